@@ -1,0 +1,39 @@
+using System.Text.Json;
+using Akka.Actor;
+using Akka.Serialization;
+using Router.Contracts.Messages;
+
+namespace Router.Actors.Serialization;
+
+/// <summary>
+/// Serialises the router's persisted messages as JSON. Manifests are fixed short names rather than
+/// CLR type names, so renaming a class never orphans a journal.
+/// </summary>
+public sealed class RouterJsonSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
+{
+    private static readonly Dictionary<Type, string> ManifestByType = new()
+    {
+        [typeof(KeyBudget.PolicySet)] = "kb-policy",
+        [typeof(KeyBudget.UsageRecorded)] = "kb-usage",
+        [typeof(KeyBudget.Totals)] = "kb-totals",
+    };
+
+    private static readonly Dictionary<string, Type> TypeByManifest =
+        ManifestByType.ToDictionary(pair => pair.Value, pair => pair.Key);
+
+    public override int Identifier => 4100;
+
+    public override string Manifest(object o) =>
+        ManifestByType.TryGetValue(o.GetType(), out var manifest)
+            ? manifest
+            : throw new ArgumentException($"{o.GetType()} has no manifest in {nameof(RouterJsonSerializer)}");
+
+    public override byte[] ToBinary(object obj) =>
+        JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), MessageJsonContext.Default);
+
+    public override object FromBinary(byte[] bytes, string manifest) =>
+        TypeByManifest.TryGetValue(manifest, out var type)
+            ? JsonSerializer.Deserialize(bytes, type, MessageJsonContext.Default)
+              ?? throw new System.Runtime.Serialization.SerializationException($"Empty payload for manifest '{manifest}'")
+            : throw new System.Runtime.Serialization.SerializationException($"Unknown manifest '{manifest}'");
+}

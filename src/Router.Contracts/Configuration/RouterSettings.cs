@@ -1,0 +1,43 @@
+namespace Router.Contracts.Configuration;
+
+/// <summary>The router's effective configuration, read from HOCON once at start.</summary>
+public sealed record RouterSettings(
+    string HttpUrls,
+    string? MasterKey,
+    string DataDir,
+    long MaxRequestBodyBytes,
+    TimeSpan AdmissionTimeout,
+    BreakerSettings Breaker,
+    IReadOnlyList<ProviderSettings> Providers,
+    IReadOnlyList<ModelEntry> Models);
+
+public enum ProviderType
+{
+    /// <summary>api.openai.com: a key is always required.</summary>
+    OpenAi,
+    /// <summary>Any server speaking the OpenAI wire format (Ollama, vLLM, OpenRouter, xAI, NIM, MiniMax).</summary>
+    OpenAiCompatible,
+}
+
+public sealed record ProviderSettings(
+    string Name,
+    ProviderType Type,
+    Uri ApiBase,
+    string? ApiKey,
+    bool KeyRequired,
+    IReadOnlyDictionary<string, string> Headers,
+    ProviderTimeouts Timeouts)
+{
+    /// <summary>A provider that needs a key and has none is left out of the route table.</summary>
+    public bool IsUsable => !KeyRequired || !string.IsNullOrEmpty(ApiKey);
+
+    // Records print every property; the key must never reach a log line.
+    public override string ToString() => $"{Name} ({Type}, {ApiBase})";
+}
+
+public sealed record ProviderTimeouts(TimeSpan Connect, TimeSpan FirstByte, TimeSpan StreamIdle, TimeSpan Total);
+
+/// <summary>One <c>router.models</c> entry: a name (exact, or a pattern ending in <c>*</c>) served by a provider.</summary>
+public sealed record ModelEntry(string Name, string Provider, string? Model);
+
+public sealed record BreakerSettings(int ConsecutiveFailuresToOpen, TimeSpan Cooldown);

@@ -1,0 +1,7 @@
+namespace Router.Contracts.Messages;
+
+/// <summary>
+/// A message that is written to the journal or crosses the wire. It is bound to the router's own
+/// JSON serializer; strict serialization is on, so a type without this marker fails loudly.
+/// </summary>
+public interface IPersistedMessage;

@@ -1,0 +1,54 @@
+using Router.Contracts.Wire;
+
+namespace Router.Contracts.Messages;
+
+/// <summary>Every message for a key's budget actor names its key: that is what places the actor.</summary>
+public interface IKeyBudgetMessage
+{
+    string KeyId { get; }
+}
+
+/// <summary>Messages of the <c>KeyBudgetActor</c>, one actor per virtual key.</summary>
+public static class KeyBudget
+{
+    /// <summary>Creates or replaces the key's policy; answered with <see cref="Provisioned"/>.</summary>
+    public sealed record Provision(string KeyId, IReadOnlyList<string> AllowedModels) : IKeyBudgetMessage;
+
+    /// <summary>
+    /// Asks to run one request. On success the actor forwards to the deployment's breaker, which
+    /// answers the asker with a permit; otherwise the actor answers <see cref="Refused"/>.
+    /// </summary>
+    public sealed record Admit(string KeyId, string RequestId, string Model, string DeploymentId) : IKeyBudgetMessage;
+
+    /// <summary>Closes an admitted request with what the provider reported (none when it failed).</summary>
+    public sealed record Settle(string KeyId, string RequestId, string Model, TokenUsage Usage) : IKeyBudgetMessage;
+
+    public sealed record GetState(string KeyId) : IKeyBudgetMessage;
+
+    public sealed record Provisioned(string KeyId);
+
+    public sealed record Refused(string KeyId, RefusalReason Reason, string Message);
+
+    public sealed record State(
+        string KeyId,
+        IReadOnlyList<string> AllowedModels,
+        long Requests,
+        long PromptTokens,
+        long CompletionTokens,
+        int InFlight);
+
+    // Events, persisted in the journal: their shape is a storage format, change it only compatibly.
+
+    public sealed record PolicySet(IReadOnlyList<string> AllowedModels) : IPersistedMessage;
+
+    public sealed record UsageRecorded(string Model, int PromptTokens, int CompletionTokens) : IPersistedMessage;
+
+    public sealed record Totals(IReadOnlyList<string> AllowedModels, long Requests, long PromptTokens, long CompletionTokens)
+        : IPersistedMessage;
+}
+
+public enum RefusalReason
+{
+    UnknownKey,
+    ModelNotAllowed,
+}

@@ -1,0 +1,37 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Router.Contracts.Wire;
+
+/// <summary>
+/// The body of an OpenAI-style request (chat, completions, embeddings). Only the fields the router
+/// acts on are typed; every other field is kept as raw JSON and forwarded unchanged.
+/// </summary>
+public sealed class ProxyRequest
+{
+    [JsonPropertyName("model")]
+    public string? Model { get; set; }
+
+    [JsonPropertyName("stream")]
+    public bool? Stream { get; set; }
+
+    [JsonPropertyName("stream_options")]
+    public StreamOptions? StreamOptions { get; set; }
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Rest { get; set; }
+
+    public bool IsStreaming => Stream == true;
+
+    public JsonElement? Field(string name) =>
+        Rest is not null && Rest.TryGetValue(name, out var value) ? value : null;
+}
+
+public sealed class StreamOptions
+{
+    [JsonPropertyName("include_usage")]
+    public bool? IncludeUsage { get; set; }
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Rest { get; set; }
+}

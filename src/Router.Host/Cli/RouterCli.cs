@@ -1,0 +1,52 @@
+using System.CommandLine;
+using Akka.Configuration;
+using Router.Host.Configuration;
+using Router.Host.Hosting;
+
+namespace Router.Host.Cli;
+
+/// <summary>The <c>router</c> executable: with no subcommand, or <c>serve</c>, it serves.</summary>
+public static class RouterCli
+{
+    public static RootCommand Build()
+    {
+        var config = new Option<FileInfo?>("--config")
+        {
+            Description = "HOCON file layered over the shipped defaults (else ROUTER_CONFIG).",
+            Recursive = true,
+        };
+        var urls = new Option<string?>("--urls")
+        {
+            Description = "Listen address(es), overriding router.http.urls, e.g. http://127.0.0.1:4000.",
+            Recursive = true,
+        };
+
+        var serve = new Command("serve", "Serve the OpenAI-compatible endpoint (the default).");
+        serve.SetAction((parse, ct) => ServeAsync(parse.GetValue(config), parse.GetValue(urls), ct));
+
+        var root = new RootCommand("Router: one OpenAI-compatible endpoint in front of your LLM backends.");
+        root.Options.Add(config);
+        root.Options.Add(urls);
+        root.Subcommands.Add(serve);
+        root.SetAction((parse, ct) => ServeAsync(parse.GetValue(config), parse.GetValue(urls), ct));
+        return root;
+    }
+
+    private static async Task<int> ServeAsync(FileInfo? configFile, string? urls, CancellationToken ct)
+    {
+        WebApplication app;
+        try
+        {
+            var hocon = HoconConfigLoader.LoadRouterConfig(configFile?.FullName);
+            var settings = RouterSettingsReader.Read(hocon, urls);
+            app = RouterServer.Build(settings);
+        }
+        catch (Exception e) when (e is ConfigException or ConfigurationException or ArgumentException or FormatException or IOException)
+        {
+            await Console.Error.WriteLineAsync($"router: configuration error: {e.Message}");
+            return 2;
+        }
+        await app.RunAsync(ct);
+        return 0;
+    }
+}

@@ -1,0 +1,37 @@
+using System.Reflection;
+using Akka.Configuration;
+
+namespace Router.Host.Configuration;
+
+/// <summary>Reads the shipped defaults and layers the operator's file over them.</summary>
+public static class HoconConfigLoader
+{
+    /// <summary>Environment variable naming the operator's file when --config is not given.</summary>
+    public const string ConfigFileVariable = "ROUTER_CONFIG";
+
+    public static Config LoadRouterConfig(string? userFile)
+    {
+        var defaults = Parse(ReadEmbedded("router.conf"));
+        userFile ??= Environment.GetEnvironmentVariable(ConfigFileVariable);
+        if (string.IsNullOrWhiteSpace(userFile)) return defaults;
+        if (!File.Exists(userFile)) throw new ConfigException($"configuration file '{userFile}' does not exist");
+        return Parse(File.ReadAllText(userFile)).WithFallback(defaults);
+    }
+
+    private static Config Parse(string hocon) =>
+        ConfigurationFactory.ParseString(HoconEnvironment.Resolve(hocon, Environment.GetEnvironmentVariable));
+
+    public static Config LoadAkkaDefaults() => ConfigurationFactory.ParseString(ReadEmbedded("akka.conf"));
+
+    public static string ReadEmbedded(string name)
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(name)
+            ?? throw new InvalidOperationException($"embedded resource '{name}' is missing from the build");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    /// <summary>Quotes a value for HOCON so paths and connection strings survive any character.</summary>
+    public static string Quote(string value) =>
+        "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+}

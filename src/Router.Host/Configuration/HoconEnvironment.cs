@@ -1,0 +1,27 @@
+using System.Text.RegularExpressions;
+
+namespace Router.Host.Configuration;
+
+/// <summary>
+/// Resolves <c>key = ${?NAME}</c> and <c>key = ${NAME}</c> from the environment before parsing. Akka's
+/// built-in HOCON parser does not read the environment (and mis-parses what follows an unresolved
+/// optional substitution), so this is done here, with HOCON's meaning: an optional substitution of an
+/// unset variable leaves the key unset, a required one is an error. Names with dots are config paths
+/// and are left to HOCON.
+/// </summary>
+public static partial class HoconEnvironment
+{
+    [GeneratedRegex("""(?<key>"[^"\n]*"|[A-Za-z0-9_\-.]+)[ \t]*(?<sep>[=:])[ \t]*\$\{(?<optional>\?)?(?<name>[A-Za-z_][A-Za-z0-9_]*)\}(?<comma>[ \t]*,)?""")]
+    private static partial Regex Substitution();
+
+    public static string Resolve(string hocon, Func<string, string?> environment) =>
+        Substitution().Replace(hocon, match =>
+        {
+            var name = match.Groups["name"].Value;
+            var value = environment(name);
+            if (value is not null)
+                return $"{match.Groups["key"].Value} {match.Groups["sep"].Value} {HoconConfigLoader.Quote(value)}{match.Groups["comma"].Value}";
+            if (match.Groups["optional"].Success) return string.Empty;
+            throw new ConfigException($"'{match.Groups["key"].Value}' needs the environment variable {name}, which is not set");
+        });
+}

@@ -1,0 +1,108 @@
+using Akka.Configuration;
+using Akka.Hosting;
+using Akka.Persistence.Sql;
+using Router.Actors.Breakers;
+using Router.Actors.KeyBudgets;
+using Router.Actors.Routing;
+using Router.Contracts.Configuration;
+using Router.Host.Auth;
+using Router.Host.Configuration;
+using Router.Host.Http;
+using Router.Host.Providers;
+using Router.Host.Proxy;
+using Router.Host.Storage;
+
+namespace Router.Host.Hosting;
+
+/// <summary>Builds the serving process: Kestrel, the actor system, the providers and the endpoints.</summary>
+public static class RouterServer
+{
+    public static WebApplication Build(RouterSettings settings)
+    {
+        Directory.CreateDirectory(settings.DataDir);
+        var masterKey = MasterKeyStore.Resolve(settings.MasterKey, settings.DataDir);
+        if (masterKey.GeneratedAt is { } path)
+        {
+            // Printed straight to the console once, never logged: logs are kept and shipped, consoles are not.
+            Console.WriteLine($"No master key was configured. Generated one and stored it in {path} (mode 0600):");
+            Console.WriteLine($"  {masterKey.Key}");
+        }
+
+        var routes = RouteTable.Build(settings.Models, settings.Providers.Where(p => p.IsUsable).Select(p => p.Name).ToHashSet());
+        var storage = new EmbeddedStorage(settings.DataDir);
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls(settings.HttpUrls);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = settings.MaxRequestBodyBytes;
+        });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(console =>
+        {
+            console.SingleLine = true;
+            console.TimestampFormat = "HH:mm:ss.fff ";
+        });
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+
+        var services = builder.Services;
+        services.AddSingleton(settings);
+        services.AddSingleton(storage);
+        services.AddSingleton(routes);
+        services.AddSingleton(new KeyAuthenticator(masterKey.Key));
+        services.AddSingleton(new ProviderClients(settings.Providers));
+        services.AddSingleton<UpstreamForwarder>();
+        services.AddSingleton(sp =>
+        {
+            var registry = sp.GetRequiredService<ActorRegistry>();
+            return new Admission(registry.Get<KeyBudgetActor>(), registry.Get<ProviderBreakersActor>(), settings.AdmissionTimeout);
+        });
+        services.AddSingleton(sp => new ProxyHandler(
+            sp.GetRequiredService<KeyAuthenticator>(),
+            sp.GetRequiredService<RouteTable>,
+            sp.GetRequiredService<Admission>(),
+            sp.GetRequiredService<UpstreamForwarder>(),
+            settings.MaxRequestBodyBytes));
+
+        services.AddAkka("router", akka =>
+        {
+            var akkaConfig = storage.PersistenceConfig()
+                .WithFallback(HoconConfigLoader.LoadAkkaDefaults())
+                .WithFallback(SqlPersistence.DefaultConfiguration);
+            akka.AddHocon(akkaConfig, HoconAddMode.Prepend)
+                .WithStrictSerialization()
+                .ConfigureLoggers(loggers =>
+                {
+                    loggers.ClearLoggers();
+                    loggers.AddLoggerFactory();
+                })
+                .WithProviderBreakers(settings.Breaker)
+                .WithLocalKeyBudgets();
+        });
+        services.AddHostedService<MasterKeyProvisioner>();
+
+        var app = builder.Build();
+        MapEndpoints(app);
+        StartupReport.Log(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Router"), settings, routes);
+        return app;
+    }
+
+    private static void MapEndpoints(WebApplication app)
+    {
+        var proxy = app.Services.GetRequiredService<ProxyHandler>;
+        app.MapPost("/v1/chat/completions", context => proxy().HandleAsync(context, ProxyOperation.ChatCompletions));
+        app.MapPost("/v1/completions", context => proxy().HandleAsync(context, ProxyOperation.Completions));
+        app.MapPost("/v1/embeddings", context => proxy().HandleAsync(context, ProxyOperation.Embeddings));
+        app.MapGet("/v1/models", (HttpContext context, KeyAuthenticator authenticator, RouteTable routes) =>
+            ModelsEndpoint.HandleAsync(context, authenticator, routes));
+        app.MapGet("/health/liveness", HealthEndpoints.Liveness);
+        app.MapGet("/health/readiness", HealthEndpoints.ReadinessAsync);
+        app.MapFallback(async context =>
+        {
+            var requestId = RequestIds.Assign(context);
+            await ErrorWriter.WriteAsync(context, RouterError.NotFound(context.Request.Method, context.Request.Path), requestId);
+        });
+    }
+}

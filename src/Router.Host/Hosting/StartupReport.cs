@@ -1,0 +1,22 @@
+using Router.Actors.Routing;
+using Router.Contracts.Configuration;
+
+namespace Router.Host.Hosting;
+
+/// <summary>What an operator needs to see once at start: where the router listens and what it can route.</summary>
+public static class StartupReport
+{
+    public static void Log(ILogger logger, RouterSettings settings, RouteTable routes)
+    {
+        foreach (var provider in settings.Providers.Where(p => !p.IsUsable))
+        {
+            var names = settings.Models.Where(m => m.Provider == provider.Name).Select(m => m.Name).ToList();
+            logger.LogWarning(
+                "Provider '{Provider}' needs an api-key and has none: its routes ({Routes}) are off until one is set",
+                provider.Name, names.Count == 0 ? "none" : string.Join(", ", names));
+        }
+        logger.LogInformation("Routing {Count} model entries over providers {Providers}",
+            routes.Deployments.Count, string.Join(", ", routes.Deployments.Select(d => d.ProviderName).Distinct()));
+        logger.LogInformation("Data directory {DataDir}", settings.DataDir);
+    }
+}

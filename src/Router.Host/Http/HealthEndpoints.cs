@@ -1,0 +1,56 @@
+using Akka.Actor;
+using Akka.Hosting;
+using Router.Actors.KeyBudgets;
+using Router.Contracts.Messages;
+using Router.Contracts.Wire;
+using Router.Host.Auth;
+using Router.Host.Storage;
+
+namespace Router.Host.Http;
+
+/// <summary>
+/// Liveness: the process answers. Readiness: the actor system runs, the master key's budget actor
+/// answers (so its journal recovered), and the database answers. Neither needs a key or shows a secret.
+/// </summary>
+public static class HealthEndpoints
+{
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
+
+    public static IResult Liveness() => Results.Json(new HealthReport("alive"), WireJsonContext.Wire.HealthReport);
+
+    public static async Task<IResult> ReadinessAsync(ActorSystem system, IRequiredActor<KeyBudgetActor> keyBudgets, EmbeddedStorage storage, CancellationToken ct)
+    {
+        var checks = new Dictionary<string, string>();
+        var ready = true;
+
+        if (system.WhenTerminated.IsCompleted)
+        {
+            checks["actor-system"] = "terminated";
+            ready = false;
+        }
+        else
+        {
+            checks["actor-system"] = "ok";
+            try
+            {
+                var budgets = await keyBudgets.GetAsync(ct);
+                var state = await budgets.Ask<KeyBudget.State>(new KeyBudget.GetState(KeyAuthenticator.MasterKeyId), ProbeTimeout, ct);
+                var provisioned = state.AllowedModels.Count > 0;
+                checks["key-budgets"] = provisioned ? "ok" : "master key not provisioned yet";
+                ready &= provisioned;
+            }
+            catch (Exception e) when (e is AskTimeoutException or OperationCanceledException)
+            {
+                checks["key-budgets"] = "no answer within 2 s";
+                ready = false;
+            }
+        }
+
+        var (storageOk, detail) = await storage.ProbeAsync(ct);
+        checks["storage"] = detail;
+        ready &= storageOk;
+
+        return Results.Json(new HealthReport(ready ? "ready" : "not ready", checks), WireJsonContext.Wire.HealthReport,
+            statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+    }
+}

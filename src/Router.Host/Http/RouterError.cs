@@ -1,0 +1,62 @@
+using Router.Contracts.Wire;
+
+namespace Router.Host.Http;
+
+/// <summary>
+/// A request ended in an error that must reach the client as an OpenAI-style envelope with this
+/// status. Thrown anywhere on the request path and written in one place.
+/// </summary>
+public sealed class RouterError(int status, ErrorBody body, TimeSpan? retryAfter = null) : Exception(body.Message)
+{
+    public int Status { get; } = status;
+    public ErrorBody Body { get; } = body;
+    public TimeSpan? RetryAfter { get; } = retryAfter;
+
+    private static RouterError Refusal(int status, string type, string code, string message, string? param = null) =>
+        new(status, new ErrorBody { Message = message, Type = type, Code = code, Param = param, Origin = ErrorOrigin.Router });
+
+    public static RouterError InvalidRequest(string message, string? param = null, string code = "invalid_request") =>
+        Refusal(400, "invalid_request_error", code, message, param);
+
+    public static RouterError MissingKey() =>
+        Refusal(401, "authentication_error", "missing_api_key",
+            "No API key was given. Send it as 'Authorization: Bearer <key>'.");
+
+    public static RouterError InvalidKey() =>
+        Refusal(401, "authentication_error", "invalid_api_key", "The API key is not valid for this router.");
+
+    public static RouterError ModelNotAllowed(string message) =>
+        Refusal(403, "permission_error", "model_not_allowed", message, "model");
+
+    public static RouterError ModelNotFound(string model) =>
+        Refusal(404, "not_found_error", "model_not_found",
+            $"The model '{model}' is not routed by this router. GET /v1/models lists the models you may use.", "model");
+
+    public static RouterError NotFound(string method, string path) =>
+        Refusal(404, "not_found_error", "unknown_url", $"The router has no endpoint {method} {path}.");
+
+    public static RouterError BodyTooLarge(long limit) =>
+        Refusal(413, "invalid_request_error", "request_too_large",
+            $"The request body is larger than this router accepts ({limit} bytes; router.max-request-body-bytes).");
+
+    public static RouterError UnsupportedMediaType() =>
+        Refusal(415, "invalid_request_error", "unsupported_media_type", "The request body must be JSON (Content-Type: application/json).");
+
+    public static RouterError Unavailable(string message, string code, TimeSpan? retryAfter = null, string? deployment = null) =>
+        new(503, new ErrorBody
+        {
+            Message = message, Type = "service_unavailable", Code = code, Origin = ErrorOrigin.Router, Deployment = deployment,
+        }, retryAfter);
+
+    /// <summary>The router could not get an answer from the provider: 502 when unreachable, 504 when too slow.</summary>
+    public static RouterError UpstreamUnreachable(int status, string provider, string deployment, string cause) =>
+        new(status, new ErrorBody
+        {
+            Message = cause,
+            Type = status == 504 ? "timeout_error" : "api_connection_error",
+            Code = status == 504 ? "upstream_timeout" : "upstream_connection_error",
+            Origin = ErrorOrigin.Router,
+            Provider = provider,
+            Deployment = deployment,
+        });
+}

@@ -1,0 +1,3 @@
+using Router.Host.Cli;
+
+return await RouterCli.Build().Parse(args).InvokeAsync();

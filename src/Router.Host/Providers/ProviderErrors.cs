@@ -1,0 +1,82 @@
+using System.Text;
+using System.Text.Json;
+using Router.Contracts.Wire;
+using Router.Host.Http;
+
+namespace Router.Host.Providers;
+
+/// <summary>
+/// A provider's refusal, passed to the client with the provider's status and body unchanged, and the
+/// message, type and code lifted to the top so OpenAI clients show the provider's own words.
+/// </summary>
+public static class ProviderErrors
+{
+    public static RouterError FromResponse(int status, byte[] body, string provider, string deployment)
+    {
+        var upstream = AsJson(body);
+        return new RouterError(status, Describe(upstream, status, provider, deployment) with { UpstreamBody = upstream });
+    }
+
+    /// <summary>An error sent as a stream's first event: its status is its code when that is an HTTP status.</summary>
+    public static RouterError FromStreamEvent(JsonElement error, byte[] data, string provider, string deployment)
+    {
+        var status = error.ValueKind == JsonValueKind.Object && error.TryGetProperty("code", out var code)
+                     && code.ValueKind == JsonValueKind.Number && code.TryGetInt32(out var n) && n is >= 400 and <= 599
+            ? n
+            : 502;
+        var upstream = AsJson(data);
+        return new RouterError(status, Describe(upstream, status, provider, deployment) with { UpstreamBody = upstream });
+    }
+
+    public static ErrorBody Describe(JsonElement upstream, int status, string provider, string deployment)
+    {
+        var error = upstream.ValueKind == JsonValueKind.Object && upstream.TryGetProperty("error", out var e) ? e : upstream;
+        return new ErrorBody
+        {
+            Message = Text(error, "message") ?? (error.ValueKind == JsonValueKind.String ? error.GetString() : null)
+                      ?? Text(upstream, "message") ?? $"Provider '{provider}' answered HTTP {status}.",
+            Type = Text(error, "type") ?? TypeFor(status),
+            Code = Text(error, "code"),
+            Param = Text(error, "param"),
+            Origin = ErrorOrigin.Provider,
+            Provider = provider,
+            Deployment = deployment,
+            UpstreamStatus = status,
+        };
+    }
+
+    private static JsonElement AsJson(byte[] body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            return document.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return JsonSerializer.SerializeToElement(Encoding.UTF8.GetString(body), WireJsonContext.Wire.String);
+        }
+    }
+
+    private static string? Text(JsonElement element, string name)
+    {
+        if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(name, out var value)) return null;
+        return value.ValueKind switch
+        {
+            JsonValueKind.String => value.GetString(),
+            JsonValueKind.Number => value.GetRawText(),
+            _ => null,
+        };
+    }
+
+    private static string TypeFor(int status) => status switch
+    {
+        400 => "invalid_request_error",
+        401 => "authentication_error",
+        403 => "permission_error",
+        404 => "not_found_error",
+        429 => "rate_limit_error",
+        >= 500 => "api_error",
+        _ => "invalid_request_error",
+    };
+}

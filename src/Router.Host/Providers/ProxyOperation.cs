@@ -1,0 +1,16 @@
+using System.Text.Json;
+
+namespace Router.Host.Providers;
+
+/// <summary>One OpenAI endpoint the router proxies: where it lives upstream and what its body must hold.</summary>
+public sealed record ProxyOperation(string UpstreamPath, string RequiredField, JsonValueKind[] RequiredKinds, bool CanStream)
+{
+    public static readonly ProxyOperation ChatCompletions =
+        new("/chat/completions", "messages", [JsonValueKind.Array], CanStream: true);
+
+    public static readonly ProxyOperation Completions =
+        new("/completions", "prompt", [JsonValueKind.String, JsonValueKind.Array], CanStream: true);
+
+    public static readonly ProxyOperation Embeddings =
+        new("/embeddings", "input", [JsonValueKind.String, JsonValueKind.Array], CanStream: false);
+}

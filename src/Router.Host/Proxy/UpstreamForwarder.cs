@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Router.Actors.Routing;
+using Router.Contracts.Wire;
+using Router.Host.Http;
+using Router.Host.Providers;
+using Router.Host.Streaming;
+
+namespace Router.Host.Proxy;
+
+/// <summary>
+/// Sends one admitted request to its provider and answers the client: JSON bytes as received, or a
+/// stream relayed event by event. Upstream failures become <see cref="CallOutcome"/>s, never exceptions.
+/// </summary>
+public sealed class UpstreamForwarder(ProviderClients providers)
+{
+    private const int MaxErrorBodyBytes = 1 << 20;
+
+    public async Task<CallOutcome> ForwardAsync(
+        HttpContext context, ProxyRequest request, RouteMatch route, ProxyOperation operation, string requestId)
+    {
+        var deployment = route.Deployment;
+        var client = providers.Get(deployment.ProviderName);
+        var timeouts = client.Settings.Timeouts;
+        var streaming = operation.CanStream && request.IsStreaming;
+        var clientWantsUsage = request.StreamOptions?.IncludeUsage == true;
+
+        request.Model = route.UpstreamModel;
+        if (streaming && !clientWantsUsage)
+        {
+            // Usage is recorded for every stream: ask for it, and keep the extra chunk from the client.
+            request.StreamOptions ??= new StreamOptions();
+            request.StreamOptions.IncludeUsage = true;
+        }
+        var body = JsonSerializer.SerializeToUtf8Bytes(request, WireJsonContext.Wire.ProxyRequest);
+
+        using var total = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        total.CancelAfter(timeouts.Total);
+        using var phase = CancellationTokenSource.CreateLinkedTokenSource(total.Token);
+        phase.CancelAfter(timeouts.FirstByte);
+        var started = Stopwatch.GetTimestamp();
+        context.Response.Headers["x-router-deployment"] = deployment.Id;
+
+        try
+        {
+            using var response = await client.SendAsync(operation.UpstreamPath, body, phase.Token);
+            var status = (int)response.StatusCode;
+            if (status is < 200 or > 299)
+            {
+                var errorBody = await ReadLimitedAsync(response.Content, phase.Token);
+                var error = ProviderErrors.FromResponse(status, errorBody, deployment.ProviderName, deployment.Id);
+                CopyRetryAfter(response, context);
+                return CallOutcome.Failed(error, IsProviderFault(status), Stopwatch.GetElapsedTime(started));
+            }
+
+            if (!streaming)
+            {
+                var bytes = await response.Content.ReadAsByteArrayAsync(total.Token);
+                context.Response.StatusCode = status;
+                context.Response.ContentType = response.Content.Headers.ContentType?.ToString() ?? "application/json";
+                context.Response.ContentLength = bytes.Length;
+                await context.Response.Body.WriteAsync(bytes, context.RequestAborted);
+                return CallOutcome.Succeeded(UsageParser.FromResponse(bytes), Stopwatch.GetElapsedTime(started));
+            }
+
+            var relay = new StreamRelay(context, deployment, requestId, timeouts.StreamIdle, clientWantsUsage);
+            return await relay.RelayAsync(await response.Content.ReadAsStreamAsync(phase.Token), phase, started);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            return CallOutcome.ClientGone;
+        }
+        catch (OperationCanceledException)
+        {
+            var limit = total.IsCancellationRequested
+                ? $"its total timeout of {timeouts.Total.TotalSeconds:0.#} s"
+                : $"its first-byte timeout of {timeouts.FirstByte.TotalSeconds:0.#} s";
+            return TimedOut($"Provider '{deployment.ProviderName}' did not answer within {limit}.", deployment, started);
+        }
+        catch (HttpRequestException e) when (e.InnerException is TimeoutException or OperationCanceledException)
+        {
+            return TimedOut(
+                $"Could not connect to provider '{deployment.ProviderName}' within its connect timeout of {timeouts.Connect.TotalSeconds:0.#} s.",
+                deployment, started);
+        }
+        catch (HttpRequestException e)
+        {
+            var error = RouterError.UpstreamUnreachable(502, deployment.ProviderName, deployment.Id,
+                $"Could not reach provider '{deployment.ProviderName}': {e.Message}");
+            return CallOutcome.Failed(error, true, Stopwatch.GetElapsedTime(started));
+        }
+    }
+
+    private static CallOutcome TimedOut(string cause, Deployment deployment, long started) =>
+        CallOutcome.Failed(RouterError.UpstreamUnreachable(504, deployment.ProviderName, deployment.Id, cause), true,
+            Stopwatch.GetElapsedTime(started));
+
+    /// <summary>Rate limits and server errors say the provider is in trouble; other 4xx are the caller's doing.</summary>
+    private static bool IsProviderFault(int status) => status is 408 or 429 or >= 500;
+
+    private static void CopyRetryAfter(HttpResponseMessage response, HttpContext context)
+    {
+        if (response.Headers.RetryAfter is { } retryAfter) context.Response.Headers.RetryAfter = retryAfter.ToString();
+    }
+
+    private static async Task<byte[]> ReadLimitedAsync(HttpContent content, CancellationToken ct)
+    {
+        await using var stream = await content.ReadAsStreamAsync(ct);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while (buffer.Length < MaxErrorBodyBytes && (read = await stream.ReadAsync(chunk, ct)) > 0)
+            buffer.Write(chunk, 0, (int)Math.Min(read, MaxErrorBodyBytes - buffer.Length));
+        return buffer.ToArray();
+    }
+}

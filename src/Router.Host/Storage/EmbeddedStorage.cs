@@ -1,0 +1,45 @@
+using Akka.Configuration;
+using Microsoft.Data.Sqlite;
+using Router.Host.Configuration;
+
+namespace Router.Host.Storage;
+
+/// <summary>The single node's SQLite database in the data directory: the actors' journal and snapshots.</summary>
+public sealed class EmbeddedStorage(string dataDir)
+{
+    public string DatabasePath { get; } = Path.Combine(dataDir, "router.db");
+
+    public string ConnectionString => new SqliteConnectionStringBuilder
+    {
+        DataSource = DatabasePath,
+        Mode = SqliteOpenMode.ReadWriteCreate,
+        Cache = SqliteCacheMode.Shared,
+    }.ToString();
+
+    public Config PersistenceConfig()
+    {
+        var quoted = HoconConfigLoader.Quote(ConnectionString);
+        return ConfigurationFactory.ParseString($$"""
+            akka.persistence.journal.sql.connection-string = {{quoted}}
+            akka.persistence.snapshot-store.sql.connection-string = {{quoted}}
+            """);
+    }
+
+    /// <summary>True when the database answers a query; the reason otherwise.</summary>
+    public async Task<(bool Ok, string Detail)> ProbeAsync(CancellationToken ct)
+    {
+        try
+        {
+            await using var connection = new SqliteConnection(ConnectionString);
+            await connection.OpenAsync(ct);
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT 1";
+            await command.ExecuteScalarAsync(ct);
+            return (true, "ok");
+        }
+        catch (Exception e) when (e is SqliteException or IOException or InvalidOperationException)
+        {
+            return (false, e.Message);
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using System.Text.Json;
+using Router.Contracts.Wire;
+
+namespace Router.Host.Streaming;
+
+/// <summary>Reads what the router needs out of an OpenAI-format response body or stream chunk.</summary>
+public static class UsageParser
+{
+    /// <summary>What one streamed chunk means to the router.</summary>
+    public readonly record struct ChunkFacts(TokenUsage? Usage, bool IsUsageOnly, JsonElement? Error);
+
+    /// <summary>The usage of a complete (non-streamed) response, if it reported one.</summary>
+    public static TokenUsage? FromResponse(ReadOnlySpan<byte> json)
+    {
+        if (json.IndexOf("\"usage\""u8) < 0) return null;
+        try
+        {
+            var reader = new Utf8JsonReader(json);
+            using var document = JsonDocument.ParseValue(ref reader);
+            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("usage", out var usage)
+                ? Read(usage)
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Inspects a chunk only when it can matter: most chunks are content deltas and pass through
+    /// unparsed. A chunk with no choices and a usage object is the usage-only chunk of include_usage.
+    /// </summary>
+    public static ChunkFacts InspectChunk(ReadOnlySpan<byte> data)
+    {
+        var mayHaveUsage = data.IndexOf("\"usage\":{"u8) >= 0 || data.IndexOf("\"usage\": {"u8) >= 0;
+        var mayBeError = data.IndexOf("\"error\""u8) >= 0;
+        if (!mayHaveUsage && !mayBeError) return default;
+        try
+        {
+            var reader = new Utf8JsonReader(data);
+            using var document = JsonDocument.ParseValue(ref reader);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) return default;
+            if (root.TryGetProperty("error", out var error) && error.ValueKind != JsonValueKind.Null)
+                return new ChunkFacts(null, false, error.Clone());
+            var usage = root.TryGetProperty("usage", out var u) ? Read(u) : null;
+            var noChoices = !root.TryGetProperty("choices", out var choices)
+                            || choices.ValueKind != JsonValueKind.Array || choices.GetArrayLength() == 0;
+            return new ChunkFacts(usage, usage is not null && noChoices, null);
+        }
+        catch (JsonException)
+        {
+            return default;
+        }
+    }
+
+    private static TokenUsage? Read(JsonElement usage)
+    {
+        if (usage.ValueKind != JsonValueKind.Object) return null;
+        var cached = usage.TryGetProperty("prompt_tokens_details", out var details) && details.ValueKind == JsonValueKind.Object
+            ? Int(details, "cached_tokens")
+            : 0;
+        return new TokenUsage(Int(usage, "prompt_tokens"), Int(usage, "completion_tokens"), cached);
+    }
+
+    private static int Int(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var n) ? n : 0;
+}
