@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Router.EndToEnd.Tests.Fixtures;
+
+/// <summary>
+/// The real <c>router</c> executable started as a child process on a free loopback port, with a config
+/// file written for the test. Its console output is kept so tests can read it (and check secrets are
+/// absent); the process is killed on dispose.
+/// </summary>
+public sealed class RouterProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private readonly bool _ownsDataDir;
+
+    private RouterProcess(Process process, string baseUrl, string dataDir, bool ownsDataDir)
+    {
+        _process = process;
+        _ownsDataDir = ownsDataDir;
+        BaseUrl = baseUrl;
+        DataDir = dataDir;
+    }
+
+    public string BaseUrl { get; }
+    public string DataDir { get; }
+
+    public string Output
+    {
+        get
+        {
+            lock (_output) return _output.ToString();
+        }
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>
+    /// Starts the router with <paramref name="routerBlock"/> as the body of a <c>router { }</c> file. A data
+    /// directory made here is deleted on dispose; one passed in is the caller's to keep.
+    /// </summary>
+    public static async Task<RouterProcess> StartAsync(string routerBlock, string? dataDir = null, bool waitUntilReady = true)
+    {
+        var ownsDataDir = dataDir is null;
+        dataDir ??= Directory.CreateTempSubdirectory("router-e2e-").FullName;
+        var configFile = Path.Combine(dataDir, "test.conf");
+        await File.WriteAllTextAsync(configFile, $"router {{\n  data-dir = \"{dataDir}\"\n{routerBlock}\n}}\n");
+        var port = FreePort();
+        var baseUrl = $"http://127.0.0.1:{port}";
+
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(RouterDll());
+        start.ArgumentList.Add("--config");
+        start.ArgumentList.Add(configFile);
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add(baseUrl);
+        // The tests decide every provider key; nothing leaks in from the developer's shell.
+        foreach (var name in new[] { "OPENAI_API_KEY", "XAI_API_KEY", "NVIDIA_NIM_API_KEY", "MINIMAX_API_KEY", "OPENROUTER_API_KEY", "ROUTER_MASTER_KEY", "ROUTER_DATA_DIR", "ROUTER_CONFIG" })
+            start.Environment.Remove(name);
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the router");
+        var router = new RouterProcess(process, baseUrl, dataDir, ownsDataDir);
+        process.OutputDataReceived += (_, e) => router.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => router.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        if (waitUntilReady) await router.WaitUntilReadyAsync();
+        return router;
+    }
+
+    public HttpClient CreateClient(string? bearer)
+    {
+        var client = new HttpClient { BaseAddress = new Uri(BaseUrl), Timeout = TimeSpan.FromSeconds(30) };
+        if (bearer is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        return client;
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        return _process.ExitCode;
+    }
+
+    private async Task WaitUntilReadyAsync()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited) throw new InvalidOperationException($"router exited with {_process.ExitCode}:\n{Output}");
+            try
+            {
+                using var response = await http.GetAsync($"{BaseUrl}/health/readiness");
+                if (response.StatusCode == HttpStatusCode.OK) return;
+            }
+            catch (HttpRequestException)
+            {
+                // not listening yet
+            }
+            catch (TaskCanceledException)
+            {
+                // not answering yet
+            }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"router did not become ready:\n{Output}");
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null) return;
+        lock (_output) _output.AppendLine(line);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>The router built alongside these tests, in the same configuration (Debug/Release).</summary>
+    private static string RouterDll()
+    {
+        var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var framework = testBin.Name;
+        var configuration = testBin.Parent!.Name;
+        var root = testBin;
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Router.sln"))) root = root.Parent;
+        if (root is null) throw new InvalidOperationException("Router.sln not found above " + AppContext.BaseDirectory);
+        var dll = Path.Combine(root.FullName, "src", "Router.Host", "bin", configuration, framework, "router.dll");
+        return File.Exists(dll) ? dll : throw new FileNotFoundException("build src/Router.Host first", dll);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+        if (!_ownsDataDir) return;
+        try
+        {
+            Directory.Delete(DataDir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // best effort: a temp directory
+        }
+    }
+}

@@ -1,0 +1,93 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Router.EndToEnd.Tests.Fixtures;
+using static Router.EndToEnd.Tests.ErrorTests;
+
+namespace Router.EndToEnd.Tests;
+
+/// <summary>What an operator sees when starting the router: keys, skipped providers, bad config, health.</summary>
+public sealed class StartupTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Without_a_master_key_one_is_generated_once_kept_private_and_required()
+    {
+        var dataDir = Directory.CreateTempSubdirectory("router-e2e-key-").FullName;
+        string key;
+        await using (var first = await RouterProcess.StartAsync("", dataDir))
+        {
+            var keyFile = Path.Combine(dataDir, "master.key");
+            key = (await File.ReadAllTextAsync(keyFile, Ct)).Trim();
+            Assert.StartsWith("sk-router-", key);
+            if (!OperatingSystem.IsWindows())
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(keyFile));
+            Assert.Contains(key, first.Output);
+
+            using var anonymous = first.CreateClient(null);
+            using var refused = await anonymous.GetAsync("/v1/models", Ct);
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            using var withKey = first.CreateClient(key);
+            using var models = await withKey.GetAsync("/v1/models", Ct);
+            Assert.Equal(HttpStatusCode.OK, models.StatusCode);
+        }
+
+        await using (var second = await RouterProcess.StartAsync("", dataDir))
+        {
+            Assert.DoesNotContain(key, second.Output);
+            using var again = second.CreateClient(key);
+            using var stillValid = await again.GetAsync("/v1/models", Ct);
+            Assert.Equal(HttpStatusCode.OK, stillValid.StatusCode);
+        }
+        Directory.Delete(dataDir, recursive: true);
+    }
+
+    [Fact]
+    public async Task A_provider_without_its_key_is_skipped_with_one_line_and_its_routes_are_off()
+    {
+        await using var router = await RouterProcess.StartAsync("""master-key = "sk-startup-test-master-key-0001" """);
+
+        Assert.Contains("Provider 'openrouter' needs an api-key", router.Output);
+        Assert.Contains("Provider 'openai' needs an api-key", router.Output);
+        using var http = router.CreateClient("sk-startup-test-master-key-0001");
+        // With openrouter off there is no catch-all, so an unknown name is a clean 404, not a call.
+        using var response = await http.PostAsync("/v1/chat/completions", Chat("anthropic/claude-sonnet-4"), Ct);
+        await ErrorOf(response, HttpStatusCode.NotFound);
+        using var models = await http.GetAsync("/v1/models", Ct);
+        var ids = JsonNode.Parse(await models.Content.ReadAsStringAsync(Ct))!["data"]!.AsArray().Select(m => m!["id"]!.GetValue<string>()).ToList();
+        Assert.Contains("ollama/*", ids);
+        Assert.DoesNotContain("*", ids);
+        Assert.DoesNotContain("gpt-*", ids);
+    }
+
+    [Fact]
+    public async Task Health_answers_without_a_key_and_shows_no_secret()
+    {
+        await using var router = await RouterProcess.StartAsync("""master-key = "sk-startup-test-master-key-0002" """);
+        using var http = router.CreateClient(null);
+
+        using var live = await http.GetAsync("/health/liveness", Ct);
+        using var ready = await http.GetAsync("/health/readiness", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        var body = await ready.Content.ReadAsStringAsync(Ct);
+        Assert.Equal("ready", JsonNode.Parse(body)!["status"]!.GetValue<string>());
+        Assert.Equal("ok", JsonNode.Parse(body)!["checks"]!["storage"]!.GetValue<string>());
+        Assert.DoesNotContain("sk-startup-test-master-key-0002", body);
+    }
+
+    [Theory]
+    [InlineData("providers { broken { type = carrier-pigeon, api-base = \"http://x\" } }", "carrier-pigeon")]
+    [InlineData("models = [ { name = \"m\", provider = nowhere } ]", "nowhere")]
+    [InlineData("models = [ { name = \"a*b\", provider = ollama } ]", "'*' may only end a model name")]
+    public async Task An_invalid_configuration_stops_the_router_with_the_reason(string block, string reason)
+    {
+        await using var router = await RouterProcess.StartAsync(block, waitUntilReady: false);
+
+        var exitCode = await router.WaitForExitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains(reason, router.Output);
+    }
+}

@@ -1,0 +1,298 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace Router.MockUpstream;
+
+/// <summary>
+/// An OpenAI-compatible provider on loopback, speaking the wire format of OpenAI's public API reference:
+/// chat completions (JSON and SSE chunks, the include_usage chunk, [DONE]), legacy completions and
+/// embeddings, and OpenAI's error bodies. What it does is chosen by the model name it receives, so a
+/// test states the failure it wants in the request itself:
+/// <list type="bullet">
+/// <item><c>fail-400</c>, <c>fail-429</c> (Retry-After: 7), <c>fail-500</c>: that status with OpenAI's error body</item>
+/// <item><c>slow</c>: answers after 5 s (for first-byte timeouts)</item>
+/// <item><c>stream-error-first</c>: a 200 stream whose first event is an error</item>
+/// <item><c>stream-die</c>: two chunks, then the connection is cut</item>
+/// <item><c>stream-stall</c>: one chunk, then silence (for stream-idle timeouts)</item>
+/// <item>anything else: echoes the last user message, in words</item>
+/// </list>
+/// </summary>
+public sealed class MockOpenAiServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private int _cancelledRequests;
+
+    private MockOpenAiServer(WebApplication app, string? requiredKey)
+    {
+        _app = app;
+        RequiredKey = requiredKey;
+    }
+
+    /// <summary>Base URL to configure as a provider's api-base, ending in <c>/v1</c>.</summary>
+    public string ApiBase { get; private set; } = "";
+
+    public string? RequiredKey { get; }
+
+    /// <summary>Every request body received, newest last, with its path.</summary>
+    public ConcurrentQueue<(string Path, JsonObject Body)> Received { get; } = new();
+
+    /// <summary>Requests whose client (the router) went away before the answer was complete.</summary>
+    public int CancelledRequests => Volatile.Read(ref _cancelledRequests);
+
+    public static async Task<MockOpenAiServer> StartAsync(string urls = "http://127.0.0.1:0", string? requiredKey = null, bool record = true)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls(urls);
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var server = new MockOpenAiServer(app, requiredKey);
+        app.MapPost("/v1/chat/completions", context => server.HandleAsync(context, "chat", record));
+        app.MapPost("/v1/completions", context => server.HandleAsync(context, "completions", record));
+        app.MapPost("/v1/embeddings", context => server.HandleAsync(context, "embeddings", record));
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        server.ApiBase = address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/v1";
+        return server;
+    }
+
+    private async Task HandleAsync(HttpContext context, string kind, bool record)
+    {
+        if (RequiredKey is not null && context.Request.Headers.Authorization != $"Bearer {RequiredKey}")
+        {
+            await ErrorAsync(context, 401, "Incorrect API key provided.", "invalid_request_error", "invalid_api_key");
+            return;
+        }
+        var body = (JsonObject)(await JsonNode.ParseAsync(context.Request.Body))!;
+        if (record) Received.Enqueue((context.Request.Path, body));
+        var model = body["model"]?.GetValue<string>() ?? "";
+        var ct = context.RequestAborted;
+        try
+        {
+            switch (model)
+            {
+                case "fail-400":
+                    await ErrorAsync(context, 400, "Invalid value for 'temperature': must be between 0 and 2.", "invalid_request_error", "invalid_value", "temperature");
+                    return;
+                case "fail-429":
+                    context.Response.Headers.RetryAfter = "7";
+                    await ErrorAsync(context, 429, "Rate limit reached for requests.", "requests", "rate_limit_exceeded");
+                    return;
+                case "fail-500":
+                    await ErrorAsync(context, 500, "The server had an error while processing your request.", "server_error", null);
+                    return;
+                case "slow":
+                    await Task.Delay(TimeSpan.FromSeconds(5), ct);
+                    break;
+            }
+
+            var stream = body["stream"]?.GetValue<bool>() == true;
+            switch (kind)
+            {
+                case "embeddings":
+                    await WriteJsonAsync(context, Embeddings(body, model));
+                    return;
+                case "completions" when !stream:
+                    await WriteJsonAsync(context, Completion(model, Words(body["prompt"]?.ToString() ?? "")));
+                    return;
+                case "chat" when !stream:
+                    await WriteJsonAsync(context, ChatCompletion(model, Words(LastUserText(body))));
+                    return;
+                default:
+                    await StreamAsync(context, kind, body, model, ct);
+                    return;
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            Interlocked.Increment(ref _cancelledRequests);
+        }
+        catch (IOException) when (ct.IsCancellationRequested)
+        {
+            Interlocked.Increment(ref _cancelledRequests);
+        }
+    }
+
+    private async Task StreamAsync(HttpContext context, string kind, JsonObject body, string model, CancellationToken ct)
+    {
+        var includeUsage = body["stream_options"]?["include_usage"]?.GetValue<bool>() == true;
+        var words = kind == "chat" ? Words(LastUserText(body)) : Words(body["prompt"]?.ToString() ?? "");
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = "text/event-stream";
+        await context.Response.StartAsync(ct);
+
+        if (model == "stream-error-first")
+        {
+            await EventAsync(context, """{"error":{"message":"The engine is currently overloaded, please try again later.","type":"server_error","code":503}}""", ct);
+            return;
+        }
+
+        await EventAsync(context, Chunk(kind, model, role: true, content: "", finish: null, includeUsage), ct);
+        for (var i = 0; i < words.Count; i++)
+        {
+            if (model == "stream-die" && i == 2)
+            {
+                context.Abort();
+                return;
+            }
+            if (model == "stream-stall" && i == 1)
+            {
+                await Task.Delay(Timeout.Infinite, ct);
+            }
+            await EventAsync(context, Chunk(kind, model, role: false, content: (i == 0 ? "" : " ") + words[i], finish: null, includeUsage), ct);
+        }
+        await EventAsync(context, Chunk(kind, model, role: false, content: null, finish: "stop", includeUsage), ct);
+        if (includeUsage)
+        {
+            var usage = new JsonObject
+            {
+                ["id"] = "chatcmpl-mock",
+                ["object"] = kind == "chat" ? "chat.completion.chunk" : "text_completion",
+                ["created"] = Created,
+                ["model"] = model,
+                ["choices"] = new JsonArray(),
+                ["usage"] = Usage(PromptTokens(body), words.Count),
+            };
+            await EventAsync(context, usage.ToJsonString(), ct);
+        }
+        await EventAsync(context, "[DONE]", ct);
+    }
+
+    private static string Chunk(string kind, string model, bool role, string? content, string? finish, bool includeUsage)
+    {
+        JsonObject choice;
+        if (kind == "chat")
+        {
+            var delta = new JsonObject();
+            if (role) delta["role"] = "assistant";
+            if (content is not null) delta["content"] = content;
+            choice = new JsonObject { ["index"] = 0, ["delta"] = delta, ["logprobs"] = null, ["finish_reason"] = finish };
+        }
+        else
+        {
+            choice = new JsonObject { ["index"] = 0, ["text"] = content ?? "", ["logprobs"] = null, ["finish_reason"] = finish };
+        }
+        var chunk = new JsonObject
+        {
+            ["id"] = "chatcmpl-mock",
+            ["object"] = kind == "chat" ? "chat.completion.chunk" : "text_completion",
+            ["created"] = Created,
+            ["model"] = model,
+            ["system_fingerprint"] = "fp_mock",
+            ["choices"] = new JsonArray(choice),
+        };
+        // OpenAI sends "usage": null on every chunk but the last when include_usage is on.
+        if (includeUsage) chunk["usage"] = null;
+        return chunk.ToJsonString();
+    }
+
+    private static async Task EventAsync(HttpContext context, string data, CancellationToken ct)
+    {
+        await context.Response.WriteAsync($"data: {data}\n\n", ct);
+        await context.Response.Body.FlushAsync(ct);
+    }
+
+    private static JsonObject ChatCompletion(string model, List<string> words) => new()
+    {
+        ["id"] = "chatcmpl-mock",
+        ["object"] = "chat.completion",
+        ["created"] = Created,
+        ["model"] = model,
+        ["system_fingerprint"] = "fp_mock",
+        ["choices"] = new JsonArray(new JsonObject
+        {
+            ["index"] = 0,
+            ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = string.Join(' ', words), ["refusal"] = null },
+            ["logprobs"] = null,
+            ["finish_reason"] = "stop",
+        }),
+        ["usage"] = Usage(words.Count + 3, words.Count),
+    };
+
+    private static JsonObject Completion(string model, List<string> words) => new()
+    {
+        ["id"] = "cmpl-mock",
+        ["object"] = "text_completion",
+        ["created"] = Created,
+        ["model"] = model,
+        ["choices"] = new JsonArray(new JsonObject
+        {
+            ["index"] = 0, ["text"] = string.Join(' ', words), ["logprobs"] = null, ["finish_reason"] = "stop",
+        }),
+        ["usage"] = Usage(words.Count, words.Count),
+    };
+
+    private static JsonObject Embeddings(JsonObject body, string model)
+    {
+        var inputs = body["input"] is JsonArray array ? array.Select(i => i!.ToString()).ToList() : [body["input"]!.ToString()];
+        var data = new JsonArray();
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            var vector = new JsonArray();
+            foreach (var b in Encoding.UTF8.GetBytes(inputs[i].PadRight(8)).Take(8)) vector.Add(b / 255.0);
+            data.Add(new JsonObject { ["object"] = "embedding", ["index"] = i, ["embedding"] = vector });
+        }
+        var tokens = inputs.Sum(i => Words(i).Count);
+        return new JsonObject
+        {
+            ["object"] = "list",
+            ["data"] = data,
+            ["model"] = model,
+            ["usage"] = new JsonObject { ["prompt_tokens"] = tokens, ["total_tokens"] = tokens },
+        };
+    }
+
+    private static JsonObject Usage(int prompt, int completion) => new()
+    {
+        ["prompt_tokens"] = prompt,
+        ["completion_tokens"] = completion,
+        ["total_tokens"] = prompt + completion,
+        ["prompt_tokens_details"] = new JsonObject { ["cached_tokens"] = 0 },
+    };
+
+    private static int PromptTokens(JsonObject body) => Words(LastUserText(body) is { Length: > 0 } text ? text : body["prompt"]?.ToString() ?? "").Count + 3;
+
+    private static string LastUserText(JsonObject body)
+    {
+        if (body["messages"] is not JsonArray messages) return "";
+        var last = messages.LastOrDefault(m => m?["role"]?.GetValue<string>() == "user");
+        return last?["content"] switch
+        {
+            JsonValue value => value.GetValue<string>(),
+            JsonArray parts => string.Join(' ', parts.Select(p => p?["text"]?.GetValue<string>()).Where(t => t is not null)),
+            _ => "",
+        };
+    }
+
+    private static List<string> Words(string text)
+    {
+        var words = text.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList();
+        return words.Count == 0 ? ["ok"] : words;
+    }
+
+    private static long Created => 1_700_000_000;
+
+    private static Task ErrorAsync(HttpContext context, int status, string message, string type, string? code, string? param = null)
+    {
+        context.Response.StatusCode = status;
+        var error = new JsonObject { ["message"] = message, ["type"] = type, ["param"] = param, ["code"] = code };
+        return WriteJsonAsync(context, new JsonObject { ["error"] = error }, status);
+    }
+
+    private static async Task WriteJsonAsync(HttpContext context, JsonObject body, int status = (int)HttpStatusCode.OK)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(body.ToJsonString(), context.RequestAborted);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
