@@ -9,7 +9,9 @@ namespace Router.Actors.Breakers;
 /// The circuit breaker of one deployment on this node. Closed: every call is permitted. After
 /// <see cref="BreakerSettings.ConsecutiveFailuresToOpen"/> provider failures in a row it opens and
 /// refuses at once, so callers stop waiting on a provider known to be failing. After the cooldown it
-/// half-opens and lets one probe through: success closes it, failure opens it again.
+/// half-opens and lets one probe through: success closes it, failure opens it again. A probe whose
+/// outcome never arrives (its caller gave up) is replaced after another cooldown, so the circuit
+/// cannot stay half-open for good.
 /// </summary>
 public sealed class ProviderBreakerActor : ReceiveActor
 {
@@ -22,6 +24,7 @@ public sealed class ProviderBreakerActor : ReceiveActor
     private int _consecutiveFailures;
     private DateTimeOffset _openedAt;
     private bool _probeInFlight;
+    private DateTimeOffset _probeStartedAt;
     private double _latencyEwmaMs;
 
     public ProviderBreakerActor(string deploymentId, BreakerSettings settings, TimeProvider clock)
@@ -46,18 +49,31 @@ public sealed class ProviderBreakerActor : ReceiveActor
                 var remaining = _openedAt + _settings.Cooldown - _clock.GetUtcNow();
                 if (remaining > TimeSpan.Zero) return new ProviderBreaker.Refused(_deploymentId, remaining);
                 _circuit = CircuitState.HalfOpen;
-                _probeInFlight = true;
-                return new ProviderBreaker.Permit(_deploymentId);
+                return StartProbe();
             default:
-                if (_probeInFlight) return new ProviderBreaker.Refused(_deploymentId, _settings.Cooldown);
-                _probeInFlight = true;
-                return new ProviderBreaker.Permit(_deploymentId);
+                var probeWait = _probeStartedAt + _settings.Cooldown - _clock.GetUtcNow();
+                return _probeInFlight && probeWait > TimeSpan.Zero
+                    ? new ProviderBreaker.Refused(_deploymentId, probeWait)
+                    : StartProbe();
         }
+    }
+
+    private ProviderBreaker.Permit StartProbe()
+    {
+        _probeInFlight = true;
+        _probeStartedAt = _clock.GetUtcNow();
+        return new ProviderBreaker.Permit(_deploymentId);
     }
 
     private void Record(ProviderBreaker.ReportOutcome outcome)
     {
-        if (outcome.ProviderFailed)
+        if (outcome.Result == CallResult.Abandoned)
+        {
+            // Free the probe slot; the next caller probes instead.
+            if (_circuit == CircuitState.HalfOpen) _probeInFlight = false;
+            return;
+        }
+        if (outcome.Result == CallResult.ProviderFailed)
         {
             _consecutiveFailures++;
             if (_circuit == CircuitState.HalfOpen || _consecutiveFailures >= _settings.ConsecutiveFailuresToOpen)

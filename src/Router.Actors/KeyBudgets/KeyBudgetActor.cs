@@ -41,6 +41,8 @@ public sealed class KeyBudgetActor : ReceivePersistentActor
         Command<KeyBudget.Settle>(settle =>
         {
             _inFlight = Math.Max(0, _inFlight - 1);
+            // A request that used no tokens (refused, failed, abandoned) only frees its slot: nothing to record.
+            if (settle.Usage.TotalTokens == 0) return;
             // PersistAsync: admissions must not queue behind the journal write of a settlement.
             PersistAsync(new KeyBudget.UsageRecorded(settle.Model, settle.Usage.PromptTokens, settle.Usage.CompletionTokens), recorded =>
             {
@@ -106,14 +108,14 @@ public sealed class KeyBudgetActor : ReceivePersistentActor
 
     private void Apply(KeyBudget.Totals totals)
     {
-        _allowedModels = totals.AllowedModels.Count == 0 ? null : totals.AllowedModels;
+        _allowedModels = totals.AllowedModels;
         _requests = totals.Requests;
         _promptTokens = totals.PromptTokens;
         _completionTokens = totals.CompletionTokens;
     }
 
     private KeyBudget.Totals CurrentTotals() =>
-        new(_allowedModels ?? [], _requests, _promptTokens, _completionTokens);
+        new(_allowedModels, _requests, _promptTokens, _completionTokens);
 
     public static Props Props(string keyId) => Akka.Actor.Props.Create(() => new KeyBudgetActor(keyId));
 }

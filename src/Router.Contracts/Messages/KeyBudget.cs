@@ -29,6 +29,7 @@ public static class KeyBudget
 
     public sealed record Refused(string KeyId, RefusalReason Reason, string Message);
 
+    /// <summary>The key's policy and spend; <see cref="Requests"/> counts the requests that used tokens.</summary>
     public sealed record State(
         string KeyId,
         IReadOnlyList<string> AllowedModels,
@@ -43,7 +44,8 @@ public static class KeyBudget
 
     public sealed record UsageRecorded(string Model, int PromptTokens, int CompletionTokens) : IPersistedMessage;
 
-    public sealed record Totals(IReadOnlyList<string> AllowedModels, long Requests, long PromptTokens, long CompletionTokens)
+    /// <summary>Snapshot of the key's state; a null policy means the key was never provisioned.</summary>
+    public sealed record Totals(IReadOnlyList<string>? AllowedModels, long Requests, long PromptTokens, long CompletionTokens)
         : IPersistedMessage;
 }
 

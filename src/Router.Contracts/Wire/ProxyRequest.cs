@@ -21,6 +21,7 @@ public sealed class ProxyRequest
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Rest { get; set; }
 
+    [JsonIgnore]
     public bool IsStreaming => Stream == true;
 
     public JsonElement? Field(string name) =>

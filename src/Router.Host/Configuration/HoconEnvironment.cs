@@ -15,7 +15,15 @@ public static partial class HoconEnvironment
     private static partial Regex Substitution();
 
     public static string Resolve(string hocon, Func<string, string?> environment) =>
-        Substitution().Replace(hocon, match =>
+        string.Join('\n', hocon.Split('\n').Select(line =>
+        {
+            // Comments are left alone: a commented-out `${NAME}` must not demand its variable.
+            var codeLength = CodeLength(line);
+            return ResolveCode(line[..codeLength], environment) + line[codeLength..];
+        }));
+
+    private static string ResolveCode(string code, Func<string, string?> environment) =>
+        Substitution().Replace(code, match =>
         {
             var name = match.Groups["name"].Value;
             var value = environment(name);
@@ -24,4 +32,27 @@ public static partial class HoconEnvironment
             if (match.Groups["optional"].Success) return string.Empty;
             throw new ConfigException($"'{match.Groups["key"].Value}' needs the environment variable {name}, which is not set");
         });
+
+    /// <summary>Where a line's comment (<c>#</c> or <c>//</c> outside a quoted string) starts, or its length.</summary>
+    private static int CodeLength(string line)
+    {
+        var quoted = false;
+        for (var i = 0; i < line.Length; i++)
+        {
+            switch (line[i])
+            {
+                case '\\' when quoted:
+                    i++;
+                    break;
+                case '"':
+                    quoted = !quoted;
+                    break;
+                case '#' when !quoted:
+                    return i;
+                case '/' when !quoted && i + 1 < line.Length && line[i + 1] == '/':
+                    return i;
+            }
+        }
+        return line.Length;
+    }
 }

@@ -33,8 +33,8 @@ public static class ProviderErrors
         var error = upstream.ValueKind == JsonValueKind.Object && upstream.TryGetProperty("error", out var e) ? e : upstream;
         return new ErrorBody
         {
-            Message = Text(error, "message") ?? (error.ValueKind == JsonValueKind.String ? error.GetString() : null)
-                      ?? Text(upstream, "message") ?? $"Provider '{provider}' answered HTTP {status}.",
+            Message = FirstNonBlank(Text(error, "message"), error.ValueKind == JsonValueKind.String ? error.GetString() : null,
+                Text(upstream, "message")) ?? $"Provider '{provider}' answered HTTP {status}.",
             Type = Text(error, "type") ?? TypeFor(status),
             Code = Text(error, "code"),
             Param = Text(error, "param"),
@@ -57,6 +57,9 @@ public static class ProviderErrors
             return JsonSerializer.SerializeToElement(Encoding.UTF8.GetString(body), WireJsonContext.Wire.String);
         }
     }
+
+    private static string? FirstNonBlank(params string?[] candidates) =>
+        candidates.FirstOrDefault(c => !string.IsNullOrWhiteSpace(c));
 
     private static string? Text(JsonElement element, string name)
     {

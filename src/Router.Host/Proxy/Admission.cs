@@ -21,6 +21,8 @@ public sealed class Admission(IActorRef keyBudgets, IActorRef breakers, TimeSpan
         }
         catch (AskTimeoutException)
         {
+            // The permit may have been granted after all: give back what it may hold.
+            Settle(key, requestId, model, deploymentId, CallOutcome.ClientGone());
             throw RouterError.Unavailable(
                 $"The router could not admit the request within {timeout.TotalSeconds:0.#} s (router.admission-timeout).",
                 "admission_timeout");
@@ -46,7 +48,7 @@ public sealed class Admission(IActorRef keyBudgets, IActorRef breakers, TimeSpan
 
     public void Settle(AuthenticatedKey key, string requestId, string model, string deploymentId, CallOutcome outcome)
     {
-        breakers.Tell(new ProviderBreaker.ReportOutcome(deploymentId, outcome.ProviderFailed, outcome.Latency));
+        breakers.Tell(new ProviderBreaker.ReportOutcome(deploymentId, outcome.Result, outcome.Latency));
         keyBudgets.Tell(new KeyBudget.Settle(key.KeyId, requestId, model, outcome.Usage));
     }
 

@@ -1,3 +1,4 @@
+using Router.Contracts.Messages;
 using Router.Contracts.Wire;
 using Router.Host.Http;
 
@@ -7,12 +8,13 @@ namespace Router.Host.Proxy;
 /// How one upstream call ended: what to tell the breaker and the key's budget actor, and the error
 /// still to be written when the response has not started.
 /// </summary>
-public sealed record CallOutcome(TokenUsage Usage, bool ProviderFailed, TimeSpan Latency, RouterError? Error)
+public sealed record CallOutcome(TokenUsage Usage, CallResult Result, TimeSpan Latency, RouterError? Error)
 {
-    public static CallOutcome Succeeded(TokenUsage? usage, TimeSpan latency) => new(usage ?? TokenUsage.None, false, latency, null);
+    public static CallOutcome Answered(TokenUsage? usage, TimeSpan latency) => new(usage ?? TokenUsage.None, CallResult.Answered, latency, null);
 
-    public static CallOutcome Failed(RouterError error, bool providerFailed, TimeSpan latency) => new(TokenUsage.None, providerFailed, latency, error);
+    public static CallOutcome Failed(RouterError error, bool providerFailed, TimeSpan latency) =>
+        new(TokenUsage.None, providerFailed ? CallResult.ProviderFailed : CallResult.Answered, latency, error);
 
     /// <summary>The client went away: nobody to answer, and nothing the provider did wrong.</summary>
-    public static readonly CallOutcome ClientGone = new(TokenUsage.None, false, TimeSpan.Zero, null);
+    public static CallOutcome ClientGone(TokenUsage? usage = null) => new(usage ?? TokenUsage.None, CallResult.Abandoned, TimeSpan.Zero, null);
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Router.Actors.Routing;
+using Router.Contracts.Messages;
 using Router.Contracts.Wire;
 using Router.Host.Http;
 using Router.Host.Providers;
@@ -72,7 +73,7 @@ public sealed class StreamRelay(
         }
         catch (Exception e) when (e is OperationCanceledException or IOException && ct.IsCancellationRequested)
         {
-            return CallOutcome.ClientGone with { Usage = usage ?? TokenUsage.None };
+            return CallOutcome.ClientGone(usage);
         }
         catch (OperationCanceledException)
         {
@@ -86,7 +87,8 @@ public sealed class StreamRelay(
             return Finish(true);
         }
 
-        CallOutcome Finish(bool failed) => new(usage ?? TokenUsage.None, failed || providerFailed, latency, null);
+        CallOutcome Finish(bool failed) =>
+            new(usage ?? TokenUsage.None, failed || providerFailed ? CallResult.ProviderFailed : CallResult.Answered, latency, null);
 
         // Returns whether the stream ended (true: the provider failed), or null to keep going.
         async Task<bool?> RelayOneAsync(SseEvent ev)

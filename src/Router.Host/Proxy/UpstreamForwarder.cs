@@ -61,7 +61,7 @@ public sealed class UpstreamForwarder(ProviderClients providers)
                 context.Response.ContentType = response.Content.Headers.ContentType?.ToString() ?? "application/json";
                 context.Response.ContentLength = bytes.Length;
                 await context.Response.Body.WriteAsync(bytes, context.RequestAborted);
-                return CallOutcome.Succeeded(UsageParser.FromResponse(bytes), Stopwatch.GetElapsedTime(started));
+                return CallOutcome.Answered(UsageParser.FromResponse(bytes), Stopwatch.GetElapsedTime(started));
             }
 
             var relay = new StreamRelay(context, deployment, requestId, timeouts.StreamIdle, clientWantsUsage);
@@ -69,7 +69,7 @@ public sealed class UpstreamForwarder(ProviderClients providers)
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
-            return CallOutcome.ClientGone;
+            return CallOutcome.ClientGone();
         }
         catch (OperationCanceledException)
         {

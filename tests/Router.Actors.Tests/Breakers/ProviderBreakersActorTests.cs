@@ -1,0 +1,56 @@
+using Akka.Actor;
+using Router.Actors.Breakers;
+using Router.Contracts.Configuration;
+using Router.Contracts.Messages;
+
+namespace Router.Actors.Tests.Breakers;
+
+public sealed class ProviderBreakersActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit.TestKit("akka.loglevel = ERROR", output: output)
+{
+    private static readonly BreakerSettings Settings = new(2, TimeSpan.FromSeconds(30));
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private IActorRef NewBreakers() => Sys.ActorOf(ProviderBreakersActor.Props(Settings, new ManualClock()));
+
+    [Fact]
+    public void Each_deployment_has_its_own_circuit()
+    {
+        var breakers = NewBreakers();
+        breakers.Tell(new ProviderBreaker.ReportOutcome("openai:gpt-4o", CallResult.ProviderFailed, TimeSpan.Zero));
+        breakers.Tell(new ProviderBreaker.ReportOutcome("openai:gpt-4o", CallResult.ProviderFailed, TimeSpan.Zero));
+
+        breakers.Tell(new ProviderBreaker.RequestPermit("openai:gpt-4o", "r1"));
+        ExpectMsg<ProviderBreaker.Refused>(r => Assert.Equal("openai:gpt-4o", r.DeploymentId), cancellationToken: Ct);
+        breakers.Tell(new ProviderBreaker.RequestPermit("openrouter:*", "r2"));
+        ExpectMsg(new ProviderBreaker.Permit("openrouter:*"), cancellationToken: Ct);
+    }
+
+    [Theory]
+    [InlineData("ollama:ollama/*")]
+    [InlineData("openai:gpt-4o#2")]
+    [InlineData("nvidia-nim:nvidia_nim/* x?y%z")]
+    public void Deployment_ids_with_any_characters_reach_their_breaker(string deploymentId)
+    {
+        var breakers = NewBreakers();
+
+        breakers.Tell(new ProviderBreaker.ReportOutcome(deploymentId, CallResult.ProviderFailed, TimeSpan.Zero));
+        breakers.Tell(new ProviderBreaker.GetState(deploymentId));
+
+        var state = ExpectMsg<ProviderBreaker.State>(cancellationToken: Ct);
+        Assert.Equal(deploymentId, state.DeploymentId);
+        Assert.Equal(1, state.ConsecutiveFailures);
+    }
+
+    [Fact]
+    public void The_breaker_answers_the_original_asker()
+    {
+        var breakers = NewBreakers();
+        var asker = CreateTestProbe();
+
+        breakers.Tell(new ProviderBreaker.RequestPermit("ollama:ollama/*", "r1"), asker.Ref);
+
+        asker.ExpectMsg(new ProviderBreaker.Permit("ollama:ollama/*"), cancellationToken: Ct);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(50), Ct);
+    }
+}

@@ -1,0 +1,135 @@
+using Akka.Actor;
+using Akka.Persistence;
+using Router.Actors.KeyBudgets;
+using Router.Contracts.Messages;
+using Router.Contracts.Wire;
+
+namespace Router.Actors.Tests.KeyBudgets;
+
+public sealed class KeyBudgetRecoveryTests(ITestOutputHelper output) : KeyBudgetTestKit(output)
+{
+    private const string KeyId = "key-carol";
+
+    private void ProvisionAndSettleTwice(IActorRef target)
+    {
+        Provision(target, KeyId, "ollama/*", "gpt-4o");
+        target.Tell(new KeyBudget.Settle(KeyId, "r1", "ollama/llama3", new TokenUsage(10, 5, 0)));
+        target.Tell(new KeyBudget.Settle(KeyId, "r2", "gpt-4o", new TokenUsage(7, 3, 0)));
+        AwaitState(target, KeyId, s => s.Requests == 2);
+    }
+
+    private static void AssertRecovered(KeyBudget.State state)
+    {
+        Assert.Equal(["ollama/*", "gpt-4o"], state.AllowedModels);
+        Assert.Equal((2L, 17L, 8L), (state.Requests, state.PromptTokens, state.CompletionTokens));
+    }
+
+    [Fact]
+    public void A_recreated_actor_recovers_policy_and_totals_from_the_journal()
+    {
+        var first = Sys.ActorOf(KeyBudgetActor.Props(KeyId));
+        ProvisionAndSettleTwice(first);
+        StopAndAwait(first);
+
+        var second = Sys.ActorOf(KeyBudgetActor.Props(KeyId));
+
+        var state = StateOf(second, KeyId);
+        AssertRecovered(state);
+        Assert.Equal(0, state.InFlight);
+    }
+
+    [Fact]
+    public void A_recovered_policy_still_decides_admission()
+    {
+        var first = Sys.ActorOf(KeyBudgetActor.Props(KeyId));
+        Provision(first, KeyId, "ollama/*");
+        StopAndAwait(first);
+
+        var second = Sys.ActorOf(KeyBudgetActor.Props(KeyId));
+        second.Tell(new KeyBudget.Admit(KeyId, "r1", "ollama/llama3", "ollama:ollama/*"));
+        ExpectMsg<ProviderBreaker.Permit>(cancellationToken: Ct);
+        second.Tell(new KeyBudget.Admit(KeyId, "r2", "gpt-4o", "openai:gpt-*"));
+
+        Assert.Equal(RefusalReason.ModelNotAllowed, ExpectMsg<KeyBudget.Refused>(cancellationToken: Ct).Reason);
+    }
+
+    [Fact]
+    public void Another_key_does_not_see_the_recovered_state()
+    {
+        var first = Sys.ActorOf(KeyBudgetActor.Props(KeyId));
+        ProvisionAndSettleTwice(first);
+
+        var other = Sys.ActorOf(KeyBudgetActor.Props("key-dave"));
+
+        var state = StateOf(other, "key-dave");
+        Assert.Empty(state.AllowedModels);
+        Assert.Equal(0, state.Requests);
+    }
+
+    [Fact]
+    public void A_new_region_recovers_the_entities_of_a_stopped_one()
+    {
+        var region = NewRegion();
+        ProvisionAndSettleTwice(region);
+        StopAndAwait(region);
+
+        var again = NewRegion();
+
+        AssertRecovered(StateOf(again, KeyId));
+    }
+
+    [Fact]
+    public void Every_thousandth_event_snapshots_the_totals()
+    {
+        var budget = Sys.ActorOf(KeyBudgetActor.Props(KeyId));
+        Provision(budget, KeyId, "ollama/*");                   // event 1
+        for (var i = 0; i < 1000; i++)                            // events 2..1001
+            budget.Tell(new KeyBudget.Settle(KeyId, $"r{i}", "ollama/llama3", new TokenUsage(2, 1, 0)));
+        AwaitState(budget, KeyId, s => s.Requests == 1000);
+
+        Persistence.Instance.Apply(Sys).SnapshotStoreFor(null)
+            .Tell(new LoadSnapshot($"key-budget-{KeyId}", SnapshotSelectionCriteria.Latest, long.MaxValue));
+
+        var loaded = ExpectMsg<LoadSnapshotResult>(cancellationToken: Ct);
+        Assert.NotNull(loaded.Snapshot);
+        Assert.Equal(1000, loaded.Snapshot.Metadata.SequenceNr);
+        var totals = Assert.IsType<KeyBudget.Totals>(loaded.Snapshot.Snapshot);
+        Assert.Equal(["ollama/*"], totals.AllowedModels);
+        Assert.Equal((999L, 1998L, 999L), (totals.Requests, totals.PromptTokens, totals.CompletionTokens));
+    }
+
+    [Fact]
+    public void Recovery_from_a_snapshot_and_later_events_restores_the_totals()
+    {
+        var first = Sys.ActorOf(KeyBudgetActor.Props(KeyId));
+        Provision(first, KeyId, "ollama/*");
+        for (var i = 0; i < 1005; i++)
+            first.Tell(new KeyBudget.Settle(KeyId, $"r{i}", "ollama/llama3", new TokenUsage(2, 1, 0)));
+        AwaitState(first, KeyId, s => s.Requests == 1005);
+        StopAndAwait(first);
+
+        var second = Sys.ActorOf(KeyBudgetActor.Props(KeyId));
+
+        var state = StateOf(second, KeyId);
+        Assert.Equal(["ollama/*"], state.AllowedModels);
+        Assert.Equal((1005L, 2010L, 1005L), (state.Requests, state.PromptTokens, state.CompletionTokens));
+    }
+
+    [Fact]
+    public void A_key_provisioned_with_no_models_recovers_from_a_snapshot_as_provisioned()
+    {
+        var first = Sys.ActorOf(KeyBudgetActor.Props(KeyId));
+        Provision(first, KeyId);
+        for (var i = 0; i < 999; i++)
+            first.Tell(new KeyBudget.Settle(KeyId, $"r{i}", "gpt-4o", new TokenUsage(1, 1, 0)));
+        AwaitState(first, KeyId, s => s.Requests == 999);
+        first.Tell(new KeyBudget.Admit(KeyId, "before", "gpt-4o", "openai:gpt-*"));
+        Assert.Equal(RefusalReason.ModelNotAllowed, ExpectMsg<KeyBudget.Refused>(cancellationToken: Ct).Reason);
+        StopAndAwait(first);
+
+        var second = Sys.ActorOf(KeyBudgetActor.Props(KeyId));
+        second.Tell(new KeyBudget.Admit(KeyId, "after", "gpt-4o", "openai:gpt-*"));
+
+        Assert.Equal(RefusalReason.ModelNotAllowed, ExpectMsg<KeyBudget.Refused>(cancellationToken: Ct).Reason);
+    }
+}

@@ -1,0 +1,72 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Router.Actors.Breakers;
+using Router.Actors.KeyBudgets;
+using Router.Actors.Sharding;
+using Router.Contracts.Configuration;
+using Router.Contracts.Messages;
+
+namespace Router.Actors.Tests.KeyBudgets;
+
+/// <summary>
+/// An actor system with the in-memory journal and snapshot store, and this node's real breakers at
+/// <c>/user/breakers</c>, where a key's budget actor forwards admitted requests.
+/// </summary>
+public abstract class KeyBudgetTestKit : Akka.TestKit.Xunit.TestKit
+{
+    public static readonly Config Config = ConfigurationFactory.ParseString("""
+        akka.loglevel = WARNING
+        akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
+        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
+        akka.actor {
+          serializers {
+            router-json = "Router.Actors.Serialization.RouterJsonSerializer, Router.Actors"
+          }
+          serialization-bindings {
+            "Router.Contracts.Messages.IPersistedMessage, Router.Contracts" = router-json
+          }
+        }
+        """);
+
+    protected static readonly BreakerSettings BreakerSettings = new(2, TimeSpan.FromSeconds(30));
+
+    protected KeyBudgetTestKit(ITestOutputHelper output) : base(Config, output: output)
+    {
+        Breakers = Sys.ActorOf(ProviderBreakersActor.Props(BreakerSettings, TimeProvider.System), ProviderBreakersActor.Name);
+    }
+
+    protected IActorRef Breakers { get; }
+
+    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    protected IActorRef NewRegion(string name = "key-budgets") =>
+        Sys.ActorOf(LocalEntityRegionActor.Props(new KeyBudgetMessageExtractor(), KeyBudgetActor.Props), name);
+
+    protected void Provision(IActorRef target, string keyId, params string[] allowedModels)
+    {
+        target.Tell(new KeyBudget.Provision(keyId, allowedModels));
+        ExpectMsg(new KeyBudget.Provisioned(keyId), TimeSpan.FromSeconds(3));
+    }
+
+    protected KeyBudget.State StateOf(IActorRef target, string keyId)
+    {
+        target.Tell(new KeyBudget.GetState(keyId));
+        return ExpectMsg<KeyBudget.State>(TimeSpan.FromSeconds(3));
+    }
+
+    /// <summary>Settlements are persisted asynchronously: their totals show once the journal has them.</summary>
+    protected KeyBudget.State AwaitState(IActorRef target, string keyId, Func<KeyBudget.State, bool> condition)
+    {
+        KeyBudget.State? last = null;
+        AwaitCondition(() => condition(last = StateOf(target, keyId)), TimeSpan.FromSeconds(3), TimeSpan.FromMilliseconds(10));
+        return last!;
+    }
+
+    protected void StopAndAwait(IActorRef actor)
+    {
+        Watch(actor);
+        Sys.Stop(actor);
+        ExpectTerminated(actor, TimeSpan.FromSeconds(3));
+        Unwatch(actor);
+    }
+}

@@ -1,0 +1,104 @@
+using Akka.Configuration;
+using Router.Contracts.Configuration;
+using Router.Host.Configuration;
+
+namespace Router.Host.Tests.Configuration;
+
+public sealed class RouterSettingsValidationTests
+{
+    private static RouterSettings Read(string hocon) => RouterSettingsReader.Read(ConfigurationFactory.ParseString(hocon));
+
+    private static string ErrorOf(string hocon) => Assert.Throws<ConfigException>(() => Read(hocon)).Message;
+
+    [Theory]
+    [InlineData("azure")]
+    [InlineData("OpenAI")]
+    public void An_unknown_provider_type_names_the_key(string type)
+    {
+        var message = ErrorOf($$"""router.providers.foo { type = {{type}}, api-base = "http://x/v1" }""");
+
+        Assert.Contains("router.providers.foo.type", message, StringComparison.Ordinal);
+        Assert.Contains(type, message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_missing_provider_type_names_the_key() =>
+        Assert.Contains("router.providers.foo.type", ErrorOf("""router.providers.foo { api-base = "http://x/v1" }"""), StringComparison.Ordinal);
+
+    [Theory]
+    [InlineData("ftp://files.example.com/v1")]
+    [InlineData("not a url")]
+    [InlineData("/v1")]
+    public void An_api_base_that_is_not_http_names_the_key(string apiBase)
+    {
+        var message = ErrorOf($$"""router.providers.foo { type = openai-compatible, api-base = "{{apiBase}}" }""");
+
+        Assert.Contains("router.providers.foo.api-base", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_missing_api_base_names_the_key() =>
+        Assert.Contains("router.providers.foo.api-base", ErrorOf("router.providers.foo { type = openai }"), StringComparison.Ordinal);
+
+    [Fact]
+    public void A_model_naming_an_undefined_provider_names_the_entry_and_the_provider()
+    {
+        var message = ErrorOf("""
+            router {
+              providers.ollama { type = openai-compatible, api-base = "http://127.0.0.1:11434/v1" }
+              models = [ { name = "ollama/*", provider = ollama }, { name = "claude-*", provider = anthropic } ]
+            }
+            """);
+
+        Assert.Contains("router.models", message, StringComparison.Ordinal);
+        Assert.Contains("claude-*", message, StringComparison.Ordinal);
+        Assert.Contains("anthropic", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_model_without_a_name_names_its_index() =>
+        Assert.Contains("router.models[1].name", ErrorOf("""
+            router {
+              providers.p { type = openai-compatible, api-base = "http://x/v1" }
+              models = [ { name = "a", provider = p }, { provider = p } ]
+            }
+            """), StringComparison.Ordinal);
+
+    [Fact]
+    public void A_model_without_a_provider_names_its_index() =>
+        Assert.Contains("router.models[0].provider", ErrorOf("""router.models = [ { name = "a" } ]"""), StringComparison.Ordinal);
+
+    [Fact]
+    public void A_trailing_slash_of_api_base_is_dropped()
+    {
+        var settings = Read("""router.providers.p { type = openai-compatible, api-base = "http://host:8000/v1/" }""");
+
+        Assert.Equal("http://host:8000/v1", Assert.Single(settings.Providers).ApiBase.ToString());
+    }
+
+    [Fact]
+    public void Key_required_defaults_to_true_for_openai_and_false_for_compatible_servers()
+    {
+        var settings = Read("""
+            router.providers {
+              a { type = openai, api-base = "https://api.openai.com/v1" }
+              b { type = openai-compatible, api-base = "http://x/v1" }
+              c { type = openai-compatible, api-base = "http://y/v1", key-required = true, api-key = "" }
+            }
+            """);
+
+        Assert.Equal(
+            [("a", true, false), ("b", false, true), ("c", true, false)],
+            settings.Providers.OrderBy(p => p.Name).Select(p => (p.Name, p.KeyRequired, p.IsUsable)));
+        Assert.Null(settings.Providers.Single(p => p.Name == "c").ApiKey);
+    }
+
+    [Fact]
+    public void The_api_key_never_appears_in_a_providers_text()
+    {
+        var provider = Assert.Single(Read("""router.providers.p { type = openai, api-base = "https://x/v1", api-key = "sk-secret-123" }""").Providers);
+
+        Assert.Equal("sk-secret-123", provider.ApiKey);
+        Assert.DoesNotContain("sk-secret-123", provider.ToString(), StringComparison.Ordinal);
+    }
+}

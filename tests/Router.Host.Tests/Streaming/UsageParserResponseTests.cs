@@ -1,0 +1,49 @@
+using System.Text;
+using Router.Contracts.Wire;
+using Router.Host.Streaming;
+
+namespace Router.Host.Tests.Streaming;
+
+public sealed class UsageParserResponseTests
+{
+    private static TokenUsage? FromResponse(string json) => UsageParser.FromResponse(Encoding.UTF8.GetBytes(json));
+
+    [Fact]
+    public void Usage_of_a_full_response_includes_cached_prompt_tokens()
+    {
+        var usage = FromResponse("""
+            {
+              "id": "chatcmpl-1", "object": "chat.completion", "model": "gpt-4o",
+              "choices": [{"index": 0, "message": {"role": "assistant", "content": "Hi, usage is \"usage\""}, "finish_reason": "stop"}],
+              "usage": {
+                "prompt_tokens": 1200, "completion_tokens": 34, "total_tokens": 1234,
+                "prompt_tokens_details": {"cached_tokens": 1024, "audio_tokens": 0},
+                "completion_tokens_details": {"reasoning_tokens": 0}
+              }
+            }
+            """);
+
+        Assert.Equal(new TokenUsage(1200, 34, 1024), usage);
+    }
+
+    [Fact]
+    public void Usage_without_details_has_no_cached_tokens()
+    {
+        Assert.Equal(new TokenUsage(10, 2, 0), FromResponse("""{"usage":{"prompt_tokens":10,"completion_tokens":2}}"""));
+    }
+
+    [Fact]
+    public void Embeddings_usage_has_prompt_tokens_only()
+    {
+        Assert.Equal(new TokenUsage(8, 0, 0), FromResponse("""{"object":"list","data":[],"usage":{"prompt_tokens":8,"total_tokens":8}}"""));
+    }
+
+    [Theory]
+    [InlineData("""{"id":"x","choices":[]}""")]
+    [InlineData("""{"usage":null}""")]
+    [InlineData("""{"usage":"n/a"}""")]
+    [InlineData("""[{"usage":{"prompt_tokens":1}}]""")]
+    [InlineData("""{"usage":{"prompt_tokens":1""")]
+    [InlineData("not json \"usage\"")]
+    public void No_usable_usage_gives_null(string body) => Assert.Null(FromResponse(body));
+}
