@@ -136,6 +136,8 @@ public sealed class MockOpenAiServer : IAsyncDisposable
         {
             if (model == "stream-die" && i == 2)
             {
+                // Let what was sent reach the router first: an abort resets the connection and drops unsent bytes.
+                await Task.Delay(200, ct);
                 context.Abort();
                 return;
             }

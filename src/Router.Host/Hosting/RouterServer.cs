@@ -30,6 +30,7 @@ public static class RouterServer
 
         var routes = RouteTable.Build(settings.Models, settings.Providers.Where(p => p.IsUsable).Select(p => p.Name).ToHashSet());
         var storage = new EmbeddedStorage(settings.DataDir);
+        storage.Prepare();
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(settings.HttpUrls);
@@ -64,7 +65,8 @@ public static class RouterServer
             sp.GetRequiredService<RouteTable>,
             sp.GetRequiredService<Admission>(),
             sp.GetRequiredService<UpstreamForwarder>(),
-            settings.MaxRequestBodyBytes));
+            settings.MaxRequestBodyBytes,
+            sp.GetRequiredService<ILogger<ProxyHandler>>()));
 
         services.AddAkka("router", akka =>
         {

@@ -32,6 +32,10 @@ public sealed class RouterError(int status, ErrorBody body, TimeSpan? retryAfter
         Refusal(404, "not_found_error", "model_not_found",
             $"The model '{model}' is not routed by this router. GET /v1/models lists the models you may use.", "model");
 
+    public static RouterError Internal() =>
+        Refusal(500, "server_error", "router_internal_error",
+            "The router failed while handling this request; its log has the details under this request id.");
+
     public static RouterError NotFound(string method, string path) =>
         Refusal(404, "not_found_error", "unknown_url", $"The router has no endpoint {method} {path}.");
 

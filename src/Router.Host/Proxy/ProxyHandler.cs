@@ -12,7 +12,12 @@ namespace Router.Host.Proxy;
 /// actors, forward, settle. Every refusal on the way is a <see cref="RouterError"/> written here.
 /// </summary>
 public sealed class ProxyHandler(
-    KeyAuthenticator authenticator, Func<RouteTable> routes, Admission admission, UpstreamForwarder forwarder, long maxBodyBytes)
+    KeyAuthenticator authenticator,
+    Func<RouteTable> routes,
+    Admission admission,
+    UpstreamForwarder forwarder,
+    long maxBodyBytes,
+    ILogger<ProxyHandler> logger)
 {
     public async Task HandleAsync(HttpContext context, ProxyOperation operation)
     {
@@ -25,13 +30,27 @@ public sealed class ProxyHandler(
             var route = routes().Resolve(model) ?? throw RouterError.ModelNotFound(model);
 
             await admission.AdmitAsync(key, requestId, model, route.Deployment.Id);
-            var outcome = await forwarder.ForwardAsync(context, request, route, operation, requestId);
-            admission.Settle(key, requestId, model, route.Deployment.Id, outcome);
+            var outcome = CallOutcome.ClientGone();
+            try
+            {
+                outcome = await forwarder.ForwardAsync(context, request, route, operation, requestId);
+            }
+            finally
+            {
+                // Settled even if forwarding threw, so the key's in-flight count and the breaker stay true.
+                admission.Settle(key, requestId, model, route.Deployment.Id, outcome);
+            }
             if (outcome.Error is { } upstreamError) await ErrorWriter.WriteAsync(context, upstreamError, requestId);
         }
         catch (RouterError error)
         {
             await ErrorWriter.WriteAsync(context, error, requestId);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A bug of ours: say so in the same envelope instead of an empty 500.
+            logger.LogError(e, "Request {RequestId} failed inside the router", requestId);
+            await ErrorWriter.WriteAsync(context, RouterError.Internal(), requestId);
         }
     }
 

@@ -25,6 +25,20 @@ public sealed class EmbeddedStorage(string dataDir)
             """);
     }
 
+    /// <summary>
+    /// Puts the database in write-ahead-log mode (a property of the file, so it holds for every later
+    /// connection): a journal commit appends to the log instead of rewriting pages under a rollback journal.
+    /// </summary>
+    public void Prepare()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(DatabasePath)!);
+        using var connection = new SqliteConnection(ConnectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode=WAL;";
+        command.ExecuteNonQuery();
+    }
+
     /// <summary>True when the database answers a query; the reason otherwise.</summary>
     public async Task<(bool Ok, string Detail)> ProbeAsync(CancellationToken ct)
     {

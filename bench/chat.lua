@@ -1,0 +1,19 @@
+-- One small non-streamed chat completion, the same for the direct and the routed run.
+-- The bearer key comes from the environment so the script holds no secret.
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer " .. (os.getenv("BENCH_KEY") or "none")
+wrk.body = '{"model":"bench-model","messages":[{"role":"user","content":"Say hello to the benchmark"}],"max_tokens":16}'
+
+-- Count non-2xx answers explicitly: wrk's own "Non-2xx" line is easy to miss in a table.
+local errors = 0
+response = function(status, headers, body)
+  if status < 200 or status > 299 then errors = errors + 1 end
+end
+
+done = function(summary, latency, requests)
+  io.write(string.format("BENCH p50_us=%.1f p99_us=%.1f rps=%.1f requests=%d errors=%d socket_errors=%d\n",
+    latency:percentile(50), latency:percentile(99), summary.requests / (summary.duration / 1e6),
+    summary.requests, summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
