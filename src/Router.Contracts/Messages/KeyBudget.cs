@@ -25,6 +25,11 @@ public static class KeyBudget
 
     public sealed record GetState(string KeyId) : IKeyBudgetMessage;
 
+    /// <summary>Writes settled usage not yet in the journal; answered with <see cref="Flushed"/> once it is.</summary>
+    public sealed record Flush(string KeyId) : IKeyBudgetMessage;
+
+    public sealed record Flushed(string KeyId);
+
     public sealed record Provisioned(string KeyId);
 
     public sealed record Refused(string KeyId, RefusalReason Reason, string Message);
@@ -42,7 +47,8 @@ public static class KeyBudget
 
     public sealed record PolicySet(IReadOnlyList<string> AllowedModels) : IPersistedMessage;
 
-    public sealed record UsageRecorded(string Model, int PromptTokens, int CompletionTokens) : IPersistedMessage;
+    /// <summary>The usage of one or more settled requests, written together.</summary>
+    public sealed record UsageRecorded(long Requests, long PromptTokens, long CompletionTokens) : IPersistedMessage;
 
     /// <summary>Snapshot of the key's state; a null policy means the key was never provisioned.</summary>
     public sealed record Totals(IReadOnlyList<string>? AllowedModels, long Requests, long PromptTokens, long CompletionTokens)

@@ -83,7 +83,7 @@ public static class RouterServer
                 .WithProviderBreakers(settings.Breaker)
                 .WithLocalKeyBudgets();
         });
-        services.AddHostedService<MasterKeyProvisioner>();
+        services.AddHostedService<MasterKeyBudget>();
 
         var app = builder.Build();
         MapEndpoints(app);

@@ -15,7 +15,7 @@ public sealed class KeyBudgetRecoveryTests(ITestOutputHelper output) : KeyBudget
         Provision(target, KeyId, "ollama/*", "gpt-4o");
         target.Tell(new KeyBudget.Settle(KeyId, "r1", "ollama/llama3", new TokenUsage(10, 5, 0)));
         target.Tell(new KeyBudget.Settle(KeyId, "r2", "gpt-4o", new TokenUsage(7, 3, 0)));
-        AwaitState(target, KeyId, s => s.Requests == 2);
+        Flush(target, KeyId);
     }
 
     private static void AssertRecovered(KeyBudget.State state)
@@ -83,9 +83,11 @@ public sealed class KeyBudgetRecoveryTests(ITestOutputHelper output) : KeyBudget
     {
         var budget = Sys.ActorOf(KeyBudgetActor.Props(KeyId));
         Provision(budget, KeyId, "ollama/*");                   // event 1
-        for (var i = 0; i < 1000; i++)                            // events 2..1001
+        for (var i = 0; i < 1000; i++)                            // events 2..1001, one per flush
+        {
             budget.Tell(new KeyBudget.Settle(KeyId, $"r{i}", "ollama/llama3", new TokenUsage(2, 1, 0)));
-        AwaitState(budget, KeyId, s => s.Requests == 1000);
+            Flush(budget, KeyId);
+        }
 
         Persistence.Instance.Apply(Sys).SnapshotStoreFor(null)
             .Tell(new LoadSnapshot($"key-budget-{KeyId}", SnapshotSelectionCriteria.Latest, long.MaxValue));
@@ -104,8 +106,10 @@ public sealed class KeyBudgetRecoveryTests(ITestOutputHelper output) : KeyBudget
         var first = Sys.ActorOf(KeyBudgetActor.Props(KeyId));
         Provision(first, KeyId, "ollama/*");
         for (var i = 0; i < 1005; i++)
+        {
             first.Tell(new KeyBudget.Settle(KeyId, $"r{i}", "ollama/llama3", new TokenUsage(2, 1, 0)));
-        AwaitState(first, KeyId, s => s.Requests == 1005);
+            Flush(first, KeyId);
+        }
         StopAndAwait(first);
 
         var second = Sys.ActorOf(KeyBudgetActor.Props(KeyId));
@@ -131,5 +135,38 @@ public sealed class KeyBudgetRecoveryTests(ITestOutputHelper output) : KeyBudget
         second.Tell(new KeyBudget.Admit(KeyId, "after", "gpt-4o", "openai:gpt-*"));
 
         Assert.Equal(RefusalReason.ModelNotAllowed, ExpectMsg<KeyBudget.Refused>(cancellationToken: Ct).Reason);
+    }
+
+    [Fact]
+    public void Settled_usage_reaches_the_journal_within_the_flush_interval_without_being_asked()
+    {
+        var first = Sys.ActorOf(KeyBudgetActor.Props(KeyId));
+        Provision(first, KeyId, "ollama/*");
+        first.Tell(new KeyBudget.Settle(KeyId, "r1", "ollama/llama3", new TokenUsage(10, 5, 0)));
+        first.Tell(new KeyBudget.Settle(KeyId, "r2", "ollama/llama3", new TokenUsage(1, 1, 0)));
+        ExpectNoMsg(KeyBudgetActor.UsageFlushInterval * 5, Ct);
+        StopAndAwait(first);
+
+        var state = StateOf(Sys.ActorOf(KeyBudgetActor.Props(KeyId)), KeyId);
+
+        Assert.Equal((2L, 11L, 6L), (state.Requests, state.PromptTokens, state.CompletionTokens));
+    }
+
+    [Fact]
+    public void Usage_settled_while_a_write_is_in_flight_is_neither_lost_nor_counted_twice()
+    {
+        var first = Sys.ActorOf(KeyBudgetActor.Props(KeyId));
+        Provision(first, KeyId, "ollama/*");
+        for (var i = 0; i < 50; i++)
+        {
+            first.Tell(new KeyBudget.Settle(KeyId, $"r{i}", "ollama/llama3", new TokenUsage(3, 2, 0)));
+            if (i % 7 == 0) first.Tell(new KeyBudget.Flush(KeyId), ActorRefs.NoSender);
+        }
+        Flush(first, KeyId);
+        StopAndAwait(first);
+
+        var state = StateOf(Sys.ActorOf(KeyBudgetActor.Props(KeyId)), KeyId);
+
+        Assert.Equal((50L, 150L, 100L), (state.Requests, state.PromptTokens, state.CompletionTokens));
     }
 }

@@ -62,6 +62,13 @@ public abstract class KeyBudgetTestKit : Akka.TestKit.Xunit.TestKit
         return last!;
     }
 
+    /// <summary>Settled usage reaches the journal in batches; this writes what is pending and waits for it.</summary>
+    protected void Flush(IActorRef target, string keyId)
+    {
+        target.Tell(new KeyBudget.Flush(keyId));
+        ExpectMsg(new KeyBudget.Flushed(keyId), TimeSpan.FromSeconds(3));
+    }
+
     protected void StopAndAwait(IActorRef actor)
     {
         Watch(actor);
