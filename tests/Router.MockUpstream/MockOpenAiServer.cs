@@ -292,6 +292,9 @@ public sealed class MockOpenAiServer : IAsyncDisposable
         await context.Response.WriteAsync(body.ToJsonString(), context.RequestAborted);
     }
 
+    /// <summary>Completes when the process is asked to stop (SIGTERM, Ctrl-C).</summary>
+    public Task WaitForShutdownAsync() => _app.WaitForShutdownAsync();
+
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();

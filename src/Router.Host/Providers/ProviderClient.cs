@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using Router.Contracts.Configuration;
 
@@ -13,6 +14,8 @@ public sealed class ProviderClient : IDisposable
     private static readonly MediaTypeHeaderValue Json = new("application/json");
     private readonly HttpClient _http;
     private readonly AuthenticationHeaderValue? _authorization;
+    // One parsed URI per endpoint path, not a string concatenation and a URI parse per request.
+    private readonly ConcurrentDictionary<string, Uri> _endpoints = new(StringComparer.Ordinal);
 
     public ProviderClient(ProviderSettings settings)
     {
@@ -36,7 +39,8 @@ public sealed class ProviderClient : IDisposable
 
     public Task<HttpResponseMessage> SendAsync(string upstreamPath, byte[] body, CancellationToken ct)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, Settings.ApiBase + upstreamPath)
+        var endpoint = _endpoints.GetOrAdd(upstreamPath, path => new Uri(Settings.ApiBase.AbsoluteUri.TrimEnd('/') + path));
+        var request = new HttpRequestMessage(HttpMethod.Post, endpoint)
         {
             Content = new ByteArrayContent(body) { Headers = { ContentType = Json } },
         };
