@@ -41,6 +41,9 @@ public sealed class MockOpenAiServer : IAsyncDisposable
     /// <summary>Every request body received, newest last, with its path.</summary>
     public ConcurrentQueue<(string Path, JsonObject Body)> Received { get; } = new();
 
+    /// <summary>What <c>GET /api/tags</c> lists, as a local Ollama does.</summary>
+    public IReadOnlyList<string> OllamaModels { get; set; } = ["llama3.2:3b", "qwen2.5-coder:7b"];
+
     /// <summary>Requests whose client (the router) went away before the answer was complete.</summary>
     public int CancelledRequests => Volatile.Read(ref _cancelledRequests);
 
@@ -54,6 +57,7 @@ public sealed class MockOpenAiServer : IAsyncDisposable
         app.MapPost("/v1/chat/completions", context => server.HandleAsync(context, "chat", record));
         app.MapPost("/v1/completions", context => server.HandleAsync(context, "completions", record));
         app.MapPost("/v1/embeddings", context => server.HandleAsync(context, "embeddings", record));
+        app.MapGet("/api/tags", context => WriteJsonAsync(context, server.Tags()));
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         server.ApiBase = address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/v1";
@@ -247,6 +251,20 @@ public sealed class MockOpenAiServer : IAsyncDisposable
             ["usage"] = new JsonObject { ["prompt_tokens"] = tokens, ["total_tokens"] = tokens },
         };
     }
+
+    // Ollama's /api/tags shape: { "models": [ { "name", "model", "modified_at", "size", "digest", "details" } ] }
+    private JsonObject Tags() => new()
+    {
+        ["models"] = new JsonArray(OllamaModels.Select(name => (JsonNode)new JsonObject
+        {
+            ["name"] = name,
+            ["model"] = name,
+            ["modified_at"] = "2026-11-01T10:00:00.000000000Z",
+            ["size"] = 2019393189,
+            ["digest"] = "a80c4f17acd55265feec403c7aef86be0c25983ab279d83f3bcd3abbcb5b8b72",
+            ["details"] = new JsonObject { ["format"] = "gguf", ["family"] = "llama", ["parameter_size"] = "3.2B", ["quantization_level"] = "Q4_K_M" },
+        }).ToArray()),
+    };
 
     private static JsonObject Usage(int prompt, int completion) => new()
     {

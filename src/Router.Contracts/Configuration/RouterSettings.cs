@@ -26,7 +26,8 @@ public sealed record ProviderSettings(
     string? ApiKey,
     bool KeyRequired,
     IReadOnlyDictionary<string, string> Headers,
-    ProviderTimeouts Timeouts)
+    ProviderTimeouts Timeouts,
+    DiscoverySettings? Discovery = null)
 {
     /// <summary>A provider that needs a key and has none is left out of the route table.</summary>
     public bool IsUsable => !KeyRequired || !string.IsNullOrEmpty(ApiKey);
@@ -34,6 +35,12 @@ public sealed record ProviderSettings(
     // Records print every property; the key must never reach a log line.
     public override string ToString() => $"{Name} ({Type}, {ApiBase})";
 }
+
+/// <summary>
+/// Asks an Ollama server which models it has (<c>GET /api/tags</c>) every <paramref name="Interval"/>,
+/// so they are listed and routed as <c>provider/name</c> without a route entry each.
+/// </summary>
+public sealed record DiscoverySettings(TimeSpan Interval);
 
 public sealed record ProviderTimeouts(TimeSpan Connect, TimeSpan FirstByte, TimeSpan StreamIdle, TimeSpan Total);
 

@@ -23,8 +23,14 @@ public static class RouterSettingsReader
             Models: ReadModels(router));
         foreach (var model in settings.Models.Where(m => settings.Providers.All(p => p.Name != m.Provider)))
             throw new ConfigException($"router.models entry '{model.Name}' names provider '{model.Provider}', which router.providers does not define");
-        return settings;
+        return settings with { Models = [.. settings.Models, .. DiscoveryRoutes(settings)] };
     }
+
+    /// <summary>A discovering provider routes <c>name/*</c> to itself unless the config already routes that pattern.</summary>
+    private static IEnumerable<ModelEntry> DiscoveryRoutes(RouterSettings settings) =>
+        settings.Providers
+            .Where(p => p.Discovery is not null && settings.Models.All(m => m.Name != $"{p.Name}/*"))
+            .Select(p => new ModelEntry($"{p.Name}/*", p.Name, null));
 
     private static List<ProviderSettings> ReadProviders(Config router, ProviderTimeouts defaults)
     {
@@ -51,7 +57,8 @@ public static class RouterSettingsReader
                 NullIfEmpty(p.GetString("api-key", null)),
                 p.GetBoolean("key-required", type == ProviderType.OpenAi),
                 ReadHeaders(p.GetConfig("headers")),
-                ReadTimeouts(p.GetConfig("timeouts"), defaults)));
+                ReadTimeouts(p.GetConfig("timeouts"), defaults),
+                p.GetBoolean("discover", false) ? new DiscoverySettings(p.GetTimeSpan("discover-interval", TimeSpan.FromSeconds(30))) : null));
         }
         return providers;
     }

@@ -84,6 +84,8 @@ public static class RouterServer
                 .WithLocalKeyBudgets();
         });
         services.AddHostedService<MasterKeyBudget>();
+        services.AddSingleton<DiscoveredModels>();
+        services.AddHostedService<OllamaDiscovery>();
 
         var app = builder.Build();
         MapEndpoints(app);
@@ -97,8 +99,8 @@ public static class RouterServer
         app.MapPost("/v1/chat/completions", context => proxy().HandleAsync(context, ProxyOperation.ChatCompletions));
         app.MapPost("/v1/completions", context => proxy().HandleAsync(context, ProxyOperation.Completions));
         app.MapPost("/v1/embeddings", context => proxy().HandleAsync(context, ProxyOperation.Embeddings));
-        app.MapGet("/v1/models", (HttpContext context, KeyAuthenticator authenticator, RouteTable routes) =>
-            ModelsEndpoint.HandleAsync(context, authenticator, routes));
+        app.MapGet("/v1/models", (HttpContext context, KeyAuthenticator authenticator, RouteTable routes, DiscoveredModels discovered) =>
+            ModelsEndpoint.HandleAsync(context, authenticator, routes, discovered));
         app.MapGet("/health/liveness", HealthEndpoints.Liveness);
         app.MapGet("/health/readiness", HealthEndpoints.ReadinessAsync);
         app.MapFallback(async context =>

@@ -31,6 +31,8 @@ public sealed class GatewayFixture : IAsyncLifetime
                 strict { type = openai-compatible, api-base = "{{Mock.ApiBase}}", api-key = "{{ProviderKey}}"
                        timeouts { first-byte = 1s, stream-idle = 1s } }
                 dead { type = openai-compatible, api-base = "http://127.0.0.1:9/v1" }
+                lan-ollama { type = openai-compatible, api-base = "{{Mock.ApiBase}}", api-key = "{{ProviderKey}}", discover = true, discover-interval = 1s }
+                gone-ollama { type = openai-compatible, api-base = "http://127.0.0.1:9/v1", discover = true, discover-interval = 1s }
               }
               models = [
                 { name = "gpt-4o-mini", provider = mock }

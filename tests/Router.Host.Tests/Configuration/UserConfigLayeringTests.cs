@@ -57,7 +57,24 @@ public sealed class UserConfigLayeringTests : IDisposable
 
         Assert.Contains(settings.Providers, p => p.Name == "vllm" && p.IsUsable);
         Assert.Contains(settings.Providers, p => p.Name == "ollama");
-        Assert.Equal([new Contracts.Configuration.ModelEntry("local/*", "vllm", null)], settings.Models);
+        // The shipped ollama provider discovers its models, so it keeps routing ollama/* by itself.
+        Assert.Equal(
+            [new Contracts.Configuration.ModelEntry("local/*", "vllm", null), new Contracts.Configuration.ModelEntry("ollama/*", "ollama", null)],
+            settings.Models);
+    }
+
+    [Fact]
+    public void A_provider_that_stops_discovering_stops_routing_what_the_list_leaves_out()
+    {
+        var settings = RouterSettingsReader.Read(HoconConfigLoader.LoadRouterConfig(UserFile("""
+            router {
+              providers.ollama.discover = false
+              models = [ { name = "gpt-*", provider = openai } ]
+            }
+            """)));
+
+        Assert.Null(Assert.Single(settings.Providers, p => p.Name == "ollama").Discovery);
+        Assert.Equal([new Contracts.Configuration.ModelEntry("gpt-*", "openai", null)], settings.Models);
     }
 
     [Fact]
