@@ -165,6 +165,17 @@ public sealed class ErrorTests(GatewayFixture gateway)
     }
 
     [Fact]
+    public async Task A_provider_cutting_its_answer_short_gives_502_from_the_router()
+    {
+        using var http = gateway.Http();
+        using var response = await http.PostAsync("/v1/chat/completions", Chat("mock/die-mid-body"), Ct);
+
+        var error = await ErrorOf(response, HttpStatusCode.BadGateway);
+        Assert.Equal("router", error["origin"]!.GetValue<string>());
+        Assert.Equal("upstream_connection_error", error["code"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task A_provider_slower_than_its_first_byte_timeout_gives_504()
     {
         using var http = gateway.Http();

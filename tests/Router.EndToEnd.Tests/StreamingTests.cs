@@ -69,6 +69,17 @@ public sealed class StreamingTests(GatewayFixture gateway)
     }
 
     [Fact]
+    public async Task A_stream_cut_before_any_data_gives_502_not_a_broken_200()
+    {
+        using var http = gateway.Http();
+        using var response = await PostStreamAsync(http, "mock/stream-cut-first", includeUsage: null);
+
+        var error = await ErrorOf(response, HttpStatusCode.BadGateway);
+        Assert.Equal("router", error["origin"]!.GetValue<string>());
+        Assert.Equal("mock", error["provider"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task A_provider_dying_mid_stream_ends_the_stream_with_an_error_event_and_done()
     {
         using var http = gateway.Http();

@@ -16,8 +16,10 @@ namespace Router.MockUpstream;
 /// <list type="bullet">
 /// <item><c>fail-400</c>, <c>fail-429</c> (Retry-After: 7), <c>fail-500</c>: that status with OpenAI's error body</item>
 /// <item><c>slow</c>: answers after 5 s (for first-byte timeouts)</item>
+/// <item><c>die-mid-body</c>: a 200 whose JSON body is cut off by a connection reset</item>
 /// <item><c>stream-error-first</c>: a 200 stream whose first event is an error</item>
 /// <item><c>stream-die</c>: two chunks, then the connection is cut</item>
+/// <item><c>stream-cut-first</c>: a comment, then the connection is cut before any data</item>
 /// <item><c>stream-stall</c>: one chunk, then silence (for stream-idle timeouts)</item>
 /// <item>anything else: echoes the last user message, in words</item>
 /// </list>
@@ -92,6 +94,15 @@ public sealed class MockOpenAiServer : IAsyncDisposable
                 case "slow":
                     await Task.Delay(TimeSpan.FromSeconds(5), ct);
                     break;
+                case "die-mid-body":
+                    // Promises 1000 bytes, sends a few, then cuts the connection.
+                    context.Response.ContentType = "application/json";
+                    context.Response.ContentLength = 1000;
+                    await context.Response.WriteAsync("{\"id\":\"chatcmpl-", ct);
+                    await context.Response.Body.FlushAsync(ct);
+                    await Task.Delay(200, ct);
+                    context.Abort();
+                    return;
             }
 
             var stream = body["stream"]?.GetValue<bool>() == true;
@@ -128,6 +139,15 @@ public sealed class MockOpenAiServer : IAsyncDisposable
         context.Response.StatusCode = 200;
         context.Response.ContentType = "text/event-stream";
         await context.Response.StartAsync(ct);
+
+        if (model == "stream-cut-first")
+        {
+            await context.Response.WriteAsync(": still thinking\n\n", ct);
+            await context.Response.Body.FlushAsync(ct);
+            await Task.Delay(200, ct);
+            context.Abort();
+            return;
+        }
 
         if (model == "stream-error-first")
         {

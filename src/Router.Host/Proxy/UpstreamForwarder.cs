@@ -66,7 +66,7 @@ public sealed class UpstreamForwarder(ProviderClients providers)
             var relay = new StreamRelay(context, deployment, requestId, timeouts.StreamIdle, clientWantsUsage);
             return await relay.RelayAsync(await response.Content.ReadAsStreamAsync(phase.Token), phase, started);
         }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        catch (Exception e) when (e is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)
         {
             return CallOutcome.ClientGone();
         }
@@ -83,8 +83,9 @@ public sealed class UpstreamForwarder(ProviderClients providers)
                 $"Could not connect to provider '{deployment.ProviderName}' within its connect timeout of {timeouts.Connect.TotalSeconds:0.#} s.",
                 deployment, started);
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (e is HttpRequestException or IOException)
         {
+            // Refused, reset, or cut before the answer was complete (HttpIOException is an IOException).
             var error = RouterError.UpstreamUnreachable(502, deployment.ProviderName, deployment.Id,
                 $"Could not reach provider '{deployment.ProviderName}': {e.Message}");
             return CallOutcome.Failed(error, true, Stopwatch.GetElapsedTime(started));
