@@ -144,6 +144,16 @@ public sealed class ErrorTests(GatewayFixture gateway)
     }
 
     [Fact]
+    public async Task A_wrong_method_gets_a_405_envelope()
+    {
+        using var http = gateway.Http();
+        using var response = await http.GetAsync("/v1/chat/completions", Ct);
+
+        var error = await ErrorOf(response, HttpStatusCode.MethodNotAllowed);
+        Assert.Equal("method_not_allowed", error["code"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task An_unknown_path_gets_a_404_envelope()
     {
         using var http = gateway.Http();

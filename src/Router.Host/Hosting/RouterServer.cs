@@ -88,6 +88,13 @@ public static class RouterServer
         services.AddHostedService<OllamaDiscovery>();
 
         var app = builder.Build();
+        // Statuses ASP.NET answers by itself with an empty body (404 unknown path, 405 wrong method) get the envelope too.
+        app.UseStatusCodePages(async pages =>
+        {
+            var context = pages.HttpContext;
+            var requestId = RequestIds.Assign(context);
+            await ErrorWriter.WriteAsync(context, RouterError.FromStatus(context.Response.StatusCode, context.Request.Method, context.Request.Path), requestId);
+        });
         MapEndpoints(app);
         StartupReport.Log(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Router"), settings, routes);
         return app;
@@ -103,10 +110,5 @@ public static class RouterServer
             ModelsEndpoint.HandleAsync(context, authenticator, routes, discovered));
         app.MapGet("/health/liveness", HealthEndpoints.Liveness);
         app.MapGet("/health/readiness", HealthEndpoints.ReadinessAsync);
-        app.MapFallback(async context =>
-        {
-            var requestId = RequestIds.Assign(context);
-            await ErrorWriter.WriteAsync(context, RouterError.NotFound(context.Request.Method, context.Request.Path), requestId);
-        });
     }
 }

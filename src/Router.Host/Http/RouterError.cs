@@ -36,6 +36,14 @@ public sealed class RouterError(int status, ErrorBody body, TimeSpan? retryAfter
         Refusal(500, "server_error", "router_internal_error",
             "The router failed while handling this request; its log has the details under this request id.");
 
+    /// <summary>An envelope for a status the web stack chose itself, such as 405 for a wrong method.</summary>
+    public static RouterError FromStatus(int status, string method, string path) => status switch
+    {
+        405 => Refusal(405, "invalid_request_error", "method_not_allowed", $"{method} is not allowed on {path}."),
+        404 => NotFound(method, path),
+        _ => Refusal(status, status >= 500 ? "server_error" : "invalid_request_error", $"http_{status}", $"{method} {path} failed with HTTP {status}."),
+    };
+
     public static RouterError NotFound(string method, string path) =>
         Refusal(404, "not_found_error", "unknown_url", $"The router has no endpoint {method} {path}.");
 
