@@ -51,9 +51,6 @@ public sealed class RouterError(int status, ErrorBody body, TimeSpan? retryAfter
         Refusal(413, "invalid_request_error", "request_too_large",
             $"The request body is larger than this router accepts ({limit} bytes; router.max-request-body-bytes).");
 
-    public static RouterError UnsupportedMediaType() =>
-        Refusal(415, "invalid_request_error", "unsupported_media_type", "The request body must be JSON (Content-Type: application/json).");
-
     public static RouterError Unavailable(string message, string code, TimeSpan? retryAfter = null, string? deployment = null) =>
         new(503, new ErrorBody
         {
