@@ -13,7 +13,7 @@ namespace Router.Host.Hosting;
 /// </summary>
 public sealed class MasterKeyBudget(IRequiredActor<KeyBudgetActor> keyBudgets, ILogger<MasterKeyBudget> logger) : IHostedService
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {

@@ -84,6 +84,13 @@ public sealed class RouterProcess : IAsyncDisposable
         return client;
     }
 
+    /// <summary>Asks the router to stop as systemd or a container runtime would: SIGTERM.</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
