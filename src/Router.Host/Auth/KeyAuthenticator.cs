@@ -43,10 +43,9 @@ public sealed class KeyAuthenticator
 
     private static byte[] Hash(ReadOnlySpan<char> key)
     {
-        Span<byte> utf8 = stackalloc byte[Encoding.UTF8.GetMaxByteCount(Math.Min(key.Length, 256))];
-        if (key.Length > 256) return SHA256.HashData(Encoding.UTF8.GetBytes(key.ToArray()));
-        var length = Encoding.UTF8.GetBytes(key, utf8);
-        return SHA256.HashData(utf8[..length]);
+        var maxBytes = Encoding.UTF8.GetMaxByteCount(key.Length);
+        Span<byte> utf8 = maxBytes <= 1024 ? stackalloc byte[maxBytes] : new byte[maxBytes];
+        return SHA256.HashData(utf8[..Encoding.UTF8.GetBytes(key, utf8)]);
     }
 
     /// <summary>Enough of a key to tell keys apart in a log, never enough to use it.</summary>

@@ -62,7 +62,7 @@ public static class RouterServer
         });
         services.AddSingleton(sp => new ProxyHandler(
             sp.GetRequiredService<KeyAuthenticator>(),
-            sp.GetRequiredService<RouteTable>,
+            sp.GetRequiredService<RouteTable>(),
             sp.GetRequiredService<Admission>(),
             sp.GetRequiredService<UpstreamForwarder>(),
             settings.MaxRequestBodyBytes,
@@ -102,7 +102,9 @@ public static class RouterServer
 
     private static void MapEndpoints(WebApplication app)
     {
-        var proxy = app.Services.GetRequiredService<ProxyHandler>;
+        // Resolved on first use: its admission needs the actor system, which starts after the endpoints are mapped.
+        var handler = new Lazy<ProxyHandler>(app.Services.GetRequiredService<ProxyHandler>);
+        var proxy = () => handler.Value;
         app.MapPost("/v1/chat/completions", context => proxy().HandleAsync(context, ProxyOperation.ChatCompletions));
         app.MapPost("/v1/completions", context => proxy().HandleAsync(context, ProxyOperation.Completions));
         app.MapPost("/v1/embeddings", context => proxy().HandleAsync(context, ProxyOperation.Embeddings));

@@ -18,15 +18,14 @@ public static class ProviderErrors
     }
 
     /// <summary>An error sent as a stream's first event: its status is its code when that is an HTTP status.</summary>
-    public static RouterError FromStreamEvent(JsonElement error, byte[] data, string provider, string deployment)
-    {
-        var status = error.ValueKind == JsonValueKind.Object && error.TryGetProperty("code", out var code)
-                     && code.ValueKind == JsonValueKind.Number && code.TryGetInt32(out var n) && n is >= 400 and <= 599
+    public static RouterError FromStreamEvent(JsonElement error, byte[] data, string provider, string deployment) =>
+        FromResponse(HttpStatusIn(error) ?? 502, data, provider, deployment);
+
+    private static int? HttpStatusIn(JsonElement error) =>
+        error.ValueKind == JsonValueKind.Object && error.TryGetProperty("code", out var code)
+        && code.ValueKind == JsonValueKind.Number && code.TryGetInt32(out var n) && n is >= 400 and <= 599
             ? n
-            : 502;
-        var upstream = AsJson(data);
-        return new RouterError(status, Describe(upstream, status, provider, deployment) with { UpstreamBody = upstream });
-    }
+            : null;
 
     public static ErrorBody Describe(JsonElement upstream, int status, string provider, string deployment)
     {

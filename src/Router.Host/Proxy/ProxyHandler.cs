@@ -13,7 +13,7 @@ namespace Router.Host.Proxy;
 /// </summary>
 public sealed class ProxyHandler(
     KeyAuthenticator authenticator,
-    Func<RouteTable> routes,
+    RouteTable routes,
     Admission admission,
     UpstreamForwarder forwarder,
     long maxBodyBytes,
@@ -27,7 +27,7 @@ public sealed class ProxyHandler(
             var key = Authenticate(context, authenticator);
             var request = await ReadRequestAsync(context, operation, maxBodyBytes);
             var model = request.Model!;
-            var route = routes().Resolve(model) ?? throw RouterError.ModelNotFound(model);
+            var route = routes.Resolve(model) ?? throw RouterError.ModelNotFound(model);
 
             await admission.AdmitAsync(key, requestId, model, route.Deployment.Id);
             var outcome = CallOutcome.ClientGone();
@@ -63,7 +63,6 @@ public sealed class ProxyHandler(
 
     private static async Task<ProxyRequest> ReadRequestAsync(HttpContext context, ProxyOperation operation, long maxBodyBytes)
     {
-        if (context.Request.ContentLength > maxBodyBytes) throw RouterError.BodyTooLarge(maxBodyBytes);
         ProxyRequest? request;
         try
         {
@@ -75,6 +74,7 @@ public sealed class ProxyHandler(
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
+            // Kestrel enforces router.max-request-body-bytes, by Content-Length or while reading a chunked body.
             throw RouterError.BodyTooLarge(maxBodyBytes);
         }
 
