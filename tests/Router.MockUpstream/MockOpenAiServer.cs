@@ -21,7 +21,7 @@ namespace Router.MockUpstream;
 /// <item><c>stream-die</c>: two chunks, then the connection is cut</item>
 /// <item><c>stream-cut-first</c>: a comment, then the connection is cut before any data</item>
 /// <item><c>stream-stall</c>: one chunk, then silence (for stream-idle timeouts)</item>
-/// <item>anything else: echoes the last user message, in words</item>
+/// <item>anything else: the answer <see cref="MockAnswer"/> plans (an echo of the last user message, or tool calls)</item>
 /// </list>
 /// </summary>
 public sealed class MockOpenAiServer : IAsyncDisposable
@@ -115,7 +115,7 @@ public sealed class MockOpenAiServer : IAsyncDisposable
                     await WriteJsonAsync(context, Completion(model, Words(body["prompt"]?.ToString() ?? "")));
                     return;
                 case "chat" when !stream:
-                    await WriteJsonAsync(context, ChatCompletion(model, Words(LastUserText(body))));
+                    await WriteJsonAsync(context, ChatCompletion(model, body, Plan(body)));
                     return;
                 default:
                     await StreamAsync(context, kind, body, model, ct);
@@ -135,7 +135,8 @@ public sealed class MockOpenAiServer : IAsyncDisposable
     private async Task StreamAsync(HttpContext context, string kind, JsonObject body, string model, CancellationToken ct)
     {
         var includeUsage = body["stream_options"]?["include_usage"]?.GetValue<bool>() == true;
-        var words = kind == "chat" ? Words(LastUserText(body)) : Words(body["prompt"]?.ToString() ?? "");
+        var answer = kind == "chat" ? Plan(body) : new MockAnswer(Words(body["prompt"]?.ToString() ?? ""), []);
+        var words = answer.Words;
         context.Response.StatusCode = 200;
         context.Response.ContentType = "text/event-stream";
         await context.Response.StartAsync(ct);
@@ -156,6 +157,16 @@ public sealed class MockOpenAiServer : IAsyncDisposable
         }
 
         await EventAsync(context, Chunk(kind, model, role: true, content: "", finish: null, includeUsage), ct);
+        for (var i = 0; i < answer.ToolCalls.Count; i++)
+        {
+            var call = answer.ToolCalls[i];
+            var arguments = call.ArgumentsJson;
+            var half = arguments.Length / 2;
+            // As OpenAI streams a call: id and name first, then the arguments' JSON text in pieces.
+            await EventAsync(context, ToolCallChunk(model, i, $"call_mock_{i}", call.Name, "", includeUsage), ct);
+            await EventAsync(context, ToolCallChunk(model, i, null, null, arguments[..half], includeUsage), ct);
+            await EventAsync(context, ToolCallChunk(model, i, null, null, arguments[half..], includeUsage), ct);
+        }
         for (var i = 0; i < words.Count; i++)
         {
             if (model == "stream-die" && i == 2)
@@ -171,7 +182,7 @@ public sealed class MockOpenAiServer : IAsyncDisposable
             }
             await EventAsync(context, Chunk(kind, model, role: false, content: (i == 0 ? "" : " ") + words[i], finish: null, includeUsage), ct);
         }
-        await EventAsync(context, Chunk(kind, model, role: false, content: null, finish: "stop", includeUsage), ct);
+        await EventAsync(context, Chunk(kind, model, role: false, content: null, finish: answer.IsToolCall ? "tool_calls" : "stop", includeUsage), ct);
         if (includeUsage)
         {
             var usage = new JsonObject
@@ -181,7 +192,7 @@ public sealed class MockOpenAiServer : IAsyncDisposable
                 ["created"] = Created,
                 ["model"] = model,
                 ["choices"] = new JsonArray(),
-                ["usage"] = Usage(PromptTokens(body), words.Count),
+                ["usage"] = Usage(PromptTokens(body), answer.CompletionTokens),
             };
             await EventAsync(context, usage.ToJsonString(), ct);
         }
@@ -216,13 +227,40 @@ public sealed class MockOpenAiServer : IAsyncDisposable
         return chunk.ToJsonString();
     }
 
+    private static string ToolCallChunk(string model, int index, string? id, string? name, string arguments, bool includeUsage)
+    {
+        var call = new JsonObject { ["index"] = index };
+        if (id is not null)
+        {
+            call["id"] = id;
+            call["type"] = "function";
+        }
+        var function = new JsonObject { ["arguments"] = arguments };
+        if (name is not null) function["name"] = name;
+        call["function"] = function;
+        var chunk = new JsonObject
+        {
+            ["id"] = "chatcmpl-mock",
+            ["object"] = "chat.completion.chunk",
+            ["created"] = Created,
+            ["model"] = model,
+            ["system_fingerprint"] = "fp_mock",
+            ["choices"] = new JsonArray(new JsonObject
+            {
+                ["index"] = 0, ["delta"] = new JsonObject { ["tool_calls"] = new JsonArray(call) }, ["logprobs"] = null, ["finish_reason"] = null,
+            }),
+        };
+        if (includeUsage) chunk["usage"] = null;
+        return chunk.ToJsonString();
+    }
+
     private static async Task EventAsync(HttpContext context, string data, CancellationToken ct)
     {
         await context.Response.WriteAsync($"data: {data}\n\n", ct);
         await context.Response.Body.FlushAsync(ct);
     }
 
-    private static JsonObject ChatCompletion(string model, List<string> words) => new()
+    private static JsonObject ChatCompletion(string model, JsonObject body, MockAnswer answer) => new()
     {
         ["id"] = "chatcmpl-mock",
         ["object"] = "chat.completion",
@@ -232,12 +270,37 @@ public sealed class MockOpenAiServer : IAsyncDisposable
         ["choices"] = new JsonArray(new JsonObject
         {
             ["index"] = 0,
-            ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = string.Join(' ', words), ["refusal"] = null },
+            ["message"] = Message(answer),
             ["logprobs"] = null,
-            ["finish_reason"] = "stop",
+            ["finish_reason"] = answer.IsToolCall ? "tool_calls" : "stop",
         }),
-        ["usage"] = Usage(words.Count + 3, words.Count),
+        ["usage"] = Usage(PromptTokens(body), answer.CompletionTokens),
     };
+
+    private static JsonObject Message(MockAnswer answer)
+    {
+        var message = new JsonObject { ["role"] = "assistant", ["content"] = answer.IsToolCall ? null : answer.Text, ["refusal"] = null };
+        if (answer.IsToolCall)
+            message["tool_calls"] = new JsonArray(answer.ToolCalls.Select((call, i) => (JsonNode)new JsonObject
+            {
+                ["id"] = $"call_mock_{i}",
+                ["type"] = "function",
+                ["function"] = new JsonObject { ["name"] = call.Name, ["arguments"] = call.ArgumentsJson },
+            }).ToArray());
+        return message;
+    }
+
+    /// <summary>Reads the conversation from OpenAI's chat format for <see cref="MockAnswer.Plan"/>.</summary>
+    private static MockAnswer Plan(JsonObject body)
+    {
+        var tools = body["tools"] is JsonArray offered
+            ? offered.Select(t => new MockTool(t!["function"]!["name"]!.GetValue<string>(), MockAnswer.FirstProperty(t["function"]!["parameters"]))).ToList()
+            : [];
+        var last = body["messages"] is JsonArray messages ? messages.LastOrDefault() : null;
+        var toolResult = last?["role"]?.GetValue<string>() == "tool" ? Text(last["content"]) : null;
+        var toolsAllowed = body["tool_choice"] is not JsonValue choice || choice.GetValue<string>() != "none";
+        return MockAnswer.Plan(LastUserText(body), tools, toolResult, toolsAllowed);
+    }
 
     private static JsonObject Completion(string model, List<string> words) => new()
     {
@@ -299,8 +362,12 @@ public sealed class MockOpenAiServer : IAsyncDisposable
     private static string LastUserText(JsonObject body)
     {
         if (body["messages"] is not JsonArray messages) return "";
-        var last = messages.LastOrDefault(m => m?["role"]?.GetValue<string>() == "user");
-        return last?["content"] switch
+        return Text(messages.LastOrDefault(m => m?["role"]?.GetValue<string>() == "user")?["content"]);
+    }
+
+    private static string Text(JsonNode? content)
+    {
+        return content switch
         {
             JsonValue value => value.GetValue<string>(),
             JsonArray parts => string.Join(' ', parts.Select(p => p?["text"]?.GetValue<string>()).Where(t => t is not null)),
@@ -308,11 +375,7 @@ public sealed class MockOpenAiServer : IAsyncDisposable
         };
     }
 
-    private static List<string> Words(string text)
-    {
-        var words = text.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList();
-        return words.Count == 0 ? ["ok"] : words;
-    }
+    private static List<string> Words(string text) => MockAnswer.SplitWords(text);
 
     private static long Created => 1_700_000_000;
 

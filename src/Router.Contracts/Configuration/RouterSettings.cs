@@ -17,6 +17,10 @@ public enum ProviderType
     OpenAi,
     /// <summary>Any server speaking the OpenAI wire format (Ollama, vLLM, OpenRouter, xAI, NIM, MiniMax).</summary>
     OpenAiCompatible,
+    /// <summary>Anthropic's Messages API, reached by translation: a key is always required.</summary>
+    Anthropic,
+    /// <summary>Google's Gemini API (generateContent), reached by translation: a key is always required.</summary>
+    Gemini,
 }
 
 public sealed record ProviderSettings(
@@ -27,8 +31,14 @@ public sealed record ProviderSettings(
     bool KeyRequired,
     IReadOnlyDictionary<string, string> Headers,
     ProviderTimeouts Timeouts,
-    DiscoverySettings? Discovery = null)
+    DiscoverySettings? Discovery = null,
+    int DefaultMaxTokens = ProviderSettings.StandardMaxTokens)
 {
+    /// <summary>
+    /// The completion limit sent when the client sets none, to providers that require one (Anthropic).
+    /// </summary>
+    public const int StandardMaxTokens = 4096;
+
     /// <summary>A provider that needs a key and has none is left out of the route table.</summary>
     public bool IsUsable => !KeyRequired || !string.IsNullOrEmpty(ApiKey);
 

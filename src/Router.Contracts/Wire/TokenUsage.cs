@@ -1,7 +1,13 @@
 namespace Router.Contracts.Wire;
 
-/// <summary>Token counts as a provider reported them; zero when it reported none.</summary>
-public sealed record TokenUsage(int PromptTokens, int CompletionTokens, int CachedPromptTokens)
+/// <summary>
+/// Token counts as a provider reported them, in OpenAI's terms; zero when it reported none.
+/// <see cref="PromptTokens"/> includes the cached ones (<see cref="CachedPromptTokens"/>, read from a
+/// prompt cache, and <see cref="CacheWriteTokens"/>, written to one); <see cref="CompletionTokens"/>
+/// includes <see cref="ReasoningTokens"/>.
+/// </summary>
+public sealed record TokenUsage(
+    int PromptTokens, int CompletionTokens, int CachedPromptTokens, int CacheWriteTokens = 0, int ReasoningTokens = 0)
 {
     public static readonly TokenUsage None = new(0, 0, 0);
     public int TotalTokens => PromptTokens + CompletionTokens;

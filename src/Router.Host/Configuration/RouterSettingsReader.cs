@@ -45,7 +45,10 @@ public static class RouterSettingsReader
             {
                 "openai" => ProviderType.OpenAi,
                 "openai-compatible" => ProviderType.OpenAiCompatible,
-                _ => throw new ConfigException($"router.providers.{name}.type '{typeText}' is not one of: openai, openai-compatible"),
+                "anthropic" => ProviderType.Anthropic,
+                "gemini" => ProviderType.Gemini,
+                _ => throw new ConfigException(
+                    $"router.providers.{name}.type '{typeText}' is not one of: openai, openai-compatible, anthropic, gemini"),
             };
             var apiBaseText = p.GetString("api-base", null) ?? throw new ConfigException($"router.providers.{name}.api-base is missing");
             if (!Uri.TryCreate(apiBaseText.TrimEnd('/'), UriKind.Absolute, out var apiBase) || apiBase.Scheme is not ("http" or "https"))
@@ -55,12 +58,19 @@ public static class RouterSettingsReader
                 type,
                 apiBase,
                 NullIfEmpty(p.GetString("api-key", null)),
-                p.GetBoolean("key-required", type == ProviderType.OpenAi),
+                p.GetBoolean("key-required", type != ProviderType.OpenAiCompatible),
                 ReadHeaders(p.GetConfig("headers")),
                 ReadTimeouts(p.GetConfig("timeouts"), defaults),
-                p.GetBoolean("discover", false) ? new DiscoverySettings(p.GetTimeSpan("discover-interval", TimeSpan.FromSeconds(30))) : null));
+                p.GetBoolean("discover", false) ? new DiscoverySettings(p.GetTimeSpan("discover-interval", TimeSpan.FromSeconds(30))) : null,
+                ReadDefaultMaxTokens(p, name)));
         }
         return providers;
+    }
+
+    private static int ReadDefaultMaxTokens(Config provider, string name)
+    {
+        var value = provider.GetInt("default-max-tokens", ProviderSettings.StandardMaxTokens);
+        return value > 0 ? value : throw new ConfigException($"router.providers.{name}.default-max-tokens must be a positive number of tokens");
     }
 
     private static Dictionary<string, string> ReadHeaders(Config? headers) =>

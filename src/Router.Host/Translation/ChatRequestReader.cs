@@ -1,0 +1,189 @@
+using System.Text.Json;
+using Router.Contracts.Wire;
+using Router.Host.Http;
+
+namespace Router.Host.Translation;
+
+/// <summary>
+/// Reads the parts of an OpenAI chat request that a translating dialect maps field by field. Anything
+/// malformed is refused with a 400 that names the offending field, as OpenAI would.
+/// </summary>
+public static class ChatRequestReader
+{
+    public static IReadOnlyList<ChatMessage> Messages(ProxyRequest request)
+    {
+        var messages = request.Field("messages")!.Value; // presence and kind checked on arrival
+        var read = new List<ChatMessage>(messages.GetArrayLength());
+        var i = 0;
+        foreach (var message in messages.EnumerateArray())
+        {
+            read.Add(Message(message, $"messages[{i}]"));
+            i++;
+        }
+        return read;
+    }
+
+    public static IReadOnlyList<ToolDefinition> Tools(ProxyRequest request)
+    {
+        if (request.Field("tools") is not { ValueKind: JsonValueKind.Array } tools) return [];
+        var read = new List<ToolDefinition>();
+        var i = 0;
+        foreach (var tool in tools.EnumerateArray())
+        {
+            var param = $"tools[{i++}]";
+            if (tool.ValueKind != JsonValueKind.Object || !tool.TryGetProperty("function", out var function)
+                || function.ValueKind != JsonValueKind.Object)
+                throw RouterError.InvalidRequest($"'{param}' must be an object with a 'function'.", param);
+            if (tool.TryGetProperty("type", out var type) && type.GetString() != "function")
+                throw RouterError.InvalidRequest($"'{param}.type' must be 'function'; this provider is reached by translation and takes only function tools.", $"{param}.type");
+            var name = String(function, "name") ?? throw RouterError.InvalidRequest($"'{param}.function.name' is required.", $"{param}.function.name");
+            JsonElement? parameters = function.TryGetProperty("parameters", out var p) && p.ValueKind == JsonValueKind.Object ? p : null;
+            read.Add(new ToolDefinition(name, String(function, "description"), parameters));
+        }
+        return read;
+    }
+
+    public static ToolChoice? ToolChoice(ProxyRequest request)
+    {
+        switch (request.Field("tool_choice"))
+        {
+            case null or { ValueKind: JsonValueKind.Null }:
+                return null;
+            case { ValueKind: JsonValueKind.String } text:
+                return text.GetString() switch
+                {
+                    "auto" => new ToolChoice(ToolChoiceMode.Auto),
+                    "none" => new ToolChoice(ToolChoiceMode.None),
+                    "required" => new ToolChoice(ToolChoiceMode.Required),
+                    var other => throw RouterError.InvalidRequest($"'tool_choice' '{other}' is not one of: auto, none, required.", "tool_choice"),
+                };
+            case { ValueKind: JsonValueKind.Object } named
+                when named.TryGetProperty("function", out var function) && String(function, "name") is { } name:
+                return new ToolChoice(ToolChoiceMode.Function, name);
+            default:
+                throw RouterError.InvalidRequest("'tool_choice' must be auto, none, required or {\"type\":\"function\",\"function\":{\"name\":…}}.", "tool_choice");
+        }
+    }
+
+    /// <summary>Stop sequences: OpenAI takes a string or an array of strings.</summary>
+    public static IReadOnlyList<string> Stop(ProxyRequest request) => request.Field("stop") switch
+    {
+        { ValueKind: JsonValueKind.String } one => [one.GetString()!],
+        { ValueKind: JsonValueKind.Array } many => [.. many.EnumerateArray().Where(s => s.ValueKind == JsonValueKind.String).Select(s => s.GetString()!)],
+        _ => [],
+    };
+
+    /// <summary>The completion limit: <c>max_completion_tokens</c>, or the older <c>max_tokens</c>.</summary>
+    public static int? MaxTokens(ProxyRequest request) =>
+        Int(request, "max_completion_tokens") ?? Int(request, "max_tokens");
+
+    public static int? Int(ProxyRequest request, string name) =>
+        request.Field(name) is { ValueKind: JsonValueKind.Number } n && n.TryGetInt32(out var value) ? value : null;
+
+    public static double? Number(ProxyRequest request, string name) =>
+        request.Field(name) is { ValueKind: JsonValueKind.Number } n ? n.GetDouble() : null;
+
+    private static ChatMessage Message(JsonElement message, string param)
+    {
+        if (message.ValueKind != JsonValueKind.Object)
+            throw RouterError.InvalidRequest($"'{param}' must be an object.", param);
+        var role = String(message, "role") ?? throw RouterError.InvalidRequest($"'{param}.role' is required.", $"{param}.role");
+        if (role is not ("system" or "developer" or "user" or "assistant" or "tool"))
+            throw RouterError.InvalidRequest($"'{param}.role' '{role}' is not one of: system, developer, user, assistant, tool.", $"{param}.role");
+        var parts = message.TryGetProperty("content", out var content) ? Parts(content, $"{param}.content") : [];
+        var calls = message.TryGetProperty("tool_calls", out var toolCalls) && toolCalls.ValueKind == JsonValueKind.Array
+            ? ToolCalls(toolCalls, $"{param}.tool_calls")
+            : [];
+        var toolCallId = String(message, "tool_call_id");
+        if (role == "tool" && toolCallId is null)
+            throw RouterError.InvalidRequest($"'{param}.tool_call_id' is required for a tool message.", $"{param}.tool_call_id");
+        return new ChatMessage(role, parts, calls, toolCallId);
+    }
+
+    private static IReadOnlyList<ContentPart> Parts(JsonElement content, string param)
+    {
+        switch (content.ValueKind)
+        {
+            case JsonValueKind.Null:
+                return [];
+            case JsonValueKind.String:
+                return [new TextPart(content.GetString()!)];
+            case JsonValueKind.Array:
+                var parts = new List<ContentPart>();
+                var i = 0;
+                foreach (var part in content.EnumerateArray()) parts.Add(Part(part, $"{param}[{i++}]"));
+                return parts;
+            default:
+                throw RouterError.InvalidRequest($"'{param}' must be a string or an array of content parts.", param);
+        }
+    }
+
+    private static ContentPart Part(JsonElement part, string param)
+    {
+        var type = part.ValueKind == JsonValueKind.Object ? String(part, "type") : null;
+        switch (type)
+        {
+            case "text":
+                return new TextPart(String(part, "text") ?? throw RouterError.InvalidRequest($"'{param}.text' is required.", $"{param}.text"));
+            case "image_url":
+                var url = part.TryGetProperty("image_url", out var image)
+                    ? image.ValueKind == JsonValueKind.String ? image.GetString() : String(image, "url")
+                    : null;
+                if (url is null) throw RouterError.InvalidRequest($"'{param}.image_url.url' is required.", $"{param}.image_url.url");
+                return Image(url);
+            default:
+                throw RouterError.InvalidRequest(
+                    $"'{param}.type' '{type}' cannot be translated for this provider; text and image_url parts can.", $"{param}.type",
+                    "unsupported_content_part");
+        }
+    }
+
+    /// <summary>Splits <c>data:image/png;base64,AAAA</c> into media type and payload; other URLs stay whole.</summary>
+    public static ImagePart Image(string url)
+    {
+        const string prefix = "data:";
+        const string marker = ";base64,";
+        if (!url.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)) return new ImagePart(url, null, null);
+        var split = url.IndexOf(marker, StringComparison.OrdinalIgnoreCase);
+        if (split < 0) throw RouterError.InvalidRequest("An image data URL must be base64: data:<media type>;base64,<data>.", code: "invalid_image_url");
+        return new ImagePart(url, url[prefix.Length..split], url[(split + marker.Length)..]);
+    }
+
+    private static List<OpenAiToolCall> ToolCalls(JsonElement calls, string param)
+    {
+        var read = new List<OpenAiToolCall>();
+        var i = 0;
+        foreach (var call in calls.EnumerateArray())
+        {
+            var at = $"{param}[{i++}]";
+            if (call.ValueKind != JsonValueKind.Object || !call.TryGetProperty("function", out var function))
+                throw RouterError.InvalidRequest($"'{at}.function' is required.", $"{at}.function");
+            read.Add(new OpenAiToolCall(
+                String(call, "id") ?? throw RouterError.InvalidRequest($"'{at}.id' is required.", $"{at}.id"),
+                String(function, "name") ?? throw RouterError.InvalidRequest($"'{at}.function.name' is required.", $"{at}.function.name"),
+                String(function, "arguments") is { Length: > 0 } arguments ? arguments : "{}"));
+        }
+        return read;
+    }
+
+    /// <summary>Parses a tool call's arguments text (OpenAI sends JSON as a string) for providers that want an object.</summary>
+    public static JsonElement ArgumentsObject(OpenAiToolCall call)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(call.Arguments);
+            if (document.RootElement.ValueKind == JsonValueKind.Object) return document.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            // Refused below with the same message.
+        }
+        throw RouterError.InvalidRequest(
+            $"The arguments of tool call '{call.Id}' must be a JSON object; this provider takes them parsed.", "messages", "invalid_tool_arguments");
+    }
+
+    private static string? String(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : null;
+}

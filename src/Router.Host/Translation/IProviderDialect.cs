@@ -1,0 +1,50 @@
+using System.Net.Http.Headers;
+using Router.Contracts.Wire;
+using Router.Host.Providers;
+
+namespace Router.Host.Translation;
+
+/// <summary>
+/// One provider wire format as the router speaks it: how an OpenAI request becomes a call to the
+/// provider, and how the provider's answers become OpenAI's. The OpenAI dialect passes bytes through;
+/// the others translate. Only successful answers are translated: a provider's error body is passed
+/// to the client unchanged (see <see cref="ProviderErrors"/>).
+/// </summary>
+public interface IProviderDialect
+{
+    /// <summary>
+    /// The upstream call for one OpenAI request. Throws a <see cref="Http.RouterError"/> (400) for what
+    /// the provider cannot express, such as an endpoint it does not offer.
+    /// </summary>
+    UpstreamCall BuildCall(ProxyOperation operation, ProxyRequest request, CallContext call);
+
+    /// <summary>Adds the provider's credentials to an outgoing request.</summary>
+    void Authenticate(HttpRequestHeaders headers, string apiKey);
+
+    /// <summary>A complete successful answer as an OpenAI body, with the usage it reported.</summary>
+    TranslatedResponse TranslateResponse(byte[] body, ResponseContext response);
+
+    /// <summary>A translator for one streamed answer.</summary>
+    IStreamTranslator CreateStreamTranslator(ResponseContext response);
+}
+
+/// <summary>What a dialect needs to know about the request beyond its body.</summary>
+/// <param name="UpstreamModel">The model name the provider knows (after route resolution).</param>
+/// <param name="Streaming">Whether the answer is to be streamed.</param>
+/// <param name="ClientHeaders">The client's request headers, for provider headers it may pass on (e.g. <c>anthropic-beta</c>).</param>
+public sealed record CallContext(string UpstreamModel, bool Streaming, IHeaderDictionary ClientHeaders);
+
+/// <summary>The request to send: a path below the provider's api-base (query included), the body, and extra headers.</summary>
+public sealed record UpstreamCall(string Path, byte[] Body, IReadOnlyList<KeyValuePair<string, string>> Headers)
+{
+    public static readonly IReadOnlyList<KeyValuePair<string, string>> NoHeaders = [];
+}
+
+/// <summary>Facts about the answer that the upstream body may not carry.</summary>
+/// <param name="Id">The OpenAI response id to use (<c>chatcmpl-…</c>).</param>
+/// <param name="Model">The model to report when the provider does not name the one that answered.</param>
+/// <param name="Created">Unix seconds for the <c>created</c> field.</param>
+/// <param name="IncludeUsage">Whether the client asked for the usage chunk (<c>stream_options.include_usage</c>).</param>
+public sealed record ResponseContext(string Id, string Model, long Created, bool IncludeUsage);
+
+public readonly record struct TranslatedResponse(byte[] Body, TokenUsage? Usage);
