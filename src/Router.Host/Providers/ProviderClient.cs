@@ -1,19 +1,19 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using Router.Contracts.Configuration;
+using Router.Host.Translation;
 
 namespace Router.Host.Providers;
 
 /// <summary>
-/// The HTTP side of one OpenAI-compatible provider: a pooled connection handler with the provider's
-/// connect timeout, its base URL, key and extra headers. Request and response bodies pass through
-/// as bytes; nothing here parses them.
+/// The HTTP side of one provider: a pooled connection handler with the provider's connect timeout,
+/// its base URL, key and extra headers, and the <see cref="IProviderDialect"/> it speaks. Bodies are
+/// bytes here; the dialect makes and reads them.
 /// </summary>
 public sealed class ProviderClient : IDisposable
 {
     private static readonly MediaTypeHeaderValue Json = new("application/json");
     private readonly HttpClient _http;
-    private readonly AuthenticationHeaderValue? _authorization;
     // One parsed URI per endpoint path, not a string concatenation and a URI parse per request.
     private readonly ConcurrentDictionary<string, Uri> _endpoints = new(StringComparer.Ordinal);
 
@@ -32,20 +32,23 @@ public sealed class ProviderClient : IDisposable
             // Timeouts are enforced per phase by the caller (first byte, stream idle, total).
             Timeout = Timeout.InfiniteTimeSpan,
         };
-        if (settings.ApiKey is { Length: > 0 } key) _authorization = new AuthenticationHeaderValue("Bearer", key);
+        Dialect = ProviderDialects.For(settings);
     }
 
     public ProviderSettings Settings { get; }
 
-    public Task<HttpResponseMessage> SendAsync(string upstreamPath, byte[] body, CancellationToken ct)
+    public IProviderDialect Dialect { get; }
+
+    public Task<HttpResponseMessage> SendAsync(UpstreamCall call, CancellationToken ct)
     {
-        var endpoint = _endpoints.GetOrAdd(upstreamPath, path => new Uri(Settings.ApiBase.AbsoluteUri.TrimEnd('/') + path));
+        var endpoint = _endpoints.GetOrAdd(call.Path, path => new Uri(Settings.ApiBase.AbsoluteUri.TrimEnd('/') + path));
         var request = new HttpRequestMessage(HttpMethod.Post, endpoint)
         {
-            Content = new ByteArrayContent(body) { Headers = { ContentType = Json } },
+            Content = new ByteArrayContent(call.Body) { Headers = { ContentType = Json } },
         };
-        request.Headers.Authorization = _authorization;
+        if (Settings.ApiKey is { Length: > 0 } key) Dialect.Authenticate(request.Headers, key);
         foreach (var (name, value) in Settings.Headers) request.Headers.TryAddWithoutValidation(name, value);
+        foreach (var (name, value) in call.Headers) request.Headers.TryAddWithoutValidation(name, value);
         return _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
     }
 

@@ -17,15 +17,12 @@ public static class ProviderErrors
         return new RouterError(status, Describe(upstream, status, provider, deployment) with { UpstreamBody = upstream });
     }
 
-    /// <summary>An error sent as a stream's first event: its status is its code when that is an HTTP status.</summary>
-    public static RouterError FromStreamEvent(JsonElement error, byte[] data, string provider, string deployment) =>
-        FromResponse(HttpStatusIn(error) ?? 502, data, provider, deployment);
-
-    private static int? HttpStatusIn(JsonElement error) =>
+    /// <summary>The status an error sent inside a stream stands for: its code when that is an HTTP error status, else 502.</summary>
+    public static int StreamErrorStatus(JsonElement error) =>
         error.ValueKind == JsonValueKind.Object && error.TryGetProperty("code", out var code)
         && code.ValueKind == JsonValueKind.Number && code.TryGetInt32(out var n) && n is >= 400 and <= 599
             ? n
-            : null;
+            : 502;
 
     public static ErrorBody Describe(JsonElement upstream, int status, string provider, string deployment)
     {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using Router.Actors.Routing;
 using Router.Contracts.Messages;
@@ -5,113 +6,103 @@ using Router.Contracts.Wire;
 using Router.Host.Http;
 using Router.Host.Providers;
 using Router.Host.Streaming;
+using Router.Host.Translation;
 
 namespace Router.Host.Proxy;
 
 /// <summary>
-/// Relays a provider's event stream to the client as each event arrives. The response is committed to
-/// 200 only once the first data event is known not to be an error, so early failures keep a real
-/// status; a failure after that ends the stream with an error event and <c>[DONE]</c>.
+/// Relays a provider's event stream to the client as each event arrives, through the provider's
+/// <see cref="IStreamTranslator"/>. The response is committed to 200 only once the translator has
+/// something to send that is not an error, so early failures keep a real status; a failure after
+/// that ends the stream with an error event and <c>[DONE]</c>.
 /// </summary>
 public sealed class StreamRelay(
-    HttpContext context, Deployment deployment, string requestId, TimeSpan streamIdle, bool clientWantsUsage)
+    HttpContext context, Deployment deployment, string requestId, TimeSpan streamIdle, IStreamTranslator translator)
 {
-    private static readonly byte[] DoneEvent = "data: [DONE]\n\n"u8.ToArray();
-
     public async Task<CallOutcome> RelayAsync(Stream upstream, CancellationTokenSource phase, long started)
     {
         await using var events = new SseEventReader(upstream);
         var ct = context.RequestAborted;
-        var held = new List<SseEvent>();
-        TokenUsage? usage = null;
+        var frames = new List<byte[]>();
+        StreamSignal signal;
         TimeSpan latency;
 
-        // Before the first data event nothing is sent, so an error there gets its own HTTP status.
-        while (true)
+        // Before the first frame nothing is sent, so a failure there gets its own HTTP status.
+        do
         {
             var next = await events.ReadAsync(phase.Token);
             latency = Stopwatch.GetElapsedTime(started);
-            if (next is null)
-            {
-                var error = RouterError.UpstreamUnreachable(502, deployment.ProviderName, deployment.Id,
-                    $"Provider '{deployment.ProviderName}' closed the stream before sending any data.");
-                return CallOutcome.Failed(error, true, latency);
-            }
-            held.Add(next);
-            if (!next.HasData) continue;
-            if (!next.IsDone && UsageParser.InspectChunk(next.Data.Span).Error is { } firstError)
-                return CallOutcome.Failed(
-                    ProviderErrors.FromStreamEvent(firstError, next.Data.ToArray(), deployment.ProviderName, deployment.Id),
-                    true, latency);
-            break;
-        }
+            signal = Translate(next);
+            if (signal == StreamSignal.Failed)
+                return CallOutcome.Failed(FailureOf(next is null, committed: false), true, latency);
+        } while (frames.Count == 0 && signal == StreamSignal.Continue);
 
         context.Response.StatusCode = 200;
         context.Response.ContentType = "text/event-stream; charset=utf-8";
         context.Response.Headers.CacheControl = "no-cache";
         context.Response.Headers["X-Accel-Buffering"] = "no";
         var writer = context.Response.BodyWriter;
-        var providerFailed = false;
 
         try
         {
-            foreach (var ev in held)
-            {
-                if (await RelayOneAsync(ev) is { } done) return Finish(done);
-            }
             while (true)
             {
+                foreach (var frame in frames) writer.Write(frame);
+                frames.Clear();
+                await writer.FlushAsync(ct);
+                if (signal == StreamSignal.Finished) return Finish(CallResult.Answered);
+
                 phase.CancelAfter(streamIdle);
-                var ev = await events.ReadAsync(phase.Token);
-                if (ev is null)
+                var next = await events.ReadAsync(phase.Token);
+                signal = Translate(next);
+                if (signal == StreamSignal.Failed)
                 {
-                    await FailMidStreamAsync($"Provider '{deployment.ProviderName}' ended the stream before [DONE].");
-                    return Finish(true);
+                    foreach (var frame in frames) writer.Write(frame);
+                    await EndWithErrorAsync(FailureOf(next is null, committed: true));
+                    return Finish(CallResult.ProviderFailed);
                 }
-                if (await RelayOneAsync(ev) is { } done) return Finish(done);
             }
         }
         catch (Exception e) when (e is OperationCanceledException or IOException && ct.IsCancellationRequested)
         {
-            return CallOutcome.ClientGone(usage);
+            return CallOutcome.ClientGone(translator.Usage);
         }
         catch (OperationCanceledException)
         {
-            await FailMidStreamAsync(
-                $"Provider '{deployment.ProviderName}' sent nothing for {streamIdle.TotalSeconds:0.#} s (stream-idle timeout) or ran past its total timeout.");
-            return Finish(true);
+            await EndWithErrorAsync(Unreachable(
+                $"Provider '{deployment.ProviderName}' sent nothing for {streamIdle.TotalSeconds:0.#} s (stream-idle timeout) or ran past its total timeout."));
+            return Finish(CallResult.ProviderFailed);
         }
         catch (Exception e) when (e is IOException or HttpRequestException)
         {
-            await FailMidStreamAsync($"The connection to provider '{deployment.ProviderName}' broke mid-stream: {e.Message}");
-            return Finish(true);
+            await EndWithErrorAsync(Unreachable($"The connection to provider '{deployment.ProviderName}' broke mid-stream: {e.Message}"));
+            return Finish(CallResult.ProviderFailed);
         }
 
-        CallOutcome Finish(bool failed) =>
-            new(usage ?? TokenUsage.None, failed || providerFailed ? CallResult.ProviderFailed : CallResult.Answered, latency, null);
+        CallOutcome Finish(CallResult result) => new(translator.Usage ?? TokenUsage.None, result, latency, null);
 
-        // Returns whether the stream ended (true: the provider failed), or null to keep going.
-        async Task<bool?> RelayOneAsync(SseEvent ev)
+        StreamSignal Translate(SseEvent? next) => next switch
         {
-            if (ev.IsDone)
-            {
-                await writer.WriteAsync(ev.Raw, ct);
-                return providerFailed;
-            }
-            var facts = ev.HasData ? UsageParser.InspectChunk(ev.Data.Span) : default;
-            if (facts.Usage is not null) usage = facts.Usage;
-            if (facts.Error is not null) providerFailed = true;
-            if (!facts.IsUsageOnly || clientWantsUsage) await writer.WriteAsync(ev.Raw, ct);
-            return null;
+            // A translator either finishes at the close or has failed; there is nothing more to read.
+            null => translator.End(frames) == StreamSignal.Finished ? StreamSignal.Finished : StreamSignal.Failed,
+            { HasData: true } => translator.Accept(next, frames),
+            // Comments and keep-alives carry no answer; once the stream is open they keep the client's connection alive.
+            _ => AddKeepAlive(next),
+        };
+
+        StreamSignal AddKeepAlive(SseEvent keepAlive)
+        {
+            if (context.Response.HasStarted) frames.Add(keepAlive.Raw);
+            return StreamSignal.Continue;
         }
 
-        async Task FailMidStreamAsync(string cause)
+        async Task EndWithErrorAsync(RouterError error)
         {
-            var body = RouterError.UpstreamUnreachable(502, deployment.ProviderName, deployment.Id, cause).Body;
             try
             {
-                await writer.WriteAsync(ErrorWriter.StreamEvent(body, requestId), ct);
-                await writer.WriteAsync(DoneEvent, ct);
+                writer.Write(ErrorWriter.StreamEvent(error.Body, requestId));
+                writer.Write(OpenAiChunks.Done);
+                await writer.FlushAsync(ct);
             }
             catch (Exception e) when (e is OperationCanceledException or IOException)
             {
@@ -119,4 +110,17 @@ public sealed class StreamRelay(
             }
         }
     }
+
+    /// <summary>The provider's own error event, or the stream closing before the answer was complete.</summary>
+    private RouterError FailureOf(bool closed, bool committed)
+    {
+        if (translator.Error is { } error)
+            return ProviderErrors.FromResponse(error.Status, error.Payload, deployment.ProviderName, deployment.Id);
+        return Unreachable(closed && !committed
+            ? $"Provider '{deployment.ProviderName}' closed the stream before sending any data."
+            : $"Provider '{deployment.ProviderName}' ended the stream before the answer was complete.");
+    }
+
+    private RouterError Unreachable(string cause) =>
+        RouterError.UpstreamUnreachable(502, deployment.ProviderName, deployment.Id, cause);
 }

@@ -1,16 +1,16 @@
 using System.Diagnostics;
-using System.Text.Json;
 using Router.Actors.Routing;
 using Router.Contracts.Wire;
 using Router.Host.Http;
 using Router.Host.Providers;
-using Router.Host.Streaming;
+using Router.Host.Translation;
 
 namespace Router.Host.Proxy;
 
 /// <summary>
-/// Sends one admitted request to its provider and answers the client: JSON bytes as received, or a
-/// stream relayed event by event. Upstream failures become <see cref="CallOutcome"/>s, never exceptions.
+/// Sends one admitted request to its provider in the provider's dialect and answers the client in
+/// OpenAI's: a JSON body, or a stream relayed event by event. Upstream failures become
+/// <see cref="CallOutcome"/>s, never exceptions.
 /// </summary>
 public sealed class UpstreamForwarder(ProviderClients providers)
 {
@@ -21,18 +21,13 @@ public sealed class UpstreamForwarder(ProviderClients providers)
     {
         var deployment = route.Deployment;
         var client = providers.Get(deployment.ProviderName);
+        var dialect = client.Dialect;
         var timeouts = client.Settings.Timeouts;
         var streaming = operation.CanStream && request.IsStreaming;
-        var clientWantsUsage = request.StreamOptions?.IncludeUsage == true;
-
-        request.Model = route.UpstreamModel;
-        if (streaming && !clientWantsUsage)
-        {
-            // Usage is recorded for every stream: ask for it, and keep the extra chunk from the client.
-            request.StreamOptions ??= new StreamOptions();
-            request.StreamOptions.IncludeUsage = true;
-        }
-        var body = JsonSerializer.SerializeToUtf8Bytes(request, WireJsonContext.Wire.ProxyRequest);
+        // Read before the dialect builds the call: the OpenAI dialect turns usage on for every stream.
+        var answer = new ResponseContext("chatcmpl-" + requestId, route.UpstreamModel,
+            DateTimeOffset.UtcNow.ToUnixTimeSeconds(), request.StreamOptions?.IncludeUsage == true);
+        var call = dialect.BuildCall(operation, request, new CallContext(route.UpstreamModel, streaming, context.Request.Headers));
 
         using var total = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         total.CancelAfter(timeouts.Total);
@@ -43,7 +38,7 @@ public sealed class UpstreamForwarder(ProviderClients providers)
 
         try
         {
-            using var response = await client.SendAsync(operation.UpstreamPath, body, phase.Token);
+            using var response = await client.SendAsync(call, phase.Token);
             var status = (int)response.StatusCode;
             if (status is < 200 or > 299)
             {
@@ -55,15 +50,18 @@ public sealed class UpstreamForwarder(ProviderClients providers)
 
             if (!streaming)
             {
-                var bytes = await response.Content.ReadAsByteArrayAsync(total.Token);
+                var received = await response.Content.ReadAsByteArrayAsync(total.Token);
+                var translated = dialect.TranslateResponse(received, answer);
                 context.Response.StatusCode = status;
-                context.Response.ContentType = response.Content.Headers.ContentType?.ToString() ?? "application/json";
-                context.Response.ContentLength = bytes.Length;
-                await context.Response.Body.WriteAsync(bytes, context.RequestAborted);
-                return CallOutcome.Answered(UsageParser.FromResponse(bytes), Stopwatch.GetElapsedTime(started));
+                context.Response.ContentType = ReferenceEquals(translated.Body, received)
+                    ? response.Content.Headers.ContentType?.ToString() ?? "application/json"
+                    : "application/json";
+                context.Response.ContentLength = translated.Body.Length;
+                await context.Response.Body.WriteAsync(translated.Body, context.RequestAborted);
+                return CallOutcome.Answered(translated.Usage, Stopwatch.GetElapsedTime(started));
             }
 
-            var relay = new StreamRelay(context, deployment, requestId, timeouts.StreamIdle, clientWantsUsage);
+            var relay = new StreamRelay(context, deployment, requestId, timeouts.StreamIdle, dialect.CreateStreamTranslator(answer));
             return await relay.RelayAsync(await response.Content.ReadAsStreamAsync(phase.Token), phase, started);
         }
         catch (Exception e) when (e is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)
