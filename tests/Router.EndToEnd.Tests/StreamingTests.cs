@@ -122,7 +122,7 @@ public sealed class StreamingTests(GatewayFixture gateway)
         Assert.True(gateway.Mock.CancelledRequests > cancelledBefore, "the provider's request was not cancelled");
     }
 
-    private static Task<HttpResponseMessage> PostStreamAsync(HttpClient http, string model, bool? includeUsage, string text = "a b c")
+    internal static Task<HttpResponseMessage> PostStreamAsync(HttpClient http, string model, bool? includeUsage, string text = "a b c")
     {
         var streamOptions = includeUsage is null ? "" : $$""","stream_options":{"include_usage":{{includeUsage.Value.ToString().ToLowerInvariant()}}}""";
         var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")

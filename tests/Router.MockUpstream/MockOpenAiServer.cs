@@ -38,10 +38,13 @@ public sealed class MockOpenAiServer : IAsyncDisposable
     /// <summary>Base URL to configure as a provider's api-base, ending in <c>/v1</c>.</summary>
     public string ApiBase { get; private set; } = "";
 
+    /// <summary>The server's root URL; the Anthropic mock lives under <c>/anthropic/v1</c>, the Gemini mock under <c>/gemini/v1beta</c>.</summary>
+    public string Root { get; private set; } = "";
+
     public string? RequiredKey { get; }
 
-    /// <summary>Every request body received, newest last, with its path.</summary>
-    public ConcurrentQueue<(string Path, JsonObject Body)> Received { get; } = new();
+    /// <summary>Every request received (any dialect), newest last.</summary>
+    public ConcurrentQueue<ReceivedRequest> Received { get; } = new();
 
     /// <summary>What <c>GET /api/tags</c> lists, as a local Ollama does.</summary>
     public IReadOnlyList<string> OllamaModels { get; set; } = ["llama3.2:3b", "qwen2.5-coder:7b"];
@@ -62,7 +65,8 @@ public sealed class MockOpenAiServer : IAsyncDisposable
         app.MapGet("/api/tags", context => WriteJsonAsync(context, server.Tags()));
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server.ApiBase = address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/v1";
+        server.Root = address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal);
+        server.ApiBase = server.Root + "/v1";
         return server;
     }
 
@@ -74,7 +78,7 @@ public sealed class MockOpenAiServer : IAsyncDisposable
             return;
         }
         var body = (JsonObject)(await JsonNode.ParseAsync(context.Request.Body))!;
-        if (record) Received.Enqueue((context.Request.Path, body));
+        if (record) Record(context, body);
         var model = body["model"]?.GetValue<string>() ?? "";
         var ct = context.RequestAborted;
         try
@@ -226,6 +230,10 @@ public sealed class MockOpenAiServer : IAsyncDisposable
         if (includeUsage) chunk["usage"] = null;
         return chunk.ToJsonString();
     }
+
+    private void Record(HttpContext context, JsonObject body) =>
+        Received.Enqueue(new ReceivedRequest(context.Request.Path + context.Request.QueryString, body,
+            context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString())));
 
     private static string ToolCallChunk(string model, int index, string? id, string? name, string arguments, bool includeUsage)
     {
@@ -402,3 +410,6 @@ public sealed class MockOpenAiServer : IAsyncDisposable
         await _app.DisposeAsync();
     }
 }
+
+/// <summary>A request as the mock received it: path with query, body, and headers by lower-case name.</summary>
+public sealed record ReceivedRequest(string Path, JsonObject Body, IReadOnlyDictionary<string, string> Headers);

@@ -61,10 +61,18 @@ public static class RouterSettingsReader
                 p.GetBoolean("key-required", type != ProviderType.OpenAiCompatible),
                 ReadHeaders(p.GetConfig("headers")),
                 ReadTimeouts(p.GetConfig("timeouts"), defaults),
-                p.GetBoolean("discover", false) ? new DiscoverySettings(p.GetTimeSpan("discover-interval", TimeSpan.FromSeconds(30))) : null,
+                ReadDiscovery(p, name, type),
                 ReadDefaultMaxTokens(p, name)));
         }
         return providers;
+    }
+
+    private static DiscoverySettings? ReadDiscovery(Config provider, string name, ProviderType type)
+    {
+        if (!provider.GetBoolean("discover", false)) return null;
+        if (type != ProviderType.OpenAiCompatible)
+            throw new ConfigException($"router.providers.{name}.discover asks an Ollama server for its models; it needs type = openai-compatible");
+        return new DiscoverySettings(provider.GetTimeSpan("discover-interval", TimeSpan.FromSeconds(30)));
     }
 
     private static int ReadDefaultMaxTokens(Config provider, string name)

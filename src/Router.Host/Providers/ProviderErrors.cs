@@ -32,7 +32,8 @@ public static class ProviderErrors
             Message = FirstNonBlank(Text(error, "message"), error.ValueKind == JsonValueKind.String ? error.GetString() : null,
                 Text(upstream, "message")) ?? $"Provider '{provider}' answered HTTP {status}.",
             Type = Text(error, "type") ?? TypeFor(status),
-            Code = Text(error, "code"),
+            // Gemini (Google APIs) puts the HTTP status in "code" and its own word for it in "status".
+            Code = TextOnly(error, "code") ?? TextOnly(error, "status") ?? Text(error, "code"),
             Param = Text(error, "param"),
             Origin = ErrorOrigin.Provider,
             Provider = provider,
@@ -67,6 +68,11 @@ public static class ProviderErrors
             _ => null,
         };
     }
+
+    private static string? TextOnly(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : null;
 
     private static string TypeFor(int status) => status switch
     {

@@ -8,7 +8,8 @@ namespace Router.EndToEnd.Tests.Fixtures;
 /// <summary>
 /// One mock provider and one router in front of it, shared by the tests of the "gateway" collection.
 /// Provider <c>mock</c> has generous timeouts; <c>strict</c> points at the same mock with one-second
-/// timeouts, so timeout tests are quick and the rest are not affected by them.
+/// timeouts, so timeout tests are quick and the rest are not affected by them. <c>claude</c> and
+/// <c>google</c> are the same mock speaking Anthropic's and Gemini's wire formats.
 /// </summary>
 public sealed class GatewayFixture : IAsyncLifetime
 {
@@ -31,6 +32,8 @@ public sealed class GatewayFixture : IAsyncLifetime
                 strict { type = openai-compatible, api-base = "{{Mock.ApiBase}}", api-key = "{{ProviderKey}}"
                        timeouts { first-byte = 1s, stream-idle = 1s } }
                 dead { type = openai-compatible, api-base = "http://127.0.0.1:9/v1" }
+                claude { type = anthropic, api-base = "{{Mock.Root}}/anthropic/v1", api-key = "{{ProviderKey}}", default-max-tokens = 1024 }
+                google { type = gemini, api-base = "{{Mock.Root}}/gemini/v1beta", api-key = "{{ProviderKey}}" }
                 lan-ollama { type = openai-compatible, api-base = "{{Mock.ApiBase}}", api-key = "{{ProviderKey}}", discover = true, discover-interval = 1s }
                 gone-ollama { type = openai-compatible, api-base = "http://127.0.0.1:9/v1", discover = true, discover-interval = 1s }
               }
@@ -41,6 +44,8 @@ public sealed class GatewayFixture : IAsyncLifetime
                 { name = "mock/*", provider = mock }
                 { name = "strict/*", provider = strict }
                 { name = "dead-model", provider = dead }
+                { name = "claude/*", provider = claude }
+                { name = "google/*", provider = google }
               ]
             """);
     }

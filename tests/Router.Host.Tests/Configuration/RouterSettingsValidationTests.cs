@@ -21,6 +21,26 @@ public sealed class RouterSettingsValidationTests
         Assert.Contains(type, message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("anthropic")]
+    [InlineData("gemini")]
+    public void Discovery_is_refused_for_a_provider_that_is_not_an_Ollama(string type)
+    {
+        var message = ErrorOf($$"""router.providers.foo { type = {{type}}, api-base = "http://x/v1", discover = true }""");
+
+        Assert.Contains("router.providers.foo.discover", message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-5")]
+    public void A_default_max_tokens_that_is_not_positive_names_the_key(string value)
+    {
+        var message = ErrorOf($$"""router.providers.foo { type = anthropic, api-base = "http://x/v1", default-max-tokens = {{value}} }""");
+
+        Assert.Contains("router.providers.foo.default-max-tokens", message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_missing_provider_type_names_the_key() =>
         Assert.Contains("router.providers.foo.type", ErrorOf("""router.providers.foo { api-base = "http://x/v1" }"""), StringComparison.Ordinal);
@@ -77,18 +97,20 @@ public sealed class RouterSettingsValidationTests
     }
 
     [Fact]
-    public void Key_required_defaults_to_true_for_openai_and_false_for_compatible_servers()
+    public void Key_required_defaults_to_false_for_compatible_servers_and_true_for_the_clouds()
     {
         var settings = Read("""
             router.providers {
               a { type = openai, api-base = "https://api.openai.com/v1" }
               b { type = openai-compatible, api-base = "http://x/v1" }
               c { type = openai-compatible, api-base = "http://y/v1", key-required = true, api-key = "" }
+              d { type = anthropic, api-base = "https://api.anthropic.com/v1" }
+              e { type = gemini, api-base = "https://generativelanguage.googleapis.com/v1beta" }
             }
             """);
 
         Assert.Equal(
-            [("a", true, false), ("b", false, true), ("c", true, false)],
+            [("a", true, false), ("b", false, true), ("c", true, false), ("d", true, false), ("e", true, false)],
             settings.Providers.OrderBy(p => p.Name).Select(p => (p.Name, p.KeyRequired, p.IsUsable)));
         Assert.Null(settings.Providers.Single(p => p.Name == "c").ApiKey);
     }

@@ -21,7 +21,7 @@ public sealed class ShippedDefaultsTests
     public void The_shipped_providers_are_defined()
     {
         Assert.Equal(
-            ["minimax", "nvidia-nim", "ollama", "openai", "openrouter", "xai"],
+            ["anthropic", "gemini", "minimax", "nvidia-nim", "ollama", "openai", "openrouter", "xai"],
             Defaults().Providers.Select(p => p.Name).Order());
     }
 
@@ -56,6 +56,8 @@ public sealed class ShippedDefaultsTests
     }
 
     [Theory]
+    [InlineData("anthropic", "ANTHROPIC_API_KEY")]
+    [InlineData("gemini", "GEMINI_API_KEY")]
     [InlineData("xai", "XAI_API_KEY")]
     [InlineData("nvidia-nim", "NVIDIA_NIM_API_KEY")]
     [InlineData("minimax", "MINIMAX_API_KEY")]
@@ -120,8 +122,8 @@ public sealed class ShippedDefaultsTests
     [Fact]
     public void With_every_key_each_family_routes_to_its_provider()
     {
-        var settings = Defaults(("OPENAI_API_KEY", "k"), ("XAI_API_KEY", "k"), ("NVIDIA_NIM_API_KEY", "k"),
-            ("MINIMAX_API_KEY", "k"), ("OPENROUTER_API_KEY", "k"));
+        var settings = Defaults(("OPENAI_API_KEY", "k"), ("ANTHROPIC_API_KEY", "k"), ("GEMINI_API_KEY", "k"), ("XAI_API_KEY", "k"),
+            ("NVIDIA_NIM_API_KEY", "k"), ("MINIMAX_API_KEY", "k"), ("OPENROUTER_API_KEY", "k"));
         var table = RouteTable.Build(settings.Models, settings.Providers.Where(p => p.IsUsable).Select(p => p.Name).ToHashSet());
 
         Assert.Equal(("openai", "gpt-4o"), Route(table, "gpt-4o"));
@@ -129,7 +131,28 @@ public sealed class ShippedDefaultsTests
         Assert.Equal(("xai", "grok-2"), Route(table, "grok-2"));
         Assert.Equal(("nvidia-nim", "meta/llama-3.1-8b-instruct"), Route(table, "nvidia_nim/meta/llama-3.1-8b-instruct"));
         Assert.Equal(("minimax", "MiniMax-M1"), Route(table, "MiniMax-M1"));
+        Assert.Equal(("anthropic", "claude-sonnet-4-5"), Route(table, "anthropic/claude-sonnet-4-5"));
+        Assert.Equal(("anthropic", "claude-opus-4-1"), Route(table, "claude-opus-4-1"));
+        Assert.Equal(("gemini", "gemini-2.5-flash"), Route(table, "gemini/gemini-2.5-flash"));
+        Assert.Equal(("gemini", "gemini-2.5-pro"), Route(table, "gemini-2.5-pro"));
+        Assert.Equal(("openrouter", "meta-llama/llama-4-scout"), Route(table, "meta-llama/llama-4-scout"));
+    }
+
+    [Fact]
+    public void Without_an_Anthropic_key_its_models_fall_through_to_openrouter_under_the_same_name()
+    {
+        var settings = Defaults(("OPENROUTER_API_KEY", "k"));
+        var table = RouteTable.Build(settings.Models, settings.Providers.Where(p => p.IsUsable).Select(p => p.Name).ToHashSet());
+
         Assert.Equal(("openrouter", "anthropic/claude-3.5-sonnet"), Route(table, "anthropic/claude-3.5-sonnet"));
+    }
+
+    [Fact]
+    public void Anthropic_gets_a_default_completion_limit_because_its_API_requires_one()
+    {
+        Assert.Equal(4096, Provider(Defaults(), "anthropic").DefaultMaxTokens);
+        Assert.Equal(ProviderType.Anthropic, Provider(Defaults(), "anthropic").Type);
+        Assert.Equal(ProviderType.Gemini, Provider(Defaults(), "gemini").Type);
     }
 
     private static (string?, string?) Route(RouteTable table, string model) =>
