@@ -1,0 +1,59 @@
+using System.Text;
+using System.Text.Json;
+using Router.Contracts.Wire;
+
+namespace Router.Host.Translation.Anthropic;
+
+/// <summary>
+/// Reads a Messages API answer (<c>{"type":"message","content":[…],"stop_reason":…,"usage":…}</c>) as
+/// OpenAI's <c>chat.completion</c>: text blocks joined into the content, thinking into
+/// <c>reasoning_content</c>, <c>tool_use</c> blocks into tool calls.
+/// </summary>
+public static class AnthropicResponseReader
+{
+    public static TranslatedResponse Translate(byte[] body, ResponseContext response)
+    {
+        using var document = JsonDocument.Parse(body);
+        var root = document.RootElement;
+        var choice = new OpenAiChoice { Index = 0 };
+        StringBuilder? text = null;
+        StringBuilder? thinking = null;
+        if (root.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var block in content.EnumerateArray())
+            {
+                switch (String(block, "type"))
+                {
+                    case "text":
+                        (text ??= new()).Append(String(block, "text"));
+                        break;
+                    case "thinking":
+                        (thinking ??= new()).Append(String(block, "thinking"));
+                        break;
+                    case "tool_use":
+                        var input = block.TryGetProperty("input", out var i) ? i : default;
+                        choice.ToolCalls.Add(new OpenAiToolCall(
+                            String(block, "id") ?? "", String(block, "name") ?? "", ArgumentsText(input)));
+                        break;
+                    // redacted_thinking, server tool blocks and any type added later have no OpenAI form.
+                }
+            }
+        }
+        choice.Content = text?.ToString() ?? (choice.ToolCalls.Count > 0 ? null : "");
+        choice.Reasoning = thinking?.ToString();
+        choice.FinishReason = AnthropicStopReason.ToFinishReason(String(root, "stop_reason"));
+
+        TokenUsage? usage = root.TryGetProperty("usage", out var u) && u.ValueKind == JsonValueKind.Object ? AnthropicUsage.Read(u) : null;
+        var model = String(root, "model") ?? response.Model;
+        return new TranslatedResponse(OpenAiCompletion.Write(response, model, [choice], usage), usage);
+    }
+
+    /// <summary>A tool call's input as OpenAI's arguments: the object's compact JSON text.</summary>
+    public static string ArgumentsText(JsonElement input) =>
+        input.ValueKind == JsonValueKind.Object ? Encoding.UTF8.GetString(TranslationJson.Write(input.WriteTo)) : "{}";
+
+    private static string? String(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : null;
+}
