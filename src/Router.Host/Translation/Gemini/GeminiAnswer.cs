@@ -19,8 +19,9 @@ public sealed record GeminiAnswer(
             var position = 0;
             foreach (var candidate in list.EnumerateArray())
             {
-                // proto3 JSON leaves out a zero index, so a missing one is the position.
-                var index = candidate.TryGetProperty("index", out var i) && i.ValueKind == JsonValueKind.Number ? i.GetInt32() : position;
+                // proto3 JSON leaves out a zero index, so a missing one is 0 (the position if 0 is taken).
+                var index = candidate.TryGetProperty("index", out var i) && i.ValueKind == JsonValueKind.Number ? i.GetInt32()
+                    : candidates.Any(c => c.Index == 0) ? position : 0;
                 candidates.Add(new GeminiCandidate(
                     index, Parts(candidate), String(candidate, "finishReason"),
                     candidate.TryGetProperty("safetyRatings", out var ratings) ? ratings.Clone() : null));
