@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Router.MockUpstream;
@@ -19,6 +21,9 @@ namespace Router.MockUpstream;
 /// </summary>
 public static class GeminiMock
 {
+    // Google writes quotes and apostrophes as they are.
+    private static readonly JsonSerializerOptions Wire = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static void Map(WebApplication app, string prefix, string? requiredKey, Action<HttpContext, JsonObject> record)
     {
         // A route template cannot hold "model:method" in one segment, so the whole segment is taken and split.
@@ -45,7 +50,7 @@ public static class GeminiMock
         {
             body = (JsonObject)(await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted))!;
         }
-        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidCastException or NullReferenceException)
+        catch (Exception e) when (e is JsonException or InvalidCastException or NullReferenceException)
         {
             await ErrorAsync(context, 400, "Invalid JSON payload received.", "INVALID_ARGUMENT");
             return;
@@ -152,7 +157,7 @@ public static class GeminiMock
         var last = contents[^1];
         if (last?["role"]?.GetValue<string>() != "user" || last["parts"] is not JsonArray { Count: > 0 } parts) return null;
         if (parts[^1]?["functionResponse"]?["response"] is not JsonNode response) return null;
-        return response["content"] is JsonValue content && content.TryGetValue<string>(out var text) ? text : response.ToJsonString();
+        return response["content"] is JsonValue content && content.TryGetValue<string>(out var text) ? text : response.ToJsonString(Wire);
     }
 
     private static JsonObject Response(string model, MockAnswer answer, int prompt) => model switch
@@ -178,25 +183,25 @@ public static class GeminiMock
         switch (model)
         {
             case "safety-block" or "safety-stop":
-                yield return Response(model, answer, prompt).ToJsonString();
+                yield return Response(model, answer, prompt).ToJsonString(Wire);
                 yield break;
             case "stream-error-mid":
                 foreach (var piece in answer.Pieces.Concat(["…", "…"]).Take(2))
-                    yield return Envelope(model, Candidate(new JsonArray(Text(piece)), null), null).ToJsonString();
+                    yield return Envelope(model, Candidate(new JsonArray(Text(piece)), null), null).ToJsonString(Wire);
                 yield return """{"error":{"code":503,"message":"The model is overloaded. Please try again later.","status":"UNAVAILABLE"}}""";
                 yield break;
         }
         var usage = Usage(prompt, answer.CompletionTokens);
         if (answer.IsToolCall)
         {
-            yield return Envelope(model, Candidate(Parts(answer), "STOP"), usage).ToJsonString();
+            yield return Envelope(model, Candidate(Parts(answer), "STOP"), usage).ToJsonString(Wire);
             yield break;
         }
         var pieces = answer.Pieces.ToList();
         for (var i = 0; i < pieces.Count; i++)
         {
             var last = i == pieces.Count - 1;
-            yield return Envelope(model, Candidate(new JsonArray(Text(pieces[i])), last ? "STOP" : null), last ? usage : null).ToJsonString();
+            yield return Envelope(model, Candidate(new JsonArray(Text(pieces[i])), last ? "STOP" : null), last ? usage : null).ToJsonString(Wire);
         }
     }
 
@@ -256,6 +261,6 @@ public static class GeminiMock
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json; charset=UTF-8";
-        await context.Response.WriteAsync(body.ToJsonString(), context.RequestAborted);
+        await context.Response.WriteAsync(body.ToJsonString(Wire), context.RequestAborted);
     }
 }
