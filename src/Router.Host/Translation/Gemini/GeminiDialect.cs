@@ -1,0 +1,41 @@
+using System.Net.Http.Headers;
+using Router.Contracts.Configuration;
+using Router.Contracts.Wire;
+using Router.Host.Http;
+using Router.Host.Providers;
+
+namespace Router.Host.Translation.Gemini;
+
+/// <summary>
+/// Google's Gemini API (<c>models/{model}:generateContent</c> and <c>:streamGenerateContent?alt=sse</c>)
+/// reached by translation. Only chat completions translate; the api-base is the versioned root, e.g.
+/// <c>https://generativelanguage.googleapis.com/v1beta</c>.
+/// </summary>
+public sealed class GeminiDialect(ProviderSettings settings) : IProviderDialect
+{
+    public const string KeyHeader = "x-goog-api-key";
+
+    public UpstreamCall BuildCall(ProxyOperation operation, ProxyRequest request, CallContext call)
+    {
+        if (operation != ProxyOperation.ChatCompletions)
+            throw RouterError.InvalidRequest(
+                $"Provider '{settings.Name}' speaks Gemini's generateContent API; the router does not translate {operation.UpstreamPath} for it. Route this model to a provider that offers it.",
+                null, "unsupported_endpoint");
+        var path = call.Streaming
+            ? $"/models/{call.UpstreamModel}:streamGenerateContent?alt=sse"
+            : $"/models/{call.UpstreamModel}:generateContent";
+        return new UpstreamCall(path, GeminiRequestWriter.Write(request), UpstreamCall.NoHeaders);
+    }
+
+    /// <summary>The key goes in Google's header, never in the URL (<c>?key=</c>), which reaches logs.</summary>
+    public void Authenticate(HttpRequestHeaders headers, string apiKey)
+    {
+        headers.Remove(KeyHeader);
+        headers.TryAddWithoutValidation(KeyHeader, apiKey);
+    }
+
+    public TranslatedResponse TranslateResponse(byte[] body, ResponseContext response) =>
+        GeminiResponseReader.Translate(body, response);
+
+    public IStreamTranslator CreateStreamTranslator(ResponseContext response) => new GeminiStreamTranslator(response);
+}
