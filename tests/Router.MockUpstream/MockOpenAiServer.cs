@@ -63,6 +63,9 @@ public sealed class MockOpenAiServer : IAsyncDisposable
         app.MapPost("/v1/completions", context => server.HandleAsync(context, "completions", record));
         app.MapPost("/v1/embeddings", context => server.HandleAsync(context, "embeddings", record));
         app.MapGet("/api/tags", context => WriteJsonAsync(context, server.Tags()));
+        Action<HttpContext, JsonObject> recorder = record ? server.Record : (_, _) => { };
+        AnthropicMock.Map(app, "/anthropic", requiredKey, recorder);
+        GeminiMock.Map(app, "/gemini", requiredKey, recorder);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         server.Root = address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal);

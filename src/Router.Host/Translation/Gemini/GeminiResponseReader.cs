@@ -32,11 +32,11 @@ public static class GeminiResponseReader
 
         var choices = answer.Candidates.Count == 0
             ? [new OpenAiChoice { Index = 0, Content = null, FinishReason = "stop" }]
-            : answer.Candidates.OrderBy(c => c.Index).Select(Choice).ToList();
+            : answer.Candidates.OrderBy(c => c.Index).Select(c => Choice(c, response)).ToList();
         return new TranslatedResponse(OpenAiCompletion.Write(response, model, choices, answer.Usage), answer.Usage);
     }
 
-    private static OpenAiChoice Choice(GeminiCandidate candidate)
+    private static OpenAiChoice Choice(GeminiCandidate candidate, ResponseContext response)
     {
         var choice = new OpenAiChoice { Index = candidate.Index };
         string? content = null;
@@ -53,7 +53,7 @@ public static class GeminiResponseReader
                     break;
                 case GeminiFunctionCall call:
                     choice.ToolCalls.Add(new OpenAiToolCall(
-                        call.Id ?? SynthesizedId(candidate.Index, choice.ToolCalls.Count), call.Name, call.Arguments));
+                        call.Id ?? SynthesizedId(response, candidate.Index, choice.ToolCalls.Count), call.Name, call.Arguments));
                     break;
             }
         }
@@ -64,6 +64,10 @@ public static class GeminiResponseReader
         return choice;
     }
 
-    /// <summary>The id of a call Gemini sent without one (it names calls only in newer API versions).</summary>
-    public static string SynthesizedId(int candidate, int call) => $"call_{candidate}_{call}";
+    /// <summary>
+    /// The id of a call Gemini sent without one (it names calls only in newer API versions): unique per
+    /// answer, so the calls of later turns in one conversation never share an id with earlier ones.
+    /// </summary>
+    public static string SynthesizedId(ResponseContext response, int candidate, int call) =>
+        $"call_{(response.Id.StartsWith("chatcmpl-", StringComparison.Ordinal) ? response.Id["chatcmpl-".Length..] : response.Id)}_{candidate}_{call}";
 }

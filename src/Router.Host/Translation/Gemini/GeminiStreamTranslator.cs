@@ -96,7 +96,7 @@ public sealed class GeminiStreamTranslator(ResponseContext response) : IStreamTr
                         var index = _toolCalls.GetValueOrDefault(choice);
                         _toolCalls[choice] = index + 1;
                         frames.Add(_chunks.ToolCallStart(
-                            index, call.Id ?? GeminiResponseReader.SynthesizedId(choice, index), call.Name, call.Arguments, choice));
+                            index, call.Id ?? GeminiResponseReader.SynthesizedId(response, choice, index), call.Name, call.Arguments, choice));
                         break;
                 }
             }

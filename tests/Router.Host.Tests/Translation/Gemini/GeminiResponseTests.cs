@@ -52,9 +52,9 @@ public sealed class GeminiResponseTests
 
         AssertJson("""
             [{"index":0,"message":{"role":"assistant","content":null,"tool_calls":[
-               {"id":"call_0_0","type":"function","function":{"name":"get_weather","arguments":"{\"city\":\"Paris\",\"units\":{\"c\":true}}"}},
+               {"id":"call_gem1_0_0","type":"function","function":{"name":"get_weather","arguments":"{\"city\":\"Paris\",\"units\":{\"c\":true}}"}},
                {"id":"fc-7","type":"function","function":{"name":"get_time","arguments":"{\"zone\":\"Europe/Paris\"}"}},
-               {"id":"call_0_2","type":"function","function":{"name":"ping","arguments":"{}"}}]},
+               {"id":"call_gem1_0_2","type":"function","function":{"name":"ping","arguments":"{}"}}]},
               "logprobs":null,"finish_reason":"tool_calls"}]
             """, body["choices"]);
     }

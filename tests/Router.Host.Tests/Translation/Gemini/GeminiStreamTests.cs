@@ -62,7 +62,7 @@ public sealed class GeminiStreamTests
         AssertFrames($$$"""
             [{{{Head}}}"model":"gemini-2.5-pro","choices":[{"index":0,"delta":{"role":"assistant","content":""},"logprobs":null,"finish_reason":null}]},
              {{{Head}}}"model":"gemini-2.5-pro","choices":[{"index":0,"delta":{"reasoning_content":"Thinking about the weather"},"logprobs":null,"finish_reason":null}]},
-             {{{Head}}}"model":"gemini-2.5-pro","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_0_0","type":"function","function":{"name":"get_weather","arguments":"{\"city\":\"Paris\"}"}}]},"logprobs":null,"finish_reason":null}]},
+             {{{Head}}}"model":"gemini-2.5-pro","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_gem1_0_0","type":"function","function":{"name":"get_weather","arguments":"{\"city\":\"Paris\"}"}}]},"logprobs":null,"finish_reason":null}]},
              {{{Head}}}"model":"gemini-2.5-pro","choices":[{"index":0,"delta":{"tool_calls":[{"index":1,"id":"fc-2","type":"function","function":{"name":"get_time","arguments":"{}"}}]},"logprobs":null,"finish_reason":null}]},
              {{{Head}}}"model":"gemini-2.5-pro","choices":[{"index":0,"delta":{},"logprobs":null,"finish_reason":"tool_calls"}]},
              "[DONE]"]
