@@ -66,6 +66,21 @@ public sealed class TranslatedErrorTests(GatewayFixture gateway)
         Assert.NotNull(error["upstream_body"]!["error"]);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_200_that_is_not_the_providers_format_is_a_502_naming_the_provider_not_a_500(bool stream)
+    {
+        using var http = gateway.Http();
+        using var response = stream
+            ? await PostStreamAsync(http, "claude/html-200", includeUsage: null)
+            : await http.PostAsync("/v1/chat/completions", Chat("claude/html-200"), Ct);
+
+        var error = await ErrorOf(response, HttpStatusCode.BadGateway);
+        Assert.Equal("claude", error["provider"]!.GetValue<string>());
+        Assert.Equal("upstream_connection_error", error["code"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task A_Gemini_refusal_keeps_its_status_and_body()
     {

@@ -13,6 +13,7 @@ namespace Router.MockUpstream;
 /// <item><c>fail-400</c> invalid_request_error, <c>fail-429</c> rate_limit_error (retry-after: 7), <c>overloaded</c> 529 overloaded_error</item>
 /// <item><c>stream-error-first</c>: a 200 stream whose first event is an overloaded_error</item>
 /// <item><c>stream-error-mid</c>: message_start, two text deltas, then an overloaded_error event</item>
+/// <item><c>html-200</c>: a 200 whose body is an HTML page, as a misconfigured proxy in front of the API answers</item>
 /// <item>anything else: the answer <see cref="MockAnswer"/> plans, as text or <c>tool_use</c> blocks</item>
 /// </list>
 /// </summary>
@@ -70,6 +71,10 @@ public static class AnthropicMock
                     return;
                 case "overloaded":
                     await ErrorAsync(context, 529, "overloaded_error", "Overloaded");
+                    return;
+                case "html-200":
+                    context.Response.ContentType = "text/html";
+                    await context.Response.WriteAsync("<html><body>Welcome to nginx!</body></html>", ct);
                     return;
             }
             var answer = Plan(body, messages);

@@ -14,7 +14,9 @@ public sealed class ProviderClient : IDisposable
 {
     private static readonly MediaTypeHeaderValue Json = new("application/json");
     private readonly HttpClient _http;
-    // One parsed URI per endpoint path, not a string concatenation and a URI parse per request.
+    // One parsed URI per endpoint path, not a string concatenation and a URI parse per request. Paths
+    // can hold the client's model name (Gemini), so the cache is bounded.
+    private const int MaxCachedEndpoints = 256;
     private readonly ConcurrentDictionary<string, Uri> _endpoints = new(StringComparer.Ordinal);
 
     public ProviderClient(ProviderSettings settings)
@@ -41,7 +43,11 @@ public sealed class ProviderClient : IDisposable
 
     public Task<HttpResponseMessage> SendAsync(UpstreamCall call, CancellationToken ct)
     {
-        var endpoint = _endpoints.GetOrAdd(call.Path, path => new Uri(Settings.ApiBase.AbsoluteUri.TrimEnd('/') + path));
+        if (!_endpoints.TryGetValue(call.Path, out var endpoint))
+        {
+            endpoint = new Uri(Settings.ApiBase.AbsoluteUri.TrimEnd('/') + call.Path);
+            if (_endpoints.Count < MaxCachedEndpoints) _endpoints.TryAdd(call.Path, endpoint);
+        }
         var request = new HttpRequestMessage(HttpMethod.Post, endpoint)
         {
             Content = new ByteArrayContent(call.Body) { Headers = { ContentType = Json } },

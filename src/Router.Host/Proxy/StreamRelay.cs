@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.Text.Json;
 using Router.Actors.Routing;
 using Router.Contracts.Messages;
 using Router.Contracts.Wire;
@@ -19,6 +20,8 @@ namespace Router.Host.Proxy;
 public sealed class StreamRelay(
     HttpContext context, Deployment deployment, string requestId, TimeSpan streamIdle, IStreamTranslator translator)
 {
+    private string? _unreadable;
+
     public async Task<CallOutcome> RelayAsync(Stream upstream, CancellationTokenSource phase, long started)
     {
         await using var events = new SseEventReader(upstream);
@@ -81,14 +84,26 @@ public sealed class StreamRelay(
 
         CallOutcome Finish(CallResult result) => new(translator.Usage ?? TokenUsage.None, result, latency, null);
 
-        StreamSignal Translate(SseEvent? next) => next switch
+        StreamSignal Translate(SseEvent? next)
         {
-            // A translator either finishes at the close or has failed; there is nothing more to read.
-            null => translator.End(frames) == StreamSignal.Finished ? StreamSignal.Finished : StreamSignal.Failed,
-            { HasData: true } => translator.Accept(next, frames),
-            // Comments and keep-alives carry no answer; once the stream is open they keep the client's connection alive.
-            _ => AddKeepAlive(next),
-        };
+            try
+            {
+                return next switch
+                {
+                    // A translator either finishes at the close or has failed; there is nothing more to read.
+                    null => translator.End(frames) == StreamSignal.Finished ? StreamSignal.Finished : StreamSignal.Failed,
+                    { HasData: true } => translator.Accept(next, frames),
+                    // Comments and keep-alives carry no answer; once the stream is open they keep the client's connection alive.
+                    _ => AddKeepAlive(next),
+                };
+            }
+            catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException or FormatException)
+            {
+                // An event not in the provider's format: the provider's fault, reported like a broken stream.
+                _unreadable = e.Message;
+                return StreamSignal.Failed;
+            }
+        }
 
         StreamSignal AddKeepAlive(SseEvent keepAlive)
         {
@@ -116,6 +131,8 @@ public sealed class StreamRelay(
     {
         if (translator.Error is { } error)
             return ProviderErrors.FromResponse(error.Status, error.Payload, deployment.ProviderName, deployment.Id);
+        if (_unreadable is not null)
+            return Unreachable($"Provider '{deployment.ProviderName}' sent a stream event the router could not read: {_unreadable}");
         return Unreachable(closed && !committed
             ? $"Provider '{deployment.ProviderName}' closed the stream before sending any data."
             : $"Provider '{deployment.ProviderName}' ended the stream before the answer was complete.");

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using Router.Actors.Routing;
 using Router.Contracts.Wire;
 using Router.Host.Http;
@@ -51,7 +52,18 @@ public sealed class UpstreamForwarder(ProviderClients providers)
             if (!streaming)
             {
                 var received = await response.Content.ReadAsByteArrayAsync(total.Token);
-                var translated = dialect.TranslateResponse(received, answer);
+                TranslatedResponse translated;
+                try
+                {
+                    translated = dialect.TranslateResponse(received, answer);
+                }
+                catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException)
+                {
+                    // A 200 whose body is not the provider's format: the provider's fault, not a 500 of ours.
+                    var error = RouterError.UpstreamUnreachable(502, deployment.ProviderName, deployment.Id,
+                        $"Provider '{deployment.ProviderName}' answered 200 with a body the router could not read: {e.Message}");
+                    return CallOutcome.Failed(error, true, Stopwatch.GetElapsedTime(started));
+                }
                 context.Response.StatusCode = status;
                 context.Response.ContentType = ReferenceEquals(translated.Body, received)
                     ? response.Content.Headers.ContentType?.ToString() ?? "application/json"

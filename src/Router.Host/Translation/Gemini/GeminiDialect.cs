@@ -21,9 +21,9 @@ public sealed class GeminiDialect(ProviderSettings settings) : IProviderDialect
             throw RouterError.InvalidRequest(
                 $"Provider '{settings.Name}' speaks Gemini's generateContent API; the router does not translate {operation.UpstreamPath} for it. Route this model to a provider that offers it.",
                 null, "unsupported_endpoint");
-        var path = call.Streaming
-            ? $"/models/{call.UpstreamModel}:streamGenerateContent?alt=sse"
-            : $"/models/{call.UpstreamModel}:generateContent";
+        // Escaped: under a wildcard route the name is the client's, and "../" must not leave /models.
+        var model = Uri.EscapeDataString(call.UpstreamModel);
+        var path = call.Streaming ? $"/models/{model}:streamGenerateContent?alt=sse" : $"/models/{model}:generateContent";
         return new UpstreamCall(path, GeminiRequestWriter.Write(request), UpstreamCall.NoHeaders);
     }
 

@@ -22,6 +22,18 @@ public sealed class GeminiRequestTests
     }
 
     [Fact]
+    public void A_model_name_from_the_client_cannot_leave_the_models_path()
+    {
+        const string request = """{"model":"g","messages":[{"role":"user","content":"Hi"}]}""";
+
+        var path = Call(request, model: "../../files/x?key=1").Path;
+
+        Assert.Equal("/models/..%2F..%2Ffiles%2Fx%3Fkey%3D1:generateContent", path);
+        Assert.Equal("/v1beta/models/..%2F..%2Ffiles%2Fx%3Fkey%3D1:generateContent",
+            new Uri("https://generativelanguage.googleapis.com/v1beta" + path).AbsolutePath);
+    }
+
+    [Fact]
     public void The_model_is_in_the_path_only_and_system_and_developer_messages_become_the_system_instruction()
     {
         var body = Body("""
