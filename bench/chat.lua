@@ -1,9 +1,17 @@
 -- One small non-streamed chat completion, the same for the direct and the routed run.
 -- The bearer key comes from the environment so the script holds no secret.
+-- BENCH_MODEL picks the route. This body is also a valid Anthropic Messages request: with
+-- BENCH_WIRE=anthropic it goes with Anthropic's headers, for the direct run against the mock's
+-- Anthropic endpoint.
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer " .. (os.getenv("BENCH_KEY") or "none")
-wrk.body = '{"model":"bench-model","messages":[{"role":"user","content":"Say hello to the benchmark"}],"max_tokens":16}'
+if os.getenv("BENCH_WIRE") == "anthropic" then
+  wrk.headers["anthropic-version"] = "2023-06-01"
+else
+  wrk.headers["Authorization"] = "Bearer " .. (os.getenv("BENCH_KEY") or "none")
+end
+wrk.body = '{"model":"' .. (os.getenv("BENCH_MODEL") or "bench-model") ..
+  '","messages":[{"role":"user","content":"Say hello to the benchmark"}],"max_tokens":16}'
 
 -- Count non-2xx answers explicitly: wrk's own "Non-2xx" line is easy to miss in a table.
 local errors = 0
