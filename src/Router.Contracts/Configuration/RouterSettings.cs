@@ -57,4 +57,18 @@ public sealed record ProviderTimeouts(TimeSpan Connect, TimeSpan FirstByte, Time
 /// <summary>One <c>router.models</c> entry: a name (exact, or a pattern ending in <c>*</c>) served by a provider.</summary>
 public sealed record ModelEntry(string Name, string Provider, string? Model);
 
-public sealed record BreakerSettings(int ConsecutiveFailuresToOpen, TimeSpan Cooldown);
+/// <summary>
+/// When a deployment's circuit opens: after <paramref name="ConsecutiveFailuresToOpen"/> provider
+/// failures in a row, or when at least <paramref name="MinimumCallsInWindow"/> calls in the last
+/// <paramref name="FailureRateWindow"/> failed at a rate of <paramref name="FailureRateToOpen"/> or more.
+/// It stays open for <paramref name="Cooldown"/>, then lets one probe through.
+/// </summary>
+public sealed record BreakerSettings(
+    int ConsecutiveFailuresToOpen,
+    TimeSpan Cooldown,
+    double FailureRateToOpen = 0.5,
+    TimeSpan FailureRateWindow = default,
+    int MinimumCallsInWindow = 20)
+{
+    public TimeSpan FailureRateWindow { get; init; } = FailureRateWindow == default ? TimeSpan.FromSeconds(60) : FailureRateWindow;
+}

@@ -11,12 +11,27 @@ public static class ProviderBreaker
     /// <summary>The circuit is open: fail fast instead of waiting on a provider known to be failing.</summary>
     public sealed record Refused(string DeploymentId, TimeSpan RetryAfter);
 
-    /// <summary>How a permitted call ended. Only provider-side failures count against the circuit.</summary>
-    public sealed record ReportOutcome(string DeploymentId, CallResult Result, TimeSpan Latency);
+    /// <summary>
+    /// How a permitted call ended. Only provider-side failures count against the circuit.
+    /// <paramref name="RetryAfter"/>: the provider asked for a pause (429 or 503 with <c>Retry-After</c>);
+    /// the deployment is not used again before it ends.
+    /// </summary>
+    public sealed record ReportOutcome(string DeploymentId, CallResult Result, TimeSpan Latency, TimeSpan? RetryAfter = null);
 
     public sealed record GetState(string DeploymentId);
 
-    public sealed record State(string DeploymentId, CircuitState Circuit, int ConsecutiveFailures, double LatencyEwmaMs);
+    /// <param name="OpenUntil">While open (or cooling down after a <c>Retry-After</c>): when a probe may go through.</param>
+    /// <param name="CallsInWindow">Outcomes counted in the failure-rate window.</param>
+    /// <param name="FailureRate">Share of those outcomes that were provider failures (0 when none).</param>
+    public sealed record State(
+        string DeploymentId, CircuitState Circuit, int ConsecutiveFailures, double LatencyEwmaMs,
+        DateTimeOffset? OpenUntil = null, int CallsInWindow = 0, double FailureRate = 0)
+    {
+        public static State Untried(string deploymentId) => new(deploymentId, CircuitState.Closed, 0, 0);
+
+        /// <summary>Whether a permit would be refused at <paramref name="now"/> (a half-open probe slot counts as free).</summary>
+        public bool RefusesAt(DateTimeOffset now) => Circuit == CircuitState.Open && OpenUntil > now;
+    }
 }
 
 public enum CallResult

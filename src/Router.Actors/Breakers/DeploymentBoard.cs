@@ -1,0 +1,37 @@
+using System.Runtime.CompilerServices;
+using System.Collections.Concurrent;
+using Router.Contracts.Messages;
+
+namespace Router.Actors.Breakers;
+
+/// <summary>
+/// This node's view of every deployment's health, for choosing a deployment without asking an actor.
+/// Each breaker actor publishes its state here after every change (it stays the authority: a permit
+/// is still asked of it); the request path counts calls in flight. Reads take no lock.
+/// </summary>
+public sealed class DeploymentBoard
+{
+    private readonly ConcurrentDictionary<string, ProviderBreaker.State> _health = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, StrongBox<int>> _inFlight = new(StringComparer.Ordinal);
+
+    /// <summary>The last state the deployment's breaker published; closed and untried when it has published none.</summary>
+    public ProviderBreaker.State Health(string deploymentId) =>
+        _health.TryGetValue(deploymentId, out var state) ? state : ProviderBreaker.State.Untried(deploymentId);
+
+    public void Publish(ProviderBreaker.State state) => _health[state.DeploymentId] = state;
+
+    public int InFlight(string deploymentId) => _inFlight.TryGetValue(deploymentId, out var count) ? Volatile.Read(ref count.Value) : 0;
+
+    /// <summary>Counts a call to the deployment until the returned scope is disposed.</summary>
+    public InFlightScope Enter(string deploymentId)
+    {
+        var count = _inFlight.GetOrAdd(deploymentId, static _ => new StrongBox<int>());
+        Interlocked.Increment(ref count.Value);
+        return new InFlightScope(count);
+    }
+
+    public readonly struct InFlightScope(StrongBox<int> count) : IDisposable
+    {
+        public void Dispose() => Interlocked.Decrement(ref count.Value);
+    }
+}
