@@ -21,6 +21,10 @@ namespace Router.MockUpstream;
 /// <item><c>stream-die</c>: two chunks, then the connection is cut</item>
 /// <item><c>stream-cut-first</c>: a comment, then the connection is cut before any data</item>
 /// <item><c>stream-stall</c>: one chunk, then silence (for stream-idle timeouts)</item>
+/// <item><c>flaky-N-anything</c>: 500 for the first N calls of that exact name, then answers</item>
+/// <item><c>rate-once-anything</c>: 429 with Retry-After: 1 on the first call of that name, then answers</item>
+/// <item><c>delay-N</c>: answers after N milliseconds</item>
+/// <item><c>context-too-long</c>, <c>content-policy</c>: OpenAI's 400 for a prompt over the context window, and for a content refusal</item>
 /// <item>anything else: the answer <see cref="MockAnswer"/> plans (an echo of the last user message, or tool calls)</item>
 /// </list>
 /// </summary>
@@ -86,6 +90,7 @@ public sealed class MockOpenAiServer : IAsyncDisposable
         var ct = context.RequestAborted;
         try
         {
+            if (await FailsOnPurposeAsync(context, model, ct)) return;
             switch (model)
             {
                 case "fail-400":
@@ -138,6 +143,44 @@ public sealed class MockOpenAiServer : IAsyncDisposable
             Interlocked.Increment(ref _cancelledRequests);
         }
     }
+
+    private readonly ConcurrentDictionary<string, int> _callsByModel = new(StringComparer.Ordinal);
+
+    /// <summary>The failures that depend on how often a name was called, or on its number.</summary>
+    private async Task<bool> FailsOnPurposeAsync(HttpContext context, string model, CancellationToken ct)
+    {
+        var call = _callsByModel.AddOrUpdate(model, 1, (_, n) => n + 1);
+        var parts = model.Split('-');
+        if (parts is ["flaky", var n, ..] && int.TryParse(n, out var failures) && call <= failures)
+        {
+            await ErrorAsync(context, 500, $"Flaky failure {call} of {failures}.", "server_error", null);
+            return true;
+        }
+        if (model.StartsWith("rate-once-", StringComparison.Ordinal) && call == 1)
+        {
+            context.Response.Headers.RetryAfter = "1";
+            await ErrorAsync(context, 429, "Rate limit reached for requests.", "requests", "rate_limit_exceeded");
+            return true;
+        }
+        if (parts is ["delay", var ms] && int.TryParse(ms, out var delay)) await Task.Delay(delay, ct);
+        if (model == "context-too-long")
+        {
+            await ErrorAsync(context, 400,
+                "This model's maximum context length is 128000 tokens. However, your messages resulted in 130112 tokens.",
+                "invalid_request_error", "context_length_exceeded", "messages");
+            return true;
+        }
+        if (model == "content-policy")
+        {
+            await ErrorAsync(context, 400, "Your request was rejected as a result of our safety system.", "invalid_request_error",
+                "content_policy_violation");
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>How many calls a model name has had.</summary>
+    public int CallsOf(string model) => _callsByModel.GetValueOrDefault(model);
 
     private async Task StreamAsync(HttpContext context, string kind, JsonObject body, string model, CancellationToken ct)
     {

@@ -1,3 +1,5 @@
+using Router.Contracts.Configuration;
+
 namespace Router.Actors.Routing;
 
 /// <summary>
@@ -6,6 +8,15 @@ namespace Router.Actors.Routing;
 /// </summary>
 public sealed record Deployment(string Id, string ModelName, string ProviderName, string? UpstreamModel)
 {
+    /// <summary>Its share of the model's requests under weighted round-robin.</summary>
+    public int Weight { get; init; } = 1;
+
+    /// <summary>Its own timeouts; null: its provider's.</summary>
+    public ProviderTimeouts? Timeouts { get; init; }
+
+    /// <summary>The largest prompt it takes, when configured.</summary>
+    public int? MaxInputTokens { get; init; }
+
     public bool IsPattern => ModelPattern.IsPattern(ModelName);
 
     /// <summary>
@@ -24,4 +35,17 @@ public sealed record Deployment(string Id, string ModelName, string ProviderName
     }
 }
 
-public sealed record RouteMatch(Deployment Deployment, string UpstreamModel);
+/// <summary>Every deployment of one model name, in configuration order, and the model's routing policy.</summary>
+public sealed record DeploymentGroup(string ModelName, IReadOnlyList<Deployment> Deployments, RoutingPolicy Policy);
+
+/// <summary>The deployments that may serve a requested model name.</summary>
+public sealed record RouteMatch(DeploymentGroup Group, string RequestedModel)
+{
+    /// <summary>The group's first deployment (the only one, for most models).</summary>
+    public Deployment Deployment => Group.Deployments[0];
+
+    /// <summary>The name the first deployment's provider knows the model by.</summary>
+    public string UpstreamModel => Deployment.UpstreamModelFor(RequestedModel);
+
+    public string UpstreamModelFor(Deployment deployment) => deployment.UpstreamModelFor(RequestedModel);
+}

@@ -3,27 +3,29 @@ using Router.Contracts.Configuration;
 namespace Router.Actors.Routing;
 
 /// <summary>
-/// Model name → deployment. Immutable: built once from configuration and swapped whole on reload, so
-/// the request path reads it without locks. Exact names win over patterns; among patterns the longest
-/// prefix wins, which makes <c>*</c> the catch-all.
+/// Model name → its deployments. Immutable: built once from configuration and swapped whole on
+/// reload, so the request path reads it without locks. Exact names win over patterns; among patterns
+/// the longest prefix wins, which makes <c>*</c> the catch-all. Entries sharing a name form one
+/// <see cref="DeploymentGroup"/>, whose policy is the first value each entry sets, then the defaults.
 /// </summary>
 public sealed class RouteTable
 {
-    private readonly Dictionary<string, Deployment> _exact;
-    private readonly Deployment[] _patternsLongestFirst;
+    private readonly Dictionary<string, DeploymentGroup> _exact;
+    private readonly DeploymentGroup[] _patternsLongestFirst;
 
-    private RouteTable(IReadOnlyList<Deployment> deployments)
+    private RouteTable(IReadOnlyList<Deployment> deployments, IReadOnlyList<DeploymentGroup> groups)
     {
         Deployments = deployments;
-        _exact = new Dictionary<string, Deployment>(StringComparer.Ordinal);
-        foreach (var d in deployments.Where(d => !d.IsPattern))
-            _exact.TryAdd(d.ModelName, d);
-        _patternsLongestFirst = deployments.Where(d => d.IsPattern)
-            .OrderByDescending(d => d.ModelName.Length)
+        Groups = groups;
+        _exact = groups.Where(g => !ModelPattern.IsPattern(g.ModelName)).ToDictionary(g => g.ModelName, StringComparer.Ordinal);
+        _patternsLongestFirst = groups.Where(g => ModelPattern.IsPattern(g.ModelName))
+            .OrderByDescending(g => g.ModelName.Length)
             .ToArray();
     }
 
     public IReadOnlyList<Deployment> Deployments { get; }
+
+    public IReadOnlyList<DeploymentGroup> Groups { get; }
 
     /// <summary>The concrete names a client can list; patterns are routable but cannot be enumerated.</summary>
     public IEnumerable<string> ExactModelNames => _exact.Keys;
@@ -32,29 +34,43 @@ public sealed class RouteTable
     /// Builds the table from <c>router.models</c>, leaving out entries whose provider is not usable
     /// (typically: its key is missing). Throws <see cref="ArgumentException"/> on an invalid entry.
     /// </summary>
-    public static RouteTable Build(IEnumerable<ModelEntry> entries, IReadOnlySet<string> usableProviders)
+    public static RouteTable Build(
+        IEnumerable<ModelEntry> entries, IReadOnlySet<string> usableProviders, RoutingPolicy? defaultPolicy = null)
     {
         var deployments = new List<Deployment>();
         var ids = new HashSet<string>(StringComparer.Ordinal);
+        var policies = new Dictionary<string, RoutingPolicy>(StringComparer.Ordinal);
+        var names = new List<string>();
         foreach (var entry in entries)
         {
             if (ModelPattern.Validate(entry.Name) is { } problem) throw new ArgumentException(problem);
+            if (entry.Weight < 1) throw new ArgumentException($"'{entry.Name}': weight must be at least 1");
+            // The policy is the model's, whichever of its entries sets it, even one whose provider is off.
+            policies[entry.Name] = policies.TryGetValue(entry.Name, out var known) ? known.Or(entry.Policy) : entry.Policy;
             if (!usableProviders.Contains(entry.Provider)) continue;
             var id = $"{entry.Provider}:{entry.Name}";
             for (var n = 2; !ids.Add(id); n++) id = $"{entry.Provider}:{entry.Name}#{n}";
-            deployments.Add(new Deployment(id, entry.Name, entry.Provider, entry.Model));
+            deployments.Add(new Deployment(id, entry.Name, entry.Provider, entry.Model)
+            {
+                Weight = entry.Weight, Timeouts = entry.Timeouts, MaxInputTokens = entry.MaxInputTokens,
+            });
+            if (!names.Contains(entry.Name)) names.Add(entry.Name);
         }
-        return new RouteTable(deployments);
+        var fallback = (defaultPolicy ?? RoutingPolicy.Standard).Or(RoutingPolicy.Standard);
+        var groups = names
+            .Select(name => new DeploymentGroup(name, deployments.Where(d => d.ModelName == name).ToList(), policies[name].Or(fallback)))
+            .ToList();
+        return new RouteTable(deployments, groups);
     }
 
     public RouteMatch? Resolve(string model)
     {
-        if (_exact.TryGetValue(model, out var exact)) return new RouteMatch(exact, exact.UpstreamModelFor(model));
+        if (_exact.TryGetValue(model, out var exact)) return new RouteMatch(exact, model);
         foreach (var pattern in _patternsLongestFirst)
         {
             // 'ollama/' alone names no model: a pattern must capture something.
             if (model.Length > pattern.ModelName.Length - 1 && ModelPattern.Matches(pattern.ModelName, model))
-                return new RouteMatch(pattern, pattern.UpstreamModelFor(model));
+                return new RouteMatch(pattern, model);
         }
         return null;
     }

@@ -9,7 +9,13 @@ public sealed record RouterSettings(
     TimeSpan AdmissionTimeout,
     BreakerSettings Breaker,
     IReadOnlyList<ProviderSettings> Providers,
-    IReadOnlyList<ModelEntry> Models);
+    IReadOnlyList<ModelEntry> Models)
+{
+    /// <summary>The policy of models whose entries leave a field unset (<c>router.routing</c>).</summary>
+    public RoutingPolicy DefaultPolicy { get; init; } = RoutingPolicy.Standard;
+
+    public RetrySettings Retry { get; init; } = RetrySettings.Standard;
+}
 
 public enum ProviderType
 {
@@ -54,8 +60,77 @@ public sealed record DiscoverySettings(TimeSpan Interval);
 
 public sealed record ProviderTimeouts(TimeSpan Connect, TimeSpan FirstByte, TimeSpan StreamIdle, TimeSpan Total);
 
-/// <summary>One <c>router.models</c> entry: a name (exact, or a pattern ending in <c>*</c>) served by a provider.</summary>
-public sealed record ModelEntry(string Name, string Provider, string? Model);
+/// <summary>
+/// One <c>router.models</c> entry: a name (exact, or a pattern ending in <c>*</c>) served by a provider.
+/// Several entries with one name are several deployments of that model, sharing its load.
+/// </summary>
+public sealed record ModelEntry(string Name, string Provider, string? Model)
+{
+    /// <summary>This deployment's share of the model's requests under weighted round-robin.</summary>
+    public int Weight { get; init; } = 1;
+
+    /// <summary>This deployment's timeouts; null: its provider's.</summary>
+    public ProviderTimeouts? Timeouts { get; init; }
+
+    /// <summary>The largest prompt the deployment takes, in tokens; null: the price table's figure for its upstream model.</summary>
+    public int? MaxInputTokens { get; init; }
+
+    /// <summary>The model's routing policy; across several entries of one name, the first entry that sets a field wins.</summary>
+    public RoutingPolicy Policy { get; init; } = RoutingPolicy.Unset;
+}
+
+/// <summary>How a request picks among a model's deployments.</summary>
+public enum BalancingStrategy
+{
+    /// <summary>In proportion to each deployment's <c>weight</c>, spread evenly (smooth weighted round-robin).</summary>
+    WeightedRoundRobin,
+    /// <summary>The deployment with the fewest calls in flight on this node.</summary>
+    LeastInFlight,
+    /// <summary>The deployment with the lowest recent latency (its breaker's moving average); untried ones first.</summary>
+    LowestLatency,
+}
+
+/// <summary>
+/// What the router does for a model beyond the first attempt. Null fields are unset and taken from
+/// the next policy in line (<see cref="Or"/>): the model's entries, then <c>router.routing</c>, then
+/// <see cref="Standard"/>.
+/// </summary>
+/// <param name="Retries">Further attempts on the model's deployments after a retryable failure.</param>
+/// <param name="Fallbacks">Models to try, in order, when every attempt on this one failed.</param>
+/// <param name="ContextWindowFallbacks">Models to go to at once when the prompt is too long for this one.</param>
+/// <param name="ContentPolicyFallbacks">Models to go to when this one refuses the content.</param>
+public sealed record RoutingPolicy(
+    BalancingStrategy? Strategy = null,
+    int? Retries = null,
+    IReadOnlyList<string>? Fallbacks = null,
+    IReadOnlyList<string>? ContextWindowFallbacks = null,
+    IReadOnlyList<string>? ContentPolicyFallbacks = null)
+{
+    public static readonly RoutingPolicy Unset = new();
+
+    public static readonly RoutingPolicy Standard = new(BalancingStrategy.WeightedRoundRobin, 2, [], [], []);
+
+    public RoutingPolicy Or(RoutingPolicy next) => new(
+        Strategy ?? next.Strategy,
+        Retries ?? next.Retries,
+        Fallbacks ?? next.Fallbacks,
+        ContextWindowFallbacks ?? next.ContextWindowFallbacks,
+        ContentPolicyFallbacks ?? next.ContentPolicyFallbacks);
+}
+
+/// <summary>
+/// Pacing of retries (<c>router.retry</c>): exponential backoff from <paramref name="BaseDelay"/> up to
+/// <paramref name="MaxDelay"/> with jitter; a provider's <c>Retry-After</c> up to
+/// <paramref name="MaxRetryAfter"/> is waited out, a longer one sends the request elsewhere. The retry
+/// budget lets retries add at most <paramref name="BudgetRatio"/> of a model's requests, plus
+/// <paramref name="BudgetMinPerSecond"/>, so a failing provider does not get a storm of them.
+/// </summary>
+public sealed record RetrySettings(
+    TimeSpan BaseDelay, TimeSpan MaxDelay, TimeSpan MaxRetryAfter, double BudgetRatio, double BudgetMinPerSecond)
+{
+    public static readonly RetrySettings Standard =
+        new(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(10), 0.2, 5);
+}
 
 /// <summary>
 /// When a deployment's circuit opens: after <paramref name="ConsecutiveFailuresToOpen"/> provider

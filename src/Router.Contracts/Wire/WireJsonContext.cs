@@ -10,6 +10,7 @@ namespace Router.Contracts.Wire;
 [JsonSerializable(typeof(ErrorEnvelope))]
 [JsonSerializable(typeof(ModelList))]
 [JsonSerializable(typeof(HealthReport))]
+[JsonSerializable(typeof(DeploymentHealthList))]
 [JsonSerializable(typeof(string))]
 public sealed partial class WireJsonContext : JsonSerializerContext
 {

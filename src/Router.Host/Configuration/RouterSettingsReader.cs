@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using Akka.Configuration.Hocon;
 using Router.Contracts.Configuration;
 
 namespace Router.Host.Configuration;
@@ -10,19 +11,20 @@ public static class RouterSettingsReader
     {
         var router = config.GetConfig("router") ?? throw new ConfigException("the 'router' block is missing");
         var defaultTimeouts = ReadTimeouts(router.GetConfig("provider-defaults.timeouts"), null);
+        var providers = ReadProviders(router, defaultTimeouts);
         var settings = new RouterSettings(
             HttpUrls: urlsOverride ?? router.GetString("http.urls", "http://127.0.0.1:4000"),
             MasterKey: NullIfEmpty(router.GetString("master-key", null)),
             DataDir: Path.GetFullPath(router.GetString("data-dir", "data")),
             MaxRequestBodyBytes: router.GetLong("max-request-body-bytes", 8 * 1024 * 1024),
             AdmissionTimeout: router.GetTimeSpan("admission-timeout", TimeSpan.FromSeconds(5)),
-            Breaker: new BreakerSettings(
-                router.GetInt("breaker.consecutive-failures-to-open", 5),
-                router.GetTimeSpan("breaker.cooldown", TimeSpan.FromSeconds(30))),
-            Providers: ReadProviders(router, defaultTimeouts),
-            Models: ReadModels(router));
-        foreach (var model in settings.Models.Where(m => settings.Providers.All(p => p.Name != m.Provider)))
-            throw new ConfigException($"router.models entry '{model.Name}' names provider '{model.Provider}', which router.providers does not define");
+            Breaker: ReadBreaker(router),
+            Providers: providers,
+            Models: ReadModels(router, providers))
+        {
+            DefaultPolicy = ReadPolicy(router.GetConfig("routing")?.Root.GetObject(), "router.routing"),
+            Retry = ReadRetry(router),
+        };
         return settings with { Models = [.. settings.Models, .. DiscoveryRoutes(settings)] };
     }
 
@@ -86,6 +88,14 @@ public static class RouterSettingsReader
             ? new Dictionary<string, string>()
             : headers.Root.GetObject().Items.ToDictionary(h => h.Key, h => h.Value.GetString());
 
+    private static ProviderTimeouts ReadTimeouts(HoconObject block, ProviderTimeouts fallback)
+    {
+        TimeSpan Read(string key, TimeSpan otherwise) => block.GetKey(key)?.GetTimeSpan() ?? otherwise;
+        return new ProviderTimeouts(
+            Read("connect", fallback.Connect), Read("first-byte", fallback.FirstByte), Read("stream-idle", fallback.StreamIdle),
+            Read("total", fallback.Total));
+    }
+
     private static ProviderTimeouts ReadTimeouts(Config? block, ProviderTimeouts? fallback)
     {
         var f = fallback ?? new ProviderTimeouts(
@@ -98,22 +108,86 @@ public static class RouterSettingsReader
             block.GetTimeSpan("total", f.Total));
     }
 
-    private static List<ModelEntry> ReadModels(Config router)
+    private static BreakerSettings ReadBreaker(Config router)
+    {
+        var breaker = new BreakerSettings(
+            router.GetInt("breaker.consecutive-failures-to-open", 5),
+            router.GetTimeSpan("breaker.cooldown", TimeSpan.FromSeconds(30)),
+            router.GetDouble("breaker.failure-rate-to-open", 0.5),
+            router.GetTimeSpan("breaker.failure-rate-window", TimeSpan.FromSeconds(60)),
+            router.GetInt("breaker.minimum-calls-in-window", 20));
+        if (breaker.FailureRateToOpen is <= 0 or > 1)
+            throw new ConfigException("router.breaker.failure-rate-to-open must be a share above 0 and at most 1 (e.g. 0.5)");
+        return breaker;
+    }
+
+    private static RetrySettings ReadRetry(Config router)
+    {
+        var standard = RetrySettings.Standard;
+        var retry = new RetrySettings(
+            router.GetTimeSpan("retry.base-delay", standard.BaseDelay),
+            router.GetTimeSpan("retry.max-delay", standard.MaxDelay),
+            router.GetTimeSpan("retry.max-retry-after", standard.MaxRetryAfter),
+            router.GetDouble("retry.budget-ratio", standard.BudgetRatio),
+            router.GetDouble("retry.budget-min-per-second", standard.BudgetMinPerSecond));
+        if (retry.BudgetRatio < 0 || retry.BudgetMinPerSecond < 0)
+            throw new ConfigException("router.retry.budget-ratio and budget-min-per-second must not be negative");
+        return retry;
+    }
+
+    private static List<ModelEntry> ReadModels(Config router, IReadOnlyList<ProviderSettings> providers)
     {
         var models = new List<ModelEntry>();
         if (!router.HasPath("models")) return models;
         var index = 0;
         foreach (var item in router.GetValue("models").GetArray())
         {
-            var entry = item.GetObject() ?? throw new ConfigException($"router.models[{index}] is not an object");
+            var at = $"router.models[{index}]";
+            var entry = item.GetObject() ?? throw new ConfigException($"{at} is not an object");
             string? Field(string key) => NullIfEmpty(entry.GetKey(key)?.GetString());
-            models.Add(new ModelEntry(
-                Field("name") ?? throw new ConfigException($"router.models[{index}].name is missing"),
-                Field("provider") ?? throw new ConfigException($"router.models[{index}].provider is missing"),
-                Field("model")));
+            var name = Field("name") ?? throw new ConfigException($"{at}.name is missing");
+            var providerName = Field("provider") ?? throw new ConfigException($"{at}.provider is missing");
+            var provider = providers.FirstOrDefault(p => p.Name == providerName)
+                ?? throw new ConfigException($"router.models entry '{name}' names provider '{providerName}', which router.providers does not define");
+            var weight = entry.GetKey("weight")?.GetInt() ?? 1;
+            if (weight < 1) throw new ConfigException($"{at}.weight must be at least 1");
+            var maxInput = entry.GetKey("max-input-tokens")?.GetInt();
+            if (maxInput is < 1) throw new ConfigException($"{at}.max-input-tokens must be a positive number of tokens");
+            models.Add(new ModelEntry(name, providerName, Field("model"))
+            {
+                Weight = weight,
+                MaxInputTokens = maxInput,
+                Timeouts = entry.GetKey("timeouts")?.GetObject() is { } timeouts ? ReadTimeouts(timeouts, provider.Timeouts) : null,
+                Policy = ReadPolicy(entry, at),
+            });
             index++;
         }
         return models;
+    }
+
+    private static RoutingPolicy ReadPolicy(HoconObject? block, string at)
+    {
+        if (block is null) return RoutingPolicy.Unset;
+        var strategy = block.GetKey("strategy")?.GetString() switch
+        {
+            null => (BalancingStrategy?)null,
+            "weighted-round-robin" => BalancingStrategy.WeightedRoundRobin,
+            "least-in-flight" => BalancingStrategy.LeastInFlight,
+            "lowest-latency" => BalancingStrategy.LowestLatency,
+            var other => throw new ConfigException(
+                $"{at}.strategy '{other}' is not one of: weighted-round-robin, least-in-flight, lowest-latency"),
+        };
+        var retries = block.GetKey("retries")?.GetInt();
+        if (retries is < 0) throw new ConfigException($"{at}.retries must not be negative");
+        return new RoutingPolicy(strategy, retries, Names(block, "fallbacks", at), Names(block, "context-window-fallbacks", at),
+            Names(block, "content-policy-fallbacks", at));
+    }
+
+    private static List<string>? Names(HoconObject block, string key, string at)
+    {
+        if (block.GetKey(key) is not { } value) return null;
+        if (!value.IsArray()) throw new ConfigException($"{at}.{key} must be a list of model names");
+        return [.. value.GetArray().Select(v => v.GetString())];
     }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;

@@ -8,8 +8,10 @@ using Router.Contracts.Configuration;
 using Router.Host.Auth;
 using Router.Host.Configuration;
 using Router.Host.Http;
+using Router.Host.Pricing;
 using Router.Host.Providers;
 using Router.Host.Proxy;
+using Router.Host.Routing;
 using Router.Host.Storage;
 
 namespace Router.Host.Hosting;
@@ -28,7 +30,7 @@ public static class RouterServer
             Console.WriteLine($"  {masterKey.Key}");
         }
 
-        var routes = RouteTable.Build(settings.Models, settings.Providers.Where(p => p.IsUsable).Select(p => p.Name).ToHashSet());
+        var routes = RouteTable.Build(settings.Models, settings.Providers.Where(p => p.IsUsable).Select(p => p.Name).ToHashSet(), settings.DefaultPolicy);
         var storage = new EmbeddedStorage(settings.DataDir);
         storage.Prepare();
 
@@ -55,6 +57,14 @@ public static class RouterServer
         services.AddSingleton(new KeyAuthenticator(masterKey.Key));
         services.AddSingleton(new ProviderClients(settings.Providers));
         services.AddSingleton<UpstreamForwarder>();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(ModelCatalog.LoadShipped());
+        services.AddSingleton(sp => new ContextWindows(sp.GetRequiredService<ModelCatalog>(), settings.Providers.ToDictionary(p => p.Name)));
+        services.AddSingleton<DeploymentSelector>();
+        services.AddSingleton(sp => new AttemptLoop(
+            sp.GetRequiredService<RouteTable>(), sp.GetRequiredService<DeploymentSelector>(), sp.GetRequiredService<DeploymentBoard>(),
+            sp.GetRequiredService<ContextWindows>(), sp.GetRequiredService<Admission>(), sp.GetRequiredService<UpstreamForwarder>(),
+            settings.Retry, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp =>
         {
             var registry = sp.GetRequiredService<ActorRegistry>();
@@ -63,8 +73,7 @@ public static class RouterServer
         services.AddSingleton(sp => new ProxyHandler(
             sp.GetRequiredService<KeyAuthenticator>(),
             sp.GetRequiredService<RouteTable>(),
-            sp.GetRequiredService<Admission>(),
-            sp.GetRequiredService<UpstreamForwarder>(),
+            sp.GetRequiredService<AttemptLoop>(),
             settings.MaxRequestBodyBytes,
             sp.GetRequiredService<ILogger<ProxyHandler>>()));
 
@@ -112,5 +121,6 @@ public static class RouterServer
             ModelsEndpoint.HandleAsync(context, authenticator, routes, discovered));
         app.MapGet("/health/liveness", HealthEndpoints.Liveness);
         app.MapGet("/health/readiness", HealthEndpoints.ReadinessAsync);
+        app.MapGet("/health/deployments", DeploymentHealthEndpoint.HandleAsync);
     }
 }

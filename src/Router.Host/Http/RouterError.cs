@@ -25,6 +25,9 @@ public sealed class RouterError(int status, ErrorBody body, TimeSpan? retryAfter
     public static RouterError InvalidKey() =>
         Refusal(401, "authentication_error", "invalid_api_key", "The API key is not valid for this router.");
 
+    public static RouterError Forbidden(string message) =>
+        Refusal(403, "permission_error", "forbidden", message);
+
     public static RouterError ModelNotAllowed(string message) =>
         Refusal(403, "permission_error", "model_not_allowed", message, "model");
 

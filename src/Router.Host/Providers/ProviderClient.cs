@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 using Router.Contracts.Configuration;
 using Router.Host.Translation;
 
@@ -24,7 +25,7 @@ public sealed class ProviderClient : IDisposable
         Settings = settings;
         _http = new HttpClient(new SocketsHttpHandler
         {
-            ConnectTimeout = settings.Timeouts.Connect,
+            ConnectCallback = ConnectAsync,
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(90),
             UseCookies = false,
@@ -41,7 +42,8 @@ public sealed class ProviderClient : IDisposable
 
     public IProviderDialect Dialect { get; }
 
-    public Task<HttpResponseMessage> SendAsync(UpstreamCall call, CancellationToken ct)
+    /// <param name="connectTimeout">The calling deployment's connect timeout (deployments of one provider may differ).</param>
+    public Task<HttpResponseMessage> SendAsync(UpstreamCall call, TimeSpan connectTimeout, CancellationToken ct)
     {
         if (!_endpoints.TryGetValue(call.Path, out var endpoint))
         {
@@ -55,7 +57,37 @@ public sealed class ProviderClient : IDisposable
         if (Settings.ApiKey is { Length: > 0 } key) Dialect.Authenticate(request.Headers, key);
         foreach (var (name, value) in Settings.Headers) request.Headers.TryAddWithoutValidation(name, value);
         foreach (var (name, value) in call.Headers) request.Headers.TryAddWithoutValidation(name, value);
+        request.Options.Set(ConnectTimeoutOption, connectTimeout);
         return _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+    }
+
+    private static readonly HttpRequestOptionsKey<TimeSpan> ConnectTimeoutOption = new("router.connect-timeout");
+
+    /// <summary>
+    /// Opens a connection within the timeout of the request that needs it. (The handler's own
+    /// ConnectTimeout is one value per handler, and one handler serves every deployment of a provider.)
+    /// </summary>
+    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken ct)
+    {
+        var timeout = context.InitialRequestMessage.Options.TryGetValue(ConnectTimeoutOption, out var t) ? t : Settings.Timeouts.Connect;
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(timeout);
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(context.DnsEndPoint, limit.Token);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            socket.Dispose();
+            throw new TimeoutException($"No connection to {context.DnsEndPoint.Host}:{context.DnsEndPoint.Port} within {timeout.TotalSeconds:0.#} s.");
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
     }
 
     public void Dispose() => _http.Dispose();

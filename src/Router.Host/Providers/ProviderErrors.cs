@@ -11,10 +11,11 @@ namespace Router.Host.Providers;
 /// </summary>
 public static class ProviderErrors
 {
-    public static RouterError FromResponse(int status, byte[] body, string provider, string deployment)
+    /// <param name="retryAfter">The provider's <c>Retry-After</c>, passed on to the client with the error.</param>
+    public static RouterError FromResponse(int status, byte[] body, string provider, string deployment, TimeSpan? retryAfter = null)
     {
         var upstream = AsJson(body);
-        return new RouterError(status, Describe(upstream, status, provider, deployment) with { UpstreamBody = upstream });
+        return new RouterError(status, Describe(upstream, status, provider, deployment) with { UpstreamBody = upstream }, retryAfter);
     }
 
     /// <summary>The status an error sent inside a stream stands for: its code when that is an HTTP error status, else 502.</summary>

@@ -6,13 +6,22 @@ using Router.Host.Http;
 
 namespace Router.Host.Proxy;
 
+/// <summary>A breaker's answer: go ahead, or not before <see cref="RetryAfter"/>.</summary>
+public readonly record struct PermitDecision(bool Granted, TimeSpan RetryAfter)
+{
+    public static readonly PermitDecision Grant = new(true, TimeSpan.Zero);
+}
+
 /// <summary>
-/// The request path's only conversation with the actors: one Ask to the key's budget actor, which
-/// forwards to the deployment's breaker, which answers; and two Tells when the call is over.
+/// The request path's conversations with the actors. The first attempt asks the key's budget actor,
+/// which forwards to the deployment's breaker, which answers: one round trip admits the key and
+/// permits the call. Further attempts (retries, fallbacks) ask this node's breakers directly. Each
+/// attempt's outcome goes to its breaker, and the request's usage to the key, by Tell.
 /// </summary>
 public sealed class Admission(IActorRef keyBudgets, IActorRef breakers, TimeSpan timeout)
 {
-    public async Task AdmitAsync(AuthenticatedKey key, string requestId, string model, string deploymentId)
+    /// <summary>Admits the key (throws when it is refused) and asks the first deployment's breaker.</summary>
+    public async Task<PermitDecision> AdmitAsync(AuthenticatedKey key, string requestId, string model, string deploymentId)
     {
         object reply;
         try
@@ -22,36 +31,50 @@ public sealed class Admission(IActorRef keyBudgets, IActorRef breakers, TimeSpan
         catch (AskTimeoutException)
         {
             // The permit may have been granted after all: give back what it may hold.
-            Settle(key, requestId, model, deploymentId, CallOutcome.ClientGone());
-            throw RouterError.Unavailable(
-                $"The router could not admit the request within {timeout.TotalSeconds:0.#} s (router.admission-timeout).",
-                "admission_timeout");
+            Report(deploymentId, CallOutcome.ClientGone());
+            SettleKey(key, requestId, model, TokenUsage.None);
+            throw TimedOut();
         }
 
-        switch (reply)
+        return reply switch
         {
-            case ProviderBreaker.Permit:
-                return;
-            case KeyBudget.Refused { Reason: RefusalReason.UnknownKey }:
-                throw RouterError.InvalidKey();
-            case KeyBudget.Refused refused:
-                throw RouterError.ModelNotAllowed(refused.Message);
-            case ProviderBreaker.Refused open:
-                Release(key, requestId, model);
-                throw RouterError.Unavailable(
-                    $"Deployment '{deploymentId}' is failing and its circuit is open; it will be tried again in {Math.Ceiling(open.RetryAfter.TotalSeconds)} s.",
-                    "circuit_open", open.RetryAfter, deploymentId);
-            default:
-                throw new InvalidOperationException($"Unexpected admission reply {reply.GetType().Name}");
+            ProviderBreaker.Permit => PermitDecision.Grant,
+            ProviderBreaker.Refused open => new PermitDecision(false, open.RetryAfter),
+            KeyBudget.Refused { Reason: RefusalReason.UnknownKey } => throw RouterError.InvalidKey(),
+            KeyBudget.Refused refused => throw RouterError.ModelNotAllowed(refused.Message),
+            _ => throw new InvalidOperationException($"Unexpected admission reply {reply.GetType().Name}"),
+        };
+    }
+
+    /// <summary>Asks a deployment's breaker on this node for a further attempt of an admitted request.</summary>
+    public async Task<PermitDecision> PermitAsync(string deploymentId, string requestId)
+    {
+        try
+        {
+            return await breakers.Ask<object>(new ProviderBreaker.RequestPermit(deploymentId, requestId), timeout) switch
+            {
+                ProviderBreaker.Refused open => new PermitDecision(false, open.RetryAfter),
+                _ => PermitDecision.Grant,
+            };
+        }
+        catch (AskTimeoutException)
+        {
+            Report(deploymentId, CallOutcome.ClientGone());
+            throw TimedOut();
         }
     }
 
-    public void Settle(AuthenticatedKey key, string requestId, string model, string deploymentId, CallOutcome outcome)
+    /// <summary>Tells the deployment's breaker how the attempt ended, with the provider's Retry-After when it asked for a pause.</summary>
+    public void Report(string deploymentId, CallOutcome outcome)
     {
-        breakers.Tell(new ProviderBreaker.ReportOutcome(deploymentId, outcome.Result, outcome.Latency));
-        keyBudgets.Tell(new KeyBudget.Settle(key.KeyId, requestId, model, outcome.Usage));
+        var pause = outcome.Result == CallResult.ProviderFailed ? outcome.Error?.RetryAfter : null;
+        breakers.Tell(new ProviderBreaker.ReportOutcome(deploymentId, outcome.Result, outcome.Latency, pause));
     }
 
-    private void Release(AuthenticatedKey key, string requestId, string model) =>
-        keyBudgets.Tell(new KeyBudget.Settle(key.KeyId, requestId, model, TokenUsage.None));
+    public void SettleKey(AuthenticatedKey key, string requestId, string model, TokenUsage usage) =>
+        keyBudgets.Tell(new KeyBudget.Settle(key.KeyId, requestId, model, usage));
+
+    private RouterError TimedOut() => RouterError.Unavailable(
+        $"The router could not admit the request within {timeout.TotalSeconds:0.#} s (router.admission-timeout).",
+        "admission_timeout");
 }

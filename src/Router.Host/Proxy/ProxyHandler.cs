@@ -8,14 +8,14 @@ using Router.Host.Providers;
 namespace Router.Host.Proxy;
 
 /// <summary>
-/// The walk of one proxied request: authenticate, parse once, resolve the route, get admitted by the
-/// actors, forward, settle. Every refusal on the way is a <see cref="RouterError"/> written here.
+/// The walk of one proxied request: authenticate, parse once, resolve the route, then the attempts
+/// (admission, forwarding, retries, fallbacks, settlement: <see cref="AttemptLoop"/>). Every refusal on
+/// the way is a <see cref="RouterError"/> written here.
 /// </summary>
 public sealed class ProxyHandler(
     KeyAuthenticator authenticator,
     RouteTable routes,
-    Admission admission,
-    UpstreamForwarder forwarder,
+    AttemptLoop attempts,
     long maxBodyBytes,
     ILogger<ProxyHandler> logger)
 {
@@ -29,18 +29,8 @@ public sealed class ProxyHandler(
             var model = request.Model!;
             var route = routes.Resolve(model) ?? throw RouterError.ModelNotFound(model);
 
-            await admission.AdmitAsync(key, requestId, model, route.Deployment.Id);
-            var outcome = CallOutcome.ClientGone();
-            try
-            {
-                outcome = await forwarder.ForwardAsync(context, request, route, operation, requestId);
-            }
-            finally
-            {
-                // Settled even if forwarding threw, so the key's in-flight count and the breaker stay true.
-                admission.Settle(key, requestId, model, route.Deployment.Id, outcome);
-            }
-            if (outcome.Error is { } upstreamError) await ErrorWriter.WriteAsync(context, upstreamError, requestId);
+            var result = await attempts.RunAsync(context, request, route, operation, requestId, key);
+            if (result.Outcome.Error is { } upstreamError) await ErrorWriter.WriteAsync(context, upstreamError, requestId);
         }
         catch (RouterError error)
         {

@@ -17,18 +17,18 @@ public sealed class UpstreamForwarder(ProviderClients providers)
 {
     private const int MaxErrorBodyBytes = 1 << 20;
 
+    /// <param name="clientWantsUsage">Read from the request before its first attempt: dialects may change the request.</param>
     public async Task<CallOutcome> ForwardAsync(
-        HttpContext context, ProxyRequest request, RouteMatch route, ProxyOperation operation, string requestId)
+        HttpContext context, ProxyRequest request, RouteMatch route, Deployment deployment, ProxyOperation operation,
+        string requestId, bool clientWantsUsage)
     {
-        var deployment = route.Deployment;
         var client = providers.Get(deployment.ProviderName);
         var dialect = client.Dialect;
-        var timeouts = client.Settings.Timeouts;
+        var timeouts = deployment.Timeouts ?? client.Settings.Timeouts;
         var streaming = operation.CanStream && request.IsStreaming;
-        // Read before the dialect builds the call: the OpenAI dialect turns usage on for every stream.
-        var answer = new ResponseContext("chatcmpl-" + requestId, route.UpstreamModel,
-            DateTimeOffset.UtcNow.ToUnixTimeSeconds(), request.StreamOptions?.IncludeUsage == true);
-        var call = dialect.BuildCall(operation, request, new CallContext(route.UpstreamModel, streaming, context.Request.Headers));
+        var upstreamModel = route.UpstreamModelFor(deployment);
+        var answer = new ResponseContext("chatcmpl-" + requestId, upstreamModel, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), clientWantsUsage);
+        var call = dialect.BuildCall(operation, request, new CallContext(upstreamModel, streaming, context.Request.Headers));
 
         using var total = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         total.CancelAfter(timeouts.Total);
@@ -39,13 +39,12 @@ public sealed class UpstreamForwarder(ProviderClients providers)
 
         try
         {
-            using var response = await client.SendAsync(call, phase.Token);
+            using var response = await client.SendAsync(call, timeouts.Connect, phase.Token);
             var status = (int)response.StatusCode;
             if (status is < 200 or > 299)
             {
                 var errorBody = await ReadLimitedAsync(response.Content, phase.Token);
-                var error = ProviderErrors.FromResponse(status, errorBody, deployment.ProviderName, deployment.Id);
-                CopyRetryAfter(response, context);
+                var error = ProviderErrors.FromResponse(status, errorBody, deployment.ProviderName, deployment.Id, RetryAfterOf(response));
                 return CallOutcome.Failed(error, IsProviderFault(status), Stopwatch.GetElapsedTime(started));
             }
 
@@ -109,10 +108,12 @@ public sealed class UpstreamForwarder(ProviderClients providers)
     /// <summary>Rate limits and server errors say the provider is in trouble; other 4xx are the caller's doing.</summary>
     private static bool IsProviderFault(int status) => status is 408 or 429 or >= 500;
 
-    private static void CopyRetryAfter(HttpResponseMessage response, HttpContext context)
+    private static TimeSpan? RetryAfterOf(HttpResponseMessage response) => response.Headers.RetryAfter switch
     {
-        if (response.Headers.RetryAfter is { } retryAfter) context.Response.Headers.RetryAfter = retryAfter.ToString();
-    }
+        { Delta: { } delta } => delta,
+        { Date: { } date } => date - DateTimeOffset.UtcNow is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero,
+        _ => null,
+    };
 
     private static async Task<byte[]> ReadLimitedAsync(HttpContent content, CancellationToken ct)
     {

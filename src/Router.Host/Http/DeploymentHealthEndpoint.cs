@@ -1,0 +1,53 @@
+using Router.Actors.Breakers;
+using Router.Actors.Routing;
+using Router.Contracts.Configuration;
+using Router.Contracts.Messages;
+using Router.Contracts.Wire;
+using Router.Host.Auth;
+using Router.Host.Proxy;
+
+namespace Router.Host.Http;
+
+/// <summary>
+/// <c>GET /health/deployments</c> (master key): each deployment's circuit, failure counts, latency and
+/// calls in flight on this node, as the breakers last published them. It names the configuration, so
+/// it is not for every key.
+/// </summary>
+public static class DeploymentHealthEndpoint
+{
+    public static async Task HandleAsync(HttpContext context, KeyAuthenticator authenticator, RouteTable routes, DeploymentBoard board)
+    {
+        var requestId = RequestIds.Assign(context);
+        try
+        {
+            var key = ProxyHandler.Authenticate(context, authenticator);
+            if (key.KeyId != KeyAuthenticator.MasterKeyId)
+                throw RouterError.Forbidden("GET /health/deployments needs the master key.");
+            var cards = routes.Groups.SelectMany(group => group.Deployments.Select(d => Card(d, group, board))).ToList();
+            await context.Response.WriteAsJsonAsync(new DeploymentHealthList(cards), WireJsonContext.Wire.DeploymentHealthList,
+                contentType: null, context.RequestAborted);
+        }
+        catch (RouterError error)
+        {
+            await ErrorWriter.WriteAsync(context, error, requestId);
+        }
+    }
+
+    private static DeploymentHealthCard Card(Deployment deployment, DeploymentGroup group, DeploymentBoard board)
+    {
+        var health = board.Health(deployment.Id);
+        return new DeploymentHealthCard(
+            deployment.Id, deployment.ModelName, deployment.ProviderName, deployment.Weight, StrategyName(group.Policy.Strategy),
+            health.Circuit switch { CircuitState.Open => "open", CircuitState.HalfOpen => "half_open", _ => "closed" },
+            health.Circuit == CircuitState.Open ? health.OpenUntil : null,
+            health.ConsecutiveFailures, health.CallsInWindow, Math.Round(health.FailureRate, 3), Math.Round(health.LatencyEwmaMs, 1),
+            board.InFlight(deployment.Id));
+    }
+
+    private static string StrategyName(BalancingStrategy? strategy) => strategy switch
+    {
+        BalancingStrategy.LeastInFlight => "least-in-flight",
+        BalancingStrategy.LowestLatency => "lowest-latency",
+        _ => "weighted-round-robin",
+    };
+}

@@ -1,0 +1,52 @@
+using System.Collections.Frozen;
+using System.Text.Json;
+
+namespace Router.Host.Pricing;
+
+/// <summary>What the shipped price table says of one model.</summary>
+public sealed record ModelFacts(int? MaxInputTokens, double? InputCostPerToken, double? OutputCostPerToken);
+
+/// <summary>
+/// The model table shipped inside the executable (<c>resources/model-prices.json</c>, LiteLLM's format:
+/// model name → limits and prices), read once. Names there are the upstream names, some with a
+/// provider prefix (<c>gemini/gemini-2.5-flash</c>, <c>openrouter/anthropic/claude-sonnet-4</c>).
+/// </summary>
+public sealed class ModelCatalog
+{
+    private readonly FrozenDictionary<string, ModelFacts> _models;
+
+    private ModelCatalog(FrozenDictionary<string, ModelFacts> models) => _models = models;
+
+    public static ModelCatalog LoadShipped()
+    {
+        using var stream = typeof(ModelCatalog).Assembly.GetManifestResourceStream("model-prices.json")
+            ?? throw new InvalidOperationException("model-prices.json is not embedded in the router");
+        return Parse(stream);
+    }
+
+    public static ModelCatalog Parse(Stream json)
+    {
+        using var document = JsonDocument.Parse(json);
+        var models = new Dictionary<string, ModelFacts>(StringComparer.Ordinal);
+        foreach (var model in document.RootElement.EnumerateObject())
+        {
+            if (model.Value.ValueKind != JsonValueKind.Object) continue;
+            models[model.Name] = new ModelFacts(
+                Int(model.Value, "max_input_tokens"), Number(model.Value, "input_cost_per_token"), Number(model.Value, "output_cost_per_token"));
+        }
+        return new ModelCatalog(models.ToFrozenDictionary(StringComparer.Ordinal));
+    }
+
+    /// <summary>
+    /// The facts for a model as one provider calls it: first under the provider's own prefix
+    /// (<c>gemini/…</c>, <c>ollama/…</c>), then under its bare upstream name.
+    /// </summary>
+    public ModelFacts? Find(string providerPrefix, string upstreamModel) =>
+        _models.GetValueOrDefault($"{providerPrefix}/{upstreamModel}") ?? _models.GetValueOrDefault(upstreamModel);
+
+    private static int? Int(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var n) ? n : null;
+
+    private static double? Number(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetDouble() : null;
+}

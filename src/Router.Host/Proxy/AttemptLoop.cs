@@ -1,0 +1,234 @@
+using System.Collections.Concurrent;
+using Router.Actors.Breakers;
+using Router.Actors.Routing;
+using Router.Contracts.Configuration;
+using Router.Contracts.Wire;
+using Router.Host.Auth;
+using Router.Host.Http;
+using Router.Host.Providers;
+using Router.Host.Routing;
+
+namespace Router.Host.Proxy;
+
+/// <summary>What a request's attempts came to: the last outcome, and what to tell the client about them.</summary>
+/// <param name="ServedBy">The model whose deployment gave the last outcome (differs from the request's after a fallback).</param>
+public sealed record AttemptsResult(CallOutcome Outcome, int Attempts, string? ServedBy);
+
+/// <summary>
+/// Runs one admitted request's attempts. A model's deployments are tried in the order its strategy
+/// gives; a retryable failure moves on (the same deployment again after a backoff, or the next one at
+/// once) while the model's retries and retry budget last; then the model's fallbacks, each with its
+/// own retries. Nothing is retried once the answer has started reaching the client, and a refusal the
+/// caller caused is never retried. A prompt too long for a model goes straight to its
+/// context-window fallbacks; a content refusal to its content-policy fallbacks.
+/// </summary>
+public sealed class AttemptLoop(
+    RouteTable routes,
+    DeploymentSelector selector,
+    DeploymentBoard board,
+    ContextWindows contextWindows,
+    Admission admission,
+    UpstreamForwarder forwarder,
+    RetrySettings retry,
+    TimeProvider clock)
+{
+    private readonly ConcurrentDictionary<string, RetryBudget> _budgets = new(StringComparer.Ordinal);
+
+    public async Task<AttemptsResult> RunAsync(
+        HttpContext context, ProxyRequest request, RouteMatch route, ProxyOperation operation, string requestId, AuthenticatedKey key)
+    {
+        var clientWantsUsage = request.StreamOptions?.IncludeUsage == true;
+        var budget = _budgets.GetOrAdd(route.Group.ModelName, _ => new RetryBudget(retry.BudgetRatio, retry.BudgetMinPerSecond, clock));
+        budget.RecordRequest();
+        var attempt = new RequestAttempts(context, request, route, operation, requestId, key, clientWantsUsage, budget);
+        try
+        {
+            return await RunAttemptsAsync(attempt);
+        }
+        finally
+        {
+            // Once, whatever happened: the key's in-flight count and reservation must not leak.
+            if (attempt.Admitted) admission.SettleKey(key, requestId, route.RequestedModel, attempt.Last?.Usage ?? TokenUsage.None);
+        }
+    }
+
+    /// <summary>The state of one request's attempts.</summary>
+    private sealed class RequestAttempts(
+        HttpContext context, ProxyRequest request, RouteMatch route, ProxyOperation operation, string requestId,
+        AuthenticatedKey key, bool clientWantsUsage, RetryBudget budget)
+    {
+        public HttpContext Context => context;
+        public ProxyRequest Request => request;
+        public RouteMatch Route => route;
+        public ProxyOperation Operation => operation;
+        public string RequestId => requestId;
+        public AuthenticatedKey Key => key;
+        public bool ClientWantsUsage => clientWantsUsage;
+        public RetryBudget Budget => budget;
+        public bool Admitted { get; set; }
+        public int Count { get; set; }
+        public CallOutcome? Last { get; set; }
+        public string? ServedBy { get; set; }
+        public TimeSpan ShortestRefusal { get; set; } = TimeSpan.MaxValue;
+        public HashSet<Deployment> Tried { get; } = [];
+
+        public AttemptsResult Result() => new(Last!, Count, ServedBy);
+    }
+
+    private async Task<AttemptsResult> RunAttemptsAsync(RequestAttempts attempt)
+    {
+        var route = attempt.Route;
+        var pending = new LinkedList<RouteMatch>([route]);
+        var visited = new HashSet<string>(StringComparer.Ordinal);
+        var fallbacksQueued = false;
+
+        while (pending.First is { } next)
+        {
+            pending.RemoveFirst();
+            var match = next.Value;
+            if (!visited.Add(match.Group.ModelName)) continue;
+            var policy = match.Group.Policy;
+            var order = selector.Order(match.Group);
+
+            if (policy.ContextWindowFallbacks!.Count > 0
+                && order.All(d => contextWindows.Exceeds(attempt.Request, d, match.UpstreamModelFor(d))))
+            {
+                Prepend(pending, policy.ContextWindowFallbacks);
+                continue;
+            }
+
+            switch (await TryModelAsync(attempt, match, order))
+            {
+                case AttemptVerdict.Final or AttemptVerdict.CallerError:
+                    return attempt.Result();
+                case AttemptVerdict.ContextWindowExceeded:
+                    Prepend(pending, policy.ContextWindowFallbacks!);
+                    break;
+                case AttemptVerdict.ContentPolicy:
+                    Prepend(pending, policy.ContentPolicyFallbacks!);
+                    break;
+            }
+
+            if (!fallbacksQueued)
+            {
+                // Only the requested model's fallbacks: a fallback's own fallbacks could loop.
+                fallbacksQueued = true;
+                foreach (var name in route.Group.Policy.Fallbacks!) Append(pending, name);
+            }
+        }
+
+        return attempt.Last is null
+            ? new AttemptsResult(CallOutcome.Failed(AllCircuitsOpen(route, attempt.ShortestRefusal), false, TimeSpan.Zero), 0, null)
+            : attempt.Result();
+    }
+
+    /// <summary>
+    /// Tries one model's deployments until one answers, the caller is at fault, or its retries run out.
+    /// Returns the verdict of its last attempt (<see cref="AttemptVerdict.Retryable"/> when none could be made).
+    /// </summary>
+    private async Task<AttemptVerdict> TryModelAsync(RequestAttempts attempt, RouteMatch match, IReadOnlyList<Deployment> order)
+    {
+        var context = attempt.Context;
+        var skip = new HashSet<Deployment>();
+        var pauses = new Dictionary<Deployment, TimeSpan>();
+        var triesLeft = 1 + match.Group.Policy.Retries!.Value;
+        Deployment? previous = null;
+
+        while (triesLeft > 0 && PickNext(order, skip, previous) is { } deployment)
+        {
+            // Every attempt after the first is a retry, and the model's retry budget must allow it.
+            if (attempt.Count > 0 && !attempt.Budget.TryRetry()) return AttemptVerdict.Final;
+            if (attempt.Tried.Contains(deployment))
+            {
+                // A second try of a deployment waits: its Retry-After when it gave a short one, else a backoff.
+                var wait = pauses.TryGetValue(deployment, out var pause)
+                    ? pause + PauseMargin
+                    : Backoff.Delay(attempt.Count, retry.BaseDelay, retry.MaxDelay, Random.Shared);
+                await Task.Delay(wait, clock, context.RequestAborted);
+            }
+            var permit = attempt.Admitted
+                ? await admission.PermitAsync(deployment.Id, attempt.RequestId)
+                : await admission.AdmitAsync(attempt.Key, attempt.RequestId, attempt.Route.RequestedModel, deployment.Id);
+            attempt.Admitted = true;
+            if (!permit.Granted)
+            {
+                if (permit.RetryAfter < attempt.ShortestRefusal) attempt.ShortestRefusal = permit.RetryAfter;
+                skip.Add(deployment);
+                continue;
+            }
+
+            triesLeft--;
+            previous = deployment;
+            var outcome = await AttemptAsync(attempt, match, deployment);
+            var verdict = AttemptVerdicts.Of(outcome, context.Response.HasStarted);
+            if (verdict != AttemptVerdict.Retryable) return verdict;
+            // A pause the provider asked for is waited out when it is short; a long one sends the request elsewhere.
+            if (outcome.Error?.RetryAfter is { } asked)
+            {
+                if (asked > retry.MaxRetryAfter) skip.Add(deployment);
+                else pauses[deployment] = asked;
+            }
+        }
+        return AttemptVerdict.Retryable;
+    }
+
+    // The breaker starts the provider's pause when its report arrives, a moment after the wait begins here.
+    private static readonly TimeSpan PauseMargin = TimeSpan.FromMilliseconds(50);
+
+    private async Task<CallOutcome> AttemptAsync(RequestAttempts attempt, RouteMatch match, Deployment deployment)
+    {
+        var headers = attempt.Context.Response.Headers;
+        attempt.Count++;
+        attempt.Tried.Add(deployment);
+        attempt.ServedBy = match.Group.ModelName;
+        // Set before the attempt: a successful one starts the response, after which headers are fixed.
+        headers["x-router-attempts"] = attempt.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (match.Group != attempt.Route.Group) headers["x-router-fallback"] = match.RequestedModel;
+        else headers.Remove("x-router-fallback");
+
+        CallOutcome outcome;
+        try
+        {
+            using (board.Enter(deployment.Id))
+                outcome = await forwarder.ForwardAsync(attempt.Context, attempt.Request, match, deployment, attempt.Operation,
+                    attempt.RequestId, attempt.ClientWantsUsage);
+        }
+        catch
+        {
+            // The permit must be given back, or a half-open circuit would wait for a probe that never reports.
+            admission.Report(deployment.Id, CallOutcome.ClientGone());
+            throw;
+        }
+        admission.Report(deployment.Id, outcome);
+        attempt.Last = outcome;
+        return outcome;
+    }
+
+    /// <summary>
+    /// The next deployment to try: first the first in order; after a failure, the next one in order
+    /// (wrapping round to retry the ones already tried).
+    /// </summary>
+    private static Deployment? PickNext(IReadOnlyList<Deployment> order, HashSet<Deployment> skip, Deployment? previous)
+    {
+        var usable = order.Where(d => !skip.Contains(d)).ToList();
+        if (usable.Count == 0) return null;
+        if (previous is null) return usable[0];
+        var after = usable.IndexOf(previous);
+        return usable[(after + 1) % usable.Count];
+    }
+
+    private void Prepend(LinkedList<RouteMatch> pending, IReadOnlyList<string> models)
+    {
+        for (var i = models.Count - 1; i >= 0; i--)
+            if (routes.Resolve(models[i]) is { } match) pending.AddFirst(match);
+    }
+
+    private void Append(LinkedList<RouteMatch> pending, string model)
+    {
+        if (routes.Resolve(model) is { } match) pending.AddLast(match);
+    }
+
+    private static RouterError AllCircuitsOpen(RouteMatch route, TimeSpan retryAfter) => RouterError.Unavailable(
+        $"Every deployment of '{route.RequestedModel}' (and of its fallbacks) is failing and its circuit is open; try again in {Math.Ceiling(retryAfter.TotalSeconds)} s.",
+        "circuit_open", retryAfter, route.Deployment.Id);
+}

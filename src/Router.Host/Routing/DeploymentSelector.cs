@@ -1,0 +1,81 @@
+using System.Collections.Concurrent;
+using Router.Actors.Breakers;
+using Router.Actors.Routing;
+using Router.Contracts.Configuration;
+
+namespace Router.Host.Routing;
+
+/// <summary>
+/// Orders a model's deployments for one request by the model's strategy: the first is tried first,
+/// the rest are where retries go. Deployments whose circuit is open come last, so a failing one is
+/// skipped without costing an attempt. Reads the <see cref="DeploymentBoard"/>; asks no actor.
+/// </summary>
+public sealed class DeploymentSelector(DeploymentBoard board, TimeProvider clock)
+{
+    private readonly ConcurrentDictionary<string, SmoothWeightedRoundRobin> _rotations = new(StringComparer.Ordinal);
+
+    public IReadOnlyList<Deployment> Order(DeploymentGroup group)
+    {
+        var deployments = group.Deployments;
+        if (deployments.Count == 1) return deployments;
+
+        var now = clock.GetUtcNow();
+        var open = deployments.Where(d => board.Health(d.Id).RefusesAt(now)).ToList();
+        var available = deployments.Where(d => !open.Contains(d)).ToList();
+        var ordered = group.Policy.Strategy switch
+        {
+            BalancingStrategy.LeastInFlight => available
+                .OrderBy(d => board.InFlight(d.Id))
+                .ThenBy(_ => Random.Shared.Next()) // ties spread evenly instead of piling on the first
+                .ToList(),
+            BalancingStrategy.LowestLatency => available
+                .OrderBy(d => board.Health(d.Id).LatencyEwmaMs is var ms && ms > 0 ? ms : double.MinValue) // untried first, to learn them
+                .ThenBy(_ => Random.Shared.Next())
+                .ToList(),
+            _ => WeightedFirst(group, available),
+        };
+        ordered.AddRange(open);
+        return ordered;
+    }
+
+    private List<Deployment> WeightedFirst(DeploymentGroup group, List<Deployment> available)
+    {
+        if (available.Count <= 1) return available;
+        var rotation = _rotations.GetOrAdd(group.ModelName, _ => new SmoothWeightedRoundRobin());
+        var first = rotation.Next(available);
+        // After the chosen one, the heaviest next: where a retry most likely finds capacity.
+        return [first, .. available.Where(d => d != first).OrderByDescending(d => d.Weight)];
+    }
+}
+
+/// <summary>
+/// Nginx's smooth weighted round-robin: over any run of picks each deployment's share matches its
+/// weight, and heavy ones are interleaved with light ones rather than sent in bursts.
+/// </summary>
+public sealed class SmoothWeightedRoundRobin
+{
+    private readonly Dictionary<string, long> _current = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
+
+    public Deployment Next(IReadOnlyList<Deployment> candidates)
+    {
+        lock (_lock)
+        {
+            Deployment? best = null;
+            long bestScore = long.MinValue, total = 0;
+            foreach (var d in candidates)
+            {
+                var score = _current.GetValueOrDefault(d.Id) + d.Weight;
+                _current[d.Id] = score;
+                total += d.Weight;
+                if (score > bestScore)
+                {
+                    best = d;
+                    bestScore = score;
+                }
+            }
+            _current[best!.Id] = bestScore - total;
+            return best;
+        }
+    }
+}

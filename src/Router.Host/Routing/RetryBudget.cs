@@ -1,0 +1,33 @@
+namespace Router.Host.Routing;
+
+/// <summary>
+/// Caps a model's retries to a share of its requests (plus a small floor per second), as a token
+/// bucket: each request adds <c>ratio</c> of a token, time adds <c>minPerSecond</c>, a retry takes one.
+/// When a provider fails every call, retries stop multiplying the load on it.
+/// </summary>
+public sealed class RetryBudget(double ratio, double minPerSecond, TimeProvider clock)
+{
+    // Enough for a burst of retries after a quiet spell, not enough to hide a provider that is down.
+    private const double Capacity = 20;
+    private readonly Lock _lock = new();
+    private double _tokens = Capacity;
+    private long _lastRefill = clock.GetTimestamp();
+
+    public void RecordRequest()
+    {
+        lock (_lock) _tokens = Math.Min(Capacity, _tokens + ratio);
+    }
+
+    public bool TryRetry()
+    {
+        lock (_lock)
+        {
+            var now = clock.GetTimestamp();
+            _tokens = Math.Min(Capacity, _tokens + clock.GetElapsedTime(_lastRefill, now).TotalSeconds * minPerSecond);
+            _lastRefill = now;
+            if (_tokens < 1) return false;
+            _tokens -= 1;
+            return true;
+        }
+    }
+}
