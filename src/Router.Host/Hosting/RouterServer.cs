@@ -49,7 +49,9 @@ public static class RouterServer
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
 
         var services = builder.Services;
+        var board = new DeploymentBoard();
         services.AddSingleton(settings);
+        services.AddSingleton(board);
         services.AddSingleton(storage);
         services.AddSingleton(routes);
         services.AddSingleton(new KeyAuthenticator(masterKey.Key));
@@ -80,7 +82,7 @@ public static class RouterServer
                     loggers.ClearLoggers();
                     loggers.AddLoggerFactory();
                 })
-                .WithProviderBreakers(settings.Breaker)
+                .WithProviderBreakers(settings.Breaker, board)
                 .WithLocalKeyBudgets();
         });
         services.AddHostedService<MasterKeyBudget>();

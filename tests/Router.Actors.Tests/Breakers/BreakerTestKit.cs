@@ -13,9 +13,11 @@ public abstract class BreakerTestKit(ITestOutputHelper output) : Akka.TestKit.Xu
 
     protected ManualClock Clock { get; } = new();
 
+    protected DeploymentBoard Board { get; } = new();
+
     private IActorRef? _breaker;
 
-    protected IActorRef Breaker => _breaker ??= Sys.ActorOf(ProviderBreakerActor.Props(DeploymentId, Settings, Clock));
+    protected IActorRef Breaker => _breaker ??= Sys.ActorOf(ProviderBreakerActor.Props(DeploymentId, Settings, Clock, Board));
 
     protected object AskPermit()
     {
