@@ -6,12 +6,16 @@ using Router.Contracts.Messages;
 namespace Router.Actors.Breakers;
 
 /// <summary>
-/// The circuit breaker of one deployment on this node. Closed: every call is permitted. After
-/// <see cref="BreakerSettings.ConsecutiveFailuresToOpen"/> provider failures in a row it opens and
-/// refuses at once, so callers stop waiting on a provider known to be failing. After the cooldown it
-/// half-opens and lets one probe through: success closes it, failure opens it again. A probe whose
-/// outcome never arrives (its caller gave up) is replaced after another cooldown, so the circuit
-/// cannot stay half-open for good.
+/// The circuit breaker of one deployment on this node. Closed: every call is permitted. It opens after
+/// <see cref="BreakerSettings.ConsecutiveFailuresToOpen"/> provider failures in a row, or when at least
+/// <see cref="BreakerSettings.MinimumCallsInWindow"/> calls in the last
+/// <see cref="BreakerSettings.FailureRateWindow"/> failed at a rate of
+/// <see cref="BreakerSettings.FailureRateToOpen"/> or more, or when the provider asked for a pause
+/// (<c>Retry-After</c>). Open, it refuses at once, so callers stop waiting on a provider known to be
+/// failing. When the cooldown (or the pause) ends it half-opens and lets one probe through: success
+/// closes it and forgets the window, failure opens it again. A probe whose outcome never arrives (its
+/// caller gave up) is replaced after another cooldown, so the circuit cannot stay half-open for good.
+/// Every change is published to this node's <see cref="DeploymentBoard"/>.
 /// </summary>
 public sealed class ProviderBreakerActor : ReceiveActor
 {
@@ -20,83 +24,165 @@ public sealed class ProviderBreakerActor : ReceiveActor
     private readonly string _deploymentId;
     private readonly BreakerSettings _settings;
     private readonly TimeProvider _clock;
+    private readonly DeploymentBoard _board;
+    private readonly FailureWindow _window;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
     private CircuitState _circuit = CircuitState.Closed;
     private int _consecutiveFailures;
-    private DateTimeOffset _openedAt;
+    private DateTimeOffset _openUntil;
     private bool _probeInFlight;
     private DateTimeOffset _probeStartedAt;
     private double _latencyEwmaMs;
+    private ProviderBreaker.State? _published;
 
-    public ProviderBreakerActor(string deploymentId, BreakerSettings settings, TimeProvider clock)
+    public ProviderBreakerActor(string deploymentId, BreakerSettings settings, TimeProvider clock, DeploymentBoard board)
     {
         _deploymentId = deploymentId;
         _settings = settings;
         _clock = clock;
+        _board = board;
+        _window = new FailureWindow(settings.FailureRateWindow);
 
-        Receive<ProviderBreaker.RequestPermit>(_ => Sender.Tell(Decide()));
-        Receive<ProviderBreaker.ReportOutcome>(Record);
-        Receive<ProviderBreaker.GetState>(_ => Sender.Tell(
-            new ProviderBreaker.State(_deploymentId, _circuit, _consecutiveFailures, _latencyEwmaMs)));
+        Receive<ProviderBreaker.RequestPermit>(_ =>
+        {
+            var decision = Decide();
+            Publish(); // before answering, so whoever got the answer also sees it on the board
+            Sender.Tell(decision);
+        });
+        Receive<ProviderBreaker.ReportOutcome>(outcome =>
+        {
+            Record(outcome);
+            Publish();
+        });
+        Receive<ProviderBreaker.GetState>(_ =>
+        {
+            var state = Publish();
+            Sender.Tell(state);
+        });
     }
+
+    protected override void PreStart() => Publish();
 
     private object Decide()
     {
+        var now = _clock.GetUtcNow();
         switch (_circuit)
         {
             case CircuitState.Closed:
                 return new ProviderBreaker.Permit(_deploymentId);
             case CircuitState.Open:
-                var remaining = _openedAt + _settings.Cooldown - _clock.GetUtcNow();
+                var remaining = _openUntil - now;
                 if (remaining > TimeSpan.Zero) return new ProviderBreaker.Refused(_deploymentId, remaining);
                 _circuit = CircuitState.HalfOpen;
-                return StartProbe();
+                return StartProbe(now);
             default:
-                var probeWait = _probeStartedAt + _settings.Cooldown - _clock.GetUtcNow();
+                var probeWait = _probeStartedAt + _settings.Cooldown - now;
                 return _probeInFlight && probeWait > TimeSpan.Zero
                     ? new ProviderBreaker.Refused(_deploymentId, probeWait)
-                    : StartProbe();
+                    : StartProbe(now);
         }
     }
 
-    private ProviderBreaker.Permit StartProbe()
+    private ProviderBreaker.Permit StartProbe(DateTimeOffset now)
     {
         _probeInFlight = true;
-        _probeStartedAt = _clock.GetUtcNow();
+        _probeStartedAt = now;
         return new ProviderBreaker.Permit(_deploymentId);
     }
 
     private void Record(ProviderBreaker.ReportOutcome outcome)
     {
-        if (outcome.Result == CallResult.Abandoned)
+        var now = _clock.GetUtcNow();
+        switch (outcome.Result)
         {
-            // Free the probe slot; the next caller probes instead.
-            if (_circuit == CircuitState.HalfOpen) _probeInFlight = false;
-            return;
-        }
-        if (outcome.Result == CallResult.ProviderFailed)
-        {
-            _consecutiveFailures++;
-            if (_circuit == CircuitState.HalfOpen || _consecutiveFailures >= _settings.ConsecutiveFailuresToOpen)
-                Open();
-            return;
+            case CallResult.Abandoned:
+                // Says nothing about the provider; free the probe slot so that the next caller probes instead.
+                if (_circuit == CircuitState.HalfOpen) _probeInFlight = false;
+                break;
+
+            case CallResult.ProviderFailed:
+                _consecutiveFailures++;
+                _window.Record(failed: true, now);
+                if (_circuit == CircuitState.HalfOpen)
+                {
+                    _log.Warning("Circuit of deployment {0} opened again: its probe failed", _deploymentId);
+                    Open(now + _settings.Cooldown);
+                }
+                else if (_consecutiveFailures >= _settings.ConsecutiveFailuresToOpen)
+                {
+                    // Already open: a late failure of a call permitted earlier starts the cooldown over.
+                    if (_circuit == CircuitState.Closed)
+                        _log.Warning("Circuit of deployment {0} opened after {1} consecutive failures", _deploymentId, _consecutiveFailures);
+                    Open(now + _settings.Cooldown);
+                }
+                else if (_window.Calls >= _settings.MinimumCallsInWindow && _window.FailureRate >= _settings.FailureRateToOpen)
+                {
+                    if (_circuit == CircuitState.Closed)
+                        _log.Warning("Circuit of deployment {0} opened: {1} of the last {2} calls failed (within {3})",
+                            _deploymentId, _window.Failures, _window.Calls, _settings.FailureRateWindow);
+                    Open(now + _settings.Cooldown);
+                }
+                break;
+
+            default:
+                _consecutiveFailures = 0;
+                var ms = outcome.Latency.TotalMilliseconds;
+                _latencyEwmaMs = _latencyEwmaMs == 0 ? ms : LatencyEwmaWeight * ms + (1 - LatencyEwmaWeight) * _latencyEwmaMs;
+                if (_circuit == CircuitState.HalfOpen)
+                {
+                    // The provider is back: the failures that opened the circuit must not open it again.
+                    _circuit = CircuitState.Closed;
+                    _probeInFlight = false;
+                    _window.Clear();
+                    _log.Info("Circuit of deployment {0} closed: its probe succeeded", _deploymentId);
+                }
+                else
+                {
+                    // Closed: counts. Open: a late answer to a call permitted earlier; it counts but does not
+                    // cut the cooldown or a provider's pause short, only a probe closes the circuit.
+                    _window.Record(failed: false, now);
+                }
+                break;
         }
 
-        _consecutiveFailures = 0;
-        _circuit = CircuitState.Closed;
-        _probeInFlight = false;
-        var ms = outcome.Latency.TotalMilliseconds;
-        _latencyEwmaMs = _latencyEwmaMs == 0 ? ms : LatencyEwmaWeight * ms + (1 - LatencyEwmaWeight) * _latencyEwmaMs;
+        if (outcome.RetryAfter is { } pause && pause > TimeSpan.Zero)
+        {
+            if (_circuit != CircuitState.Open)
+                _log.Warning("Circuit of deployment {0} opened: the provider asked for a pause of {1}", _deploymentId, pause);
+            Open(now + pause);
+        }
     }
 
-    private void Open()
+    /// <summary>Opens (or keeps open) the circuit until at least <paramref name="until"/>; a later end already set is kept.</summary>
+    private void Open(DateTimeOffset until)
     {
-        if (_circuit != CircuitState.Open)
-            Context.GetLogger().Warning("Circuit of deployment {0} opened after {1} consecutive failures", _deploymentId, _consecutiveFailures);
+        _openUntil = _circuit == CircuitState.Open && _openUntil > until ? _openUntil : until;
         _circuit = CircuitState.Open;
-        _openedAt = _clock.GetUtcNow();
         _probeInFlight = false;
     }
 
-    public static Props Props(string deploymentId, BreakerSettings settings, TimeProvider clock) =>
-        Akka.Actor.Props.Create(() => new ProviderBreakerActor(deploymentId, settings, clock));
+    private ProviderBreaker.State CurrentState()
+    {
+        _window.Roll(_clock.GetUtcNow());
+        return new ProviderBreaker.State(
+            _deploymentId, _circuit, _consecutiveFailures, _latencyEwmaMs,
+            OpenUntil: _circuit == CircuitState.Open ? _openUntil : null,
+            CallsInWindow: _window.Calls,
+            FailureRate: _window.FailureRate);
+    }
+
+    /// <summary>Puts the current state on the board when it differs from what was last put there.</summary>
+    private ProviderBreaker.State Publish()
+    {
+        var state = CurrentState();
+        if (state != _published)
+        {
+            _board.Publish(state);
+            _published = state;
+        }
+        return state;
+    }
+
+    public static Props Props(string deploymentId, BreakerSettings settings, TimeProvider clock, DeploymentBoard board) =>
+        Akka.Actor.Props.Create(() => new ProviderBreakerActor(deploymentId, settings, clock, board));
 }

@@ -51,7 +51,9 @@ public static class RouterServer
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
 
         var services = builder.Services;
+        var board = new DeploymentBoard();
         services.AddSingleton(settings);
+        services.AddSingleton(board);
         services.AddSingleton(storage);
         services.AddSingleton(routes);
         services.AddSingleton(new KeyAuthenticator(masterKey.Key));
@@ -89,7 +91,7 @@ public static class RouterServer
                     loggers.ClearLoggers();
                     loggers.AddLoggerFactory();
                 })
-                .WithProviderBreakers(settings.Breaker)
+                .WithProviderBreakers(settings.Breaker, board)
                 .WithLocalKeyBudgets();
         });
         services.AddHostedService<MasterKeyBudget>();

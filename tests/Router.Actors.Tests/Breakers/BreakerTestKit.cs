@@ -5,7 +5,10 @@ using Router.Contracts.Messages;
 
 namespace Router.Actors.Tests.Breakers;
 
-/// <summary>One breaker under a hand-moved clock: 3 failures open it, the cooldown is 30 s.</summary>
+/// <summary>
+/// One breaker under a hand-moved clock: 3 failures in a row open it, or half of at least 20 calls in the
+/// last 60 s; the cooldown is 30 s. It publishes to <see cref="Board"/>.
+/// </summary>
 public abstract class BreakerTestKit(ITestOutputHelper output) : Akka.TestKit.Xunit.TestKit("akka.loglevel = ERROR", output: output)
 {
     protected const string DeploymentId = "openai:gpt-*";
@@ -13,9 +16,11 @@ public abstract class BreakerTestKit(ITestOutputHelper output) : Akka.TestKit.Xu
 
     protected ManualClock Clock { get; } = new();
 
+    protected DeploymentBoard Board { get; } = new();
+
     private IActorRef? _breaker;
 
-    protected IActorRef Breaker => _breaker ??= Sys.ActorOf(ProviderBreakerActor.Props(DeploymentId, Settings, Clock));
+    protected IActorRef Breaker => _breaker ??= Sys.ActorOf(ProviderBreakerActor.Props(DeploymentId, Settings, Clock, Board));
 
     protected object AskPermit()
     {
@@ -29,8 +34,17 @@ public abstract class BreakerTestKit(ITestOutputHelper output) : Akka.TestKit.Xu
             Breaker.Tell(new ProviderBreaker.ReportOutcome(DeploymentId, CallResult.ProviderFailed, TimeSpan.FromMilliseconds(50)));
     }
 
+    protected void FailWithRetryAfter(TimeSpan retryAfter) =>
+        Breaker.Tell(new ProviderBreaker.ReportOutcome(DeploymentId, CallResult.ProviderFailed, TimeSpan.FromMilliseconds(50), retryAfter));
+
+    protected void Abandon() =>
+        Breaker.Tell(new ProviderBreaker.ReportOutcome(DeploymentId, CallResult.Abandoned, TimeSpan.Zero));
+
     protected void Succeed(double latencyMs = 100) =>
         Breaker.Tell(new ProviderBreaker.ReportOutcome(DeploymentId, CallResult.Answered, TimeSpan.FromMilliseconds(latencyMs)));
+
+    /// <summary>Waits until the breaker has handled everything told so far, so that the clock can move after it.</summary>
+    protected void Settle() => State();
 
     protected ProviderBreaker.State State()
     {

@@ -53,4 +53,18 @@ public sealed class ProviderBreakersActorTests(ITestOutputHelper output) : Akka.
         asker.ExpectMsg(new ProviderBreaker.Permit("ollama:ollama/*"), cancellationToken: Ct);
         ExpectNoMsg(TimeSpan.FromMilliseconds(50), Ct);
     }
+
+    [Fact]
+    public void Each_breaker_publishes_to_the_board_it_was_given()
+    {
+        var board = new DeploymentBoard();
+        var breakers = Sys.ActorOf(ProviderBreakersActor.Props(Settings, new ManualClock(), board));
+
+        breakers.Tell(new ProviderBreaker.ReportOutcome("openai:gpt-4o", CallResult.ProviderFailed, TimeSpan.Zero));
+        breakers.Tell(new ProviderBreaker.ReportOutcome("openai:gpt-4o", CallResult.ProviderFailed, TimeSpan.Zero));
+
+        AwaitCondition(() => board.Health("openai:gpt-4o").Circuit == CircuitState.Open, TimeSpan.FromSeconds(3), cancellationToken: Ct);
+        Assert.Equal(2, board.Health("openai:gpt-4o").ConsecutiveFailures);
+        Assert.Equal(ProviderBreaker.State.Untried("openrouter:*"), board.Health("openrouter:*"));
+    }
 }
