@@ -196,11 +196,11 @@ public sealed class ResilienceTests(ResilienceFixture fixture)
         Assert.Equal("circuit_open", error["code"]!.GetValue<string>());
         Assert.True(refused.Headers.RetryAfter is not null);
         Assert.Equal(3, fixture.East.CallsOf("flaky-3-c"));
-        Assert.Equal("open", await CircuitOf("east:breaker/*"));
+        Assert.Equal("open", await CircuitOf("east:breaker/*>flaky-3-c"));
 
         await Task.Delay(TimeSpan.FromSeconds(1.2), Ct);
         Assert.Equal(HttpStatusCode.OK, (await AskAsync("breaker/flaky-3-c")).Status);
-        Assert.Equal("closed", await CircuitOf("east:breaker/*"));
+        Assert.Equal("closed", await CircuitOf("east:breaker/*>flaky-3-c"));
     }
 
     [Fact]

@@ -114,7 +114,7 @@ public sealed class SdkTests(GatewayFixture gateway)
         Assert.Contains("temperature", error.Message);
 
         var limited = await Assert.ThrowsAsync<System.ClientModel.ClientResultException>(() =>
-            gateway.Sdk().GetChatClient("mock/fail-429").CompleteChatAsync([new UserChatMessage("x")], cancellationToken: Ct));
+            gateway.Sdk().GetChatClient("mock/fail-429-sdk").CompleteChatAsync([new UserChatMessage("x")], cancellationToken: Ct));
         Assert.Equal(429, limited.Status);
 
         var broken = await Assert.ThrowsAsync<System.ClientModel.ClientResultException>(() =>

@@ -14,7 +14,7 @@ namespace Router.MockUpstream;
 /// embeddings, and OpenAI's error bodies. What it does is chosen by the model name it receives, so a
 /// test states the failure it wants in the request itself:
 /// <list type="bullet">
-/// <item><c>fail-400</c>, <c>fail-429</c> (Retry-After: 7), <c>fail-500</c>: that status with OpenAI's error body</item>
+/// <item><c>fail-400</c>, <c>fail-429</c> (Retry-After: 7; also <c>fail-429-anything</c>, a circuit of its own), <c>fail-500</c>: that status with OpenAI's error body</item>
 /// <item><c>slow</c>: answers after 5 s (for first-byte timeouts)</item>
 /// <item><c>die-mid-body</c>: a 200 whose JSON body is cut off by a connection reset</item>
 /// <item><c>stream-error-first</c>: a 200 stream whose first event is an error</item>
@@ -96,7 +96,7 @@ public sealed class MockOpenAiServer : IAsyncDisposable
                 case "fail-400":
                     await ErrorAsync(context, 400, "Invalid value for 'temperature': must be between 0 and 2.", "invalid_request_error", "invalid_value", "temperature");
                     return;
-                case "fail-429":
+                case var limited when limited.StartsWith("fail-429", StringComparison.Ordinal):
                     context.Response.Headers.RetryAfter = "7";
                     await ErrorAsync(context, 429, "Rate limit reached for requests.", "requests", "rate_limit_exceeded");
                     return;

@@ -20,6 +20,9 @@ public sealed class DeploymentBoard
 
     public void Publish(ProviderBreaker.State state) => _health[state.DeploymentId] = state;
 
+    /// <summary>Every circuit a breaker has published, e.g. the per-model circuits behind a pattern deployment.</summary>
+    public IEnumerable<ProviderBreaker.State> All => _health.Values;
+
     public int InFlight(string deploymentId) => _inFlight.TryGetValue(deploymentId, out var count) ? Volatile.Read(ref count.Value) : 0;
 
     /// <summary>Counts a call to the deployment until the returned scope is disposed.</summary>

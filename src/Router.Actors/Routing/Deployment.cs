@@ -48,4 +48,12 @@ public sealed record RouteMatch(DeploymentGroup Group, string RequestedModel)
     public string UpstreamModel => Deployment.UpstreamModelFor(RequestedModel);
 
     public string UpstreamModelFor(Deployment deployment) => deployment.UpstreamModelFor(RequestedModel);
+
+    /// <summary>
+    /// The circuit this request uses on a deployment. A pattern deployment (<c>gpt-*</c>, <c>ollama/*</c>)
+    /// serves many models, and one model's rate limit or outage must not stop the others: each model
+    /// behind a pattern has its own circuit, <c>deployment-id&gt;upstream-model</c>.
+    /// </summary>
+    public string CircuitOf(Deployment deployment) =>
+        deployment.IsPattern ? $"{deployment.Id}>{UpstreamModelFor(deployment)}" : deployment.Id;
 }

@@ -23,7 +23,7 @@ public static class DeploymentHealthEndpoint
             var key = ProxyHandler.Authenticate(context, authenticator);
             if (key.KeyId != KeyAuthenticator.MasterKeyId)
                 throw RouterError.Forbidden("GET /health/deployments needs the master key.");
-            var cards = routes.Groups.SelectMany(group => group.Deployments.Select(d => Card(d, group, board))).ToList();
+            var cards = routes.Groups.SelectMany(group => group.Deployments.SelectMany(d => Cards(d, group, board))).ToList();
             await context.Response.WriteAsJsonAsync(new DeploymentHealthList(cards), WireJsonContext.Wire.DeploymentHealthList,
                 contentType: null, context.RequestAborted);
         }
@@ -33,15 +33,24 @@ public static class DeploymentHealthEndpoint
         }
     }
 
-    private static DeploymentHealthCard Card(Deployment deployment, DeploymentGroup group, DeploymentBoard board)
+    /// <summary>A deployment, and for a pattern also the circuit of each model used behind it (<c>id&gt;model</c>).</summary>
+    private static IEnumerable<DeploymentHealthCard> Cards(Deployment deployment, DeploymentGroup group, DeploymentBoard board)
     {
-        var health = board.Health(deployment.Id);
+        yield return Card(deployment.Id, deployment, group, board);
+        if (!deployment.IsPattern) yield break;
+        foreach (var circuit in board.All.Where(s => s.DeploymentId.StartsWith(deployment.Id + ">", StringComparison.Ordinal)).OrderBy(s => s.DeploymentId))
+            yield return Card(circuit.DeploymentId, deployment, group, board);
+    }
+
+    private static DeploymentHealthCard Card(string circuit, Deployment deployment, DeploymentGroup group, DeploymentBoard board)
+    {
+        var health = board.Health(circuit);
         return new DeploymentHealthCard(
-            deployment.Id, deployment.ModelName, deployment.ProviderName, deployment.Weight, StrategyName(group.Policy.Strategy),
+            circuit, deployment.ModelName, deployment.ProviderName, deployment.Weight, StrategyName(group.Policy.Strategy),
             health.Circuit switch { CircuitState.Open => "open", CircuitState.HalfOpen => "half_open", _ => "closed" },
             health.Circuit == CircuitState.Open ? health.OpenUntil : null,
             health.ConsecutiveFailures, health.CallsInWindow, Math.Round(health.FailureRate, 3), Math.Round(health.LatencyEwmaMs, 1),
-            board.InFlight(deployment.Id));
+            board.InFlight(circuit));
     }
 
     private static string StrategyName(BalancingStrategy? strategy) => strategy switch

@@ -88,7 +88,7 @@ public sealed class AttemptLoop(
             var match = next.Value;
             if (!visited.Add(match.Group.ModelName)) continue;
             var policy = match.Group.Policy;
-            var order = selector.Order(match.Group);
+            var order = selector.Order(match);
 
             if (policy.ContextWindowFallbacks!.Count > 0
                 && order.All(d => contextWindows.Exceeds(attempt.Request, d, match.UpstreamModelFor(d))))
@@ -146,9 +146,10 @@ public sealed class AttemptLoop(
                     : Backoff.Delay(attempt.Count, retry.BaseDelay, retry.MaxDelay, Random.Shared);
                 await Task.Delay(wait, clock, context.RequestAborted);
             }
+            var circuit = match.CircuitOf(deployment);
             var permit = attempt.Admitted
-                ? await admission.PermitAsync(deployment.Id, attempt.RequestId)
-                : await admission.AdmitAsync(attempt.Key, attempt.RequestId, attempt.Route.RequestedModel, deployment.Id);
+                ? await admission.PermitAsync(circuit, attempt.RequestId)
+                : await admission.AdmitAsync(attempt.Key, attempt.RequestId, attempt.Route.RequestedModel, circuit);
             attempt.Admitted = true;
             if (!permit.Granted)
             {
@@ -178,6 +179,7 @@ public sealed class AttemptLoop(
     private async Task<CallOutcome> AttemptAsync(RequestAttempts attempt, RouteMatch match, Deployment deployment)
     {
         var headers = attempt.Context.Response.Headers;
+        var circuit = match.CircuitOf(deployment);
         attempt.Count++;
         attempt.Tried.Add(deployment);
         attempt.ServedBy = match.Group.ModelName;
@@ -189,17 +191,17 @@ public sealed class AttemptLoop(
         CallOutcome outcome;
         try
         {
-            using (board.Enter(deployment.Id))
+            using (board.Enter(circuit))
                 outcome = await forwarder.ForwardAsync(attempt.Context, attempt.Request, match, deployment, attempt.Operation,
                     attempt.RequestId, attempt.ClientWantsUsage);
         }
         catch
         {
             // The permit must be given back, or a half-open circuit would wait for a probe that never reports.
-            admission.Report(deployment.Id, CallOutcome.ClientGone());
+            admission.Report(circuit, CallOutcome.ClientGone());
             throw;
         }
-        admission.Report(deployment.Id, outcome);
+        admission.Report(circuit, outcome);
         attempt.Last = outcome;
         return outcome;
     }

@@ -14,22 +14,23 @@ public sealed class DeploymentSelector(DeploymentBoard board, TimeProvider clock
 {
     private readonly ConcurrentDictionary<string, SmoothWeightedRoundRobin> _rotations = new(StringComparer.Ordinal);
 
-    public IReadOnlyList<Deployment> Order(DeploymentGroup group)
+    public IReadOnlyList<Deployment> Order(RouteMatch match)
     {
+        var group = match.Group;
         var deployments = group.Deployments;
         if (deployments.Count == 1) return deployments;
 
         var now = clock.GetUtcNow();
-        var open = deployments.Where(d => board.Health(d.Id).RefusesAt(now)).ToList();
+        var open = deployments.Where(d => board.Health(match.CircuitOf(d)).RefusesAt(now)).ToList();
         var available = deployments.Where(d => !open.Contains(d)).ToList();
         var ordered = group.Policy.Strategy switch
         {
             BalancingStrategy.LeastInFlight => available
-                .OrderBy(d => board.InFlight(d.Id))
+                .OrderBy(d => board.InFlight(match.CircuitOf(d)))
                 .ThenBy(_ => Random.Shared.Next()) // ties spread evenly instead of piling on the first
                 .ToList(),
             BalancingStrategy.LowestLatency => available
-                .OrderBy(d => board.Health(d.Id).LatencyEwmaMs is var ms && ms > 0 ? ms : double.MinValue) // untried first, to learn them
+                .OrderBy(d => board.Health(match.CircuitOf(d)).LatencyEwmaMs is var ms && ms > 0 ? ms : double.MinValue) // untried first, to learn them
                 .ThenBy(_ => Random.Shared.Next())
                 .ToList(),
             _ => WeightedFirst(group, available),

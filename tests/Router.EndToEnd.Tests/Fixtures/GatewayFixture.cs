@@ -25,7 +25,9 @@ public sealed class GatewayFixture : IAsyncLifetime
         Router = await RouterProcess.StartAsync($$"""
               master-key = "{{MasterKey}}"
               max-request-body-bytes = 65536
-              breaker.consecutive-failures-to-open = 1000
+              # These tests look at single attempts; retries and breakers have their own fixture (ResilienceFixture).
+              routing.retries = 0
+              breaker { consecutive-failures-to-open = 1000, minimum-calls-in-window = 1000000 }
               providers {
                 mock { type = openai-compatible, api-base = "{{Mock.ApiBase}}", api-key = "{{ProviderKey}}", key-required = true
                        timeouts { first-byte = 10s, stream-idle = 30s } }
