@@ -186,7 +186,8 @@ public static class RouterSettingsReader
     private static List<string>? Names(HoconObject block, string key, string at)
     {
         if (block.GetKey(key) is not { } value) return null;
-        if (!value.IsArray()) throw new ConfigException($"{at}.{key} must be a list of model names");
+        // Akka's HOCON calls an empty list neither an array nor empty, so only the other kinds are refused.
+        if (value.IsString() || value.IsObject()) throw new ConfigException($"{at}.{key} must be a list of model names");
         return [.. value.GetArray().Select(v => v.GetString())];
     }
 
