@@ -186,7 +186,10 @@ public static class RouterSettingsReader
     private static List<string>? Names(HoconObject block, string key, string at)
     {
         if (block.GetKey(key) is not { } value) return null;
-        if (!value.IsArray()) throw new ConfigException($"{at}.{key} must be a list of model names");
+        // HoconValue.IsArray() is false for an empty list, the way to clear fallbacks router.routing sets.
+        var isList = value.IsArray() || (value.Values.Any(v => v is HoconArray)
+            && value.Values.All(v => v is HoconArray || v is HoconLiteral { Value: var text } && string.IsNullOrWhiteSpace(text)));
+        if (!isList) throw new ConfigException($"{at}.{key} must be a list of model names");
         return [.. value.GetArray().Select(v => v.GetString())];
     }
 
