@@ -9,6 +9,8 @@ public sealed class RetryBudget(double ratio, double minPerSecond, TimeProvider 
 {
     // Enough for a burst of retries after a quiet spell, not enough to hide a provider that is down.
     private const double Capacity = 20;
+    // Summing a ratio such as 0.2 drifts just below whole tokens (ten requests make 1.9999999999999998).
+    private const double Tolerance = 1e-9;
     private readonly Lock _lock = new();
     private double _tokens = Capacity;
     private long _lastRefill = clock.GetTimestamp();
@@ -25,8 +27,8 @@ public sealed class RetryBudget(double ratio, double minPerSecond, TimeProvider 
             var now = clock.GetTimestamp();
             _tokens = Math.Min(Capacity, _tokens + clock.GetElapsedTime(_lastRefill, now).TotalSeconds * minPerSecond);
             _lastRefill = now;
-            if (_tokens < 1) return false;
-            _tokens -= 1;
+            if (_tokens < 1 - Tolerance) return false;
+            _tokens = Math.Max(0, _tokens - 1);
             return true;
         }
     }
