@@ -32,9 +32,6 @@ public sealed class ProviderBreakersActor : ReceiveActor
 
     public static Props Props(BreakerSettings settings, TimeProvider clock, DeploymentBoard board) =>
         Akka.Actor.Props.Create(() => new ProviderBreakersActor(settings, clock, board));
-
-    /// <summary>Breakers publishing to a board of their own, which nobody reads (for tests that only ask the actors).</summary>
-    public static Props Props(BreakerSettings settings, TimeProvider clock) => Props(settings, clock, new DeploymentBoard());
 }
 
 public static class ProviderBreakersHostingExtensions

@@ -11,7 +11,7 @@ public sealed class ProviderBreakersActorTests(ITestOutputHelper output) : Akka.
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private IActorRef NewBreakers() => Sys.ActorOf(ProviderBreakersActor.Props(Settings, new ManualClock()));
+    private IActorRef NewBreakers() => Sys.ActorOf(ProviderBreakersActor.Props(Settings, new ManualClock(), new DeploymentBoard()));
 
     [Fact]
     public void Each_deployment_has_its_own_circuit()

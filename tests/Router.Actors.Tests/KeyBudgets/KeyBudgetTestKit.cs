@@ -32,7 +32,7 @@ public abstract class KeyBudgetTestKit : Akka.TestKit.Xunit.TestKit
 
     protected KeyBudgetTestKit(ITestOutputHelper output) : base(Config, output: output)
     {
-        Breakers = Sys.ActorOf(ProviderBreakersActor.Props(BreakerSettings, TimeProvider.System), ProviderBreakersActor.Name);
+        Breakers = Sys.ActorOf(ProviderBreakersActor.Props(BreakerSettings, TimeProvider.System, new DeploymentBoard()), ProviderBreakersActor.Name);
     }
 
     protected IActorRef Breakers { get; }
