@@ -129,8 +129,9 @@ public sealed class AttemptLoop(
     private async Task<AttemptVerdict> TryModelAsync(RequestAttempts attempt, RouteMatch match, IReadOnlyList<Deployment> order)
     {
         var context = attempt.Context;
-        var skip = new HashSet<Deployment>();
-        var pauses = new Dictionary<Deployment, TimeSpan>();
+        // Allocated when first needed: most requests end with their first attempt.
+        HashSet<Deployment>? skip = null;
+        Dictionary<Deployment, TimeSpan>? pauses = null;
         var triesLeft = 1 + match.Group.Policy.Retries!.Value;
         Deployment? previous = null;
 
@@ -141,7 +142,7 @@ public sealed class AttemptLoop(
             if (attempt.Tried.Contains(deployment))
             {
                 // A second try of a deployment waits: its Retry-After when it gave a short one, else a backoff.
-                var wait = pauses.TryGetValue(deployment, out var pause)
+                var wait = pauses?.TryGetValue(deployment, out var pause) == true
                     ? pause + PauseMargin
                     : Backoff.Delay(attempt.Count, retry.BaseDelay, retry.MaxDelay, Random.Shared);
                 await Task.Delay(wait, clock, context.RequestAborted);
@@ -154,7 +155,7 @@ public sealed class AttemptLoop(
             if (!permit.Granted)
             {
                 if (permit.RetryAfter < attempt.ShortestRefusal) attempt.ShortestRefusal = permit.RetryAfter;
-                skip.Add(deployment);
+                (skip ??= []).Add(deployment);
                 continue;
             }
 
@@ -166,8 +167,8 @@ public sealed class AttemptLoop(
             // A pause the provider asked for is waited out when it is short; a long one sends the request elsewhere.
             if (outcome.Error?.RetryAfter is { } asked)
             {
-                if (asked > retry.MaxRetryAfter) skip.Add(deployment);
-                else pauses[deployment] = asked;
+                if (asked > retry.MaxRetryAfter) (skip ??= []).Add(deployment);
+                else (pauses ??= [])[deployment] = asked;
             }
         }
         return AttemptVerdict.Retryable;
@@ -210,12 +211,14 @@ public sealed class AttemptLoop(
     /// The next deployment to try: first the first in order; after a failure, the next one in order
     /// (wrapping round to retry the ones already tried).
     /// </summary>
-    private static Deployment? PickNext(IReadOnlyList<Deployment> order, HashSet<Deployment> skip, Deployment? previous)
+    private static Deployment? PickNext(IReadOnlyList<Deployment> order, HashSet<Deployment>? skip, Deployment? previous)
     {
-        var usable = order.Where(d => !skip.Contains(d)).ToList();
+        var usable = skip is null ? order : order.Where(d => !skip.Contains(d)).ToList();
         if (usable.Count == 0) return null;
         if (previous is null) return usable[0];
-        var after = usable.IndexOf(previous);
+        var after = -1;
+        for (var i = 0; i < usable.Count; i++)
+            if (usable[i] == previous) after = i;
         return usable[(after + 1) % usable.Count];
     }
 
