@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Hosting;
@@ -10,24 +12,37 @@ using Router.Contracts.Messages;
 namespace Router.Actors.KeyBudgets;
 
 /// <summary>
-/// The single writer for one virtual key: which models it may use, what it has spent, and which of
-/// its requests are in flight. Admission is one hop: a request the key may make is forwarded to the
-/// deployment's breaker on the asker's own node, and the breaker answers the asker directly.
+/// The single writer for one virtual key: its policy, what it has spent, what its requests in flight
+/// have reserved, and its request and token rates. Admission is one hop: a request the key may make
+/// reserves its estimated cost and is forwarded to the deployment's breaker on the asker's own node,
+/// which answers the asker directly. Because one actor decides every admission of its key in turn,
+/// a budget is never overcommitted by concurrent requests: each sees the reservations before it.
 /// <para>
 /// Settled usage counts at once and reaches the journal in one event per <see cref="UsageFlushInterval"/>
 /// (group commit): one SQLite commit per request would cost more than the rest of the request path.
-/// A crash loses at most that interval's usage; a graceful stop flushes (<see cref="KeyBudget.Flush"/>).
+/// Reading the state (<see cref="KeyBudget.GetState"/>) and a graceful stop (<see cref="KeyBudget.Flush"/>)
+/// write first, so what was shown is never lost; a crash loses at most one interval's unread usage.
 /// </para>
 /// </summary>
 public sealed class KeyBudgetActor : ReceivePersistentActor, IWithTimers
 {
     public static readonly TimeSpan UsageFlushInterval = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan RateWindow = TimeSpan.FromMinutes(1);
     private const int EventsPerSnapshot = 1000;
 
     private readonly string _keyId;
+    private readonly TimeProvider _clock;
     private readonly Dictionary<Address, ActorSelection> _breakersByNode = new();
-    private IReadOnlyList<string>? _allowedModels;
+    private readonly Dictionary<string, (decimal Cost, int Tokens)> _reservations = new(StringComparer.Ordinal);
+    private readonly Queue<DateTimeOffset> _recentRequests = new();
+    private readonly Queue<(DateTimeOffset At, long Tokens)> _recentTokens = new();
+    private KeyPolicy? _policy;
+    private bool _deleted;
+    private decimal _reserved;
+    private long _tokensInWindow;
     private int _inFlight;
+    private DateTimeOffset? _periodStart;
+    private decimal _periodSpend;
     private static readonly KeyBudget.UsageRecorded NoUsage = new(0, 0, 0);
 
     // Everything settled (what the key has spent), what of it the journal has confirmed (what a
@@ -36,12 +51,20 @@ public sealed class KeyBudgetActor : ReceivePersistentActor, IWithTimers
     private KeyBudget.UsageRecorded _journaled = NoUsage;
     private KeyBudget.UsageRecorded _unwritten = NoUsage;
 
-    public KeyBudgetActor(string keyId)
+    public KeyBudgetActor(string keyId, TimeProvider clock)
     {
         _keyId = keyId;
+        _clock = clock;
 
-        Recover<KeyBudget.PolicySet>(Apply);
-        Recover<KeyBudget.UsageRecorded>(Apply);
+        Recover<KeyBudget.PolicySet>(set => _policy = new KeyPolicy("", "", set.AllowedModels));
+        Recover<KeyBudget.KeyPolicySet>(set => ApplyPolicy(set.Policy));
+        Recover<KeyBudget.KeyDeleted>(_ => _deleted = true);
+        Recover<KeyBudget.UsageRecorded>(recorded =>
+        {
+            _journaled = Add(_journaled, recorded);
+            _settled = _journaled;
+            CountInPeriod(recorded.Cost, recorded.At ?? _clock.GetUtcNow());
+        });
         Recover<SnapshotOffer>(offer =>
         {
             if (offer.Snapshot is KeyBudget.Totals totals) Apply(totals);
@@ -50,24 +73,27 @@ public sealed class KeyBudgetActor : ReceivePersistentActor, IWithTimers
         Command<KeyBudget.Admit>(Admit);
         Command<KeyBudget.Settle>(Settle);
         Command<FlushTick>(_ => WriteUnwritten());
-        Command<KeyBudget.Flush>(_ =>
-        {
-            var sender = Sender;
-            WriteUnwritten();
-            // Runs after every earlier PersistAsync handler: the usage is in the journal by then.
-            DeferAsync(_keyId, _ => sender.Tell(new KeyBudget.Flushed(_keyId)));
-        });
+        Command<KeyBudget.Flush>(_ => AfterWriting(sender => sender.Tell(new KeyBudget.Flushed(_keyId))));
+        Command<KeyBudget.GetState>(_ => AfterWriting(sender => sender.Tell(CurrentState())));
         Command<KeyBudget.Provision>(provision =>
         {
             var sender = Sender;
-            Persist(new KeyBudget.PolicySet(provision.AllowedModels.ToArray()), set =>
+            Persist(new KeyBudget.KeyPolicySet(provision.Policy), set =>
             {
-                Apply(set);
+                ApplyPolicy(set.Policy);
+                _deleted = false;
                 sender.Tell(new KeyBudget.Provisioned(_keyId));
             });
         });
-        Command<KeyBudget.GetState>(_ => Sender.Tell(new KeyBudget.State(
-            _keyId, _allowedModels ?? [], _settled.Requests, _settled.PromptTokens, _settled.CompletionTokens, _inFlight)));
+        Command<KeyBudget.Delete>(_ =>
+        {
+            var sender = Sender;
+            Persist(new KeyBudget.KeyDeleted(_clock.GetUtcNow()), _ =>
+            {
+                _deleted = true;
+                sender.Tell(new KeyBudget.Deleted(_keyId));
+            });
+        });
         Command<SaveSnapshotSuccess>(_ => { });
         Command<SaveSnapshotFailure>(failure =>
             Context.GetLogger().Warning(failure.Cause, "Snapshot of key budget {0} failed; the journal still holds every event", _keyId));
@@ -77,21 +103,87 @@ public sealed class KeyBudgetActor : ReceivePersistentActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
+    private void Admit(KeyBudget.Admit admit)
+    {
+        var now = _clock.GetUtcNow();
+        if (Refusal(admit, now) is { } refused)
+        {
+            Sender.Tell(refused);
+            return;
+        }
+        _inFlight++;
+        _recentRequests.Enqueue(now);
+        if (admit.EstimatedCost > 0 || admit.EstimatedTokens > 0)
+        {
+            _reservations[admit.RequestId] = (admit.EstimatedCost, admit.EstimatedTokens);
+            _reserved += admit.EstimatedCost;
+        }
+        BreakersOnNodeOf(Sender).Tell(new ProviderBreaker.RequestPermit(admit.DeploymentId, admit.RequestId), Sender);
+    }
+
+    private KeyBudget.Refused? Refusal(KeyBudget.Admit admit, DateTimeOffset now)
+    {
+        var policy = _policy;
+        if (policy is null || _deleted || !SameHash(policy.SecretHash, admit.SecretHash))
+            return Refuse(RefusalReason.UnknownKey, "This key is not known to the router.");
+        if (policy.Blocked) return Refuse(RefusalReason.Blocked, "This key is blocked.");
+        if (policy.Expires is { } expires && expires <= now)
+            return Refuse(RefusalReason.Expired, $"This key expired at {expires:u}.");
+        if (policy.AllowedModels.Count > 0 && !policy.AllowedModels.Any(pattern => ModelPattern.Matches(pattern, admit.Model)))
+            return Refuse(RefusalReason.ModelNotAllowed, $"This key may not use the model '{admit.Model}'.");
+
+        Slide(now);
+        if (policy.RpmLimit is { } rpm && _recentRequests.Count >= rpm)
+            return Refuse(RefusalReason.RateLimited,
+                $"This key is limited to {rpm} requests per minute and has made {_recentRequests.Count} in the last minute.",
+                RetryAfterFor(_recentRequests.Peek(), now));
+        if (policy.TpmLimit is { } tpm && _tokensInWindow + ReservedTokens() + admit.EstimatedTokens > tpm)
+            return Refuse(RefusalReason.RateLimited,
+                $"This key is limited to {tpm} tokens per minute: {_tokensInWindow} used and {ReservedTokens()} reserved in the last minute, and this request may take {admit.EstimatedTokens}.",
+                _recentTokens.Count > 0 ? RetryAfterFor(_recentTokens.Peek().At, now) : RateWindow);
+
+        RollPeriod(now);
+        if (policy.MaxBudget is { } budget && _periodSpend + _reserved + admit.EstimatedCost > budget)
+            return Refuse(RefusalReason.BudgetExceeded,
+                $"Budget exceeded: this key has spent ${_periodSpend:0.######} of its ${budget:0.######} budget"
+                + (_reserved > 0 ? $", ${_reserved:0.######} is reserved by requests in flight" : "")
+                + $", and this request may cost ${admit.EstimatedCost:0.######}"
+                + (PeriodEnd is { } end ? $"; the budget starts again at {end:u}." : "."));
+        return null;
+
+        KeyBudget.Refused Refuse(RefusalReason reason, string message, TimeSpan? retryAfter = null) =>
+            new(_keyId, reason, message, retryAfter);
+    }
+
     private void Settle(KeyBudget.Settle settle)
     {
         _inFlight = Math.Max(0, _inFlight - 1);
+        if (_reservations.Remove(settle.RequestId, out var reservation)) _reserved -= reservation.Cost;
         // A request that used no tokens (refused, failed, abandoned) only frees its slot: nothing to record.
-        if (settle.Usage.TotalTokens == 0) return;
-        var usage = new KeyBudget.UsageRecorded(1, settle.Usage.PromptTokens, settle.Usage.CompletionTokens);
+        if (settle.Usage.TotalTokens == 0 && settle.Cost == 0) return;
+        var now = _clock.GetUtcNow();
+        _recentTokens.Enqueue((now, settle.Usage.TotalTokens));
+        _tokensInWindow += settle.Usage.TotalTokens;
+        var usage = new KeyBudget.UsageRecorded(1, settle.Usage.PromptTokens, settle.Usage.CompletionTokens, settle.Cost);
         _settled = Add(_settled, usage);
         _unwritten = Add(_unwritten, usage);
+        CountInPeriod(settle.Cost, now);
         if (!Timers.IsTimerActive(nameof(FlushTick))) Timers.StartSingleTimer(nameof(FlushTick), FlushTick.Instance, UsageFlushInterval);
+    }
+
+    /// <summary>Writes what is unwritten, then answers once every earlier write is in the journal.</summary>
+    private void AfterWriting(Action<IActorRef> answer)
+    {
+        var sender = Sender;
+        WriteUnwritten();
+        // Runs after every earlier PersistAsync handler.
+        DeferAsync(_keyId, _ => answer(sender));
     }
 
     private void WriteUnwritten()
     {
         if (_unwritten.Requests == 0) return;
-        var usage = _unwritten;
+        var usage = _unwritten with { At = _clock.GetUtcNow() };
         _unwritten = NoUsage;
         // PersistAsync: admissions must not queue behind a journal write.
         PersistAsync(usage, written =>
@@ -102,23 +194,57 @@ public sealed class KeyBudgetActor : ReceivePersistentActor, IWithTimers
     }
 
     private static KeyBudget.UsageRecorded Add(KeyBudget.UsageRecorded a, KeyBudget.UsageRecorded b) =>
-        new(a.Requests + b.Requests, a.PromptTokens + b.PromptTokens, a.CompletionTokens + b.CompletionTokens);
+        new(a.Requests + b.Requests, a.PromptTokens + b.PromptTokens, a.CompletionTokens + b.CompletionTokens, a.Cost + b.Cost);
 
-    private void Admit(KeyBudget.Admit admit)
+    private void ApplyPolicy(KeyPolicy policy)
     {
-        if (_allowedModels is null)
-        {
-            Sender.Tell(new KeyBudget.Refused(_keyId, RefusalReason.UnknownKey, "This key is not known to the router."));
-            return;
-        }
-        if (!_allowedModels.Any(pattern => ModelPattern.Matches(pattern, admit.Model)))
-        {
-            Sender.Tell(new KeyBudget.Refused(_keyId, RefusalReason.ModelNotAllowed,
-                $"This key may not use the model '{admit.Model}'."));
-            return;
-        }
-        _inFlight++;
-        BreakersOnNodeOf(Sender).Tell(new ProviderBreaker.RequestPermit(admit.DeploymentId, admit.RequestId), Sender);
+        var durationChanged = _policy?.BudgetDuration != policy.BudgetDuration;
+        _policy = policy;
+        if (durationChanged) _periodStart = null;
+    }
+
+    /// <summary>Counts a cost in the budget period it falls in, starting a new period when the last one is over.</summary>
+    private void CountInPeriod(decimal cost, DateTimeOffset at)
+    {
+        RollPeriod(at);
+        _periodSpend += cost;
+    }
+
+    private void RollPeriod(DateTimeOffset now)
+    {
+        if (_policy?.BudgetDuration is not { } duration || duration <= TimeSpan.Zero) return;
+        _periodStart ??= _policy.CreatedAt == default ? now : _policy.CreatedAt;
+        if (now < _periodStart.Value + duration) return;
+        var elapsedPeriods = (now - _periodStart.Value).Ticks / duration.Ticks;
+        _periodStart = _periodStart.Value + TimeSpan.FromTicks(duration.Ticks * elapsedPeriods);
+        _periodSpend = 0;
+    }
+
+    private DateTimeOffset? PeriodEnd => _policy?.BudgetDuration is { } duration && _periodStart is { } start ? start + duration : null;
+
+    /// <summary>Drops requests and tokens older than the rate window.</summary>
+    private void Slide(DateTimeOffset now)
+    {
+        while (_recentRequests.Count > 0 && now - _recentRequests.Peek() >= RateWindow) _recentRequests.Dequeue();
+        while (_recentTokens.Count > 0 && now - _recentTokens.Peek().At >= RateWindow) _tokensInWindow -= _recentTokens.Dequeue().Tokens;
+    }
+
+    private long ReservedTokens() => _reservations.Values.Sum(r => (long)r.Tokens);
+
+    private static TimeSpan RetryAfterFor(DateTimeOffset oldest, DateTimeOffset now) =>
+        oldest + RateWindow - now is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.FromSeconds(1);
+
+    private static bool SameHash(string expected, string presented) =>
+        expected.Length > 0
+        && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(presented));
+
+    private KeyBudget.State CurrentState()
+    {
+        var now = _clock.GetUtcNow();
+        Slide(now);
+        RollPeriod(now);
+        return new KeyBudget.State(_keyId, _policy, _deleted, _settled.Requests, _settled.PromptTokens, _settled.CompletionTokens,
+            _settled.Cost, _periodSpend, PeriodEnd, _reserved, _inFlight, _recentRequests.Count, _tokensInWindow);
     }
 
     /// <summary>Breakers are per node: the asker's own node's breaker knows how its calls have fared.</summary>
@@ -133,25 +259,27 @@ public sealed class KeyBudgetActor : ReceivePersistentActor, IWithTimers
         return selection;
     }
 
-    private void Apply(KeyBudget.PolicySet set) => _allowedModels = set.AllowedModels;
-
-    private void Apply(KeyBudget.UsageRecorded recorded)
-    {
-        _journaled = Add(_journaled, recorded);
-        _settled = _journaled;
-    }
-
     private void Apply(KeyBudget.Totals totals)
     {
-        _allowedModels = totals.AllowedModels;
-        _journaled = new KeyBudget.UsageRecorded(totals.Requests, totals.PromptTokens, totals.CompletionTokens);
+        _policy = totals.Policy ?? (totals.AllowedModels is { } models ? new KeyPolicy("", "", models) : null);
+        _deleted = totals.Deleted;
+        _journaled = new KeyBudget.UsageRecorded(totals.Requests, totals.PromptTokens, totals.CompletionTokens, totals.Spend);
         _settled = _journaled;
+        _periodStart = totals.PeriodStart;
+        _periodSpend = totals.PeriodSpend;
     }
 
+    /// <summary>
+    /// What the journal holds so far. The period's spend already counts settled cost that is not yet
+    /// confirmed; those events will be replayed after the snapshot, so they are left out of it.
+    /// </summary>
     private KeyBudget.Totals JournaledTotals() =>
-        new(_allowedModels, _journaled.Requests, _journaled.PromptTokens, _journaled.CompletionTokens);
+        new(_policy?.AllowedModels, _journaled.Requests, _journaled.PromptTokens, _journaled.CompletionTokens,
+            _policy, _journaled.Cost, Math.Max(0, _periodSpend - (_settled.Cost - _journaled.Cost)), _periodStart, _deleted);
 
-    public static Props Props(string keyId) => Akka.Actor.Props.Create(() => new KeyBudgetActor(keyId));
+    public static Props Props(string keyId) => Props(keyId, TimeProvider.System);
+
+    public static Props Props(string keyId, TimeProvider clock) => Akka.Actor.Props.Create(() => new KeyBudgetActor(keyId, clock));
 
     private sealed class FlushTick
     {
@@ -169,7 +297,7 @@ public static class KeyBudgetHostingExtensions
         builder.WithActors((system, registry) =>
         {
             var region = system.ActorOf(
-                LocalEntityRegionActor.Props(new KeyBudgetMessageExtractor(), KeyBudgetActor.Props),
+                LocalEntityRegionActor.Props(new KeyBudgetMessageExtractor(), id => KeyBudgetActor.Props(id)),
                 "key-budgets");
             registry.Register<KeyBudgetActor>(region);
         });

@@ -16,6 +16,8 @@ public sealed class RouterJsonSerializer(ExtendedActorSystem system) : Serialize
         [typeof(KeyBudget.PolicySet)] = "kb-policy",
         [typeof(KeyBudget.UsageRecorded)] = "kb-usage",
         [typeof(KeyBudget.Totals)] = "kb-totals",
+        [typeof(KeyBudget.KeyPolicySet)] = "kb-key-policy",
+        [typeof(KeyBudget.KeyDeleted)] = "kb-deleted",
     };
 
     private static readonly Dictionary<string, Type> TypeByManifest =

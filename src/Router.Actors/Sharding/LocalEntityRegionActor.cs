@@ -9,8 +9,18 @@ namespace Router.Actors.Sharding;
 /// </summary>
 public sealed class LocalEntityRegionActor : ReceiveActor
 {
+    /// <summary>Asks which entities are running (for flushing them all on a graceful stop); answered with <see cref="Entities"/>.</summary>
+    public sealed record GetEntities
+    {
+        public static readonly GetEntities Instance = new();
+    }
+
+    public sealed record Entities(IReadOnlyList<string> Ids);
+
     public LocalEntityRegionActor(IMessageExtractor extractor, Func<string, Props> entityProps)
     {
+        Receive<GetEntities>(_ => Sender.Tell(new Entities(
+            Context.GetChildren().Select(child => Uri.UnescapeDataString(child.Path.Name)).ToList())));
         ReceiveAny(message =>
         {
             var entityId = extractor.EntityId(message);

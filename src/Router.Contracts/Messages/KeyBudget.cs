@@ -8,21 +8,55 @@ public interface IKeyBudgetMessage
     string KeyId { get; }
 }
 
+/// <summary>
+/// What a virtual key may do, as the admin API sets it. The key itself is never stored: only the hex
+/// SHA-256 of its secret, which the key's actor compares in constant time on every admission.
+/// </summary>
+/// <param name="AllowedModels">Model names or globs (<c>ollama/*</c>); empty: every model.</param>
+/// <param name="BudgetDuration">How often the spend counted against <paramref name="MaxBudget"/> starts again; null: never.</param>
+/// <param name="MetadataJson">The caller's metadata object, kept as JSON text.</param>
+public sealed record KeyPolicy(
+    string SecretHash,
+    string DisplayPrefix,
+    IReadOnlyList<string> AllowedModels,
+    string? Alias = null,
+    decimal? MaxBudget = null,
+    TimeSpan? BudgetDuration = null,
+    int? RpmLimit = null,
+    int? TpmLimit = null,
+    DateTimeOffset? Expires = null,
+    bool Blocked = false,
+    string? MetadataJson = null,
+    DateTimeOffset CreatedAt = default)
+{
+    /// <summary>Whether admission needs an estimate of the request (the tokenizer's work is skipped otherwise).</summary>
+    public bool NeedsEstimate => MaxBudget is not null || TpmLimit is not null;
+}
+
 /// <summary>Messages of the <c>KeyBudgetActor</c>, one actor per virtual key.</summary>
 public static class KeyBudget
 {
-    /// <summary>Creates or replaces the key's policy; answered with <see cref="Provisioned"/>.</summary>
-    public sealed record Provision(string KeyId, IReadOnlyList<string> AllowedModels) : IKeyBudgetMessage;
+    /// <summary>Creates the key or replaces its policy (spend is kept); answered with <see cref="Provisioned"/>.</summary>
+    public sealed record Provision(string KeyId, KeyPolicy Policy) : IKeyBudgetMessage;
+
+    /// <summary>Deletes the key for good; answered with <see cref="Deleted"/>. Its spend stays readable.</summary>
+    public sealed record Delete(string KeyId) : IKeyBudgetMessage;
 
     /// <summary>
-    /// Asks to run one request. On success the actor forwards to the deployment's breaker, which
-    /// answers the asker with a permit; otherwise the actor answers <see cref="Refused"/>.
+    /// Asks to run one request. On success the actor reserves the estimate and forwards to the
+    /// deployment's breaker, which answers the asker with a permit; otherwise it answers <see cref="Refused"/>.
     /// </summary>
-    public sealed record Admit(string KeyId, string RequestId, string Model, string DeploymentId) : IKeyBudgetMessage;
+    /// <param name="SecretHash">Hex SHA-256 of the key the request presented.</param>
+    /// <param name="EstimatedCost">USD the request may cost (prompt and the completion limit at the model's price).</param>
+    /// <param name="EstimatedTokens">Tokens it may use, for the TPM limit.</param>
+    public sealed record Admit(
+        string KeyId, string RequestId, string Model, string DeploymentId, string SecretHash,
+        decimal EstimatedCost = 0, int EstimatedTokens = 0) : IKeyBudgetMessage;
 
-    /// <summary>Closes an admitted request with what the provider reported (none when it failed).</summary>
-    public sealed record Settle(string KeyId, string RequestId, string Model, TokenUsage Usage) : IKeyBudgetMessage;
+    /// <summary>Closes an admitted request with what the provider reported (none when it failed) and what that cost.</summary>
+    public sealed record Settle(string KeyId, string RequestId, string Model, TokenUsage Usage, decimal Cost = 0) : IKeyBudgetMessage;
 
+    /// <summary>The key's state, answered once every settled request is in the journal: what it shows survives a crash.</summary>
     public sealed record GetState(string KeyId) : IKeyBudgetMessage;
 
     /// <summary>Writes settled usage not yet in the journal; answered with <see cref="Flushed"/> once it is.</summary>
@@ -32,26 +66,52 @@ public static class KeyBudget
 
     public sealed record Provisioned(string KeyId);
 
-    public sealed record Refused(string KeyId, RefusalReason Reason, string Message);
+    public sealed record Deleted(string KeyId);
 
-    /// <summary>The key's policy and spend; <see cref="Requests"/> counts the requests that used tokens.</summary>
+    public sealed record Refused(string KeyId, RefusalReason Reason, string Message, TimeSpan? RetryAfter = null);
+
+    /// <summary>
+    /// The key's policy, totals and current limits. <see cref="Requests"/> counts the requests that
+    /// used tokens; <see cref="PeriodSpend"/> is what counts against the budget until <see cref="PeriodResetsAt"/>.
+    /// </summary>
     public sealed record State(
         string KeyId,
-        IReadOnlyList<string> AllowedModels,
+        KeyPolicy? Policy,
+        bool IsDeleted,
         long Requests,
         long PromptTokens,
         long CompletionTokens,
-        int InFlight);
+        decimal Spend,
+        decimal PeriodSpend,
+        DateTimeOffset? PeriodResetsAt,
+        decimal Reserved,
+        int InFlight,
+        int RequestsLastMinute,
+        long TokensLastMinute)
+    {
+        public bool IsProvisioned => Policy is not null && !IsDeleted;
+
+        /// <summary>What may still be spent in this period; null without a budget.</summary>
+        public decimal? Remaining => Policy?.MaxBudget is { } max ? Math.Max(0, max - PeriodSpend - Reserved) : null;
+    }
 
     // Events, persisted in the journal: their shape is a storage format, change it only compatibly.
 
+    /// <summary>The first policy format (models only), still read from older journals.</summary>
     public sealed record PolicySet(IReadOnlyList<string> AllowedModels) : IPersistedMessage;
 
-    /// <summary>The usage of one or more settled requests, written together.</summary>
-    public sealed record UsageRecorded(long Requests, long PromptTokens, long CompletionTokens) : IPersistedMessage;
+    public sealed record KeyPolicySet(KeyPolicy Policy) : IPersistedMessage;
+
+    public sealed record KeyDeleted(DateTimeOffset At) : IPersistedMessage;
+
+    /// <summary>The usage of one or more settled requests, written together; <see cref="At"/> places it in a budget period.</summary>
+    public sealed record UsageRecorded(long Requests, long PromptTokens, long CompletionTokens, decimal Cost = 0, DateTimeOffset? At = null)
+        : IPersistedMessage;
 
     /// <summary>Snapshot of the key's state; a null policy means the key was never provisioned.</summary>
-    public sealed record Totals(IReadOnlyList<string>? AllowedModels, long Requests, long PromptTokens, long CompletionTokens)
+    public sealed record Totals(
+        IReadOnlyList<string>? AllowedModels, long Requests, long PromptTokens, long CompletionTokens,
+        KeyPolicy? Policy = null, decimal Spend = 0, decimal PeriodSpend = 0, DateTimeOffset? PeriodStart = null, bool Deleted = false)
         : IPersistedMessage;
 }
 
@@ -59,4 +119,8 @@ public enum RefusalReason
 {
     UnknownKey,
     ModelNotAllowed,
+    Blocked,
+    Expired,
+    BudgetExceeded,
+    RateLimited,
 }

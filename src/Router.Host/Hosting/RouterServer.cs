@@ -57,6 +57,7 @@ public static class RouterServer
         services.AddSingleton(storage);
         services.AddSingleton(routes);
         services.AddSingleton(new KeyAuthenticator(masterKey.Key));
+        services.AddSingleton<KeyStates>();
         services.AddSingleton(new ProviderClients(settings.Providers));
         services.AddSingleton<UpstreamForwarder>();
         services.AddSingleton(TimeProvider.System);
@@ -119,8 +120,8 @@ public static class RouterServer
         app.MapPost("/v1/chat/completions", context => proxy().HandleAsync(context, ProxyOperation.ChatCompletions));
         app.MapPost("/v1/completions", context => proxy().HandleAsync(context, ProxyOperation.Completions));
         app.MapPost("/v1/embeddings", context => proxy().HandleAsync(context, ProxyOperation.Embeddings));
-        app.MapGet("/v1/models", (HttpContext context, KeyAuthenticator authenticator, RouteTable routes, DiscoveredModels discovered) =>
-            ModelsEndpoint.HandleAsync(context, authenticator, routes, discovered));
+        app.MapGet("/v1/models", (HttpContext context, KeyAuthenticator authenticator, RouteTable routes, DiscoveredModels discovered, KeyStates keys) =>
+            ModelsEndpoint.HandleAsync(context, authenticator, routes, discovered, keys));
         app.MapGet("/health/liveness", HealthEndpoints.Liveness);
         app.MapGet("/health/readiness", HealthEndpoints.ReadinessAsync);
         app.MapGet("/health/deployments", DeploymentHealthEndpoint.HandleAsync);

@@ -35,7 +35,7 @@ public static class HealthEndpoints
             {
                 var budgets = await keyBudgets.GetAsync(ct);
                 var state = await budgets.Ask<KeyBudget.State>(new KeyBudget.GetState(KeyAuthenticator.MasterKeyId), ProbeTimeout, ct);
-                var provisioned = state.AllowedModels.Count > 0;
+                var provisioned = state.IsProvisioned;
                 checks["key-budgets"] = provisioned ? "ok" : "master key not provisioned yet";
                 ready &= provisioned;
             }

@@ -14,13 +14,15 @@ public static class ModelsEndpoint
 {
     private static readonly long StartedAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
-    public static async Task HandleAsync(HttpContext context, KeyAuthenticator authenticator, RouteTable routes, DiscoveredModels discovered)
+    public static async Task HandleAsync(
+        HttpContext context, KeyAuthenticator authenticator, RouteTable routes, DiscoveredModels discovered, KeyStates keys)
     {
         var requestId = RequestIds.Assign(context);
         try
         {
             var key = ProxyHandler.Authenticate(context, authenticator);
-            bool Allowed(string model) => key.AllowedModels.Any(allowed => ModelPattern.Matches(allowed, model));
+            var allowedModels = key.IsMaster ? ["*"] : await keys.AllowedModelsAsync(key, context.RequestAborted);
+            bool Allowed(string model) => allowedModels.Count == 0 || allowedModels.Any(allowed => ModelPattern.Matches(allowed, model));
             var configured = routes.Deployments
                 .Where(d => Allowed(d.ModelName))
                 .Select(d => new ModelCard(d.ModelName, StartedAt, d.ProviderName));

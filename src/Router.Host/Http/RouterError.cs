@@ -25,6 +25,17 @@ public sealed class RouterError(int status, ErrorBody body, TimeSpan? retryAfter
     public static RouterError InvalidKey() =>
         Refusal(401, "authentication_error", "invalid_api_key", "The API key is not valid for this router.");
 
+    public static RouterError KeyDisabled(string message) =>
+        Refusal(401, "authentication_error", "key_disabled", message);
+
+    /// <summary>OpenAI's clients treat 400 as final and do not retry: right for a budget that is spent.</summary>
+    public static RouterError BudgetExceeded(string message) =>
+        Refusal(400, "budget_exceeded", "budget_exceeded", message);
+
+    public static RouterError KeyRateLimited(string message, TimeSpan? retryAfter) =>
+        new(429, new ErrorBody { Message = message, Type = "rate_limit_error", Code = "key_rate_limited", Origin = ErrorOrigin.Router },
+            retryAfter);
+
     public static RouterError Forbidden(string message) =>
         Refusal(403, "permission_error", "forbidden", message);
 

@@ -20,13 +20,18 @@ public readonly record struct PermitDecision(bool Granted, TimeSpan RetryAfter)
 /// </summary>
 public sealed class Admission(IActorRef keyBudgets, IActorRef breakers, TimeSpan timeout)
 {
-    /// <summary>Admits the key (throws when it is refused) and asks the first deployment's breaker.</summary>
-    public async Task<PermitDecision> AdmitAsync(AuthenticatedKey key, string requestId, string model, string deploymentId)
+    /// <summary>
+    /// Admits the key (throws when it is refused), reserving the request's estimated cost and tokens,
+    /// and asks the first deployment's breaker.
+    /// </summary>
+    public async Task<PermitDecision> AdmitAsync(
+        AuthenticatedKey key, string requestId, string model, string deploymentId, decimal estimatedCost = 0, int estimatedTokens = 0)
     {
         object reply;
         try
         {
-            reply = await keyBudgets.Ask<object>(new KeyBudget.Admit(key.KeyId, requestId, model, deploymentId), timeout);
+            reply = await keyBudgets.Ask<object>(
+                new KeyBudget.Admit(key.KeyId, requestId, model, deploymentId, key.SecretHash, estimatedCost, estimatedTokens), timeout);
         }
         catch (AskTimeoutException)
         {
@@ -40,8 +45,7 @@ public sealed class Admission(IActorRef keyBudgets, IActorRef breakers, TimeSpan
         {
             ProviderBreaker.Permit => PermitDecision.Grant,
             ProviderBreaker.Refused open => new PermitDecision(false, open.RetryAfter),
-            KeyBudget.Refused { Reason: RefusalReason.UnknownKey } => throw RouterError.InvalidKey(),
-            KeyBudget.Refused refused => throw RouterError.ModelNotAllowed(refused.Message),
+            KeyBudget.Refused refused => throw RefusalError(refused),
             _ => throw new InvalidOperationException($"Unexpected admission reply {reply.GetType().Name}"),
         };
     }
@@ -71,8 +75,17 @@ public sealed class Admission(IActorRef keyBudgets, IActorRef breakers, TimeSpan
         breakers.Tell(new ProviderBreaker.ReportOutcome(deploymentId, outcome.Result, outcome.Latency, pause));
     }
 
-    public void SettleKey(AuthenticatedKey key, string requestId, string model, TokenUsage usage) =>
-        keyBudgets.Tell(new KeyBudget.Settle(key.KeyId, requestId, model, usage));
+    public void SettleKey(AuthenticatedKey key, string requestId, string model, TokenUsage usage, decimal cost = 0) =>
+        keyBudgets.Tell(new KeyBudget.Settle(key.KeyId, requestId, model, usage, cost));
+
+    private static RouterError RefusalError(KeyBudget.Refused refused) => refused.Reason switch
+    {
+        RefusalReason.UnknownKey => RouterError.InvalidKey(),
+        RefusalReason.Blocked or RefusalReason.Expired => RouterError.KeyDisabled(refused.Message),
+        RefusalReason.BudgetExceeded => RouterError.BudgetExceeded(refused.Message),
+        RefusalReason.RateLimited => RouterError.KeyRateLimited(refused.Message, refused.RetryAfter),
+        _ => RouterError.ModelNotAllowed(refused.Message),
+    };
 
     private RouterError TimedOut() => RouterError.Unavailable(
         $"The router could not admit the request within {timeout.TotalSeconds:0.#} s (router.admission-timeout).",

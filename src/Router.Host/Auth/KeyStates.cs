@@ -1,0 +1,34 @@
+using Akka.Actor;
+using Akka.Hosting;
+using Router.Actors.KeyBudgets;
+using Router.Contracts.Messages;
+using Router.Host.Http;
+
+namespace Router.Host.Auth;
+
+/// <summary>Reads a key's state from its budget actor, for endpoints that answer from it rather than admit through it.</summary>
+public sealed class KeyStates(IRequiredActor<KeyBudgetActor> keyBudgets)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
+
+    public async Task<KeyBudget.State> GetAsync(string keyId, CancellationToken ct)
+    {
+        var region = await keyBudgets.GetAsync(ct);
+        try
+        {
+            return await region.Ask<KeyBudget.State>(new KeyBudget.GetState(keyId), Timeout, ct);
+        }
+        catch (AskTimeoutException)
+        {
+            throw RouterError.Unavailable($"The key's state did not arrive within {Timeout.TotalSeconds:0} s.", "key_state_timeout");
+        }
+    }
+
+    /// <summary>The models a presented key may use; refused as a wrong key when its secret is not the key's current one.</summary>
+    public async Task<IReadOnlyList<string>> AllowedModelsAsync(AuthenticatedKey key, CancellationToken ct)
+    {
+        var state = await GetAsync(key.KeyId, ct);
+        if (!state.IsProvisioned || !KeySecrets.SameHash(state.Policy!.SecretHash, key.SecretHash)) throw RouterError.InvalidKey();
+        return state.Policy.AllowedModels;
+    }
+}
