@@ -15,6 +15,21 @@ public sealed record RouterSettings(
     public RoutingPolicy DefaultPolicy { get; init; } = RoutingPolicy.Standard;
 
     public RetrySettings Retry { get; init; } = RetrySettings.Standard;
+
+    /// <summary>
+    /// Prices that override the shipped table (<c>router.prices</c>), by model name as requested by clients
+    /// or as sent upstream.
+    /// </summary>
+    public IReadOnlyDictionary<string, ModelPrice> Prices { get; init; } = new Dictionary<string, ModelPrice>();
+}
+
+/// <summary>
+/// What one model costs, in USD per token. <paramref name="CacheReadPerToken"/> prices prompt tokens read
+/// from a prompt cache; null: they cost <paramref name="InputPerToken"/>.
+/// </summary>
+public sealed record ModelPrice(decimal InputPerToken, decimal OutputPerToken, decimal? CacheReadPerToken = null)
+{
+    public static readonly ModelPrice Free = new(0, 0);
 }
 
 public enum ProviderType

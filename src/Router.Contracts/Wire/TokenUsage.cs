@@ -10,5 +10,11 @@ public sealed record TokenUsage(
     int PromptTokens, int CompletionTokens, int CachedPromptTokens, int CacheWriteTokens = 0, int ReasoningTokens = 0)
 {
     public static readonly TokenUsage None = new(0, 0, 0);
+
+    /// <summary>
+    /// What the provider itself said the call cost, in USD (OpenRouter's <c>usage.cost</c>); null when it said
+    /// nothing. When present it is the cost, whatever the price table says.
+    /// </summary>
+    public decimal? ReportedCost { get; init; }
     public int TotalTokens => PromptTokens + CompletionTokens;
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Akka.Configuration;
 using Akka.Configuration.Hocon;
 using Router.Contracts.Configuration;
@@ -24,6 +25,7 @@ public static class RouterSettingsReader
         {
             DefaultPolicy = ReadPolicy(router.GetConfig("routing")?.Root.GetObject(), "router.routing"),
             Retry = ReadRetry(router),
+            Prices = ReadPrices(router),
         };
         return settings with { Models = [.. settings.Models, .. DiscoveryRoutes(settings)] };
     }
@@ -133,6 +135,44 @@ public static class RouterSettingsReader
         if (retry.BudgetRatio < 0 || retry.BudgetMinPerSecond < 0)
             throw new ConfigException("router.retry.budget-ratio and budget-min-per-second must not be negative");
         return retry;
+    }
+
+    private static readonly string[] PriceKeys = ["input-cost-per-token", "output-cost-per-token", "cache-read-cost-per-token"];
+
+    /// <summary><c>router.prices { "model" { input-cost-per-token, output-cost-per-token, cache-read-cost-per-token } }</c>.</summary>
+    private static Dictionary<string, ModelPrice> ReadPrices(Config router)
+    {
+        var prices = new Dictionary<string, ModelPrice>(StringComparer.Ordinal);
+        if (!router.HasPath("prices")) return prices;
+        var block = router.GetValue("prices");
+        // Akka's HOCON calls an empty object (and an empty list) neither an object nor empty; both mean no prices.
+        if (block.IsString()) throw new ConfigException("router.prices must be an object of model names to prices");
+        if (!block.IsObject()) return prices;
+        foreach (var (model, value) in block.GetObject().Items)
+        {
+            var at = $"router.prices.\"{model}\"";
+            if (!value.IsObject())
+                throw new ConfigException($"{at} must be an object with input-cost-per-token and/or output-cost-per-token");
+            var entry = value.GetObject();
+            if (entry.Items.Keys.FirstOrDefault(k => !PriceKeys.Contains(k)) is { } unknown)
+                throw new ConfigException($"{at}.{unknown} is not one of: {string.Join(", ", PriceKeys)}");
+            var input = PerToken(entry, at, "input-cost-per-token");
+            var output = PerToken(entry, at, "output-cost-per-token");
+            if (input is null && output is null)
+                throw new ConfigException($"{at} needs input-cost-per-token or output-cost-per-token (USD per token)");
+            prices[model] = new ModelPrice(input ?? 0, output ?? 0, PerToken(entry, at, "cache-read-cost-per-token"));
+        }
+        return prices;
+    }
+
+    private static decimal? PerToken(HoconObject entry, string at, string key)
+    {
+        if (entry.GetKey(key) is not { } value) return null;
+        // Parsed from the text, not through double, so 0.0000025 stays exact; exponents (1.5e-07) are allowed.
+        var text = value.IsString() ? value.GetString() : null;
+        if (!decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var price))
+            throw new ConfigException($"{at}.{key} must be a number of USD per token (e.g. 0.0000025)");
+        return price >= 0 ? price : throw new ConfigException($"{at}.{key} must not be negative");
     }
 
     private static List<ModelEntry> ReadModels(Config router, IReadOnlyList<ProviderSettings> providers)

@@ -3,8 +3,9 @@ using System.Text.Json;
 
 namespace Router.Host.Pricing;
 
-/// <summary>What the shipped price table says of one model.</summary>
-public sealed record ModelFacts(int? MaxInputTokens, double? InputCostPerToken, double? OutputCostPerToken);
+/// <summary>What the shipped price table says of one model; prices are USD per token.</summary>
+public sealed record ModelFacts(
+    int? MaxInputTokens, decimal? InputCostPerToken, decimal? OutputCostPerToken, decimal? CacheReadCostPerToken = null);
 
 /// <summary>
 /// The model table shipped inside the executable (<c>resources/model-prices.json</c>, LiteLLM's format:
@@ -32,7 +33,10 @@ public sealed class ModelCatalog
         {
             if (model.Value.ValueKind != JsonValueKind.Object) continue;
             models[model.Name] = new ModelFacts(
-                Int(model.Value, "max_input_tokens"), Number(model.Value, "input_cost_per_token"), Number(model.Value, "output_cost_per_token"));
+                Int(model.Value, "max_input_tokens"),
+                Number(model.Value, "input_cost_per_token"),
+                Number(model.Value, "output_cost_per_token"),
+                Number(model.Value, "cache_read_input_token_cost"));
         }
         return new ModelCatalog(models.ToFrozenDictionary(StringComparer.Ordinal));
     }
@@ -47,6 +51,7 @@ public sealed class ModelCatalog
     private static int? Int(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var n) ? n : null;
 
-    private static double? Number(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetDouble() : null;
+    // Prices go through decimal, not double, so 1.5e-07 stays exactly that and sums come out in exact cents.
+    private static decimal? Number(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetDecimal(out var n) ? n : null;
 }

@@ -61,8 +61,14 @@ public static class UsageParser
         var cached = usage.TryGetProperty("prompt_tokens_details", out var details) && details.ValueKind == JsonValueKind.Object
             ? Int(details, "cached_tokens")
             : 0;
-        return new TokenUsage(Int(usage, "prompt_tokens"), Int(usage, "completion_tokens"), cached);
+        return new TokenUsage(Int(usage, "prompt_tokens"), Int(usage, "completion_tokens"), cached) { ReportedCost = Cost(usage) };
     }
+
+    // OpenRouter reports what the call cost it in credits (1 credit = 1 USD) as usage.cost.
+    private static decimal? Cost(JsonElement usage) =>
+        usage.TryGetProperty("cost", out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetDecimal(out var cost) && cost >= 0
+            ? cost
+            : null;
 
     private static int Int(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var n) ? n : 0;

@@ -55,6 +55,6 @@ public sealed class ModelCatalogTests
             """);
 
         Assert.Null(catalog.Find("x", "sample_spec"));
-        Assert.Equal(new ModelFacts(null, 1e-6, null), catalog.Find("x", "m"));
+        Assert.Equal(new ModelFacts(null, 0.000001m, null), catalog.Find("x", "m"));
     }
 }

@@ -40,6 +40,19 @@ public sealed class UsageParserChunkTests
     }
 
     [Fact]
+    public void OpenRouters_final_usage_chunk_carries_the_reported_cost()
+    {
+        var facts = Inspect("""{"id":"gen-1","provider":"OpenAI","model":"openai/gpt-4o-mini","object":"chat.completion.chunk","choices":[],"usage":{"prompt_tokens":9,"completion_tokens":2,"total_tokens":11,"cost":0.0000025500,"is_byok":false,"prompt_tokens_details":{"cached_tokens":0}}}""");
+
+        Assert.True(facts.IsUsageOnly);
+        Assert.Equal(new TokenUsage(9, 2, 0) { ReportedCost = 0.00000255m }, facts.Usage);
+    }
+
+    [Fact]
+    public void A_usage_chunk_without_a_cost_reports_none() =>
+        Assert.Null(Inspect("""{"choices":[],"usage":{"prompt_tokens":9,"completion_tokens":2}}""").Usage!.ReportedCost);
+
+    [Fact]
     public void Usage_on_a_chunk_that_also_has_choices_is_not_usage_only()
     {
         var facts = Inspect("""{"choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":1}}""");

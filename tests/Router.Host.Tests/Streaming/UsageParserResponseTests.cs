@@ -38,6 +38,35 @@ public sealed class UsageParserResponseTests
         Assert.Equal(new TokenUsage(8, 0, 0), FromResponse("""{"object":"list","data":[],"usage":{"prompt_tokens":8,"total_tokens":8}}"""));
     }
 
+    [Fact]
+    public void OpenRouters_reported_cost_is_read_exactly()
+    {
+        var usage = FromResponse("""
+            {
+              "id": "gen-1", "provider": "Anthropic", "model": "anthropic/claude-sonnet-4",
+              "choices": [{"index": 0, "message": {"role": "assistant", "content": "Hi"}, "finish_reason": "stop"}],
+              "usage": {
+                "prompt_tokens": 12, "completion_tokens": 3, "total_tokens": 15, "cost": 0.0000810,
+                "is_byok": false, "prompt_tokens_details": {"cached_tokens": 0}, "cost_details": {"upstream_inference_cost": null}
+              }
+            }
+            """);
+
+        Assert.Equal(new TokenUsage(12, 3, 0) { ReportedCost = 0.000081m }, usage);
+        Assert.Equal(0.000081m, usage!.ReportedCost);
+    }
+
+    [Theory]
+    [InlineData("""{"usage":{"prompt_tokens":1,"completion_tokens":1}}""")]
+    [InlineData("""{"usage":{"prompt_tokens":1,"completion_tokens":1,"cost":null}}""")]
+    [InlineData("""{"usage":{"prompt_tokens":1,"completion_tokens":1,"cost":"0.01"}}""")]
+    [InlineData("""{"usage":{"prompt_tokens":1,"completion_tokens":1,"cost":-1}}""")]
+    public void A_cost_that_is_not_a_number_is_not_reported(string body) => Assert.Null(FromResponse(body)!.ReportedCost);
+
+    [Fact]
+    public void A_cost_in_exponent_form_is_read() =>
+        Assert.Equal(0.0000015m, FromResponse("""{"usage":{"prompt_tokens":1,"completion_tokens":1,"cost":1.5e-6}}""")!.ReportedCost);
+
     [Theory]
     [InlineData("""{"id":"x","choices":[]}""")]
     [InlineData("""{"usage":null}""")]
