@@ -16,6 +16,9 @@ public sealed record RouterSettings(
 
     public RetrySettings Retry { get; init; } = RetrySettings.Standard;
 
+    /// <summary>The completion tokens a request without <c>max_tokens</c> is assumed to use when its cost is reserved.</summary>
+    public int EstimateCompletionTokens { get; init; } = 1024;
+
     /// <summary>
     /// Prices that override the shipped table (<c>router.prices</c>), by model name as requested by clients
     /// or as sent upstream.

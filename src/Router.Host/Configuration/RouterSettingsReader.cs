@@ -25,6 +25,7 @@ public static class RouterSettingsReader
         {
             DefaultPolicy = ReadPolicy(router.GetConfig("routing")?.Root.GetObject(), "router.routing"),
             Retry = ReadRetry(router),
+            EstimateCompletionTokens = ReadPositive(router, "estimate-completion-tokens", 1024),
             Prices = ReadPrices(router),
         };
         return settings with { Models = [.. settings.Models, .. DiscoveryRoutes(settings)] };
@@ -121,6 +122,12 @@ public static class RouterSettingsReader
         if (breaker.FailureRateToOpen is <= 0 or > 1)
             throw new ConfigException("router.breaker.failure-rate-to-open must be a share above 0 and at most 1 (e.g. 0.5)");
         return breaker;
+    }
+
+    private static int ReadPositive(Config router, string key, int otherwise)
+    {
+        var value = router.GetInt(key, otherwise);
+        return value > 0 ? value : throw new ConfigException($"router.{key} must be a positive number");
     }
 
     private static RetrySettings ReadRetry(Config router)

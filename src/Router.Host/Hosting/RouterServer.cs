@@ -64,10 +64,13 @@ public static class RouterServer
         services.AddSingleton(ModelCatalog.LoadShipped());
         services.AddSingleton(sp => new ContextWindows(sp.GetRequiredService<ModelCatalog>(), settings.Providers.ToDictionary(p => p.Name)));
         services.AddSingleton<DeploymentSelector>();
+        services.AddSingleton(sp => new CostCalculator(sp.GetRequiredService<ModelCatalog>(), settings.Prices));
+        services.AddSingleton(sp => new CostEstimator(sp.GetRequiredService<CostCalculator>(), settings.Providers.ToDictionary(p => p.Name),
+            settings.EstimateCompletionTokens));
         services.AddSingleton(sp => new AttemptLoop(
             sp.GetRequiredService<RouteTable>(), sp.GetRequiredService<DeploymentSelector>(), sp.GetRequiredService<DeploymentBoard>(),
             sp.GetRequiredService<ContextWindows>(), sp.GetRequiredService<Admission>(), sp.GetRequiredService<UpstreamForwarder>(),
-            settings.Retry, sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<CostEstimator>(), settings.Retry, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp =>
         {
             var registry = sp.GetRequiredService<ActorRegistry>();

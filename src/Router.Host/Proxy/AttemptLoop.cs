@@ -5,6 +5,7 @@ using Router.Contracts.Configuration;
 using Router.Contracts.Wire;
 using Router.Host.Auth;
 using Router.Host.Http;
+using Router.Host.Pricing;
 using Router.Host.Providers;
 using Router.Host.Routing;
 
@@ -29,6 +30,7 @@ public sealed class AttemptLoop(
     ContextWindows contextWindows,
     Admission admission,
     UpstreamForwarder forwarder,
+    CostEstimator costs,
     RetrySettings retry,
     TimeProvider clock)
 {
@@ -48,7 +50,12 @@ public sealed class AttemptLoop(
         finally
         {
             // Once, whatever happened: the key's in-flight count and reservation must not leak.
-            if (attempt.Admitted) admission.SettleKey(key, requestId, route.RequestedModel, attempt.Last?.Usage ?? TokenUsage.None);
+            if (attempt.Admitted)
+            {
+                var usage = attempt.Last?.Usage ?? TokenUsage.None;
+                var cost = attempt.LastMatch is { } match && attempt.LastDeployment is { } deployment ? costs.Cost(match, deployment, usage) : 0;
+                admission.SettleKey(key, requestId, route.RequestedModel, usage, cost);
+            }
         }
     }
 
@@ -68,6 +75,8 @@ public sealed class AttemptLoop(
         public bool Admitted { get; set; }
         public int Count { get; set; }
         public CallOutcome? Last { get; set; }
+        public RouteMatch? LastMatch { get; set; }
+        public Deployment? LastDeployment { get; set; }
         public string? ServedBy { get; set; }
         public TimeSpan ShortestRefusal { get; set; } = TimeSpan.MaxValue;
         public HashSet<Deployment> Tried { get; } = [];
@@ -150,7 +159,7 @@ public sealed class AttemptLoop(
             var circuit = match.CircuitOf(deployment);
             var permit = attempt.Admitted
                 ? await admission.PermitAsync(circuit, attempt.RequestId)
-                : await admission.AdmitAsync(attempt.Key, attempt.RequestId, attempt.Route.RequestedModel, circuit);
+                : await AdmitAsync(attempt, match, deployment, circuit);
             attempt.Admitted = true;
             if (!permit.Granted)
             {
@@ -172,6 +181,16 @@ public sealed class AttemptLoop(
             }
         }
         return AttemptVerdict.Retryable;
+    }
+
+    /// <summary>
+    /// The first attempt admits the key, reserving what the request may cost; the master key has no
+    /// budget or limits, so its requests skip the tokenizer.
+    /// </summary>
+    private Task<PermitDecision> AdmitAsync(RequestAttempts attempt, RouteMatch match, Deployment deployment, string circuit)
+    {
+        var (cost, tokens) = attempt.Key.IsMaster ? (0m, 0) : costs.Estimate(attempt.Request, match, deployment);
+        return admission.AdmitAsync(attempt.Key, attempt.RequestId, attempt.Route.RequestedModel, circuit, cost, tokens);
     }
 
     // The breaker starts the provider's pause when its report arrives, a moment after the wait begins here.
@@ -204,6 +223,8 @@ public sealed class AttemptLoop(
         }
         admission.Report(circuit, outcome);
         attempt.Last = outcome;
+        attempt.LastMatch = match;
+        attempt.LastDeployment = deployment;
         return outcome;
     }
 

@@ -20,7 +20,7 @@ public sealed class ContextWindows(ModelCatalog catalog, IReadOnlyDictionary<str
 
     public int? LimitOf(Deployment deployment, string upstreamModel) =>
         deployment.MaxInputTokens
-        ?? catalog.Find(PrefixOf(providers[deployment.ProviderName]), upstreamModel)?.MaxInputTokens;
+        ?? catalog.Find(CostCalculator.PrefixOf(providers[deployment.ProviderName]), upstreamModel)?.MaxInputTokens;
 
     public bool Exceeds(ProxyRequest request, Deployment deployment, string upstreamModel)
     {
@@ -29,6 +29,14 @@ public sealed class ContextWindows(ModelCatalog catalog, IReadOnlyDictionary<str
         if (Encoding.UTF8.GetByteCount(messages.GetRawText()) <= limit) return false;
         return CountTokens(messages) > limit;
     }
+
+    /// <summary>The tokens of a prompt or input that is a string or an array of strings.</summary>
+    public static int CountText(JsonElement text) => text.ValueKind switch
+    {
+        JsonValueKind.String => O200k.Value.CountTokens(text.GetString()!),
+        JsonValueKind.Array => text.EnumerateArray().Sum(CountText),
+        _ => 0,
+    };
 
     /// <summary>The tokens of the messages' text, as OpenAI's current models count them.</summary>
     public static int CountTokens(JsonElement messages)
@@ -47,12 +55,4 @@ public sealed class ContextWindows(ModelCatalog catalog, IReadOnlyDictionary<str
         }
         return count;
     }
-
-    // The table names models under LiteLLM's provider prefixes.
-    private static string PrefixOf(ProviderSettings provider) => provider.Type switch
-    {
-        ProviderType.Gemini => "gemini",
-        ProviderType.Anthropic => "anthropic",
-        _ => provider.Name,
-    };
 }

@@ -20,7 +20,9 @@ public sealed class KeyAuthenticatorTests
 
         Assert.NotNull(key);
         Assert.Equal(KeyAuthenticator.MasterKeyId, key.KeyId);
-        Assert.Equal(["*"], key.AllowedModels);
+        Assert.True(key.IsMaster);
+        Assert.Equal(["*"], _authenticator.MasterPolicy.AllowedModels);
+        Assert.Equal(KeySecrets.Hash(MasterKey), key.SecretHash);
         Assert.DoesNotContain(MasterKey, key.DisplayPrefix, StringComparison.Ordinal);
     }
 
@@ -59,19 +61,19 @@ public sealed class KeyAuthenticatorTests
     [InlineData(24)]
     [InlineData(58)]
     [InlineData(500)]
-    public void DisplayPrefix_never_reveals_more_than_14_characters(int length)
+    public void DisplayPrefix_never_reveals_more_than_10_characters(int length)
     {
         var key = new string(Enumerable.Range(0, length).Select(i => (char)('a' + i % 26)).ToArray());
 
-        var shown = KeyAuthenticator.DisplayPrefix(key).TrimEnd('…');
+        var shown = KeySecrets.DisplayPrefix(key).TrimEnd('…');
 
-        Assert.True(shown.Length <= 14, $"'{shown}' shows {shown.Length} characters");
+        Assert.True(shown.Length <= 10, $"'{shown}' shows {shown.Length} characters");
         if (length > 0) Assert.True(shown.Length < length, "a key must never be shown whole");
     }
 
     [Fact]
     public void DisplayPrefix_of_a_long_key_starts_like_the_key()
     {
-        Assert.Equal("sk-router-0123…", KeyAuthenticator.DisplayPrefix(MasterKey));
+        Assert.Equal("sk-router-…", KeySecrets.DisplayPrefix(MasterKey));
     }
 }
