@@ -50,6 +50,7 @@ public sealed class KeyBudgetActor : ReceivePersistentActor, IWithTimers
     private KeyBudget.UsageRecorded _settled = NoUsage;
     private KeyBudget.UsageRecorded _journaled = NoUsage;
     private KeyBudget.UsageRecorded _unwritten = NoUsage;
+    private DateTimeOffset _lastUnwrittenAt;
 
     public KeyBudgetActor(string keyId, TimeProvider clock)
     {
@@ -57,7 +58,12 @@ public sealed class KeyBudgetActor : ReceivePersistentActor, IWithTimers
         _clock = clock;
 
         Recover<KeyBudget.PolicySet>(set => _policy = new KeyPolicy("", "", set.AllowedModels));
-        Recover<KeyBudget.KeyPolicySet>(set => ApplyPolicy(set.Policy));
+        Recover<KeyBudget.KeyPolicySet>(set =>
+        {
+            // As when it was provisioned: a key provisioned again after its deletion is a key again.
+            ApplyPolicy(set.Policy);
+            _deleted = false;
+        });
         Recover<KeyBudget.KeyDeleted>(_ => _deleted = true);
         Recover<KeyBudget.UsageRecorded>(recorded =>
         {
@@ -162,11 +168,16 @@ public sealed class KeyBudgetActor : ReceivePersistentActor, IWithTimers
         // A request that used no tokens (refused, failed, abandoned) only frees its slot: nothing to record.
         if (settle.Usage.TotalTokens == 0 && settle.Cost == 0) return;
         var now = _clock.GetUtcNow();
+        // A write carries one time, which places its cost in a budget period on recovery: usage of an
+        // earlier period goes out before this one counts in the next.
+        RollPeriod(now);
+        if (_unwritten.Requests > 0 && _periodStart is { } start && _lastUnwrittenAt < start) WriteUnwritten();
         _recentTokens.Enqueue((now, settle.Usage.TotalTokens));
         _tokensInWindow += settle.Usage.TotalTokens;
         var usage = new KeyBudget.UsageRecorded(1, settle.Usage.PromptTokens, settle.Usage.CompletionTokens, settle.Cost);
         _settled = Add(_settled, usage);
         _unwritten = Add(_unwritten, usage);
+        _lastUnwrittenAt = now;
         CountInPeriod(settle.Cost, now);
         if (!Timers.IsTimerActive(nameof(FlushTick))) Timers.StartSingleTimer(nameof(FlushTick), FlushTick.Instance, UsageFlushInterval);
     }
@@ -183,7 +194,8 @@ public sealed class KeyBudgetActor : ReceivePersistentActor, IWithTimers
     private void WriteUnwritten()
     {
         if (_unwritten.Requests == 0) return;
-        var usage = _unwritten with { At = _clock.GetUtcNow() };
+        // Stamped with when the usage was settled, not written: a write may come after the period ended.
+        var usage = _unwritten with { At = _lastUnwrittenAt };
         _unwritten = NoUsage;
         // PersistAsync: admissions must not queue behind a journal write.
         PersistAsync(usage, written =>

@@ -15,7 +15,7 @@ public abstract class KeyBudgetAdmissionTests(ITestOutputHelper output) : KeyBud
     [Fact]
     public void An_unprovisioned_key_is_refused_as_unknown()
     {
-        BudgetOf(KeyId).Tell(new KeyBudget.Admit(KeyId, "r1", "ollama/llama3", "ollama:ollama/*"));
+        BudgetOf(KeyId).Tell(AdmitOf(KeyId, "r1", "ollama/llama3", "ollama:ollama/*"));
 
         var refused = ExpectMsg<KeyBudget.Refused>(cancellationToken: Ct);
         Assert.Equal(KeyId, refused.KeyId);
@@ -25,7 +25,7 @@ public abstract class KeyBudgetAdmissionTests(ITestOutputHelper output) : KeyBud
     [Fact]
     public void Provision_is_acknowledged_with_the_key_id()
     {
-        BudgetOf(KeyId).Tell(new KeyBudget.Provision(KeyId, ["ollama/*"]));
+        BudgetOf(KeyId).Tell(new KeyBudget.Provision(KeyId, PolicyFor("ollama/*")));
 
         ExpectMsg(new KeyBudget.Provisioned(KeyId), cancellationToken: Ct);
     }
@@ -35,7 +35,7 @@ public abstract class KeyBudgetAdmissionTests(ITestOutputHelper output) : KeyBud
     {
         Provision(BudgetOf(KeyId), KeyId, "ollama/*");
 
-        BudgetOf(KeyId).Tell(new KeyBudget.Admit(KeyId, "r1", "gpt-4o", "openai:gpt-*"));
+        BudgetOf(KeyId).Tell(AdmitOf(KeyId, "r1", "gpt-4o", "openai:gpt-*"));
 
         var refused = ExpectMsg<KeyBudget.Refused>(cancellationToken: Ct);
         Assert.Equal(RefusalReason.ModelNotAllowed, refused.Reason);
@@ -47,7 +47,7 @@ public abstract class KeyBudgetAdmissionTests(ITestOutputHelper output) : KeyBud
     {
         Provision(BudgetOf(KeyId), KeyId, "gpt-4o");
 
-        BudgetOf(KeyId).Tell(new KeyBudget.Admit(KeyId, "r1", "gpt-4o-mini", "openai:gpt-*"));
+        BudgetOf(KeyId).Tell(AdmitOf(KeyId, "r1", "gpt-4o-mini", "openai:gpt-*"));
 
         Assert.Equal(RefusalReason.ModelNotAllowed, ExpectMsg<KeyBudget.Refused>(cancellationToken: Ct).Reason);
     }
@@ -57,7 +57,7 @@ public abstract class KeyBudgetAdmissionTests(ITestOutputHelper output) : KeyBud
     {
         Provision(BudgetOf(KeyId), KeyId, "ollama/*");
 
-        BudgetOf(KeyId).Tell(new KeyBudget.Admit(KeyId, "r1", "ollama/llama3", "ollama:ollama/*"));
+        BudgetOf(KeyId).Tell(AdmitOf(KeyId, "r1", "ollama/llama3", "ollama:ollama/*"));
 
         ExpectMsg(new ProviderBreaker.Permit("ollama:ollama/*"), cancellationToken: Ct);
         Assert.Equal(Breakers.Path, LastSender.Path.Parent);
@@ -70,7 +70,7 @@ public abstract class KeyBudgetAdmissionTests(ITestOutputHelper output) : KeyBud
         for (var i = 0; i < BreakerSettings.ConsecutiveFailuresToOpen; i++)
             Breakers.Tell(new ProviderBreaker.ReportOutcome("openai:gpt-*", CallResult.ProviderFailed, TimeSpan.Zero));
 
-        BudgetOf(KeyId).Tell(new KeyBudget.Admit(KeyId, "r1", "gpt-4o", "openai:gpt-*"));
+        BudgetOf(KeyId).Tell(AdmitOf(KeyId, "r1", "gpt-4o", "openai:gpt-*"));
 
         Assert.Equal("openai:gpt-*", ExpectMsg<ProviderBreaker.Refused>(cancellationToken: Ct).DeploymentId);
     }
@@ -80,10 +80,10 @@ public abstract class KeyBudgetAdmissionTests(ITestOutputHelper output) : KeyBud
     {
         var provisioner = CreateTestProbe();
         var asker = CreateTestProbe();
-        BudgetOf(KeyId).Tell(new KeyBudget.Provision(KeyId, ["ollama/*"]), provisioner.Ref);
+        BudgetOf(KeyId).Tell(new KeyBudget.Provision(KeyId, PolicyFor("ollama/*")), provisioner.Ref);
         provisioner.ExpectMsg(new KeyBudget.Provisioned(KeyId), cancellationToken: Ct);
 
-        BudgetOf(KeyId).Tell(new KeyBudget.Admit(KeyId, "r1", "ollama/qwen2.5", "ollama:ollama/*"), asker.Ref);
+        BudgetOf(KeyId).Tell(AdmitOf(KeyId, "r1", "ollama/qwen2.5", "ollama:ollama/*"), asker.Ref);
 
         asker.ExpectMsg(new ProviderBreaker.Permit("ollama:ollama/*"), cancellationToken: Ct);
         provisioner.ExpectNoMsg(TimeSpan.FromMilliseconds(50), Ct);
@@ -95,9 +95,9 @@ public abstract class KeyBudgetAdmissionTests(ITestOutputHelper output) : KeyBud
         Provision(BudgetOf(KeyId), KeyId, "ollama/*");
         Provision(BudgetOf(KeyId), KeyId, "gpt-*");
 
-        BudgetOf(KeyId).Tell(new KeyBudget.Admit(KeyId, "r1", "ollama/llama3", "ollama:ollama/*"));
+        BudgetOf(KeyId).Tell(AdmitOf(KeyId, "r1", "ollama/llama3", "ollama:ollama/*"));
         Assert.Equal(RefusalReason.ModelNotAllowed, ExpectMsg<KeyBudget.Refused>(cancellationToken: Ct).Reason);
-        BudgetOf(KeyId).Tell(new KeyBudget.Admit(KeyId, "r2", "gpt-4o", "openai:gpt-*"));
+        BudgetOf(KeyId).Tell(AdmitOf(KeyId, "r2", "gpt-4o", "openai:gpt-*"));
         ExpectMsg<ProviderBreaker.Permit>(cancellationToken: Ct);
     }
 
@@ -105,15 +105,15 @@ public abstract class KeyBudgetAdmissionTests(ITestOutputHelper output) : KeyBud
     public void Admitted_requests_are_in_flight_and_refused_ones_are_not()
     {
         Provision(BudgetOf(KeyId), KeyId, "ollama/*");
-        BudgetOf(KeyId).Tell(new KeyBudget.Admit(KeyId, "r1", "ollama/llama3", "ollama:ollama/*"));
+        BudgetOf(KeyId).Tell(AdmitOf(KeyId, "r1", "ollama/llama3", "ollama:ollama/*"));
         ExpectMsg<ProviderBreaker.Permit>(cancellationToken: Ct);
-        BudgetOf(KeyId).Tell(new KeyBudget.Admit(KeyId, "r2", "gpt-4o", "openai:gpt-*"));
+        BudgetOf(KeyId).Tell(AdmitOf(KeyId, "r2", "gpt-4o", "openai:gpt-*"));
         ExpectMsg<KeyBudget.Refused>(cancellationToken: Ct);
 
         var state = StateOf(BudgetOf(KeyId), KeyId);
 
         Assert.Equal(1, state.InFlight);
-        Assert.Equal(["ollama/*"], state.AllowedModels);
+        Assert.Equal(["ollama/*"], state.Policy?.AllowedModels);
     }
 }
 

@@ -20,7 +20,8 @@ public sealed class KeyBudgetRecoveryTests(ITestOutputHelper output) : KeyBudget
 
     private static void AssertRecovered(KeyBudget.State state)
     {
-        Assert.Equal(["ollama/*", "gpt-4o"], state.AllowedModels);
+        Assert.Equal(["ollama/*", "gpt-4o"], state.Policy?.AllowedModels);
+        Assert.Equal(SecretHash, state.Policy?.SecretHash);
         Assert.Equal((2L, 17L, 8L), (state.Requests, state.PromptTokens, state.CompletionTokens));
     }
 
@@ -46,9 +47,9 @@ public sealed class KeyBudgetRecoveryTests(ITestOutputHelper output) : KeyBudget
         StopAndAwait(first);
 
         var second = Sys.ActorOf(KeyBudgetActor.Props(KeyId));
-        second.Tell(new KeyBudget.Admit(KeyId, "r1", "ollama/llama3", "ollama:ollama/*"));
+        second.Tell(AdmitOf(KeyId, "r1", "ollama/llama3", "ollama:ollama/*"));
         ExpectMsg<ProviderBreaker.Permit>(cancellationToken: Ct);
-        second.Tell(new KeyBudget.Admit(KeyId, "r2", "gpt-4o", "openai:gpt-*"));
+        second.Tell(AdmitOf(KeyId, "r2", "gpt-4o", "openai:gpt-*"));
 
         Assert.Equal(RefusalReason.ModelNotAllowed, ExpectMsg<KeyBudget.Refused>(cancellationToken: Ct).Reason);
     }
@@ -62,7 +63,8 @@ public sealed class KeyBudgetRecoveryTests(ITestOutputHelper output) : KeyBudget
         var other = Sys.ActorOf(KeyBudgetActor.Props("key-dave"));
 
         var state = StateOf(other, "key-dave");
-        Assert.Empty(state.AllowedModels);
+        Assert.Null(state.Policy);
+        Assert.False(state.IsProvisioned);
         Assert.Equal(0, state.Requests);
     }
 
@@ -97,6 +99,7 @@ public sealed class KeyBudgetRecoveryTests(ITestOutputHelper output) : KeyBudget
         Assert.Equal(1000, loaded.Snapshot.Metadata.SequenceNr);
         var totals = Assert.IsType<KeyBudget.Totals>(loaded.Snapshot.Snapshot);
         Assert.Equal(["ollama/*"], totals.AllowedModels);
+        Assert.Equal(SecretHash, totals.Policy?.SecretHash);
         Assert.Equal((999L, 1998L, 999L), (totals.Requests, totals.PromptTokens, totals.CompletionTokens));
     }
 
@@ -115,26 +118,30 @@ public sealed class KeyBudgetRecoveryTests(ITestOutputHelper output) : KeyBudget
         var second = Sys.ActorOf(KeyBudgetActor.Props(KeyId));
 
         var state = StateOf(second, KeyId);
-        Assert.Equal(["ollama/*"], state.AllowedModels);
+        Assert.Equal(["ollama/*"], state.Policy?.AllowedModels);
         Assert.Equal((1005L, 2010L, 1005L), (state.Requests, state.PromptTokens, state.CompletionTokens));
     }
 
     [Fact]
-    public void A_key_provisioned_with_no_models_recovers_from_a_snapshot_as_provisioned()
+    public void A_key_provisioned_with_no_models_recovers_as_provisioned_for_every_model()
     {
         var first = Sys.ActorOf(KeyBudgetActor.Props(KeyId));
         Provision(first, KeyId);
         for (var i = 0; i < 999; i++)
             first.Tell(new KeyBudget.Settle(KeyId, $"r{i}", "gpt-4o", new TokenUsage(1, 1, 0)));
         AwaitState(first, KeyId, s => s.Requests == 999);
-        first.Tell(new KeyBudget.Admit(KeyId, "before", "gpt-4o", "openai:gpt-*"));
-        Assert.Equal(RefusalReason.ModelNotAllowed, ExpectMsg<KeyBudget.Refused>(cancellationToken: Ct).Reason);
+        first.Tell(AdmitOf(KeyId, "before", "gpt-4o", "openai:gpt-*"));
+        ExpectMsg(new ProviderBreaker.Permit("openai:gpt-*"), cancellationToken: Ct);
         StopAndAwait(first);
 
         var second = Sys.ActorOf(KeyBudgetActor.Props(KeyId));
-        second.Tell(new KeyBudget.Admit(KeyId, "after", "gpt-4o", "openai:gpt-*"));
+        second.Tell(AdmitOf(KeyId, "after", "gpt-4o", "openai:gpt-*"));
 
-        Assert.Equal(RefusalReason.ModelNotAllowed, ExpectMsg<KeyBudget.Refused>(cancellationToken: Ct).Reason);
+        ExpectMsg(new ProviderBreaker.Permit("openai:gpt-*"), cancellationToken: Ct);
+        var state = StateOf(second, KeyId);
+        Assert.True(state.IsProvisioned);
+        Assert.Empty(state.Policy!.AllowedModels);
+        Assert.Equal(999L, state.Requests);
     }
 
     [Fact]

@@ -15,7 +15,7 @@ public sealed class KeyBudgetSettlementTests(ITestOutputHelper output) : KeyBudg
         Provision(budget, KeyId, "ollama/*");
         for (var i = 0; i < 2; i++)
         {
-            budget.Tell(new KeyBudget.Admit(KeyId, $"r{i}", "ollama/llama3", "ollama:ollama/*"));
+            budget.Tell(AdmitOf(KeyId, $"r{i}", "ollama/llama3", "ollama:ollama/*"));
             ExpectMsg<ProviderBreaker.Permit>(TimeSpan.FromSeconds(3));
         }
         return budget;
@@ -29,7 +29,8 @@ public sealed class KeyBudgetSettlementTests(ITestOutputHelper output) : KeyBudg
         budget.Tell(new KeyBudget.Settle(KeyId, "r0", "ollama/llama3", new TokenUsage(10, 5, 2)));
 
         var state = AwaitState(budget, KeyId, s => s.Requests == 1);
-        Assert.Equal(new KeyBudget.State(KeyId, state.AllowedModels, 1, 10, 5, 1), state);
+        Assert.Equal(new KeyBudget.State(KeyId, state.Policy, false, 1, 10, 5, 0m, 0m, null, 0m, 1, 2, 15), state);
+        Assert.Equal(["ollama/*"], state.Policy?.AllowedModels);
     }
 
     [Fact]
@@ -66,7 +67,8 @@ public sealed class KeyBudgetSettlementTests(ITestOutputHelper output) : KeyBudg
         var state = StateOf(budget, KeyId);
 
         Assert.Equal(KeyId, state.KeyId);
-        Assert.Empty(state.AllowedModels);
+        Assert.Null(state.Policy);
+        Assert.False(state.IsProvisioned);
         Assert.Equal((0L, 0L, 0L, 0), (state.Requests, state.PromptTokens, state.CompletionTokens, state.InFlight));
     }
 }

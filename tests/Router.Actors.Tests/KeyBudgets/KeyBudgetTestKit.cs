@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using Akka.Actor;
 using Akka.Configuration;
 using Router.Actors.Breakers;
@@ -9,7 +11,7 @@ using Router.Contracts.Messages;
 namespace Router.Actors.Tests.KeyBudgets;
 
 /// <summary>
-/// An actor system with the in-memory journal and snapshot store, and this node's real breakers at
+/// An actor system with the in-memory journal (one per test) and snapshot store, and this node's real breakers at
 /// <c>/user/breakers</c>, where a key's budget actor forwards admitted requests.
 /// </summary>
 public abstract class KeyBudgetTestKit : Akka.TestKit.Xunit.TestKit
@@ -39,12 +41,29 @@ public abstract class KeyBudgetTestKit : Akka.TestKit.Xunit.TestKit
 
     protected static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    protected IActorRef NewRegion(string name = "key-budgets") =>
-        Sys.ActorOf(LocalEntityRegionActor.Props(new KeyBudgetMessageExtractor(), KeyBudgetActor.Props), name);
+    /// <summary>The key the tests' requests present, and the hex SHA-256 a policy stores of it.</summary>
+    protected const string Secret = "sk-router-test-0123456789";
 
-    protected void Provision(IActorRef target, string keyId, params string[] allowedModels)
+    protected static readonly string SecretHash = HashOf(Secret);
+
+    protected static string HashOf(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+
+    protected static KeyPolicy PolicyFor(params string[] allowedModels) => new(SecretHash, Secret[..7], allowedModels);
+
+    /// <summary>An admission presenting the tests' key.</summary>
+    protected static KeyBudget.Admit AdmitOf(
+        string keyId, string requestId, string model, string deploymentId, decimal estimatedCost = 0, int estimatedTokens = 0) =>
+        new(keyId, requestId, model, deploymentId, SecretHash, estimatedCost, estimatedTokens);
+
+    protected IActorRef NewRegion(string name = "key-budgets") =>
+        Sys.ActorOf(LocalEntityRegionActor.Props(new KeyBudgetMessageExtractor(), id => KeyBudgetActor.Props(id)), name);
+
+    protected void Provision(IActorRef target, string keyId, params string[] allowedModels) =>
+        Provision(target, keyId, PolicyFor(allowedModels));
+
+    protected void Provision(IActorRef target, string keyId, KeyPolicy policy)
     {
-        target.Tell(new KeyBudget.Provision(keyId, allowedModels));
+        target.Tell(new KeyBudget.Provision(keyId, policy));
         ExpectMsg(new KeyBudget.Provisioned(keyId), TimeSpan.FromSeconds(3));
     }
 

@@ -34,6 +34,8 @@ public sealed class RouterJsonSerializerTests(ITestOutputHelper output)
     [InlineData(typeof(KeyBudget.PolicySet))]
     [InlineData(typeof(KeyBudget.UsageRecorded))]
     [InlineData(typeof(KeyBudget.Totals))]
+    [InlineData(typeof(KeyBudget.KeyPolicySet))]
+    [InlineData(typeof(KeyBudget.KeyDeleted))]
     public void Every_persisted_message_type_is_bound_to_the_router_serializer(Type type) =>
         Assert.IsType<RouterJsonSerializer>(Serialization.FindSerializerForType(type));
 
@@ -81,6 +83,107 @@ public sealed class RouterJsonSerializerTests(ITestOutputHelper output)
 
         Assert.Equal(["openrouter/*"], back.AllowedModels);
         Assert.Equal((3_000_000_000L, long.MaxValue, 42L), (back.Requests, back.PromptTokens, back.CompletionTokens));
+    }
+
+    private static readonly KeyPolicy FullPolicy = new(
+        SecretHash: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        DisplayPrefix: "sk-9f86",
+        AllowedModels: ["ollama/*", "gpt-4o-mini"],
+        Alias: "ci-runner",
+        MaxBudget: 12.345678m,
+        BudgetDuration: TimeSpan.FromDays(30) + TimeSpan.FromMilliseconds(1),
+        RpmLimit: 60,
+        TpmLimit: 2_000_000,
+        Expires: new DateTimeOffset(2026, 3, 1, 8, 30, 0, TimeSpan.FromHours(2)),
+        Blocked: true,
+        MetadataJson: """{"team":"infra","tags":["a","b"],"note":"quote \" and ünïcode"}""",
+        CreatedAt: new DateTimeOffset(2025, 1, 1, 12, 0, 0, 123, TimeSpan.Zero));
+
+    /// <summary>Records compare lists by reference: compare the models apart, then the rest.</summary>
+    private static void AssertSamePolicy(KeyPolicy expected, KeyPolicy? actual)
+    {
+        Assert.NotNull(actual);
+        Assert.Equal(expected.AllowedModels, actual.AllowedModels);
+        Assert.Equal(expected, actual with { AllowedModels = expected.AllowedModels });
+        Assert.Equal(expected.Expires?.Offset, actual.Expires?.Offset);
+    }
+
+    [Fact]
+    public void KeyPolicySet_round_trips_every_field()
+    {
+        AssertSamePolicy(FullPolicy, RoundTrip(new KeyBudget.KeyPolicySet(FullPolicy)).Policy);
+    }
+
+    [Fact]
+    public void KeyPolicySet_with_only_the_required_fields_round_trips_its_defaults()
+    {
+        var minimal = new KeyPolicy("abc", "sk-a", []);
+
+        var back = RoundTrip(new KeyBudget.KeyPolicySet(minimal)).Policy;
+
+        AssertSamePolicy(minimal, back);
+        Assert.Null(back.MaxBudget);
+        Assert.Null(back.BudgetDuration);
+        Assert.False(back.NeedsEstimate);
+    }
+
+    [Fact]
+    public void KeyDeleted_round_trips()
+    {
+        var original = new KeyBudget.KeyDeleted(new DateTimeOffset(2025, 6, 30, 23, 59, 59, 999, TimeSpan.FromHours(-5)));
+
+        var back = RoundTrip(original);
+
+        Assert.Equal(original, back);
+        Assert.Equal(original.At.Offset, back.At.Offset);
+    }
+
+    [Fact]
+    public void UsageRecorded_round_trips_with_cost_and_time()
+    {
+        var original = new KeyBudget.UsageRecorded(3, 1234, 567, 0.000123456789m, new DateTimeOffset(2025, 1, 1, 12, 0, 0, TimeSpan.Zero));
+
+        Assert.Equal(original, RoundTrip(original));
+    }
+
+    [Fact]
+    public void UsageRecorded_of_the_first_format_reads_as_costing_nothing_at_no_time()
+    {
+        var back = FromJson<KeyBudget.UsageRecorded>("kb-usage", """{"Requests":2,"PromptTokens":17,"CompletionTokens":8}""");
+
+        Assert.Equal(new KeyBudget.UsageRecorded(2, 17, 8), back);
+        Assert.Equal((0m, (DateTimeOffset?)null), (back.Cost, back.At));
+    }
+
+    [Fact]
+    public void Totals_round_trip_with_policy_spend_and_period()
+    {
+        var original = new KeyBudget.Totals(
+            FullPolicy.AllowedModels, 3_000_000_000L, 40, 2, FullPolicy, 79_228_162_514.264337593543950335m, 0.5m,
+            new DateTimeOffset(2025, 1, 31, 12, 0, 0, TimeSpan.Zero), Deleted: true);
+
+        var back = RoundTrip(original);
+
+        AssertSamePolicy(FullPolicy, back.Policy);
+        Assert.Equal(FullPolicy.AllowedModels, back.AllowedModels);
+        Assert.Equal(original, back with { AllowedModels = original.AllowedModels, Policy = original.Policy });
+    }
+
+    [Fact]
+    public void Totals_of_the_first_format_read_as_unspent_with_no_policy()
+    {
+        var back = FromJson<KeyBudget.Totals>("kb-totals",
+            """{"AllowedModels":["ollama/*"],"Requests":5,"PromptTokens":50,"CompletionTokens":25}""");
+
+        Assert.Equal(["ollama/*"], back.AllowedModels);
+        Assert.Equal((5L, 50L, 25L), (back.Requests, back.PromptTokens, back.CompletionTokens));
+        Assert.Equal(((KeyPolicy?)null, 0m, 0m, (DateTimeOffset?)null, false), (back.Policy, back.Spend, back.PeriodSpend, back.PeriodStart, back.Deleted));
+    }
+
+    private T FromJson<T>(string manifest, string json)
+    {
+        var serializer = Serialization.FindSerializerForType(typeof(T));
+        return Assert.IsType<T>(Serialization.Deserialize(System.Text.Encoding.UTF8.GetBytes(json), serializer.Identifier, manifest));
     }
 
     [Fact]

@@ -10,8 +10,10 @@ public sealed class KeyBudgetMessageExtractorTests
 
     public static TheoryData<object> KeyBudgetMessages() =>
     [
-        new KeyBudget.Provision("key-a", ["*"]),
-        new KeyBudget.Admit("key-a", "r1", "gpt-4o", "openai:gpt-*"),
+        new KeyBudget.Provision("key-a", new KeyPolicy("hash", "sk-", ["*"])),
+        new KeyBudget.Admit("key-a", "r1", "gpt-4o", "openai:gpt-*", "hash"),
+        new KeyBudget.Delete("key-a"),
+        new KeyBudget.Flush("key-a"),
         new KeyBudget.Settle("key-a", "r1", "gpt-4o", TokenUsage.None),
         new KeyBudget.GetState("key-a"),
     ];

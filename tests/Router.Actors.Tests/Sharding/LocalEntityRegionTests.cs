@@ -13,7 +13,7 @@ public sealed class LocalEntityRegionTests(ITestOutputHelper output) : KeyBudget
         var region = NewRegion();
         Provision(region, "key-a", "ollama/*");
 
-        region.Tell(new KeyBudget.Admit("key-b", "r1", "ollama/llama3", "ollama:ollama/*"));
+        region.Tell(AdmitOf("key-b", "r1", "ollama/llama3", "ollama:ollama/*"));
 
         var refused = ExpectMsg<KeyBudget.Refused>(cancellationToken: Ct);
         Assert.Equal(("key-b", RefusalReason.UnknownKey), (refused.KeyId, refused.Reason));
@@ -25,7 +25,7 @@ public sealed class LocalEntityRegionTests(ITestOutputHelper output) : KeyBudget
         var region = NewRegion();
         Provision(region, "key-a", "ollama/*");
 
-        Assert.Equal(["ollama/*"], StateOf(region, "key-a").AllowedModels);
+        Assert.Equal(["ollama/*"], StateOf(region, "key-a").Policy?.AllowedModels);
     }
 
     [Theory]
