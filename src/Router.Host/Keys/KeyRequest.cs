@@ -37,10 +37,6 @@ public sealed class KeyRequest
 
     public static KeyRequest Block(bool blocked) => new() { Blocked = new(true, blocked) };
 
-    public bool HasPolicyChanges =>
-        Models.IsSet || MaxBudget.IsSet || BudgetDuration.IsSet || RpmLimit.IsSet || TpmLimit.IsSet || Expires.IsSet || Alias.IsSet
-        || MetadataJson.IsSet || Blocked.IsSet;
-
     /// <summary>The policy with this request's changes; the secret, prefix and creation time stay.</summary>
     public KeyPolicy ApplyTo(KeyPolicy policy) => policy with
     {
