@@ -11,6 +11,10 @@ namespace Router.Contracts.Wire;
 [JsonSerializable(typeof(ModelList))]
 [JsonSerializable(typeof(HealthReport))]
 [JsonSerializable(typeof(DeploymentHealthList))]
+[JsonSerializable(typeof(VirtualKeyInfo))]
+[JsonSerializable(typeof(VirtualKeyInfoResponse))]
+[JsonSerializable(typeof(VirtualKeyList))]
+[JsonSerializable(typeof(VirtualKeysDeleted))]
 [JsonSerializable(typeof(string))]
 public sealed partial class WireJsonContext : JsonSerializerContext
 {

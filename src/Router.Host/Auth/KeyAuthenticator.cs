@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Primitives;
 using Router.Contracts.Messages;
+using Router.Host.Keys;
 
 namespace Router.Host.Auth;
 
@@ -14,8 +15,9 @@ public sealed record AuthenticatedKey(string KeyId, string DisplayPrefix, string
 
 /// <summary>
 /// Bearer keys are recognised by their SHA-256, so the router holds no key in the clear beyond the
-/// configured master key. The final word on a key (its current secret, blocked, expired, deleted) is
-/// its budget actor's, which compares hashes in constant time on every admission.
+/// configured master key: the master key by comparison, virtual keys through the <see cref="KeyDirectory"/>.
+/// The final word on a key (its current secret, blocked, expired, deleted) is its budget actor's, which
+/// compares hashes in constant time on every admission.
 /// </summary>
 public sealed class KeyAuthenticator
 {
@@ -23,9 +25,12 @@ public sealed class KeyAuthenticator
 
     private readonly string _masterHash;
     private readonly AuthenticatedKey _master;
+    private readonly KeyDirectory? _directory;
 
-    public KeyAuthenticator(string masterKey)
+    /// <param name="directory">Where virtual keys are found; without one only the master key is recognised.</param>
+    public KeyAuthenticator(string masterKey, KeyDirectory? directory = null)
     {
+        _directory = directory;
         _masterHash = KeySecrets.Hash(masterKey);
         _master = new AuthenticatedKey(MasterKeyId, KeySecrets.DisplayPrefix(masterKey), _masterHash);
         MasterPolicy = new KeyPolicy(_masterHash, _master.DisplayPrefix, ["*"], Alias: "master");
@@ -42,6 +47,7 @@ public sealed class KeyAuthenticator
         var presented = header.AsSpan(scheme.Length).Trim();
         if (presented.IsEmpty) return null;
         var hash = KeySecrets.Hash(presented);
-        return KeySecrets.SameHash(hash, _masterHash) ? _master : null;
+        if (KeySecrets.SameHash(hash, _masterHash)) return _master;
+        return _directory?.FindByHash(hash) is { } entry ? new AuthenticatedKey(entry.KeyId, entry.DisplayPrefix, hash) : null;
     }
 }

@@ -8,6 +8,7 @@ using Router.Contracts.Configuration;
 using Router.Host.Auth;
 using Router.Host.Configuration;
 using Router.Host.Http;
+using Router.Host.Keys;
 using Router.Host.Pricing;
 using Router.Host.Providers;
 using Router.Host.Proxy;
@@ -56,8 +57,11 @@ public static class RouterServer
         services.AddSingleton(board);
         services.AddSingleton(storage);
         services.AddSingleton(routes);
-        services.AddSingleton(new KeyAuthenticator(masterKey.Key));
+        var keyDirectory = new KeyDirectory(storage, TimeProvider.System);
+        services.AddSingleton(keyDirectory);
+        services.AddSingleton(new KeyAuthenticator(masterKey.Key, keyDirectory));
         services.AddSingleton<KeyStates>();
+        services.AddSingleton<KeyAdmin>();
         services.AddSingleton(new ProviderClients(settings.Providers));
         services.AddSingleton<UpstreamForwarder>();
         services.AddSingleton(TimeProvider.System);
@@ -128,5 +132,6 @@ public static class RouterServer
         app.MapGet("/health/liveness", HealthEndpoints.Liveness);
         app.MapGet("/health/readiness", HealthEndpoints.ReadinessAsync);
         app.MapGet("/health/deployments", DeploymentHealthEndpoint.HandleAsync);
+        KeyEndpoints.Map(app);
     }
 }

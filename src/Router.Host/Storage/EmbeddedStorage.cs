@@ -4,7 +4,10 @@ using Router.Host.Configuration;
 
 namespace Router.Host.Storage;
 
-/// <summary>The single node's SQLite database in the data directory: the actors' journal and snapshots.</summary>
+/// <summary>
+/// The single node's SQLite database in the data directory: the actors' journal and snapshots, and the
+/// directory of virtual keys (<c>virtual_keys</c>: id, secret hash, display prefix, alias; never a secret).
+/// </summary>
 public sealed class EmbeddedStorage(string dataDir)
 {
     public string DatabasePath { get; } = Path.Combine(dataDir, "router.db");
@@ -28,6 +31,7 @@ public sealed class EmbeddedStorage(string dataDir)
     /// <summary>
     /// Puts the database in write-ahead-log mode (a property of the file, so it holds for every later
     /// connection): a journal commit appends to the log instead of rewriting pages under a rollback journal.
+    /// Creates the tables the router keeps itself (the journal's are Akka's).
     /// </summary>
     public void Prepare()
     {
@@ -37,6 +41,23 @@ public sealed class EmbeddedStorage(string dataDir)
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA journal_mode=WAL;";
         command.ExecuteNonQuery();
+        command.CommandText = """
+            CREATE TABLE IF NOT EXISTS virtual_keys (
+                key_id         TEXT PRIMARY KEY,
+                secret_hash    TEXT NOT NULL UNIQUE,
+                display_prefix TEXT NOT NULL,
+                alias          TEXT UNIQUE,
+                created_at     TEXT NOT NULL
+            );
+            """;
+        command.ExecuteNonQuery();
+    }
+
+    public SqliteConnection OpenConnection()
+    {
+        var connection = new SqliteConnection(ConnectionString);
+        connection.Open();
+        return connection;
     }
 
     /// <summary>True when the database answers a query; the reason otherwise.</summary>
