@@ -65,8 +65,12 @@ public sealed class KeyApiTests(KeyApiFixture fixture)
         Assert.True(blocked["blocked"]!.GetValue<bool>());
         Assert.Null(blocked["key"]);
         using (var http = fixture.Http(key))
-        using (var response = await http.PostAsync("/v1/chat/completions", Chat("mock/x"), Ct))
+        {
+            using var response = await http.PostAsync("/v1/chat/completions", Chat("mock/x"), Ct);
             Assert.Equal("key_disabled", (await ErrorOf(response, HttpStatusCode.Unauthorized))["code"]!.GetValue<string>());
+            using var models = await http.GetAsync("/v1/models", Ct);
+            Assert.Equal("key_disabled", (await ErrorOf(models, HttpStatusCode.Unauthorized))["code"]!.GetValue<string>());
+        }
 
         // The secret names the key as well as its id does.
         var unblocked = await PostAsync("/key/unblock", $$"""{"key":"{{key}}"}""");

@@ -24,11 +24,17 @@ public sealed class KeyStates(IRequiredActor<KeyBudgetActor> keyBudgets)
         }
     }
 
-    /// <summary>The models a presented key may use; refused as a wrong key when its secret is not the key's current one.</summary>
+    /// <summary>
+    /// The models a presented key may use, refused as the proxy path would refuse it: a secret that is
+    /// not the key's current one, a deleted, blocked or expired key.
+    /// </summary>
     public async Task<IReadOnlyList<string>> AllowedModelsAsync(AuthenticatedKey key, CancellationToken ct)
     {
         var state = await GetAsync(key.KeyId, ct);
         if (!state.IsProvisioned || !KeySecrets.SameHash(state.Policy!.SecretHash, key.SecretHash)) throw RouterError.InvalidKey();
+        if (state.Policy.Blocked) throw RouterError.KeyDisabled("This key is blocked.");
+        if (state.Policy.Expires is { } expires && expires <= DateTimeOffset.UtcNow)
+            throw RouterError.KeyDisabled($"This key expired at {expires:u}.");
         return state.Policy.AllowedModels;
     }
 }

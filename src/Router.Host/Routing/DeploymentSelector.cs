@@ -25,18 +25,27 @@ public sealed class DeploymentSelector(DeploymentBoard board, TimeProvider clock
         var available = deployments.Where(d => !open.Contains(d)).ToList();
         var ordered = group.Policy.Strategy switch
         {
-            BalancingStrategy.LeastInFlight => available
-                .OrderBy(d => board.InFlight(match.CircuitOf(d)))
-                .ThenBy(_ => Random.Shared.Next()) // ties spread evenly instead of piling on the first
-                .ToList(),
-            BalancingStrategy.LowestLatency => available
-                .OrderBy(d => board.Health(match.CircuitOf(d)).LatencyEwmaMs is var ms && ms > 0 ? ms : double.MinValue) // untried first, to learn them
-                .ThenBy(_ => Random.Shared.Next())
-                .ToList(),
+            BalancingStrategy.LeastInFlight => LeastFirst(group, available, d => board.InFlight(match.CircuitOf(d))),
+            // Untried first, to learn their latency.
+            BalancingStrategy.LowestLatency => LeastFirst(group, available,
+                d => board.Health(match.CircuitOf(d)).LatencyEwmaMs is var ms && ms > 0 ? ms : double.MinValue),
             _ => WeightedFirst(group, available),
         };
         ordered.AddRange(open);
         return ordered;
+    }
+
+    /// <summary>
+    /// The deployments by a measure, lowest first. Ties (all idle, all untried) take turns by weight, so
+    /// requests arriving together spread instead of all seeing the same idle deployment.
+    /// </summary>
+    private List<Deployment> LeastFirst(DeploymentGroup group, List<Deployment> available, Func<Deployment, double> measure)
+    {
+        if (available.Count <= 1) return available;
+        var lowest = available.Min(measure);
+        var tied = available.Where(d => measure(d) == lowest).ToList();
+        var first = tied.Count == 1 ? tied[0] : _rotations.GetOrAdd(group.ModelName, _ => new SmoothWeightedRoundRobin()).Next(tied);
+        return [first, .. available.Where(d => d != first).OrderBy(measure)];
     }
 
     private List<Deployment> WeightedFirst(DeploymentGroup group, List<Deployment> available)
