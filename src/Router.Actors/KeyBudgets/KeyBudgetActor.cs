@@ -124,7 +124,9 @@ public sealed class KeyBudgetActor : ReceivePersistentActor, IWithTimers
             _reservations[admit.RequestId] = (admit.EstimatedCost, admit.EstimatedTokens);
             _reserved += admit.EstimatedCost;
         }
-        BreakersOnNodeOf(Sender).Tell(new ProviderBreaker.RequestPermit(admit.DeploymentId, admit.RequestId), Sender);
+        // No deployment: the answer comes from the cache, so there is no breaker to ask.
+        if (admit.DeploymentId.Length == 0) Sender.Tell(new ProviderBreaker.Permit(""));
+        else BreakersOnNodeOf(Sender).Tell(new ProviderBreaker.RequestPermit(admit.DeploymentId, admit.RequestId), Sender);
     }
 
     private KeyBudget.Refused? Refusal(KeyBudget.Admit admit, DateTimeOffset now)

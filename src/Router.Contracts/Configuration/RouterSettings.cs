@@ -16,6 +16,8 @@ public sealed record RouterSettings(
 
     public RetrySettings Retry { get; init; } = RetrySettings.Standard;
 
+    public CacheSettings Cache { get; init; } = CacheSettings.Standard;
+
     /// <summary>The completion tokens a request without <c>max_tokens</c> is assumed to use when its cost is reserved.</summary>
     public int EstimateCompletionTokens { get; init; } = 1024;
 
@@ -165,3 +167,20 @@ public sealed record BreakerSettings(
 {
     public TimeSpan FailureRateWindow { get; init; } = FailureRateWindow == default ? TimeSpan.FromSeconds(60) : FailureRateWindow;
 }
+
+/// <summary>
+/// The response cache (<c>router.cache</c>): in memory up to <paramref name="MaxBytes"/> by default, in
+/// Redis at <paramref name="Redis"/> (<c>host:port</c>) when set, so a pair of nodes shares it.
+/// </summary>
+/// <param name="Models">Per model name (as requested): caching on or off and its own TTL.</param>
+public sealed record CacheSettings(bool Enabled, string? Redis, TimeSpan Ttl, long MaxBytes, IReadOnlyDictionary<string, ModelCacheSettings> Models)
+{
+    public static readonly CacheSettings Standard =
+        new(true, null, TimeSpan.FromHours(1), 64L * 1024 * 1024, new Dictionary<string, ModelCacheSettings>());
+
+    public bool EnabledFor(string model) => Enabled && (Models.TryGetValue(model, out var own) ? own.Enabled ?? true : true);
+
+    public TimeSpan TtlFor(string model) => Models.TryGetValue(model, out var own) && own.Ttl is { } ttl ? ttl : Ttl;
+}
+
+public sealed record ModelCacheSettings(bool? Enabled, TimeSpan? Ttl);

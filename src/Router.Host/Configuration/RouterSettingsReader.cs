@@ -26,6 +26,7 @@ public static class RouterSettingsReader
             DefaultPolicy = ReadPolicy(router.GetConfig("routing")?.Root.GetObject(), "router.routing"),
             Retry = ReadRetry(router),
             EstimateCompletionTokens = ReadPositive(router, "estimate-completion-tokens", 1024),
+            Cache = ReadCache(router),
             Prices = ReadPrices(router),
         };
         return settings with { Models = [.. settings.Models, .. DiscoveryRoutes(settings)] };
@@ -122,6 +123,26 @@ public static class RouterSettingsReader
         if (breaker.FailureRateToOpen is <= 0 or > 1)
             throw new ConfigException("router.breaker.failure-rate-to-open must be a share above 0 and at most 1 (e.g. 0.5)");
         return breaker;
+    }
+
+    private static CacheSettings ReadCache(Config router)
+    {
+        var standard = CacheSettings.Standard;
+        var maxBytes = router.GetLong("cache.max-bytes", standard.MaxBytes);
+        if (maxBytes < 0) throw new ConfigException("router.cache.max-bytes must not be negative");
+        var models = new Dictionary<string, ModelCacheSettings>(StringComparer.Ordinal);
+        if (router.GetConfig("cache.models") is { } block && !block.IsEmpty)
+            foreach (var (name, value) in block.Root.GetObject().Items)
+            {
+                var entry = value.GetObject() ?? throw new ConfigException($"router.cache.models.\"{name}\" must be an object");
+                models[name] = new ModelCacheSettings(entry.GetKey("enabled")?.GetBoolean(), entry.GetKey("ttl")?.GetTimeSpan());
+            }
+        return new CacheSettings(
+            router.GetBoolean("cache.enabled", standard.Enabled),
+            NullIfEmpty(router.GetString("cache.redis", null)),
+            router.GetTimeSpan("cache.ttl", standard.Ttl),
+            maxBytes,
+            models);
     }
 
     private static int ReadPositive(Config router, string key, int otherwise)

@@ -6,6 +6,7 @@ using Router.Actors.KeyBudgets;
 using Router.Actors.Routing;
 using Router.Contracts.Configuration;
 using Router.Host.Auth;
+using Router.Host.Caching;
 using Router.Host.Configuration;
 using Router.Host.Http;
 using Router.Host.Keys;
@@ -80,10 +81,16 @@ public static class RouterServer
             var registry = sp.GetRequiredService<ActorRegistry>();
             return new Admission(registry.Get<KeyBudgetActor>(), registry.Get<ProviderBreakersActor>(), settings.AdmissionTimeout);
         });
+        services.AddSingleton<IResponseCacheStore>(sp => settings.Cache.Redis is { } redis
+            ? new RedisResponseCacheStore(redis, sp.GetRequiredService<ILogger<RedisResponseCacheStore>>(), TimeProvider.System)
+            : new MemoryResponseCacheStore(settings.Cache.MaxBytes, TimeProvider.System));
+        services.AddSingleton(sp => new ResponseCaching(sp.GetRequiredService<IResponseCacheStore>(), settings.Cache,
+            sp.GetRequiredService<Admission>(), TimeProvider.System));
         services.AddSingleton(sp => new ProxyHandler(
             sp.GetRequiredService<KeyAuthenticator>(),
             sp.GetRequiredService<RouteTable>(),
             sp.GetRequiredService<AttemptLoop>(),
+            settings.Cache.Enabled ? sp.GetRequiredService<ResponseCaching>() : null,
             settings.MaxRequestBodyBytes,
             sp.GetRequiredService<ILogger<ProxyHandler>>()));
 
@@ -132,6 +139,7 @@ public static class RouterServer
         app.MapGet("/health/liveness", HealthEndpoints.Liveness);
         app.MapGet("/health/readiness", HealthEndpoints.ReadinessAsync);
         app.MapGet("/health/deployments", DeploymentHealthEndpoint.HandleAsync);
+        app.MapPost("/cache/flush", CacheEndpoints.FlushAsync);
         KeyEndpoints.Map(app);
     }
 }

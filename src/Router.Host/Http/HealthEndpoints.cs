@@ -4,6 +4,7 @@ using Router.Actors.KeyBudgets;
 using Router.Contracts.Messages;
 using Router.Contracts.Wire;
 using Router.Host.Auth;
+using Router.Host.Caching;
 using Router.Host.Storage;
 
 namespace Router.Host.Http;
@@ -18,7 +19,8 @@ public static class HealthEndpoints
 
     public static IResult Liveness() => Results.Json(new HealthReport("alive"), WireJsonContext.Wire.HealthReport);
 
-    public static async Task<IResult> ReadinessAsync(ActorSystem system, IRequiredActor<KeyBudgetActor> keyBudgets, EmbeddedStorage storage, CancellationToken ct)
+    public static async Task<IResult> ReadinessAsync(
+        ActorSystem system, IRequiredActor<KeyBudgetActor> keyBudgets, EmbeddedStorage storage, IResponseCacheStore cache, CancellationToken ct)
     {
         var checks = new Dictionary<string, string>();
         var ready = true;
@@ -50,7 +52,11 @@ public static class HealthEndpoints
         checks["storage"] = detail;
         ready &= storageOk;
 
-        return Results.Json(new HealthReport(ready ? "ready" : "not ready", checks), WireJsonContext.Wire.HealthReport,
+        // The cache is an optimisation: without Redis the router still serves, so it only degrades readiness.
+        var cacheHealth = cache.Health;
+        checks["cache"] = cacheHealth.State == CacheHealthState.Ok ? "ok" : cacheHealth.Detail;
+        var status = !ready ? "not ready" : cacheHealth.State == CacheHealthState.Ok ? "ready" : "degraded";
+        return Results.Json(new HealthReport(status, checks), WireJsonContext.Wire.HealthReport,
             statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 }

@@ -71,6 +71,7 @@ public sealed class Admission(IActorRef keyBudgets, IActorRef breakers, TimeSpan
     /// <summary>Tells the deployment's breaker how the attempt ended, with the provider's Retry-After when it asked for a pause.</summary>
     public void Report(string deploymentId, CallOutcome outcome)
     {
+        if (deploymentId.Length == 0) return; // an answer from the cache: no breaker took part
         var pause = outcome.Result == CallResult.ProviderFailed ? outcome.Error?.RetryAfter : null;
         breakers.Tell(new ProviderBreaker.ReportOutcome(deploymentId, outcome.Result, outcome.Latency, pause));
     }

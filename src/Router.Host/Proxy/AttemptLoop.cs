@@ -13,7 +13,8 @@ namespace Router.Host.Proxy;
 
 /// <summary>What a request's attempts came to: the last outcome, and what to tell the client about them.</summary>
 /// <param name="ServedBy">The model whose deployment gave the last outcome (differs from the request's after a fallback).</param>
-public sealed record AttemptsResult(CallOutcome Outcome, int Attempts, string? ServedBy);
+/// <param name="Cost">What the last outcome cost, as settled with the key.</param>
+public sealed record AttemptsResult(CallOutcome Outcome, int Attempts, string? ServedBy, decimal Cost = 0);
 
 /// <summary>
 /// Runs one admitted request's attempts. A model's deployments are tried in the order its strategy
@@ -36,16 +37,20 @@ public sealed class AttemptLoop(
 {
     private readonly ConcurrentDictionary<string, RetryBudget> _budgets = new(StringComparer.Ordinal);
 
+    /// <param name="observeFrames">Sees each stream frame the client is sent.</param>
     public async Task<AttemptsResult> RunAsync(
-        HttpContext context, ProxyRequest request, RouteMatch route, ProxyOperation operation, string requestId, AuthenticatedKey key)
+        HttpContext context, ProxyRequest request, RouteMatch route, ProxyOperation operation, string requestId, AuthenticatedKey key,
+        Action<byte[]>? observeFrames = null)
     {
         var clientWantsUsage = request.StreamOptions?.IncludeUsage == true;
         var budget = _budgets.GetOrAdd(route.Group.ModelName, _ => new RetryBudget(retry.BudgetRatio, retry.BudgetMinPerSecond, clock));
         budget.RecordRequest();
-        var attempt = new RequestAttempts(context, request, route, operation, requestId, key, clientWantsUsage, budget);
+        var attempt = new RequestAttempts(context, request, route, operation, requestId, key, clientWantsUsage, budget, observeFrames);
+        var cost = 0m;
+        AttemptsResult result;
         try
         {
-            return await RunAttemptsAsync(attempt);
+            result = await RunAttemptsAsync(attempt);
         }
         finally
         {
@@ -53,17 +58,19 @@ public sealed class AttemptLoop(
             if (attempt.Admitted)
             {
                 var usage = attempt.Last?.Usage ?? TokenUsage.None;
-                var cost = attempt.LastMatch is { } match && attempt.LastDeployment is { } deployment ? costs.Cost(match, deployment, usage) : 0;
+                if (attempt.LastMatch is { } match && attempt.LastDeployment is { } deployment) cost = costs.Cost(match, deployment, usage);
                 admission.SettleKey(key, requestId, route.RequestedModel, usage, cost);
             }
         }
+        return result with { Cost = cost };
     }
 
     /// <summary>The state of one request's attempts.</summary>
     private sealed class RequestAttempts(
         HttpContext context, ProxyRequest request, RouteMatch route, ProxyOperation operation, string requestId,
-        AuthenticatedKey key, bool clientWantsUsage, RetryBudget budget)
+        AuthenticatedKey key, bool clientWantsUsage, RetryBudget budget, Action<byte[]>? observeFrames)
     {
+        public Action<byte[]>? ObserveFrames => observeFrames;
         public HttpContext Context => context;
         public ProxyRequest Request => request;
         public RouteMatch Route => route;
@@ -213,7 +220,7 @@ public sealed class AttemptLoop(
         {
             using (board.Enter(circuit))
                 outcome = await forwarder.ForwardAsync(attempt.Context, attempt.Request, match, deployment, attempt.Operation,
-                    attempt.RequestId, attempt.ClientWantsUsage);
+                    attempt.RequestId, attempt.ClientWantsUsage, attempt.ObserveFrames);
         }
         catch
         {

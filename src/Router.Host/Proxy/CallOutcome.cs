@@ -10,6 +10,9 @@ namespace Router.Host.Proxy;
 /// </summary>
 public sealed record CallOutcome(TokenUsage Usage, CallResult Result, TimeSpan Latency, RouterError? Error)
 {
+    /// <summary>A complete non-streamed answer as the client got it (OpenAI's format), for the cache.</summary>
+    public byte[]? Body { get; init; }
+
     public static CallOutcome Answered(TokenUsage? usage, TimeSpan latency) => new(usage ?? TokenUsage.None, CallResult.Answered, latency, null);
 
     public static CallOutcome Failed(RouterError error, bool providerFailed, TimeSpan latency) =>

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Router.Actors.Routing;
 using Router.Contracts.Wire;
 using Router.Host.Auth;
+using Router.Host.Caching;
 using Router.Host.Http;
 using Router.Host.Providers;
 
@@ -16,6 +17,7 @@ public sealed class ProxyHandler(
     KeyAuthenticator authenticator,
     RouteTable routes,
     AttemptLoop attempts,
+    ResponseCaching? caching,
     long maxBodyBytes,
     ILogger<ProxyHandler> logger)
 {
@@ -29,8 +31,14 @@ public sealed class ProxyHandler(
             var model = request.Model!;
             var route = routes.Resolve(model) ?? throw RouterError.ModelNotFound(model);
 
-            var result = await attempts.RunAsync(context, request, route, operation, requestId, key);
+            var plan = caching?.Plan(context, request, route, operation);
+            if (plan is not null && await caching!.TryServeAsync(context, plan, request, key, requestId, model)) return;
+
+            var assembler = plan is { Streaming: true, Store: true } ? new ChatStreamAssembler() : null;
+            var result = await attempts.RunAsync(context, request, route, operation, requestId, key,
+                assembler is null ? null : frame => assembler.Add(frame));
             if (result.Outcome.Error is { } upstreamError) await ErrorWriter.WriteAsync(context, upstreamError, requestId);
+            else if (plan is not null) await caching!.StoreAsync(plan, result, assembler);
         }
         catch (RouterError error)
         {

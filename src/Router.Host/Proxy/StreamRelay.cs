@@ -18,7 +18,8 @@ namespace Router.Host.Proxy;
 /// that ends the stream with an error event and <c>[DONE]</c>.
 /// </summary>
 public sealed class StreamRelay(
-    HttpContext context, Deployment deployment, string requestId, TimeSpan streamIdle, IStreamTranslator translator)
+    HttpContext context, Deployment deployment, string requestId, TimeSpan streamIdle, IStreamTranslator translator,
+    Action<byte[]>? observeFrames = null)
 {
     private string? _unreadable;
 
@@ -50,7 +51,11 @@ public sealed class StreamRelay(
         {
             while (true)
             {
-                foreach (var frame in frames) writer.Write(frame);
+                foreach (var frame in frames)
+                {
+                    writer.Write(frame);
+                    observeFrames?.Invoke(frame);
+                }
                 frames.Clear();
                 await writer.FlushAsync(ct);
                 if (signal == StreamSignal.Finished) return Finish(CallResult.Answered);

@@ -18,9 +18,10 @@ public sealed class UpstreamForwarder(ProviderClients providers)
     private const int MaxErrorBodyBytes = 1 << 20;
 
     /// <param name="clientWantsUsage">Read from the request before its first attempt: dialects may change the request.</param>
+    /// <param name="observeFrames">Sees each stream frame the client is sent (the cache assembles them).</param>
     public async Task<CallOutcome> ForwardAsync(
         HttpContext context, ProxyRequest request, RouteMatch route, Deployment deployment, ProxyOperation operation,
-        string requestId, bool clientWantsUsage)
+        string requestId, bool clientWantsUsage, Action<byte[]>? observeFrames = null)
     {
         var client = providers.Get(deployment.ProviderName);
         var dialect = client.Dialect;
@@ -69,10 +70,10 @@ public sealed class UpstreamForwarder(ProviderClients providers)
                     : "application/json";
                 context.Response.ContentLength = translated.Body.Length;
                 await context.Response.Body.WriteAsync(translated.Body, context.RequestAborted);
-                return CallOutcome.Answered(translated.Usage, Stopwatch.GetElapsedTime(started));
+                return CallOutcome.Answered(translated.Usage, Stopwatch.GetElapsedTime(started)) with { Body = translated.Body };
             }
 
-            var relay = new StreamRelay(context, deployment, requestId, timeouts.StreamIdle, dialect.CreateStreamTranslator(answer));
+            var relay = new StreamRelay(context, deployment, requestId, timeouts.StreamIdle, dialect.CreateStreamTranslator(answer), observeFrames);
             return await relay.RelayAsync(await response.Content.ReadAsStreamAsync(phase.Token), phase, started);
         }
         catch (Exception e) when (e is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)

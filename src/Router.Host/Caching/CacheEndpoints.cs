@@ -1,0 +1,55 @@
+using System.Text.Json;
+using Router.Host.Auth;
+using Router.Host.Http;
+using Router.Host.Proxy;
+
+namespace Router.Host.Caching;
+
+/// <summary>
+/// <c>POST /cache/flush</c> (master key): removes every cached answer, or those of one model (as sent
+/// upstream), one namespace, or one entry (its id, from <c>x-router-cache-key</c>). Answers <c>{"flushed": n}</c>.
+/// </summary>
+public static class CacheEndpoints
+{
+    public static async Task FlushAsync(HttpContext context, KeyAuthenticator authenticator, ResponseCaching caching)
+    {
+        var requestId = RequestIds.Assign(context);
+        try
+        {
+            var key = ProxyHandler.Authenticate(context, authenticator);
+            if (!key.IsMaster) throw RouterError.Forbidden("POST /cache/flush needs the master key.");
+            var scope = await ReadScopeAsync(context);
+            var flushed = await caching.Store.FlushAsync(scope, context.RequestAborted);
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync($$"""{"flushed":{{flushed}}}""", context.RequestAborted);
+        }
+        catch (RouterError error)
+        {
+            await ErrorWriter.WriteAsync(context, error, requestId);
+        }
+    }
+
+    private static async Task<CacheScope> ReadScopeAsync(HttpContext context)
+    {
+        if (context.Request.ContentLength is 0 or null && !context.Request.Headers.ContainsKey("Transfer-Encoding")) return new CacheScope();
+        try
+        {
+            using var document = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) throw RouterError.InvalidRequest("The body must be a JSON object.", code: "invalid_json");
+            return new CacheScope(Text(root, "model"), Text(root, "namespace"), Text(root, "key"));
+        }
+        catch (JsonException e)
+        {
+            throw RouterError.InvalidRequest($"The body is not valid JSON: {e.Message}", code: "invalid_json");
+        }
+    }
+
+    private static string? Text(JsonElement root, string name)
+    {
+        if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return null;
+        return value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text
+            ? text
+            : throw RouterError.InvalidRequest($"'{name}' must be a non-empty string.", name, $"invalid_{name}");
+    }
+}

@@ -1,0 +1,89 @@
+using System.Globalization;
+using Router.Actors.Routing;
+using Router.Contracts.Configuration;
+using Router.Contracts.Messages;
+using Router.Contracts.Wire;
+using Router.Host.Auth;
+using Router.Host.Providers;
+using Router.Host.Proxy;
+
+namespace Router.Host.Caching;
+
+/// <summary>How one request uses the cache: where its answer lives, and whether to read and write it.</summary>
+public sealed record CachePlan(CacheEntryKey Key, bool Lookup, bool Store, TimeSpan Ttl, bool Streaming);
+
+/// <summary>
+/// The cache on the request path. A hit is still admitted by the key's budget actor (so a key only
+/// gets answers for models it may use, within its rate limits) and costs nothing; it is answered as
+/// JSON, or replayed as SSE for a streaming request. A miss stores the complete answer: a JSON body as
+/// sent, or a stream assembled from its chunks once it finished. Errors and cut streams are never stored.
+/// </summary>
+public sealed class ResponseCaching(IResponseCacheStore store, CacheSettings settings, Admission admission, TimeProvider clock)
+{
+    public const string Header = "x-router-cache";
+
+    public IResponseCacheStore Store => store;
+
+    /// <summary>The plan for a request, or null when it bypasses the cache (off for the model, <c>no-store</c>, a legacy stream).</summary>
+    public CachePlan? Plan(HttpContext context, ProxyRequest request, RouteMatch route, ProxyOperation operation)
+    {
+        var streaming = operation.CanStream && request.IsStreaming;
+        var directives = CacheDirectives.From(context.Request.Headers);
+        if (!settings.EnabledFor(route.RequestedModel) || !directives.Store || (streaming && operation != ProxyOperation.ChatCompletions))
+        {
+            context.Response.Headers[Header] = "bypass";
+            return null;
+        }
+        var key = CacheKeys.For(directives.Namespace, route.UpstreamModel, OperationName(operation), request);
+        // The entry's id, for flushing just this answer.
+        context.Response.Headers["x-router-cache-key"] = key.Id;
+        return new CachePlan(key, directives.Lookup, directives.Store, directives.Ttl ?? settings.TtlFor(route.RequestedModel), streaming);
+    }
+
+    /// <summary>Answers from the cache when it holds the request's answer; false on a miss.</summary>
+    public async Task<bool> TryServeAsync(
+        HttpContext context, CachePlan plan, ProxyRequest request, AuthenticatedKey key, string requestId, string model)
+    {
+        var headers = context.Response.Headers;
+        headers[Header] = "miss";
+        if (!plan.Lookup) return false;
+        var hit = await store.GetAsync(plan.Key, context.RequestAborted);
+        if (hit is null) return false;
+
+        // No deployment to ask: the key's actor alone decides, then the request settles at no cost.
+        await admission.AdmitAsync(key, requestId, model, deploymentId: "");
+        admission.SettleKey(key, requestId, model, TokenUsage.None);
+
+        headers[Header] = "hit";
+        headers.Age = ((long)Math.Max(0, (clock.GetUtcNow() - hit.StoredAt).TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        headers["x-router-cache-saved-cost"] = hit.Cost.ToString("0.##########", CultureInfo.InvariantCulture);
+        headers["x-router-response-cost"] = "0";
+        if (plan.Streaming)
+        {
+            context.Response.ContentType = "text/event-stream; charset=utf-8";
+            context.Response.Headers.CacheControl = "no-cache";
+            foreach (var frame in ChatStreamReplay.Frames(hit.Body, request.StreamOptions?.IncludeUsage == true))
+                await context.Response.Body.WriteAsync(frame, context.RequestAborted);
+        }
+        else
+        {
+            context.Response.ContentType = "application/json";
+            context.Response.ContentLength = hit.Body.Length;
+            await context.Response.Body.WriteAsync(hit.Body, context.RequestAborted);
+        }
+        return true;
+    }
+
+    /// <summary>Keeps a complete answer; anything else (an error, a cut stream) is left out.</summary>
+    public async Task StoreAsync(CachePlan plan, AttemptsResult result, ChatStreamAssembler? assembler)
+    {
+        var outcome = result.Outcome;
+        if (!plan.Store || outcome.Error is not null || outcome.Result != CallResult.Answered) return;
+        var body = outcome.Body ?? assembler?.Complete(outcome.Usage);
+        if (body is null) return;
+        await store.SetAsync(plan.Key, new CachedResponse(body, outcome.Usage, result.Cost, clock.GetUtcNow()), plan.Ttl, CancellationToken.None);
+    }
+
+    private static string OperationName(ProxyOperation operation) =>
+        operation == ProxyOperation.ChatCompletions ? "chat" : operation == ProxyOperation.Embeddings ? "embeddings" : "completions";
+}

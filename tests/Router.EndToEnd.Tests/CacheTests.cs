@@ -1,0 +1,224 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using OpenAI;
+using OpenAI.Chat;
+using Router.EndToEnd.Tests.Fixtures;
+using static Router.EndToEnd.Tests.ErrorTests;
+
+namespace Router.EndToEnd.Tests;
+
+/// <summary>
+/// The response cache in a real Redis: hits and misses, TTLs, every control header, flushing, streamed
+/// hits replayed to the OpenAI SDK, key scoping, and Redis going away without a request failing.
+/// Each test uses model names of its own, so the mock's per-name call counts tell what reached it.
+/// </summary>
+[Collection("cache")]
+public sealed class CacheTests(CacheFixture fixture)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private sealed record Answer(HttpStatusCode Status, string Cache, string? Age, string? EntryKey, string Body);
+
+    private async Task<Answer> AskAsync(string model, string text = "cache me", Action<HttpRequestMessage>? headers = null, string? key = null)
+    {
+        using var http = fixture.Http(key ?? CacheFixture.MasterKey);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+        {
+            Content = Json($$"""{"model":"{{model}}","messages":[{"role":"user","content":"{{text}}"}]}"""),
+        };
+        headers?.Invoke(request);
+        using var response = await http.SendAsync(request, Ct);
+        return new Answer(response.StatusCode,
+            response.Headers.TryGetValues("x-router-cache", out var c) ? c.Single() : "",
+            response.Headers.TryGetValues("age", out var a) ? a.Single() : null,
+            response.Headers.TryGetValues("x-router-cache-key", out var k) ? k.Single() : null,
+            await response.Content.ReadAsStringAsync(Ct));
+    }
+
+    [Fact]
+    public async Task The_same_request_twice_reaches_the_provider_once()
+    {
+        var miss = await AskAsync("mock/hit-once");
+        var hit = await AskAsync("mock/hit-once");
+
+        Assert.Equal(("miss", "hit"), (miss.Cache, hit.Cache));
+        Assert.Equal(1, fixture.Mock.CallsOf("hit-once"));
+        Assert.NotNull(hit.Age);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(miss.Body), JsonNode.Parse(hit.Body)));
+    }
+
+    [Fact]
+    public async Task A_different_parameter_is_a_different_entry_but_field_order_and_user_are_not()
+    {
+        using var http = fixture.Http();
+        async Task<string> Post(string body)
+        {
+            using var response = await http.PostAsync("/v1/chat/completions", Json(body), Ct);
+            return response.Headers.GetValues("x-router-cache").Single();
+        }
+
+        Assert.Equal("miss", await Post("""{"model":"mock/fields","temperature":0.2,"messages":[{"role":"user","content":"x"}]}"""));
+        Assert.Equal("hit", await Post("""{"messages":[{"content":"x","role":"user"}],"user":"someone","temperature":0.2,"model":"mock/fields"}"""));
+        Assert.Equal("miss", await Post("""{"model":"mock/fields","temperature":0.9,"messages":[{"role":"user","content":"x"}]}"""));
+    }
+
+    [Fact]
+    public async Task A_streamed_answer_is_stored_and_replayed_to_the_SDK_as_a_stream()
+    {
+        var chat = Sdk().GetChatClient("mock/streamed");
+        async Task<string> StreamAsync()
+        {
+            var text = new System.Text.StringBuilder();
+            await foreach (var update in chat.CompleteChatStreamingAsync([new UserChatMessage("one two three")], cancellationToken: Ct))
+                foreach (var part in update.ContentUpdate) text.Append(part.Text);
+            return text.ToString();
+        }
+
+        var first = await StreamAsync();
+        var replayed = await StreamAsync();
+        ChatCompletion whole = await chat.CompleteChatAsync([new UserChatMessage("one two three")], cancellationToken: Ct);
+
+        Assert.Equal("one two three", first);
+        Assert.Equal(first, replayed);
+        Assert.Equal(first, whole.Content[0].Text);
+        Assert.Equal(1, fixture.Mock.CallsOf("streamed"));
+    }
+
+    [Fact]
+    public async Task An_entry_expires_after_its_ttl()
+    {
+        void Ttl(HttpRequestMessage r) => r.Headers.Add("x-router-cache-ttl", "1");
+        Assert.Equal("miss", (await AskAsync("mock/short-lived", headers: Ttl)).Cache);
+        Assert.Equal("hit", (await AskAsync("mock/short-lived", headers: Ttl)).Cache);
+
+        await Task.Delay(TimeSpan.FromSeconds(1.6), Ct);
+
+        Assert.Equal("miss", (await AskAsync("mock/short-lived", headers: Ttl)).Cache);
+        Assert.Equal(2, fixture.Mock.CallsOf("short-lived"));
+    }
+
+    [Fact]
+    public async Task No_cache_refreshes_the_entry_and_no_store_leaves_the_cache_alone()
+    {
+        await AskAsync("mock/controls");
+        var refreshed = await AskAsync("mock/controls", headers: r => r.Headers.Add("Cache-Control", "no-cache"));
+        var bypassed = await AskAsync("mock/controls-bypass", headers: r => r.Headers.Add("Cache-Control", "no-store"));
+        var after = await AskAsync("mock/controls-bypass");
+
+        Assert.Equal("miss", refreshed.Cache);
+        Assert.Equal(2, fixture.Mock.CallsOf("controls"));
+        Assert.Equal("hit", (await AskAsync("mock/controls")).Cache);
+        Assert.Equal(("bypass", "miss"), (bypassed.Cache, after.Cache));
+    }
+
+    [Fact]
+    public async Task Namespaces_keep_entries_apart()
+    {
+        await AskAsync("mock/spaced", headers: r => r.Headers.Add("x-router-cache-namespace", "team-a"));
+
+        Assert.Equal("miss", (await AskAsync("mock/spaced", headers: r => r.Headers.Add("x-router-cache-namespace", "team-b"))).Cache);
+        Assert.Equal("hit", (await AskAsync("mock/spaced", headers: r => r.Headers.Add("x-router-cache-namespace", "team-a"))).Cache);
+    }
+
+    [Fact]
+    public async Task A_model_switched_off_bypasses_the_cache()
+    {
+        Assert.Equal("bypass", (await AskAsync("uncached/switched-off")).Cache);
+        Assert.Equal("bypass", (await AskAsync("uncached/switched-off")).Cache);
+        Assert.Equal(2, fixture.Mock.CallsOf("switched-off"));
+    }
+
+    [Fact]
+    public async Task Errors_are_never_cached()
+    {
+        await AskAsync("mock/fail-500", "error once");
+        var again = await AskAsync("mock/fail-500", "error once");
+
+        Assert.Equal(HttpStatusCode.InternalServerError, again.Status);
+        Assert.Equal("miss", again.Cache);
+    }
+
+    [Fact]
+    public async Task Flush_removes_one_entry_a_model_a_namespace_or_everything()
+    {
+        var one = await AskAsync("mock/flush-one");
+        await AskAsync("mock/flush-model", "a");
+        await AskAsync("mock/flush-model", "b");
+        await AskAsync("mock/flush-ns", headers: r => r.Headers.Add("x-router-cache-namespace", "flushme"));
+
+        Assert.Equal(1, await FlushAsync(new { key = one.EntryKey }));
+        Assert.Equal(2, await FlushAsync(new { model = "flush-model" }));
+        Assert.Equal(1, await FlushAsync(new { @namespace = "flushme" }));
+        Assert.Equal("miss", (await AskAsync("mock/flush-one")).Cache);
+        Assert.Equal("miss", (await AskAsync("mock/flush-model", "a")).Cache);
+
+        await FlushAsync(new { });
+        Assert.Equal("miss", (await AskAsync("mock/flush-one")).Cache);
+    }
+
+    [Fact]
+    public async Task A_key_that_may_not_use_the_model_never_gets_its_cached_answer()
+    {
+        await AskAsync("mock/scoped");
+        var other = await GenerateKeyAsync(new { models = new[] { "other/*" } });
+
+        var refused = await AskAsync("mock/scoped", key: other);
+
+        Assert.Equal(HttpStatusCode.Forbidden, refused.Status);
+        Assert.DoesNotContain("cache me", refused.Body);
+    }
+
+    [Fact]
+    public async Task Without_Redis_requests_still_succeed_and_caching_resumes_when_it_returns()
+    {
+        Assert.Equal("miss", (await AskAsync("mock/outage", "before")).Cache);
+        await fixture.Redis.StopAsync();
+        try
+        {
+            for (var i = 0; i < 5; i++) Assert.Equal(HttpStatusCode.OK, (await AskAsync("mock/outage", $"during {i}")).Status);
+            using var health = fixture.Router.CreateClient(null);
+            var readiness = JsonNode.Parse(await health.GetStringAsync("/health/readiness", Ct))!;
+            Assert.Equal("degraded", readiness["status"]!.GetValue<string>());
+        }
+        finally
+        {
+            await fixture.Redis.StartAgainAsync();
+        }
+
+        await WaitUntilAsync(async () => (await AskAsync("mock/outage", "after")).Cache == "hit", TimeSpan.FromSeconds(15));
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "caching did not resume");
+            await Task.Delay(250, Ct);
+        }
+    }
+
+    private async Task<long> FlushAsync(object scope)
+    {
+        using var http = fixture.Http();
+        using var response = await http.PostAsJsonAsync("/cache/flush", scope, Ct);
+        response.EnsureSuccessStatusCode();
+        return JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!["flushed"]!.GetValue<long>();
+    }
+
+    private async Task<string> GenerateKeyAsync(object fields)
+    {
+        using var http = fixture.Http();
+        using var response = await http.PostAsJsonAsync("/key/generate", fields, Ct);
+        return JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!["key"]!.GetValue<string>();
+    }
+
+    private OpenAIClient Sdk() => new(new ApiKeyCredential(CacheFixture.MasterKey), new OpenAIClientOptions
+    {
+        Endpoint = new Uri(fixture.Router.BaseUrl + "/v1"),
+        RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
+    });
+}

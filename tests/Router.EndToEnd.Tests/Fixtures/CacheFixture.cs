@@ -1,0 +1,37 @@
+using Router.MockUpstream;
+
+namespace Router.EndToEnd.Tests.Fixtures;
+
+/// <summary>A mock provider, a real Redis, and a router caching in that Redis.</summary>
+public sealed class CacheFixture : IAsyncLifetime
+{
+    public const string MasterKey = "sk-e2e-cache-master-0b4e6f2a91";
+
+    public MockOpenAiServer Mock { get; private set; } = null!;
+    public RedisServer Redis { get; private set; } = null!;
+    public RouterProcess Router { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        Mock = await MockOpenAiServer.StartAsync();
+        Redis = await RedisServer.StartAsync();
+        Router = await RouterProcess.StartAsync($$"""
+              master-key = "{{MasterKey}}"
+              cache { redis = "{{Redis.Endpoint}}", models { "uncached/*" { enabled = false } } }
+              providers { mock { type = openai-compatible, api-base = "{{Mock.ApiBase}}" } }
+              models = [ { name = "mock/*", provider = mock }, { name = "uncached/*", provider = mock }, { name = "other/*", provider = mock } ]
+            """);
+    }
+
+    public HttpClient Http(string key = MasterKey) => Router.CreateClient(key);
+
+    public async ValueTask DisposeAsync()
+    {
+        await Router.DisposeAsync();
+        await Redis.DisposeAsync();
+        await Mock.DisposeAsync();
+    }
+}
+
+[CollectionDefinition("cache")]
+public sealed class CacheCollection : ICollectionFixture<CacheFixture>;
