@@ -1,0 +1,85 @@
+using System.Text.Json;
+using Router.Contracts.Wire;
+using Router.Host.Caching;
+
+namespace Router.Host.Tests.Caching;
+
+public sealed class CacheKeysTests
+{
+    private const string Base =
+        """{"model":"gpt-4o","temperature":0.2,"messages":[{"role":"user","content":"Hi \u00e9"}],"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","properties":{"a":{"type":"string"}}}}}]}""";
+
+    private static ProxyRequest Parse(string json) => JsonSerializer.Deserialize(json, WireJsonContext.Default.ProxyRequest)!;
+
+    private static CacheEntryKey Key(string json, string ns = "default", string model = "gpt-4o", string operation = "chat") =>
+        CacheKeys.For(ns, model, operation, Parse(json));
+
+    [Fact]
+    public void The_key_names_namespace_and_routed_model_and_a_hex_hash()
+    {
+        var key = Key(Base, ns: "team", model: "openai/gpt-4o");
+
+        Assert.Equal("team", key.Namespace);
+        Assert.Equal("openai/gpt-4o", key.Model);
+        Assert.Matches("^[0-9a-f]{64}$", key.Hash);
+        Assert.Equal(key.Hash, key.Id);
+        Assert.Equal(key, Key(Base, ns: "team", model: "openai/gpt-4o"));
+    }
+
+    [Fact]
+    public void Field_order_and_string_escapes_do_not_matter_at_any_depth()
+    {
+        const string reordered =
+            """{"tools":[{"function":{"parameters":{"properties":{"a":{"type":"string"}},"type":"object"},"name":"f"},"type":"function"}],"messages":[{"content":"Hi é","role":"user"}],"temperature":0.2,"model":"gpt-4o"}""";
+
+        Assert.Equal(Key(Base).Hash, Key(reordered).Hash);
+    }
+
+    [Theory]
+    [InlineData(""","user":"alice" """)]
+    [InlineData(""","stream":true""")]
+    [InlineData(""","stream":true,"stream_options":{"include_usage":true}""")]
+    [InlineData(""","metadata":{"trace":"42"}""")]
+    [InlineData(""","model":"something-else" """)]
+    public void Fields_that_do_not_change_the_answer_do_not_change_the_hash(string extra)
+    {
+        var json = Base[..^1] + extra.Trim() + "}";
+
+        Assert.Equal(Key(Base).Hash, Key(json).Hash);
+    }
+
+    [Theory]
+    [InlineData("temperature", "0.3")]
+    [InlineData("messages", """[{"role":"user","content":"Hi"}]""")]
+    [InlineData("tools", "[]")]
+    [InlineData("seed", "7")]
+    [InlineData("n", "2")]
+    public void Fields_that_change_the_answer_change_the_hash(string field, string value)
+    {
+        using var document = JsonDocument.Parse(Base);
+        var fields = document.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetRawText());
+        fields[field] = value;
+        var json = "{" + string.Join(",", fields.Select(p => $"\"{p.Key}\":{p.Value}")) + "}";
+
+        Assert.NotEqual(Key(Base).Hash, Key(json).Hash);
+    }
+
+    [Fact]
+    public void Routed_model_namespace_and_operation_change_the_key()
+    {
+        var basis = Key(Base);
+
+        Assert.NotEqual(basis.Hash, Key(Base, model: "gpt-4o-mini").Hash);
+        Assert.NotEqual(basis.Hash, Key(Base, ns: "team").Hash);
+        Assert.NotEqual(basis.Hash, Key(Base, operation: "completions").Hash);
+        Assert.NotEqual(basis.Hash, Key(Base, operation: "embeddings").Hash);
+        Assert.NotEqual(basis, Key(Base, ns: "team"));
+    }
+
+    [Fact]
+    public void An_empty_namespace_is_the_default_one()
+    {
+        Assert.Equal(Key(Base), Key(Base, ns: ""));
+        Assert.Equal("default", Key(Base, ns: "").Namespace);
+    }
+}

@@ -1,0 +1,15 @@
+namespace Router.Host.Tests.Caching;
+
+/// <summary>A clock the test moves by hand.</summary>
+public sealed class ManualClock : TimeProvider
+{
+    private long _ticks = new DateTimeOffset(2025, 6, 1, 8, 0, 0, TimeSpan.Zero).UtcTicks;
+
+    public override DateTimeOffset GetUtcNow() => new(Interlocked.Read(ref _ticks), TimeSpan.Zero);
+
+    public override long GetTimestamp() => Interlocked.Read(ref _ticks);
+
+    public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+    public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
+}
