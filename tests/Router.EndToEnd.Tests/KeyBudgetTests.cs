@@ -29,6 +29,8 @@ public sealed class KeyBudgetTests : IAsyncLifetime
 
     private string Config => $$"""
           master-key = "{{MasterKey}}"
+          # These tests repeat identical requests on purpose; the cache has its own tests (CacheTests).
+          cache.enabled = false
           providers { mock { type = openai-compatible, api-base = "{{_mock.ApiBase}}", api-key = "{{ProviderSecret}}" } }
           models = [ { name = "budget/*", provider = mock }, { name = "other/*", provider = mock } ]
           # A loopback provider is free unless priced: a tenth of a cent per token, so costs are easy to check.

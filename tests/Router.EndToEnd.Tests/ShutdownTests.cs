@@ -22,6 +22,8 @@ public sealed class ShutdownTests
         {
             await using (var router = await RouterProcess.StartAsync($$"""
                   master-key = "{{MasterKey}}"
+                  # These tests repeat identical requests on purpose; the cache has its own tests (CacheTests).
+                  cache.enabled = false
                   providers { mock { type = openai-compatible, api-base = "{{mock.ApiBase}}" } }
                   models = [ { name = "m", provider = mock } ]
                 """, dataDir))

@@ -172,15 +172,22 @@ public sealed record BreakerSettings(
 /// The response cache (<c>router.cache</c>): in memory up to <paramref name="MaxBytes"/> by default, in
 /// Redis at <paramref name="Redis"/> (<c>host:port</c>) when set, so a pair of nodes shares it.
 /// </summary>
-/// <param name="Models">Per model name (as requested): caching on or off and its own TTL.</param>
+/// <param name="Models">Per model name as requested, or pattern ending in <c>*</c>: caching on or off and its own TTL.</param>
 public sealed record CacheSettings(bool Enabled, string? Redis, TimeSpan Ttl, long MaxBytes, IReadOnlyDictionary<string, ModelCacheSettings> Models)
 {
     public static readonly CacheSettings Standard =
         new(true, null, TimeSpan.FromHours(1), 64L * 1024 * 1024, new Dictionary<string, ModelCacheSettings>());
 
-    public bool EnabledFor(string model) => Enabled && (Models.TryGetValue(model, out var own) ? own.Enabled ?? true : true);
+    public bool EnabledFor(string model) => Enabled && (SettingsOf(model)?.Enabled ?? true);
 
-    public TimeSpan TtlFor(string model) => Models.TryGetValue(model, out var own) && own.Ttl is { } ttl ? ttl : Ttl;
+    public TimeSpan TtlFor(string model) => SettingsOf(model)?.Ttl ?? Ttl;
+
+    /// <summary>A model's own settings: by its exact name, else by the longest pattern (<c>ollama/*</c>) that matches it.</summary>
+    private ModelCacheSettings? SettingsOf(string model) =>
+        Models.TryGetValue(model, out var exact)
+            ? exact
+            : Models.Where(p => p.Key.EndsWith('*') && model.StartsWith(p.Key[..^1], StringComparison.Ordinal))
+                .OrderByDescending(p => p.Key.Length).Select(p => p.Value).FirstOrDefault();
 }
 
 public sealed record ModelCacheSettings(bool? Enabled, TimeSpan? Ttl);

@@ -38,6 +38,7 @@ public sealed class RedisResponseCacheStore : IResponseCacheStore, IAsyncDisposa
     private CacheHealth _health = CacheHealth.Ok;
     private DateTimeOffset _lastWarningAt;
     private bool _disposed;
+    private volatile bool _everConnected;
 
     public RedisResponseCacheStore(string endpoint, ILogger<RedisResponseCacheStore> logger, TimeProvider clock)
     {
@@ -172,7 +173,13 @@ public sealed class RedisResponseCacheStore : IResponseCacheStore, IAsyncDisposa
             return fallback;
         }
 
-        async Task<T> Run() => await command((await Connection(ct)).GetDatabase());
+        async Task<T> Run()
+        {
+            var multiplexer = await Connection(ct);
+            // Fail-fast applies to outages; right after start the first connection is only on its way, so wait for it.
+            while (!_everConnected && !multiplexer.IsConnected) await Task.Delay(10, ct);
+            return await command(multiplexer.GetDatabase());
+        }
     }
 
     private Task<ConnectionMultiplexer> Connection(CancellationToken ct)
@@ -216,6 +223,7 @@ public sealed class RedisResponseCacheStore : IResponseCacheStore, IAsyncDisposa
 
     private void Succeeded()
     {
+        _everConnected = true;
         bool recovered;
         lock (_gate)
         {

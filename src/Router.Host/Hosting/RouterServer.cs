@@ -114,6 +114,8 @@ public static class RouterServer
         services.AddHostedService<OllamaDiscovery>();
 
         var app = builder.Build();
+        // Made now, not on the first request: a Redis cache starts connecting while the router starts.
+        app.Services.GetRequiredService<IResponseCacheStore>();
         // Statuses ASP.NET answers by itself with an empty body (404 unknown path, 405 wrong method) get the envelope too.
         app.UseStatusCodePages(async pages =>
         {

@@ -24,6 +24,8 @@ public sealed class GatewayFixture : IAsyncLifetime
         Mock = await MockOpenAiServer.StartAsync(requiredKey: ProviderKey);
         Router = await RouterProcess.StartAsync($$"""
               master-key = "{{MasterKey}}"
+              # These tests repeat identical requests on purpose; the cache has its own tests (CacheTests).
+              cache.enabled = false
               max-request-body-bytes = 65536
               # These tests look at single attempts; retries and breakers have their own fixture (ResilienceFixture).
               routing.retries = 0

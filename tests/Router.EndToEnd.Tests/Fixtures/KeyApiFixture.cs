@@ -19,6 +19,8 @@ public sealed class KeyApiFixture : IAsyncLifetime
         Mock = await MockOpenAiServer.StartAsync(requiredKey: ProviderKey);
         Router = await RouterProcess.StartAsync($$"""
               master-key = "{{MasterKey}}"
+              # These tests repeat identical requests on purpose; the cache has its own tests (CacheTests).
+              cache.enabled = false
               routing.retries = 0
               providers {
                 mock { type = openai-compatible, api-base = "{{Mock.ApiBase}}", api-key = "{{ProviderKey}}", key-required = true }

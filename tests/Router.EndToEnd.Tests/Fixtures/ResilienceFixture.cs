@@ -21,6 +21,8 @@ public sealed class ResilienceFixture : IAsyncLifetime
         West = await MockOpenAiServer.StartAsync();
         Router = await RouterProcess.StartAsync($$"""
               master-key = "{{MasterKey}}"
+              # These tests repeat identical requests on purpose; the cache has its own tests (CacheTests).
+              cache.enabled = false
               retry { base-delay = 20ms, max-delay = 100ms, max-retry-after = 2s, budget-ratio = 1.0, budget-min-per-second = 1000 }
               breaker { consecutive-failures-to-open = 3, cooldown = 1s, minimum-calls-in-window = 1000 }
               providers {
