@@ -50,9 +50,13 @@ public sealed class ResponseCaching(IResponseCacheStore store, CacheSettings set
         var hit = await store.GetAsync(plan.Key, context.RequestAborted);
         if (hit is null) return false;
 
-        // No deployment to ask: the key's actor alone decides, then the request settles at no cost.
-        await admission.AdmitAsync(key, requestId, model, deploymentId: "");
-        admission.SettleKey(key, requestId, model, TokenUsage.None);
+        // No deployment to ask: the key's actor alone decides, then the request settles at no cost. The
+        // master key may use every model and has no limits, so for it there is nothing to decide.
+        if (!key.IsMaster)
+        {
+            await admission.AdmitAsync(key, requestId, model, deploymentId: "");
+            admission.SettleKey(key, requestId, model, TokenUsage.None);
+        }
 
         headers[Header] = "hit";
         headers.Age = ((long)Math.Max(0, (clock.GetUtcNow() - hit.StoredAt).TotalSeconds)).ToString(CultureInfo.InvariantCulture);
