@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Router.Contracts.Wire;
+using Router.Host.Streaming;
 using Router.Host.Translation;
 
 namespace Router.Host.Caching;
@@ -19,88 +19,40 @@ public static class ChatStreamReplay
     {
         using var document = ParseCompletion(completionBody);
         var root = document.RootElement;
-        var head = new Head(
-            String(root, "id") ?? "",
-            root.TryGetProperty("created", out var created) && created.ValueKind == JsonValueKind.Number ? created.GetInt64() : 0,
-            String(root, "model") ?? "",
-            String(root, "system_fingerprint"));
+        var created = root.TryGetProperty("created", out var c) && c.ValueKind == JsonValueKind.Number ? c.GetInt64() : 0;
+        var chunks = new OpenAiChunks(new ResponseContext(String(root, "id") ?? "", String(root, "model") ?? "", created, includeUsage))
+        {
+            SystemFingerprint = String(root, "system_fingerprint"),
+        };
 
         var frames = new List<byte[]>();
         foreach (var choice in root.GetProperty("choices").EnumerateArray())
         {
             var index = choice.TryGetProperty("index", out var i) && i.ValueKind == JsonValueKind.Number ? i.GetInt32() : 0;
-            var message = choice.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.Object ? m : default;
-            var content = message.ValueKind == JsonValueKind.Object ? String(message, "content") : null;
-
-            frames.Add(Delta(head, index, json =>
+            var hasMessage = choice.TryGetProperty("message", out var message) && message.ValueKind == JsonValueKind.Object;
+            frames.Add(chunks.Role(index, nullContent: hasMessage && String(message, "content") is null));
+            if (hasMessage)
             {
-                json.WriteString("role", "assistant");
-                if (content is null) json.WriteNull("content");
-                else json.WriteString("content", "");
-            }));
-            if (message.ValueKind == JsonValueKind.Object)
-            {
-                if (String(message, "reasoning_content") is { Length: > 0 } reasoning)
-                    frames.Add(Delta(head, index, json => json.WriteString("reasoning_content", reasoning)));
-                if (content is { Length: > 0 })
-                    frames.Add(Delta(head, index, json => json.WriteString("content", content)));
-                if (String(message, "refusal") is { } refusal)
-                    frames.Add(Delta(head, index, json => json.WriteString("refusal", refusal)));
+                if (String(message, "reasoning_content") is { Length: > 0 } reasoning) frames.Add(chunks.Reasoning(reasoning, index));
+                if (String(message, "content") is { Length: > 0 } content) frames.Add(chunks.Content(content, index));
+                if (String(message, "refusal") is { } refusal) frames.Add(chunks.Refusal(refusal, index));
                 if (message.TryGetProperty("tool_calls", out var calls) && calls.ValueKind == JsonValueKind.Array)
                 {
                     var position = 0;
                     foreach (var call in calls.EnumerateArray())
                     {
-                        var callIndex = position++;
                         var function = call.TryGetProperty("function", out var f) && f.ValueKind == JsonValueKind.Object ? f : default;
-                        frames.Add(Delta(head, index, json =>
-                        {
-                            json.WriteStartArray("tool_calls");
-                            json.WriteStartObject();
-                            json.WriteNumber("index", callIndex);
-                            json.WriteString("id", String(call, "id") ?? "");
-                            json.WriteString("type", String(call, "type") ?? "function");
-                            json.WriteStartObject("function");
-                            json.WriteString("name", function.ValueKind == JsonValueKind.Object ? String(function, "name") ?? "" : "");
-                            json.WriteString("arguments", function.ValueKind == JsonValueKind.Object ? String(function, "arguments") ?? "" : "");
-                            json.WriteEndObject();
-                            json.WriteEndObject();
-                            json.WriteEndArray();
-                        }));
+                        frames.Add(chunks.ToolCallStart(position++, String(call, "id") ?? "",
+                            function.ValueKind == JsonValueKind.Object ? String(function, "name") ?? "" : "",
+                            function.ValueKind == JsonValueKind.Object ? String(function, "arguments") ?? "" : "", index));
                     }
                 }
             }
-            var finishReason = String(choice, "finish_reason") ?? "stop";
-            frames.Add(Chunk(head, json =>
-            {
-                json.WriteStartObject();
-                json.WriteNumber("index", index);
-                json.WriteStartObject("delta");
-                json.WriteEndObject();
-                json.WriteNull("logprobs");
-                json.WriteString("finish_reason", finishReason);
-                json.WriteEndObject();
-            }));
+            frames.Add(chunks.Finish(String(choice, "finish_reason") ?? "stop", index));
         }
-
-        if (includeUsage)
-        {
-            var usage = root.TryGetProperty("usage", out var u) && u.ValueKind == JsonValueKind.Object ? u : default;
-            frames.Add(Chunk(head, _ => { }, json =>
-            {
-                if (usage.ValueKind == JsonValueKind.Object)
-                {
-                    json.WritePropertyName("usage");
-                    usage.WriteTo(json);
-                }
-                else OpenAiUsage.Write(json, TokenUsage.None);
-            }));
-        }
-        frames.Add(OpenAiChunks.Done);
+        chunks.Close(frames, UsageParser.FromResponse(completionBody));
         return frames;
     }
-
-    private sealed record Head(string Id, long Created, string Model, string? Fingerprint);
 
     private static JsonDocument ParseCompletion(byte[] body)
     {
@@ -122,34 +74,6 @@ public static class ChatStreamReplay
         }
         return document;
     }
-
-    private static byte[] Delta(Head head, int choice, Action<Utf8JsonWriter> writeDelta) => Chunk(head, json =>
-    {
-        json.WriteStartObject();
-        json.WriteNumber("index", choice);
-        json.WriteStartObject("delta");
-        writeDelta(json);
-        json.WriteEndObject();
-        json.WriteNull("logprobs");
-        json.WriteNull("finish_reason");
-        json.WriteEndObject();
-    });
-
-    private static byte[] Chunk(Head head, Action<Utf8JsonWriter> writeChoices, Action<Utf8JsonWriter>? writeUsage = null) =>
-        TranslationJson.WriteEvent(json =>
-        {
-            json.WriteStartObject();
-            json.WriteString("id", head.Id);
-            json.WriteString("object", "chat.completion.chunk");
-            json.WriteNumber("created", head.Created);
-            json.WriteString("model", head.Model);
-            if (head.Fingerprint is not null) json.WriteString("system_fingerprint", head.Fingerprint);
-            json.WriteStartArray("choices");
-            writeChoices(json);
-            json.WriteEndArray();
-            writeUsage?.Invoke(json);
-            json.WriteEndObject();
-        });
 
     private static string? String(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;

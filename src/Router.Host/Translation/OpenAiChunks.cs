@@ -17,13 +17,20 @@ public sealed class OpenAiChunks(ResponseContext response)
 
     public ResponseContext Response => response;
 
-    public byte[] Role(int choice = 0) => Delta(choice, json =>
+    /// <summary>Sent in each chunk when set, as OpenAI does (a cached answer's replay keeps the original's).</summary>
+    public string? SystemFingerprint { get; set; }
+
+    /// <param name="nullContent">An answer of tool calls only: OpenAI's role chunk then says <c>"content": null</c>.</param>
+    public byte[] Role(int choice = 0, bool nullContent = false) => Delta(choice, json =>
     {
         json.WriteString("role", "assistant");
-        json.WriteString("content", "");
+        if (nullContent) json.WriteNull("content");
+        else json.WriteString("content", "");
     });
 
     public byte[] Content(string text, int choice = 0) => Delta(choice, json => json.WriteString("content", text));
+
+    public byte[] Refusal(string text, int choice = 0) => Delta(choice, json => json.WriteString("refusal", text));
 
     /// <summary>Model reasoning (Anthropic thinking, Gemini thoughts) under <c>reasoning_content</c>, the field OpenAI-compatible servers use.</summary>
     public byte[] Reasoning(string text, int choice = 0) => Delta(choice, json => json.WriteString("reasoning_content", text));
@@ -103,6 +110,7 @@ public sealed class OpenAiChunks(ResponseContext response)
         json.WriteString("object", "chat.completion.chunk");
         json.WriteNumber("created", response.Created);
         json.WriteString("model", Model);
+        if (SystemFingerprint is not null) json.WriteString("system_fingerprint", SystemFingerprint);
         json.WriteStartArray("choices");
         writeChoices(json);
         json.WriteEndArray();
