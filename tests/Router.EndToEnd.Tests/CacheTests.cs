@@ -188,7 +188,7 @@ public sealed class CacheTests(CacheFixture fixture)
         }
         finally
         {
-            await fixture.Redis.StartAgainAsync();
+            await fixture.Redis.StartAsync();
         }
 
         await WaitUntilAsync(async () => (await AskAsync("mock/outage", "after")).Cache == "hit", TimeSpan.FromSeconds(15));

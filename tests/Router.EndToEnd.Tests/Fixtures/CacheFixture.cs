@@ -14,7 +14,7 @@ public sealed class CacheFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         Mock = await MockOpenAiServer.StartAsync();
-        Redis = await RedisServer.StartAsync();
+        Redis = await RedisServer.StartNewAsync();
         Router = await RouterProcess.StartAsync($$"""
               master-key = "{{MasterKey}}"
               cache { redis = "{{Redis.Endpoint}}", models { "uncached/*" { enabled = false } } }

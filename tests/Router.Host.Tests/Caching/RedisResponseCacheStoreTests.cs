@@ -2,6 +2,8 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Router.Host.Caching;
 
+using Router.MockUpstream;
+
 namespace Router.Host.Tests.Caching;
 
 /// <summary>The store contract and Redis's own behaviours, against a real <c>redis-server</c>.</summary>

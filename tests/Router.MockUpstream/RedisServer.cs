@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Router.Host.Tests.Caching;
+namespace Router.MockUpstream;
 
 /// <summary>
 /// A throw-away <c>redis-server</c> on a free loopback port, without persistence. <see cref="StopAsync"/>
