@@ -17,6 +17,7 @@ public sealed record RouterSettings(
     public RetrySettings Retry { get; init; } = RetrySettings.Standard;
 
     public CacheSettings Cache { get; init; } = CacheSettings.Standard;
+    public RequestLogSettings RequestLog { get; init; } = RequestLogSettings.Standard;
 
     /// <summary>The completion tokens a request without <c>max_tokens</c> is assumed to use when its cost is reserved.</summary>
     public int EstimateCompletionTokens { get; init; } = 1024;
@@ -191,3 +192,9 @@ public sealed record CacheSettings(bool Enabled, string? Redis, TimeSpan Ttl, lo
 }
 
 public sealed record ModelCacheSettings(bool? Enabled, TimeSpan? Ttl);
+
+/// <summary><c>router.request-log</c>: how long rows are kept, and how often waiting rows are written.</summary>
+public sealed record RequestLogSettings(TimeSpan Retention, TimeSpan BatchInterval)
+{
+    public static readonly RequestLogSettings Standard = new(TimeSpan.FromDays(30), TimeSpan.FromSeconds(1));
+}

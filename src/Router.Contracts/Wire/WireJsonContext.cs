@@ -15,6 +15,8 @@ namespace Router.Contracts.Wire;
 [JsonSerializable(typeof(VirtualKeyInfoResponse))]
 [JsonSerializable(typeof(VirtualKeyList))]
 [JsonSerializable(typeof(VirtualKeysDeleted))]
+[JsonSerializable(typeof(RequestLogPage))]
+[JsonSerializable(typeof(SpendReport))]
 [JsonSerializable(typeof(string))]
 public sealed partial class WireJsonContext : JsonSerializerContext
 {

@@ -27,6 +27,7 @@ public static class RouterSettingsReader
             Retry = ReadRetry(router),
             EstimateCompletionTokens = ReadPositive(router, "estimate-completion-tokens", 1024),
             Cache = ReadCache(router),
+            RequestLog = ReadRequestLog(router),
             Prices = ReadPrices(router),
         };
         return settings with { Models = [.. settings.Models, .. DiscoveryRoutes(settings)] };
@@ -123,6 +124,16 @@ public static class RouterSettingsReader
         if (breaker.FailureRateToOpen is <= 0 or > 1)
             throw new ConfigException("router.breaker.failure-rate-to-open must be a share above 0 and at most 1 (e.g. 0.5)");
         return breaker;
+    }
+
+    private static RequestLogSettings ReadRequestLog(Config router)
+    {
+        var standard = RequestLogSettings.Standard;
+        var retention = router.GetTimeSpan("request-log.retention", standard.Retention);
+        var interval = router.GetTimeSpan("request-log.batch-interval", standard.BatchInterval);
+        if (retention <= TimeSpan.Zero) throw new ConfigException("router.request-log.retention must be positive");
+        if (interval <= TimeSpan.Zero) throw new ConfigException("router.request-log.batch-interval must be positive");
+        return new RequestLogSettings(retention, interval);
     }
 
     private static CacheSettings ReadCache(Config router)

@@ -13,6 +13,7 @@ using Router.Host.Keys;
 using Router.Host.Pricing;
 using Router.Host.Providers;
 using Router.Host.Proxy;
+using Router.Host.RequestLog;
 using Router.Host.Routing;
 using Router.Host.Storage;
 
@@ -92,7 +93,11 @@ public static class RouterServer
             sp.GetRequiredService<AttemptLoop>(),
             settings.Cache.Enabled ? sp.GetRequiredService<ResponseCaching>() : null,
             settings.MaxRequestBodyBytes,
-            sp.GetRequiredService<ILogger<ProxyHandler>>()));
+            sp.GetRequiredService<ILogger<ProxyHandler>>(),
+            sp.GetRequiredService<RequestLogWriter>()));
+        services.AddSingleton(sp => new RequestLogWriter(storage, settings.RequestLog, TimeProvider.System,
+            sp.GetRequiredService<ILogger<RequestLogWriter>>()));
+        services.AddSingleton(new RequestLogQuery(storage));
 
         services.AddAkka("router", akka =>
         {
@@ -110,6 +115,8 @@ public static class RouterServer
                 .WithLocalKeyBudgets();
         });
         services.AddHostedService<MasterKeyBudget>();
+        // After MasterKeyBudget, so it stops before it: hosted services stop in reverse order, once Kestrel has drained.
+        services.AddHostedService(sp => sp.GetRequiredService<RequestLogWriter>());
         services.AddSingleton<DiscoveredModels>();
         services.AddHostedService<OllamaDiscovery>();
 
@@ -143,5 +150,6 @@ public static class RouterServer
         app.MapGet("/health/deployments", DeploymentHealthEndpoint.HandleAsync);
         app.MapPost("/cache/flush", CacheEndpoints.FlushAsync);
         KeyEndpoints.Map(app);
+        SpendEndpoints.Map(app);
     }
 }

@@ -7,6 +7,7 @@ using Router.Host.Auth;
 using Router.Host.Http;
 using Router.Host.Pricing;
 using Router.Host.Providers;
+using Router.Host.RequestLog;
 using Router.Host.Routing;
 
 namespace Router.Host.Proxy;
@@ -40,12 +41,12 @@ public sealed class AttemptLoop(
     /// <param name="observeFrames">Sees each stream frame the client is sent.</param>
     public async Task<AttemptsResult> RunAsync(
         HttpContext context, ProxyRequest request, RouteMatch route, ProxyOperation operation, string requestId, AuthenticatedKey key,
-        Action<byte[]>? observeFrames = null)
+        Action<byte[]>? observeFrames = null, RequestTrace? trace = null)
     {
         var clientWantsUsage = request.StreamOptions?.IncludeUsage == true;
         var budget = _budgets.GetOrAdd(route.Group.ModelName, _ => new RetryBudget(retry.BudgetRatio, retry.BudgetMinPerSecond, clock));
         budget.RecordRequest();
-        var attempt = new RequestAttempts(context, request, route, operation, requestId, key, clientWantsUsage, budget, observeFrames);
+        var attempt = new RequestAttempts(context, request, route, operation, requestId, key, clientWantsUsage, budget, observeFrames) { Trace = trace };
         var cost = 0m;
         AttemptsResult result;
         try
@@ -79,6 +80,8 @@ public sealed class AttemptLoop(
         public AuthenticatedKey Key => key;
         public bool ClientWantsUsage => clientWantsUsage;
         public RetryBudget Budget => budget;
+        /// <summary>Request log: where each attempt is recorded.</summary>
+        public RequestTrace? Trace { get; init; }
         public bool Admitted { get; set; }
         public int Count { get; set; }
         public CallOutcome? Last { get; set; }
@@ -179,6 +182,7 @@ public sealed class AttemptLoop(
             previous = deployment;
             var outcome = await AttemptAsync(attempt, match, deployment);
             var verdict = AttemptVerdicts.Of(outcome, context.Response.HasStarted);
+            attempt.Trace?.Verdict(verdict); // request log
             if (verdict != AttemptVerdict.Retryable) return verdict;
             // A pause the provider asked for is waited out when it is short; a long one sends the request elsewhere.
             if (outcome.Error?.RetryAfter is { } asked)
@@ -216,6 +220,7 @@ public sealed class AttemptLoop(
         else headers.Remove("x-router-fallback");
 
         CallOutcome outcome;
+        attempt.Trace?.AttemptStarting(); // request log
         try
         {
             using (board.Enter(circuit))
@@ -229,6 +234,7 @@ public sealed class AttemptLoop(
             throw;
         }
         admission.Report(circuit, outcome);
+        attempt.Trace?.AttemptEnded(deployment, outcome); // request log
         attempt.Last = outcome;
         attempt.LastMatch = match;
         attempt.LastDeployment = deployment;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Router.Actors.Routing;
 using Router.Contracts.Wire;
@@ -5,6 +6,7 @@ using Router.Host.Auth;
 using Router.Host.Caching;
 using Router.Host.Http;
 using Router.Host.Providers;
+using Router.Host.RequestLog;
 
 namespace Router.Host.Proxy;
 
@@ -19,37 +21,108 @@ public sealed class ProxyHandler(
     AttemptLoop attempts,
     ResponseCaching? caching,
     long maxBodyBytes,
-    ILogger<ProxyHandler> logger)
+    ILogger<ProxyHandler> logger,
+    RequestLogWriter? requestLog = null)
 {
     public async Task HandleAsync(HttpContext context, ProxyOperation operation)
     {
         var requestId = RequestIds.Assign(context);
+        // Request log: the trace of this request, and the overhead header when the response starts.
+        var trace = new RequestTrace();
+        context.Response.OnStarting(() =>
+        {
+            context.Response.Headers[RequestTrace.OverheadHeader] = RequestTrace.Format(trace.OverheadMs());
+            return Task.CompletedTask;
+        });
+        AuthenticatedKey? key = null;
+        string? model = null;
+        AttemptsResult? result = null;
+        RouterError? failure = null;
+        var streaming = false;
         try
         {
-            var key = Authenticate(context, authenticator);
+            key = Authenticate(context, authenticator);
             var request = await ReadRequestAsync(context, operation, maxBodyBytes);
-            var model = request.Model!;
+            model = request.Model!;
+            streaming = operation.CanStream && request.IsStreaming;
             var route = routes.Resolve(model) ?? throw RouterError.ModelNotFound(model);
 
             var plan = caching?.Plan(context, request, route, operation);
             if (plan is not null && await caching!.TryServeAsync(context, plan, request, key, requestId, model)) return;
 
             var assembler = plan is { Streaming: true, Store: true } ? new ChatStreamAssembler() : null;
-            var result = await attempts.RunAsync(context, request, route, operation, requestId, key,
-                assembler is null ? null : frame => assembler.Add(frame));
-            if (result.Outcome.Error is { } upstreamError) await ErrorWriter.WriteAsync(context, upstreamError, requestId);
+            Action<byte[]>? observe = assembler is null ? null : frame => assembler.Add(frame);
+            if (streaming) observe = assembler is null ? _ => trace.FrameSent() : frame => { trace.FrameSent(); assembler.Add(frame); };
+            result = await attempts.RunAsync(context, request, route, operation, requestId, key, observe, trace);
+            if (result.Outcome.Error is { } upstreamError)
+            {
+                failure = upstreamError;
+                context.Response.Headers[CostHeader] = result.Cost.ToString("0.##########", CultureInfo.InvariantCulture);
+                await ErrorWriter.WriteAsync(context, upstreamError, requestId);
+            }
             else if (plan is not null) await caching!.StoreAsync(plan, result, assembler);
         }
         catch (RouterError error)
         {
+            failure = error;
+            if (!context.Response.HasStarted) context.Response.Headers[CostHeader] = "0";
             await ErrorWriter.WriteAsync(context, error, requestId);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // A bug of ours: say so in the same envelope instead of an empty 500.
             logger.LogError(e, "Request {RequestId} failed inside the router", requestId);
-            await ErrorWriter.WriteAsync(context, RouterError.Internal(), requestId);
+            failure = RouterError.Internal();
+            await ErrorWriter.WriteAsync(context, failure, requestId);
         }
+        finally
+        {
+            requestLog?.TryWrite(LogEntry(context, trace, requestId, key, model, result, failure, streaming));
+        }
+    }
+
+    private const string CostHeader = "x-router-response-cost";
+
+    /// <summary>The request log's row for a finished request (a cache hit reads what the cache put in the headers).</summary>
+    private static RequestLogEntry LogEntry(
+        HttpContext context, RequestTrace trace, string requestId, AuthenticatedKey? key, string? model, AttemptsResult? result,
+        RouterError? failure, bool streaming)
+    {
+        var headers = context.Response.Headers;
+        var hit = headers[ResponseCaching.Header] == "hit";
+        var saved = hit && decimal.TryParse(headers["x-router-cache-saved-cost"], NumberStyles.Number, CultureInfo.InvariantCulture, out var s)
+            ? s
+            : 0m;
+        var usage = result?.Outcome.Usage ?? TokenUsage.None;
+        var last = trace.LastAttempt;
+        var status = context.RequestAborted.IsCancellationRequested && failure is null && result?.Outcome.Result == Contracts.Messages.CallResult.Abandoned
+            ? 499
+            : context.Response.StatusCode;
+        return new RequestLogEntry
+        {
+            Time = trace.StartedAt,
+            RequestId = requestId,
+            KeyId = key?.KeyId,
+            KeyPrefix = key?.DisplayPrefix,
+            RequestedModel = model,
+            RoutedModel = result?.ServedBy,
+            Provider = last?.Provider,
+            Deployment = last?.Deployment,
+            Status = status,
+            UpstreamStatus = failure is null ? last?.UpstreamStatus : failure.Body.UpstreamStatus,
+            ErrorOrigin = failure?.Body.Origin ?? last?.ErrorOrigin,
+            PromptTokens = usage.PromptTokens,
+            CompletionTokens = usage.CompletionTokens,
+            CachedTokens = usage.CachedPromptTokens,
+            Cost = result?.Cost ?? 0m,
+            CacheHit = hit,
+            SavedCost = saved,
+            LatencyMs = trace.ElapsedMs(),
+            TtftMs = streaming ? trace.TtftMs : null,
+            OverheadMs = Math.Max(0, trace.ElapsedMs() - trace.Attempts.Sum(a => a.LatencyMs)),
+            UpstreamError = failure?.Body.UpstreamBody is { } body ? body.GetRawText() : null,
+            Attempts = trace.Attempts,
+        };
     }
 
     public static AuthenticatedKey Authenticate(HttpContext context, KeyAuthenticator authenticator)

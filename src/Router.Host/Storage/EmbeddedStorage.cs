@@ -6,7 +6,8 @@ namespace Router.Host.Storage;
 
 /// <summary>
 /// The single node's SQLite database in the data directory: the actors' journal and snapshots, and the
-/// directory of virtual keys (<c>virtual_keys</c>: id, secret hash, display prefix, alias; never a secret).
+/// directory of virtual keys (<c>virtual_keys</c>: id, secret hash, display prefix, alias; never a secret),
+/// and the request log (<c>requests</c>, <c>request_attempts</c>: see <c>RequestLogWriter</c>).
 /// </summary>
 public sealed class EmbeddedStorage(string dataDir)
 {
@@ -48,6 +49,44 @@ public sealed class EmbeddedStorage(string dataDir)
                 display_prefix TEXT NOT NULL,
                 alias          TEXT UNIQUE,
                 created_at     TEXT NOT NULL
+            );
+            CREATE TABLE IF NOT EXISTS requests (
+                time               TEXT NOT NULL,
+                request_id         TEXT NOT NULL PRIMARY KEY,
+                key_id             TEXT,
+                key_prefix         TEXT,
+                key_alias          TEXT,
+                requested_model    TEXT,
+                routed_model       TEXT,
+                provider           TEXT,
+                deployment         TEXT,
+                status             INTEGER NOT NULL,
+                upstream_status    INTEGER,
+                error_origin       TEXT,
+                prompt_tokens      INTEGER NOT NULL,
+                completion_tokens  INTEGER NOT NULL,
+                cached_tokens      INTEGER NOT NULL,
+                cost               REAL NOT NULL,
+                cache_hit          INTEGER NOT NULL,
+                saved_cost         REAL NOT NULL,
+                latency_ms         REAL NOT NULL,
+                ttft_ms            REAL,
+                overhead_ms        REAL NOT NULL,
+                attempts           INTEGER NOT NULL,
+                upstream_error     TEXT
+            );
+            CREATE INDEX IF NOT EXISTS requests_time ON requests (time);
+            CREATE TABLE IF NOT EXISTS request_attempts (
+                request_id      TEXT NOT NULL,
+                attempt         INTEGER NOT NULL,
+                provider        TEXT,
+                deployment      TEXT,
+                status          INTEGER NOT NULL,
+                upstream_status INTEGER,
+                latency_ms      REAL NOT NULL,
+                error_origin    TEXT,
+                verdict         TEXT NOT NULL,
+                PRIMARY KEY (request_id, attempt)
             );
             """;
         command.ExecuteNonQuery();

@@ -1,0 +1,194 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Router.Contracts.Wire;
+using Router.Host.Storage;
+
+namespace Router.Host.RequestLog;
+
+/// <summary>Which requests to read: every filter given must match. Times are UTC and compared as written.</summary>
+public sealed record RequestLogFilter(
+    string? Key = null, string? Model = null, string? Provider = null, int? Status = null,
+    DateTimeOffset? From = null, DateTimeOffset? To = null, string? RequestId = null);
+
+/// <summary>Reads the request log for <c>/spend/logs</c> and <c>/spend/report</c>.</summary>
+public sealed class RequestLogQuery(EmbeddedStorage storage)
+{
+    private const string Columns = """
+        time, request_id, key_id, key_prefix, key_alias, requested_model, routed_model, provider, deployment, status, upstream_status,
+        error_origin, prompt_tokens, completion_tokens, cached_tokens, cost, cache_hit, saved_cost, latency_ms, ttft_ms, overhead_ms,
+        attempts, upstream_error
+        """;
+
+    /// <summary>A page of matching requests, newest first, with their attempts; and how many match in all.</summary>
+    public (IReadOnlyList<RequestLogRow> Rows, long Total) Page(RequestLogFilter filter, int page, int size, bool withAttempts = true)
+    {
+        using var connection = storage.OpenConnection();
+        using var command = connection.CreateCommand();
+        var where = Where(filter, command);
+        command.CommandText = $"SELECT COUNT(*) FROM requests{where}";
+        var total = (long)command.ExecuteScalar()!;
+
+        command.CommandText = $"SELECT {Columns} FROM requests{where} ORDER BY time DESC, request_id DESC LIMIT $limit OFFSET $offset";
+        command.Parameters.AddWithValue("$limit", size);
+        command.Parameters.AddWithValue("$offset", (long)(page - 1) * size);
+        var rows = new List<RequestLogRow>();
+        using (var reader = command.ExecuteReader())
+            while (reader.Read()) rows.Add(Read(reader));
+
+        if (withAttempts && rows.Count > 0)
+        {
+            var attempts = Attempts(connection, rows.Select(r => r.RequestId).ToList());
+            rows = rows.Select(r => r with { AttemptLog = attempts.GetValueOrDefault(r.RequestId) ?? [] }).ToList();
+        }
+        return (rows, total);
+    }
+
+    private static Dictionary<string, List<RequestAttemptRow>> Attempts(SqliteConnection connection, List<string> ids)
+    {
+        using var command = connection.CreateCommand();
+        var names = ids.Select((id, i) =>
+        {
+            command.Parameters.AddWithValue($"$r{i}", id);
+            return $"$r{i}";
+        });
+        command.CommandText = $"""
+            SELECT request_id, attempt, provider, deployment, status, upstream_status, latency_ms, error_origin, verdict
+            FROM request_attempts WHERE request_id IN ({string.Join(", ", names)}) ORDER BY request_id, attempt
+            """;
+        var result = new Dictionary<string, List<RequestAttemptRow>>(StringComparer.Ordinal);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var id = reader.GetString(0);
+            if (!result.TryGetValue(id, out var list)) result[id] = list = [];
+            list.Add(new RequestAttemptRow(reader.GetInt32(1), NullableString(reader, 2), NullableString(reader, 3), reader.GetInt32(4),
+                reader.IsDBNull(5) ? null : reader.GetInt32(5), reader.GetDouble(6), NullableString(reader, 7), reader.GetString(8)));
+        }
+        return result;
+    }
+
+    public static readonly IReadOnlyDictionary<string, string> Groups = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["model"] = "requested_model",
+        ["provider"] = "provider",
+        ["key"] = "key_id",
+        ["day"] = "substr(time, 1, 10)",
+    };
+
+    /// <summary>Totals per group (<see cref="Groups"/>), with the median latency.</summary>
+    public IReadOnlyList<SpendReportRow> Report(string groupBy, DateTimeOffset? from, DateTimeOffset? to)
+    {
+        var group = Groups[groupBy];
+        using var connection = storage.OpenConnection();
+        using var command = connection.CreateCommand();
+        var where = Where(new RequestLogFilter(From: from, To: to), command);
+        command.CommandText = $"""
+            WITH scoped AS (SELECT {group} AS g, * FROM requests{where}),
+            ranked AS (SELECT g, latency_ms, ROW_NUMBER() OVER (PARTITION BY g ORDER BY latency_ms) AS n, COUNT(*) OVER (PARTITION BY g) AS c
+                       FROM scoped),
+            medians AS (SELECT g, AVG(latency_ms) AS p50 FROM ranked WHERE n IN ((c + 1) / 2, (c + 2) / 2) GROUP BY g)
+            SELECT s.g, COUNT(*), SUM(prompt_tokens), SUM(completion_tokens), SUM(cost), SUM(status >= 400), SUM(cache_hit), SUM(saved_cost),
+                   (SELECT p50 FROM medians m WHERE m.g IS s.g)
+            FROM scoped s GROUP BY s.g ORDER BY s.g
+            """;
+        var rows = new List<SpendReportRow>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+            rows.Add(new SpendReportRow(NullableString(reader, 0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3),
+                Money(reader.GetDouble(4)), reader.GetInt64(5), reader.GetInt64(6), Money(reader.GetDouble(7)),
+                reader.IsDBNull(8) ? null : reader.GetDouble(8)));
+        return rows;
+    }
+
+    private static string Where(RequestLogFilter filter, SqliteCommand command)
+    {
+        var clauses = new List<string>();
+        void Add(string clause, string name, object value)
+        {
+            clauses.Add(clause);
+            command.Parameters.AddWithValue(name, value);
+        }
+        if (filter.Key is { } key) Add("(key_id = $key OR key_alias = $key OR key_prefix = $key)", "$key", key);
+        if (filter.Model is { } model) Add("(requested_model = $model OR routed_model = $model)", "$model", model);
+        if (filter.Provider is { } provider) Add("provider = $provider", "$provider", provider);
+        if (filter.Status is { } status) Add("status = $status", "$status", status);
+        if (filter.From is { } from) Add("time >= $from", "$from", RequestLogWriter.FormatTime(from));
+        if (filter.To is { } to) Add("time < $to", "$to", RequestLogWriter.FormatTime(to));
+        if (filter.RequestId is { } id) Add("request_id = $request_id", "$request_id", id);
+        return clauses.Count == 0 ? "" : " WHERE " + string.Join(" AND ", clauses);
+    }
+
+    private static RequestLogRow Read(SqliteDataReader r) => new()
+    {
+        Time = r.GetString(0),
+        RequestId = r.GetString(1),
+        KeyId = NullableString(r, 2),
+        KeyPrefix = NullableString(r, 3),
+        KeyAlias = NullableString(r, 4),
+        RequestedModel = NullableString(r, 5),
+        RoutedModel = NullableString(r, 6),
+        Provider = NullableString(r, 7),
+        Deployment = NullableString(r, 8),
+        Status = r.GetInt32(9),
+        UpstreamStatus = r.IsDBNull(10) ? null : r.GetInt32(10),
+        ErrorOrigin = NullableString(r, 11),
+        PromptTokens = r.GetInt64(12),
+        CompletionTokens = r.GetInt64(13),
+        CachedTokens = r.GetInt64(14),
+        Cost = Money(r.GetDouble(15)),
+        CacheHit = r.GetInt64(16) != 0,
+        SavedCost = Money(r.GetDouble(17)),
+        LatencyMs = r.GetDouble(18),
+        TtftMs = r.IsDBNull(19) ? null : r.GetDouble(19),
+        OverheadMs = r.GetDouble(20),
+        Attempts = r.GetInt32(21),
+        UpstreamError = r.IsDBNull(22) ? null : ParseJson(r.GetString(22)),
+    };
+
+    private static JsonElement ParseJson(string text)
+    {
+        using var document = JsonDocument.Parse(text);
+        return document.RootElement.Clone();
+    }
+
+    private static string? NullableString(SqliteDataReader reader, int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
+
+    /// <summary>Costs are kept as REAL; twelve decimals hold any per-token price exactly.</summary>
+    private static decimal Money(double value) => Math.Round((decimal)value, 12);
+
+    public static readonly string[] CsvColumns =
+    [
+        "time", "request_id", "key_id", "key_prefix", "key_alias", "requested_model", "routed_model", "provider", "deployment", "status",
+        "upstream_status", "error_origin", "prompt_tokens", "completion_tokens", "cached_tokens", "cost", "cache_hit", "saved_cost",
+        "latency_ms", "ttft_ms", "overhead_ms", "attempts", "upstream_error",
+    ];
+
+    /// <summary>RFC 4180: a header row, then one line per request; fields with a comma, quote or line break are quoted.</summary>
+    public static string ToCsv(IEnumerable<RequestLogRow> rows)
+    {
+        var csv = new StringBuilder();
+        csv.Append(string.Join(',', CsvColumns)).Append("\r\n");
+        foreach (var r in rows)
+        {
+            string?[] fields =
+            [
+                r.Time, r.RequestId, r.KeyId, r.KeyPrefix, r.KeyAlias, r.RequestedModel, r.RoutedModel, r.Provider, r.Deployment,
+                Num(r.Status), Num(r.UpstreamStatus), r.ErrorOrigin, Num(r.PromptTokens), Num(r.CompletionTokens), Num(r.CachedTokens),
+                Num(r.Cost), r.CacheHit ? "true" : "false", Num(r.SavedCost), Num(r.LatencyMs), Num(r.TtftMs), Num(r.OverheadMs),
+                Num(r.Attempts), r.UpstreamError?.GetRawText(),
+            ];
+            csv.Append(string.Join(',', fields.Select(Escape))).Append("\r\n");
+        }
+        return csv.ToString();
+    }
+
+    public static string Escape(string? field)
+    {
+        if (field is null) return "";
+        return field.AsSpan().IndexOfAny(",\"\r\n") < 0 ? field : "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+    }
+
+    private static string Num(IFormattable? value) => value?.ToString(null, CultureInfo.InvariantCulture) ?? "";
+}

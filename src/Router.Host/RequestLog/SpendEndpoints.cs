@@ -1,0 +1,105 @@
+using System.Globalization;
+using Router.Contracts.Wire;
+using Router.Host.Auth;
+using Router.Host.Http;
+using Router.Host.Keys;
+using Router.Host.Proxy;
+
+namespace Router.Host.RequestLog;
+
+/// <summary>
+/// The request log over HTTP, master key only: <c>GET /spend/logs</c> (filters, paging, JSON or CSV) and
+/// <c>GET /spend/report</c> (totals grouped by model, provider, key or day).
+/// </summary>
+public static class SpendEndpoints
+{
+    private const int DefaultPageSize = 100;
+    private const int MaxPageSize = 1000;
+
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        app.MapGet("/spend/logs", (HttpContext context, KeyAuthenticator authenticator, KeyAdmin admin, RequestLogQuery query) =>
+            RunAsync(context, authenticator, admin, "GET /spend/logs", async () =>
+            {
+                var q = context.Request.Query;
+                var filter = new RequestLogFilter(
+                    Text(context, "key"), Text(context, "model"), Text(context, "provider"),
+                    Text(context, "status") is { } status ? Int(status, "status", 100, 599) : null,
+                    Time(context, "from"), Time(context, "to"), Text(context, "request_id"));
+                var page = Text(context, "page") is { } p ? Int(p, "page", 1, int.MaxValue) : 1;
+                var size = Text(context, "size") is { } s ? Int(s, "size", 1, MaxPageSize) : DefaultPageSize;
+                var format = Text(context, "format") ?? "json";
+                if (format is not ("json" or "csv")) throw Bad("format", "'format' must be json or csv.");
+
+                var (rows, total) = query.Page(filter, page, size, withAttempts: format == "json");
+                if (format == "csv")
+                {
+                    context.Response.ContentType = "text/csv; charset=utf-8";
+                    context.Response.Headers["x-total-count"] = total.ToString(CultureInfo.InvariantCulture);
+                    await context.Response.WriteAsync(RequestLogQuery.ToCsv(rows), context.RequestAborted);
+                    return;
+                }
+                await context.Response.WriteAsJsonAsync(new RequestLogPage(rows, page, size, total), WireJsonContext.Wire.RequestLogPage,
+                    contentType: null, context.RequestAborted);
+            }));
+        app.MapGet("/spend/report", (HttpContext context, KeyAuthenticator authenticator, KeyAdmin admin, RequestLogQuery query) =>
+            RunAsync(context, authenticator, admin, "GET /spend/report", async () =>
+            {
+                var groupBy = Text(context, "group_by") ?? "model";
+                if (!RequestLogQuery.Groups.ContainsKey(groupBy)) throw Bad("group_by", "'group_by' must be model, provider, key or day.");
+                var from = Time(context, "from");
+                var to = Time(context, "to");
+                var rows = query.Report(groupBy, from, to);
+                var report = new SpendReport(groupBy, from is null ? null : RequestLogWriter.FormatTime(from.Value),
+                    to is null ? null : RequestLogWriter.FormatTime(to.Value), rows);
+                await context.Response.WriteAsJsonAsync(report, WireJsonContext.Wire.SpendReport, contentType: null, context.RequestAborted);
+            }));
+    }
+
+    private static async Task RunAsync(HttpContext context, KeyAuthenticator authenticator, KeyAdmin admin, string endpoint, Func<Task> handle)
+    {
+        var requestId = RequestIds.Assign(context);
+        try
+        {
+            var caller = ProxyHandler.Authenticate(context, authenticator);
+            if (!caller.IsMaster)
+            {
+                await admin.RequireCurrentAsync(caller, context.RequestAborted);
+                throw RouterError.Forbidden($"{endpoint} needs the master key.");
+            }
+            await handle();
+        }
+        catch (RouterError error)
+        {
+            await ErrorWriter.WriteAsync(context, error, requestId);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            context.RequestServices.GetRequiredService<ILogger<RequestLogQuery>>()
+                .LogError(e, "Request {RequestId} to {Endpoint} failed inside the router", requestId, endpoint);
+            await ErrorWriter.WriteAsync(context, RouterError.Internal(), requestId);
+        }
+    }
+
+    private static string? Text(HttpContext context, string name)
+    {
+        var value = context.Request.Query[name].ToString().Trim();
+        return value.Length == 0 ? null : value;
+    }
+
+    private static int Int(string text, string name, int min, int max) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
+            ? value
+            : throw Bad(name, $"'{name}' must be a whole number from {min} to {max}.");
+
+    private static DateTimeOffset? Time(HttpContext context, string name)
+    {
+        if (Text(context, name) is not { } text) return null;
+        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal,
+            out var time)
+            ? time
+            : throw Bad(name, $"'{name}' must be an ISO 8601 time, such as 2026-01-31T12:00:00Z.");
+    }
+
+    private static RouterError Bad(string param, string message) => RouterError.InvalidRequest(message, param, "invalid_" + param);
+}

@@ -1,0 +1,215 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Router.Contracts.Configuration;
+using Router.Host.RequestLog;
+using Router.Host.Storage;
+using Router.Host.Tests.Caching;
+
+namespace Router.Host.Tests.RequestLog;
+
+public sealed class RequestLogWriterTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("router-reqlog-").FullName;
+    private readonly EmbeddedStorage _storage;
+
+    public RequestLogWriterTests()
+    {
+        _storage = new EmbeddedStorage(_dir);
+        _storage.Prepare();
+    }
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private RequestLogWriter Writer(TimeSpan interval, int capacity = 10_000, TimeProvider? clock = null, ListLogger<RequestLogWriter>? logger = null) =>
+        new(_storage, new RequestLogSettings(TimeSpan.FromDays(30), interval), clock ?? TimeProvider.System,
+            logger ?? new ListLogger<RequestLogWriter>(), capacity);
+
+    private static RequestLogEntry Entry(string id, DateTimeOffset? time = null, int attempts = 0, string? key = "key_a") => new()
+    {
+        Time = time ?? DateTimeOffset.UtcNow,
+        RequestId = id,
+        KeyId = key,
+        KeyPrefix = "sk-…abcd",
+        RequestedModel = "m",
+        RoutedModel = "m",
+        Provider = "p",
+        Deployment = "p/m",
+        Status = 200,
+        UpstreamStatus = 200,
+        PromptTokens = 3,
+        CompletionTokens = 4,
+        Cost = 0.0000125m,
+        LatencyMs = 12.5,
+        Attempts = Enumerable.Range(1, attempts)
+            .Select(n => new AttemptLogEntry(n, "p", "p/m", n == attempts ? 200 : 500, n == attempts ? 200 : 500, 5, n == attempts ? null : "provider",
+                n == attempts ? "final" : "retry"))
+            .ToList(),
+    };
+
+    private long Count(string table = "requests")
+    {
+        using var connection = _storage.OpenConnection();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT COUNT(*) FROM {table}";
+        return (long)command.ExecuteScalar()!;
+    }
+
+    private static async Task Eventually(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) Assert.Fail("Timed out waiting for " + what);
+            await Task.Delay(20, Ct);
+        }
+    }
+
+    [Fact]
+    public async Task Five_hundred_waiting_rows_are_written_at_once_in_one_batch_without_waiting_for_the_interval()
+    {
+        var writer = Writer(TimeSpan.FromHours(1));
+        await writer.StartAsync(Ct);
+        for (var i = 0; i < 1200; i++) Assert.True(writer.TryWrite(Entry($"r{i}")));
+
+        await Eventually(() => Count() == 1000, "two full batches");
+        await Task.Delay(200, Ct);
+        Assert.Equal(1000, Count()); // the last 200 wait for the interval (an hour)
+        Assert.Equal(2, writer.Batches);
+
+        await writer.StopAsync(Ct);
+        Assert.Equal(1200, Count());
+        Assert.Equal(3, writer.Batches);
+    }
+
+    [Fact]
+    public async Task A_few_rows_are_written_after_the_batch_interval()
+    {
+        var writer = Writer(TimeSpan.FromMilliseconds(100));
+        await writer.StartAsync(Ct);
+        writer.TryWrite(Entry("a"));
+        writer.TryWrite(Entry("b", attempts: 2));
+        await Eventually(() => Count() == 2 && Count("request_attempts") == 2, "the interval's batch");
+        Assert.Equal(1, writer.Batches);
+        await writer.StopAsync(Ct);
+    }
+
+    [Fact]
+    public async Task Stopping_writes_every_waiting_row_with_its_attempts_and_the_keys_alias()
+    {
+        using (var connection = _storage.OpenConnection())
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "INSERT INTO virtual_keys VALUES ('key_a', 'hash', 'sk-…abcd', 'team-a', '2026-01-01')";
+            command.ExecuteNonQuery();
+        }
+        var writer = Writer(TimeSpan.FromHours(1));
+        await writer.StartAsync(Ct);
+        writer.TryWrite(Entry("one", attempts: 3) with { UpstreamError = """{"error":{"message":"x, \"y\""}}""" });
+        writer.TryWrite(Entry("two", key: "key_b"));
+        await Task.Delay(100, Ct);
+        Assert.Equal(0, Count());
+
+        await writer.StopAsync(Ct);
+
+        Assert.Equal(2, Count());
+        Assert.Equal(3, Count("request_attempts"));
+        var (rows, total) = new RequestLogQuery(_storage).Page(new RequestLogFilter(), 1, 10);
+        Assert.Equal(2, total);
+        var one = rows.Single(r => r.RequestId == "one");
+        Assert.Equal("team-a", one.KeyAlias);
+        Assert.Null(rows.Single(r => r.RequestId == "two").KeyAlias);
+        Assert.Equal(3, one.Attempts);
+        Assert.Equal(["retry", "retry", "final"], one.AttemptLog!.Select(a => a.Verdict));
+        Assert.Equal(0.0000125m, one.Cost);
+        Assert.Equal("x, \"y\"", one.UpstreamError!.Value.GetProperty("error").GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public void A_full_channel_drops_and_counts_instead_of_blocking_and_warns_once_a_minute()
+    {
+        var clock = new ManualClock();
+        var logger = new ListLogger<RequestLogWriter>();
+        var writer = Writer(TimeSpan.FromHours(1), capacity: 2, clock, logger); // never started: nothing drains
+
+        var written = Enumerable.Range(0, 5).Select(i => writer.TryWrite(Entry($"r{i}"))).ToList();
+
+        Assert.Equal([true, true, false, false, false], written);
+        Assert.Equal(3, writer.Dropped);
+        Assert.Equal(1, logger.Count(LogLevel.Warning));
+        clock.Advance(TimeSpan.FromSeconds(30));
+        writer.TryWrite(Entry("r5"));
+        Assert.Equal(1, logger.Count(LogLevel.Warning));
+        clock.Advance(TimeSpan.FromSeconds(31));
+        writer.TryWrite(Entry("r6"));
+        Assert.Equal(2, logger.Count(LogLevel.Warning));
+        Assert.Equal(5, writer.Dropped);
+    }
+
+    [Fact]
+    public async Task Retention_deletes_requests_and_their_attempts_older_than_the_cutoff()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var writer = Writer(TimeSpan.FromHours(1));
+        await writer.StartAsync(Ct);
+        writer.TryWrite(Entry("old", now.AddDays(-31), attempts: 2));
+        writer.TryWrite(Entry("new", now.AddDays(-29), attempts: 1));
+        await writer.StopAsync(Ct);
+        Assert.Equal(2, Count());
+
+        Assert.Equal(1, writer.DeleteOlderThan(now.AddDays(-30)));
+
+        var (rows, _) = new RequestLogQuery(_storage).Page(new RequestLogFilter(), 1, 10);
+        Assert.Equal("new", Assert.Single(rows).RequestId);
+        Assert.Equal(1, Count("request_attempts"));
+    }
+
+    [Fact]
+    public async Task Retention_runs_when_the_writer_starts()
+    {
+        var first = Writer(TimeSpan.FromHours(1));
+        await first.StartAsync(Ct);
+        first.TryWrite(Entry("old", DateTimeOffset.UtcNow.AddDays(-40)));
+        await first.StopAsync(Ct);
+        Assert.Equal(1, Count());
+
+        var second = Writer(TimeSpan.FromHours(1));
+        await second.StartAsync(Ct);
+        await Eventually(() => Count() == 0, "retention");
+        await second.StopAsync(Ct);
+    }
+
+    [Fact]
+    public async Task Filters_and_paging_select_the_rows_newest_first()
+    {
+        var start = new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+        var writer = Writer(TimeSpan.FromHours(1));
+        await writer.StartAsync(Ct);
+        for (var i = 0; i < 10; i++)
+            writer.TryWrite(Entry($"r{i}", start.AddMinutes(i)) with { Status = i % 2 == 0 ? 200 : 400, Provider = i < 5 ? "east" : "west" });
+        await writer.StopAsync(Ct);
+        var query = new RequestLogQuery(_storage);
+
+        var (page2, total) = query.Page(new RequestLogFilter(), 2, 3);
+        Assert.Equal(10, total);
+        Assert.Equal(["r6", "r5", "r4"], page2.Select(r => r.RequestId));
+        Assert.Equal(5, query.Page(new RequestLogFilter(Status: 400), 1, 100).Total);
+        Assert.Equal(["r4", "r2", "r0"], query.Page(new RequestLogFilter(Status: 200, Provider: "east"), 1, 100).Rows.Select(r => r.RequestId));
+        Assert.Equal(["r3", "r2"], query.Page(new RequestLogFilter(From: start.AddMinutes(2), To: start.AddMinutes(4)), 1, 100).Rows.Select(r => r.RequestId));
+        Assert.Equal("r7", Assert.Single(query.Page(new RequestLogFilter(RequestId: "r7"), 1, 100).Rows).RequestId);
+
+        var report = query.Report("provider", null, null);
+        Assert.Equal(["east", "west"], report.Select(r => r.Group));
+        Assert.Equal(5, report[0].Requests);
+        Assert.Equal(2, report[0].Errors); // r1, r3
+        Assert.Equal(15, report[0].PromptTokens);
+        Assert.Equal(5 * 0.0000125m, report[0].Cost);
+        Assert.Equal(12.5, report[0].P50LatencyMs);
+    }
+}
