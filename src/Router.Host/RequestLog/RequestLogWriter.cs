@@ -183,7 +183,7 @@ public sealed class RequestLogWriter(
         request.Transaction = transaction;
         // The alias as it is when the row is written: a key's alias may change or the key go later.
         request.CommandText = """
-            INSERT OR REPLACE INTO requests (time, request_id, key_id, key_prefix, key_alias, requested_model, routed_model, provider,
+            INSERT INTO requests (time, request_id, key_id, key_prefix, key_alias, requested_model, routed_model, provider,
                 deployment, status, upstream_status, error_origin, prompt_tokens, completion_tokens, cached_tokens, cost, cache_hit,
                 saved_cost, latency_ms, ttft_ms, overhead_ms, attempts, upstream_error)
             VALUES ($time, $id, $key, $prefix, (SELECT alias FROM virtual_keys WHERE key_id = $key), $requested, $routed, $provider,
@@ -200,7 +200,7 @@ public sealed class RequestLogWriter(
         using var attempt = connection.CreateCommand();
         attempt.Transaction = transaction;
         attempt.CommandText = """
-            INSERT OR REPLACE INTO request_attempts (request_id, attempt, provider, deployment, status, upstream_status, latency_ms,
+            INSERT INTO request_attempts (request_id, attempt, provider, deployment, status, upstream_status, latency_ms,
                 error_origin, verdict)
             VALUES ($id, $n, $provider, $deployment, $status, $upstream_status, $latency, $origin, $verdict)
             """;

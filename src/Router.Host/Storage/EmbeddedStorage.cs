@@ -52,7 +52,7 @@ public sealed class EmbeddedStorage(string dataDir)
             );
             CREATE TABLE IF NOT EXISTS requests (
                 time               TEXT NOT NULL,
-                request_id         TEXT NOT NULL PRIMARY KEY,
+                request_id         TEXT NOT NULL,
                 key_id             TEXT,
                 key_prefix         TEXT,
                 key_alias          TEXT,
@@ -76,6 +76,8 @@ public sealed class EmbeddedStorage(string dataDir)
                 upstream_error     TEXT
             );
             CREATE INDEX IF NOT EXISTS requests_time ON requests (time);
+            -- Not unique: a caller may send the same x-request-id twice, and both requests are kept.
+            CREATE INDEX IF NOT EXISTS requests_request_id ON requests (request_id);
             CREATE TABLE IF NOT EXISTS request_attempts (
                 request_id      TEXT NOT NULL,
                 attempt         INTEGER NOT NULL,
@@ -85,9 +87,9 @@ public sealed class EmbeddedStorage(string dataDir)
                 upstream_status INTEGER,
                 latency_ms      REAL NOT NULL,
                 error_origin    TEXT,
-                verdict         TEXT NOT NULL,
-                PRIMARY KEY (request_id, attempt)
+                verdict         TEXT NOT NULL
             );
+            CREATE INDEX IF NOT EXISTS request_attempts_request_id ON request_attempts (request_id);
             """;
         command.ExecuteNonQuery();
     }
