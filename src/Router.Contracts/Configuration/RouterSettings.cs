@@ -197,4 +197,7 @@ public sealed record ModelCacheSettings(bool? Enabled, TimeSpan? Ttl);
 public sealed record RequestLogSettings(TimeSpan Retention, TimeSpan BatchInterval)
 {
     public static readonly RequestLogSettings Standard = new(TimeSpan.FromDays(30), TimeSpan.FromSeconds(1));
+
+    /// <summary>Off: no row is written (the spend API then finds none); on by default.</summary>
+    public bool Enabled { get; init; } = true;
 }

@@ -133,7 +133,7 @@ public static class RouterSettingsReader
         var interval = router.GetTimeSpan("request-log.batch-interval", standard.BatchInterval);
         if (retention <= TimeSpan.Zero) throw new ConfigException("router.request-log.retention must be positive");
         if (interval <= TimeSpan.Zero) throw new ConfigException("router.request-log.batch-interval must be positive");
-        return new RequestLogSettings(retention, interval);
+        return new RequestLogSettings(retention, interval) { Enabled = router.GetBoolean("request-log.enabled", true) };
     }
 
     private static CacheSettings ReadCache(Config router)

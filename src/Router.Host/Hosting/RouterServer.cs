@@ -94,7 +94,7 @@ public static class RouterServer
             settings.Cache.Enabled ? sp.GetRequiredService<ResponseCaching>() : null,
             settings.MaxRequestBodyBytes,
             sp.GetRequiredService<ILogger<ProxyHandler>>(),
-            sp.GetRequiredService<RequestLogWriter>()));
+            settings.RequestLog.Enabled ? sp.GetRequiredService<RequestLogWriter>() : null));
         services.AddSingleton(sp => new RequestLogWriter(storage, settings.RequestLog, TimeProvider.System,
             sp.GetRequiredService<ILogger<RequestLogWriter>>()));
         services.AddSingleton(new RequestLogQuery(storage));

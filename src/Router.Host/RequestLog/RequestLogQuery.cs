@@ -24,7 +24,7 @@ public sealed class RequestLogQuery(EmbeddedStorage storage)
     /// <summary>A page of matching requests, newest first, with their attempts; and how many match in all.</summary>
     public (IReadOnlyList<RequestLogRow> Rows, long Total) Page(RequestLogFilter filter, int page, int size, bool withAttempts = true)
     {
-        using var connection = storage.OpenConnection();
+        using var connection = storage.OpenLogConnection();
         using var command = connection.CreateCommand();
         var where = Where(filter, command);
         command.CommandText = $"SELECT COUNT(*) FROM requests{where}";
@@ -81,7 +81,7 @@ public sealed class RequestLogQuery(EmbeddedStorage storage)
     public IReadOnlyList<SpendReportRow> Report(string groupBy, DateTimeOffset? from, DateTimeOffset? to)
     {
         var group = Groups[groupBy];
-        using var connection = storage.OpenConnection();
+        using var connection = storage.OpenLogConnection();
         using var command = connection.CreateCommand();
         var where = Where(new RequestLogFilter(From: from, To: to), command);
         command.CommandText = $"""

@@ -18,6 +18,8 @@ public sealed class RequestLogWriter(
     : IHostedService
 {
     public const int BatchRows = 500;
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
+    private readonly TaskCompletionSource _stopping = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private static readonly TimeSpan RetentionEvery = TimeSpan.FromHours(1);
     private static readonly TimeSpan WarnEvery = TimeSpan.FromMinutes(1);
 
@@ -68,6 +70,7 @@ public sealed class RequestLogWriter(
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         _channel.Writer.TryComplete();
+        _stopping.TrySetResult();
         if (_loop is null) return;
         try
         {
@@ -101,24 +104,19 @@ public sealed class RequestLogWriter(
             if (!more) break;
 
             var rows = 0;
-            using (var interval = new CancellationTokenSource(settings.BatchInterval, clock))
+            var deadline = clock.GetUtcNow() + settings.BatchInterval;
+            while (true)
             {
-                try
+                while (rows < BatchRows && reader.TryRead(out var entry))
                 {
-                    while (rows < BatchRows)
-                    {
-                        while (rows < BatchRows && reader.TryRead(out var entry))
-                        {
-                            batch.Add(entry);
-                            rows += entry.RowCount;
-                        }
-                        if (rows >= BatchRows || !await reader.WaitToReadAsync(interval.Token)) break;
-                    }
+                    batch.Add(entry);
+                    rows += entry.RowCount;
                 }
-                catch (OperationCanceledException)
-                {
-                    // The interval is up: write what waits.
-                }
+                var remaining = deadline - clock.GetUtcNow();
+                if (rows >= BatchRows || remaining <= TimeSpan.Zero || _stopping.Task.IsCompleted) break;
+                // Look again every PollInterval rather than wake for each row: a wake-up per request would
+                // cost the request path a thread-pool dispatch each, at thousands of requests a second.
+                await Task.WhenAny(Task.Delay(remaining < PollInterval ? remaining : PollInterval, clock), _stopping.Task);
             }
             WriteBatchSafely(batch);
             batch.Clear();
@@ -134,7 +132,7 @@ public sealed class RequestLogWriter(
         }
         catch (Exception e) when (e is SqliteException or IOException or InvalidOperationException)
         {
-            logger.LogError(e, "Could not write {Count} request log entries", batch.Count);
+            logger.LogError(e, "Could not write {Count} request log entries: {Reason}", batch.Count, e.Message);
         }
     }
 
@@ -157,7 +155,7 @@ public sealed class RequestLogWriter(
     /// <summary>Deletes requests (and their attempts) older than <paramref name="cutoff"/>; returns how many requests.</summary>
     public int DeleteOlderThan(DateTimeOffset cutoff)
     {
-        using var connection = storage.OpenConnection();
+        using var connection = storage.OpenLogConnection();
         using var transaction = connection.BeginTransaction();
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
@@ -177,7 +175,7 @@ public sealed class RequestLogWriter(
     private void WriteBatch(List<RequestLogEntry> batch)
     {
         if (batch.Count == 0) return;
-        using var connection = storage.OpenConnection();
+        using var connection = storage.OpenLogConnection();
         using var transaction = connection.BeginTransaction();
         using var request = connection.CreateCommand();
         request.Transaction = transaction;
@@ -186,7 +184,7 @@ public sealed class RequestLogWriter(
             INSERT INTO requests (time, request_id, key_id, key_prefix, key_alias, requested_model, routed_model, provider,
                 deployment, status, upstream_status, error_origin, prompt_tokens, completion_tokens, cached_tokens, cost, cache_hit,
                 saved_cost, latency_ms, ttft_ms, overhead_ms, attempts, upstream_error)
-            VALUES ($time, $id, $key, $prefix, (SELECT alias FROM virtual_keys WHERE key_id = $key), $requested, $routed, $provider,
+            VALUES ($time, $id, $key, $prefix, (SELECT alias FROM keys.virtual_keys WHERE key_id = $key), $requested, $routed, $provider,
                 $deployment, $status, $upstream_status, $origin, $prompt, $completion, $cached, $cost, $hit,
                 $saved, $latency, $ttft, $overhead, $attempts, $upstream_error)
             """;

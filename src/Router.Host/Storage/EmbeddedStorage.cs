@@ -50,6 +50,16 @@ public sealed class EmbeddedStorage(string dataDir)
                 alias          TEXT UNIQUE,
                 created_at     TEXT NOT NULL
             );
+            """;
+        command.ExecuteNonQuery();
+
+        // The request log has a file of its own: SQLite lets one transaction write a file at a time, and
+        // the log's batches must not hold up the journal's writes (or the other way round).
+        using var log = OpenLogConnection(attachKeys: false);
+        using var logCommand = log.CreateCommand();
+        logCommand.CommandText = "PRAGMA journal_mode=WAL;";
+        logCommand.ExecuteNonQuery();
+        logCommand.CommandText = """
             CREATE TABLE IF NOT EXISTS requests (
                 time               TEXT NOT NULL,
                 request_id         TEXT NOT NULL,
@@ -91,7 +101,31 @@ public sealed class EmbeddedStorage(string dataDir)
             );
             CREATE INDEX IF NOT EXISTS request_attempts_request_id ON request_attempts (request_id);
             """;
-        command.ExecuteNonQuery();
+        logCommand.ExecuteNonQuery();
+    }
+
+    public string LogDatabasePath => Path.Combine(Path.GetDirectoryName(DatabasePath)!, "requests.db");
+
+    /// <summary>
+    /// A connection to the request log's database, with the router's database attached as <c>keys</c>
+    /// (for a key's alias at the time a row is written).
+    /// </summary>
+    public SqliteConnection OpenLogConnection(bool attachKeys = true)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = LogDatabasePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+        }.ToString());
+        connection.Open();
+        if (!attachKeys) return connection;
+        using var attach = connection.CreateCommand();
+        // Connections are pooled: one that comes back from the pool has it attached already.
+        attach.CommandText = "SELECT COUNT(*) FROM pragma_database_list WHERE name = 'keys'";
+        if ((long)attach.ExecuteScalar()! > 0) return connection;
+        attach.CommandText = $"ATTACH DATABASE '{DatabasePath.Replace("'", "''", StringComparison.Ordinal)}' AS keys;";
+        attach.ExecuteNonQuery();
+        return connection;
     }
 
     public SqliteConnection OpenConnection()
