@@ -28,7 +28,6 @@ public sealed class ChatStreamAssembler
     private sealed class ToolCall
     {
         public string? Id;
-        public string? Type;
         public string? Name;
         public readonly StringBuilder Arguments = new();
     }
@@ -69,52 +68,23 @@ public sealed class ChatStreamAssembler
     public byte[]? Complete(TokenUsage usage)
     {
         if (_broken || _choices.Count == 0 || _choices.Values.Any(c => c.FinishReason is null)) return null;
-        return TranslationJson.Write(json =>
+        var choices = _choices.Select(pair =>
         {
-            json.WriteStartObject();
-            json.WriteString("id", _id ?? "");
-            json.WriteString("object", "chat.completion");
-            json.WriteNumber("created", _created ?? 0);
-            json.WriteString("model", _model ?? "");
-            json.WriteStartArray("choices");
-            foreach (var (index, choice) in _choices) WriteChoice(json, index, choice);
-            json.WriteEndArray();
-            OpenAiUsage.Write(json, usage);
-            if (_fingerprint is not null) json.WriteString("system_fingerprint", _fingerprint);
-            json.WriteEndObject();
-        });
-    }
-
-    private static void WriteChoice(Utf8JsonWriter json, int index, Choice choice)
-    {
-        json.WriteStartObject();
-        json.WriteNumber("index", index);
-        json.WriteStartObject("message");
-        json.WriteString("role", "assistant");
-        if (choice.Content is null) json.WriteNull("content");
-        else json.WriteString("content", choice.Content.ToString());
-        if (choice.Reasoning is not null) json.WriteString("reasoning_content", choice.Reasoning.ToString());
-        if (choice.Refusal is not null) json.WriteString("refusal", choice.Refusal.ToString());
-        if (choice.ToolCalls.Count > 0)
-        {
-            json.WriteStartArray("tool_calls");
-            foreach (var call in choice.ToolCalls.Values)
+            var choice = new OpenAiChoice
             {
-                json.WriteStartObject();
-                json.WriteString("id", call.Id ?? "");
-                json.WriteString("type", call.Type ?? "function");
-                json.WriteStartObject("function");
-                json.WriteString("name", call.Name ?? "");
-                json.WriteString("arguments", call.Arguments.ToString());
-                json.WriteEndObject();
-                json.WriteEndObject();
-            }
-            json.WriteEndArray();
-        }
-        json.WriteEndObject();
-        json.WriteNull("logprobs");
-        json.WriteString("finish_reason", choice.FinishReason);
-        json.WriteEndObject();
+                Index = pair.Key,
+                Content = pair.Value.Content?.ToString(),
+                Reasoning = pair.Value.Reasoning?.ToString(),
+                Refusal = pair.Value.Refusal?.ToString(),
+                FinishReason = pair.Value.FinishReason!,
+            };
+            choice.ToolCalls.AddRange(pair.Value.ToolCalls.Values.Select(call =>
+                new OpenAiToolCall(call.Id ?? "", call.Name ?? "", call.Arguments.ToString())));
+            return choice;
+        }).ToList();
+        var fingerprint = _fingerprint;
+        return OpenAiCompletion.Write(new ResponseContext(_id ?? "", _model ?? "", _created ?? 0, IncludeUsage: false), _model ?? "",
+            choices, usage, fingerprint is null ? null : json => json.WriteString("system_fingerprint", fingerprint));
     }
 
     private void OnData(string data)
@@ -162,7 +132,6 @@ public sealed class ChatStreamAssembler
             position++;
             if (!choice.ToolCalls.TryGetValue(index, out var call)) choice.ToolCalls[index] = call = new ToolCall();
             if (call.Id is null && String(item, "id") is { Length: > 0 } id) call.Id = id;
-            if (call.Type is null && String(item, "type") is { Length: > 0 } type) call.Type = type;
             if (!item.TryGetProperty("function", out var function) || function.ValueKind != JsonValueKind.Object) continue;
             if (call.Name is null && String(function, "name") is { Length: > 0 } name) call.Name = name;
             if (String(function, "arguments") is { } arguments) call.Arguments.Append(arguments);

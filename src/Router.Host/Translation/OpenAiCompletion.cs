@@ -10,6 +10,7 @@ public sealed class OpenAiChoice
     /// <summary>The text; null when the answer is only tool calls (OpenAI then sends <c>"content": null</c>).</summary>
     public string? Content { get; set; }
     public string? Reasoning { get; set; }
+    public string? Refusal { get; set; }
     public List<OpenAiToolCall> ToolCalls { get; } = [];
     public string FinishReason { get; set; } = "stop";
     /// <summary>Extra properties written into the choice, e.g. the provider's own reason for a content filter stop.</summary>
@@ -50,6 +51,7 @@ public static class OpenAiCompletion
         if (choice.Content is null) json.WriteNull("content");
         else json.WriteString("content", choice.Content);
         if (choice.Reasoning is not null) json.WriteString("reasoning_content", choice.Reasoning);
+        if (choice.Refusal is not null) json.WriteString("refusal", choice.Refusal);
         if (choice.ToolCalls.Count > 0)
         {
             json.WriteStartArray("tool_calls");
