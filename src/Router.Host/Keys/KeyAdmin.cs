@@ -64,12 +64,7 @@ public sealed class KeyAdmin(
         try
         {
             (entry, var state) = await ResolveAsync(keyText, "key", ct);
-            if (request.Alias.IsSet && request.Alias.Value != entry.Alias)
-            {
-                CheckAliasFree(request.Alias.Value, entry.KeyId);
-                if (!directory.SetAlias(entry.KeyId, request.Alias.Value)) throw AliasTaken();
-                entry = entry with { Alias = request.Alias.Value };
-            }
+            entry = ChangeAlias(entry, request);
             await ProvisionAsync(entry.KeyId, request.ApplyTo(state.Policy!), ct);
         }
         finally
@@ -78,6 +73,15 @@ public sealed class KeyAdmin(
         }
         logger.LogInformation("Key {KeyId} ({Prefix}) {What}", entry.KeyId, entry.DisplayPrefix, what);
         return View(entry, await states.GetAsync(entry.KeyId, ct));
+    }
+
+    /// <summary>Renames the key when the request sets another alias; the entry as it is afterwards.</summary>
+    private KeyEntry ChangeAlias(KeyEntry entry, KeyRequest request)
+    {
+        if (!request.Alias.IsSet || request.Alias.Value == entry.Alias) return entry;
+        CheckAliasFree(request.Alias.Value, entry.KeyId);
+        if (!directory.SetAlias(entry.KeyId, request.Alias.Value)) throw AliasTaken();
+        return entry with { Alias = request.Alias.Value };
     }
 
     /// <summary>A new secret for a key: the old one stops working at once; the id, policy and spend stay.</summary>
@@ -91,11 +95,7 @@ public sealed class KeyAdmin(
         try
         {
             (entry, var state) = await ResolveAsync(keyText, "key", ct);
-            if (request.Alias.IsSet && request.Alias.Value != entry.Alias)
-            {
-                CheckAliasFree(request.Alias.Value, entry.KeyId);
-                if (!directory.SetAlias(entry.KeyId, request.Alias.Value)) throw AliasTaken();
-            }
+            ChangeAlias(entry, request);
             // The actor first: from here the old secret is refused even where a cache still finds it.
             await ProvisionAsync(entry.KeyId, request.ApplyTo(state.Policy!) with { SecretHash = hash, DisplayPrefix = prefix }, ct);
             if (!directory.Rehash(entry.KeyId, hash, prefix)) throw KeyRequest.Bad("key", "The new key collided with another; try again.");
