@@ -1,5 +1,7 @@
 using Router.Host.Caching;
 
+using Router.Host.Tests.Routing;
+
 namespace Router.Host.Tests.Caching;
 
 public sealed class MemoryResponseCacheStoreTests : ResponseCacheStoreContract

@@ -4,6 +4,8 @@ using Router.Host.Caching;
 
 using Router.MockUpstream;
 
+using Router.Host.Tests.Routing;
+
 namespace Router.Host.Tests.Caching;
 
 /// <summary>The store contract and Redis's own behaviours, against a real <c>redis-server</c>.</summary>

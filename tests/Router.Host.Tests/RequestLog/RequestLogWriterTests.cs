@@ -5,6 +5,7 @@ using Router.Contracts.Configuration;
 using Router.Host.RequestLog;
 using Router.Host.Storage;
 using Router.Host.Tests.Caching;
+using Router.Host.Tests.Routing;
 
 namespace Router.Host.Tests.RequestLog;
 
