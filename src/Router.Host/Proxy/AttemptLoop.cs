@@ -44,7 +44,9 @@ public sealed class AttemptLoop(
         Action<byte[]>? observeFrames = null, RequestTrace? trace = null)
     {
         var clientWantsUsage = request.StreamOptions?.IncludeUsage == true;
-        var budget = _budgets.GetOrAdd(route.Group.ModelName, _ => new RetryBudget(retry.BudgetRatio, retry.BudgetMinPerSecond, clock));
+        var budget = _budgets.TryGetValue(route.Group.ModelName, out var known)
+            ? known
+            : _budgets.GetOrAdd(route.Group.ModelName, new RetryBudget(retry.BudgetRatio, retry.BudgetMinPerSecond, clock));
         budget.RecordRequest();
         var attempt = new RequestAttempts(context, request, route, operation, requestId, key, clientWantsUsage, budget, observeFrames) { Trace = trace };
         var cost = 0m;
