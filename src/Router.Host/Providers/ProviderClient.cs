@@ -57,7 +57,8 @@ public sealed class ProviderClient : IDisposable
         if (Settings.ApiKey is { Length: > 0 } key) Dialect.Authenticate(request.Headers, key);
         foreach (var (name, value) in Settings.Headers) request.Headers.TryAddWithoutValidation(name, value);
         foreach (var (name, value) in call.Headers) request.Headers.TryAddWithoutValidation(name, value);
-        request.Options.Set(ConnectTimeoutOption, connectTimeout);
+        // Only a deployment with its own connect timeout needs the option (and its per-request dictionary).
+        if (connectTimeout != Settings.Timeouts.Connect) request.Options.Set(ConnectTimeoutOption, connectTimeout);
         return _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
     }
 
