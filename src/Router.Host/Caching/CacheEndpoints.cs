@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Router.Host.Auth;
 using Router.Host.Http;
-using Router.Host.Proxy;
+using Router.Host.Keys;
 
 namespace Router.Host.Caching;
 
@@ -11,23 +11,13 @@ namespace Router.Host.Caching;
 /// </summary>
 public static class CacheEndpoints
 {
-    public static async Task FlushAsync(HttpContext context, KeyAuthenticator authenticator, ResponseCaching caching)
-    {
-        var requestId = RequestIds.Assign(context);
-        try
+    public static Task FlushAsync(HttpContext context, KeyAuthenticator authenticator, KeyAdmin admin, ResponseCaching caching) =>
+        MasterOnly.RunAsync(context, authenticator, admin, "POST /cache/flush", async ct =>
         {
-            var key = ProxyHandler.Authenticate(context, authenticator);
-            if (!key.IsMaster) throw RouterError.Forbidden("POST /cache/flush needs the master key.");
-            var scope = await ReadScopeAsync(context);
-            var flushed = await caching.Store.FlushAsync(scope, context.RequestAborted);
+            var flushed = await caching.Store.FlushAsync(await ReadScopeAsync(context), ct);
             context.Response.ContentType = "application/json";
-            await context.Response.WriteAsync($$"""{"flushed":{{flushed}}}""", context.RequestAborted);
-        }
-        catch (RouterError error)
-        {
-            await ErrorWriter.WriteAsync(context, error, requestId);
-        }
-    }
+            await context.Response.WriteAsync($$"""{"flushed":{{flushed}}}""", ct);
+        });
 
     private static async Task<CacheScope> ReadScopeAsync(HttpContext context)
     {

@@ -4,7 +4,7 @@ using Router.Contracts.Configuration;
 using Router.Contracts.Messages;
 using Router.Contracts.Wire;
 using Router.Host.Auth;
-using Router.Host.Proxy;
+using Router.Host.Keys;
 
 namespace Router.Host.Http;
 
@@ -15,23 +15,13 @@ namespace Router.Host.Http;
 /// </summary>
 public static class DeploymentHealthEndpoint
 {
-    public static async Task HandleAsync(HttpContext context, KeyAuthenticator authenticator, RouteTable routes, DeploymentBoard board)
-    {
-        var requestId = RequestIds.Assign(context);
-        try
+    public static Task HandleAsync(HttpContext context, KeyAuthenticator authenticator, KeyAdmin admin, RouteTable routes, DeploymentBoard board) =>
+        MasterOnly.RunAsync(context, authenticator, admin, "GET /health/deployments", async ct =>
         {
-            var key = ProxyHandler.Authenticate(context, authenticator);
-            if (key.KeyId != KeyAuthenticator.MasterKeyId)
-                throw RouterError.Forbidden("GET /health/deployments needs the master key.");
             var cards = routes.Groups.SelectMany(group => group.Deployments.SelectMany(d => Cards(d, group, board))).ToList();
             await context.Response.WriteAsJsonAsync(new DeploymentHealthList(cards), WireJsonContext.Wire.DeploymentHealthList,
-                contentType: null, context.RequestAborted);
-        }
-        catch (RouterError error)
-        {
-            await ErrorWriter.WriteAsync(context, error, requestId);
-        }
-    }
+                contentType: null, ct);
+        });
 
     /// <summary>A deployment, and for a pattern also the circuit of each model used behind it (<c>id&gt;model</c>).</summary>
     private static IEnumerable<DeploymentHealthCard> Cards(Deployment deployment, DeploymentGroup group, DeploymentBoard board)

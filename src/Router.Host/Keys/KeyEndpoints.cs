@@ -111,34 +111,9 @@ public static class KeyEndpoints
         }
     }
 
-    /// <summary>Runs a master-key endpoint: 401 without a valid key, 403 for a virtual key, every error in the envelope.</summary>
-    private static async Task RunAsync(
-        HttpContext context, KeyAuthenticator authenticator, KeyAdmin admin, string endpoint, Func<CancellationToken, Task<IResult>> handle)
-    {
-        var requestId = RequestIds.Assign(context);
-        var ct = context.RequestAborted;
-        try
-        {
-            var caller = ProxyHandler.Authenticate(context, authenticator);
-            if (!caller.IsMaster)
-            {
-                await admin.RequireCurrentAsync(caller, ct);
-                throw RouterError.Forbidden($"{endpoint} needs the master key.");
-            }
-            var result = await handle(ct);
-            await result.ExecuteAsync(context);
-        }
-        catch (RouterError error)
-        {
-            await ErrorWriter.WriteAsync(context, error, requestId);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            context.RequestServices.GetRequiredService<ILogger<KeyAdmin>>()
-                .LogError(e, "Request {RequestId} to {Endpoint} failed inside the router", requestId, endpoint);
-            await ErrorWriter.WriteAsync(context, RouterError.Internal(), requestId);
-        }
-    }
+    private static Task RunAsync(
+        HttpContext context, KeyAuthenticator authenticator, KeyAdmin admin, string endpoint, Func<CancellationToken, Task<IResult>> handle) =>
+        MasterOnly.RunAsync(context, authenticator, admin, endpoint, async ct => await (await handle(ct)).ExecuteAsync(context));
 
     private static IResult Json(VirtualKeyInfo info) => Results.Json(info, WireJsonContext.Wire.VirtualKeyInfo);
 

@@ -56,30 +56,8 @@ public static class SpendEndpoints
             }));
     }
 
-    private static async Task RunAsync(HttpContext context, KeyAuthenticator authenticator, KeyAdmin admin, string endpoint, Func<Task> handle)
-    {
-        var requestId = RequestIds.Assign(context);
-        try
-        {
-            var caller = ProxyHandler.Authenticate(context, authenticator);
-            if (!caller.IsMaster)
-            {
-                await admin.RequireCurrentAsync(caller, context.RequestAborted);
-                throw RouterError.Forbidden($"{endpoint} needs the master key.");
-            }
-            await handle();
-        }
-        catch (RouterError error)
-        {
-            await ErrorWriter.WriteAsync(context, error, requestId);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            context.RequestServices.GetRequiredService<ILogger<RequestLogQuery>>()
-                .LogError(e, "Request {RequestId} to {Endpoint} failed inside the router", requestId, endpoint);
-            await ErrorWriter.WriteAsync(context, RouterError.Internal(), requestId);
-        }
-    }
+    private static Task RunAsync(HttpContext context, KeyAuthenticator authenticator, KeyAdmin admin, string endpoint, Func<Task> handle) =>
+        MasterOnly.RunAsync(context, authenticator, admin, endpoint, _ => handle());
 
     private static string? Text(HttpContext context, string name)
     {
