@@ -287,6 +287,43 @@ public sealed class RequestLogTests(RequestLogFixture fixture) : IClassFixture<R
     }
 
     /// <summary>An RFC 4180 reader, independent of the router's writer.</summary>
+    [Fact]
+    public async Task Each_answer_tells_its_cost_and_what_the_keys_budget_has_left()
+    {
+        using var admin = fixture.Router.CreateClient(RequestLogFixture.MasterKey);
+        using var generated = await admin.PostAsJsonAsync("/key/generate", new { models = new[] { "m", "bad" }, max_budget = 1 }, Ct);
+        var secret = JsonNode.Parse(await generated.Content.ReadAsStringAsync(Ct))!["key"]!.GetValue<string>();
+        using var http = fixture.Router.CreateClient(secret);
+        var run = Guid.NewGuid().ToString("N")[..8];
+
+        using var first = await SendAsync(http, $"{run}-1", "m", "one two three");
+        using var second = await SendAsync(http, $"{run}-2", "m", "four five six seven");
+        using var streamed = await SendAsync(http, $"{run}-3", "m", "eight", stream: true);
+        await streamed.Content.ReadAsStringAsync(Ct);
+        using var bad = await SendAsync(http, $"{run}-4", "bad", "nine");
+
+        var firstCost = Cost(JsonNode.Parse(await first.Content.ReadAsStringAsync(Ct))!["usage"]!, 0.000001m, 0.000002m);
+        var secondCost = Cost(JsonNode.Parse(await second.Content.ReadAsStringAsync(Ct))!["usage"]!, 0.000001m, 0.000002m);
+        Assert.True(firstCost > 0 && secondCost > 0);
+        Assert.Equal(firstCost, Header(first, "x-router-response-cost"));
+        Assert.Equal(1m - firstCost, Header(first, "x-router-key-remaining"));
+        Assert.Equal(secondCost, Header(second, "x-router-response-cost"));
+        Assert.Equal(1m - firstCost - secondCost, Header(second, "x-router-key-remaining"));
+        // A stream's headers leave before its cost is known: what the key had left before it, and no cost.
+        Assert.Equal(1m - firstCost - secondCost, Header(streamed, "x-router-key-remaining"));
+        Assert.False(streamed.Headers.Contains("x-router-response-cost"));
+        var streamedCost = (await LogsAsync(admin, $"request_id={run}-3", 1))["data"]![0]!["cost"]!.GetValue<decimal>();
+        Assert.True(streamedCost > 0);
+        // A refusal by the provider costs nothing, and the budget is where the stream left it.
+        Assert.Equal(0m, Header(bad, "x-router-response-cost"));
+        Assert.Equal(1m - firstCost - secondCost - streamedCost, Header(bad, "x-router-key-remaining"));
+        // The header and the log agree.
+        Assert.Equal(firstCost, (await LogsAsync(admin, $"request_id={run}-1", 1))["data"]![0]!["cost"]!.GetValue<decimal>());
+    }
+
+    private static decimal Header(HttpResponseMessage response, string name) =>
+        decimal.Parse(response.Headers.GetValues(name).Single(), NumberStyles.Number, CultureInfo.InvariantCulture);
+
     private static List<string[]> ParseCsv(string csv)
     {
         var records = new List<string[]>();

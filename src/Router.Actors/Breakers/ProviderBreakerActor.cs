@@ -43,9 +43,9 @@ public sealed class ProviderBreakerActor : ReceiveActor
         _board = board;
         _window = new FailureWindow(settings.FailureRateWindow);
 
-        Receive<ProviderBreaker.RequestPermit>(_ =>
+        Receive<ProviderBreaker.RequestPermit>(request =>
         {
-            var decision = Decide();
+            var decision = Decide(request.KeyRemaining);
             Publish(); // before answering, so whoever got the answer also sees it on the board
             Sender.Tell(decision);
         });
@@ -63,31 +63,32 @@ public sealed class ProviderBreakerActor : ReceiveActor
 
     protected override void PreStart() => Publish();
 
-    private object Decide()
+    /// <param name="keyRemaining">Passed through to the asker, who learns the key's budget in the same reply.</param>
+    private object Decide(decimal? keyRemaining)
     {
         var now = _clock.GetUtcNow();
         switch (_circuit)
         {
             case CircuitState.Closed:
-                return new ProviderBreaker.Permit(_deploymentId);
+                return new ProviderBreaker.Permit(_deploymentId, keyRemaining);
             case CircuitState.Open:
                 var remaining = _openUntil - now;
-                if (remaining > TimeSpan.Zero) return new ProviderBreaker.Refused(_deploymentId, remaining);
+                if (remaining > TimeSpan.Zero) return new ProviderBreaker.Refused(_deploymentId, remaining, keyRemaining);
                 _circuit = CircuitState.HalfOpen;
-                return StartProbe(now);
+                return StartProbe(now, keyRemaining);
             default:
                 var probeWait = _probeStartedAt + _settings.Cooldown - now;
                 return _probeInFlight && probeWait > TimeSpan.Zero
-                    ? new ProviderBreaker.Refused(_deploymentId, probeWait)
-                    : StartProbe(now);
+                    ? new ProviderBreaker.Refused(_deploymentId, probeWait, keyRemaining)
+                    : StartProbe(now, keyRemaining);
         }
     }
 
-    private ProviderBreaker.Permit StartProbe(DateTimeOffset now)
+    private ProviderBreaker.Permit StartProbe(DateTimeOffset now, decimal? keyRemaining)
     {
         _probeInFlight = true;
         _probeStartedAt = now;
-        return new ProviderBreaker.Permit(_deploymentId);
+        return new ProviderBreaker.Permit(_deploymentId, keyRemaining);
     }
 
     private void Record(ProviderBreaker.ReportOutcome outcome)

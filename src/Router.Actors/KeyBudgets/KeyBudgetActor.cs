@@ -117,6 +117,8 @@ public sealed class KeyBudgetActor : ReceivePersistentActor, IWithTimers
             Sender.Tell(refused);
             return;
         }
+        // Before this request's own reservation: what the caller is told is left once its cost is known.
+        var remaining = _policy!.MaxBudget - _periodSpend - _reserved;
         _inFlight++;
         _recentRequests.Enqueue(now);
         if (admit.EstimatedCost > 0 || admit.EstimatedTokens > 0)
@@ -125,8 +127,8 @@ public sealed class KeyBudgetActor : ReceivePersistentActor, IWithTimers
             _reserved += admit.EstimatedCost;
         }
         // No deployment: the answer comes from the cache, so there is no breaker to ask.
-        if (admit.DeploymentId.Length == 0) Sender.Tell(new ProviderBreaker.Permit(""));
-        else BreakersOnNodeOf(Sender).Tell(new ProviderBreaker.RequestPermit(admit.DeploymentId, admit.RequestId), Sender);
+        if (admit.DeploymentId.Length == 0) Sender.Tell(new ProviderBreaker.Permit("", remaining));
+        else BreakersOnNodeOf(Sender).Tell(new ProviderBreaker.RequestPermit(admit.DeploymentId, admit.RequestId, remaining), Sender);
     }
 
     private KeyBudget.Refused? Refusal(KeyBudget.Admit admit, DateTimeOffset now)

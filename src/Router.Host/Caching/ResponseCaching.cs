@@ -52,16 +52,17 @@ public sealed class ResponseCaching(IResponseCacheStore store, CacheSettings set
 
         // No deployment to ask: the key's actor alone decides, then the request settles at no cost. The
         // master key may use every model and has no limits, so for it there is nothing to decide.
+        decimal? keyRemaining = null;
         if (!key.IsMaster)
         {
-            await admission.AdmitAsync(key, requestId, model, deploymentId: "");
+            keyRemaining = (await admission.AdmitAsync(key, requestId, model, deploymentId: "")).KeyRemaining;
             admission.SettleKey(key, requestId, model, TokenUsage.None);
         }
 
         headers[Header] = "hit";
         headers.Age = ((long)Math.Max(0, (clock.GetUtcNow() - hit.StoredAt).TotalSeconds)).ToString(CultureInfo.InvariantCulture);
         headers["x-router-cache-saved-cost"] = hit.Cost.ToString("0.##########", CultureInfo.InvariantCulture);
-        headers["x-router-response-cost"] = "0";
+        ChargeHeaders.Write(headers, 0, keyRemaining);
         if (plan.Streaming)
         {
             context.Response.ContentType = "text/event-stream; charset=utf-8";

@@ -7,7 +7,8 @@ using Router.Host.Http;
 namespace Router.Host.Proxy;
 
 /// <summary>A breaker's answer: go ahead, or not before <see cref="RetryAfter"/>.</summary>
-public readonly record struct PermitDecision(bool Granted, TimeSpan RetryAfter)
+/// <param name="KeyRemaining">On admission of a key with a budget: what the budget has left besides this request.</param>
+public readonly record struct PermitDecision(bool Granted, TimeSpan RetryAfter, decimal? KeyRemaining = null)
 {
     public static readonly PermitDecision Grant = new(true, TimeSpan.Zero);
 }
@@ -43,8 +44,9 @@ public sealed class Admission(IActorRef keyBudgets, IActorRef breakers, TimeSpan
 
         return reply switch
         {
-            ProviderBreaker.Permit => PermitDecision.Grant,
-            ProviderBreaker.Refused open => new PermitDecision(false, open.RetryAfter),
+            ProviderBreaker.Permit { KeyRemaining: null } => PermitDecision.Grant,
+            ProviderBreaker.Permit permit => new PermitDecision(true, TimeSpan.Zero, permit.KeyRemaining),
+            ProviderBreaker.Refused open => new PermitDecision(false, open.RetryAfter, open.KeyRemaining),
             KeyBudget.Refused refused => throw RefusalError(refused),
             _ => throw new InvalidOperationException($"Unexpected admission reply {reply.GetType().Name}"),
         };

@@ -15,7 +15,8 @@ namespace Router.Host.Proxy;
 /// <summary>What a request's attempts came to: the last outcome, and what to tell the client about them.</summary>
 /// <param name="ServedBy">The model whose deployment gave the last outcome (differs from the request's after a fallback).</param>
 /// <param name="Cost">What the last outcome cost, as settled with the key.</param>
-public sealed record AttemptsResult(CallOutcome Outcome, int Attempts, string? ServedBy, decimal Cost = 0);
+/// <param name="KeyRemaining">The key's budget left besides this request when it was admitted (none without a budget).</param>
+public sealed record AttemptsResult(CallOutcome Outcome, int Attempts, string? ServedBy, decimal Cost = 0, decimal? KeyRemaining = null);
 
 /// <summary>
 /// Runs one admitted request's attempts. A model's deployments are tried in the order its strategy
@@ -65,7 +66,7 @@ public sealed class AttemptLoop(
                 admission.SettleKey(key, requestId, route.RequestedModel, usage, cost);
             }
         }
-        return result with { Cost = cost };
+        return result with { Cost = cost, KeyRemaining = attempt.KeyRemaining };
     }
 
     /// <summary>The state of one request's attempts.</summary>
@@ -85,6 +86,7 @@ public sealed class AttemptLoop(
         /// <summary>Request log: where each attempt is recorded.</summary>
         public RequestTrace? Trace { get; init; }
         public bool Admitted { get; set; }
+        public decimal? KeyRemaining { get; set; }
         public int Count { get; set; }
         public CallOutcome? Last { get; set; }
         public RouteMatch? LastMatch { get; set; }
@@ -169,10 +171,14 @@ public sealed class AttemptLoop(
                 await Task.Delay(wait, clock, context.RequestAborted);
             }
             var circuit = match.CircuitOf(deployment);
-            var permit = attempt.Admitted
-                ? await admission.PermitAsync(circuit, attempt.RequestId)
-                : await AdmitAsync(attempt, match, deployment, circuit);
-            attempt.Admitted = true;
+            PermitDecision permit;
+            if (attempt.Admitted) permit = await admission.PermitAsync(circuit, attempt.RequestId);
+            else
+            {
+                permit = await AdmitAsync(attempt, match, deployment, circuit);
+                attempt.Admitted = true;
+                attempt.KeyRemaining = permit.KeyRemaining;
+            }
             if (!permit.Granted)
             {
                 if (permit.RetryAfter < attempt.ShortestRefusal) attempt.ShortestRefusal = permit.RetryAfter;
@@ -220,6 +226,10 @@ public sealed class AttemptLoop(
         headers["x-router-attempts"] = attempt.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (match.Group != attempt.Route.Group) headers["x-router-fallback"] = match.RequestedModel;
         else headers.Remove("x-router-fallback");
+        // A stream's headers leave before its cost is known: it is told what the key had left before it.
+        if (attempt.KeyRemaining is { } remaining) headers[ChargeHeaders.KeyRemaining] = ChargeHeaders.Format(remaining);
+        // A JSON answer's cost is known before its headers leave.
+        void Charge(TokenUsage usage) => ChargeHeaders.Write(headers, costs.Cost(match, deployment, usage), attempt.KeyRemaining);
 
         CallOutcome outcome;
         attempt.Trace?.AttemptStarting(); // request log
@@ -227,7 +237,7 @@ public sealed class AttemptLoop(
         {
             using (board.Enter(circuit))
                 outcome = await forwarder.ForwardAsync(attempt.Context, attempt.Request, match, deployment, attempt.Operation,
-                    attempt.RequestId, attempt.ClientWantsUsage, attempt.ObserveFrames);
+                    attempt.RequestId, attempt.ClientWantsUsage, attempt.ObserveFrames, Charge);
         }
         catch
         {

@@ -57,7 +57,7 @@ public sealed class ProxyHandler(
             if (result.Outcome.Error is { } upstreamError)
             {
                 failure = upstreamError;
-                context.Response.Headers[CostHeader] = result.Cost.ToString("0.##########", CultureInfo.InvariantCulture);
+                ChargeHeaders.Write(context.Response.Headers, result.Cost, result.KeyRemaining);
                 await ErrorWriter.WriteAsync(context, upstreamError, requestId);
             }
             else if (plan is not null) await caching!.StoreAsync(plan, result, assembler);
@@ -65,7 +65,7 @@ public sealed class ProxyHandler(
         catch (RouterError error)
         {
             failure = error;
-            if (!context.Response.HasStarted) context.Response.Headers[CostHeader] = "0";
+            if (!context.Response.HasStarted) context.Response.Headers[ChargeHeaders.Cost] = "0";
             await ErrorWriter.WriteAsync(context, error, requestId);
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -80,8 +80,6 @@ public sealed class ProxyHandler(
             requestLog?.TryWrite(LogEntry(context, trace, requestId, key, model, result, failure, streaming));
         }
     }
-
-    private const string CostHeader = "x-router-response-cost";
 
     /// <summary>The request log's row for a finished request (a cache hit reads what the cache put in the headers).</summary>
     private static RequestLogEntry LogEntry(

@@ -19,9 +19,10 @@ public sealed class UpstreamForwarder(ProviderClients providers)
 
     /// <param name="clientWantsUsage">Read from the request before its first attempt: dialects may change the request.</param>
     /// <param name="observeFrames">Sees each stream frame the client is sent (the cache assembles them).</param>
+    /// <param name="answering">Sees a JSON answer's usage just before its headers leave.</param>
     public async Task<CallOutcome> ForwardAsync(
         HttpContext context, ProxyRequest request, RouteMatch route, Deployment deployment, ProxyOperation operation,
-        string requestId, bool clientWantsUsage, Action<byte[]>? observeFrames = null)
+        string requestId, bool clientWantsUsage, Action<byte[]>? observeFrames = null, Action<TokenUsage>? answering = null)
     {
         var client = providers.Get(deployment.ProviderName);
         var dialect = client.Dialect;
@@ -64,6 +65,7 @@ public sealed class UpstreamForwarder(ProviderClients providers)
                         $"Provider '{deployment.ProviderName}' answered 200 with a body the router could not read: {e.Message}");
                     return CallOutcome.Failed(error, true, Stopwatch.GetElapsedTime(started));
                 }
+                answering?.Invoke(translated.Usage ?? TokenUsage.None);
                 context.Response.StatusCode = status;
                 context.Response.ContentType = ReferenceEquals(translated.Body, received)
                     ? response.Content.Headers.ContentType?.ToString() ?? "application/json"

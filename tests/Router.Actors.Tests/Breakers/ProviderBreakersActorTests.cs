@@ -26,6 +26,19 @@ public sealed class ProviderBreakersActorTests(ITestOutputHelper output) : Akka.
         ExpectMsg(new ProviderBreaker.Permit("openrouter:*"), cancellationToken: Ct);
     }
 
+    [Fact]
+    public void The_keys_remaining_budget_passes_through_a_permit_and_a_refusal()
+    {
+        var breakers = NewBreakers();
+        breakers.Tell(new ProviderBreaker.RequestPermit("openrouter:*", "r1", 0.42m));
+        ExpectMsg(new ProviderBreaker.Permit("openrouter:*", 0.42m), cancellationToken: Ct);
+
+        breakers.Tell(new ProviderBreaker.ReportOutcome("openai:gpt-4o", CallResult.ProviderFailed, TimeSpan.Zero));
+        breakers.Tell(new ProviderBreaker.ReportOutcome("openai:gpt-4o", CallResult.ProviderFailed, TimeSpan.Zero));
+        breakers.Tell(new ProviderBreaker.RequestPermit("openai:gpt-4o", "r2", 0.40m));
+        ExpectMsg<ProviderBreaker.Refused>(r => Assert.Equal(0.40m, r.KeyRemaining), cancellationToken: Ct);
+    }
+
     [Theory]
     [InlineData("ollama:ollama/*")]
     [InlineData("openai:gpt-4o#2")]

@@ -27,10 +27,12 @@ public sealed class KeyBudgetSpendTests(ITestOutputHelper output) : KeyBudgetTes
     private static KeyBudget.Settle SettleOf(string requestId, decimal cost) =>
         new(KeyId, requestId, Model, new TokenUsage(100, 50, 0), cost);
 
-    private void ExpectPermit(IActorRef budget, string requestId, decimal estimatedCost)
+    private ProviderBreaker.Permit ExpectPermit(IActorRef budget, string requestId, decimal estimatedCost)
     {
         budget.Tell(AdmitOf(KeyId, requestId, Model, Deployment, estimatedCost));
-        ExpectMsg(new ProviderBreaker.Permit(Deployment), cancellationToken: Ct);
+        var permit = ExpectMsg<ProviderBreaker.Permit>(cancellationToken: Ct);
+        Assert.Equal(Deployment, permit.DeploymentId);
+        return permit;
     }
 
     private KeyBudget.Refused ExpectBudgetExceeded(IActorRef budget, string requestId, decimal estimatedCost)
@@ -131,7 +133,19 @@ public sealed class KeyBudgetSpendTests(ITestOutputHelper output) : KeyBudgetTes
         var state = StateOf(budget, KeyId);
         Assert.Equal((0.45m, 0m, 0.05m), (state.Spend, state.Reserved, state.Remaining));
         ExpectBudgetExceeded(budget, "r2", 0.06m);
-        ExpectPermit(budget, "r2", 0.05m);
+        Assert.Equal(0.05m, ExpectPermit(budget, "r2", 0.05m).KeyRemaining);
+    }
+
+    [Fact]
+    public void A_permit_tells_what_the_budget_has_left_besides_the_request_it_admits()
+    {
+        var budget = WithBudget(1.00m);
+        Assert.Equal(1.00m, ExpectPermit(budget, "r1", 0.10m).KeyRemaining);
+        budget.Tell(SettleOf("r1", 0.25m));
+
+        // r2 still holds its reservation while r3 is admitted: both are counted out of what is left.
+        Assert.Equal(0.75m, ExpectPermit(budget, "r2", 0.10m).KeyRemaining);
+        Assert.Equal(0.65m, ExpectPermit(budget, "r3", 0.10m).KeyRemaining);
     }
 
     [Fact]
