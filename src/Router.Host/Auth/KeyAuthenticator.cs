@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using Microsoft.Extensions.Primitives;
 using Router.Contracts.Messages;
 using Router.Host.Keys;
@@ -23,6 +25,7 @@ public sealed class KeyAuthenticator
 {
     public const string MasterKeyId = "master";
 
+    private readonly string _masterKey;
     private readonly string _masterHash;
     private readonly AuthenticatedKey _master;
     private readonly KeyDirectory? _directory;
@@ -31,6 +34,7 @@ public sealed class KeyAuthenticator
     public KeyAuthenticator(string masterKey, KeyDirectory? directory = null)
     {
         _directory = directory;
+        _masterKey = masterKey;
         _masterHash = KeySecrets.Hash(masterKey);
         _master = new AuthenticatedKey(MasterKeyId, KeySecrets.DisplayPrefix(masterKey), _masterHash);
         MasterPolicy = new KeyPolicy(_masterHash, _master.DisplayPrefix, ["*"], Alias: "master");
@@ -46,8 +50,11 @@ public sealed class KeyAuthenticator
         if (!header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase)) return null;
         var presented = header.AsSpan(scheme.Length).Trim();
         if (presented.IsEmpty) return null;
+        // The master key is held in the clear anyway (it is configured), so it is compared as it is:
+        // in constant time, and without hashing on every request.
+        if (CryptographicOperations.FixedTimeEquals(MemoryMarshal.AsBytes(presented), MemoryMarshal.AsBytes(_masterKey.AsSpan())))
+            return _master;
         var hash = KeySecrets.Hash(presented);
-        if (KeySecrets.SameHash(hash, _masterHash)) return _master;
         return _directory?.FindByHash(hash) is { } entry ? new AuthenticatedKey(entry.KeyId, entry.DisplayPrefix, hash) : null;
     }
 }

@@ -18,30 +18,46 @@ public static class CacheKeys
 
     private static readonly HashSet<string> Ignored = ["model", "user", "stream", "stream_options", "metadata"];
 
+    // One writer per thread, reset for each key: keys are made on every cacheable request.
+    [ThreadStatic] private static ArrayBufferWriter<byte>? _buffer;
+    [ThreadStatic] private static Utf8JsonWriter? _writer;
+
     public static CacheEntryKey For(string @namespace, string routedModel, string operation, ProxyRequest request)
     {
         var ns = string.IsNullOrEmpty(@namespace) ? DefaultNamespace : @namespace;
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var json = new Utf8JsonWriter(buffer))
+        var buffer = _buffer ??= new ArrayBufferWriter<byte>(1024);
+        buffer.ResetWrittenCount();
+        var json = _writer ??= new Utf8JsonWriter(buffer);
+        json.Reset(buffer);
+        json.WriteStartObject();
+        json.WriteString("v", "1");
+        json.WriteString("namespace", ns);
+        json.WriteString("operation", operation);
+        json.WriteString("model", routedModel);
+        json.WriteStartObject("request");
+        if (request.Rest is { Count: > 0 } rest)
         {
-            json.WriteStartObject();
-            json.WriteString("v", "1");
-            json.WriteString("namespace", ns);
-            json.WriteString("operation", operation);
-            json.WriteString("model", routedModel);
-            json.WriteStartObject("request");
-            if (request.Rest is { } rest)
-                foreach (var (name, value) in rest.Where(p => !Ignored.Contains(p.Key)).OrderBy(p => p.Key, StringComparer.Ordinal))
-                {
-                    json.WritePropertyName(name);
-                    WriteCanonical(json, value);
-                }
-            json.WriteEndObject();
-            json.WriteEndObject();
+            var fields = new KeyValuePair<string, JsonElement>[rest.Count];
+            var count = 0;
+            foreach (var field in rest)
+                if (!Ignored.Contains(field.Key)) fields[count++] = field;
+            Array.Sort(fields, 0, count, ByName);
+            for (var i = 0; i < count; i++)
+            {
+                json.WritePropertyName(fields[i].Key);
+                WriteCanonical(json, fields[i].Value);
+            }
         }
-        var hash = Convert.ToHexStringLower(SHA256.HashData(buffer.WrittenSpan));
-        return new CacheEntryKey(ns, routedModel, hash);
+        json.WriteEndObject();
+        json.WriteEndObject();
+        json.Flush();
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(buffer.WrittenSpan, hash);
+        return new CacheEntryKey(ns, routedModel, Convert.ToHexStringLower(hash));
     }
+
+    private static readonly Comparer<KeyValuePair<string, JsonElement>> ByName =
+        Comparer<KeyValuePair<string, JsonElement>>.Create((a, b) => string.CompareOrdinal(a.Key, b.Key));
 
     private static void WriteCanonical(Utf8JsonWriter json, JsonElement value)
     {
@@ -49,7 +65,10 @@ public static class CacheKeys
         {
             case JsonValueKind.Object:
                 json.WriteStartObject();
-                foreach (var property in value.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal))
+                var properties = new List<JsonProperty>();
+                foreach (var property in value.EnumerateObject()) properties.Add(property);
+                properties.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+                foreach (var property in properties)
                 {
                     json.WritePropertyName(property.Name);
                     WriteCanonical(json, property.Value);

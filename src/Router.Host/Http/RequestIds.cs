@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+
 namespace Router.Host.Http;
 
 /// <summary>
@@ -8,14 +10,26 @@ public static class RequestIds
 {
     public const string Header = "x-request-id";
 
+    // A random prefix per process and a counter: unique across nodes and restarts without asking the
+    // kernel for randomness on every request, as a fresh Guid would.
+    private static readonly string Prefix = "req_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+    private static long _next;
+
     public static string Assign(HttpContext context)
     {
         var offered = context.Request.Headers[Header].ToString();
-        var id = IsSane(offered) ? offered : "req_" + Guid.NewGuid().ToString("N");
+        var id = offered.Length > 0 && IsSane(offered) ? offered : Fresh();
         context.Response.Headers[Header] = id;
         return id;
     }
 
-    private static bool IsSane(string id) =>
-        id.Length is > 0 and <= 128 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':');
+    public static string Fresh() => string.Create(null, stackalloc char[40], $"{Prefix}{Interlocked.Increment(ref _next):x12}");
+
+    private static bool IsSane(string id)
+    {
+        if (id.Length > 128) return false;
+        foreach (var c in id)
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':')) return false;
+        return true;
+    }
 }
