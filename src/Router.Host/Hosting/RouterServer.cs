@@ -9,6 +9,7 @@ using Router.Host.Auth;
 using Router.Host.Caching;
 using Router.Host.Configuration;
 using Router.Host.Http;
+using Router.Host.Ingress.Anthropic;
 using Router.Host.Keys;
 using Router.Host.Pricing;
 using Router.Host.Providers;
@@ -143,6 +144,8 @@ public static class RouterServer
         app.MapPost("/v1/chat/completions", context => proxy().HandleAsync(context, ProxyOperation.ChatCompletions));
         app.MapPost("/v1/completions", context => proxy().HandleAsync(context, ProxyOperation.Completions));
         app.MapPost("/v1/embeddings", context => proxy().HandleAsync(context, ProxyOperation.Embeddings));
+        var maxBodyBytes = app.Services.GetRequiredService<RouterSettings>().MaxRequestBodyBytes;
+        app.MapPost("/v1/messages", context => MessagesEndpoint.HandleAsync(context, proxy(), maxBodyBytes));
         app.MapGet("/v1/models", (HttpContext context, KeyAuthenticator authenticator, RouteTable routes, DiscoveredModels discovered, KeyStates keys) =>
             ModelsEndpoint.HandleAsync(context, authenticator, routes, discovered, keys));
         app.MapGet("/health/liveness", HealthEndpoints.Liveness);
