@@ -7,8 +7,9 @@ namespace Router.Host.Auth;
 /// <summary>
 /// Who a request speaks for: the key's id (its budget actor), a prefix safe to show in logs, and the
 /// hash of the secret it presented, which the key's actor checks against the key's current secret.
+/// Its alias (as the key directory knew it) names it in metrics.
 /// </summary>
-public sealed record AuthenticatedKey(string KeyId, string DisplayPrefix, string SecretHash)
+public sealed record AuthenticatedKey(string KeyId, string DisplayPrefix, string SecretHash, string? Alias = null)
 {
     public bool IsMaster => KeyId == KeyAuthenticator.MasterKeyId;
 }
@@ -48,6 +49,6 @@ public sealed class KeyAuthenticator
         if (presented.IsEmpty) return null;
         var hash = KeySecrets.Hash(presented);
         if (KeySecrets.SameHash(hash, _masterHash)) return _master;
-        return _directory?.FindByHash(hash) is { } entry ? new AuthenticatedKey(entry.KeyId, entry.DisplayPrefix, hash) : null;
+        return _directory?.FindByHash(hash) is { } entry ? new AuthenticatedKey(entry.KeyId, entry.DisplayPrefix, hash, entry.Alias) : null;
     }
 }
