@@ -18,6 +18,7 @@ public sealed record RouterSettings(
 
     public CacheSettings Cache { get; init; } = CacheSettings.Standard;
     public RequestLogSettings RequestLog { get; init; } = RequestLogSettings.Standard;
+    public MetricsSettings Metrics { get; init; } = MetricsSettings.Standard;
 
     /// <summary>The completion tokens a request without <c>max_tokens</c> is assumed to use when its cost is reserved.</summary>
     public int EstimateCompletionTokens { get; init; } = 1024;
@@ -200,4 +201,14 @@ public sealed record RequestLogSettings(TimeSpan Retention, TimeSpan BatchInterv
 
     /// <summary>Off: no row is written (the spend API then finds none); on by default.</summary>
     public bool Enabled { get; init; } = true;
+}
+
+/// <summary>
+/// <c>GET /metrics</c> (<c>router.metrics</c>): served when <paramref name="Enabled"/>; with
+/// <paramref name="RequireKey"/> only to the master key. Open by default: its labels name key aliases and
+/// display prefixes, never a secret, and a Prometheus scraper usually sends no bearer key.
+/// </summary>
+public sealed record MetricsSettings(bool Enabled, bool RequireKey)
+{
+    public static readonly MetricsSettings Standard = new(Enabled: true, RequireKey: false);
 }

@@ -9,8 +9,9 @@ namespace Router.Host.Auth;
 /// <summary>
 /// Who a request speaks for: the key's id (its budget actor), a prefix safe to show in logs, and the
 /// hash of the secret it presented, which the key's actor checks against the key's current secret.
+/// Its alias (as the key directory knew it) names it in metrics.
 /// </summary>
-public sealed record AuthenticatedKey(string KeyId, string DisplayPrefix, string SecretHash)
+public sealed record AuthenticatedKey(string KeyId, string DisplayPrefix, string SecretHash, string? Alias = null)
 {
     public bool IsMaster => KeyId == KeyAuthenticator.MasterKeyId;
 }
@@ -55,6 +56,6 @@ public sealed class KeyAuthenticator
         if (CryptographicOperations.FixedTimeEquals(MemoryMarshal.AsBytes(presented), MemoryMarshal.AsBytes(_masterKey.AsSpan())))
             return _master;
         var hash = KeySecrets.Hash(presented);
-        return _directory?.FindByHash(hash) is { } entry ? new AuthenticatedKey(entry.KeyId, entry.DisplayPrefix, hash) : null;
+        return _directory?.FindByHash(hash) is { } entry ? new AuthenticatedKey(entry.KeyId, entry.DisplayPrefix, hash, entry.Alias) : null;
     }
 }

@@ -28,6 +28,7 @@ public static class RouterSettingsReader
             EstimateCompletionTokens = ReadPositive(router, "estimate-completion-tokens", 1024),
             Cache = ReadCache(router),
             RequestLog = ReadRequestLog(router),
+            Metrics = new MetricsSettings(router.GetBoolean("metrics.enabled", true), router.GetBoolean("metrics.require-key", false)),
             Prices = ReadPrices(router),
         };
         return settings with { Models = [.. settings.Models, .. DiscoveryRoutes(settings)] };

@@ -11,6 +11,7 @@ using Router.Host.Configuration;
 using Router.Host.Http;
 using Router.Host.Ingress.Anthropic;
 using Router.Host.Keys;
+using Router.Host.Metrics;
 using Router.Host.Pricing;
 using Router.Host.Providers;
 using Router.Host.Proxy;
@@ -95,7 +96,10 @@ public static class RouterServer
             settings.Cache.Enabled ? sp.GetRequiredService<ResponseCaching>() : null,
             settings.MaxRequestBodyBytes,
             sp.GetRequiredService<ILogger<ProxyHandler>>(),
-            settings.RequestLog.Enabled ? sp.GetRequiredService<RequestLogWriter>() : null));
+            settings.RequestLog.Enabled ? sp.GetRequiredService<RequestLogWriter>() : null,
+            settings.Metrics.Enabled ? sp.GetRequiredService<RouterMetrics>() : null));
+        // The actor system is asked for when scraped (it starts after the endpoints are mapped).
+        services.AddSingleton(sp => new RouterMetrics(routes, board, sp.GetService<Akka.Actor.ActorSystem>));
         services.AddSingleton(sp => new RequestLogWriter(storage, settings.RequestLog, TimeProvider.System,
             sp.GetRequiredService<ILogger<RequestLogWriter>>()));
         services.AddSingleton(new RequestLogQuery(storage));
@@ -154,5 +158,6 @@ public static class RouterServer
         app.MapPost("/cache/flush", CacheEndpoints.FlushAsync);
         KeyEndpoints.Map(app);
         SpendEndpoints.Map(app);
+        MetricsEndpoint.Map(app);
     }
 }

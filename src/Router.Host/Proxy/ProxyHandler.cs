@@ -5,6 +5,7 @@ using Router.Contracts.Wire;
 using Router.Host.Auth;
 using Router.Host.Caching;
 using Router.Host.Http;
+using Router.Host.Metrics;
 using Router.Host.Providers;
 using Router.Host.RequestLog;
 
@@ -22,7 +23,8 @@ public sealed class ProxyHandler(
     ResponseCaching? caching,
     long maxBodyBytes,
     ILogger<ProxyHandler> logger,
-    RequestLogWriter? requestLog = null)
+    RequestLogWriter? requestLog = null,
+    RouterMetrics? metrics = null)
 {
     public async Task HandleAsync(HttpContext context, ProxyOperation operation)
     {
@@ -77,7 +79,13 @@ public sealed class ProxyHandler(
         }
         finally
         {
-            requestLog?.TryWrite(LogEntry(context, trace, requestId, key, model, result, failure, streaming));
+            // One entry for both: metrics count requests even when the request log is off.
+            if (requestLog is not null || metrics is not null)
+            {
+                var entry = LogEntry(context, trace, requestId, key, model, result, failure, streaming);
+                requestLog?.TryWrite(entry);
+                metrics?.Record(entry);
+            }
         }
     }
 
@@ -87,7 +95,8 @@ public sealed class ProxyHandler(
         RouterError? failure, bool streaming)
     {
         var headers = context.Response.Headers;
-        var hit = headers[ResponseCaching.Header] == "hit";
+        string? cache = headers[ResponseCaching.Header];
+        var hit = cache == "hit";
         var saved = hit && decimal.TryParse(headers["x-router-cache-saved-cost"], NumberStyles.Number, CultureInfo.InvariantCulture, out var s)
             ? s
             : 0m;
@@ -102,6 +111,7 @@ public sealed class ProxyHandler(
             RequestId = requestId,
             KeyId = key?.KeyId,
             KeyPrefix = key?.DisplayPrefix,
+            KeyAlias = key?.Alias,
             RequestedModel = model,
             RoutedModel = result?.ServedBy,
             Provider = last?.Provider,
@@ -114,6 +124,7 @@ public sealed class ProxyHandler(
             CachedTokens = usage.CachedPromptTokens,
             Cost = result?.Cost ?? 0m,
             CacheHit = hit,
+            Cache = cache,
             SavedCost = saved,
             LatencyMs = trace.ElapsedMs(),
             TtftMs = streaming ? trace.TtftMs : null,

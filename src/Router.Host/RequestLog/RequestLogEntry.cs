@@ -7,6 +7,8 @@ public sealed record RequestLogEntry
     public required string RequestId { get; init; }
     public string? KeyId { get; init; }
     public string? KeyPrefix { get; init; }
+    /// <summary>The key's alias when the request was made (metrics label; the log's row reads it when written).</summary>
+    public string? KeyAlias { get; init; }
     public string? RequestedModel { get; init; }
     /// <summary>The model that served (or gave the last answer), after fallbacks.</summary>
     public string? RoutedModel { get; init; }
@@ -21,6 +23,8 @@ public sealed record RequestLogEntry
     public int CachedTokens { get; init; }
     public decimal Cost { get; init; }
     public bool CacheHit { get; init; }
+    /// <summary>What the cache did (<c>hit</c>, <c>miss</c>, <c>bypass</c>); null when it was off or never asked.</summary>
+    public string? Cache { get; init; }
     public decimal SavedCost { get; init; }
     public double LatencyMs { get; init; }
     /// <summary>Until the first stream frame reached the client; null when not streamed.</summary>

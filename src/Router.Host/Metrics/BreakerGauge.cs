@@ -1,0 +1,52 @@
+using Prometheus;
+using Router.Actors.Breakers;
+using Router.Actors.Routing;
+using Router.Contracts.Messages;
+
+namespace Router.Host.Metrics;
+
+/// <summary>
+/// <c>router_breaker_state{provider,deployment}</c>, read from this node's <see cref="DeploymentBoard"/>
+/// when scraped: every configured deployment (closed until its breaker says otherwise) and every circuit
+/// a breaker published behind a pattern deployment (<c>id&gt;model</c>), as <c>/health/deployments</c> shows them.
+/// </summary>
+internal sealed class BreakerGauge
+{
+    private readonly Gauge _state;
+    private readonly DeploymentBoard _board;
+    private readonly Deployment[] _deployments;
+    private readonly Dictionary<string, string> _providerOf;
+
+    public BreakerGauge(IMetricFactory factory, RouteTable routes, DeploymentBoard board)
+    {
+        _board = board;
+        _deployments = [.. routes.Deployments];
+        _providerOf = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var deployment in _deployments) _providerOf[deployment.Id] = deployment.ProviderName;
+        _state = factory.CreateGauge("router_breaker_state",
+            "Each deployment's circuit on this node: 0 closed, 1 half-open (a probe may pass), 2 open (calls refused).",
+            ["provider", "deployment"]);
+    }
+
+    public void Update()
+    {
+        foreach (var deployment in _deployments) Set(deployment.ProviderName, deployment.Id, _board.Health(deployment.Id).Circuit);
+        foreach (var circuit in _board.All)
+        {
+            if (_providerOf.ContainsKey(circuit.DeploymentId)) continue;
+            var separator = circuit.DeploymentId.IndexOf('>', StringComparison.Ordinal);
+            var owner = separator < 0 ? circuit.DeploymentId : circuit.DeploymentId[..separator];
+            Set(_providerOf.GetValueOrDefault(owner, ""), circuit.DeploymentId, circuit.Circuit);
+        }
+    }
+
+    private void Set(string provider, string deployment, CircuitState circuit) =>
+        _state.WithLabels(provider, deployment).Set(Value(circuit));
+
+    public static double Value(CircuitState circuit) => circuit switch
+    {
+        CircuitState.HalfOpen => 1,
+        CircuitState.Open => 2,
+        _ => 0,
+    };
+}
