@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Akka.Configuration;
+using Router.Contracts.Configuration;
 using Router.Host.Configuration;
 using Router.Host.Hosting;
 
@@ -37,9 +38,9 @@ public static class RouterCli
         WebApplication app;
         try
         {
-            var hocon = HoconConfigLoader.LoadRouterConfig(configFile?.FullName);
-            var settings = RouterSettingsReader.Read(hocon, urls);
-            app = RouterServer.Build(settings);
+            // Read the same way on every reload: the same file, the same overrides.
+            RouterSettings Read() => RouterSettingsReader.Read(HoconConfigLoader.LoadRouterConfig(configFile?.FullName), urls);
+            app = RouterServer.Build(Read(), Read);
         }
         catch (Exception e) when (e is ConfigException or ConfigurationException or ArgumentException or FormatException or IOException)
         {

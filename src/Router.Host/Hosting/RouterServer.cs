@@ -24,7 +24,8 @@ namespace Router.Host.Hosting;
 /// <summary>Builds the serving process: Kestrel, the actor system, the providers and the endpoints.</summary>
 public static class RouterServer
 {
-    public static WebApplication Build(RouterSettings settings)
+    /// <param name="reread">Reads the configuration again as it was read at start, for reloads; without it the configuration is fixed.</param>
+    public static WebApplication Build(RouterSettings settings, Func<RouterSettings>? reread = null)
     {
         Directory.CreateDirectory(settings.DataDir);
         var masterKey = MasterKeyStore.Resolve(settings.MasterKey, settings.DataDir);
@@ -35,7 +36,6 @@ public static class RouterServer
             Console.WriteLine($"  {masterKey.Key}");
         }
 
-        var routes = RouteTable.Build(settings.Models, settings.Providers.Where(p => p.IsUsable).Select(p => p.Name).ToHashSet(), settings.DefaultPolicy);
         var storage = new EmbeddedStorage(settings.DataDir);
         storage.Prepare();
 
@@ -60,25 +60,21 @@ public static class RouterServer
         services.AddSingleton(settings);
         services.AddSingleton(board);
         services.AddSingleton(storage);
-        services.AddSingleton(routes);
+        var catalog = ModelCatalog.LoadShipped();
+        services.AddSingleton(catalog);
+        services.AddSingleton(sp => new LiveConfig(settings, reread ?? (() => settings), catalog, TimeProvider.System,
+            sp.GetRequiredService<ILogger<LiveConfig>>()));
+        // Endpoints that list routes see the table in force when they answer.
+        services.AddTransient(sp => sp.GetRequiredService<LiveConfig>().Current.Routes);
         var keyDirectory = new KeyDirectory(storage, TimeProvider.System);
         services.AddSingleton(keyDirectory);
         services.AddSingleton(new KeyAuthenticator(masterKey.Key, keyDirectory));
         services.AddSingleton<KeyStates>();
         services.AddSingleton<KeyAdmin>();
-        services.AddSingleton(new ProviderClients(settings.Providers));
         services.AddSingleton<UpstreamForwarder>();
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(ModelCatalog.LoadShipped());
-        services.AddSingleton(sp => new ContextWindows(sp.GetRequiredService<ModelCatalog>(), settings.Providers.ToDictionary(p => p.Name)));
         services.AddSingleton<DeploymentSelector>();
-        services.AddSingleton(sp => new CostCalculator(sp.GetRequiredService<ModelCatalog>(), settings.Prices));
-        services.AddSingleton(sp => new CostEstimator(sp.GetRequiredService<CostCalculator>(), settings.Providers.ToDictionary(p => p.Name),
-            settings.EstimateCompletionTokens));
-        services.AddSingleton(sp => new AttemptLoop(
-            sp.GetRequiredService<RouteTable>(), sp.GetRequiredService<DeploymentSelector>(), sp.GetRequiredService<DeploymentBoard>(),
-            sp.GetRequiredService<ContextWindows>(), sp.GetRequiredService<Admission>(), sp.GetRequiredService<UpstreamForwarder>(),
-            sp.GetRequiredService<CostEstimator>(), settings.Retry, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<AttemptLoop>();
         services.AddSingleton(sp =>
         {
             var registry = sp.GetRequiredService<ActorRegistry>();
@@ -91,7 +87,7 @@ public static class RouterServer
             sp.GetRequiredService<Admission>(), TimeProvider.System));
         services.AddSingleton(sp => new ProxyHandler(
             sp.GetRequiredService<KeyAuthenticator>(),
-            sp.GetRequiredService<RouteTable>(),
+            sp.GetRequiredService<LiveConfig>(),
             sp.GetRequiredService<AttemptLoop>(),
             settings.Cache.Enabled ? sp.GetRequiredService<ResponseCaching>() : null,
             settings.MaxRequestBodyBytes,
@@ -99,7 +95,11 @@ public static class RouterServer
             settings.RequestLog.Enabled ? sp.GetRequiredService<RequestLogWriter>() : null,
             settings.Metrics.Enabled ? sp.GetRequiredService<RouterMetrics>() : null));
         // The actor system is asked for when scraped (it starts after the endpoints are mapped).
-        services.AddSingleton(sp => new RouterMetrics(routes, board, sp.GetService<Akka.Actor.ActorSystem>));
+        services.AddSingleton(sp =>
+        {
+            var live = sp.GetRequiredService<LiveConfig>();
+            return new RouterMetrics(() => live.Current.Routes, board, sp.GetService<Akka.Actor.ActorSystem>);
+        });
         services.AddSingleton(sp => new RequestLogWriter(storage, settings.RequestLog, TimeProvider.System,
             sp.GetRequiredService<ILogger<RequestLogWriter>>()));
         services.AddSingleton(new RequestLogQuery(storage));
@@ -120,6 +120,7 @@ public static class RouterServer
                 .WithLocalKeyBudgets();
         });
         services.AddHostedService<MasterKeyBudget>();
+        services.AddHostedService<ConfigReload>();
         // After MasterKeyBudget, so it stops before it: hosted services stop in reverse order, once Kestrel has drained.
         services.AddHostedService(sp => sp.GetRequiredService<RequestLogWriter>());
         services.AddSingleton<DiscoveredModels>();
@@ -136,7 +137,8 @@ public static class RouterServer
             await ErrorWriter.WriteAsync(context, RouterError.FromStatus(context.Response.StatusCode, context.Request.Method, context.Request.Path), requestId);
         });
         MapEndpoints(app);
-        StartupReport.Log(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Router"), settings, routes);
+        StartupReport.Log(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Router"), settings,
+            app.Services.GetRequiredService<LiveConfig>().Current.Routes);
         return app;
     }
 
@@ -156,6 +158,7 @@ public static class RouterServer
         app.MapGet("/health/readiness", HealthEndpoints.ReadinessAsync);
         app.MapGet("/health/deployments", DeploymentHealthEndpoint.HandleAsync);
         app.MapPost("/cache/flush", CacheEndpoints.FlushAsync);
+        app.MapPost("/config/reload", ConfigReload.HandleAsync);
         KeyEndpoints.Map(app);
         SpendEndpoints.Map(app);
         MetricsEndpoint.Map(app);

@@ -14,15 +14,13 @@ internal sealed class BreakerGauge
 {
     private readonly Gauge _state;
     private readonly DeploymentBoard _board;
-    private readonly Deployment[] _deployments;
-    private readonly Dictionary<string, string> _providerOf;
+    private readonly Func<RouteTable> _routes;
 
-    public BreakerGauge(IMetricFactory factory, RouteTable routes, DeploymentBoard board)
+    /// <param name="routes">The route table in force when scraped (a reload may change it).</param>
+    public BreakerGauge(IMetricFactory factory, Func<RouteTable> routes, DeploymentBoard board)
     {
         _board = board;
-        _deployments = [.. routes.Deployments];
-        _providerOf = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var deployment in _deployments) _providerOf[deployment.Id] = deployment.ProviderName;
+        _routes = routes;
         _state = factory.CreateGauge("router_breaker_state",
             "Each deployment's circuit on this node: 0 closed, 1 half-open (a probe may pass), 2 open (calls refused).",
             ["provider", "deployment"]);
@@ -30,13 +28,18 @@ internal sealed class BreakerGauge
 
     public void Update()
     {
-        foreach (var deployment in _deployments) Set(deployment.ProviderName, deployment.Id, _board.Health(deployment.Id).Circuit);
+        var providerOf = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var deployment in _routes().Deployments)
+        {
+            providerOf[deployment.Id] = deployment.ProviderName;
+            Set(deployment.ProviderName, deployment.Id, _board.Health(deployment.Id).Circuit);
+        }
         foreach (var circuit in _board.All)
         {
-            if (_providerOf.ContainsKey(circuit.DeploymentId)) continue;
+            if (providerOf.ContainsKey(circuit.DeploymentId)) continue;
             var separator = circuit.DeploymentId.IndexOf('>', StringComparison.Ordinal);
             var owner = separator < 0 ? circuit.DeploymentId : circuit.DeploymentId[..separator];
-            Set(_providerOf.GetValueOrDefault(owner, ""), circuit.DeploymentId, circuit.Circuit);
+            Set(providerOf.GetValueOrDefault(owner, ""), circuit.DeploymentId, circuit.Circuit);
         }
     }
 

@@ -31,7 +31,7 @@ public sealed class RouterMetrics
     // Series that most requests leave at zero (cached tokens, cost of a free model) appear once they count something.
     private static readonly CounterConfiguration FromFirstIncrement = new() { SuppressInitialValue = true };
 
-    private readonly RouteTable _routes;
+    private readonly Func<RouteTable> _routes;
     private readonly Counter _requests;
     private readonly Counter _tokens;
     private readonly Counter _cost;
@@ -47,7 +47,8 @@ public sealed class RouterMetrics
     private readonly ConcurrentDictionary<(string Provider, string Deployment, int Status), Counter.Child> _attemptSeries = new();
 
     /// <param name="actorSystem">This node's actor system once it runs (for cluster members); null: a single node.</param>
-    public RouterMetrics(RouteTable routes, DeploymentBoard board, Func<ActorSystem?>? actorSystem = null)
+    /// <param name="routes">The route table in force (a reload may change it).</param>
+    public RouterMetrics(Func<RouteTable> routes, DeploymentBoard board, Func<ActorSystem?>? actorSystem = null)
     {
         _routes = routes;
         Registry = Prometheus.Metrics.NewCustomRegistry();
@@ -139,7 +140,7 @@ public sealed class RouterMetrics
     /// text, and one series per typo would grow without bound: those count under an empty model.
     /// </summary>
     private string ModelLabel(RequestLogEntry entry) =>
-        entry.RequestedModel is { } model && (entry.Attempts.Count > 0 || entry.CacheHit || _routes.Resolve(model) is not null) ? model : "";
+        entry.RequestedModel is { } model && (entry.Attempts.Count > 0 || entry.CacheHit || _routes().Resolve(model) is not null) ? model : "";
 
     private Series NewSeries((string Model, string Provider, string Key) labels)
     {

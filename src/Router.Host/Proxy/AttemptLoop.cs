@@ -4,6 +4,7 @@ using Router.Actors.Routing;
 using Router.Contracts.Configuration;
 using Router.Contracts.Wire;
 using Router.Host.Auth;
+using Router.Host.Configuration;
 using Router.Host.Http;
 using Router.Host.Pricing;
 using Router.Host.Providers;
@@ -27,29 +28,31 @@ public sealed record AttemptsResult(CallOutcome Outcome, int Attempts, string? S
 /// context-window fallbacks; a content refusal to its content-policy fallbacks.
 /// </summary>
 public sealed class AttemptLoop(
-    RouteTable routes,
     DeploymentSelector selector,
     DeploymentBoard board,
-    ContextWindows contextWindows,
     Admission admission,
     UpstreamForwarder forwarder,
-    CostEstimator costs,
-    RetrySettings retry,
     TimeProvider clock)
 {
     private readonly ConcurrentDictionary<string, RetryBudget> _budgets = new(StringComparer.Ordinal);
 
+    /// <param name="config">The routing configuration the request started with: it keeps it to its end, whatever a reload does.</param>
     /// <param name="observeFrames">Sees each stream frame the client is sent.</param>
     public async Task<AttemptsResult> RunAsync(
-        HttpContext context, ProxyRequest request, RouteMatch route, ProxyOperation operation, string requestId, AuthenticatedKey key,
-        Action<byte[]>? observeFrames = null, RequestTrace? trace = null)
+        HttpContext context, ProxyRequest request, RoutingConfig config, RouteMatch route, ProxyOperation operation, string requestId,
+        AuthenticatedKey key, Action<byte[]>? observeFrames = null, RequestTrace? trace = null)
     {
+        var retry = config.Retry;
         var clientWantsUsage = request.StreamOptions?.IncludeUsage == true;
         var budget = _budgets.TryGetValue(route.Group.ModelName, out var known)
             ? known
             : _budgets.GetOrAdd(route.Group.ModelName, new RetryBudget(retry.BudgetRatio, retry.BudgetMinPerSecond, clock));
         budget.RecordRequest();
-        var attempt = new RequestAttempts(context, request, route, operation, requestId, key, clientWantsUsage, budget, observeFrames) { Trace = trace };
+        var attempt = new RequestAttempts(context, request, route, operation, requestId, key, clientWantsUsage, budget, observeFrames)
+        {
+            Config = config,
+            Trace = trace,
+        };
         var cost = 0m;
         AttemptsResult result;
         try
@@ -62,7 +65,7 @@ public sealed class AttemptLoop(
             if (attempt.Admitted)
             {
                 var usage = attempt.Last?.Usage ?? TokenUsage.None;
-                if (attempt.LastMatch is { } match && attempt.LastDeployment is { } deployment) cost = costs.Cost(match, deployment, usage);
+                if (attempt.LastMatch is { } match && attempt.LastDeployment is { } deployment) cost = config.Costs.Cost(match, deployment, usage);
                 admission.SettleKey(key, requestId, route.RequestedModel, usage, cost);
             }
         }
@@ -83,6 +86,7 @@ public sealed class AttemptLoop(
         public AuthenticatedKey Key => key;
         public bool ClientWantsUsage => clientWantsUsage;
         public RetryBudget Budget => budget;
+        public required RoutingConfig Config { get; init; }
         /// <summary>Request log: where each attempt is recorded.</summary>
         public RequestTrace? Trace { get; init; }
         public bool Admitted { get; set; }
@@ -114,9 +118,9 @@ public sealed class AttemptLoop(
             var order = selector.Order(match);
 
             if (policy.ContextWindowFallbacks!.Count > 0
-                && order.All(d => contextWindows.Exceeds(attempt.Request, d, match.UpstreamModelFor(d))))
+                && order.All(d => attempt.Config.ContextWindows.Exceeds(attempt.Request, d, match.UpstreamModelFor(d))))
             {
-                Prepend(pending, policy.ContextWindowFallbacks);
+                Prepend(attempt.Config, pending, policy.ContextWindowFallbacks);
                 continue;
             }
 
@@ -125,10 +129,10 @@ public sealed class AttemptLoop(
                 case AttemptVerdict.Final or AttemptVerdict.CallerError:
                     return attempt.Result();
                 case AttemptVerdict.ContextWindowExceeded:
-                    Prepend(pending, policy.ContextWindowFallbacks!);
+                    Prepend(attempt.Config, pending, policy.ContextWindowFallbacks!);
                     break;
                 case AttemptVerdict.ContentPolicy:
-                    Prepend(pending, policy.ContentPolicyFallbacks!);
+                    Prepend(attempt.Config, pending, policy.ContentPolicyFallbacks!);
                     break;
             }
 
@@ -136,7 +140,7 @@ public sealed class AttemptLoop(
             {
                 // Only the requested model's fallbacks: a fallback's own fallbacks could loop.
                 fallbacksQueued = true;
-                foreach (var name in route.Group.Policy.Fallbacks!) Append(pending, name);
+                foreach (var name in route.Group.Policy.Fallbacks!) Append(attempt.Config, pending, name);
             }
         }
 
@@ -167,7 +171,7 @@ public sealed class AttemptLoop(
                 // A second try of a deployment waits: its Retry-After when it gave a short one, else a backoff.
                 var wait = pauses?.TryGetValue(deployment, out var pause) == true
                     ? pause + PauseMargin
-                    : Backoff.Delay(attempt.Count, retry.BaseDelay, retry.MaxDelay, Random.Shared);
+                    : Backoff.Delay(attempt.Count, attempt.Config.Retry.BaseDelay, attempt.Config.Retry.MaxDelay, Random.Shared);
                 await Task.Delay(wait, clock, context.RequestAborted);
             }
             var circuit = match.CircuitOf(deployment);
@@ -195,7 +199,7 @@ public sealed class AttemptLoop(
             // A pause the provider asked for is waited out when it is short; a long one sends the request elsewhere.
             if (outcome.Error?.RetryAfter is { } asked)
             {
-                if (asked > retry.MaxRetryAfter) (skip ??= []).Add(deployment);
+                if (asked > attempt.Config.Retry.MaxRetryAfter) (skip ??= []).Add(deployment);
                 else (pauses ??= [])[deployment] = asked;
             }
         }
@@ -208,7 +212,7 @@ public sealed class AttemptLoop(
     /// </summary>
     private Task<PermitDecision> AdmitAsync(RequestAttempts attempt, RouteMatch match, Deployment deployment, string circuit)
     {
-        var (cost, tokens) = attempt.Key.IsMaster ? (0m, 0) : costs.Estimate(attempt.Request, match, deployment);
+        var (cost, tokens) = attempt.Key.IsMaster ? (0m, 0) : attempt.Config.Costs.Estimate(attempt.Request, match, deployment);
         return admission.AdmitAsync(attempt.Key, attempt.RequestId, attempt.Route.RequestedModel, circuit, cost, tokens);
     }
 
@@ -229,14 +233,15 @@ public sealed class AttemptLoop(
         // A stream's headers leave before its cost is known: it is told what the key had left before it.
         if (attempt.KeyRemaining is { } remaining) headers[ChargeHeaders.KeyRemaining] = ChargeHeaders.Format(remaining);
         // A JSON answer's cost is known before its headers leave.
-        void Charge(TokenUsage usage) => ChargeHeaders.Write(headers, costs.Cost(match, deployment, usage), attempt.KeyRemaining);
+        void Charge(TokenUsage usage) => ChargeHeaders.Write(headers, attempt.Config.Costs.Cost(match, deployment, usage), attempt.KeyRemaining);
 
         CallOutcome outcome;
         attempt.Trace?.AttemptStarting(); // request log
         try
         {
             using (board.Enter(circuit))
-                outcome = await forwarder.ForwardAsync(attempt.Context, attempt.Request, match, deployment, attempt.Operation,
+                outcome = await forwarder.ForwardAsync(attempt.Context, attempt.Config.Providers.Get(deployment.ProviderName), attempt.Request, match,
+                    deployment, attempt.Operation,
                     attempt.RequestId, attempt.ClientWantsUsage, attempt.ObserveFrames, Charge);
         }
         catch
@@ -268,15 +273,15 @@ public sealed class AttemptLoop(
         return usable[(after + 1) % usable.Count];
     }
 
-    private void Prepend(LinkedList<RouteMatch> pending, IReadOnlyList<string> models)
+    private static void Prepend(RoutingConfig config, LinkedList<RouteMatch> pending, IReadOnlyList<string> models)
     {
         for (var i = models.Count - 1; i >= 0; i--)
-            if (routes.Resolve(models[i]) is { } match) pending.AddFirst(match);
+            if (config.Routes.Resolve(models[i]) is { } match) pending.AddFirst(match);
     }
 
-    private void Append(LinkedList<RouteMatch> pending, string model)
+    private static void Append(RoutingConfig config, LinkedList<RouteMatch> pending, string model)
     {
-        if (routes.Resolve(model) is { } match) pending.AddLast(match);
+        if (config.Routes.Resolve(model) is { } match) pending.AddLast(match);
     }
 
     private static RouterError AllCircuitsOpen(RouteMatch route, TimeSpan retryAfter) => RouterError.Unavailable(

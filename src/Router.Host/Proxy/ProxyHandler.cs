@@ -4,6 +4,7 @@ using Router.Actors.Routing;
 using Router.Contracts.Wire;
 using Router.Host.Auth;
 using Router.Host.Caching;
+using Router.Host.Configuration;
 using Router.Host.Http;
 using Router.Host.Metrics;
 using Router.Host.Providers;
@@ -18,7 +19,7 @@ namespace Router.Host.Proxy;
 /// </summary>
 public sealed class ProxyHandler(
     KeyAuthenticator authenticator,
-    RouteTable routes,
+    LiveConfig config,
     AttemptLoop attempts,
     ResponseCaching? caching,
     long maxBodyBytes,
@@ -47,7 +48,9 @@ public sealed class ProxyHandler(
             var request = await ReadRequestAsync(context, operation, maxBodyBytes);
             model = request.Model!;
             streaming = operation.CanStream && request.IsStreaming;
-            var route = routes.Resolve(model) ?? throw RouterError.ModelNotFound(model);
+            // The configuration in force now serves this request to its end, whatever a reload does meanwhile.
+            var routing = config.Current;
+            var route = routing.Routes.Resolve(model) ?? throw RouterError.ModelNotFound(model);
 
             var plan = caching?.Plan(context, request, route, operation);
             if (plan is not null && await caching!.TryServeAsync(context, plan, request, key, requestId, model)) return;
@@ -55,7 +58,7 @@ public sealed class ProxyHandler(
             var assembler = plan is { Streaming: true, Store: true } ? new ChatStreamAssembler() : null;
             Action<byte[]>? observe = assembler is null ? null : frame => assembler.Add(frame);
             if (streaming) observe = assembler is null ? _ => trace.FrameSent() : frame => { trace.FrameSent(); assembler.Add(frame); };
-            result = await attempts.RunAsync(context, request, route, operation, requestId, key, observe, trace);
+            result = await attempts.RunAsync(context, request, routing, route, operation, requestId, key, observe, trace);
             if (result.Outcome.Error is { } upstreamError)
             {
                 failure = upstreamError;

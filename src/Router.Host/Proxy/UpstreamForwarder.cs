@@ -13,7 +13,7 @@ namespace Router.Host.Proxy;
 /// OpenAI's: a JSON body, or a stream relayed event by event. Upstream failures become
 /// <see cref="CallOutcome"/>s, never exceptions.
 /// </summary>
-public sealed class UpstreamForwarder(ProviderClients providers)
+public sealed class UpstreamForwarder
 {
     private const int MaxErrorBodyBytes = 1 << 20;
 
@@ -21,10 +21,9 @@ public sealed class UpstreamForwarder(ProviderClients providers)
     /// <param name="observeFrames">Sees each stream frame the client is sent (the cache assembles them).</param>
     /// <param name="answering">Sees a JSON answer's usage just before its headers leave.</param>
     public async Task<CallOutcome> ForwardAsync(
-        HttpContext context, ProxyRequest request, RouteMatch route, Deployment deployment, ProxyOperation operation,
+        HttpContext context, ProviderClient client, ProxyRequest request, RouteMatch route, Deployment deployment, ProxyOperation operation,
         string requestId, bool clientWantsUsage, Action<byte[]>? observeFrames = null, Action<TokenUsage>? answering = null)
     {
-        var client = providers.Get(deployment.ProviderName);
         var dialect = client.Dialect;
         var timeouts = deployment.Timeouts ?? client.Settings.Timeouts;
         var streaming = operation.CanStream && request.IsStreaming;

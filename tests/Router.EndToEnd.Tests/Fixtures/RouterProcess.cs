@@ -48,7 +48,7 @@ public sealed class RouterProcess : IAsyncDisposable
         var ownsDataDir = dataDir is null;
         dataDir ??= Directory.CreateTempSubdirectory("router-e2e-").FullName;
         var configFile = Path.Combine(dataDir, "test.conf");
-        await File.WriteAllTextAsync(configFile, $"router {{\n  data-dir = \"{dataDir}\"\n{routerBlock}\n}}\n");
+        await File.WriteAllTextAsync(configFile, ConfigText(dataDir, routerBlock));
         var port = FreePort();
         var baseUrl = $"http://127.0.0.1:{port}";
 
@@ -75,6 +75,18 @@ public sealed class RouterProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         if (waitUntilReady) await router.WaitUntilReadyAsync();
         return router;
+    }
+
+    private static string ConfigText(string dataDir, string routerBlock) => $"router {{\n  data-dir = \"{dataDir}\"\n{routerBlock}\n}}\n";
+
+    /// <summary>Replaces the config file the router was started with (it reads it again on a reload).</summary>
+    public Task RewriteConfigAsync(string routerBlock) => File.WriteAllTextAsync(Path.Combine(DataDir, "test.conf"), ConfigText(DataDir, routerBlock));
+
+    /// <summary>SIGHUP, as an operator's <c>systemctl reload</c> sends it.</summary>
+    public void Hangup()
+    {
+        using var kill = Process.Start("kill", ["-HUP", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
     }
 
     public HttpClient CreateClient(string? bearer)

@@ -17,7 +17,7 @@ public sealed class ClusterGaugeTests
         """);
 
     private static RouterMetrics MetricsOf(ActorSystem? system) =>
-        new(RouteTable.Build([], new HashSet<string>()), new DeploymentBoard(), () => system);
+        new(() => RouteTable.Build([], new HashSet<string>()), new DeploymentBoard(), () => system);
 
     [Fact]
     public async Task A_local_actor_system_is_a_single_member_up()

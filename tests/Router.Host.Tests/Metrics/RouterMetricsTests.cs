@@ -21,7 +21,7 @@ public sealed class RouterMetricsTests
             new ModelEntry("other", "west", "echo-other"),
             new ModelEntry("breaker/*", "east", null),
         ], new HashSet<string> { "east", "west" });
-        _metrics = new RouterMetrics(routes, _board);
+        _metrics = new RouterMetrics(() => routes, _board);
     }
 
     private static RequestLogEntry Entry(
