@@ -16,6 +16,7 @@ using Router.Host.Proxy;
 using Router.Host.RequestLog;
 using Router.Host.Routing;
 using Router.Host.Storage;
+using Router.Host.Tracing;
 
 namespace Router.Host.Hosting;
 
@@ -94,10 +95,12 @@ public static class RouterServer
             settings.Cache.Enabled ? sp.GetRequiredService<ResponseCaching>() : null,
             settings.MaxRequestBodyBytes,
             sp.GetRequiredService<ILogger<ProxyHandler>>(),
-            settings.RequestLog.Enabled ? sp.GetRequiredService<RequestLogWriter>() : null));
+            settings.RequestLog.Enabled ? sp.GetRequiredService<RequestLogWriter>() : null,
+            new RequestSpans(keyDirectory)));
         services.AddSingleton(sp => new RequestLogWriter(storage, settings.RequestLog, TimeProvider.System,
             sp.GetRequiredService<ILogger<RequestLogWriter>>()));
         services.AddSingleton(new RequestLogQuery(storage));
+        services.AddRouterTracing(settings.Tracing);
 
         services.AddAkka("router", akka =>
         {

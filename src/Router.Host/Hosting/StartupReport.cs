@@ -18,5 +18,6 @@ public static class StartupReport
         logger.LogInformation("Routing {Count} model entries over providers {Providers}",
             routes.Deployments.Count, string.Join(", ", routes.Deployments.Select(d => d.ProviderName).Distinct()));
         logger.LogInformation("Data directory {DataDir}", settings.DataDir);
+        if (settings.Tracing.Enabled) logger.LogInformation("Tracing: {Tracing}", Tracing.TracingSetup.Describe(settings.Tracing));
     }
 }

@@ -7,6 +7,7 @@ using Router.Host.Caching;
 using Router.Host.Http;
 using Router.Host.Providers;
 using Router.Host.RequestLog;
+using Router.Host.Tracing;
 
 namespace Router.Host.Proxy;
 
@@ -22,13 +23,14 @@ public sealed class ProxyHandler(
     ResponseCaching? caching,
     long maxBodyBytes,
     ILogger<ProxyHandler> logger,
-    RequestLogWriter? requestLog = null)
+    RequestLogWriter? requestLog = null,
+    RequestSpans? spans = null)
 {
     public async Task HandleAsync(HttpContext context, ProxyOperation operation)
     {
         var requestId = RequestIds.Assign(context);
         // Request log: the trace of this request, and the overhead header when the response starts.
-        var trace = new RequestTrace();
+        var trace = new RequestTrace { Span = spans?.Start(context, operation, requestId) };
         context.Response.OnStarting(() =>
         {
             context.Response.Headers[RequestTrace.OverheadHeader] = RequestTrace.Format(trace.OverheadMs());
@@ -77,7 +79,13 @@ public sealed class ProxyHandler(
         }
         finally
         {
-            requestLog?.TryWrite(LogEntry(context, trace, requestId, key, model, result, failure, streaming));
+            // The log's row is also what the request's span reports, so it is built when either wants it.
+            if (requestLog is not null || trace.Span is not null)
+            {
+                var entry = LogEntry(context, trace, requestId, key, model, result, failure, streaming);
+                requestLog?.TryWrite(entry);
+                spans?.Finish(trace, context, entry, key, failure);
+            }
         }
     }
 
