@@ -18,30 +18,30 @@ public static class AttemptSpans
 
     public static void Ended(Activity attempt, AttemptLogEntry entry)
     {
-        attempt.SetTag(SpanAttributes.AttemptNumber, entry.Number);
-        attempt.SetTag(SpanAttributes.ProviderName, entry.Provider);
-        attempt.SetTag(SpanAttributes.Deployment, entry.Deployment);
-        attempt.SetTag(SpanAttributes.HttpStatus, entry.UpstreamStatus);
-        attempt.SetTag(SpanAttributes.AttemptStatus, entry.Status);
-        attempt.SetTag(SpanAttributes.AttemptLatencyMs, entry.LatencyMs);
-        attempt.SetTag(SpanAttributes.ErrorOrigin, entry.ErrorOrigin);
+        attempt.SetTag(SpanAttributeNames.AttemptNumber, entry.Number);
+        attempt.SetTag(SpanAttributeNames.ProviderName, entry.Provider);
+        attempt.SetTag(SpanAttributeNames.Deployment, entry.Deployment);
+        attempt.SetTag(SpanAttributeNames.HttpStatus, entry.UpstreamStatus);
+        attempt.SetTag(SpanAttributeNames.AttemptStatus, entry.Status);
+        attempt.SetTag(SpanAttributeNames.AttemptLatencyMs, entry.LatencyMs);
+        attempt.SetTag(SpanAttributeNames.ErrorOrigin, entry.ErrorOrigin);
         if (entry.ErrorOrigin is not null)
         {
-            attempt.SetTag(SpanAttributes.ErrorType, entry.UpstreamStatus?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? entry.ErrorOrigin);
+            attempt.SetTag(SpanAttributeNames.ErrorType, entry.UpstreamStatus?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? entry.ErrorOrigin);
             attempt.SetStatus(ActivityStatusCode.Error, $"{entry.ErrorOrigin} error, status {entry.Status}");
         }
     }
 
     public static void Close(Activity attempt, string verdict)
     {
-        attempt.SetTag(SpanAttributes.AttemptVerdict, verdict);
+        attempt.SetTag(SpanAttributeNames.AttemptVerdict, verdict);
         attempt.Stop();
     }
 
     /// <summary>An attempt that never reported an outcome: its call threw (the client went away mid-call).</summary>
     public static void Abandon(Activity attempt)
     {
-        attempt.SetTag(SpanAttributes.AttemptVerdict, "abandoned");
+        attempt.SetTag(SpanAttributeNames.AttemptVerdict, "abandoned");
         attempt.Stop();
     }
 }

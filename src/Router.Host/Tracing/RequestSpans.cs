@@ -35,10 +35,10 @@ public sealed class RequestSpans(KeyDirectory? keys = null)
             span.Stop();
             return null;
         }
-        span.SetTag(SpanAttributes.RequestId, requestId);
-        span.SetTag(SpanAttributes.OperationName, operationName);
-        span.SetTag(SpanAttributes.HttpMethod, context.Request.Method);
-        span.SetTag(SpanAttributes.HttpRoute, context.Request.Path.Value);
+        span.SetTag(SpanAttributeNames.RequestId, requestId);
+        span.SetTag(SpanAttributeNames.OperationName, operationName);
+        span.SetTag(SpanAttributeNames.HttpMethod, context.Request.Method);
+        span.SetTag(SpanAttributeNames.HttpRoute, context.Request.Path.Value);
         return span;
     }
 
@@ -49,33 +49,33 @@ public sealed class RequestSpans(KeyDirectory? keys = null)
         trace.AbandonAttemptSpan();
         if (key is not null)
         {
-            span.SetTag(SpanAttributes.KeyId, key.KeyId);
-            span.SetTag(SpanAttributes.KeyPrefix, key.DisplayPrefix);
-            span.SetTag(SpanAttributes.KeyAlias, key.IsMaster ? "master" : keys?.FindByHash(key.SecretHash)?.Alias);
+            span.SetTag(SpanAttributeNames.KeyId, key.KeyId);
+            span.SetTag(SpanAttributeNames.KeyPrefix, key.DisplayPrefix);
+            span.SetTag(SpanAttributeNames.KeyAlias, key.IsMaster ? "master" : keys?.FindByHash(key.SecretHash)?.Alias);
         }
-        span.SetTag(SpanAttributes.RequestModel, entry.RequestedModel);
-        span.SetTag(SpanAttributes.ResponseModel, entry.RoutedModel);
-        span.SetTag(SpanAttributes.ProviderName, entry.Provider);
-        span.SetTag(SpanAttributes.Deployment, entry.Deployment);
-        span.SetTag(SpanAttributes.HttpStatus, entry.Status);
-        span.SetTag(SpanAttributes.UpstreamStatus, entry.UpstreamStatus);
-        span.SetTag(SpanAttributes.Attempts, entry.Attempts.Count);
+        span.SetTag(SpanAttributeNames.RequestModel, entry.RequestedModel);
+        span.SetTag(SpanAttributeNames.ResponseModel, entry.RoutedModel);
+        span.SetTag(SpanAttributeNames.ProviderName, entry.Provider);
+        span.SetTag(SpanAttributeNames.Deployment, entry.Deployment);
+        span.SetTag(SpanAttributeNames.HttpStatus, entry.Status);
+        span.SetTag(SpanAttributeNames.UpstreamStatus, entry.UpstreamStatus);
+        span.SetTag(SpanAttributeNames.Attempts, entry.Attempts.Count);
         if (entry.Attempts.Count > 0)
         {
-            span.SetTag(SpanAttributes.InputTokens, entry.PromptTokens);
-            span.SetTag(SpanAttributes.OutputTokens, entry.CompletionTokens);
-            if (entry.CachedTokens > 0) span.SetTag(SpanAttributes.CacheReadInputTokens, entry.CachedTokens);
+            span.SetTag(SpanAttributeNames.InputTokens, entry.PromptTokens);
+            span.SetTag(SpanAttributeNames.OutputTokens, entry.CompletionTokens);
+            if (entry.CachedTokens > 0) span.SetTag(SpanAttributeNames.CacheReadInputTokens, entry.CachedTokens);
         }
-        span.SetTag(SpanAttributes.CostUsd, (double)entry.Cost);
+        span.SetTag(SpanAttributeNames.CostUsd, (double)entry.Cost);
         var cache = context.Response.Headers[ResponseCaching.Header].ToString();
-        if (cache.Length > 0) span.SetTag(SpanAttributes.Cache, cache);
-        if (entry.CacheHit) span.SetTag(SpanAttributes.CacheSavedCostUsd, (double)entry.SavedCost);
-        span.SetTag(SpanAttributes.OverheadMs, entry.OverheadMs);
-        if (entry.TtftMs is { } ttft) span.SetTag(SpanAttributes.TtftMs, ttft);
+        if (cache.Length > 0) span.SetTag(SpanAttributeNames.Cache, cache);
+        if (entry.CacheHit) span.SetTag(SpanAttributeNames.CacheSavedCostUsd, (double)entry.SavedCost);
+        span.SetTag(SpanAttributeNames.OverheadMs, entry.OverheadMs);
+        if (entry.TtftMs is { } ttft) span.SetTag(SpanAttributeNames.TtftMs, ttft);
         if (failure is not null)
         {
-            span.SetTag(SpanAttributes.ErrorOrigin, failure.Body.Origin);
-            span.SetTag(SpanAttributes.ErrorType, failure.Body.Code ?? failure.Body.Type);
+            span.SetTag(SpanAttributeNames.ErrorOrigin, failure.Body.Origin);
+            span.SetTag(SpanAttributeNames.ErrorType, failure.Body.Code ?? failure.Body.Type);
             span.SetStatus(ActivityStatusCode.Error, failure.Body.Message);
         }
         span.Stop();

@@ -5,7 +5,7 @@ namespace Router.Host.Tracing;
 /// have a name for the thing, <c>router.*</c> for the rest. Never a key's secret: its id, alias and
 /// display prefix only.
 /// </summary>
-public static class SpanAttributes
+public static class SpanAttributeNames
 {
     public const string OperationName = "gen_ai.operation.name";
     public const string RequestModel = "gen_ai.request.model";
