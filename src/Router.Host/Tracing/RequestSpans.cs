@@ -23,9 +23,12 @@ public sealed class RequestSpans(KeyDirectory? keys = null)
     public Activity? Start(HttpContext context, ProxyOperation operation, string requestId)
     {
         if (!RouterTracing.Source.HasListeners()) return null;
-        // ASP.NET reads traceparent only for its own request activity, which nothing listens to here.
         var headers = context.Request.Headers;
         ActivityContext.TryParse(headers.TraceParent, headers.TraceState, isRemote: true, out var parent);
+        // The span's parent is the caller's traceparent or none. ASP.NET may have made a request activity of
+        // its own, which nothing records (no ASP.NET instrumentation here); under it a parent-based sampler
+        // would drop every span. Cleared for this request's flow only: ASP.NET ends its activity by reference.
+        Activity.Current = null;
         var (name, operationName) = Names(operation);
         var span = RouterTracing.Source.StartActivity(name, ActivityKind.Server, parent);
         if (span is null) return null;

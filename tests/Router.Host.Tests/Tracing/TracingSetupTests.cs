@@ -98,4 +98,29 @@ public sealed class TracingSetupTests
         Assert.NotNull(joined);
         Assert.Equal(traceId, Assert.Single(exported).TraceId);
     }
+
+    [Fact]
+    public void A_request_span_is_recorded_under_an_unrecorded_activity_of_ASP_NET_s_own()
+    {
+        var exported = new List<Activity>();
+        using var services = Services(On, exported);
+        services.GetRequiredService<TracerProvider>();
+        var spans = new RequestSpans();
+        var callerTrace = ActivityTraceId.CreateRandom();
+        var callerSpan = ActivitySpanId.CreateRandom();
+
+        // What ASP.NET's hosting starts around a request when its diagnostics are on and nothing records them.
+        using var aspNet = new Activity("Microsoft.AspNetCore.Hosting.HttpRequestIn").Start();
+        var root = spans.Start(Request(), ProxyOperation.ChatCompletions, "req-root");
+        root?.Stop();
+        Activity.Current = aspNet;
+        var joined = spans.Start(Request($"00-{callerTrace}-{callerSpan}-01"), ProxyOperation.ChatCompletions, "req-joined");
+        joined?.Stop();
+
+        Assert.False(aspNet.Recorded);
+        Assert.Equal(2, exported.Count);
+        Assert.NotEqual(aspNet.TraceId, exported[0].TraceId);
+        Assert.Equal(default, exported[0].ParentSpanId);
+        Assert.Equal((callerTrace, callerSpan), (exported[1].TraceId, exported[1].ParentSpanId));
+    }
 }
