@@ -69,5 +69,8 @@ public sealed class TracingTests
         Assert.False(collector.Holds(secret), "the key's secret was exported");
         Assert.False(collector.Holds(MasterKey), "the master key was exported");
         Assert.DoesNotContain(secret, router.Output, StringComparison.Ordinal);
+        // The attempt span is current while the provider is called, and still no trace context leaves for it.
+        Assert.NotEmpty(mock.Received);
+        Assert.All(mock.Received, r => Assert.False(r.Headers.ContainsKey("traceparent") || r.Headers.ContainsKey("tracestate")));
     }
 }

@@ -59,6 +59,17 @@ public sealed class TracingSettingsTests
     }
 
     [Fact]
+    public void The_standard_protocol_and_batch_delay_variables_are_followed()
+    {
+        var tracing = Read("", ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://otel:4317"), ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
+            ("OTEL_BSP_SCHEDULE_DELAY", "1500"));
+
+        Assert.Equal(OtlpProtocol.Grpc, tracing.Protocol);
+        Assert.Equal(new Uri("http://otel:4317"), tracing.OtlpEndpoint);
+        Assert.Equal(TimeSpan.FromMilliseconds(1500), tracing.ExportDelay);
+    }
+
+    [Fact]
     public void Ratio_and_export_delay_are_read()
     {
         var tracing = Read("""router.tracing { otlp-endpoint = "http://otel:4318", sample-ratio = 0.25, export-delay = 200ms }""");
