@@ -29,6 +29,7 @@ public static class RouterSettingsReader
             Cache = ReadCache(router),
             RequestLog = ReadRequestLog(router),
             Metrics = new MetricsSettings(router.GetBoolean("metrics.enabled", true), router.GetBoolean("metrics.require-key", false)),
+            Tracing = ReadTracing(router),
             Prices = ReadPrices(router),
         };
         return settings with { Models = [.. settings.Models, .. DiscoveryRoutes(settings)] };
@@ -135,6 +136,36 @@ public static class RouterSettingsReader
         if (retention <= TimeSpan.Zero) throw new ConfigException("router.request-log.retention must be positive");
         if (interval <= TimeSpan.Zero) throw new ConfigException("router.request-log.batch-interval must be positive");
         return new RequestLogSettings(retention, interval) { Enabled = router.GetBoolean("request-log.enabled", true) };
+    }
+
+    private static TracingSettings ReadTracing(Config router)
+    {
+        var off = TracingSettings.Off;
+        var protocol = router.GetString("tracing.protocol", "http/protobuf") switch
+        {
+            "http/protobuf" => OtlpProtocol.HttpProtobuf,
+            "grpc" => OtlpProtocol.Grpc,
+            var other => throw new ConfigException($"router.tracing.protocol '{other}' is not one of: http/protobuf, grpc"),
+        };
+        var ratio = router.GetDouble("tracing.sample-ratio", off.SampleRatio);
+        if (ratio is < 0 or > 1) throw new ConfigException("router.tracing.sample-ratio must be a share from 0 to 1 (e.g. 0.1)");
+        var delay = router.GetTimeSpan("tracing.export-delay", off.ExportDelay);
+        if (delay <= TimeSpan.Zero) throw new ConfigException("router.tracing.export-delay must be positive");
+        var serviceName = NullIfEmpty(router.GetString("tracing.service-name", null)) ?? off.ServiceName;
+        return new TracingSettings(OtlpEndpoint(NullIfEmpty(router.GetString("tracing.otlp-endpoint", null)), protocol), protocol,
+            serviceName, ratio, delay);
+    }
+
+    /// <summary>
+    /// The collector's address as given, or, for OTLP/HTTP, completed with <c>/v1/traces</c> when it has no
+    /// path: OTEL_EXPORTER_OTLP_ENDPOINT names the collector, not the signal's path.
+    /// </summary>
+    private static Uri? OtlpEndpoint(string? text, OtlpProtocol protocol)
+    {
+        if (text is null) return null;
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            throw new ConfigException($"router.tracing.otlp-endpoint '{text}' is not an http(s) URL (e.g. http://127.0.0.1:4318)");
+        return protocol == OtlpProtocol.HttpProtobuf && uri.AbsolutePath == "/" ? new Uri(uri, "/v1/traces") : uri;
     }
 
     private static CacheSettings ReadCache(Config router)

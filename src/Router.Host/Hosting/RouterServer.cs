@@ -18,6 +18,7 @@ using Router.Host.Proxy;
 using Router.Host.RequestLog;
 using Router.Host.Routing;
 using Router.Host.Storage;
+using Router.Host.Tracing;
 
 namespace Router.Host.Hosting;
 
@@ -93,7 +94,8 @@ public static class RouterServer
             settings.MaxRequestBodyBytes,
             sp.GetRequiredService<ILogger<ProxyHandler>>(),
             settings.RequestLog.Enabled ? sp.GetRequiredService<RequestLogWriter>() : null,
-            settings.Metrics.Enabled ? sp.GetRequiredService<RouterMetrics>() : null));
+            settings.Metrics.Enabled ? sp.GetRequiredService<RouterMetrics>() : null,
+            new RequestSpans(keyDirectory)));
         // The actor system is asked for when scraped (it starts after the endpoints are mapped).
         services.AddSingleton(sp =>
         {
@@ -103,6 +105,7 @@ public static class RouterServer
         services.AddSingleton(sp => new RequestLogWriter(storage, settings.RequestLog, TimeProvider.System,
             sp.GetRequiredService<ILogger<RequestLogWriter>>()));
         services.AddSingleton(new RequestLogQuery(storage));
+        services.AddRouterTracing(settings.Tracing);
 
         services.AddAkka("router", akka =>
         {

@@ -1,5 +1,6 @@
 using Router.Actors.Routing;
 using Router.Contracts.Configuration;
+using Router.Host.Tracing;
 
 namespace Router.Host.Hosting;
 
@@ -18,5 +19,6 @@ public static class StartupReport
         logger.LogInformation("Routing {Count} model entries over providers {Providers}",
             routes.Deployments.Count, string.Join(", ", routes.Deployments.Select(d => d.ProviderName).Distinct()));
         logger.LogInformation("Data directory {DataDir}", settings.DataDir);
+        if (settings.Tracing.Enabled) logger.LogInformation("Tracing: {Tracing}", TracingSetup.Describe(settings.Tracing));
     }
 }

@@ -9,6 +9,7 @@ using Router.Host.Http;
 using Router.Host.Metrics;
 using Router.Host.Providers;
 using Router.Host.RequestLog;
+using Router.Host.Tracing;
 
 namespace Router.Host.Proxy;
 
@@ -25,13 +26,14 @@ public sealed class ProxyHandler(
     long maxBodyBytes,
     ILogger<ProxyHandler> logger,
     RequestLogWriter? requestLog = null,
-    RouterMetrics? metrics = null)
+    RouterMetrics? metrics = null,
+    RequestSpans? spans = null)
 {
     public async Task HandleAsync(HttpContext context, ProxyOperation operation)
     {
         var requestId = RequestIds.Assign(context);
         // Request log: the trace of this request, and the overhead header when the response starts.
-        var trace = new RequestTrace();
+        var trace = new RequestTrace { Span = spans?.Start(context, operation, requestId) };
         context.Response.OnStarting(() =>
         {
             context.Response.Headers[RequestTrace.OverheadHeader] = RequestTrace.Format(trace.OverheadMs());
@@ -82,12 +84,13 @@ public sealed class ProxyHandler(
         }
         finally
         {
-            // One entry for both: metrics count requests even when the request log is off.
-            if (requestLog is not null || metrics is not null)
+            // One row for all three: the request log, metrics (even when the log is off) and the request's span.
+            if (requestLog is not null || metrics is not null || trace.Span is not null)
             {
                 var entry = LogEntry(context, trace, requestId, key, model, result, failure, streaming);
                 requestLog?.TryWrite(entry);
                 metrics?.Record(entry);
+                spans?.Finish(trace, context, entry, key, failure);
             }
         }
     }

@@ -3,6 +3,7 @@ using System.Globalization;
 using Router.Actors.Routing;
 using Router.Host.Proxy;
 using Router.Host.Routing;
+using Router.Host.Tracing;
 
 namespace Router.Host.RequestLog;
 
@@ -18,6 +19,7 @@ public sealed class RequestTrace
     private readonly List<AttemptLogEntry> _attempts = [];
     private long _attemptStarted;
     private TimeSpan _providerTime;
+    private Activity? _attemptSpan;
 
     public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
     public long Started { get; } = Stopwatch.GetTimestamp();
@@ -25,7 +27,14 @@ public sealed class RequestTrace
     public IReadOnlyList<AttemptLogEntry> Attempts => _attempts;
     public AttemptLogEntry? LastAttempt => _attempts.Count == 0 ? null : _attempts[^1];
 
-    public void AttemptStarting() => Volatile.Write(ref _attemptStarted, Stopwatch.GetTimestamp());
+    /// <summary>Tracing: the request's span, parent of one span per attempt; null when tracing is off or not sampled.</summary>
+    public Activity? Span { get; init; }
+
+    public void AttemptStarting()
+    {
+        Volatile.Write(ref _attemptStarted, Stopwatch.GetTimestamp());
+        if (Span is not null) _attemptSpan = AttemptSpans.Start(Span);
+    }
 
     public void AttemptEnded(Deployment deployment, CallOutcome outcome)
     {
@@ -34,8 +43,10 @@ public sealed class RequestTrace
         var error = outcome.Error;
         var status = error?.Status ?? (outcome.Result == Contracts.Messages.CallResult.Abandoned ? 499 : 200);
         var upstream = error is null ? (outcome.Result == Contracts.Messages.CallResult.Abandoned ? null : 200) : error.Body.UpstreamStatus;
-        _attempts.Add(new AttemptLogEntry(_attempts.Count + 1, deployment.ProviderName, deployment.Id, status, upstream,
-            outcome.Latency.TotalMilliseconds, error?.Body.Origin, "final"));
+        var entry = new AttemptLogEntry(_attempts.Count + 1, deployment.ProviderName, deployment.Id, status, upstream,
+            outcome.Latency.TotalMilliseconds, error?.Body.Origin, "final");
+        _attempts.Add(entry);
+        if (_attemptSpan is not null) AttemptSpans.Ended(_attemptSpan, entry);
     }
 
     /// <summary>What the router did after the last attempt.</summary>
@@ -43,6 +54,15 @@ public sealed class RequestTrace
     {
         if (_attempts.Count == 0) return;
         _attempts[^1] = _attempts[^1] with { Verdict = Name(verdict) };
+        if (_attemptSpan is not null) AttemptSpans.Close(_attemptSpan, _attempts[^1].Verdict);
+        _attemptSpan = null;
+    }
+
+    /// <summary>Closes the span of an attempt whose call threw before it had an outcome.</summary>
+    public void AbandonAttemptSpan()
+    {
+        if (_attemptSpan is not null) AttemptSpans.Abandon(_attemptSpan);
+        _attemptSpan = null;
     }
 
     public void FrameSent()
