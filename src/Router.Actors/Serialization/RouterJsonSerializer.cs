@@ -6,7 +6,7 @@ using Router.Contracts.Messages;
 namespace Router.Actors.Serialization;
 
 /// <summary>
-/// Serialises the router's persisted messages as JSON. Manifests are fixed short names rather than
+/// Serialises the router's persisted messages, and those that cross between the nodes of a pair, as JSON. Manifests are fixed short names rather than
 /// CLR type names, so renaming a class never orphans a journal.
 /// </summary>
 public sealed class RouterJsonSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
@@ -18,6 +18,21 @@ public sealed class RouterJsonSerializer(ExtendedActorSystem system) : Serialize
         [typeof(KeyBudget.Totals)] = "kb-totals",
         [typeof(KeyBudget.KeyPolicySet)] = "kb-key-policy",
         [typeof(KeyBudget.KeyDeleted)] = "kb-deleted",
+        // Between the nodes of a pair: a key's budget actor, wherever its shard lives, and the breakers it forwards to.
+        [typeof(KeyBudget.Provision)] = "kb-provision",
+        [typeof(KeyBudget.Provisioned)] = "kb-provisioned",
+        [typeof(KeyBudget.Delete)] = "kb-delete",
+        [typeof(KeyBudget.Deleted)] = "kb-deleted-reply",
+        [typeof(KeyBudget.Admit)] = "kb-admit",
+        [typeof(KeyBudget.Refused)] = "kb-refused",
+        [typeof(KeyBudget.Settle)] = "kb-settle",
+        [typeof(KeyBudget.GetState)] = "kb-get-state",
+        [typeof(KeyBudget.State)] = "kb-state",
+        [typeof(KeyBudget.Flush)] = "kb-flush",
+        [typeof(KeyBudget.Flushed)] = "kb-flushed",
+        [typeof(ProviderBreaker.RequestPermit)] = "pb-request-permit",
+        [typeof(ProviderBreaker.Permit)] = "pb-permit",
+        [typeof(ProviderBreaker.Refused)] = "pb-refused",
     };
 
     private static readonly Dictionary<string, Type> TypeByManifest =

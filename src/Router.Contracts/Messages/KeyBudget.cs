@@ -37,10 +37,10 @@ public sealed record KeyPolicy(
 public static class KeyBudget
 {
     /// <summary>Creates the key or replaces its policy (spend is kept); answered with <see cref="Provisioned"/>.</summary>
-    public sealed record Provision(string KeyId, KeyPolicy Policy) : IKeyBudgetMessage;
+    public sealed record Provision(string KeyId, KeyPolicy Policy) : IKeyBudgetMessage, IPersistedMessage;
 
     /// <summary>Deletes the key for good; answered with <see cref="Deleted"/>. Its spend stays readable.</summary>
-    public sealed record Delete(string KeyId) : IKeyBudgetMessage;
+    public sealed record Delete(string KeyId) : IKeyBudgetMessage, IPersistedMessage;
 
     /// <summary>
     /// Asks to run one request. On success the actor reserves the estimate and forwards to the
@@ -52,24 +52,24 @@ public static class KeyBudget
     /// <param name="EstimatedTokens">Tokens it may use, for the TPM limit.</param>
     public sealed record Admit(
         string KeyId, string RequestId, string Model, string DeploymentId, string SecretHash,
-        decimal EstimatedCost = 0, int EstimatedTokens = 0) : IKeyBudgetMessage;
+        decimal EstimatedCost = 0, int EstimatedTokens = 0) : IKeyBudgetMessage, IPersistedMessage;
 
     /// <summary>Closes an admitted request with what the provider reported (none when it failed) and what that cost.</summary>
-    public sealed record Settle(string KeyId, string RequestId, string Model, TokenUsage Usage, decimal Cost = 0) : IKeyBudgetMessage;
+    public sealed record Settle(string KeyId, string RequestId, string Model, TokenUsage Usage, decimal Cost = 0) : IKeyBudgetMessage, IPersistedMessage;
 
     /// <summary>The key's state, answered once every settled request is in the journal: what it shows survives a crash.</summary>
-    public sealed record GetState(string KeyId) : IKeyBudgetMessage;
+    public sealed record GetState(string KeyId) : IKeyBudgetMessage, IPersistedMessage;
 
     /// <summary>Writes settled usage not yet in the journal; answered with <see cref="Flushed"/> once it is.</summary>
-    public sealed record Flush(string KeyId) : IKeyBudgetMessage;
+    public sealed record Flush(string KeyId) : IKeyBudgetMessage, IPersistedMessage;
 
-    public sealed record Flushed(string KeyId);
+    public sealed record Flushed(string KeyId) : IPersistedMessage;
 
-    public sealed record Provisioned(string KeyId);
+    public sealed record Provisioned(string KeyId) : IPersistedMessage;
 
-    public sealed record Deleted(string KeyId);
+    public sealed record Deleted(string KeyId) : IPersistedMessage;
 
-    public sealed record Refused(string KeyId, RefusalReason Reason, string Message, TimeSpan? RetryAfter = null);
+    public sealed record Refused(string KeyId, RefusalReason Reason, string Message, TimeSpan? RetryAfter = null) : IPersistedMessage;
 
     /// <summary>
     /// The key's policy, totals and current limits. <see cref="Requests"/> counts the requests that
@@ -88,7 +88,7 @@ public static class KeyBudget
         decimal Reserved,
         int InFlight,
         int RequestsLastMinute,
-        long TokensLastMinute)
+        long TokensLastMinute) : IPersistedMessage
     {
         public bool IsProvisioned => Policy is not null && !IsDeleted;
 

@@ -55,6 +55,31 @@ public sealed class RouterJsonSerializerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void The_messages_that_cross_between_nodes_round_trip()
+    {
+        var policy = new KeyPolicy("ab12", "sk-abc…", ["gpt-*"], "team", 5m, TimeSpan.FromDays(30), 60, 1000, DateTimeOffset.UnixEpoch.AddDays(1));
+        object[] messages =
+        [
+            new KeyBudget.Admit("k1", "r1", "gpt-4o", "openai:gpt-*", "ab12", 0.25m, 1200),
+            new KeyBudget.Settle("k1", "r1", "gpt-4o", new Router.Contracts.Wire.TokenUsage(10, 20, 3), 0.0001m),
+            new KeyBudget.Provision("k1", policy),
+            new KeyBudget.Refused("k1", RefusalReason.RateLimited, "slow down", TimeSpan.FromSeconds(3)),
+            new KeyBudget.State("k1", policy, false, 3, 30, 60, 1.5m, 0.5m, DateTimeOffset.UnixEpoch, 0.25m, 1, 2, 90),
+            new ProviderBreaker.RequestPermit("openai:gpt-*", "r1", 4.75m),
+            new ProviderBreaker.Permit("openai:gpt-*", 4.75m),
+            new ProviderBreaker.Refused("openai:gpt-*", TimeSpan.FromSeconds(9), 4.75m),
+        ];
+        foreach (var message in messages)
+        {
+            var serializer = Serialization.FindSerializerFor(message);
+            Assert.IsType<RouterJsonSerializer>(serializer);
+            var back = Serialization.Deserialize(serializer.ToBinary(message), serializer.Identifier,
+                Akka.Serialization.Serialization.ManifestFor(serializer, message));
+            Assert.Equal(System.Text.Json.JsonSerializer.Serialize(message, message.GetType()), System.Text.Json.JsonSerializer.Serialize(back, back.GetType()));
+        }
+    }
+
+    [Fact]
     public void PolicySet_round_trips()
     {
         var back = RoundTrip(new KeyBudget.PolicySet(["ollama/*", "gpt-4o", "*"]));
