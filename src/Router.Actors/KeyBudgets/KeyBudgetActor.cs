@@ -1,3 +1,5 @@
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Sharding;
 using System.Security.Cryptography;
 using System.Text;
 using Akka.Actor;
@@ -80,6 +82,8 @@ public sealed class KeyBudgetActor : ReceivePersistentActor, IWithTimers
         Command<KeyBudget.Settle>(Settle);
         Command<FlushTick>(_ => WriteUnwritten());
         Command<KeyBudget.Flush>(_ => AfterWriting(sender => sender.Tell(new KeyBudget.Flushed(_keyId))));
+        // A shard handing the key to the other node: what is settled reaches the journal before the actor stops.
+        Command<HandOff>(_ => AfterWriting(_ => Context.Stop(Self)));
         Command<KeyBudget.GetState>(_ => AfterWriting(sender => sender.Tell(CurrentState())));
         Command<KeyBudget.Provision>(provision =>
         {
@@ -301,20 +305,42 @@ public sealed class KeyBudgetActor : ReceivePersistentActor, IWithTimers
     {
         public static readonly FlushTick Instance = new();
     }
+
+    /// <summary>Sharding's stop message when the key moves to another node (a graceful leave, a rebalance).</summary>
+    public sealed class HandOff
+    {
+        public static readonly HandOff Instance = new();
+    }
 }
 
 public static class KeyBudgetHostingExtensions
 {
+    public const string RegionName = "key-budgets";
+
     /// <summary>
     /// Registers the key budget region under <see cref="KeyBudgetActor"/> in the actor registry: a
-    /// local region on a single node; the pair swaps in cluster sharding with the same extractor.
+    /// local region on a single node; the pair uses <see cref="WithShardedKeyBudgets"/>, with the same extractor.
     /// </summary>
     public static AkkaConfigurationBuilder WithLocalKeyBudgets(this AkkaConfigurationBuilder builder) =>
         builder.WithActors((system, registry) =>
         {
             var region = system.ActorOf(
                 LocalEntityRegionActor.Props(new KeyBudgetMessageExtractor(), id => KeyBudgetActor.Props(id)),
-                "key-budgets");
+                RegionName);
             registry.Register<KeyBudgetActor>(region);
         });
+
+    /// <summary>
+    /// The pair: each key's actor lives on exactly one node of the cluster (one writer cluster-wide) and
+    /// the other node reaches it through its shard region. A key moving node writes its usage first.
+    /// </summary>
+    public static AkkaConfigurationBuilder WithShardedKeyBudgets(this AkkaConfigurationBuilder builder, string role) =>
+        builder.WithShardRegion<KeyBudgetActor>(RegionName, id => KeyBudgetActor.Props(id), new KeyBudgetMessageExtractor(),
+            new ShardOptions
+            {
+                Role = role,
+                StateStoreMode = StateStoreMode.DData,
+                RememberEntities = false,
+                HandOffStopMessage = KeyBudgetActor.HandOff.Instance,
+            });
 }

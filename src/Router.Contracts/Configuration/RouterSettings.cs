@@ -19,6 +19,7 @@ public sealed record RouterSettings(
     public CacheSettings Cache { get; init; } = CacheSettings.Standard;
     public RequestLogSettings RequestLog { get; init; } = RequestLogSettings.Standard;
     public MetricsSettings Metrics { get; init; } = MetricsSettings.Standard;
+    public ClusterSettings Cluster { get; init; } = ClusterSettings.Off;
     public TracingSettings Tracing { get; init; } = TracingSettings.Off;
 
     /// <summary>The completion tokens a request without <c>max_tokens</c> is assumed to use when its cost is reserved.</summary>

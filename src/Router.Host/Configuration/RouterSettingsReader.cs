@@ -30,6 +30,7 @@ public static class RouterSettingsReader
             RequestLog = ReadRequestLog(router),
             Metrics = new MetricsSettings(router.GetBoolean("metrics.enabled", true), router.GetBoolean("metrics.require-key", false)),
             Tracing = ReadTracing(router),
+            Cluster = ReadCluster(router),
             Prices = ReadPrices(router),
         };
         return settings with { Models = [.. settings.Models, .. DiscoveryRoutes(settings)] };
@@ -136,6 +137,29 @@ public static class RouterSettingsReader
         if (retention <= TimeSpan.Zero) throw new ConfigException("router.request-log.retention must be positive");
         if (interval <= TimeSpan.Zero) throw new ConfigException("router.request-log.batch-interval must be positive");
         return new RequestLogSettings(retention, interval) { Enabled = router.GetBoolean("request-log.enabled", true) };
+    }
+
+    private static ClusterSettings ReadCluster(Config router)
+    {
+        var off = ClusterSettings.Off;
+        if (!router.GetBoolean("cluster.enabled", false)) return off;
+        var hostname = router.GetString("cluster.hostname", off.Hostname);
+        var port = router.GetInt("cluster.port", off.Port);
+        if (port is <= 0 or > 65535) throw new ConfigException("router.cluster.port must be a TCP port (1-65535)");
+        List<string> seeds = [.. router.GetStringList("cluster.seed-nodes") ?? []];
+        foreach (var seed in seeds)
+            if (seed.Split(':') is not [{ Length: > 0 }, var p] || !int.TryParse(p, out _))
+                throw new ConfigException($"router.cluster.seed-nodes: '{seed}' is not host:port");
+        var self = $"{hostname}:{port}";
+        if (seeds.Count > 0 && !seeds.Contains(self))
+            throw new ConfigException($"router.cluster.seed-nodes must list this node as '{self}' (router.cluster.hostname:port), as the peer does");
+        TimeSpan Positive(string key, TimeSpan otherwise)
+        {
+            var value = router.GetTimeSpan("cluster." + key, otherwise);
+            return value > TimeSpan.Zero ? value : throw new ConfigException($"router.cluster.{key} must be positive");
+        }
+        return new ClusterSettings(true, hostname, port, seeds, Positive("join-timeout", off.JoinTimeout), Positive("lease-ttl", off.LeaseTtl),
+            Positive("down-after", off.DownAfter), router.GetTimeSpan("cluster.drain-delay", off.DrainDelay));
     }
 
     private static TracingSettings ReadTracing(Config router)

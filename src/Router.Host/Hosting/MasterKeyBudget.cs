@@ -3,6 +3,7 @@ using Akka.Hosting;
 using Router.Actors.KeyBudgets;
 using Router.Actors.Sharding;
 using Router.Contracts.Messages;
+using Router.Contracts.Configuration;
 using Router.Host.Auth;
 
 namespace Router.Host.Hosting;
@@ -13,23 +14,50 @@ namespace Router.Host.Hosting;
 /// request on a graceful stop. Hosted services stop in reverse order, so this runs after Kestrel has
 /// drained and before Akka stops.
 /// </summary>
-public sealed class MasterKeyBudget(IRequiredActor<KeyBudgetActor> keyBudgets, KeyAuthenticator authenticator, ILogger<MasterKeyBudget> logger)
+public sealed class MasterKeyBudget(
+    IRequiredActor<KeyBudgetActor> keyBudgets, KeyAuthenticator authenticator, RouterSettings settings, ILogger<MasterKeyBudget> logger)
     : IHostedService
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 
+    private readonly CancellationTokenSource _stopping = new();
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var budgets = await keyBudgets.GetAsync(cancellationToken);
-        await budgets.Ask<KeyBudget.Provisioned>(new KeyBudget.Provision(KeyAuthenticator.MasterKeyId, authenticator.MasterPolicy), Timeout,
-            cancellationToken);
+        var provision = new KeyBudget.Provision(KeyAuthenticator.MasterKeyId, authenticator.MasterPolicy);
+        if (!settings.Cluster.Enabled)
+        {
+            await budgets.Ask<KeyBudget.Provisioned>(provision, Timeout, cancellationToken);
+            return;
+        }
+        // A node of the pair reaches the master key's actor once it is in the cluster, which may take a while
+        // (its peer may be down): readiness waits for this, the start does not.
+        _ = Task.Run(async () =>
+        {
+            while (!_stopping.IsCancellationRequested)
+            {
+                try
+                {
+                    await budgets.Ask<KeyBudget.Provisioned>(provision, Timeout, _stopping.Token);
+                    return;
+                }
+                catch (Exception e) when (e is AskTimeoutException or OperationCanceledException)
+                {
+                    if (!_stopping.IsCancellationRequested) logger.LogInformation("The master key's budget actor is not reachable yet; retrying");
+                }
+            }
+        });
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        await _stopping.CancelAsync();
         try
         {
             var budgets = await keyBudgets.GetAsync(cancellationToken);
+            // Sharded keys write their usage when their shard hands them off as the node leaves.
+            if (settings.Cluster.Enabled) return;
             var running = await budgets.Ask<LocalEntityRegionActor.Entities>(LocalEntityRegionActor.GetEntities.Instance, Timeout, cancellationToken);
             await Task.WhenAll(running.Ids.Select(keyId => budgets.Ask<KeyBudget.Flushed>(new KeyBudget.Flush(keyId), Timeout, cancellationToken)));
         }

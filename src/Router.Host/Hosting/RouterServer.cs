@@ -7,6 +7,7 @@ using Router.Actors.Routing;
 using Router.Contracts.Configuration;
 using Router.Host.Auth;
 using Router.Host.Caching;
+using Router.Host.Cluster;
 using Router.Host.Configuration;
 using Router.Host.Http;
 using Router.Host.Ingress.Anthropic;
@@ -119,9 +120,19 @@ public static class RouterServer
                     loggers.ClearLoggers();
                     loggers.AddLoggerFactory();
                 })
-                .WithProviderBreakers(settings.Breaker, board)
-                .WithLocalKeyBudgets();
+                .WithProviderBreakers(settings.Breaker, board);
+            if (settings.Cluster.Enabled) akka.WithRouterCluster(settings.Cluster, storage.ConnectionString);
+            else akka.WithLocalKeyBudgets();
         });
+        if (settings.Cluster.Enabled)
+        {
+            services.AddSingleton(settings.Cluster);
+            services.AddSingleton(new LeaseStore(storage.ConnectionString));
+            services.AddHostedService<ClusterFormation>();
+        }
+        services.AddSingleton(sp => new ShutdownDrain(settings.Cluster.Enabled ? settings.Cluster.DrainDelay : TimeSpan.Zero,
+            sp.GetRequiredService<ILogger<ShutdownDrain>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<ShutdownDrain>());
         services.AddHostedService<MasterKeyBudget>();
         services.AddHostedService<ConfigReload>();
         // After MasterKeyBudget, so it stops before it: hosted services stop in reverse order, once Kestrel has drained.

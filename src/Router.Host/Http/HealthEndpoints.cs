@@ -5,6 +5,7 @@ using Router.Contracts.Messages;
 using Router.Contracts.Wire;
 using Router.Host.Auth;
 using Router.Host.Caching;
+using Router.Host.Hosting;
 using Router.Host.Storage;
 
 namespace Router.Host.Http;
@@ -20,10 +21,23 @@ public static class HealthEndpoints
     public static IResult Liveness() => Results.Json(new HealthReport("alive"), WireJsonContext.Wire.HealthReport);
 
     public static async Task<IResult> ReadinessAsync(
-        ActorSystem system, IRequiredActor<KeyBudgetActor> keyBudgets, EmbeddedStorage storage, IResponseCacheStore cache, CancellationToken ct)
+        ActorSystem system, IRequiredActor<KeyBudgetActor> keyBudgets, EmbeddedStorage storage, IResponseCacheStore cache, ShutdownDrain drain,
+        CancellationToken ct)
     {
         var checks = new Dictionary<string, string>();
         var ready = true;
+        if (drain.Draining)
+        {
+            checks["node"] = "stopping";
+            ready = false;
+        }
+        if (system is ExtendedActorSystem { Provider: Akka.Cluster.ClusterActorRefProvider })
+        {
+            // A node of the pair serves once it is a member: before that its keys' actors cannot be reached.
+            var membership = Akka.Cluster.Cluster.Get(system).SelfMember.Status;
+            checks["cluster"] = membership == Akka.Cluster.MemberStatus.Up ? "ok" : $"member {membership.ToString().ToLowerInvariant()}";
+            ready &= membership == Akka.Cluster.MemberStatus.Up;
+        }
 
         if (system.WhenTerminated.IsCompleted)
         {

@@ -36,7 +36,7 @@ internal sealed class ClusterGauge
         var unreachable = 0;
         if (_system() is ExtendedActorSystem { Provider: ClusterActorRefProvider } system)
         {
-            var state = Cluster.Get(system).State;
+            var state = Akka.Cluster.Cluster.Get(system).State;
             foreach (var member in state.Members)
                 if (IndexOf(member.Status) is var index and >= 0) counts[index]++;
             unreachable = state.Unreachable.Count;

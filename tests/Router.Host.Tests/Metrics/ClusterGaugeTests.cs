@@ -36,9 +36,9 @@ public sealed class ClusterGaugeTests
         using var second = ActorSystem.Create("metrics-cluster", ClusterConfig);
         try
         {
-            var seed = Cluster.Get(first).SelfAddress;
-            Cluster.Get(first).Join(seed);
-            Cluster.Get(second).Join(seed);
+            var seed = Akka.Cluster.Cluster.Get(first).SelfAddress;
+            Akka.Cluster.Cluster.Get(first).Join(seed);
+            Akka.Cluster.Cluster.Get(second).Join(seed);
             var metrics = MetricsOf(first);
 
             var deadline = DateTime.UtcNow.AddSeconds(30);

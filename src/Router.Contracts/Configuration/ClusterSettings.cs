@@ -1,0 +1,32 @@
+namespace Router.Contracts.Configuration;
+
+/// <summary>
+/// <c>router.cluster</c>: the pair. Off, the node is a cluster of one with its actors local; on, it
+/// joins its peer over Akka remoting and the key budget actors are sharded across both.
+/// </summary>
+/// <param name="Hostname">The address the peer reaches this node at (also what it binds to).</param>
+/// <param name="SeedNodes">Both nodes as <c>host:port</c>, in the same order on both.</param>
+/// <param name="JoinTimeout">How long a starting node looks for a running peer before it may form the cluster itself.</param>
+/// <param name="LeaseTtl">How long the cluster's lease in the shared database outlives its holder's last renewal.</param>
+/// <param name="DownAfter">How long a peer may be unreachable before the split-brain resolver decides.</param>
+/// <param name="DrainDelay">On SIGTERM, how long readiness reports false before the node stops taking requests.</param>
+public sealed record ClusterSettings(
+    bool Enabled,
+    string Hostname,
+    int Port,
+    IReadOnlyList<string> SeedNodes,
+    TimeSpan JoinTimeout,
+    TimeSpan LeaseTtl,
+    TimeSpan DownAfter,
+    TimeSpan DrainDelay)
+{
+    public const string SystemName = "router";
+
+    public static readonly ClusterSettings Off = new(false, "127.0.0.1", 4053, [], TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15),
+        TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(2));
+
+    public string SelfSeed => $"{Hostname}:{Port}";
+
+    /// <summary>A <c>host:port</c> seed as an Akka address.</summary>
+    public static string AkkaAddress(string seed) => $"akka.tcp://{SystemName}@{seed}";
+}
