@@ -2,6 +2,7 @@ using System.Globalization;
 using Akka.Configuration;
 using Akka.Configuration.Hocon;
 using Router.Contracts.Configuration;
+using Router.Host.Storage;
 
 namespace Router.Host.Configuration;
 
@@ -30,6 +31,7 @@ public static class RouterSettingsReader
             RequestLog = ReadRequestLog(router),
             Metrics = new MetricsSettings(router.GetBoolean("metrics.enabled", true), router.GetBoolean("metrics.require-key", false)),
             Tracing = ReadTracing(router),
+            Storage = ReadStorage(router),
             Prices = ReadPrices(router),
         };
         return settings with { Models = [.. settings.Models, .. DiscoveryRoutes(settings)] };
@@ -136,6 +138,24 @@ public static class RouterSettingsReader
         if (retention <= TimeSpan.Zero) throw new ConfigException("router.request-log.retention must be positive");
         if (interval <= TimeSpan.Zero) throw new ConfigException("router.request-log.batch-interval must be positive");
         return new RequestLogSettings(retention, interval) { Enabled = router.GetBoolean("request-log.enabled", true) };
+    }
+
+    private static StorageSettings ReadStorage(Config router)
+    {
+        var provider = router.GetString("storage.provider", "sqlite") switch
+        {
+            "sqlite" => StorageProvider.Sqlite,
+            "postgres" => StorageProvider.Postgres,
+            var other => throw new ConfigException($"router.storage.provider '{other}' is not one of: sqlite, postgres"),
+        };
+        var connectionString = NullIfEmpty(router.GetString("storage.connection-string", null));
+        if (provider == StorageProvider.Postgres && connectionString is null)
+            throw new ConfigException(
+                "router.storage.connection-string is required with router.storage.provider = postgres (or set ROUTER_STORAGE_CONNECTION_STRING)");
+        // Checked here so a typo fails at start with the key's name; the text itself is never repeated, it holds a password.
+        if (provider == StorageProvider.Postgres && PostgresStorage.ConnectionStringProblem(connectionString!) is { } problem)
+            throw new ConfigException($"router.storage.connection-string is not a valid PostgreSQL connection string: {problem}");
+        return new StorageSettings(provider, connectionString);
     }
 
     private static TracingSettings ReadTracing(Config router)

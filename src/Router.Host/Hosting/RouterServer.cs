@@ -37,7 +37,7 @@ public static class RouterServer
             Console.WriteLine($"  {masterKey.Key}");
         }
 
-        var storage = new EmbeddedStorage(settings.DataDir);
+        var storage = RouterStorage.Create(settings);
         storage.Prepare();
 
         var builder = WebApplication.CreateSlimBuilder();
