@@ -21,6 +21,7 @@ public sealed record RouterSettings(
     public MetricsSettings Metrics { get; init; } = MetricsSettings.Standard;
     public ClusterSettings Cluster { get; init; } = ClusterSettings.Off;
     public TracingSettings Tracing { get; init; } = TracingSettings.Off;
+    public StorageSettings Storage { get; init; } = StorageSettings.Standard;
 
     /// <summary>The completion tokens a request without <c>max_tokens</c> is assumed to use when its cost is reserved.</summary>
     public int EstimateCompletionTokens { get; init; } = 1024;

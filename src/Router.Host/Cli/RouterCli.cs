@@ -3,6 +3,7 @@ using Akka.Configuration;
 using Router.Contracts.Configuration;
 using Router.Host.Configuration;
 using Router.Host.Hosting;
+using Router.Host.Storage;
 
 namespace Router.Host.Cli;
 
@@ -41,6 +42,11 @@ public static class RouterCli
             // Read the same way on every reload: the same file, the same overrides.
             RouterSettings Read() => RouterSettingsReader.Read(HoconConfigLoader.LoadRouterConfig(configFile?.FullName), urls);
             app = RouterServer.Build(Read(), Read);
+        }
+        catch (StorageUnavailableException e)
+        {
+            await Console.Error.WriteLineAsync($"router: storage unavailable: {e.Message}");
+            return 3;
         }
         catch (Exception e) when (e is ConfigException or ConfigurationException or ArgumentException or FormatException or IOException)
         {

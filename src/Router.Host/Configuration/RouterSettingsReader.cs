@@ -2,6 +2,7 @@ using System.Globalization;
 using Akka.Configuration;
 using Akka.Configuration.Hocon;
 using Router.Contracts.Configuration;
+using Router.Host.Storage;
 
 namespace Router.Host.Configuration;
 
@@ -31,8 +32,12 @@ public static class RouterSettingsReader
             Metrics = new MetricsSettings(router.GetBoolean("metrics.enabled", true), router.GetBoolean("metrics.require-key", false)),
             Tracing = ReadTracing(router),
             Cluster = ReadCluster(router),
+            Storage = ReadStorage(router),
             Prices = ReadPrices(router),
         };
+        // The pair's journal, keys, log and lease must be one store both nodes reach.
+        if (settings.Cluster.Enabled && settings.Storage.Provider != StorageProvider.Postgres)
+            throw new ConfigException("router.cluster.enabled needs router.storage.provider = postgres: both nodes share its journal, keys, log and lease");
         return settings with { Models = [.. settings.Models, .. DiscoveryRoutes(settings)] };
     }
 
@@ -160,6 +165,24 @@ public static class RouterSettingsReader
         }
         return new ClusterSettings(true, hostname, port, seeds, Positive("join-timeout", off.JoinTimeout), Positive("lease-ttl", off.LeaseTtl),
             Positive("down-after", off.DownAfter), router.GetTimeSpan("cluster.drain-delay", off.DrainDelay));
+    }
+
+    private static StorageSettings ReadStorage(Config router)
+    {
+        var provider = router.GetString("storage.provider", "sqlite") switch
+        {
+            "sqlite" => StorageProvider.Sqlite,
+            "postgres" => StorageProvider.Postgres,
+            var other => throw new ConfigException($"router.storage.provider '{other}' is not one of: sqlite, postgres"),
+        };
+        var connectionString = NullIfEmpty(router.GetString("storage.connection-string", null));
+        if (provider == StorageProvider.Postgres && connectionString is null)
+            throw new ConfigException(
+                "router.storage.connection-string is required with router.storage.provider = postgres (or set ROUTER_STORAGE_CONNECTION_STRING)");
+        // Checked here so a typo fails at start with the key's name; the text itself is never repeated, it holds a password.
+        if (provider == StorageProvider.Postgres && PostgresStorage.ConnectionStringProblem(connectionString!) is { } problem)
+            throw new ConfigException($"router.storage.connection-string is not a valid PostgreSQL connection string: {problem}");
+        return new StorageSettings(provider, connectionString);
     }
 
     private static TracingSettings ReadTracing(Config router)

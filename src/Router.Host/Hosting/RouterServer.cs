@@ -38,7 +38,7 @@ public static class RouterServer
             Console.WriteLine($"  {masterKey.Key}");
         }
 
-        var storage = new EmbeddedStorage(settings.DataDir);
+        var storage = RouterStorage.Create(settings);
         storage.Prepare();
 
         var builder = WebApplication.CreateSlimBuilder();
@@ -121,13 +121,13 @@ public static class RouterServer
                     loggers.AddLoggerFactory();
                 })
                 .WithProviderBreakers(settings.Breaker, board);
-            if (settings.Cluster.Enabled) akka.WithRouterCluster(settings.Cluster, storage.ConnectionString);
+            if (settings.Cluster.Enabled) akka.WithRouterCluster(settings.Cluster, settings.Storage.ConnectionString!);
             else akka.WithLocalKeyBudgets();
         });
         if (settings.Cluster.Enabled)
         {
             services.AddSingleton(settings.Cluster);
-            services.AddSingleton(new LeaseStore(storage.ConnectionString));
+            services.AddSingleton(new LeaseStore(settings.Storage.ConnectionString!));
             services.AddHostedService<ClusterFormation>();
         }
         services.AddSingleton(sp => new ShutdownDrain(settings.Cluster.Enabled ? settings.Cluster.DrainDelay : TimeSpan.Zero,

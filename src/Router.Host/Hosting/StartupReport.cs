@@ -1,5 +1,6 @@
 using Router.Actors.Routing;
 using Router.Contracts.Configuration;
+using Router.Host.Storage;
 using Router.Host.Tracing;
 
 namespace Router.Host.Hosting;
@@ -19,6 +20,7 @@ public static class StartupReport
         logger.LogInformation("Routing {Count} model entries over providers {Providers}",
             routes.Deployments.Count, string.Join(", ", routes.Deployments.Select(d => d.ProviderName).Distinct()));
         logger.LogInformation("Data directory {DataDir}", settings.DataDir);
+        logger.LogInformation("Storage: {Storage}", RouterStorage.Describe(settings));
         if (settings.Tracing.Enabled) logger.LogInformation("Tracing: {Tracing}", TracingSetup.Describe(settings.Tracing));
     }
 }

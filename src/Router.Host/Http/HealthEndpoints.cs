@@ -21,7 +21,7 @@ public static class HealthEndpoints
     public static IResult Liveness() => Results.Json(new HealthReport("alive"), WireJsonContext.Wire.HealthReport);
 
     public static async Task<IResult> ReadinessAsync(
-        ActorSystem system, IRequiredActor<KeyBudgetActor> keyBudgets, EmbeddedStorage storage, IResponseCacheStore cache, ShutdownDrain drain,
+        ActorSystem system, IRequiredActor<KeyBudgetActor> keyBudgets, RouterStorage storage, IResponseCacheStore cache, ShutdownDrain drain,
         CancellationToken ct)
     {
         var checks = new Dictionary<string, string>();

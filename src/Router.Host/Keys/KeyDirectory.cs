@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
+using System.Data.Common;
 using System.Globalization;
 using System.Security.Cryptography;
-using Microsoft.Data.Sqlite;
 using Router.Host.Storage;
 
 namespace Router.Host.Keys;
@@ -11,7 +11,7 @@ public sealed record KeyEntry(string KeyId, string SecretHash, string DisplayPre
 
 /// <summary>
 /// The index from a presented key's hash to its key id (its budget actor), kept in the embedded
-/// database's <c>virtual_keys</c> table. It only says which actor to ask: the actor checks the secret,
+/// <c>virtual_keys</c> table (SQLite or PostgreSQL: see <see cref="RouterStorage"/>). It only says which actor to ask: the actor checks the secret,
 /// blocked, expired and deleted on every admission, so a stale cache entry can never let a key through.
 /// <para>
 /// Hashes found are cached for good (until rehashed or removed here); hashes not found are remembered
@@ -19,7 +19,7 @@ public sealed record KeyEntry(string KeyId, string SecretHash, string DisplayPre
 /// per request. Id lookups and listings are admin work and read the table.
 /// </para>
 /// </summary>
-public sealed class KeyDirectory(EmbeddedStorage storage, TimeProvider clock)
+public sealed class KeyDirectory(RouterStorage storage, TimeProvider clock)
 {
     public const string KeyIdPrefix = "key_";
     private static readonly TimeSpan NegativeTtl = TimeSpan.FromSeconds(30);
@@ -47,7 +47,7 @@ public sealed class KeyDirectory(EmbeddedStorage storage, TimeProvider clock)
         if (_unknown.TryGetValue(secretHash, out var until) && until > now) return null;
 
         var version = Interlocked.Read(ref _version);
-        var entry = QueryOne("SELECT key_id, secret_hash, display_prefix, alias, created_at FROM virtual_keys WHERE secret_hash = $v", secretHash);
+        var entry = QueryOne("SELECT key_id, secret_hash, display_prefix, alias, created_at FROM virtual_keys WHERE secret_hash = @v", secretHash);
         lock (_changes)
         {
             if (Interlocked.Read(ref _version) != version) return entry;
@@ -66,18 +66,18 @@ public sealed class KeyDirectory(EmbeddedStorage storage, TimeProvider clock)
     }
 
     public KeyEntry? FindById(string keyId) =>
-        QueryOne("SELECT key_id, secret_hash, display_prefix, alias, created_at FROM virtual_keys WHERE key_id = $v", keyId);
+        QueryOne("SELECT key_id, secret_hash, display_prefix, alias, created_at FROM virtual_keys WHERE key_id = @v", keyId);
 
     public KeyEntry? FindByAlias(string alias) =>
-        QueryOne("SELECT key_id, secret_hash, display_prefix, alias, created_at FROM virtual_keys WHERE alias = $v", alias);
+        QueryOne("SELECT key_id, secret_hash, display_prefix, alias, created_at FROM virtual_keys WHERE alias = @v", alias);
 
     /// <summary>Adds a key; false when its id, hash or alias is taken.</summary>
     public bool Add(KeyEntry entry)
     {
         if (!Execute(
-                "INSERT INTO virtual_keys (key_id, secret_hash, display_prefix, alias, created_at) VALUES ($id, $hash, $prefix, $alias, $created)",
-                ("$id", entry.KeyId), ("$hash", entry.SecretHash), ("$prefix", entry.DisplayPrefix), ("$alias", entry.Alias),
-                ("$created", entry.CreatedAt.ToString("O", CultureInfo.InvariantCulture))))
+                "INSERT INTO virtual_keys (key_id, secret_hash, display_prefix, alias, created_at) VALUES (@id, @hash, @prefix, @alias, @created)",
+                ("@id", entry.KeyId), ("@hash", entry.SecretHash), ("@prefix", entry.DisplayPrefix), ("@alias", entry.Alias),
+                ("@created", entry.CreatedAt.ToString("O", CultureInfo.InvariantCulture))))
             return false;
         Changed(entry, previous: null);
         return true;
@@ -88,8 +88,8 @@ public sealed class KeyDirectory(EmbeddedStorage storage, TimeProvider clock)
     {
         var previous = FindById(keyId);
         if (previous is null) return false;
-        if (!Execute("UPDATE virtual_keys SET secret_hash = $hash, display_prefix = $prefix WHERE key_id = $id",
-                ("$id", keyId), ("$hash", newHash), ("$prefix", newPrefix)))
+        if (!Execute("UPDATE virtual_keys SET secret_hash = @hash, display_prefix = @prefix WHERE key_id = @id",
+                ("@id", keyId), ("@hash", newHash), ("@prefix", newPrefix)))
             return false;
         Changed(previous with { SecretHash = newHash, DisplayPrefix = newPrefix }, previous);
         return true;
@@ -100,7 +100,7 @@ public sealed class KeyDirectory(EmbeddedStorage storage, TimeProvider clock)
     {
         var previous = FindById(keyId);
         if (previous is null) return false;
-        if (!Execute("UPDATE virtual_keys SET alias = $alias WHERE key_id = $id", ("$id", keyId), ("$alias", alias))) return false;
+        if (!Execute("UPDATE virtual_keys SET alias = @alias WHERE key_id = @id", ("@id", keyId), ("@alias", alias))) return false;
         Changed(previous with { Alias = alias }, previous);
         return true;
     }
@@ -109,7 +109,7 @@ public sealed class KeyDirectory(EmbeddedStorage storage, TimeProvider clock)
     {
         var previous = FindById(keyId);
         if (previous is null) return;
-        Execute("DELETE FROM virtual_keys WHERE key_id = $id", ("$id", keyId));
+        Execute("DELETE FROM virtual_keys WHERE key_id = @id", ("@id", keyId));
         lock (_changes)
         {
             Interlocked.Increment(ref _version);
@@ -145,7 +145,7 @@ public sealed class KeyDirectory(EmbeddedStorage storage, TimeProvider clock)
         using var connection = storage.OpenConnection();
         using var command = connection.CreateCommand();
         command.CommandText = sql;
-        command.Parameters.AddWithValue("$v", value);
+        command.AddParameter("@v", value);
         using var reader = command.ExecuteReader();
         return reader.Read() ? Read(reader) : null;
     }
@@ -156,19 +156,19 @@ public sealed class KeyDirectory(EmbeddedStorage storage, TimeProvider clock)
         using var connection = storage.OpenConnection();
         using var command = connection.CreateCommand();
         command.CommandText = sql;
-        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, (object?)value ?? DBNull.Value);
+        foreach (var (name, value) in parameters) command.AddParameter(name, value);
         try
         {
             command.ExecuteNonQuery();
             return true;
         }
-        catch (SqliteException e) when (e.SqliteErrorCode == 19) // SQLITE_CONSTRAINT
+        catch (DbException e) when (storage.IsUniqueViolation(e))
         {
             return false;
         }
     }
 
-    private static KeyEntry Read(SqliteDataReader reader) => new(
+    private static KeyEntry Read(DbDataReader reader) => new(
         reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3),
         DateTimeOffset.Parse(reader.GetString(4), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind));
 }

@@ -1,7 +1,7 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using Router.Contracts.Wire;
 using Router.Host.Storage;
 
@@ -13,7 +13,7 @@ public sealed record RequestLogFilter(
     DateTimeOffset? From = null, DateTimeOffset? To = null, string? RequestId = null);
 
 /// <summary>Reads the request log for <c>/spend/logs</c> and <c>/spend/report</c>.</summary>
-public sealed class RequestLogQuery(EmbeddedStorage storage)
+public sealed class RequestLogQuery(RouterStorage storage)
 {
     private const string Columns = """
         time, request_id, key_id, key_prefix, key_alias, requested_model, routed_model, provider, deployment, status, upstream_status,
@@ -30,9 +30,9 @@ public sealed class RequestLogQuery(EmbeddedStorage storage)
         command.CommandText = $"SELECT COUNT(*) FROM requests{where}";
         var total = (long)command.ExecuteScalar()!;
 
-        command.CommandText = $"SELECT {Columns} FROM requests{where} ORDER BY time DESC, request_id DESC LIMIT $limit OFFSET $offset";
-        command.Parameters.AddWithValue("$limit", size);
-        command.Parameters.AddWithValue("$offset", (long)(page - 1) * size);
+        command.CommandText = $"SELECT {Columns} FROM requests{where} ORDER BY time DESC, request_id DESC LIMIT @limit OFFSET @offset";
+        command.AddParameter("@limit", size);
+        command.AddParameter("@offset", (long)(page - 1) * size);
         var rows = new List<RequestLogRow>();
         using (var reader = command.ExecuteReader())
             while (reader.Read()) rows.Add(Read(reader));
@@ -45,13 +45,13 @@ public sealed class RequestLogQuery(EmbeddedStorage storage)
         return (rows, total);
     }
 
-    private static Dictionary<string, List<RequestAttemptRow>> Attempts(SqliteConnection connection, List<string> ids)
+    private static Dictionary<string, List<RequestAttemptRow>> Attempts(DbConnection connection, List<string> ids)
     {
         using var command = connection.CreateCommand();
         var names = ids.Select((id, i) =>
         {
-            command.Parameters.AddWithValue($"$r{i}", id);
-            return $"$r{i}";
+            command.AddParameter($"@r{i}", id);
+            return $"@r{i}";
         });
         command.CommandText = $"""
             SELECT request_id, attempt, provider, deployment, status, upstream_status, latency_ms, error_origin, verdict
@@ -89,8 +89,9 @@ public sealed class RequestLogQuery(EmbeddedStorage storage)
             ranked AS (SELECT g, latency_ms, ROW_NUMBER() OVER (PARTITION BY g ORDER BY latency_ms) AS n, COUNT(*) OVER (PARTITION BY g) AS c
                        FROM scoped),
             medians AS (SELECT g, AVG(latency_ms) AS p50 FROM ranked WHERE n IN ((c + 1) / 2, (c + 2) / 2) GROUP BY g)
-            SELECT s.g, COUNT(*), SUM(prompt_tokens), SUM(completion_tokens), SUM(cost), SUM(status >= 400), SUM(cache_hit), SUM(saved_cost),
-                   (SELECT p50 FROM medians m WHERE m.g IS s.g)
+            SELECT s.g, COUNT(*), SUM(prompt_tokens), SUM(completion_tokens), SUM(cost), SUM(CASE WHEN status >= 400 THEN 1 ELSE 0 END),
+                   SUM(cache_hit), SUM(saved_cost),
+                   (SELECT p50 FROM medians m WHERE m.g IS NOT DISTINCT FROM s.g)
             FROM scoped s GROUP BY s.g ORDER BY s.g
             """;
         var rows = new List<SpendReportRow>();
@@ -102,25 +103,25 @@ public sealed class RequestLogQuery(EmbeddedStorage storage)
         return rows;
     }
 
-    private static string Where(RequestLogFilter filter, SqliteCommand command)
+    private static string Where(RequestLogFilter filter, DbCommand command)
     {
         var clauses = new List<string>();
         void Add(string clause, string name, object value)
         {
             clauses.Add(clause);
-            command.Parameters.AddWithValue(name, value);
+            command.AddParameter(name, value);
         }
-        if (filter.Key is { } key) Add("(key_id = $key OR key_alias = $key OR key_prefix = $key)", "$key", key);
-        if (filter.Model is { } model) Add("(requested_model = $model OR routed_model = $model)", "$model", model);
-        if (filter.Provider is { } provider) Add("provider = $provider", "$provider", provider);
-        if (filter.Status is { } status) Add("status = $status", "$status", status);
-        if (filter.From is { } from) Add("time >= $from", "$from", RequestLogWriter.FormatTime(from));
-        if (filter.To is { } to) Add("time < $to", "$to", RequestLogWriter.FormatTime(to));
-        if (filter.RequestId is { } id) Add("request_id = $request_id", "$request_id", id);
+        if (filter.Key is { } key) Add("(key_id = @key OR key_alias = @key OR key_prefix = @key)", "@key", key);
+        if (filter.Model is { } model) Add("(requested_model = @model OR routed_model = @model)", "@model", model);
+        if (filter.Provider is { } provider) Add("provider = @provider", "@provider", provider);
+        if (filter.Status is { } status) Add("status = @status", "@status", status);
+        if (filter.From is { } from) Add("time >= @from", "@from", RequestLogWriter.FormatTime(from));
+        if (filter.To is { } to) Add("time < @to", "@to", RequestLogWriter.FormatTime(to));
+        if (filter.RequestId is { } id) Add("request_id = @request_id", "@request_id", id);
         return clauses.Count == 0 ? "" : " WHERE " + string.Join(" AND ", clauses);
     }
 
-    private static RequestLogRow Read(SqliteDataReader r) => new()
+    private static RequestLogRow Read(DbDataReader r) => new()
     {
         Time = r.GetString(0),
         RequestId = r.GetString(1),
@@ -153,7 +154,7 @@ public sealed class RequestLogQuery(EmbeddedStorage storage)
         return document.RootElement.Clone();
     }
 
-    private static string? NullableString(SqliteDataReader reader, int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
+    private static string? NullableString(DbDataReader reader, int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
 
     /// <summary>Costs are kept as REAL; twelve decimals hold any per-token price exactly.</summary>
     private static decimal Money(double value) => Math.Round((decimal)value, 12);

@@ -1,6 +1,7 @@
+using System.Data;
+using System.Data.Common;
 using System.Globalization;
 using System.Threading.Channels;
-using Microsoft.Data.Sqlite;
 using Router.Contracts.Configuration;
 using Router.Host.Storage;
 
@@ -9,12 +10,12 @@ namespace Router.Host.RequestLog;
 /// <summary>
 /// Writes the request log off the request path. A request only calls <see cref="TryWrite"/>, which never
 /// waits: when the bounded channel is full the entry is dropped and counted (one warning a minute says
-/// how many). A background task writes what waits in one SQLite transaction every batch interval, or as
+/// how many). A background task writes what waits in one transaction every batch interval, or as
 /// soon as <see cref="BatchRows"/> rows wait. Stopping (after Kestrel drained, hosted services stopping in
 /// reverse order) writes everything still waiting. Once an hour rows older than the retention are deleted.
 /// </summary>
 public sealed class RequestLogWriter(
-    EmbeddedStorage storage, RequestLogSettings settings, TimeProvider clock, ILogger<RequestLogWriter> logger, int capacity = 10_000)
+    RouterStorage storage, RequestLogSettings settings, TimeProvider clock, ILogger<RequestLogWriter> logger, int capacity = 10_000)
     : IHostedService
 {
     public const int BatchRows = 500;
@@ -130,7 +131,7 @@ public sealed class RequestLogWriter(
             WriteBatch(batch);
             Interlocked.Increment(ref _batches);
         }
-        catch (Exception e) when (e is SqliteException or IOException or InvalidOperationException)
+        catch (Exception e) when (RouterStorage.IsDatabaseFailure(e))
         {
             logger.LogError(e, "Could not write {Count} request log entries: {Reason}", batch.Count, e.Message);
         }
@@ -145,7 +146,7 @@ public sealed class RequestLogWriter(
             var deleted = DeleteOlderThan(clock.GetUtcNow() - settings.Retention);
             if (deleted > 0) logger.LogInformation("Deleted {Count} request log rows older than {Retention}", deleted, settings.Retention);
         }
-        catch (Exception e) when (e is SqliteException or IOException or InvalidOperationException)
+        catch (Exception e) when (RouterStorage.IsDatabaseFailure(e))
         {
             logger.LogError(e, "Could not delete old request log rows");
         }
@@ -159,10 +160,10 @@ public sealed class RequestLogWriter(
         using var transaction = connection.BeginTransaction();
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.Parameters.AddWithValue("$cutoff", FormatTime(cutoff));
-        command.CommandText = "DELETE FROM request_attempts WHERE request_id IN (SELECT request_id FROM requests WHERE time < $cutoff)";
+        command.AddParameter("@cutoff", FormatTime(cutoff));
+        command.CommandText = "DELETE FROM request_attempts WHERE request_id IN (SELECT request_id FROM requests WHERE time < @cutoff)";
         command.ExecuteNonQuery();
-        command.CommandText = "DELETE FROM requests WHERE time < $cutoff";
+        command.CommandText = "DELETE FROM requests WHERE time < @cutoff";
         var deleted = command.ExecuteNonQuery();
         transaction.Commit();
         return deleted;
@@ -180,19 +181,26 @@ public sealed class RequestLogWriter(
         using var request = connection.CreateCommand();
         request.Transaction = transaction;
         // The alias as it is when the row is written: a key's alias may change or the key go later.
-        request.CommandText = """
+        request.CommandText = $"""
             INSERT INTO requests (time, request_id, key_id, key_prefix, key_alias, requested_model, routed_model, provider,
                 deployment, status, upstream_status, error_origin, prompt_tokens, completion_tokens, cached_tokens, cost, cache_hit,
                 saved_cost, latency_ms, ttft_ms, overhead_ms, attempts, upstream_error)
-            VALUES ($time, $id, $key, $prefix, (SELECT alias FROM keys.virtual_keys WHERE key_id = $key), $requested, $routed, $provider,
-                $deployment, $status, $upstream_status, $origin, $prompt, $completion, $cached, $cost, $hit,
-                $saved, $latency, $ttft, $overhead, $attempts, $upstream_error)
+            VALUES (@time, @id, @key, @prefix, (SELECT alias FROM {storage.KeysTable} WHERE key_id = @key), @requested, @routed, @provider,
+                @deployment, @status, @upstream_status, @origin, @prompt, @completion, @cached, @cost, @hit,
+                @saved, @latency, @ttft, @overhead, @attempts, @upstream_error)
             """;
-        var p = new Dictionary<string, SqliteParameter>();
-        foreach (var name in new[] { "$time", "$id", "$key", "$prefix", "$requested", "$routed", "$provider", "$deployment", "$status",
-                     "$upstream_status", "$origin", "$prompt", "$completion", "$cached", "$cost", "$hit", "$saved", "$latency", "$ttft",
-                     "$overhead", "$attempts", "$upstream_error" })
-            p[name] = request.Parameters.Add(name, SqliteType.Text);
+        // Each parameter keeps one type, so the statement is prepared once for the whole batch.
+        var p = new Dictionary<string, DbParameter>();
+        foreach (var (name, type) in new[]
+                 {
+                     ("@time", DbType.String), ("@id", DbType.String), ("@key", DbType.String), ("@prefix", DbType.String),
+                     ("@requested", DbType.String), ("@routed", DbType.String), ("@provider", DbType.String), ("@deployment", DbType.String),
+                     ("@status", DbType.Int32), ("@upstream_status", DbType.Int32), ("@origin", DbType.String), ("@prompt", DbType.Int32),
+                     ("@completion", DbType.Int32), ("@cached", DbType.Int32), ("@cost", DbType.Double), ("@hit", DbType.Int32),
+                     ("@saved", DbType.Double), ("@latency", DbType.Double), ("@ttft", DbType.Double), ("@overhead", DbType.Double),
+                     ("@attempts", DbType.Int32), ("@upstream_error", DbType.String),
+                 })
+            p[name] = request.AddParameter(name, type);
         request.Prepare();
 
         using var attempt = connection.CreateCommand();
@@ -200,59 +208,60 @@ public sealed class RequestLogWriter(
         attempt.CommandText = """
             INSERT INTO request_attempts (request_id, attempt, provider, deployment, status, upstream_status, latency_ms,
                 error_origin, verdict)
-            VALUES ($id, $n, $provider, $deployment, $status, $upstream_status, $latency, $origin, $verdict)
+            VALUES (@id, @n, @provider, @deployment, @status, @upstream_status, @latency, @origin, @verdict)
             """;
-        var a = new Dictionary<string, SqliteParameter>();
-        foreach (var name in new[] { "$id", "$n", "$provider", "$deployment", "$status", "$upstream_status", "$latency", "$origin", "$verdict" })
-            a[name] = attempt.Parameters.Add(name, SqliteType.Text);
+        var a = new Dictionary<string, DbParameter>();
+        foreach (var (name, type) in new[]
+                 {
+                     ("@id", DbType.String), ("@n", DbType.Int32), ("@provider", DbType.String), ("@deployment", DbType.String),
+                     ("@status", DbType.Int32), ("@upstream_status", DbType.Int32), ("@latency", DbType.Double), ("@origin", DbType.String),
+                     ("@verdict", DbType.String),
+                 })
+            a[name] = attempt.AddParameter(name, type);
         attempt.Prepare();
 
         foreach (var e in batch)
         {
-            Set(p["$time"], FormatTime(e.Time));
-            Set(p["$id"], e.RequestId);
-            Set(p["$key"], e.KeyId);
-            Set(p["$prefix"], e.KeyPrefix);
-            Set(p["$requested"], e.RequestedModel);
-            Set(p["$routed"], e.RoutedModel);
-            Set(p["$provider"], e.Provider);
-            Set(p["$deployment"], e.Deployment);
-            Set(p["$status"], e.Status, SqliteType.Integer);
-            Set(p["$upstream_status"], e.UpstreamStatus, SqliteType.Integer);
-            Set(p["$origin"], e.ErrorOrigin);
-            Set(p["$prompt"], e.PromptTokens, SqliteType.Integer);
-            Set(p["$completion"], e.CompletionTokens, SqliteType.Integer);
-            Set(p["$cached"], e.CachedTokens, SqliteType.Integer);
-            Set(p["$cost"], (double)e.Cost, SqliteType.Real);
-            Set(p["$hit"], e.CacheHit ? 1 : 0, SqliteType.Integer);
-            Set(p["$saved"], (double)e.SavedCost, SqliteType.Real);
-            Set(p["$latency"], e.LatencyMs, SqliteType.Real);
-            Set(p["$ttft"], e.TtftMs, SqliteType.Real);
-            Set(p["$overhead"], e.OverheadMs, SqliteType.Real);
-            Set(p["$attempts"], e.Attempts.Count, SqliteType.Integer);
-            Set(p["$upstream_error"], e.UpstreamError);
+            Set(p["@time"], FormatTime(e.Time));
+            Set(p["@id"], e.RequestId);
+            Set(p["@key"], e.KeyId);
+            Set(p["@prefix"], e.KeyPrefix);
+            Set(p["@requested"], e.RequestedModel);
+            Set(p["@routed"], e.RoutedModel);
+            Set(p["@provider"], e.Provider);
+            Set(p["@deployment"], e.Deployment);
+            Set(p["@status"], e.Status);
+            Set(p["@upstream_status"], e.UpstreamStatus);
+            Set(p["@origin"], e.ErrorOrigin);
+            Set(p["@prompt"], e.PromptTokens);
+            Set(p["@completion"], e.CompletionTokens);
+            Set(p["@cached"], e.CachedTokens);
+            Set(p["@cost"], (double)e.Cost);
+            Set(p["@hit"], e.CacheHit ? 1 : 0);
+            Set(p["@saved"], (double)e.SavedCost);
+            Set(p["@latency"], e.LatencyMs);
+            Set(p["@ttft"], e.TtftMs);
+            Set(p["@overhead"], e.OverheadMs);
+            Set(p["@attempts"], e.Attempts.Count);
+            Set(p["@upstream_error"], e.UpstreamError);
             request.ExecuteNonQuery();
 
             foreach (var at in e.Attempts)
             {
-                Set(a["$id"], e.RequestId);
-                Set(a["$n"], at.Number, SqliteType.Integer);
-                Set(a["$provider"], at.Provider);
-                Set(a["$deployment"], at.Deployment);
-                Set(a["$status"], at.Status, SqliteType.Integer);
-                Set(a["$upstream_status"], at.UpstreamStatus, SqliteType.Integer);
-                Set(a["$latency"], at.LatencyMs, SqliteType.Real);
-                Set(a["$origin"], at.ErrorOrigin);
-                Set(a["$verdict"], at.Verdict);
+                Set(a["@id"], e.RequestId);
+                Set(a["@n"], at.Number);
+                Set(a["@provider"], at.Provider);
+                Set(a["@deployment"], at.Deployment);
+                Set(a["@status"], at.Status);
+                Set(a["@upstream_status"], at.UpstreamStatus);
+                Set(a["@latency"], at.LatencyMs);
+                Set(a["@origin"], at.ErrorOrigin);
+                Set(a["@verdict"], at.Verdict);
                 attempt.ExecuteNonQuery();
             }
         }
         transaction.Commit();
     }
 
-    private static void Set(SqliteParameter parameter, object? value, SqliteType type = SqliteType.Text)
-    {
-        parameter.SqliteType = type;
-        parameter.Value = value ?? DBNull.Value;
-    }
+    private static void Set(DbParameter parameter, object? value) => parameter.Value = value ?? DBNull.Value;
 }

@@ -1,35 +1,20 @@
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Router.Contracts.Configuration;
 using Router.Host.RequestLog;
-using Router.Host.Storage;
 using Router.Host.Tests.Caching;
 using Router.Host.Tests.Routing;
+using Router.Host.Tests.Storage;
 
 namespace Router.Host.Tests.RequestLog;
 
-public sealed class RequestLogWriterTests : IDisposable
+/// <summary>The request log's writer and queries, against SQLite and PostgreSQL (the subclasses below).</summary>
+public abstract class RequestLogWriterTests : StorageTests
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("router-reqlog-").FullName;
-    private readonly EmbeddedStorage _storage;
-
-    public RequestLogWriterTests()
-    {
-        _storage = new EmbeddedStorage(_dir);
-        _storage.Prepare();
-    }
-
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_dir, recursive: true);
-    }
-
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private RequestLogWriter Writer(TimeSpan interval, int capacity = 10_000, TimeProvider? clock = null, ListLogger<RequestLogWriter>? logger = null) =>
-        new(_storage, new RequestLogSettings(TimeSpan.FromDays(30), interval), clock ?? TimeProvider.System,
+        new(Storage, new RequestLogSettings(TimeSpan.FromDays(30), interval), clock ?? TimeProvider.System,
             logger ?? new ListLogger<RequestLogWriter>(), capacity);
 
     private static RequestLogEntry Entry(string id, DateTimeOffset? time = null, int attempts = 0, string? key = "key_a") => new()
@@ -56,7 +41,7 @@ public sealed class RequestLogWriterTests : IDisposable
 
     private long Count(string table = "requests")
     {
-        using var connection = _storage.OpenLogConnection();
+        using var connection = Storage.OpenLogConnection();
         using var command = connection.CreateCommand();
         command.CommandText = $"SELECT COUNT(*) FROM {table}";
         return (long)command.ExecuteScalar()!;
@@ -104,7 +89,7 @@ public sealed class RequestLogWriterTests : IDisposable
     [Fact]
     public async Task Stopping_writes_every_waiting_row_with_its_attempts_and_the_keys_alias()
     {
-        using (var connection = _storage.OpenConnection())
+        using (var connection = Storage.OpenConnection())
         using (var command = connection.CreateCommand())
         {
             command.CommandText = "INSERT INTO virtual_keys VALUES ('key_a', 'hash', 'sk-…abcd', 'team-a', '2026-01-01')";
@@ -121,7 +106,7 @@ public sealed class RequestLogWriterTests : IDisposable
 
         Assert.Equal(2, Count());
         Assert.Equal(3, Count("request_attempts"));
-        var (rows, total) = new RequestLogQuery(_storage).Page(new RequestLogFilter(), 1, 10);
+        var (rows, total) = new RequestLogQuery(Storage).Page(new RequestLogFilter(), 1, 10);
         Assert.Equal(2, total);
         var one = rows.Single(r => r.RequestId == "one");
         Assert.Equal("team-a", one.KeyAlias);
@@ -166,7 +151,7 @@ public sealed class RequestLogWriterTests : IDisposable
 
         Assert.Equal(1, writer.DeleteOlderThan(now.AddDays(-30)));
 
-        var (rows, _) = new RequestLogQuery(_storage).Page(new RequestLogFilter(), 1, 10);
+        var (rows, _) = new RequestLogQuery(Storage).Page(new RequestLogFilter(), 1, 10);
         Assert.Equal("new", Assert.Single(rows).RequestId);
         Assert.Equal(1, Count("request_attempts"));
     }
@@ -196,7 +181,7 @@ public sealed class RequestLogWriterTests : IDisposable
         for (var i = 0; i < 10; i++)
             writer.TryWrite(Entry($"r{i}", start.AddMinutes(i)) with { Status = i % 2 == 0 ? 200 : 400, Provider = i < 5 ? "east" : "west" });
         await writer.StopAsync(Ct);
-        var query = new RequestLogQuery(_storage);
+        var query = new RequestLogQuery(Storage);
 
         var (page2, total) = query.Page(new RequestLogFilter(), 2, 3);
         Assert.Equal(10, total);
@@ -214,4 +199,14 @@ public sealed class RequestLogWriterTests : IDisposable
         Assert.Equal(5 * 0.0000125m, report[0].Cost);
         Assert.Equal(12.5, report[0].P50LatencyMs);
     }
+}
+
+public sealed class SqliteRequestLogWriterTests : RequestLogWriterTests
+{
+    protected override Task<FreshStorage> CreateStorageAsync() => Task.FromResult(FreshStorage.Sqlite());
+}
+
+public sealed class PostgresRequestLogWriterTests(PostgresFixture postgres) : RequestLogWriterTests, IClassFixture<PostgresFixture>
+{
+    protected override Task<FreshStorage> CreateStorageAsync() => FreshStorage.PostgresAsync(postgres);
 }

@@ -1,0 +1,28 @@
+using System.Data;
+using System.Data.Common;
+
+namespace Router.Host.Storage;
+
+/// <summary>Parameters on any driver's command (<c>AddWithValue</c> is each driver's own, not ADO.NET's).</summary>
+public static class DbCommandExtensions
+{
+    public static DbParameter AddParameter(this DbCommand command, string name, object? value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value ?? DBNull.Value;
+        command.Parameters.Add(parameter);
+        return parameter;
+    }
+
+    /// <summary>A typed parameter whose value is set for each execution of a prepared command.</summary>
+    public static DbParameter AddParameter(this DbCommand command, string name, DbType type)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.DbType = type;
+        parameter.Value = DBNull.Value;
+        command.Parameters.Add(parameter);
+        return parameter;
+    }
+}

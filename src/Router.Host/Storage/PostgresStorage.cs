@@ -1,0 +1,100 @@
+using System.Data.Common;
+using Akka.Configuration;
+using Npgsql;
+using Router.Host.Configuration;
+
+namespace Router.Host.Storage;
+
+/// <summary>
+/// One PostgreSQL database shared by the nodes of a pair: the journal and snapshots (Akka.Persistence.Sql,
+/// which creates its tables), the key directory and the request log, all in one database, so the log reads
+/// <c>virtual_keys</c> directly. Connections come from one <see cref="NpgsqlDataSource"/>, which pools them.
+/// </summary>
+public sealed class PostgresStorage : RouterStorage
+{
+    // Any fixed number: the nodes of a pair take this lock so they do not create the same tables at once
+    // (concurrent CREATE TABLE IF NOT EXISTS can still collide in PostgreSQL's catalog).
+    private const long SchemaLock = 0x726f75746572; // "router"
+
+    private readonly string _connectionString;
+    private readonly NpgsqlDataSource _dataSource;
+
+    public PostgresStorage(string connectionString)
+    {
+        _connectionString = connectionString;
+        _dataSource = NpgsqlDataSource.Create(connectionString);
+    }
+
+    /// <summary>Why <paramref name="connectionString"/> cannot be used (without repeating it); null when it can.</summary>
+    public static string? ConnectionStringProblem(string connectionString)
+    {
+        try
+        {
+            var builder = new NpgsqlConnectionStringBuilder(connectionString);
+            return string.IsNullOrWhiteSpace(builder.Host) ? "it names no Host" : null;
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or InvalidCastException)
+        {
+            return e.Message;
+        }
+    }
+
+    public override string KeysTable => "virtual_keys";
+
+    public static string Describe(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        return $"PostgreSQL at {builder.Host}:{builder.Port}, database {builder.Database ?? builder.Username ?? "(default)"}";
+    }
+
+    public override Config PersistenceConfig()
+    {
+        var quoted = HoconConfigLoader.Quote(_connectionString);
+        return ConfigurationFactory.ParseString($$"""
+            akka.persistence.journal.sql.provider-name = "PostgreSQL.15"
+            akka.persistence.journal.sql.connection-string = {{quoted}}
+            akka.persistence.snapshot-store.sql.provider-name = "PostgreSQL.15"
+            akka.persistence.snapshot-store.sql.connection-string = {{quoted}}
+            """);
+    }
+
+    /// <summary>Creates the router's tables in one transaction, under a lock both nodes of a pair take.</summary>
+    public override void Prepare()
+    {
+        try
+        {
+            using var connection = _dataSource.OpenConnection();
+            using var transaction = connection.BeginTransaction();
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = $"SELECT pg_advisory_xact_lock({SchemaLock})";
+            command.ExecuteNonQuery();
+            // Times compare as text: bytes, whatever the database's locale.
+            command.CommandText = StorageSchema.VirtualKeys(timeText: "TEXT COLLATE \"C\"")
+                                  + StorageSchema.RequestLog(real: "DOUBLE PRECISION", timeText: "TEXT COLLATE \"C\"");
+            command.ExecuteNonQuery();
+            transaction.Commit();
+        }
+        catch (Exception e) when (IsDatabaseFailure(e))
+        {
+            throw new StorageUnavailableException($"{Describe(_connectionString)}: {e.Message}", e);
+        }
+    }
+
+    public override DbConnection OpenConnection() => _dataSource.OpenConnection();
+
+    public override DbConnection OpenLogConnection() => _dataSource.OpenConnection();
+
+    protected override DbConnection CreateConnection() => _dataSource.CreateConnection();
+
+    public override bool IsUniqueViolation(DbException exception) =>
+        exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _dataSource.Dispose();
+    }
+}
+
+/// <summary>The database could not be reached or prepared at start.</summary>
+public sealed class StorageUnavailableException(string message, Exception inner) : Exception(message, inner);

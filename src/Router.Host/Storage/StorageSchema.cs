@@ -1,0 +1,64 @@
+namespace Router.Host.Storage;
+
+/// <summary>
+/// The router's own tables, in SQL both SQLite and PostgreSQL take, but for two words each dialect gives:
+/// its floating-point type, and its text type for times (ISO 8601 UTC of one fixed width, so ranges and
+/// order are plain comparisons of text: PostgreSQL must then compare bytes, not a locale's collation).
+/// </summary>
+public static class StorageSchema
+{
+    /// <summary>Never a secret: the hash of a key and a prefix safe to show.</summary>
+    public static string VirtualKeys(string timeText) => $"""
+        CREATE TABLE IF NOT EXISTS virtual_keys (
+            key_id         TEXT PRIMARY KEY,
+            secret_hash    TEXT NOT NULL UNIQUE,
+            display_prefix TEXT NOT NULL,
+            alias          TEXT UNIQUE,
+            created_at     {timeText} NOT NULL
+        );
+        """;
+
+    /// <summary>One row per request and one per attempt (see <c>RequestLogWriter</c>).</summary>
+    public static string RequestLog(string real, string timeText) => $"""
+        CREATE TABLE IF NOT EXISTS requests (
+            time               {timeText} NOT NULL,
+            request_id         TEXT NOT NULL,
+            key_id             TEXT,
+            key_prefix         TEXT,
+            key_alias          TEXT,
+            requested_model    TEXT,
+            routed_model       TEXT,
+            provider           TEXT,
+            deployment         TEXT,
+            status             INTEGER NOT NULL,
+            upstream_status    INTEGER,
+            error_origin       TEXT,
+            prompt_tokens      INTEGER NOT NULL,
+            completion_tokens  INTEGER NOT NULL,
+            cached_tokens      INTEGER NOT NULL,
+            cost               {real} NOT NULL,
+            cache_hit          INTEGER NOT NULL,
+            saved_cost         {real} NOT NULL,
+            latency_ms         {real} NOT NULL,
+            ttft_ms            {real},
+            overhead_ms        {real} NOT NULL,
+            attempts           INTEGER NOT NULL,
+            upstream_error     TEXT
+        );
+        CREATE INDEX IF NOT EXISTS requests_time ON requests (time);
+        -- Not unique: a caller may send the same x-request-id twice, and both requests are kept.
+        CREATE INDEX IF NOT EXISTS requests_request_id ON requests (request_id);
+        CREATE TABLE IF NOT EXISTS request_attempts (
+            request_id      TEXT NOT NULL,
+            attempt         INTEGER NOT NULL,
+            provider        TEXT,
+            deployment      TEXT,
+            status          INTEGER NOT NULL,
+            upstream_status INTEGER,
+            latency_ms      {real} NOT NULL,
+            error_origin    TEXT,
+            verdict         TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS request_attempts_request_id ON request_attempts (request_id);
+        """;
+}
