@@ -17,9 +17,7 @@ public sealed class ShippedExamplesTests
     [MemberData(nameof(Examples))]
     public void An_example_loads_and_every_route_names_a_defined_provider(string example)
     {
-        var path = Path.Combine(RepositoryRoot(), "hocon", "examples", example);
-
-        var settings = RouterSettingsReader.Read(HoconConfigLoader.LoadRouterConfig(path));
+        var settings = Load(example);
 
         Assert.NotEmpty(settings.Models);
         Assert.All(settings.Models, m => Assert.Contains(settings.Providers, p => p.Name == m.Provider));
@@ -35,6 +33,41 @@ public sealed class ShippedExamplesTests
         Assert.Equal(TimeSpan.FromSeconds(300), gpu.Timeouts.FirstByte);
         Assert.Contains(settings.Providers, p => p.Name == "openrouter");
         Assert.Contains(settings.Models, m => m is { Name: "coder", Model: "qwen2.5-coder:32b" });
+    }
+
+    [Fact]
+    public void The_pair_examples_differ_only_in_the_nodes_own_address()
+    {
+        var a = Load("pair-node-a.conf");
+        var b = Load("pair-node-b.conf");
+
+        Assert.True(a.Cluster.Enabled && b.Cluster.Enabled);
+        Assert.Equal(("10.0.0.11", "10.0.0.12"), (a.Cluster.Hostname, b.Cluster.Hostname));
+        Assert.Equal(["10.0.0.11:4053", "10.0.0.12:4053"], a.Cluster.SeedNodes);
+        Assert.Equal(a.Cluster.SeedNodes, b.Cluster.SeedNodes);
+        Assert.Equal(Contracts.Configuration.StorageProvider.Postgres, a.Storage.Provider);
+        Assert.Equal("10.0.0.10:6379", a.Cache.Redis);
+    }
+
+    /// <summary>
+    /// An example as a node loads it. The pair's take the database's connection string from the environment
+    /// (a node's service sets it); here it is appended to a copy rather than set for the whole test process.
+    /// </summary>
+    private static Contracts.Configuration.RouterSettings Load(string example)
+    {
+        var text = File.ReadAllText(Path.Combine(RepositoryRoot(), "hocon", "examples", example));
+        if (example.StartsWith("pair-", StringComparison.Ordinal))
+            text += "\nrouter.storage.connection-string = \"Host=10.0.0.10;Database=router;Username=router;Password=example\"\n";
+        var copy = Path.Combine(Path.GetTempPath(), $"router-example-{Guid.NewGuid():N}.conf");
+        File.WriteAllText(copy, text);
+        try
+        {
+            return RouterSettingsReader.Read(HoconConfigLoader.LoadRouterConfig(copy));
+        }
+        finally
+        {
+            File.Delete(copy);
+        }
     }
 
     private static string RepositoryRoot()

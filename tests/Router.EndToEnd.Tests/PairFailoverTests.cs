@@ -1,0 +1,222 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Router.EndToEnd.Tests.Fixtures;
+using Router.MockUpstream;
+using static Router.EndToEnd.Tests.ErrorTests;
+
+namespace Router.EndToEnd.Tests;
+
+/// <summary>
+/// The active/active pair on loopback: PostgreSQL, a mock provider and two router processes started at
+/// the same moment. Both serve keys whose budget actors live on either node; one node is SIGKILLed
+/// under load, the other keeps serving (its failures and the time until it serves the dead node's keys
+/// again are measured), every cent of the successful answers is in the settled spend exactly once, and a
+/// nearly spent budget is still enforced; the killed node rejoins, then the other one is killed.
+/// </summary>
+public sealed class PairFailoverTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private const string MasterKey = "sk-e2e-pair-master-1f9c3b7a5d";
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private PostgresServer _postgres = null!;
+    private MockOpenAiServer _mock = null!;
+    private readonly int[] _remotingPorts = [RedisServer.FreePort(), RedisServer.FreePort()];
+    private readonly RouterProcess?[] _nodes = new RouterProcess?[2];
+    private readonly string[] _dataDirs = [Directory.CreateTempSubdirectory("router-pair-a-").FullName, Directory.CreateTempSubdirectory("router-pair-b-").FullName];
+
+    public async ValueTask InitializeAsync()
+    {
+        _postgres = await PostgresServer.StartNewAsync();
+        _mock = await MockOpenAiServer.StartAsync(record: false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var node in _nodes)
+            if (node is not null) await node.DisposeAsync();
+        await _mock.DisposeAsync();
+        await _postgres.DisposeAsync();
+        foreach (var dir in _dataDirs) Directory.Delete(dir, recursive: true);
+    }
+
+    private string Config(int node) => $$"""
+          master-key = "{{MasterKey}}"
+          cache.enabled = false
+          routing.retries = 0
+          storage { provider = postgres, connection-string = "{{_postgres.ConnectionString}}" }
+          cluster {
+            enabled = true
+            hostname = "127.0.0.1"
+            port = {{_remotingPorts[node]}}
+            seed-nodes = ["127.0.0.1:{{_remotingPorts[0]}}", "127.0.0.1:{{_remotingPorts[1]}}"]
+            down-after = 3s
+            drain-delay = 0s
+          }
+          settlement.confirm = true
+          providers { mock { type = openai-compatible, api-base = "{{_mock.ApiBase}}" } }
+          models = [ { name = "paid", provider = mock, model = "echo-paid" } ]
+          prices { "paid" { input-cost-per-token = 0.0001, output-cost-per-token = 0.0002 } }
+        """;
+
+    private async Task StartNodeAsync(int node) => _nodes[node] = await RouterProcess.StartAsync(Config(node), _dataDirs[node]);
+
+    private RouterProcess Node(int node) => _nodes[node] ?? throw new InvalidOperationException($"node {node} is not running");
+
+    private static async Task<double> MembersUpAsync(RouterProcess node)
+    {
+        using var http = node.CreateClient(null);
+        var metrics = await http.GetStringAsync("/metrics", Ct);
+        var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith("router_cluster_members{status=\"up\"}", StringComparison.Ordinal));
+        return line is null ? 0 : double.Parse(line.Split(' ')[^1], CultureInfo.InvariantCulture);
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{what} within {timeout.TotalSeconds} s");
+            await Task.Delay(200, Ct);
+        }
+    }
+
+    private async Task<string> GenerateKeyAsync(decimal budget)
+    {
+        using var admin = Node(0).CreateClient(MasterKey);
+        using var response = await admin.PostAsJsonAsync("/key/generate", new { models = new[] { "paid" }, max_budget = budget }, Ct);
+        var body = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(response.IsSuccessStatusCode, body);
+        return JsonNode.Parse(body)!["key"]!.GetValue<string>();
+    }
+
+    private async Task<decimal> SpendAsync(RouterProcess node, string key)
+    {
+        using var admin = node.CreateClient(MasterKey);
+        var info = JsonNode.Parse(await admin.GetStringAsync($"/key/info?key={Uri.EscapeDataString(key)}", Ct))!;
+        return info["info"]!["spend"]!.GetValue<decimal>();
+    }
+
+    private sealed record Outcome(int Node, string Key, DateTime At, HttpStatusCode? Status, decimal Cost);
+
+    /// <summary>Sends requests to the given nodes round the keys until stopped; records each outcome.</summary>
+    private static async Task LoadAsync(RouterProcess node, int index, IReadOnlyList<string> keys, ConcurrentBag<Outcome> outcomes, CancellationToken stop)
+    {
+        var clients = keys.ToDictionary(k => k, k => node.CreateClient(k));
+        var n = 0;
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var key = keys[n++ % keys.Count];
+                try
+                {
+                    using var response = await clients[key].PostAsync("/v1/chat/completions",
+                        Json("""{"model":"paid","max_tokens":8,"messages":[{"role":"user","content":"one two three"}]}"""), Ct);
+                    await response.Content.ReadAsStringAsync(Ct);
+                    var cost = response.StatusCode == HttpStatusCode.OK
+                        ? decimal.Parse(response.Headers.GetValues("x-router-response-cost").Single(), NumberStyles.Number, CultureInfo.InvariantCulture)
+                        : 0m;
+                    outcomes.Add(new Outcome(index, key, DateTime.UtcNow, response.StatusCode, cost));
+                }
+                catch (HttpRequestException)
+                {
+                    // The node is gone: no answer, nothing spent that the client knows of.
+                    outcomes.Add(new Outcome(index, key, DateTime.UtcNow, null, 0));
+                    await Task.Delay(50, CancellationToken.None);
+                }
+            }
+        }
+        finally
+        {
+            foreach (var client in clients.Values) client.Dispose();
+        }
+    }
+
+    /// <summary>Kills one node under load on both, keeps loading the survivor, and checks service and spend.</summary>
+    private async Task KillUnderLoadAsync(int victim, IReadOnlyList<string> keys, string nearlySpent, decimal nearlySpentBudget)
+    {
+        var survivor = 1 - victim;
+        var outcomes = new ConcurrentBag<Outcome>();
+        using var stopVictim = new CancellationTokenSource();
+        using var stopSurvivor = new CancellationTokenSource();
+        var victimLoad = Task.Run(() => LoadAsync(Node(victim), victim, keys, outcomes, stopVictim.Token));
+        var survivorLoad = Task.Run(() => LoadAsync(Node(survivor), survivor, keys, outcomes, stopSurvivor.Token));
+        await Task.Delay(TimeSpan.FromSeconds(2), Ct);
+
+        var killedAt = DateTime.UtcNow;
+        await Node(victim).KillAsync();
+        await stopVictim.CancelAsync();
+        await victimLoad;
+        // Until every key answers again on the survivor, then a little more.
+        await WaitUntilAsync(() => Task.FromResult(keys.All(k =>
+            outcomes.Any(o => o.Node == survivor && o.Key == k && o.At > killedAt && o.Status == HttpStatusCode.OK))), TimeSpan.FromSeconds(60),
+            "the survivor did not serve every key again");
+        await Task.Delay(TimeSpan.FromSeconds(1), Ct);
+        await stopSurvivor.CancelAsync();
+        await survivorLoad;
+
+        var afterKill = outcomes.Where(o => o.Node == survivor && o.At > killedAt).ToList();
+        var failures = afterKill.Where(o => o.Status != HttpStatusCode.OK).ToList();
+        var lastFailure = failures.Count == 0 ? killedAt : failures.Max(o => o.At);
+        output.WriteLine($"killed node {victim}: survivor answered {afterKill.Count - failures.Count} requests and failed {failures.Count} " +
+            $"({string.Join(", ", failures.GroupBy(f => f.Status).Select(g => $"{g.Key}: {g.Count()}"))}); " +
+            $"every key served again {(lastFailure - killedAt).TotalSeconds:0.0} s after the kill");
+        Assert.All(failures, f => Assert.Equal(HttpStatusCode.ServiceUnavailable, f.Status)); // refused while the keys move, never wrong
+
+        // Every successful answer's cost is in the spend once: nothing lost with the dead node, nothing counted twice.
+        var survivorNode = Node(survivor);
+        foreach (var key in keys)
+        {
+            var answered = outcomes.Where(o => o.Key == key && o.Status == HttpStatusCode.OK).Sum(o => o.Cost);
+            Assert.Equal(answered + Spent[key], await SpendAsync(survivorNode, key));
+            Spent[key] += answered;
+        }
+
+        // A budget close to its end is still enforced on the survivor: it admits up to the budget and no further.
+        using var nearly = survivorNode.CreateClient(nearlySpent);
+        HttpStatusCode status;
+        do
+        {
+            using var response = await nearly.PostAsync("/v1/chat/completions",
+                Json("""{"model":"paid","max_tokens":8,"messages":[{"role":"user","content":"one two three"}]}"""), Ct);
+            status = response.StatusCode;
+        } while (status == HttpStatusCode.OK);
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.True(await SpendAsync(survivorNode, nearlySpent) <= nearlySpentBudget);
+    }
+
+    private Dictionary<string, decimal> Spent { get; } = [];
+
+    [Fact]
+    public async Task Either_node_can_die_under_load_without_losing_service_keys_or_spend()
+    {
+        // Started at the same moment: they must make one cluster of two, never two clusters of one.
+        await Task.WhenAll(StartNodeAsync(0), StartNodeAsync(1));
+        await WaitUntilAsync(async () => await MembersUpAsync(Node(0)) == 2 && await MembersUpAsync(Node(1)) == 2, TimeSpan.FromSeconds(30),
+            "the two nodes did not form one cluster");
+
+        // Twelve keys: their actors spread over both nodes (all on one has odds of 1 in 2048).
+        var keys = new List<string>();
+        for (var i = 0; i < 12; i++) keys.Add(await GenerateKeyAsync(100m));
+        foreach (var key in keys) Spent[key] = 0;
+        // One request costs 0.0001 * 6 + 0.0002 * 3 = 0.0012 at most; this budget allows a few.
+        const decimal nearlyBudget = 0.006m;
+        var nearly = await GenerateKeyAsync(nearlyBudget);
+
+        var stopwatch = Stopwatch.StartNew();
+        await KillUnderLoadAsync(victim: 0, keys, nearly, nearlyBudget);
+
+        // The killed node comes back and joins the survivor's cluster.
+        await StartNodeAsync(0);
+        await WaitUntilAsync(async () => await MembersUpAsync(Node(0)) == 2 && await MembersUpAsync(Node(1)) == 2, TimeSpan.FromSeconds(60),
+            "the restarted node did not rejoin");
+        var nearlyAgain = await GenerateKeyAsync(nearlyBudget);
+
+        await KillUnderLoadAsync(victim: 1, keys, nearlyAgain, nearlyBudget);
+        output.WriteLine($"whole scenario: {stopwatch.Elapsed.TotalSeconds:0} s");
+    }
+}
