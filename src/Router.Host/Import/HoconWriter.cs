@@ -68,6 +68,11 @@ public static class HoconWriter
             if (r.Model is { } model) fields.Add($"model = {Quote(model)}");
             if (r.Weight is { } weight) fields.Add($"weight = {weight}");
             if (r.MaxInputTokens is { } maxInput) fields.Add($"max-input-tokens = {maxInput}");
+            if (r.Retries is { } retries) fields.Add($"retries = {retries}");
+            if (r.Fallbacks is { } fallbacks) fields.Add($"fallbacks = {List(fallbacks)}");
+            if (r.ContextWindowFallbacks is { } contextWindow) fields.Add($"context-window-fallbacks = {List(contextWindow)}");
+            if (r.ContentPolicyFallbacks is { } contentPolicy) fields.Add($"content-policy-fallbacks = {List(contentPolicy)}");
+            // Last: Akka's HOCON parser refuses a comma after an object inside a one-line object.
             if (r.TotalTimeout is not null || r.StreamIdleTimeout is not null)
             {
                 var timeouts = new List<string>();
@@ -75,10 +80,6 @@ public static class HoconWriter
                 if (r.StreamIdleTimeout is { } idle) timeouts.Add($"stream-idle = {Duration(idle)}");
                 fields.Add($"timeouts {{ {string.Join(", ", timeouts)} }}");
             }
-            if (r.Retries is { } retries) fields.Add($"retries = {retries}");
-            if (r.Fallbacks is { } fallbacks) fields.Add($"fallbacks = {List(fallbacks)}");
-            if (r.ContextWindowFallbacks is { } contextWindow) fields.Add($"context-window-fallbacks = {List(contextWindow)}");
-            if (r.ContentPolicyFallbacks is { } contentPolicy) fields.Add($"content-policy-fallbacks = {List(contentPolicy)}");
             w.Append("    { ").Append(string.Join(", ", fields)).Append(" }\n");
         }
         w.Append("  ]\n\n");
