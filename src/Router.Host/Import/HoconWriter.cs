@@ -60,6 +60,12 @@ public static class HoconWriter
     private static void Models(StringBuilder w, List<RouteDraft>? routes)
     {
         if (routes is null) return;
+        if (routes.Count == 0)
+        {
+            // On one line: Akka's HOCON reads "[" newline "]" as a list holding one empty value.
+            w.Append("  models = []\n\n");
+            return;
+        }
         w.Append("  models = [\n");
         foreach (var r in routes)
         {
