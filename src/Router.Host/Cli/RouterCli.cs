@@ -30,6 +30,7 @@ public static class RouterCli
         root.Options.Add(config);
         root.Options.Add(urls);
         root.Subcommands.Add(serve);
+        root.Subcommands.Add(Import.ImportCommand.Build());
         root.SetAction((parse, ct) => ServeAsync(parse.GetValue(config), parse.GetValue(urls), ct));
         return root;
     }
