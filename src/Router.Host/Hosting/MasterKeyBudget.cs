@@ -19,6 +19,8 @@ public sealed class MasterKeyBudget(
     : IHostedService
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
+    // A first start creates the journal's tables; on a busy 2-core box that alone can take seconds.
+    private static readonly TimeSpan FirstProvisionTimeout = TimeSpan.FromSeconds(30);
 
     private readonly CancellationTokenSource _stopping = new();
 
@@ -28,7 +30,7 @@ public sealed class MasterKeyBudget(
         var provision = new KeyBudget.Provision(KeyAuthenticator.MasterKeyId, authenticator.MasterPolicy);
         if (!settings.Cluster.Enabled)
         {
-            await budgets.Ask<KeyBudget.Provisioned>(provision, Timeout, cancellationToken);
+            await budgets.Ask<KeyBudget.Provisioned>(provision, FirstProvisionTimeout, cancellationToken);
             return;
         }
         // A node of the pair reaches the master key's actor once it is in the cluster, which may take a while
