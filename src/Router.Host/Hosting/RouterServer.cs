@@ -8,6 +8,7 @@ using Router.Contracts.Configuration;
 using Router.Host.Auth;
 using Router.Host.Caching;
 using Router.Host.Configuration;
+using Router.Host.Dashboard;
 using Router.Host.Http;
 using Router.Host.Keys;
 using Router.Host.Pricing;
@@ -37,7 +38,7 @@ public static class RouterServer
         var storage = new EmbeddedStorage(settings.DataDir);
         storage.Prepare();
 
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { WebRootPath = DashboardSetup.WebRoot });
         builder.WebHost.UseUrls(settings.HttpUrls);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -52,6 +53,7 @@ public static class RouterServer
         });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+        builder.AddDashboard(settings);
 
         var services = builder.Services;
         var board = new DeploymentBoard();
@@ -151,5 +153,6 @@ public static class RouterServer
         app.MapPost("/cache/flush", CacheEndpoints.FlushAsync);
         KeyEndpoints.Map(app);
         SpendEndpoints.Map(app);
+        app.MapDashboard();
     }
 }

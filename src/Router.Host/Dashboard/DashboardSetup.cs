@@ -1,0 +1,50 @@
+using Microsoft.AspNetCore.DataProtection;
+using MudBlazor.Services;
+using Router.Contracts.Configuration;
+
+namespace Router.Host.Dashboard;
+
+/// <summary>
+/// The dashboard at <c>/ui</c>: Razor components rendered on the server (static SSR: plain HTML pages, plain
+/// form posts, no circuit and no script of ours), MudBlazor for layout and charts. Its CSS ships inside the
+/// MudBlazor package as a static web asset. Nothing here runs on a proxied request: the pages and assets are
+/// endpoints of their own, and the only middleware (antiforgery for the login form) is limited to <c>/ui</c>.
+/// </summary>
+public static class DashboardSetup
+{
+    /// <summary>
+    /// Where <c>dotnet publish</c> puts the package assets: beside router.dll, whatever the working directory is
+    /// (the host can only be told this when it is created).
+    /// </summary>
+    public static string WebRoot => Path.Combine(AppContext.BaseDirectory, "wwwroot");
+
+    public static void AddDashboard(this WebApplicationBuilder builder, RouterSettings settings)
+    {
+        // Running from build output (dotnet run, the tests) the assets stay in the NuGet cache, found through the
+        // build's manifest; the host only reads it by itself in Development. Without the manifest (published) it does nothing.
+        builder.WebHost.UseStaticWebAssets();
+
+        var services = builder.Services;
+        services.AddRazorComponents();
+        services.AddMudServices();
+        // Kept in the data dir so a restart does not sign everyone out (nor void a login form being filled in).
+        services.AddDataProtection()
+            .SetApplicationName("router")
+            .PersistKeysToFileSystem(Directory.CreateDirectory(Path.Combine(settings.DataDir, "ui-keys")));
+        services.AddSingleton<DashboardSession>();
+        // The key files sit in the data dir next to master.key, which is as private; saying so at every new key is noise.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
+    }
+
+    public static void MapDashboard(this WebApplication app)
+    {
+        app.UseWhen(context => context.Request.Path.StartsWithSegments(DashboardSession.CookiePath), ui => ui.UseAntiforgery());
+        app.MapStaticAssets();
+        app.MapRazorComponents<App>();
+        app.MapPost("/ui/logout", (HttpContext context) =>
+        {
+            DashboardSession.SignOut(context);
+            return Results.Redirect("/ui/login");
+        });
+    }
+}
