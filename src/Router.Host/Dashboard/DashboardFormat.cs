@@ -20,6 +20,17 @@ public static class DashboardFormat
 
     public static string Percent(double ratio) => (ratio * 100).ToString("0.#", Invariant) + " %";
 
+    /// <summary>"1h", "30m", "7d 12h": the largest units that are not zero.</summary>
+    public static string Duration(TimeSpan span)
+    {
+        var parts = new List<string>();
+        if (span.Days > 0) parts.Add($"{span.Days}d");
+        if (span.Hours > 0) parts.Add($"{span.Hours}h");
+        if (span.Minutes > 0) parts.Add($"{span.Minutes}m");
+        if (span.Seconds > 0 || parts.Count == 0) parts.Add($"{span.Seconds}s");
+        return string.Join(' ', parts);
+    }
+
     public static string Number(double value) => value.ToString("0.###", Invariant);
 
     /// <summary>JSON as the provider sent it, indented for reading; Razor escapes it for HTML when it is rendered.</summary>
