@@ -211,6 +211,55 @@ public sealed class DashboardTests
         Assert.False(post.Headers.Contains("Set-Cookie"));
     }
 
+    [Fact]
+    public async Task A_session_survives_a_restart_and_ends_when_the_master_key_changes()
+    {
+        await using var mock = await MockOpenAiServer.StartAsync();
+        var dataDir = Directory.CreateTempSubdirectory("router-e2e-ui-").FullName;
+        try
+        {
+            string cookie;
+            await using (var first = await RouterProcess.StartAsync(Config(mock), dataDir))
+                cookie = await SignInAsync(first);
+            await using (var second = await RouterProcess.StartAsync(Config(mock), dataDir))
+                Assert.Equal(HttpStatusCode.OK, await OverviewStatusAsync(second, cookie));
+            await using (var rekeyed = await RouterProcess.StartAsync(Config(mock).Replace(MasterKey, MasterKey + "-new", StringComparison.Ordinal), dataDir))
+                Assert.Equal(HttpStatusCode.Redirect, await OverviewStatusAsync(rekeyed, cookie));
+        }
+        finally
+        {
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+
+    /// <summary>Signs in as a browser would without one: the form's antiforgery token and cookie, then the post.</summary>
+    private static async Task<string> SignInAsync(RouterProcess router)
+    {
+        var cookies = new CookieContainer();
+        using var http = new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = new Uri(router.BaseUrl) };
+        var form = await http.GetStringAsync("/ui/login", Ct);
+        var token = System.Text.RegularExpressions.Regex.Match(form, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+        Assert.NotEmpty(token);
+        using var post = await http.PostAsync("/ui/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "login", ["__RequestVerificationToken"] = token, ["Input.Key"] = MasterKey,
+        }), Ct);
+        Assert.Equal(HttpStatusCode.Redirect, post.StatusCode);
+        var session = cookies.GetCookies(new Uri(router.BaseUrl + "/ui"))["router_ui"];
+        Assert.NotNull(session);
+        Assert.True(session.HttpOnly);
+        return session.Value;
+    }
+
+    private static async Task<HttpStatusCode> OverviewStatusAsync(RouterProcess router, string cookie)
+    {
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = new Uri(router.BaseUrl) };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/ui");
+        request.Headers.Add("Cookie", "router_ui=" + cookie);
+        using var response = await http.SendAsync(request, Ct);
+        return response.StatusCode;
+    }
+
     private static OpenAIClient Sdk(RouterProcess router, string key) => new(new ApiKeyCredential(key), new OpenAIClientOptions
     {
         Endpoint = new Uri(router.BaseUrl + "/v1"),

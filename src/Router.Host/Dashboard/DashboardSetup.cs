@@ -30,10 +30,19 @@ public static class DashboardSetup
         // Kept in the data dir so a restart does not sign everyone out (nor void a login form being filled in).
         services.AddDataProtection()
             .SetApplicationName("router")
-            .PersistKeysToFileSystem(Directory.CreateDirectory(Path.Combine(settings.DataDir, "ui-keys")));
+            .PersistKeysToFileSystem(PrivateDirectory(Path.Combine(settings.DataDir, "ui-keys")));
         services.AddSingleton<DashboardSession>();
-        // The key files sit in the data dir next to master.key, which is as private; saying so at every new key is noise.
+        // The key files sit in a private directory of the data dir, next to master.key; a warning at every new key is noise.
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
+    }
+
+    /// <summary>The key files are unencrypted at rest, so only the router's user may read them (like master.key).</summary>
+    private static DirectoryInfo PrivateDirectory(string path)
+    {
+        if (OperatingSystem.IsWindows()) return Directory.CreateDirectory(path);
+        var directory = Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return directory;
     }
 
     public static void MapDashboard(this WebApplication app)
