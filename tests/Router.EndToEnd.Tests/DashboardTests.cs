@@ -26,12 +26,13 @@ public sealed class DashboardTests
     private static string Config(MockOpenAiServer mock) => $$"""
           master-key = "{{MasterKey}}"
           request-log { batch-interval = 200ms }
-          breaker { consecutive-failures-to-open = 1000, minimum-calls-in-window = 1000000 }
+          breaker { consecutive-failures-to-open = 2, cooldown = 10m, minimum-calls-in-window = 1000000 }
           providers { mock { type = openai-compatible, api-base = "{{mock.ApiBase}}" } }
           models = [
             { name = "alpha", provider = mock, model = "echo-alpha" }
             { name = "beta", provider = mock, model = "echo-beta" }
             { name = "broken", provider = mock, model = "fail-400" }
+            { name = "down", provider = mock, model = "fail-500", retries = 0 }
           ]
           prices {
             "alpha"  { input-cost-per-token = 0.000001, output-cost-per-token = 0.000002 }
@@ -61,19 +62,29 @@ public sealed class DashboardTests
         var failure = await Assert.ThrowsAsync<ClientResultException>(() =>
             master.GetChatClient("broken").CompleteChatAsync([new UserChatMessage("twelve")], cancellationToken: Ct));
         Assert.Equal(400, failure.Status);
+        // Two provider failures open the circuit of "down"; the third call is refused by the router itself.
+        foreach (var expected in new[] { 500, 500, 503 })
+        {
+            var down = await Assert.ThrowsAsync<ClientResultException>(() =>
+                master.GetChatClient("down").CompleteChatAsync([new UserChatMessage("anyone there")], cancellationToken: Ct));
+            Assert.Equal(expected, down.Status);
+        }
 
         // What the request log says, through the API.
-        var logs = await LogsAsync(admin, 6);
+        var logs = await LogsAsync(admin, 9);
         var report = (await admin.GetFromJsonAsync<JsonObject>("/spend/report?group_by=model", Ct))!["data"]!.AsArray();
         var requests = report.Sum(r => r!["requests"]!.GetValue<long>());
         var cost = report.Sum(r => r!["cost"]!.GetValue<decimal>());
         var errors = report.Sum(r => r!["errors"]!.GetValue<long>());
         var hits = report.Sum(r => r!["cache_hits"]!.GetValue<long>());
-        Assert.Equal(6, requests);
-        Assert.Equal(1, errors);
+        Assert.Equal(9, requests);
+        Assert.Equal(4, errors);
         Assert.Equal(1, hits);
         var failed = logs.Single(r => r!["status"]!.GetValue<int>() == 400)!;
+        var byOrigin = logs.GroupBy(r => r!["error_origin"]?.GetValue<string>() ?? "").ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal((1, 3), (byOrigin["router"], byOrigin["provider"]));
         var health = (await admin.GetFromJsonAsync<JsonObject>("/health/deployments", Ct))!["deployments"]!.AsArray();
+        Assert.Contains(health, card => card!["circuit"]!.GetValue<string>() == "open");
 
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -115,8 +126,8 @@ public sealed class DashboardTests
         Assert.Equal(requests, Leading(await Text(page, "total-requests")));
         Assert.Equal(cost, Money(await Text(page, "total-cost")));
         Assert.Equal(errors, Leading(await Text(page, "total-errors")));
-        Assert.Equal("provider: 1", (await Text(page, "errors-provider")).Trim());
-        Assert.Equal("router: 0", (await Text(page, "errors-router")).Trim());
+        Assert.Equal($"provider: {byOrigin["provider"]}", (await Text(page, "errors-provider")).Trim());
+        Assert.Equal($"router: {byOrigin["router"]}", (await Text(page, "errors-router")).Trim());
         Assert.Contains($"({hits})", await Text(page, "cache-hit-rate"));
         Assert.Equal(report.Sum(r => r!["saved_cost"]!.GetValue<decimal>()), Money(await Text(page, "saved-cost")));
         foreach (var row in report)
@@ -128,7 +139,7 @@ public sealed class DashboardTests
             Assert.Equal(row["errors"]!.GetValue<long>(), Leading(await shown.Locator("[data-col=errors]").InnerTextAsync()));
         }
         Assert.Equal(2, await page.Locator("[data-testid^=\"report-key-\"]").CountAsync());
-        Assert.Equal(4, await page.Locator("[data-testid=latency] tbody tr").CountAsync()); // all requests + three models
+        Assert.Equal(5, await page.Locator("[data-testid=latency] tbody tr").CountAsync()); // all requests + four models
         Assert.True(await page.Locator("svg.mud-chart-bar").CountAsync() >= 2, "the request and latency charts are drawn");
         Assert.Equal(1, await page.Locator("svg.mud-chart-line").CountAsync());
         // MudBlazor's stylesheet, served by the router from the package, is applied.
@@ -151,11 +162,13 @@ public sealed class DashboardTests
         Assert.True(JsonNode.DeepEquals(failed["upstream_error"], shownError), $"shown: {shownError}\nlogged: {failed["upstream_error"]}");
         Assert.Contains("Invalid value for 'temperature'", await Text(page, "upstream-error"));
         Assert.Equal(1, await page.Locator("[data-testid=attempts] tbody tr").CountAsync());
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(AppContext.BaseDirectory, "dashboard-request.png"), FullPage = true });
 
         // The explorer's paging and model filter agree with /spend/logs.
         await page.GotoAsync(router.BaseUrl + "/ui/requests?model=alpha");
         Assert.Equal("3 requests", (await Text(page, "request-count")).Trim());
         Assert.Equal(3, await page.Locator("[data-testid=requests] tbody tr").CountAsync());
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(AppContext.BaseDirectory, "dashboard-requests.png"), FullPage = true });
 
         // Deployments: one row per circuit, in the state the breakers report.
         await page.GotoAsync(router.BaseUrl + "/ui/deployments");
@@ -165,6 +178,7 @@ public sealed class DashboardTests
             var row = page.Locator($"[data-testid=\"deployment-{card!["id"]!.GetValue<string>()}\"]");
             Assert.Equal(card["circuit"]!.GetValue<string>(), (await row.Locator("[data-col=circuit]").InnerTextAsync()).Trim());
         }
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(AppContext.BaseDirectory, "dashboard-deployments.png"), FullPage = true });
 
         // Every page and asset loaded: nothing failed but the refused login.
         lock (responses)
