@@ -209,6 +209,16 @@ public sealed class DashboardTests
             Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
             Assert.StartsWith("/ui/login?return=", response.Headers.Location!.OriginalString.Replace(router.BaseUrl, "", StringComparison.Ordinal));
         }
+        // The sign-in page runs no script, cannot be framed and is not cached.
+        using (var login = await http.GetAsync("/ui/login", Ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+            var policy = login.Headers.GetValues("Content-Security-Policy").Single();
+            Assert.Contains("script-src 'none'", policy);
+            Assert.Contains("frame-ancestors 'none'", policy);
+            Assert.Equal("DENY", login.Headers.GetValues("X-Frame-Options").Single());
+            Assert.True(login.Headers.CacheControl!.NoStore);
+        }
         // A forged session cookie is no session.
         using (var forged = new HttpRequestMessage(HttpMethod.Get, "/ui"))
         {
