@@ -31,6 +31,11 @@ public static class DashboardSetup
         services.AddDataProtection()
             .SetApplicationName("router")
             .PersistKeysToFileSystem(PrivateDirectory(Path.Combine(settings.DataDir, "ui-keys")));
+        // Data protection reads (on a first start: makes) its key ring in a hosted service at start-up; the router
+        // only needs it when a dashboard page is asked for, so it is left to load then. (By name: the type is internal;
+        // should it be renamed, the ring is simply loaded at start-up again.)
+        var eagerKeyRing = services.FirstOrDefault(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType?.Name == "DataProtectionHostedService");
+        if (eagerKeyRing is not null) services.Remove(eagerKeyRing);
         services.AddSingleton<DashboardSession>();
         // The key files sit in a private directory of the data dir, next to master.key; a warning at every new key is noise.
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
