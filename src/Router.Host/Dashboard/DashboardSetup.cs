@@ -7,8 +7,9 @@ namespace Router.Host.Dashboard;
 /// <summary>
 /// The dashboard at <c>/ui</c>: Razor components rendered on the server (static SSR: plain HTML pages, plain
 /// form posts, no circuit and no script of ours), MudBlazor for layout and charts. Its CSS ships inside the
-/// MudBlazor package as a static web asset. Nothing here runs on a proxied request: the pages and assets are
-/// endpoints of their own, and the only middleware (antiforgery for the login form) is limited to <c>/ui</c>.
+/// MudBlazor package as a static web asset. Nothing here runs on a proxied request: the pages are endpoints of
+/// their own, and the only middleware (static files, antiforgery for the login form) is limited to <c>/ui</c> and
+/// <c>/_content</c>.
 /// </summary>
 public static class DashboardSetup
 {
@@ -17,6 +18,9 @@ public static class DashboardSetup
     /// (the host can only be told this when it is created).
     /// </summary>
     public static string WebRoot => Path.Combine(AppContext.BaseDirectory, "wwwroot");
+
+    /// <summary>Where Razor class libraries' assets are served: MudBlazor's stylesheet is <c>/_content/MudBlazor/MudBlazor.min.css</c>.</summary>
+    private const string AssetsPath = "/_content";
 
     public static void AddDashboard(this WebApplicationBuilder builder, RouterSettings settings)
     {
@@ -52,8 +56,15 @@ public static class DashboardSetup
 
     public static void MapDashboard(this WebApplication app)
     {
-        app.UseWhen(context => context.Request.Path.StartsWithSegments(DashboardSession.CookiePath), ui => ui.UseAntiforgery());
-        app.MapStaticAssets();
+        // Plain static files rather than MapStaticAssets: its endpoints turn the API's 405 for a wrong method into a 404.
+        // Only requests under /ui and /_content enter this branch; a proxied request costs one path comparison.
+        app.UseWhen(
+            context => context.Request.Path.StartsWithSegments(DashboardSession.CookiePath) || context.Request.Path.StartsWithSegments(AssetsPath),
+            ui =>
+            {
+                ui.UseStaticFiles();
+                ui.UseAntiforgery();
+            });
         app.MapRazorComponents<App>();
         app.MapPost("/ui/logout", (HttpContext context) =>
         {
