@@ -9,6 +9,7 @@ using Router.Host.Auth;
 using Router.Host.Caching;
 using Router.Host.Cluster;
 using Router.Host.Configuration;
+using Router.Host.Dashboard;
 using Router.Host.Http;
 using Router.Host.Ingress.Anthropic;
 using Router.Host.Keys;
@@ -41,7 +42,7 @@ public static class RouterServer
         var storage = RouterStorage.Create(settings);
         storage.Prepare();
 
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { WebRootPath = DashboardSetup.WebRoot });
         builder.WebHost.UseUrls(settings.HttpUrls);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -56,6 +57,7 @@ public static class RouterServer
         });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+        builder.AddDashboard(settings);
 
         var services = builder.Services;
         var board = new DeploymentBoard();
@@ -176,5 +178,6 @@ public static class RouterServer
         KeyEndpoints.Map(app);
         SpendEndpoints.Map(app);
         MetricsEndpoint.Map(app);
+        app.MapDashboard();
     }
 }

@@ -18,10 +18,14 @@ public static class DeploymentHealthEndpoint
     public static Task HandleAsync(HttpContext context, KeyAuthenticator authenticator, KeyAdmin admin, RouteTable routes, DeploymentBoard board) =>
         MasterOnly.RunAsync(context, authenticator, admin, "GET /health/deployments", async ct =>
         {
-            var cards = routes.Groups.SelectMany(group => group.Deployments.SelectMany(d => Cards(d, group, board))).ToList();
+            var cards = All(routes, board);
             await context.Response.WriteAsJsonAsync(new DeploymentHealthList(cards), WireJsonContext.Wire.DeploymentHealthList,
                 contentType: null, ct);
         });
+
+    /// <summary>Every deployment's card, in route-table order (also what the dashboard shows).</summary>
+    public static List<DeploymentHealthCard> All(RouteTable routes, DeploymentBoard board) =>
+        routes.Groups.SelectMany(group => group.Deployments.SelectMany(d => Cards(d, group, board))).ToList();
 
     /// <summary>A deployment, and for a pattern also the circuit of each model used behind it (<c>id&gt;model</c>).</summary>
     private static IEnumerable<DeploymentHealthCard> Cards(Deployment deployment, DeploymentGroup group, DeploymentBoard board)

@@ -13,7 +13,7 @@ public sealed record RequestLogFilter(
     DateTimeOffset? From = null, DateTimeOffset? To = null, string? RequestId = null);
 
 /// <summary>Reads the request log for <c>/spend/logs</c> and <c>/spend/report</c>.</summary>
-public sealed class RequestLogQuery(RouterStorage storage)
+public sealed partial class RequestLogQuery(RouterStorage storage)
 {
     private const string Columns = """
         time, request_id, key_id, key_prefix, key_alias, requested_model, routed_model, provider, deployment, status, upstream_status,
