@@ -168,6 +168,15 @@ public sealed class PostgresStorageTests : IAsyncLifetime
         Assert.Equal("not ready", down["status"]!.GetValue<string>());
         Assert.NotEqual("ok", down["checks"]!["storage"]!.GetValue<string>());
         Assert.DoesNotContain(_postgres.Password, down.ToJsonString(), StringComparison.Ordinal);
+        // A key the router has not seen must be looked up in the database: the caller is told to come back.
+        using (var stranger = router.CreateClient("sk-not-a-key-the-router-has-seen-0001"))
+        using (var refused = await stranger.PostAsync("/v1/chat/completions",
+                   ErrorTests.Json("""{"model":"pg/echo","messages":[{"role":"user","content":"x"}]}"""), Ct))
+        {
+            var error = await ErrorTests.ErrorOf(refused, HttpStatusCode.ServiceUnavailable);
+            Assert.Equal("storage_unavailable", error["code"]!.GetValue<string>());
+            Assert.NotNull(refused.Headers.RetryAfter);
+        }
 
         await _postgres.StartAsync();
         var up = await ReadinessAsync(http, HttpStatusCode.OK);
@@ -176,6 +185,19 @@ public sealed class PostgresStorageTests : IAsyncLifetime
         // And the router serves from the database again.
         var key = await GenerateKeyAsync(router);
         await SendAsync(router, key, 1);
+        Assert.DoesNotContain(_postgres.Password, router.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_router_whose_postgres_cannot_be_reached_at_start_exits_3_naming_the_host_but_not_the_password()
+    {
+        await _postgres.StopAsync();
+
+        await using var router = await RouterProcess.StartAsync(Config, _dataDir, waitUntilReady: false);
+
+        Assert.Equal(3, await router.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains($"router: storage unavailable: PostgreSQL at 127.0.0.1:{_postgres.Port}, database router", router.Output,
+            StringComparison.Ordinal);
         Assert.DoesNotContain(_postgres.Password, router.Output, StringComparison.Ordinal);
     }
 

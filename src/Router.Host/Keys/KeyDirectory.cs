@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Globalization;
 using System.Security.Cryptography;
+using Router.Host.Http;
 using Router.Host.Storage;
 
 namespace Router.Host.Keys;
@@ -118,7 +119,7 @@ public sealed class KeyDirectory(RouterStorage storage, TimeProvider clock)
     }
 
     /// <summary>Every key, oldest first.</summary>
-    public IReadOnlyList<KeyEntry> List()
+    public IReadOnlyList<KeyEntry> List() => Answering(() =>
     {
         using var connection = storage.OpenConnection();
         using var command = connection.CreateCommand();
@@ -127,7 +128,7 @@ public sealed class KeyDirectory(RouterStorage storage, TimeProvider clock)
         var entries = new List<KeyEntry>();
         while (reader.Read()) entries.Add(Read(reader));
         return entries;
-    }
+    });
 
     private void Changed(KeyEntry current, KeyEntry? previous)
     {
@@ -140,7 +141,7 @@ public sealed class KeyDirectory(RouterStorage storage, TimeProvider clock)
         }
     }
 
-    private KeyEntry? QueryOne(string sql, string value)
+    private KeyEntry? QueryOne(string sql, string value) => Answering(() =>
     {
         using var connection = storage.OpenConnection();
         using var command = connection.CreateCommand();
@@ -148,10 +149,10 @@ public sealed class KeyDirectory(RouterStorage storage, TimeProvider clock)
         command.AddParameter("@v", value);
         using var reader = command.ExecuteReader();
         return reader.Read() ? Read(reader) : null;
-    }
+    });
 
     /// <summary>Runs a write; false when it broke a uniqueness constraint.</summary>
-    private bool Execute(string sql, params (string Name, string? Value)[] parameters)
+    private bool Execute(string sql, params (string Name, string? Value)[] parameters) => Answering(() =>
     {
         using var connection = storage.OpenConnection();
         using var command = connection.CreateCommand();
@@ -165,6 +166,24 @@ public sealed class KeyDirectory(RouterStorage storage, TimeProvider clock)
         catch (DbException e) when (storage.IsUniqueViolation(e))
         {
             return false;
+        }
+    });
+
+    /// <summary>
+    /// A database that does not answer (PostgreSQL down or unreachable) is the router's 503 to the caller, not
+    /// an internal error: the request may be retried once it is back.
+    /// </summary>
+    private static T Answering<T>(Func<T> query)
+    {
+        try
+        {
+            return query();
+        }
+        // The reason (which names the database's address) is for readiness and the operator, not for any caller.
+        catch (Exception e) when (RouterStorage.IsDatabaseFailure(e))
+        {
+            throw RouterError.Unavailable("The router's database did not answer; try again shortly.", "storage_unavailable",
+                TimeSpan.FromSeconds(1));
         }
     }
 
