@@ -11,9 +11,10 @@ namespace Router.Host.Keys;
 public sealed record KeyEntry(string KeyId, string SecretHash, string DisplayPrefix, string? Alias, DateTimeOffset CreatedAt);
 
 /// <summary>
-/// The index from a presented key's hash to its key id (its budget actor), kept in the embedded
-/// <c>virtual_keys</c> table (SQLite or PostgreSQL: see <see cref="RouterStorage"/>). It only says which actor to ask: the actor checks the secret,
-/// blocked, expired and deleted on every admission, so a stale cache entry can never let a key through.
+/// The index from a presented key's hash to its key id (its budget actor), kept in the <c>virtual_keys</c>
+/// table (SQLite or PostgreSQL: see <see cref="RouterStorage"/>). It only says which actor to ask: the actor
+/// checks the secret, blocked, expired and deleted on every admission, so a stale cache entry can never let a
+/// key through.
 /// <para>
 /// Hashes found are cached for good (until rehashed or removed here); hashes not found are remembered
 /// for a short while, so a flood of wrong keys costs one query per distinct key and interval, not one
