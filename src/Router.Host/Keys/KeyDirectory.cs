@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Globalization;
 using System.Security.Cryptography;
+using Router.Host.Http;
 using Router.Host.Storage;
 
 namespace Router.Host.Keys;
@@ -10,9 +11,10 @@ namespace Router.Host.Keys;
 public sealed record KeyEntry(string KeyId, string SecretHash, string DisplayPrefix, string? Alias, DateTimeOffset CreatedAt);
 
 /// <summary>
-/// The index from a presented key's hash to its key id (its budget actor), kept in the embedded
-/// <c>virtual_keys</c> table (SQLite or PostgreSQL: see <see cref="RouterStorage"/>). It only says which actor to ask: the actor checks the secret,
-/// blocked, expired and deleted on every admission, so a stale cache entry can never let a key through.
+/// The index from a presented key's hash to its key id (its budget actor), kept in the <c>virtual_keys</c>
+/// table (SQLite or PostgreSQL: see <see cref="RouterStorage"/>). It only says which actor to ask: the actor
+/// checks the secret, blocked, expired and deleted on every admission, so a stale cache entry can never let a
+/// key through.
 /// <para>
 /// Hashes found are cached for good (until rehashed or removed here); hashes not found are remembered
 /// for a short while, so a flood of wrong keys costs one query per distinct key and interval, not one
@@ -118,7 +120,7 @@ public sealed class KeyDirectory(RouterStorage storage, TimeProvider clock)
     }
 
     /// <summary>Every key, oldest first.</summary>
-    public IReadOnlyList<KeyEntry> List()
+    public IReadOnlyList<KeyEntry> List() => Answering(() =>
     {
         using var connection = storage.OpenConnection();
         using var command = connection.CreateCommand();
@@ -127,7 +129,7 @@ public sealed class KeyDirectory(RouterStorage storage, TimeProvider clock)
         var entries = new List<KeyEntry>();
         while (reader.Read()) entries.Add(Read(reader));
         return entries;
-    }
+    });
 
     private void Changed(KeyEntry current, KeyEntry? previous)
     {
@@ -140,7 +142,7 @@ public sealed class KeyDirectory(RouterStorage storage, TimeProvider clock)
         }
     }
 
-    private KeyEntry? QueryOne(string sql, string value)
+    private KeyEntry? QueryOne(string sql, string value) => Answering(() =>
     {
         using var connection = storage.OpenConnection();
         using var command = connection.CreateCommand();
@@ -148,10 +150,10 @@ public sealed class KeyDirectory(RouterStorage storage, TimeProvider clock)
         command.AddParameter("@v", value);
         using var reader = command.ExecuteReader();
         return reader.Read() ? Read(reader) : null;
-    }
+    });
 
     /// <summary>Runs a write; false when it broke a uniqueness constraint.</summary>
-    private bool Execute(string sql, params (string Name, string? Value)[] parameters)
+    private bool Execute(string sql, params (string Name, string? Value)[] parameters) => Answering(() =>
     {
         using var connection = storage.OpenConnection();
         using var command = connection.CreateCommand();
@@ -165,6 +167,24 @@ public sealed class KeyDirectory(RouterStorage storage, TimeProvider clock)
         catch (DbException e) when (storage.IsUniqueViolation(e))
         {
             return false;
+        }
+    });
+
+    /// <summary>
+    /// A database that does not answer (PostgreSQL down or unreachable) is the router's 503 to the caller, not
+    /// an internal error: the request may be retried once it is back.
+    /// </summary>
+    private static T Answering<T>(Func<T> query)
+    {
+        try
+        {
+            return query();
+        }
+        // The reason (which names the database's address) is for readiness and the operator, not for any caller.
+        catch (Exception e) when (RouterStorage.IsDatabaseFailure(e))
+        {
+            throw RouterError.Unavailable("The router's database did not answer; try again shortly.", "storage_unavailable",
+                TimeSpan.FromSeconds(1));
         }
     }
 

@@ -21,9 +21,16 @@ public sealed class PostgresStorage : RouterStorage
 
     public PostgresStorage(string connectionString)
     {
-        _connectionString = connectionString;
-        _dataSource = NpgsqlDataSource.Create(connectionString);
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        // A pooled connection idle while the server restarted is found broken by its keepalive and thrown away,
+        // rather than by the next journal write, which it would fail (and with it the key's actor).
+        if (builder.KeepAlive == 0) builder.KeepAlive = KeepAliveSeconds;
+        _connectionString = builder.ConnectionString;
+        _dataSource = NpgsqlDataSource.Create(_connectionString);
     }
+
+    /// <summary>How often an idle pooled connection is checked, unless the connection string says otherwise.</summary>
+    public const int KeepAliveSeconds = 5;
 
     /// <summary>Why <paramref name="connectionString"/> cannot be used (without repeating it); null when it can.</summary>
     public static string? ConnectionStringProblem(string connectionString)
@@ -86,6 +93,17 @@ public sealed class PostgresStorage : RouterStorage
     public override DbConnection OpenLogConnection() => _dataSource.OpenConnection();
 
     protected override DbConnection CreateConnection() => _dataSource.CreateConnection();
+
+    /// <summary>
+    /// Throws away the idle connections of both pools, this one's and the journal's (Npgsql's pool for the same
+    /// connection string), so none made to the server that went is used once it is back.
+    /// </summary>
+    protected override void Unreachable()
+    {
+        _dataSource.Clear();
+        using var journal = new NpgsqlConnection(_connectionString);
+        NpgsqlConnection.ClearPool(journal);
+    }
 
     public override bool IsUniqueViolation(DbException exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };

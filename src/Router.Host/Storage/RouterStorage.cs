@@ -67,12 +67,19 @@ public abstract class RouterStorage : IDisposable
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
+            Unreachable();
             return (false, $"no answer within {ProbeTimeout.TotalSeconds:0} s");
         }
         catch (Exception e) when (IsDatabaseFailure(e))
         {
+            Unreachable();
             return (false, e.Message);
         }
+    }
+
+    /// <summary>The probe found the database gone: connections kept for later may lead to a server that is no more.</summary>
+    protected virtual void Unreachable()
+    {
     }
 
     /// <summary>Failures of the database a background writer logs and survives, rather than dies of.</summary>
