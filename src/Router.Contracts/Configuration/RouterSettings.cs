@@ -20,6 +20,7 @@ public sealed record RouterSettings(
     public RequestLogSettings RequestLog { get; init; } = RequestLogSettings.Standard;
     public MetricsSettings Metrics { get; init; } = MetricsSettings.Standard;
     public TracingSettings Tracing { get; init; } = TracingSettings.Off;
+    public SettlementSettings Settlement { get; init; } = SettlementSettings.Standard;
 
     /// <summary>The completion tokens a request without <c>max_tokens</c> is assumed to use when its cost is reserved.</summary>
     public int EstimateCompletionTokens { get; init; } = 1024;

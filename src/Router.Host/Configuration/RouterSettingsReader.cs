@@ -30,6 +30,7 @@ public static class RouterSettingsReader
             RequestLog = ReadRequestLog(router),
             Metrics = new MetricsSettings(router.GetBoolean("metrics.enabled", true), router.GetBoolean("metrics.require-key", false)),
             Tracing = ReadTracing(router),
+            Settlement = ReadSettlement(router),
             Prices = ReadPrices(router),
         };
         return settings with { Models = [.. settings.Models, .. DiscoveryRoutes(settings)] };
@@ -136,6 +137,16 @@ public static class RouterSettingsReader
         if (retention <= TimeSpan.Zero) throw new ConfigException("router.request-log.retention must be positive");
         if (interval <= TimeSpan.Zero) throw new ConfigException("router.request-log.batch-interval must be positive");
         return new RequestLogSettings(retention, interval) { Enabled = router.GetBoolean("request-log.enabled", true) };
+    }
+
+    private static SettlementSettings ReadSettlement(Config router)
+    {
+        var standard = SettlementSettings.Standard;
+        var timeout = router.GetTimeSpan("settlement.timeout", standard.Timeout);
+        var retryInterval = router.GetTimeSpan("settlement.retry-interval", standard.RetryInterval);
+        if (timeout <= TimeSpan.Zero) throw new ConfigException("router.settlement.timeout must be positive");
+        if (retryInterval <= TimeSpan.Zero) throw new ConfigException("router.settlement.retry-interval must be positive");
+        return new SettlementSettings(router.GetBoolean("settlement.confirm", standard.Confirm), timeout, retryInterval);
     }
 
     private static TracingSettings ReadTracing(Config router)
