@@ -63,6 +63,22 @@ public sealed class ConfirmedSettlementTests : IAsyncLifetime
         Assert.Equal(2 * Rounds, info["requests"]!.GetValue<long>());
     }
 
+    [Fact]
+    public async Task Requests_that_carry_the_same_x_request_id_each_count()
+    {
+        await using var router = await RouterProcess.StartAsync(Config, _dataDir);
+        var key = await GenerateKeyAsync(router, new { models = new[] { "budget/*" }, max_budget = 10 });
+        using var http = router.CreateClient(key);
+        // A key counts each settled request once: a caller's own id, sent twice, must not make the second free.
+        http.DefaultRequestHeaders.Add("x-request-id", "client-chosen-id");
+
+        var costs = new List<decimal>();
+        for (var i = 0; i < 3; i++) costs.Add(await JsonCostAsync(http, i));
+
+        var info = await InfoAsync(router, key);
+        Assert.Equal((3L, costs.Sum()), (info["requests"]!.GetValue<long>(), info["spend"]!.GetValue<decimal>()));
+    }
+
     /// <summary>A JSON answer: complete once its body is read; its cost is in <c>x-router-response-cost</c>.</summary>
     private static async Task<decimal> JsonCostAsync(HttpClient http, int round)
     {
