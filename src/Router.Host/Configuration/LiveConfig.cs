@@ -82,6 +82,7 @@ public sealed class LiveConfig
             changed.Add("cache");
         if (old.RequestLog != next.RequestLog) changed.Add("request-log");
         if (old.Metrics != next.Metrics) changed.Add("metrics");
+        if (old.Settlement != next.Settlement) changed.Add("settlement");
         if (!old.Providers.Select(p => p.Discovery).SequenceEqual(next.Providers.Select(p => p.Discovery))) changed.Add("providers.*.discover");
         return changed;
     }
