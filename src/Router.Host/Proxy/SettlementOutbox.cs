@@ -32,18 +32,16 @@ public sealed class SettlementOutbox(Lazy<Admission> admissions, SettlementSetti
     /// </summary>
     public async Task SettleAsync(AuthenticatedKey key, KeyBudget.Settle settle, CancellationToken requestAborted)
     {
-        var deadline = clock.GetTimestamp() + (long)(settings.Timeout.TotalSeconds * clock.TimestampFrequency);
+        var started = clock.GetTimestamp();
         try
         {
-            while (true)
+            // Each ask waits one interval; the last one may end up to an interval past the timeout.
+            while (clock.GetElapsedTime(started) < settings.Timeout)
             {
-                var left = deadline - clock.GetTimestamp();
-                if (left <= 0) break;
-                var wait = TimeSpan.FromSeconds(Math.Min(settings.RetryInterval.TotalSeconds, (double)left / clock.TimestampFrequency));
                 var asked = clock.GetTimestamp();
-                if (await Admission.TrySettleConfirmedAsync(settle, wait, requestAborted)) return;
+                if (await Admission.TrySettleConfirmedAsync(settle, settings.RetryInterval, requestAborted)) return;
                 // An ask that failed before its wait was up (no region yet) is sent again no sooner than the interval.
-                var early = wait - clock.GetElapsedTime(asked);
+                var early = settings.RetryInterval - clock.GetElapsedTime(asked);
                 if (early > TimeSpan.Zero) await Task.Delay(early, clock, requestAborted);
             }
             logger.LogWarning(
