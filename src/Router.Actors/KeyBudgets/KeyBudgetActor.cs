@@ -242,10 +242,11 @@ public sealed class KeyBudgetActor : ReceivePersistentActor, IWithTimers
         if (_unwritten.Requests == 0) return;
         // Stamped with when the usage was settled, not written: a write may come after the period ended.
         var usage = _unwritten with { At = _lastUnwrittenAt, RequestIds = _unwrittenIds };
-        var confirmations = _unconfirmed;
+        // Only the confirmations waiting now: those that come while this write is under way wait for the next.
+        List<(IActorRef Sender, KeyBudget.Settled Reply)>? confirmations = null;
+        if (_unconfirmed.Count > 0) (confirmations, _unconfirmed) = (_unconfirmed, []);
         _unwritten = NoUsage;
         _unwrittenIds = [];
-        if (confirmations.Count > 0) _unconfirmed = [];
         _writesUnderWay++;
         // PersistAsync: admissions must not queue behind a journal write.
         PersistAsync(usage, written =>
@@ -254,7 +255,8 @@ public sealed class KeyBudgetActor : ReceivePersistentActor, IWithTimers
             _journaled = Add(_journaled, written);
             Remember(written.RequestIds);
             if (LastSequenceNr % EventsPerSnapshot == 0) SaveSnapshot(JournaledTotals());
-            foreach (var (sender, reply) in confirmations) sender.Tell(reply);
+            if (confirmations is not null)
+                foreach (var (sender, reply) in confirmations) sender.Tell(reply);
             // Confirmations that came while this write was under way go now, together.
             if (_writesUnderWay == 0 && _unconfirmed.Count > 0) WriteUnwritten();
         });

@@ -33,6 +33,12 @@ public sealed class GatedJournal : MemoryJournal
         public static readonly Release Instance = new();
     }
 
+    /// <summary>Lets the writes held so far through and holds every later one; answered with <see cref="Done"/>.</summary>
+    public sealed record Step
+    {
+        public static readonly Step Instance = new();
+    }
+
     /// <summary>Fails every write from now on; answered with <see cref="Done"/>.</summary>
     public sealed record FailWrites
     {
@@ -65,6 +71,10 @@ public sealed class GatedJournal : MemoryJournal
                 _gate?.TrySetResult();
                 _gate = null;
                 _failing = false;
+                break;
+            case Step:
+                _gate?.TrySetResult();
+                _gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 break;
             case FailWrites:
                 _failing = true;

@@ -94,6 +94,26 @@ public sealed class KeyBudgetConfirmedSettlementTests(ITestOutputHelper output) 
     }
 
     [Fact]
+    public void A_confirmation_that_arrives_during_a_write_without_confirmations_waits_for_its_own_write()
+    {
+        var budget = ProvisionedBudget();
+        var before = WritesSoFar();
+        ToJournal(GatedJournal.Hold.Instance);
+        budget.Tell(Settle("r1", 0.10m, confirm: false));
+        budget.Tell(new KeyBudget.Flush(KeyId));         // a write that nobody waits on to be confirmed, held
+        budget.Tell(Settle("r2", 0.20m));               // comes while it is under way
+        Sync(budget);
+        AwaitCondition(() => WritesSoFar() == before + 1, TimeSpan.FromSeconds(3), TimeSpan.FromMilliseconds(10), cancellationToken: Ct);
+
+        ToJournal(GatedJournal.Step.Instance);          // the first write finishes; r2's, the next, is held
+        ExpectMsg(new KeyBudget.Flushed(KeyId), cancellationToken: Ct);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(300), Ct);
+        ToJournal(GatedJournal.Release.Instance);
+
+        ExpectMsg(new KeyBudget.Settled(KeyId, "r2"), cancellationToken: Ct);
+    }
+
+    [Fact]
     public void A_settle_whose_write_failed_is_not_confirmed_and_counts_when_sent_again()
     {
         var budget = ProvisionedBudget();
