@@ -56,7 +56,6 @@ public sealed class PairFailoverTests(ITestOutputHelper output) : IAsyncLifetime
             down-after = 3s
             drain-delay = 0s
           }
-          settlement.confirm = true
           providers { mock { type = openai-compatible, api-base = "{{_mock.ApiBase}}" } }
           models = [ { name = "paid", provider = mock, model = "echo-paid" } ]
           prices { "paid" { input-cost-per-token = 0.0001, output-cost-per-token = 0.0002 } }
@@ -161,20 +160,29 @@ public sealed class PairFailoverTests(ITestOutputHelper output) : IAsyncLifetime
 
         var afterKill = outcomes.Where(o => o.Node == survivor && o.At > killedAt).ToList();
         var failures = afterKill.Where(o => o.Status != HttpStatusCode.OK).ToList();
-        var lastFailure = failures.Count == 0 ? killedAt : failures.Max(o => o.At);
+        // A key whose actor was on the dead node is answered again once it moved: its first answer after the kill.
+        var failover = keys.Max(k => afterKill.Where(o => o.Key == k && o.Status == HttpStatusCode.OK).Min(o => o.At)) - killedAt;
         output.WriteLine($"killed node {victim}: survivor answered {afterKill.Count - failures.Count} requests and failed {failures.Count} " +
             $"({string.Join(", ", failures.GroupBy(f => f.Status).Select(g => $"{g.Key}: {g.Count()}"))}); " +
-            $"every key served again {(lastFailure - killedAt).TotalSeconds:0.0} s after the kill");
+            $"every key answered again {failover.TotalSeconds:0.0} s after the kill");
         Assert.All(failures, f => Assert.Equal(HttpStatusCode.ServiceUnavailable, f.Status)); // refused while the keys move, never wrong
 
-        // Every successful answer's cost is in the spend once: nothing lost with the dead node, nothing counted twice.
+        // Every successful answer's cost is in the spend, once: nothing lost with the dead node, nothing counted
+        // twice. The one request the dead node had in flight may be in it too: its answer was settled but never
+        // delivered, and the provider did charge for it. That is the only excess there may be.
         var survivorNode = Node(survivor);
+        var excess = 0m;
         foreach (var key in keys)
         {
             var answered = outcomes.Where(o => o.Key == key && o.Status == HttpStatusCode.OK).Sum(o => o.Cost);
-            Assert.Equal(answered + Spent[key], await SpendAsync(survivorNode, key));
-            Spent[key] += answered;
+            var spent = await SpendAsync(survivorNode, key);
+            Assert.True(spent >= Spent[key] + answered, $"spend {spent} of a key lost some of its {Spent[key] + answered} answered");
+            excess += spent - Spent[key] - answered;
+            Spent[key] = spent;
         }
+        var cutOff = outcomes.Count(o => o.Node == victim && o.Status is null);
+        output.WriteLine($"spend beyond the answered requests: {excess} (requests cut off by the kill: {cutOff})");
+        Assert.True(excess <= MaxRequestCost * Math.Min(1, cutOff), $"spend exceeds the answered requests by {excess}");
 
         // A budget close to its end is still enforced on the survivor: it admits up to the budget and no further.
         using var nearly = survivorNode.CreateClient(nearlySpent);
@@ -190,6 +198,9 @@ public sealed class PairFailoverTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     private Dictionary<string, decimal> Spent { get; } = [];
+
+    // A request here: 6 prompt tokens at 0.0001 and at most 3 completion tokens at 0.0002.
+    private const decimal MaxRequestCost = 0.0012m;
 
     [Fact]
     public async Task Either_node_can_die_under_load_without_losing_service_keys_or_spend()

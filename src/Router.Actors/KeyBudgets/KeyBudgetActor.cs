@@ -25,6 +25,13 @@ namespace Router.Actors.KeyBudgets;
 /// Reading the state (<see cref="KeyBudget.GetState"/>) and a graceful stop (<see cref="KeyBudget.Flush"/>)
 /// write first, so what was shown is never lost; a crash loses at most one interval's unread usage.
 /// </para>
+/// <para>
+/// A settlement that must survive a crash asks to be confirmed (<see cref="KeyBudget.Settle.Confirm"/>): it is
+/// answered once its usage is in the journal. It starts a write at once unless one is under way, in which
+/// case it rides on the next one, written as soon as that one is done. Its sender retries until answered,
+/// so each request is counted once: the ids of the last <see cref="RememberedRequests"/> counted requests
+/// are kept, and written with their usage and in snapshots, so they survive recovery too.
+/// </para>
 /// </summary>
 public sealed class KeyBudgetActor : ReceivePersistentActor, IWithTimers
 {
@@ -32,17 +39,27 @@ public sealed class KeyBudgetActor : ReceivePersistentActor, IWithTimers
     private static readonly TimeSpan RateWindow = TimeSpan.FromMinutes(1);
     private const int EventsPerSnapshot = 1000;
 
+    /// <summary>
+    /// How many counted requests are remembered, so a settlement sent again counts once. Senders retry
+    /// for seconds; this covers many minutes of one key's traffic, and bounds the snapshot (about 40 bytes an id).
+    /// </summary>
+    public const int RememberedRequests = 10_000;
+
     private readonly string _keyId;
     private readonly TimeProvider _clock;
     private readonly Dictionary<Address, ActorSelection> _breakersByNode = new();
     private readonly Dictionary<string, (decimal Cost, int Tokens)> _reservations = new(StringComparer.Ordinal);
     private readonly Queue<DateTimeOffset> _recentRequests = new();
     private readonly Queue<(DateTimeOffset At, long Tokens)> _recentTokens = new();
+    // Admitted and not yet settled: a settlement sent twice ends its request once.
+    private readonly HashSet<string> _inFlight = new(StringComparer.Ordinal);
+    // Requests whose usage has counted (written or not), and of them the ones written, oldest first.
+    private readonly HashSet<string> _counted = new(StringComparer.Ordinal);
+    private readonly Queue<string> _journaledIds = new();
     private KeyPolicy? _policy;
     private bool _deleted;
     private decimal _reserved;
     private long _tokensInWindow;
-    private int _inFlight;
     private DateTimeOffset? _periodStart;
     private decimal _periodSpend;
     private static readonly KeyBudget.UsageRecorded NoUsage = new(0, 0, 0);
@@ -53,6 +70,10 @@ public sealed class KeyBudgetActor : ReceivePersistentActor, IWithTimers
     private KeyBudget.UsageRecorded _journaled = NoUsage;
     private KeyBudget.UsageRecorded _unwritten = NoUsage;
     private DateTimeOffset _lastUnwrittenAt;
+    private List<string> _unwrittenIds = [];
+    // Senders waiting for the unwritten usage to be written, and the writes under way.
+    private List<(IActorRef Sender, KeyBudget.Settled Reply)> _unconfirmed = [];
+    private int _writesUnderWay;
 
     public KeyBudgetActor(string keyId, TimeProvider clock)
     {
@@ -72,6 +93,7 @@ public sealed class KeyBudgetActor : ReceivePersistentActor, IWithTimers
             _journaled = Add(_journaled, recorded);
             _settled = _journaled;
             CountInPeriod(recorded.Cost, recorded.At ?? _clock.GetUtcNow());
+            Remember(recorded.RequestIds);
         });
         Recover<SnapshotOffer>(offer =>
         {
@@ -123,7 +145,7 @@ public sealed class KeyBudgetActor : ReceivePersistentActor, IWithTimers
         }
         // Before this request's own reservation: what the caller is told is left once its cost is known.
         var remaining = _policy!.MaxBudget - _periodSpend - _reserved;
-        _inFlight++;
+        _inFlight.Add(admit.RequestId);
         _recentRequests.Enqueue(now);
         if (admit.EstimatedCost > 0 || admit.EstimatedTokens > 0)
         {
@@ -171,10 +193,21 @@ public sealed class KeyBudgetActor : ReceivePersistentActor, IWithTimers
 
     private void Settle(KeyBudget.Settle settle)
     {
-        _inFlight = Math.Max(0, _inFlight - 1);
+        // Keyed by the request: a settlement sent again frees nothing another request holds.
+        _inFlight.Remove(settle.RequestId);
         if (_reservations.Remove(settle.RequestId, out var reservation)) _reserved -= reservation.Cost;
         // A request that used no tokens (refused, failed, abandoned) only frees its slot: nothing to record.
-        if (settle.Usage.TotalTokens == 0 && settle.Cost == 0) return;
+        if (settle.Usage.TotalTokens == 0 && settle.Cost == 0)
+        {
+            if (settle.Confirm) Sender.Tell(new KeyBudget.Settled(_keyId, settle.RequestId));
+            return;
+        }
+        if (_counted.Contains(settle.RequestId))
+        {
+            // Counted before: confirmed again once its write (or whichever is under way) is in the journal.
+            if (settle.Confirm) AfterWriting(sender => sender.Tell(new KeyBudget.Settled(_keyId, settle.RequestId)));
+            return;
+        }
         var now = _clock.GetUtcNow();
         // A write carries one time, which places its cost in a budget period on recovery: usage of an
         // earlier period goes out before this one counts in the next.
@@ -186,8 +219,17 @@ public sealed class KeyBudgetActor : ReceivePersistentActor, IWithTimers
         _settled = Add(_settled, usage);
         _unwritten = Add(_unwritten, usage);
         _lastUnwrittenAt = now;
+        _counted.Add(settle.RequestId);
+        _unwrittenIds.Add(settle.RequestId);
         CountInPeriod(settle.Cost, now);
-        if (!Timers.IsTimerActive(nameof(FlushTick))) Timers.StartSingleTimer(nameof(FlushTick), FlushTick.Instance, UsageFlushInterval);
+        if (settle.Confirm)
+        {
+            _unconfirmed.Add((Sender, new KeyBudget.Settled(_keyId, settle.RequestId)));
+            // Group commit still: while a write is under way, this one waits to go with the next.
+            if (_writesUnderWay == 0) WriteUnwritten();
+        }
+        if (_unwritten.Requests > 0 && !Timers.IsTimerActive(nameof(FlushTick)))
+            Timers.StartSingleTimer(nameof(FlushTick), FlushTick.Instance, UsageFlushInterval);
     }
 
     /// <summary>Writes what is unwritten, then answers once every earlier write is in the journal.</summary>
@@ -203,14 +245,37 @@ public sealed class KeyBudgetActor : ReceivePersistentActor, IWithTimers
     {
         if (_unwritten.Requests == 0) return;
         // Stamped with when the usage was settled, not written: a write may come after the period ended.
-        var usage = _unwritten with { At = _lastUnwrittenAt };
+        var usage = _unwritten with { At = _lastUnwrittenAt, RequestIds = _unwrittenIds };
+        // Only the confirmations waiting now: those that come while this write is under way wait for the next.
+        List<(IActorRef Sender, KeyBudget.Settled Reply)>? confirmations = null;
+        if (_unconfirmed.Count > 0) (confirmations, _unconfirmed) = (_unconfirmed, []);
         _unwritten = NoUsage;
+        _unwrittenIds = [];
+        _writesUnderWay++;
         // PersistAsync: admissions must not queue behind a journal write.
         PersistAsync(usage, written =>
         {
+            _writesUnderWay--;
             _journaled = Add(_journaled, written);
+            Remember(written.RequestIds);
             if (LastSequenceNr % EventsPerSnapshot == 0) SaveSnapshot(JournaledTotals());
+            if (confirmations is not null)
+                foreach (var (sender, reply) in confirmations) sender.Tell(reply);
+            // Confirmations that came while this write was under way go now, together.
+            if (_writesUnderWay == 0 && _unconfirmed.Count > 0) WriteUnwritten();
         });
+    }
+
+    /// <summary>Keeps the ids of written requests, forgetting the oldest beyond <see cref="RememberedRequests"/>.</summary>
+    private void Remember(IReadOnlyList<string>? requestIds)
+    {
+        if (requestIds is null) return;
+        foreach (var id in requestIds)
+        {
+            _counted.Add(id);
+            _journaledIds.Enqueue(id);
+        }
+        while (_journaledIds.Count > RememberedRequests) _counted.Remove(_journaledIds.Dequeue());
     }
 
     private static KeyBudget.UsageRecorded Add(KeyBudget.UsageRecorded a, KeyBudget.UsageRecorded b) =>
@@ -264,7 +329,7 @@ public sealed class KeyBudgetActor : ReceivePersistentActor, IWithTimers
         Slide(now);
         RollPeriod(now);
         return new KeyBudget.State(_keyId, _policy, _deleted, _settled.Requests, _settled.PromptTokens, _settled.CompletionTokens,
-            _settled.Cost, _periodSpend, PeriodEnd, _reserved, _inFlight, _recentRequests.Count, _tokensInWindow);
+            _settled.Cost, _periodSpend, PeriodEnd, _reserved, _inFlight.Count, _recentRequests.Count, _tokensInWindow);
     }
 
     /// <summary>Breakers are per node: the asker's own node's breaker knows how its calls have fared.</summary>
@@ -287,6 +352,9 @@ public sealed class KeyBudgetActor : ReceivePersistentActor, IWithTimers
         _settled = _journaled;
         _periodStart = totals.PeriodStart;
         _periodSpend = totals.PeriodSpend;
+        _counted.Clear();
+        _journaledIds.Clear();
+        Remember(totals.RequestIds);
     }
 
     /// <summary>
@@ -295,7 +363,8 @@ public sealed class KeyBudgetActor : ReceivePersistentActor, IWithTimers
     /// </summary>
     private KeyBudget.Totals JournaledTotals() =>
         new(_policy?.AllowedModels, _journaled.Requests, _journaled.PromptTokens, _journaled.CompletionTokens,
-            _policy, _journaled.Cost, Math.Max(0, _periodSpend - (_settled.Cost - _journaled.Cost)), _periodStart, _deleted);
+            _policy, _journaled.Cost, Math.Max(0, _periodSpend - (_settled.Cost - _journaled.Cost)), _periodStart, _deleted,
+            [.. _journaledIds]);
 
     public static Props Props(string keyId) => Props(keyId, TimeProvider.System);
 

@@ -26,6 +26,7 @@ public sealed class RouterJsonSerializer(ExtendedActorSystem system) : Serialize
         [typeof(KeyBudget.Admit)] = "kb-admit",
         [typeof(KeyBudget.Refused)] = "kb-refused",
         [typeof(KeyBudget.Settle)] = "kb-settle",
+        [typeof(KeyBudget.Settled)] = "kb-settled",
         [typeof(KeyBudget.GetState)] = "kb-get-state",
         [typeof(KeyBudget.State)] = "kb-state",
         [typeof(KeyBudget.Flush)] = "kb-flush",

@@ -22,7 +22,7 @@ public sealed record ClusterSettings(
 {
     public const string SystemName = "router";
 
-    public static readonly ClusterSettings Off = new(false, "127.0.0.1", 4053, [], TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15),
+    public static readonly ClusterSettings Off = new(false, "127.0.0.1", 4053, [], TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(8),
         TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(2));
 
     public string SelfSeed => $"{Hostname}:{Port}";

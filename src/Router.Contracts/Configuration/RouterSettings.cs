@@ -22,6 +22,7 @@ public sealed record RouterSettings(
     public ClusterSettings Cluster { get; init; } = ClusterSettings.Off;
     public TracingSettings Tracing { get; init; } = TracingSettings.Off;
     public StorageSettings Storage { get; init; } = StorageSettings.Standard;
+    public SettlementSettings Settlement { get; init; } = SettlementSettings.Standard;
 
     /// <summary>The completion tokens a request without <c>max_tokens</c> is assumed to use when its cost is reserved.</summary>
     public int EstimateCompletionTokens { get; init; } = 1024;

@@ -54,8 +54,16 @@ public static class KeyBudget
         string KeyId, string RequestId, string Model, string DeploymentId, string SecretHash,
         decimal EstimatedCost = 0, int EstimatedTokens = 0) : IKeyBudgetMessage, IPersistedMessage;
 
-    /// <summary>Closes an admitted request with what the provider reported (none when it failed) and what that cost.</summary>
-    public sealed record Settle(string KeyId, string RequestId, string Model, TokenUsage Usage, decimal Cost = 0) : IKeyBudgetMessage, IPersistedMessage;
+    /// <summary>
+    /// Closes an admitted request with what the provider reported (none when it failed) and what that cost.
+    /// A request counts once, however often its settlement arrives (the sender may retry it).
+    /// </summary>
+    /// <param name="Confirm">Answer <see cref="Settled"/> once the usage is in the journal (it then survives a crash).</param>
+    public sealed record Settle(string KeyId, string RequestId, string Model, TokenUsage Usage, decimal Cost = 0, bool Confirm = false)
+        : IKeyBudgetMessage, IPersistedMessage;
+
+    /// <summary>The answer to a confirming <see cref="Settle"/>: the request's usage is in the journal (or there was none).</summary>
+    public sealed record Settled(string KeyId, string RequestId) : IPersistedMessage;
 
     /// <summary>The key's state, answered once every settled request is in the journal: what it shows survives a crash.</summary>
     public sealed record GetState(string KeyId) : IKeyBudgetMessage, IPersistedMessage;
@@ -106,13 +114,17 @@ public static class KeyBudget
     public sealed record KeyDeleted(DateTimeOffset At) : IPersistedMessage;
 
     /// <summary>The usage of one or more settled requests, written together; <see cref="At"/> places it in a budget period.</summary>
-    public sealed record UsageRecorded(long Requests, long PromptTokens, long CompletionTokens, decimal Cost = 0, DateTimeOffset? At = null)
+    /// <param name="RequestIds">The requests it counts, so that a settlement sent again after a crash is not counted twice (absent in older journals).</param>
+    public sealed record UsageRecorded(
+        long Requests, long PromptTokens, long CompletionTokens, decimal Cost = 0, DateTimeOffset? At = null, IReadOnlyList<string>? RequestIds = null)
         : IPersistedMessage;
 
     /// <summary>Snapshot of the key's state; a null policy means the key was never provisioned.</summary>
+    /// <param name="RequestIds">The most recently counted requests, oldest first (absent in older snapshots).</param>
     public sealed record Totals(
         IReadOnlyList<string>? AllowedModels, long Requests, long PromptTokens, long CompletionTokens,
-        KeyPolicy? Policy = null, decimal Spend = 0, decimal PeriodSpend = 0, DateTimeOffset? PeriodStart = null, bool Deleted = false)
+        KeyPolicy? Policy = null, decimal Spend = 0, decimal PeriodSpend = 0, DateTimeOffset? PeriodStart = null, bool Deleted = false,
+        IReadOnlyList<string>? RequestIds = null)
         : IPersistedMessage;
 }
 

@@ -11,6 +11,7 @@ namespace Router.Contracts.Messages;
 [JsonSerializable(typeof(KeyBudget.Delete))]
 [JsonSerializable(typeof(KeyBudget.Admit))]
 [JsonSerializable(typeof(KeyBudget.Settle))]
+[JsonSerializable(typeof(KeyBudget.Settled))]
 [JsonSerializable(typeof(KeyBudget.GetState))]
 [JsonSerializable(typeof(KeyBudget.Flush))]
 [JsonSerializable(typeof(KeyBudget.Flushed))]

@@ -4,6 +4,7 @@ using Router.Contracts.Configuration;
 using Router.Contracts.Messages;
 using Router.Contracts.Wire;
 using Router.Host.Auth;
+using Router.Host.Http;
 using Router.Host.Providers;
 using Router.Host.Proxy;
 
@@ -55,8 +56,9 @@ public sealed class ResponseCaching(IResponseCacheStore store, CacheSettings set
         decimal? keyRemaining = null;
         if (!key.IsMaster)
         {
-            keyRemaining = (await admission.AdmitAsync(key, requestId, model, deploymentId: "")).KeyRemaining;
-            admission.SettleKey(key, requestId, model, TokenUsage.None);
+            var budgetId = RequestIds.ForKeyBudget(context, requestId); // the key counts each id once: not the caller's own
+            keyRemaining = (await admission.AdmitAsync(key, budgetId, model, deploymentId: "")).KeyRemaining;
+            admission.SettleKey(key, budgetId, model, TokenUsage.None);
         }
 
         headers[Header] = "hit";

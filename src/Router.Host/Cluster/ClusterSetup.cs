@@ -54,7 +54,8 @@ public static class ClusterSetup
               lease-class = "Router.Host.Cluster.PostgresLease, router"
               heartbeat-interval = {{Seconds(cluster.LeaseTtl / 5)}}
               heartbeat-timeout = {{Seconds(cluster.LeaseTtl)}}
-              lease-operation-timeout = 5s
+              # Longer than a lease lives: a crashed holder's lease expires while the survivor keeps asking.
+              lease-operation-timeout = {{Seconds(cluster.LeaseTtl + cluster.LeaseTtl / 2)}}
               connection-string = {{HoconConfigLoader.Quote(leaseConnectionString)}}
             }
             """;

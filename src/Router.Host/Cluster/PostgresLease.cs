@@ -30,10 +30,19 @@ public sealed class PostgresLease : Lease
 
     public override Task<bool> Acquire() => Acquire(_ => { });
 
+    /// <summary>
+    /// Takes the lease, trying again until the operation timeout: a holder that crashed stops renewing and
+    /// its lease expires within one TTL, and the operation timeout is set longer than that, so the node
+    /// that outlived its peer gets the lease; a holder that is alive keeps renewing, and the asker gives up.
+    /// </summary>
     public override async Task<bool> Acquire(Action<Exception> leaseLostCallback)
     {
-        using var timeout = new CancellationTokenSource(Settings.TimeoutSettings.OperationTimeout);
-        if (!await _store.TryAcquireAsync(Settings.LeaseName, Settings.OwnerName, Ttl, timeout.Token)) return false;
+        var deadline = DateTimeOffset.UtcNow + Settings.TimeoutSettings.OperationTimeout - Settings.TimeoutSettings.HeartbeatInterval;
+        while (!await TryAcquireOnceAsync())
+        {
+            if (DateTimeOffset.UtcNow + Settings.TimeoutSettings.HeartbeatInterval > deadline) return false;
+            await Task.Delay(Settings.TimeoutSettings.HeartbeatInterval);
+        }
         lock (_gate)
         {
             _heldUntil = DateTimeOffset.UtcNow + Ttl;
@@ -42,6 +51,20 @@ public sealed class PostgresLease : Lease
             _ = RenewAsync(leaseLostCallback, _heartbeat.Token);
         }
         return true;
+    }
+
+    private async Task<bool> TryAcquireOnceAsync()
+    {
+        using var timeout = new CancellationTokenSource(Settings.TimeoutSettings.HeartbeatInterval);
+        try
+        {
+            return await _store.TryAcquireAsync(Settings.LeaseName, Settings.OwnerName, Ttl, timeout.Token);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _log.Warning("Could not take lease {0}: {1}", Settings.LeaseName, e.Message);
+            return false;
+        }
     }
 
     public override async Task<bool> Release()

@@ -83,6 +83,7 @@ public sealed class LiveConfig
         if (old.RequestLog != next.RequestLog) changed.Add("request-log");
         if (old.Metrics != next.Metrics) changed.Add("metrics");
         if (old.Storage != next.Storage) changed.Add("storage");
+        if (old.Settlement != next.Settlement) changed.Add("settlement");
         if (!old.Providers.Select(p => p.Discovery).SequenceEqual(next.Providers.Select(p => p.Discovery))) changed.Add("providers.*.discover");
         return changed;
     }

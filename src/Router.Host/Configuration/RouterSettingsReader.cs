@@ -33,6 +33,7 @@ public static class RouterSettingsReader
             Tracing = ReadTracing(router),
             Cluster = ReadCluster(router),
             Storage = ReadStorage(router),
+            Settlement = ReadSettlement(router),
             Prices = ReadPrices(router),
         };
         // The pair's journal, keys, log and lease must be one store both nodes reach.
@@ -183,6 +184,24 @@ public static class RouterSettingsReader
         if (provider == StorageProvider.Postgres && PostgresStorage.ConnectionStringProblem(connectionString!) is { } problem)
             throw new ConfigException($"router.storage.connection-string is not a valid PostgreSQL connection string: {problem}");
         return new StorageSettings(provider, connectionString);
+    }
+
+    private static SettlementSettings ReadSettlement(Config router)
+    {
+        var standard = SettlementSettings.Standard;
+        var timeout = router.GetTimeSpan("settlement.timeout", standard.Timeout);
+        var retryInterval = router.GetTimeSpan("settlement.retry-interval", standard.RetryInterval);
+        if (timeout <= TimeSpan.Zero) throw new ConfigException("router.settlement.timeout must be positive");
+        if (retryInterval <= TimeSpan.Zero) throw new ConfigException("router.settlement.retry-interval must be positive");
+        // auto: a pair confirms (a node that dies must not take settled spend with it); one node need not.
+        var confirm = router.GetString("settlement.confirm", "auto") switch
+        {
+            "auto" => router.GetBoolean("cluster.enabled", false),
+            "true" or "on" or "yes" => true,
+            "false" or "off" or "no" => false,
+            var other => throw new ConfigException($"router.settlement.confirm '{other}' is not one of: auto, true, false"),
+        };
+        return new SettlementSettings(confirm, timeout, retryInterval);
     }
 
     private static TracingSettings ReadTracing(Config router)

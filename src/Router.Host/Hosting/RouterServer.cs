@@ -136,6 +136,10 @@ public static class RouterServer
             sp.GetRequiredService<ILogger<ShutdownDrain>>()));
         services.AddHostedService(sp => sp.GetRequiredService<ShutdownDrain>());
         services.AddHostedService<MasterKeyBudget>();
+        // After MasterKeyBudget, so it stops first: what it still holds is sent before every key is flushed.
+        services.AddSingleton(sp => new SettlementOutbox(new Lazy<Admission>(sp.GetRequiredService<Admission>), settings.Settlement, TimeProvider.System,
+            sp.GetRequiredService<ILogger<SettlementOutbox>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<SettlementOutbox>());
         services.AddHostedService<ConfigReload>();
         // After MasterKeyBudget, so it stops before it: hosted services stop in reverse order, once Kestrel has drained.
         services.AddHostedService(sp => sp.GetRequiredService<RequestLogWriter>());

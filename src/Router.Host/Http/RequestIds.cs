@@ -23,6 +23,14 @@ public static class RequestIds
         return id;
     }
 
+    /// <summary>
+    /// The id a key's budget actor knows the request by. It counts each id once (a settlement may be
+    /// sent again), so the caller's own id, which it may send with more than one request, is not used
+    /// there: a fresh one is, made only when the caller sent one.
+    /// </summary>
+    public static string ForKeyBudget(HttpContext context, string requestId) =>
+        context.Request.Headers.ContainsKey(Header) ? Fresh() : requestId;
+
     public static string Fresh() => string.Create(null, stackalloc char[40], $"{Prefix}{Interlocked.Increment(ref _next):x12}");
 
     private static bool IsSane(string id)

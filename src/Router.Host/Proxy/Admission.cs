@@ -81,6 +81,25 @@ public sealed class Admission(IActorRef keyBudgets, IActorRef breakers, TimeSpan
     public void SettleKey(AuthenticatedKey key, string requestId, string model, TokenUsage usage, decimal cost = 0) =>
         keyBudgets.Tell(new KeyBudget.Settle(key.KeyId, requestId, model, usage, cost));
 
+    public void SettleKey(KeyBudget.Settle settle) => keyBudgets.Tell(settle);
+
+    /// <summary>
+    /// Sends a confirming settlement and waits up to <paramref name="wait"/> for the key's actor to say
+    /// its usage is in the journal; false when no answer came (the settlement may be sent again: it counts once).
+    /// </summary>
+    public async Task<bool> TrySettleConfirmedAsync(KeyBudget.Settle settle, TimeSpan wait, CancellationToken ct)
+    {
+        try
+        {
+            await keyBudgets.Ask<KeyBudget.Settled>(settle, wait, ct);
+            return true;
+        }
+        catch (AskTimeoutException)
+        {
+            return false;
+        }
+    }
+
     private static RouterError RefusalError(KeyBudget.Refused refused) => refused.Reason switch
     {
         RefusalReason.UnknownKey => RouterError.InvalidKey(),

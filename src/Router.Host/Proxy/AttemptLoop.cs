@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Router.Actors.Breakers;
 using Router.Actors.Routing;
 using Router.Contracts.Configuration;
+using Router.Contracts.Messages;
 using Router.Contracts.Wire;
 using Router.Host.Auth;
 using Router.Host.Configuration;
@@ -26,12 +27,18 @@ public sealed record AttemptsResult(CallOutcome Outcome, int Attempts, string? S
 /// own retries. Nothing is retried once the answer has started reaching the client, and a refusal the
 /// caller caused is never retried. A prompt too long for a model goes straight to its
 /// context-window fallbacks; a content refusal to its content-policy fallbacks.
+/// <para>
+/// The request settles with its key once. With <c>router.settlement.confirm</c> a successful answer's
+/// last part waits until its cost is in the key's journal (<see cref="SettlementOutbox"/>); every other
+/// ending is told to the key when the attempts are over.
+/// </para>
 /// </summary>
 public sealed class AttemptLoop(
     DeploymentSelector selector,
     DeploymentBoard board,
     Admission admission,
     UpstreamForwarder forwarder,
+    SettlementOutbox settlements,
     TimeProvider clock)
 {
     private readonly ConcurrentDictionary<string, RetryBudget> _budgets = new(StringComparer.Ordinal);
@@ -52,6 +59,8 @@ public sealed class AttemptLoop(
         {
             Config = config,
             Trace = trace,
+            // The key counts each id once: a caller's own request id may come with more than one request.
+            BudgetId = RequestIds.ForKeyBudget(context, requestId),
         };
         var cost = 0m;
         AttemptsResult result;
@@ -62,11 +71,12 @@ public sealed class AttemptLoop(
         finally
         {
             // Once, whatever happened: the key's in-flight count and reservation must not leak.
-            if (attempt.Admitted)
+            if (attempt.SettledCost is { } confirmed) cost = confirmed;
+            else if (attempt.Admitted)
             {
                 var usage = attempt.Last?.Usage ?? TokenUsage.None;
                 if (attempt.LastMatch is { } match && attempt.LastDeployment is { } deployment) cost = config.Costs.Cost(match, deployment, usage);
-                admission.SettleKey(key, requestId, route.RequestedModel, usage, cost);
+                admission.SettleKey(key, attempt.BudgetId, route.RequestedModel, usage, cost);
             }
         }
         return result with { Cost = cost, KeyRemaining = attempt.KeyRemaining };
@@ -89,7 +99,11 @@ public sealed class AttemptLoop(
         public required RoutingConfig Config { get; init; }
         /// <summary>Request log: where each attempt is recorded.</summary>
         public RequestTrace? Trace { get; init; }
+        /// <summary>What the key's budget actor knows the request by.</summary>
+        public required string BudgetId { get; init; }
         public bool Admitted { get; set; }
+        /// <summary>Set once the answer's cost was settled with confirmation: nothing is left to settle.</summary>
+        public decimal? SettledCost { get; set; }
         public decimal? KeyRemaining { get; set; }
         public int Count { get; set; }
         public CallOutcome? Last { get; set; }
@@ -213,7 +227,7 @@ public sealed class AttemptLoop(
     private Task<PermitDecision> AdmitAsync(RequestAttempts attempt, RouteMatch match, Deployment deployment, string circuit)
     {
         var (cost, tokens) = attempt.Key.IsMaster ? (0m, 0) : attempt.Config.Costs.Estimate(attempt.Request, match, deployment);
-        return admission.AdmitAsync(attempt.Key, attempt.RequestId, attempt.Route.RequestedModel, circuit, cost, tokens);
+        return admission.AdmitAsync(attempt.Key, attempt.BudgetId, attempt.Route.RequestedModel, circuit, cost, tokens);
     }
 
     // The breaker starts the provider's pause when its report arrives, a moment after the wait begins here.
@@ -233,7 +247,14 @@ public sealed class AttemptLoop(
         // A stream's headers leave before its cost is known: it is told what the key had left before it.
         if (attempt.KeyRemaining is { } remaining) headers[ChargeHeaders.KeyRemaining] = ChargeHeaders.Format(remaining);
         // A JSON answer's cost is known before its headers leave.
-        void Charge(TokenUsage usage) => ChargeHeaders.Write(headers, attempt.Config.Costs.Cost(match, deployment, usage), attempt.KeyRemaining);
+        ValueTask Charge(TokenUsage usage)
+        {
+            var cost = attempt.Config.Costs.Cost(match, deployment, usage);
+            ChargeHeaders.Write(headers, cost, attempt.KeyRemaining);
+            return settlements.Settings.Confirm ? SettleConfirmedAsync(attempt, usage, cost) : ValueTask.CompletedTask;
+        }
+        // A stream's cost is known at its end; with confirmation its closing frames wait for it.
+        ValueTask Finishing(TokenUsage usage) => SettleConfirmedAsync(attempt, usage, attempt.Config.Costs.Cost(match, deployment, usage));
 
         CallOutcome outcome;
         attempt.Trace?.AttemptStarting(); // request log
@@ -242,7 +263,8 @@ public sealed class AttemptLoop(
             using (board.Enter(circuit))
                 outcome = await forwarder.ForwardAsync(attempt.Context, attempt.Config.Providers.Get(deployment.ProviderName), attempt.Request, match,
                     deployment, attempt.Operation,
-                    attempt.RequestId, attempt.ClientWantsUsage, attempt.ObserveFrames, Charge);
+                    attempt.RequestId, attempt.ClientWantsUsage, attempt.ObserveFrames, Charge,
+                    settlements.Settings.Confirm ? Finishing : null);
         }
         catch
         {
@@ -256,6 +278,17 @@ public sealed class AttemptLoop(
         attempt.LastMatch = match;
         attempt.LastDeployment = deployment;
         return outcome;
+    }
+
+    /// <summary>
+    /// Settles the answer's cost and waits until the key's journal has it (or the settlement timeout
+    /// passed, or the client left: the outbox then keeps trying). Nothing is settled again at the end.
+    /// </summary>
+    private async ValueTask SettleConfirmedAsync(RequestAttempts attempt, TokenUsage usage, decimal cost)
+    {
+        attempt.SettledCost = cost;
+        var settle = new KeyBudget.Settle(attempt.Key.KeyId, attempt.BudgetId, attempt.Route.RequestedModel, usage, cost, Confirm: true);
+        await settlements.SettleAsync(attempt.Key, settle, attempt.Context.RequestAborted);
     }
 
     /// <summary>

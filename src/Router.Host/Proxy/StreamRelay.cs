@@ -17,9 +17,15 @@ namespace Router.Host.Proxy;
 /// something to send that is not an error, so early failures keep a real status; a failure after
 /// that ends the stream with an error event and <c>[DONE]</c>.
 /// </summary>
+/// <param name="finishing">
+/// Sees the usage of a complete answer before its closing frames (finish, usage, <c>[DONE]</c>) are
+/// sent, and they wait for it: a client holds a complete answer only once it is done. Frames the
+/// provider sent earlier in the stream pass as they come; without <c>[DONE]</c> and the response's
+/// end, the answer is not complete.
+/// </param>
 public sealed class StreamRelay(
     HttpContext context, Deployment deployment, string requestId, TimeSpan streamIdle, IStreamTranslator translator,
-    Action<byte[]>? observeFrames = null)
+    Action<byte[]>? observeFrames = null, Func<TokenUsage, ValueTask>? finishing = null)
 {
     private string? _unreadable;
 
@@ -51,6 +57,7 @@ public sealed class StreamRelay(
         {
             while (true)
             {
+                if (signal == StreamSignal.Finished && finishing is not null) await finishing(translator.Usage ?? TokenUsage.None);
                 foreach (var frame in frames)
                 {
                     writer.Write(frame);

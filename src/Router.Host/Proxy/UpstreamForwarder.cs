@@ -19,10 +19,12 @@ public sealed class UpstreamForwarder
 
     /// <param name="clientWantsUsage">Read from the request before its first attempt: dialects may change the request.</param>
     /// <param name="observeFrames">Sees each stream frame the client is sent (the cache assembles them).</param>
-    /// <param name="answering">Sees a JSON answer's usage just before its headers leave.</param>
+    /// <param name="answering">Sees a JSON answer's usage just before its headers leave; the answer waits for it.</param>
+    /// <param name="finishing">Sees a stream's usage just before its closing frames leave; they wait for it.</param>
     public async Task<CallOutcome> ForwardAsync(
         HttpContext context, ProviderClient client, ProxyRequest request, RouteMatch route, Deployment deployment, ProxyOperation operation,
-        string requestId, bool clientWantsUsage, Action<byte[]>? observeFrames = null, Action<TokenUsage>? answering = null)
+        string requestId, bool clientWantsUsage, Action<byte[]>? observeFrames = null, Func<TokenUsage, ValueTask>? answering = null,
+        Func<TokenUsage, ValueTask>? finishing = null)
     {
         var dialect = client.Dialect;
         var timeouts = deployment.Timeouts ?? client.Settings.Timeouts;
@@ -64,7 +66,7 @@ public sealed class UpstreamForwarder
                         $"Provider '{deployment.ProviderName}' answered 200 with a body the router could not read: {e.Message}");
                     return CallOutcome.Failed(error, true, Stopwatch.GetElapsedTime(started));
                 }
-                answering?.Invoke(translated.Usage ?? TokenUsage.None);
+                if (answering is not null) await answering(translated.Usage ?? TokenUsage.None);
                 context.Response.StatusCode = status;
                 context.Response.ContentType = ReferenceEquals(translated.Body, received)
                     ? response.Content.Headers.ContentType?.ToString() ?? "application/json"
@@ -74,7 +76,8 @@ public sealed class UpstreamForwarder
                 return CallOutcome.Answered(translated.Usage, Stopwatch.GetElapsedTime(started)) with { Body = translated.Body };
             }
 
-            var relay = new StreamRelay(context, deployment, requestId, timeouts.StreamIdle, dialect.CreateStreamTranslator(answer), observeFrames);
+            var relay = new StreamRelay(context, deployment, requestId, timeouts.StreamIdle, dialect.CreateStreamTranslator(answer), observeFrames,
+                finishing);
             return await relay.RelayAsync(await response.Content.ReadAsStreamAsync(phase.Token), phase, started);
         }
         catch (Exception e) when (e is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)

@@ -32,7 +32,12 @@ public abstract class KeyBudgetTestKit : Akka.TestKit.Xunit.TestKit
 
     protected static readonly BreakerSettings BreakerSettings = new(2, TimeSpan.FromSeconds(30));
 
-    protected KeyBudgetTestKit(ITestOutputHelper output) : base(Config, output: output)
+    protected KeyBudgetTestKit(ITestOutputHelper output) : this(output, null)
+    {
+    }
+
+    /// <param name="config">The tests' own settings (another journal), over <see cref="Config"/>.</param>
+    protected KeyBudgetTestKit(ITestOutputHelper output, Config? config) : base(config?.WithFallback(Config) ?? Config, output: output)
     {
         Breakers = Sys.ActorOf(ProviderBreakersActor.Props(BreakerSettings, TimeProvider.System, new DeploymentBoard()), ProviderBreakersActor.Name);
     }

@@ -62,6 +62,8 @@ public sealed class RouterJsonSerializerTests(ITestOutputHelper output)
         [
             new KeyBudget.Admit("k1", "r1", "gpt-4o", "openai:gpt-*", "ab12", 0.25m, 1200),
             new KeyBudget.Settle("k1", "r1", "gpt-4o", new Router.Contracts.Wire.TokenUsage(10, 20, 3), 0.0001m),
+            new KeyBudget.Settle("k1", "r2", "gpt-4o", new Router.Contracts.Wire.TokenUsage(10, 20, 3), 0.0001m, Confirm: true),
+            new KeyBudget.Settled("k1", "r2"),
             new KeyBudget.Provision("k1", policy),
             new KeyBudget.Refused("k1", RefusalReason.RateLimited, "slow down", TimeSpan.FromSeconds(3)),
             new KeyBudget.State("k1", policy, false, 3, 30, 60, 1.5m, 0.5m, DateTimeOffset.UnixEpoch, 0.25m, 1, 2, 90),
@@ -169,6 +171,31 @@ public sealed class RouterJsonSerializerTests(ITestOutputHelper output)
         var original = new KeyBudget.UsageRecorded(3, 1234, 567, 0.000123456789m, new DateTimeOffset(2025, 1, 1, 12, 0, 0, TimeSpan.Zero));
 
         Assert.Equal(original, RoundTrip(original));
+    }
+
+    [Fact]
+    public void UsageRecorded_round_trips_the_requests_it_counts()
+    {
+        var back = RoundTrip(new KeyBudget.UsageRecorded(2, 10, 5, 0.01m, DateTimeOffset.UnixEpoch, ["req_a", "req_b"]));
+
+        Assert.Equal(["req_a", "req_b"], back.RequestIds);
+    }
+
+    [Fact]
+    public void UsageRecorded_without_request_ids_reads_with_none()
+    {
+        var back = FromJson<KeyBudget.UsageRecorded>("kb-usage", """{"Requests":1,"PromptTokens":1,"CompletionTokens":1,"Cost":0.5,"At":"2025-01-01T00:00:00+00:00"}""");
+
+        Assert.Null(back.RequestIds);
+        Assert.Equal(0.5m, back.Cost);
+    }
+
+    [Fact]
+    public void Totals_round_trip_the_requests_they_remember()
+    {
+        var back = RoundTrip(new KeyBudget.Totals(["*"], 2, 10, 5, RequestIds: ["req_a", "req_b"]));
+
+        Assert.Equal(["req_a", "req_b"], back.RequestIds);
     }
 
     [Fact]

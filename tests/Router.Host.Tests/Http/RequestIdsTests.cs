@@ -32,6 +32,21 @@ public sealed class RequestIdsTests
     }
 
     [Fact]
+    public void A_key_budget_knows_a_request_by_the_routers_own_id_never_the_callers()
+    {
+        var ours = new DefaultHttpContext();
+        var ourId = RequestIds.Assign(ours);
+        Assert.Same(ourId, RequestIds.ForKeyBudget(ours, ourId));
+
+        var theirs = new DefaultHttpContext();
+        theirs.Request.Headers[RequestIds.Header] = "client-chosen";
+        var theirId = RequestIds.Assign(theirs);
+        var first = RequestIds.ForKeyBudget(theirs, theirId);
+        Assert.StartsWith("req_", first);
+        Assert.NotEqual(first, RequestIds.ForKeyBudget(theirs, theirId));
+    }
+
+    [Fact]
     public void An_id_longer_than_128_characters_is_replaced()
     {
         Assert.StartsWith("req_", Assign(new string('a', 129)).Id);

@@ -1,0 +1,91 @@
+using System.Collections.Concurrent;
+using Router.Contracts.Configuration;
+using Router.Contracts.Messages;
+using Router.Host.Auth;
+
+namespace Router.Host.Proxy;
+
+/// <summary>
+/// Gets a successful request's cost confirmed in its key's journal (<c>router.settlement.confirm</c>).
+/// The answer's last part waits for it: each ask waits one retry interval, and a key whose actor is
+/// recovering (on the other node, after a crash) answers a later ask. After the settlement timeout,
+/// or when the client left, the answer goes on and the settlement stays here, asked again every
+/// retry interval while this node lives; the key's actor counts a request once however often it is asked.
+/// </summary>
+/// <param name="admissions">Taken on first use: admission needs the actor system, which starts after this service is made.</param>
+public sealed class SettlementOutbox(Lazy<Admission> admissions, SettlementSettings settings, TimeProvider clock, ILogger<SettlementOutbox> logger)
+    : BackgroundService
+{
+    private const int ParallelAsks = 32;
+    private readonly ConcurrentDictionary<string, KeyBudget.Settle> _pending = new(StringComparer.Ordinal);
+
+    public SettlementSettings Settings => settings;
+
+    private Admission Admission => admissions.Value;
+
+    /// <summary>Settlements still waiting for their key's confirmation.</summary>
+    public int Pending => _pending.Count;
+
+    /// <summary>
+    /// Settles and waits for the confirmation, up to the settlement timeout or until the client leaves;
+    /// then hands the settlement to the background. Never throws: the answer goes on either way.
+    /// </summary>
+    public async Task SettleAsync(AuthenticatedKey key, KeyBudget.Settle settle, CancellationToken requestAborted)
+    {
+        var started = clock.GetTimestamp();
+        try
+        {
+            // Each ask waits one interval; the last one may end up to an interval past the timeout.
+            while (clock.GetElapsedTime(started) < settings.Timeout)
+            {
+                var asked = clock.GetTimestamp();
+                if (await Admission.TrySettleConfirmedAsync(settle, settings.RetryInterval, requestAborted)) return;
+                // An ask that failed before its wait was up (no region yet) is sent again no sooner than the interval.
+                var early = settings.RetryInterval - clock.GetElapsedTime(asked);
+                if (early > TimeSpan.Zero) await Task.Delay(early, clock, requestAborted);
+            }
+            logger.LogWarning(
+                "The cost of request {RequestId} (key {Key}) was not confirmed in the key's journal within {Timeout} s; answering anyway and retrying in the background",
+                settle.RequestId, key.Alias ?? key.DisplayPrefix, settings.Timeout.TotalSeconds);
+        }
+        catch (OperationCanceledException) when (requestAborted.IsCancellationRequested)
+        {
+            // The client left; its cost is owed all the same.
+        }
+        _pending[settle.RequestId] = settle;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!settings.Confirm) return;
+        using var timer = new PeriodicTimer(settings.RetryInterval, clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+                if (!_pending.IsEmpty) await RetryAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task RetryAsync(CancellationToken stoppingToken)
+    {
+        var before = _pending.Count;
+        await Parallel.ForEachAsync(_pending.Values.ToList(), new ParallelOptions { MaxDegreeOfParallelism = ParallelAsks, CancellationToken = stoppingToken },
+            async (settle, ct) =>
+            {
+                if (await Admission.TrySettleConfirmedAsync(settle, settings.RetryInterval, ct)) _pending.TryRemove(settle.RequestId, out _);
+            });
+        if (_pending.IsEmpty) logger.LogInformation("Every late settlement is now confirmed ({Count})", before);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        if (_pending.IsEmpty) return;
+        // Sent once more without waiting: the key flush that follows writes what reached this node's actors.
+        foreach (var (_, settle) in _pending) Admission.SettleKey(settle);
+        logger.LogWarning("Stopping with {Count} settlements not confirmed by their keys; sent once more", _pending.Count);
+    }
+}
