@@ -178,90 +178,51 @@ public sealed class RequestLogWriter(
         if (batch.Count == 0) return;
         using var connection = storage.OpenLogConnection();
         using var transaction = connection.BeginTransaction();
-        using var request = connection.CreateCommand();
-        request.Transaction = transaction;
-        // The alias as it is when the row is written: a key's alias may change or the key go later.
-        request.CommandText = $"""
-            INSERT INTO requests (time, request_id, key_id, key_prefix, key_alias, requested_model, routed_model, provider,
-                deployment, status, upstream_status, error_origin, prompt_tokens, completion_tokens, cached_tokens, cost, cache_hit,
-                saved_cost, latency_ms, ttft_ms, overhead_ms, attempts, upstream_error)
-            VALUES (@time, @id, @key, @prefix, (SELECT alias FROM {storage.KeysTable} WHERE key_id = @key), @requested, @routed, @provider,
-                @deployment, @status, @upstream_status, @origin, @prompt, @completion, @cached, @cost, @hit,
-                @saved, @latency, @ttft, @overhead, @attempts, @upstream_error)
-            """;
-        // Each parameter keeps one type, so the statement is prepared once for the whole batch.
-        var p = new Dictionary<string, DbParameter>();
-        foreach (var (name, type) in new[]
-                 {
-                     ("@time", DbType.String), ("@id", DbType.String), ("@key", DbType.String), ("@prefix", DbType.String),
-                     ("@requested", DbType.String), ("@routed", DbType.String), ("@provider", DbType.String), ("@deployment", DbType.String),
-                     ("@status", DbType.Int32), ("@upstream_status", DbType.Int32), ("@origin", DbType.String), ("@prompt", DbType.Int32),
-                     ("@completion", DbType.Int32), ("@cached", DbType.Int32), ("@cost", DbType.Double), ("@hit", DbType.Int32),
-                     ("@saved", DbType.Double), ("@latency", DbType.Double), ("@ttft", DbType.Double), ("@overhead", DbType.Double),
-                     ("@attempts", DbType.Int32), ("@upstream_error", DbType.String),
-                 })
-            p[name] = request.AddParameter(name, type);
-        request.Prepare();
-
-        using var attempt = connection.CreateCommand();
-        attempt.Transaction = transaction;
-        attempt.CommandText = """
-            INSERT INTO request_attempts (request_id, attempt, provider, deployment, status, upstream_status, latency_ms,
-                error_origin, verdict)
-            VALUES (@id, @n, @provider, @deployment, @status, @upstream_status, @latency, @origin, @verdict)
-            """;
-        var a = new Dictionary<string, DbParameter>();
-        foreach (var (name, type) in new[]
-                 {
-                     ("@id", DbType.String), ("@n", DbType.Int32), ("@provider", DbType.String), ("@deployment", DbType.String),
-                     ("@status", DbType.Int32), ("@upstream_status", DbType.Int32), ("@latency", DbType.Double), ("@origin", DbType.String),
-                     ("@verdict", DbType.String),
-                 })
-            a[name] = attempt.AddParameter(name, type);
-        attempt.Prepare();
-
-        foreach (var e in batch)
-        {
-            Set(p["@time"], FormatTime(e.Time));
-            Set(p["@id"], e.RequestId);
-            Set(p["@key"], e.KeyId);
-            Set(p["@prefix"], e.KeyPrefix);
-            Set(p["@requested"], e.RequestedModel);
-            Set(p["@routed"], e.RoutedModel);
-            Set(p["@provider"], e.Provider);
-            Set(p["@deployment"], e.Deployment);
-            Set(p["@status"], e.Status);
-            Set(p["@upstream_status"], e.UpstreamStatus);
-            Set(p["@origin"], e.ErrorOrigin);
-            Set(p["@prompt"], e.PromptTokens);
-            Set(p["@completion"], e.CompletionTokens);
-            Set(p["@cached"], e.CachedTokens);
-            Set(p["@cost"], (double)e.Cost);
-            Set(p["@hit"], e.CacheHit ? 1 : 0);
-            Set(p["@saved"], (double)e.SavedCost);
-            Set(p["@latency"], e.LatencyMs);
-            Set(p["@ttft"], e.TtftMs);
-            Set(p["@overhead"], e.OverheadMs);
-            Set(p["@attempts"], e.Attempts.Count);
-            Set(p["@upstream_error"], e.UpstreamError);
-            request.ExecuteNonQuery();
-
-            foreach (var at in e.Attempts)
-            {
-                Set(a["@id"], e.RequestId);
-                Set(a["@n"], at.Number);
-                Set(a["@provider"], at.Provider);
-                Set(a["@deployment"], at.Deployment);
-                Set(a["@status"], at.Status);
-                Set(a["@upstream_status"], at.UpstreamStatus);
-                Set(a["@latency"], at.LatencyMs);
-                Set(a["@origin"], at.ErrorOrigin);
-                Set(a["@verdict"], at.Verdict);
-                attempt.ExecuteNonQuery();
-            }
-        }
+        RowInserter.Insert(connection, transaction, "requests", RequestColumns, batch, storage.RowsPerInsert);
+        var attempts = batch.SelectMany(e => e.Attempts.Select(a => (e.RequestId, Attempt: a))).ToList();
+        RowInserter.Insert(connection, transaction, "request_attempts", AttemptColumns, attempts, storage.RowsPerInsert);
         transaction.Commit();
     }
 
-    private static void Set(DbParameter parameter, object? value) => parameter.Value = value ?? DBNull.Value;
+    // The alias is the one the key had when the request was authenticated: a key's alias may change or the key go later.
+    private static readonly LogColumn<RequestLogEntry>[] RequestColumns =
+    [
+        new("time", DbType.String, e => FormatTime(e.Time)),
+        new("request_id", DbType.String, e => e.RequestId),
+        new("key_id", DbType.String, e => e.KeyId),
+        new("key_prefix", DbType.String, e => e.KeyPrefix),
+        new("key_alias", DbType.String, e => e.KeyAlias),
+        new("requested_model", DbType.String, e => e.RequestedModel),
+        new("routed_model", DbType.String, e => e.RoutedModel),
+        new("provider", DbType.String, e => e.Provider),
+        new("deployment", DbType.String, e => e.Deployment),
+        new("status", DbType.Int32, e => e.Status),
+        new("upstream_status", DbType.Int32, e => e.UpstreamStatus),
+        new("error_origin", DbType.String, e => e.ErrorOrigin),
+        new("prompt_tokens", DbType.Int32, e => e.PromptTokens),
+        new("completion_tokens", DbType.Int32, e => e.CompletionTokens),
+        new("cached_tokens", DbType.Int32, e => e.CachedTokens),
+        new("cost", DbType.Double, e => (double)e.Cost),
+        new("cache_hit", DbType.Int32, e => e.CacheHit ? 1 : 0),
+        new("saved_cost", DbType.Double, e => (double)e.SavedCost),
+        new("latency_ms", DbType.Double, e => e.LatencyMs),
+        new("ttft_ms", DbType.Double, e => e.TtftMs),
+        new("overhead_ms", DbType.Double, e => e.OverheadMs),
+        new("attempts", DbType.Int32, e => e.Attempts.Count),
+        new("upstream_error", DbType.String, e => e.UpstreamError),
+    ];
+
+    private static readonly LogColumn<(string RequestId, AttemptLogEntry Attempt)>[] AttemptColumns =
+    [
+        new("request_id", DbType.String, r => r.RequestId),
+        new("attempt", DbType.Int32, r => r.Attempt.Number),
+        new("provider", DbType.String, r => r.Attempt.Provider),
+        new("deployment", DbType.String, r => r.Attempt.Deployment),
+        new("status", DbType.Int32, r => r.Attempt.Status),
+        new("upstream_status", DbType.Int32, r => r.Attempt.UpstreamStatus),
+        new("latency_ms", DbType.Double, r => r.Attempt.LatencyMs),
+        new("error_origin", DbType.String, r => r.Attempt.ErrorOrigin),
+        new("verdict", DbType.String, r => r.Attempt.Verdict),
+    ];
+
 }

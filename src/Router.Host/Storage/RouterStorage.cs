@@ -45,6 +45,12 @@ public abstract class RouterStorage : IDisposable
     /// <summary><c>virtual_keys</c> as a log connection names it (for a key's alias at the time a row is written).</summary>
     public abstract string KeysTable { get; }
 
+    /// <summary>
+    /// Rows per INSERT statement for the request log. SQLite binds parameters by name with a linear search,
+    /// so a statement of many rows costs more per row than one of a single row; PostgreSQL saves a round trip per row.
+    /// </summary>
+    public virtual int RowsPerInsert => 1;
+
     /// <summary>True when a write failed on a uniqueness constraint (an id, hash or alias taken).</summary>
     public abstract bool IsUniqueViolation(DbException exception);
 

@@ -87,17 +87,25 @@ public abstract class RequestLogWriterTests : StorageTests
     }
 
     [Fact]
-    public async Task Stopping_writes_every_waiting_row_with_its_attempts_and_the_keys_alias()
+    public async Task More_rows_than_one_statement_takes_are_all_written_with_their_attempts()
     {
-        using (var connection = Storage.OpenConnection())
-        using (var command = connection.CreateCommand())
-        {
-            command.CommandText = "INSERT INTO virtual_keys VALUES ('key_a', 'hash', 'sk-…abcd', 'team-a', '2026-01-01')";
-            command.ExecuteNonQuery();
-        }
         var writer = Writer(TimeSpan.FromHours(1));
         await writer.StartAsync(Ct);
-        writer.TryWrite(Entry("one", attempts: 3) with { UpstreamError = """{"error":{"message":"x, \"y\""}}""" });
+        for (var i = 0; i < 123; i++) writer.TryWrite(Entry($"r{i}", attempts: i % 3));
+        await writer.StopAsync(Ct);
+
+        Assert.Equal(123, Count());
+        Assert.Equal(Enumerable.Range(0, 123).Sum(i => i % 3), Count("request_attempts"));
+        var (rows, _) = new RequestLogQuery(Storage).Page(new RequestLogFilter(RequestId: "r122"), 1, 10);
+        Assert.Equal(122 % 3, Assert.Single(rows).Attempts);
+    }
+
+    [Fact]
+    public async Task Stopping_writes_every_waiting_row_with_its_attempts_and_the_keys_alias()
+    {
+        var writer = Writer(TimeSpan.FromHours(1));
+        await writer.StartAsync(Ct);
+        writer.TryWrite(Entry("one", attempts: 3) with { KeyAlias = "team-a", UpstreamError = """{"error":{"message":"x, \"y\""}}""" });
         writer.TryWrite(Entry("two", key: "key_b"));
         await Task.Delay(100, Ct);
         Assert.Equal(0, Count());
