@@ -74,11 +74,14 @@ public sealed class KeyBudgetTests : IAsyncLifetime
             return response.StatusCode;
         }));
 
-        var info = await InfoAsync(router, key);
-        var spend = info["spend"]!.GetValue<decimal>();
         var served = statuses.Count(s => s == HttpStatusCode.OK);
         Assert.Equal(200, served + statuses.Count(s => s == HttpStatusCode.BadRequest));
         Assert.InRange(served, 5, 10);
+        // A single node settles by Tell once an answer has gone out: on a busy machine the last settlements
+        // may reach the key's actor a moment after the client asks, so wait for them (never past the budget).
+        var spend = 0m;
+        for (var deadline = DateTime.UtcNow.AddSeconds(5); spend < served * 0.005m && DateTime.UtcNow < deadline; await Task.Delay(50, Ct))
+            spend = (await InfoAsync(router, key))["spend"]!.GetValue<decimal>();
         Assert.Equal(served * 0.005m, spend);
         Assert.True(spend <= 0.05m, $"spent {spend} of a 0.05 budget");
     }

@@ -137,7 +137,7 @@ public sealed class MessagesApiTests(GatewayFixture gateway)
         Assert.Contains("not valid", wrongKey.Message);
 
         using var http = gateway.Http(key: null);
-        using var limited = await SendAsync(http, """{"model":"mock/fail-429","max_tokens":10,"messages":[{"role":"user","content":"hi"}]}""");
+        using var limited = await SendAsync(http, """{"model":"mock/fail-429-messages","max_tokens":10,"messages":[{"role":"user","content":"hi"}]}""");
         Assert.Equal((HttpStatusCode)429, limited.StatusCode);
         var body = JsonNode.Parse(await limited.Content.ReadAsStringAsync(Ct))!;
         Assert.Equal("error", body["type"]!.GetValue<string>());
