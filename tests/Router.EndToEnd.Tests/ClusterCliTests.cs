@@ -45,7 +45,7 @@ public sealed class ClusterCliTests(CliPairFixture pair)
             Assert.True(view["clustered"]!.GetValue<bool>());
             Assert.Equal(pair.Address(node), view["node"]!.GetValue<string>());
             var members = view["members"]!.AsArray();
-            Assert.Equal([pair.Address(0), pair.Address(1)], members.Select(m => m!["address"]!.GetValue<string>()).Order());
+            Assert.Equal(new[] { pair.Address(0), pair.Address(1) }.Order(StringComparer.Ordinal), members.Select(m => m!["address"]!.GetValue<string>()).Order(StringComparer.Ordinal));
             Assert.All(members, m =>
             {
                 Assert.Equal("up", m!["status"]!.GetValue<string>());
@@ -122,7 +122,7 @@ public sealed class ClusterCliTests(CliPairFixture pair)
         // The shard list shows both nodes' regions, and the key's shard on the node that hosts it.
         var stats = Read(await CliAsync(1, "shards", "list"));
         var regions = stats["regions"]!.AsArray();
-        Assert.Equal([pair.Address(0), pair.Address(1)], regions.Select(r => r!["address"]!.GetValue<string>()).Order());
+        Assert.Equal(new[] { pair.Address(0), pair.Address(1) }.Order(StringComparer.Ordinal), regions.Select(r => r!["address"]!.GetValue<string>()).Order(StringComparer.Ordinal));
         var hosting = regions.Single(r => r!["address"]!.GetValue<string>() == host)!;
         Assert.True(hosting["shard_entities"]![shard]!.GetValue<int>() >= 1);
 
