@@ -59,6 +59,25 @@ public sealed class ProviderBreakerActor : ReceiveActor
             var state = Publish();
             Sender.Tell(state);
         });
+        Receive<ProviderBreaker.Trip>(trip =>
+        {
+            _log.Warning("Circuit of deployment {0} opened by an operator for {1}", _deploymentId, trip.For);
+            // Exactly as asked, even when an earlier opening would have lasted longer: the operator decides.
+            _openUntil = _clock.GetUtcNow() + trip.For;
+            _circuit = CircuitState.Open;
+            _probeInFlight = false;
+            Sender.Tell(Publish());
+        });
+        Receive<ProviderBreaker.Reset>(_ =>
+        {
+            _log.Info("Circuit of deployment {0} closed by an operator", _deploymentId);
+            _circuit = CircuitState.Closed;
+            _consecutiveFailures = 0;
+            _probeInFlight = false;
+            _openUntil = default;
+            _window.Clear();
+            Sender.Tell(Publish());
+        });
     }
 
     protected override void PreStart() => Publish();

@@ -19,6 +19,8 @@ public sealed class ProviderBreakersActor : ReceiveActor
         Receive<ProviderBreaker.RequestPermit>(m => BreakerOf(m.DeploymentId, settings, clock, board).Forward(m));
         Receive<ProviderBreaker.ReportOutcome>(m => BreakerOf(m.DeploymentId, settings, clock, board).Forward(m));
         Receive<ProviderBreaker.GetState>(m => BreakerOf(m.DeploymentId, settings, clock, board).Forward(m));
+        Receive<ProviderBreaker.Trip>(m => BreakerOf(m.DeploymentId, settings, clock, board).Forward(m));
+        Receive<ProviderBreaker.Reset>(m => BreakerOf(m.DeploymentId, settings, clock, board).Forward(m));
     }
 
     private static IActorRef BreakerOf(string deploymentId, BreakerSettings settings, TimeProvider clock, DeploymentBoard board)

@@ -22,6 +22,18 @@ public static class ProviderBreaker
 
     public sealed record GetState(string DeploymentId);
 
+    /// <summary>
+    /// An operator opens the circuit by hand (<c>router breakers trip</c>) for <paramref name="For"/>; it then
+    /// half-opens and probes as after any opening. Answered with the breaker's <see cref="State"/>.
+    /// </summary>
+    public sealed record Trip(string DeploymentId, TimeSpan For);
+
+    /// <summary>
+    /// An operator closes the circuit by hand (<c>router breakers reset</c>): its failures, its window and any
+    /// provider's pause are forgotten. Answered with the breaker's <see cref="State"/>.
+    /// </summary>
+    public sealed record Reset(string DeploymentId);
+
     /// <param name="OpenUntil">While open (or cooling down after a <c>Retry-After</c>): when a probe may go through.</param>
     /// <param name="CallsInWindow">Outcomes counted in the failure-rate window.</param>
     /// <param name="FailureRate">Share of those outcomes that were provider failures (0 when none).</param>

@@ -31,6 +31,15 @@ public static class RouterCli
         root.Options.Add(urls);
         root.Subcommands.Add(serve);
         root.Subcommands.Add(Import.ImportCommand.Build());
+        // Palettes that inspect and steer running nodes over their admin endpoint (see the README's "Command line").
+        root.Subcommands.Add(ClusterCommands.Build());
+        root.Subcommands.Add(ShardCommands.Build());
+        root.Subcommands.Add(BreakerCommands.Build());
+        root.Subcommands.Add(KeyCommands.Build());
+        root.Subcommands.Add(SpendCommands.Build());
+        root.Subcommands.Add(CacheCommands.Build());
+        root.Subcommands.Add(LogCommands.Build());
+        root.Subcommands.Add(ConfigCommands.Build());
         root.SetAction((parse, ct) => ServeAsync(parse.GetValue(config), parse.GetValue(urls), ct));
         return root;
     }

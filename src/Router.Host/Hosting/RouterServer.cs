@@ -5,6 +5,7 @@ using Router.Actors.Breakers;
 using Router.Actors.KeyBudgets;
 using Router.Actors.Routing;
 using Router.Contracts.Configuration;
+using Router.Host.Admin;
 using Router.Host.Auth;
 using Router.Host.Caching;
 using Router.Host.Cluster;
@@ -58,6 +59,7 @@ public static class RouterServer
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
         builder.AddDashboard(settings);
+        builder.AddRouterAdmin();
 
         var services = builder.Services;
         var board = new DeploymentBoard();
@@ -183,5 +185,6 @@ public static class RouterServer
         SpendEndpoints.Map(app);
         MetricsEndpoint.Map(app);
         app.MapDashboard();
+        AdminEndpoints.Map(app);
     }
 }

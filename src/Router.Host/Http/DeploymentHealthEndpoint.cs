@@ -28,7 +28,7 @@ public static class DeploymentHealthEndpoint
         routes.Groups.SelectMany(group => group.Deployments.SelectMany(d => Cards(d, group, board))).ToList();
 
     /// <summary>A deployment, and for a pattern also the circuit of each model used behind it (<c>id&gt;model</c>).</summary>
-    private static IEnumerable<DeploymentHealthCard> Cards(Deployment deployment, DeploymentGroup group, DeploymentBoard board)
+    public static IEnumerable<DeploymentHealthCard> Cards(Deployment deployment, DeploymentGroup group, DeploymentBoard board)
     {
         yield return Card(deployment.Id, deployment, group, board);
         if (!deployment.IsPattern) yield break;
@@ -36,7 +36,7 @@ public static class DeploymentHealthEndpoint
             yield return Card(circuit.DeploymentId, deployment, group, board);
     }
 
-    private static DeploymentHealthCard Card(string circuit, Deployment deployment, DeploymentGroup group, DeploymentBoard board)
+    public static DeploymentHealthCard Card(string circuit, Deployment deployment, DeploymentGroup group, DeploymentBoard board)
     {
         var health = board.Health(circuit);
         return new DeploymentHealthCard(

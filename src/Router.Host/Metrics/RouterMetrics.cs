@@ -93,6 +93,10 @@ public sealed class RouterMetrics
 
     public CollectorRegistry Registry { get; }
 
+    /// <summary>This node's response cache counts since it started (<c>router cache stats</c>).</summary>
+    public (long Hits, long Misses, long Bypasses, decimal SavedCost) CacheCounts =>
+        ((long)_cacheHit.Value, (long)_cacheMiss.Value, (long)_cacheBypass.Value, (decimal)_cacheSaved.Value);
+
     /// <summary>Counts one finished request (called once per request, whether or not the request log is on).</summary>
     public void Record(RequestLogEntry entry)
     {

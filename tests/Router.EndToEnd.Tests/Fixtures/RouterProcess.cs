@@ -156,7 +156,7 @@ public sealed class RouterProcess : IAsyncDisposable
     }
 
     /// <summary>The router built alongside these tests, in the same configuration (Debug/Release).</summary>
-    private static string RouterDll()
+    internal static string RouterDll()
     {
         var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var framework = testBin.Name;

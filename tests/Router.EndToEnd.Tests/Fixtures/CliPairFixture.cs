@@ -1,0 +1,122 @@
+using System.Globalization;
+using Router.MockUpstream;
+
+namespace Router.EndToEnd.Tests.Fixtures;
+
+/// <summary>
+/// A live two-node cluster for the command line's tests: PostgreSQL, a mock provider and two router nodes
+/// on loopback, shaped as in <see cref="PairFailoverTests"/>, each with its own in-memory cache. A test
+/// that stops a node starts it again (<see cref="StartNodeAsync"/>) before it ends.
+/// </summary>
+public sealed class CliPairFixture : IAsyncLifetime
+{
+    public const string MasterKey = "sk-e2e-cli-master-5c1d9e7b3a";
+
+    private readonly int[] _remotingPorts = [RedisServer.FreePort(), RedisServer.FreePort()];
+    private readonly RouterProcess?[] _nodes = new RouterProcess?[2];
+    private readonly string[] _dataDirs = [Directory.CreateTempSubdirectory("router-cli-a-").FullName, Directory.CreateTempSubdirectory("router-cli-b-").FullName];
+
+    public PostgresServer Postgres { get; private set; } = null!;
+    public MockOpenAiServer Mock { get; private set; } = null!;
+
+    /// <summary>A node's cluster address, as the admin API and the command line name members.</summary>
+    public string Address(int node) => $"akka.tcp://router@127.0.0.1:{_remotingPorts[node]}";
+
+    public string RemotingSeed(int node) => $"127.0.0.1:{_remotingPorts[node]}";
+
+    public RouterProcess Node(int node) => _nodes[node] ?? throw new InvalidOperationException($"node {node} is not running");
+
+    /// <summary>The node's HTTP address as <c>--node</c> takes it.</summary>
+    public string Http(int node) => new Uri(Node(node).BaseUrl).Authority;
+
+    public async ValueTask InitializeAsync()
+    {
+        Postgres = await PostgresServer.StartNewAsync();
+        Mock = await MockOpenAiServer.StartAsync(record: false);
+        // Started at the same moment, as an operator's two machines would be.
+        await Task.WhenAll(StartProcessAsync(0), StartProcessAsync(1));
+        await WaitForTwoMembersAsync();
+    }
+
+    /// <summary>Starts the node again and waits until both nodes see two members up.</summary>
+    public async Task StartNodeAsync(int node)
+    {
+        await StartProcessAsync(node);
+        await WaitForTwoMembersAsync();
+    }
+
+    private async Task StartProcessAsync(int node) => _nodes[node] = await RouterProcess.StartAsync(Config(node), _dataDirs[node]);
+
+    private async Task WaitForTwoMembersAsync()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (!(await MembersUpAsync(Node(0)) == 2 && await MembersUpAsync(Node(1)) == 2))
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"the two nodes did not form one cluster:\n{Node(0).Output}\n{Node(1).Output}");
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>Kills the node's process if it still runs, and forgets it (a node that exited by itself too).</summary>
+    public async Task StopNodeAsync(int node)
+    {
+        if (_nodes[node] is not { } process) return;
+        await process.DisposeAsync();
+        _nodes[node] = null;
+    }
+
+    private static async Task<double> MembersUpAsync(RouterProcess node)
+    {
+        if (node.HasExited) return 0;
+        using var http = node.CreateClient(null);
+        try
+        {
+            var metrics = await http.GetStringAsync("/metrics");
+            var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith("router_cluster_members{status=\"up\"}", StringComparison.Ordinal));
+            return line is null ? 0 : double.Parse(line.Split(' ')[^1], CultureInfo.InvariantCulture);
+        }
+        catch (HttpRequestException)
+        {
+            return 0;
+        }
+    }
+
+    private string Config(int node) => $$"""
+          master-key = "{{MasterKey}}"
+          routing.retries = 0
+          storage { provider = postgres, connection-string = "{{Postgres.ConnectionString}}" }
+          cluster {
+            enabled = true
+            hostname = "127.0.0.1"
+            port = {{_remotingPorts[node]}}
+            seed-nodes = ["127.0.0.1:{{_remotingPorts[0]}}", "127.0.0.1:{{_remotingPorts[1]}}"]
+            down-after = 3s
+            drain-delay = 0s
+          }
+          providers { mock { type = openai-compatible, api-base = "{{Mock.ApiBase}}" } }
+          models = [ { name = "paid", provider = mock, model = "echo-paid" } ]
+          prices { "paid" { input-cost-per-token = 0.0001, output-cost-per-token = 0.0002 } }
+        """;
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var node in _nodes)
+            if (node is not null) await node.DisposeAsync();
+        await Mock.DisposeAsync();
+        await Postgres.DisposeAsync();
+        foreach (var dir in _dataDirs)
+        {
+            try
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+            catch (IOException)
+            {
+                // best effort: a temp directory
+            }
+        }
+    }
+}
+
+[CollectionDefinition("cli-pair")]
+public sealed class CliPairCollection : ICollectionFixture<CliPairFixture>;
