@@ -43,35 +43,9 @@ public sealed class PairFailoverTests(ITestOutputHelper output) : IAsyncLifetime
         foreach (var dir in _dataDirs) Directory.Delete(dir, recursive: true);
     }
 
-    private string Config(int node) => $$"""
-          master-key = "{{MasterKey}}"
-          cache.enabled = false
-          routing.retries = 0
-          storage { provider = postgres, connection-string = "{{_postgres.ConnectionString}}" }
-          cluster {
-            enabled = true
-            hostname = "127.0.0.1"
-            port = {{_remotingPorts[node]}}
-            seed-nodes = ["127.0.0.1:{{_remotingPorts[0]}}", "127.0.0.1:{{_remotingPorts[1]}}"]
-            down-after = 3s
-            drain-delay = 0s
-          }
-          providers { mock { type = openai-compatible, api-base = "{{_mock.ApiBase}}" } }
-          models = [ { name = "paid", provider = mock, model = "echo-paid" } ]
-          prices { "paid" { input-cost-per-token = 0.0001, output-cost-per-token = 0.0002 } }
-        """;
-
-    private async Task StartNodeAsync(int node) => _nodes[node] = await RouterProcess.StartAsync(Config(node), _dataDirs[node]);
+    private async Task StartNodeAsync(int node) => _nodes[node] = await RouterProcess.StartAsync(PairNodes.Config(MasterKey, _postgres, _mock, _remotingPorts, node) + "\ncache.enabled = false", _dataDirs[node]);
 
     private RouterProcess Node(int node) => _nodes[node] ?? throw new InvalidOperationException($"node {node} is not running");
-
-    private static async Task<double> MembersUpAsync(RouterProcess node)
-    {
-        using var http = node.CreateClient(null);
-        var metrics = await http.GetStringAsync("/metrics", Ct);
-        var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith("router_cluster_members{status=\"up\"}", StringComparison.Ordinal));
-        return line is null ? 0 : double.Parse(line.Split(' ')[^1], CultureInfo.InvariantCulture);
-    }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
     {
@@ -207,7 +181,7 @@ public sealed class PairFailoverTests(ITestOutputHelper output) : IAsyncLifetime
     {
         // Started at the same moment: they must make one cluster of two, never two clusters of one.
         await Task.WhenAll(StartNodeAsync(0), StartNodeAsync(1));
-        await WaitUntilAsync(async () => await MembersUpAsync(Node(0)) == 2 && await MembersUpAsync(Node(1)) == 2, TimeSpan.FromSeconds(30),
+        await WaitUntilAsync(async () => await PairNodes.MembersUpAsync(Node(0)) == 2 && await PairNodes.MembersUpAsync(Node(1)) == 2, TimeSpan.FromSeconds(30),
             "the two nodes did not form one cluster");
 
         // Twelve keys: their actors spread over both nodes (all on one has odds of 1 in 2048).
@@ -223,7 +197,7 @@ public sealed class PairFailoverTests(ITestOutputHelper output) : IAsyncLifetime
 
         // The killed node comes back and joins the survivor's cluster.
         await StartNodeAsync(0);
-        await WaitUntilAsync(async () => await MembersUpAsync(Node(0)) == 2 && await MembersUpAsync(Node(1)) == 2, TimeSpan.FromSeconds(60),
+        await WaitUntilAsync(async () => await PairNodes.MembersUpAsync(Node(0)) == 2 && await PairNodes.MembersUpAsync(Node(1)) == 2, TimeSpan.FromSeconds(60),
             "the restarted node did not rejoin");
         var nearlyAgain = await GenerateKeyAsync(nearlyBudget);
 

@@ -45,12 +45,12 @@ public sealed class CliPairFixture : IAsyncLifetime
         await WaitForTwoMembersAsync();
     }
 
-    private async Task StartProcessAsync(int node) => _nodes[node] = await RouterProcess.StartAsync(Config(node), _dataDirs[node]);
+    private async Task StartProcessAsync(int node) => _nodes[node] = await RouterProcess.StartAsync(PairNodes.Config(MasterKey, Postgres, Mock, _remotingPorts, node), _dataDirs[node]);
 
     private async Task WaitForTwoMembersAsync()
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (!(await MembersUpAsync(Node(0)) == 2 && await MembersUpAsync(Node(1)) == 2))
+        while (!(await PairNodes.MembersUpAsync(Node(0)) == 2 && await PairNodes.MembersUpAsync(Node(1)) == 2))
         {
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"the two nodes did not form one cluster:\n{Node(0).Output}\n{Node(1).Output}");
             await Task.Delay(200);
@@ -64,39 +64,6 @@ public sealed class CliPairFixture : IAsyncLifetime
         await process.DisposeAsync();
         _nodes[node] = null;
     }
-
-    private static async Task<double> MembersUpAsync(RouterProcess node)
-    {
-        if (node.HasExited) return 0;
-        using var http = node.CreateClient(null);
-        try
-        {
-            var metrics = await http.GetStringAsync("/metrics");
-            var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith("router_cluster_members{status=\"up\"}", StringComparison.Ordinal));
-            return line is null ? 0 : double.Parse(line.Split(' ')[^1], CultureInfo.InvariantCulture);
-        }
-        catch (HttpRequestException)
-        {
-            return 0;
-        }
-    }
-
-    private string Config(int node) => $$"""
-          master-key = "{{MasterKey}}"
-          routing.retries = 0
-          storage { provider = postgres, connection-string = "{{Postgres.ConnectionString}}" }
-          cluster {
-            enabled = true
-            hostname = "127.0.0.1"
-            port = {{_remotingPorts[node]}}
-            seed-nodes = ["127.0.0.1:{{_remotingPorts[0]}}", "127.0.0.1:{{_remotingPorts[1]}}"]
-            down-after = 3s
-            drain-delay = 0s
-          }
-          providers { mock { type = openai-compatible, api-base = "{{Mock.ApiBase}}" } }
-          models = [ { name = "paid", provider = mock, model = "echo-paid" } ]
-          prices { "paid" { input-cost-per-token = 0.0001, output-cost-per-token = 0.0002 } }
-        """;
 
     public async ValueTask DisposeAsync()
     {
