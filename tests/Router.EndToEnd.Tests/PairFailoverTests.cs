@@ -176,6 +176,32 @@ public sealed class PairFailoverTests(ITestOutputHelper output) : IAsyncLifetime
     // A request here: 6 prompt tokens at 0.0001 and at most 3 completion tokens at 0.0002.
     private const decimal MaxRequestCost = 0.0012m;
 
+    /// <summary>A key blocked through one node is refused by the other at once (its single actor decides), and unblocked likewise.</summary>
+    private async Task A_key_changed_on_one_node_is_changed_on_both_at_once(string key)
+    {
+        async Task<HttpStatusCode> AskAsync(int node)
+        {
+            using var http = Node(node).CreateClient(key);
+            using var response = await http.PostAsync("/v1/chat/completions",
+                Json("""{"model":"paid","max_tokens":8,"messages":[{"role":"user","content":"one two three"}]}"""), Ct);
+            return response.StatusCode;
+        }
+        async Task ChangeAsync(int node, string action)
+        {
+            using var admin = Node(node).CreateClient(MasterKey);
+            using var response = await admin.PostAsJsonAsync($"/key/{action}", new { key }, Ct);
+            Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(Ct));
+        }
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (await AskAsync(0), await AskAsync(1)));
+        await ChangeAsync(1, "block");
+        Assert.Equal((HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized), (await AskAsync(0), await AskAsync(1)));
+        await ChangeAsync(0, "unblock");
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (await AskAsync(0), await AskAsync(1)));
+        // Those two answers are spend like any other.
+        Spent[key] = await SpendAsync(Node(0), key);
+    }
+
     [Fact]
     public async Task Either_node_can_die_under_load_without_losing_service_keys_or_spend()
     {
@@ -191,6 +217,8 @@ public sealed class PairFailoverTests(ITestOutputHelper output) : IAsyncLifetime
         // One request costs 0.0001 * 6 + 0.0002 * 3 = 0.0012 at most; this budget allows a few.
         const decimal nearlyBudget = 0.006m;
         var nearly = await GenerateKeyAsync(nearlyBudget);
+
+        await A_key_changed_on_one_node_is_changed_on_both_at_once(keys[0]);
 
         var stopwatch = Stopwatch.StartNew();
         await KillUnderLoadAsync(victim: 0, keys, nearly, nearlyBudget);
