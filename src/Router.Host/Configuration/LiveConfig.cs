@@ -83,10 +83,15 @@ public sealed class LiveConfig
         if (old.RequestLog != next.RequestLog) changed.Add("request-log");
         if (old.Metrics != next.Metrics) changed.Add("metrics");
         if (old.Storage != next.Storage) changed.Add("storage");
+        if (!SameCluster(old.Cluster, next.Cluster)) changed.Add("cluster");
         if (old.Settlement != next.Settlement) changed.Add("settlement");
         if (!old.Providers.Select(p => p.Discovery).SequenceEqual(next.Providers.Select(p => p.Discovery))) changed.Add("providers.*.discover");
         return changed;
     }
+
+    // Records compare lists by reference: the seed nodes are compared by their entries.
+    private static bool SameCluster(ClusterSettings a, ClusterSettings b) =>
+        a with { SeedNodes = [] } == b with { SeedNodes = [] } && a.SeedNodes.SequenceEqual(b.SeedNodes);
 
     private static bool SameEntries<TValue>(IReadOnlyDictionary<string, TValue> a, IReadOnlyDictionary<string, TValue> b) =>
         a.Count == b.Count && a.All(pair => b.TryGetValue(pair.Key, out var other) && Equals(pair.Value, other));
