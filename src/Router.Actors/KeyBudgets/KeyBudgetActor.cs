@@ -36,7 +36,6 @@ namespace Router.Actors.KeyBudgets;
 public sealed class KeyBudgetActor : ReceivePersistentActor, IWithTimers
 {
     public static readonly TimeSpan UsageFlushInterval = TimeSpan.FromMilliseconds(100);
-    private static readonly TimeSpan RateWindow = TimeSpan.FromMinutes(1);
     private const int EventsPerSnapshot = 1000;
 
     /// <summary>
@@ -49,19 +48,14 @@ public sealed class KeyBudgetActor : ReceivePersistentActor, IWithTimers
     private readonly TimeProvider _clock;
     private readonly Dictionary<Address, ActorSelection> _breakersByNode = new();
     private readonly Dictionary<string, (decimal Cost, int Tokens)> _reservations = new(StringComparer.Ordinal);
-    private readonly Queue<DateTimeOffset> _recentRequests = new();
-    private readonly Queue<(DateTimeOffset At, long Tokens)> _recentTokens = new();
+    private readonly RateWindow _rates = new();
+    private readonly BudgetPeriod _period = new();
     // Admitted and not yet settled: a settlement sent twice ends its request once.
     private readonly HashSet<string> _inFlight = new(StringComparer.Ordinal);
-    // Requests whose usage has counted (written or not), and of them the ones written, oldest first.
-    private readonly HashSet<string> _counted = new(StringComparer.Ordinal);
-    private readonly Queue<string> _journaledIds = new();
+    private readonly CountedRequests _counted = new(RememberedRequests);
     private KeyPolicy? _policy;
     private bool _deleted;
     private decimal _reserved;
-    private long _tokensInWindow;
-    private DateTimeOffset? _periodStart;
-    private decimal _periodSpend;
     private static readonly KeyBudget.UsageRecorded NoUsage = new(0, 0, 0);
 
     // Everything settled (what the key has spent), what of it the journal has confirmed (what a
@@ -92,8 +86,8 @@ public sealed class KeyBudgetActor : ReceivePersistentActor, IWithTimers
         {
             _journaled = Add(_journaled, recorded);
             _settled = _journaled;
-            CountInPeriod(recorded.Cost, recorded.At ?? _clock.GetUtcNow());
-            Remember(recorded.RequestIds);
+            _period.Count(_policy, recorded.Cost, recorded.At ?? _clock.GetUtcNow());
+            _counted.Journaled(recorded.RequestIds);
         });
         Recover<SnapshotOffer>(offer =>
         {
@@ -144,9 +138,9 @@ public sealed class KeyBudgetActor : ReceivePersistentActor, IWithTimers
             return;
         }
         // Before this request's own reservation: what the caller is told is left once its cost is known.
-        var remaining = _policy!.MaxBudget - _periodSpend - _reserved;
+        var remaining = _policy!.MaxBudget - _period.Spend - _reserved;
         _inFlight.Add(admit.RequestId);
-        _recentRequests.Enqueue(now);
+        _rates.AddRequest(now);
         if (admit.EstimatedCost > 0 || admit.EstimatedTokens > 0)
         {
             _reservations[admit.RequestId] = (admit.EstimatedCost, admit.EstimatedTokens);
@@ -168,23 +162,23 @@ public sealed class KeyBudgetActor : ReceivePersistentActor, IWithTimers
         if (policy.AllowedModels.Count > 0 && !policy.AllowedModels.Any(pattern => ModelPattern.Matches(pattern, admit.Model)))
             return Refuse(RefusalReason.ModelNotAllowed, $"This key may not use the model '{admit.Model}'.");
 
-        Slide(now);
-        if (policy.RpmLimit is { } rpm && _recentRequests.Count >= rpm)
+        _rates.Slide(now);
+        if (policy.RpmLimit is { } rpm && _rates.Requests >= rpm)
             return Refuse(RefusalReason.RateLimited,
-                $"This key is limited to {rpm} requests per minute and has made {_recentRequests.Count} in the last minute.",
-                RetryAfterFor(_recentRequests.Peek(), now));
-        if (policy.TpmLimit is { } tpm && _tokensInWindow + ReservedTokens() + admit.EstimatedTokens > tpm)
+                $"This key is limited to {rpm} requests per minute and has made {_rates.Requests} in the last minute.",
+                _rates.RequestsFreeIn(now));
+        if (policy.TpmLimit is { } tpm && _rates.Tokens + ReservedTokens() + admit.EstimatedTokens > tpm)
             return Refuse(RefusalReason.RateLimited,
-                $"This key is limited to {tpm} tokens per minute: {_tokensInWindow} used and {ReservedTokens()} reserved in the last minute, and this request may take {admit.EstimatedTokens}.",
-                _recentTokens.Count > 0 ? RetryAfterFor(_recentTokens.Peek().At, now) : RateWindow);
+                $"This key is limited to {tpm} tokens per minute: {_rates.Tokens} used and {ReservedTokens()} reserved in the last minute, and this request may take {admit.EstimatedTokens}.",
+                _rates.TokensFreeIn(now));
 
-        RollPeriod(now);
-        if (policy.MaxBudget is { } budget && _periodSpend + _reserved + admit.EstimatedCost > budget)
+        _period.Roll(policy, now);
+        if (policy.MaxBudget is { } budget && _period.Spend + _reserved + admit.EstimatedCost > budget)
             return Refuse(RefusalReason.BudgetExceeded,
-                $"Budget exceeded: this key has spent ${_periodSpend:0.######} of its ${budget:0.######} budget"
+                $"Budget exceeded: this key has spent ${_period.Spend:0.######} of its ${budget:0.######} budget"
                 + (_reserved > 0 ? $", ${_reserved:0.######} is reserved by requests in flight" : "")
                 + $", and this request may cost ${admit.EstimatedCost:0.######}"
-                + (PeriodEnd is { } end ? $"; the budget starts again at {end:u}." : "."));
+                + (_period.End(policy) is { } end ? $"; the budget starts again at {end:u}." : "."));
         return null;
 
         KeyBudget.Refused Refuse(RefusalReason reason, string message, TimeSpan? retryAfter = null) =>
@@ -211,17 +205,16 @@ public sealed class KeyBudgetActor : ReceivePersistentActor, IWithTimers
         var now = _clock.GetUtcNow();
         // A write carries one time, which places its cost in a budget period on recovery: usage of an
         // earlier period goes out before this one counts in the next.
-        RollPeriod(now);
-        if (_unwritten.Requests > 0 && _periodStart is { } start && _lastUnwrittenAt < start) WriteUnwritten();
-        _recentTokens.Enqueue((now, settle.Usage.TotalTokens));
-        _tokensInWindow += settle.Usage.TotalTokens;
+        _period.Roll(_policy, now);
+        if (_unwritten.Requests > 0 && _period.Start is { } start && _lastUnwrittenAt < start) WriteUnwritten();
+        _rates.AddTokens(now, settle.Usage.TotalTokens);
         var usage = new KeyBudget.UsageRecorded(1, settle.Usage.PromptTokens, settle.Usage.CompletionTokens, settle.Cost);
         _settled = Add(_settled, usage);
         _unwritten = Add(_unwritten, usage);
         _lastUnwrittenAt = now;
         _counted.Add(settle.RequestId);
         _unwrittenIds.Add(settle.RequestId);
-        CountInPeriod(settle.Cost, now);
+        _period.Count(_policy, settle.Cost, now);
         if (settle.Confirm)
         {
             _unconfirmed.Add((Sender, new KeyBudget.Settled(_keyId, settle.RequestId)));
@@ -257,25 +250,13 @@ public sealed class KeyBudgetActor : ReceivePersistentActor, IWithTimers
         {
             _writesUnderWay--;
             _journaled = Add(_journaled, written);
-            Remember(written.RequestIds);
+            _counted.Journaled(written.RequestIds);
             if (LastSequenceNr % EventsPerSnapshot == 0) SaveSnapshot(JournaledTotals());
             if (confirmations is not null)
                 foreach (var (sender, reply) in confirmations) sender.Tell(reply);
             // Confirmations that came while this write was under way go now, together.
             if (_writesUnderWay == 0 && _unconfirmed.Count > 0) WriteUnwritten();
         });
-    }
-
-    /// <summary>Keeps the ids of written requests, forgetting the oldest beyond <see cref="RememberedRequests"/>.</summary>
-    private void Remember(IReadOnlyList<string>? requestIds)
-    {
-        if (requestIds is null) return;
-        foreach (var id in requestIds)
-        {
-            _counted.Add(id);
-            _journaledIds.Enqueue(id);
-        }
-        while (_journaledIds.Count > RememberedRequests) _counted.Remove(_journaledIds.Dequeue());
     }
 
     private static KeyBudget.UsageRecorded Add(KeyBudget.UsageRecorded a, KeyBudget.UsageRecorded b) =>
@@ -285,39 +266,10 @@ public sealed class KeyBudgetActor : ReceivePersistentActor, IWithTimers
     {
         var durationChanged = _policy?.BudgetDuration != policy.BudgetDuration;
         _policy = policy;
-        if (durationChanged) _periodStart = null;
-    }
-
-    /// <summary>Counts a cost in the budget period it falls in, starting a new period when the last one is over.</summary>
-    private void CountInPeriod(decimal cost, DateTimeOffset at)
-    {
-        RollPeriod(at);
-        _periodSpend += cost;
-    }
-
-    private void RollPeriod(DateTimeOffset now)
-    {
-        if (_policy?.BudgetDuration is not { } duration || duration <= TimeSpan.Zero) return;
-        _periodStart ??= _policy.CreatedAt == default ? now : _policy.CreatedAt;
-        if (now < _periodStart.Value + duration) return;
-        var elapsedPeriods = (now - _periodStart.Value).Ticks / duration.Ticks;
-        _periodStart = _periodStart.Value + TimeSpan.FromTicks(duration.Ticks * elapsedPeriods);
-        _periodSpend = 0;
-    }
-
-    private DateTimeOffset? PeriodEnd => _policy?.BudgetDuration is { } duration && _periodStart is { } start ? start + duration : null;
-
-    /// <summary>Drops requests and tokens older than the rate window.</summary>
-    private void Slide(DateTimeOffset now)
-    {
-        while (_recentRequests.Count > 0 && now - _recentRequests.Peek() >= RateWindow) _recentRequests.Dequeue();
-        while (_recentTokens.Count > 0 && now - _recentTokens.Peek().At >= RateWindow) _tokensInWindow -= _recentTokens.Dequeue().Tokens;
+        if (durationChanged) _period.Restart();
     }
 
     private long ReservedTokens() => _reservations.Values.Sum(r => (long)r.Tokens);
-
-    private static TimeSpan RetryAfterFor(DateTimeOffset oldest, DateTimeOffset now) =>
-        oldest + RateWindow - now is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.FromSeconds(1);
 
     private static bool SameHash(string expected, string presented) =>
         expected.Length > 0
@@ -326,10 +278,10 @@ public sealed class KeyBudgetActor : ReceivePersistentActor, IWithTimers
     private KeyBudget.State CurrentState()
     {
         var now = _clock.GetUtcNow();
-        Slide(now);
-        RollPeriod(now);
+        _rates.Slide(now);
+        _period.Roll(_policy, now);
         return new KeyBudget.State(_keyId, _policy, _deleted, _settled.Requests, _settled.PromptTokens, _settled.CompletionTokens,
-            _settled.Cost, _periodSpend, PeriodEnd, _reserved, _inFlight.Count, _recentRequests.Count, _tokensInWindow);
+            _settled.Cost, _period.Spend, _period.End(_policy), _reserved, _inFlight.Count, _rates.Requests, _rates.Tokens);
     }
 
     /// <summary>Breakers are per node: the asker's own node's breaker knows how its calls have fared.</summary>
@@ -350,11 +302,9 @@ public sealed class KeyBudgetActor : ReceivePersistentActor, IWithTimers
         _deleted = totals.Deleted;
         _journaled = new KeyBudget.UsageRecorded(totals.Requests, totals.PromptTokens, totals.CompletionTokens, totals.Spend);
         _settled = _journaled;
-        _periodStart = totals.PeriodStart;
-        _periodSpend = totals.PeriodSpend;
+        _period.Restore(totals.PeriodStart, totals.PeriodSpend);
         _counted.Clear();
-        _journaledIds.Clear();
-        Remember(totals.RequestIds);
+        _counted.Journaled(totals.RequestIds);
     }
 
     /// <summary>
@@ -363,8 +313,8 @@ public sealed class KeyBudgetActor : ReceivePersistentActor, IWithTimers
     /// </summary>
     private KeyBudget.Totals JournaledTotals() =>
         new(_policy?.AllowedModels, _journaled.Requests, _journaled.PromptTokens, _journaled.CompletionTokens,
-            _policy, _journaled.Cost, Math.Max(0, _periodSpend - (_settled.Cost - _journaled.Cost)), _periodStart, _deleted,
-            [.. _journaledIds]);
+            _policy, _journaled.Cost, Math.Max(0, _period.Spend - (_settled.Cost - _journaled.Cost)), _period.Start, _deleted,
+            _counted.JournaledIds());
 
     public static Props Props(string keyId) => Props(keyId, TimeProvider.System);
 
