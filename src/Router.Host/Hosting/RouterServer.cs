@@ -100,7 +100,7 @@ public static class RouterServer
             sp.GetRequiredService<ILogger<ProxyHandler>>(),
             settings.RequestLog.Enabled ? sp.GetRequiredService<RequestLogWriter>() : null,
             settings.Metrics.Enabled ? sp.GetRequiredService<RouterMetrics>() : null,
-            new RequestSpans(keyDirectory)));
+            new RequestSpans()));
         // The actor system is asked for when scraped (it starts after the endpoints are mapped).
         services.AddSingleton(sp =>
         {

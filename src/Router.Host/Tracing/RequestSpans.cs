@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Router.Host.Auth;
 using Router.Host.Caching;
 using Router.Host.Http;
-using Router.Host.Keys;
 using Router.Host.Providers;
 using Router.Host.RequestLog;
 
@@ -13,8 +12,7 @@ namespace Router.Host.Tracing;
 /// <c>completions</c>, <c>embeddings</c>). It is filled from the request log's row for the request, so a
 /// trace and the log say the same thing; its attempts are child spans (<see cref="AttemptSpans"/>).
 /// </summary>
-/// <param name="keys">Where a virtual key's alias is found (a cached lookup by the hash already authenticated).</param>
-public sealed class RequestSpans(KeyDirectory? keys = null)
+public sealed class RequestSpans
 {
     /// <summary>
     /// Starts the request's span, the caller's W3C <c>traceparent</c> as its parent. Null, before any header
@@ -54,7 +52,7 @@ public sealed class RequestSpans(KeyDirectory? keys = null)
         {
             span.SetTag(SpanAttributeNames.KeyId, key.KeyId);
             span.SetTag(SpanAttributeNames.KeyPrefix, key.DisplayPrefix);
-            span.SetTag(SpanAttributeNames.KeyAlias, key.IsMaster ? "master" : keys?.FindByHash(key.SecretHash)?.Alias);
+            span.SetTag(SpanAttributeNames.KeyAlias, key.IsMaster ? "master" : key.Alias);
         }
         span.SetTag(SpanAttributeNames.RequestModel, entry.RequestedModel);
         span.SetTag(SpanAttributeNames.ResponseModel, entry.RoutedModel);
