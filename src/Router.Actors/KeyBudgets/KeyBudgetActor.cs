@@ -1,8 +1,8 @@
-using Akka.Cluster.Hosting;
-using Akka.Cluster.Sharding;
 using System.Security.Cryptography;
 using System.Text;
 using Akka.Actor;
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Sharding;
 using Akka.Event;
 using Akka.Hosting;
 using Akka.Persistence;
