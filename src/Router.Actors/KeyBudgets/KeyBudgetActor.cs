@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Sharding;
@@ -154,7 +152,7 @@ public sealed class KeyBudgetActor : ReceivePersistentActor, IWithTimers
     private KeyBudget.Refused? Refusal(KeyBudget.Admit admit, DateTimeOffset now)
     {
         var policy = _policy;
-        if (policy is null || _deleted || !SameHash(policy.SecretHash, admit.SecretHash))
+        if (policy is null || _deleted || !KeyPolicy.SameHash(policy.SecretHash, admit.SecretHash))
             return Refuse(RefusalReason.UnknownKey, "This key is not known to the router.");
         if (policy.Blocked) return Refuse(RefusalReason.Blocked, "This key is blocked.");
         if (policy.Expires is { } expires && expires <= now)
@@ -270,10 +268,6 @@ public sealed class KeyBudgetActor : ReceivePersistentActor, IWithTimers
     }
 
     private long ReservedTokens() => _reservations.Values.Sum(r => (long)r.Tokens);
-
-    private static bool SameHash(string expected, string presented) =>
-        expected.Length > 0
-        && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(presented));
 
     private KeyBudget.State CurrentState()
     {

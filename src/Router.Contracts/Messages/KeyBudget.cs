@@ -31,6 +31,16 @@ public sealed record KeyPolicy(
 {
     /// <summary>Whether admission needs an estimate of the request (the tokenizer's work is skipped otherwise).</summary>
     public bool NeedsEstimate => MaxBudget is not null || TpmLimit is not null;
+
+    /// <summary>
+    /// Whether a presented key's hash is this key's, compared in constant time (timing says nothing about how
+    /// much matched) and without allocating: it runs on every admission. An empty hash matches nothing.
+    /// </summary>
+    public static bool SameHash(string expected, string presented) =>
+        expected.Length > 0
+        && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
+            System.Runtime.InteropServices.MemoryMarshal.AsBytes(expected.AsSpan()),
+            System.Runtime.InteropServices.MemoryMarshal.AsBytes(presented.AsSpan()));
 }
 
 /// <summary>Messages of the <c>KeyBudgetActor</c>, one actor per virtual key.</summary>

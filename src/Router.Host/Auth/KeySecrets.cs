@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Router.Contracts.Messages;
 
 namespace Router.Host.Auth;
 
@@ -28,8 +29,7 @@ public static class KeySecrets
     }
 
     /// <summary>Constant-time comparison of two hashes, so timing says nothing about how much matched.</summary>
-    public static bool SameHash(string a, string b) =>
-        CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(a), Encoding.ASCII.GetBytes(b));
+    public static bool SameHash(string a, string b) => KeyPolicy.SameHash(a, b);
 
     /// <summary>Enough of a key to tell keys apart in a log or a list, never enough to use it.</summary>
     public static string DisplayPrefix(string secret) => secret.Length < 24 ? "sk-…" : secret[..10] + "…";
