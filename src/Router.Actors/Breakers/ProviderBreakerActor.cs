@@ -53,6 +53,7 @@ public sealed class ProviderBreakerActor : ReceiveActor
         {
             Record(outcome);
             Publish();
+            if (outcome.Result == CallResult.ProviderFailed) _board.FailureRead(_deploymentId);
         });
         Receive<ProviderBreaker.GetState>(_ =>
         {

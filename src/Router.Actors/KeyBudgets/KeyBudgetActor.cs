@@ -144,7 +144,7 @@ public sealed class KeyBudgetActor : ReceivePersistentActor, IWithTimers
             _reservations[admit.RequestId] = (admit.EstimatedCost, admit.EstimatedTokens);
             _reserved += admit.EstimatedCost;
         }
-        // No deployment: the answer comes from the cache, so there is no breaker to ask.
+        // No deployment: the answer comes from the cache, or the asker saw the circuit closed: no breaker to ask.
         if (admit.DeploymentId.Length == 0) Sender.Tell(new ProviderBreaker.Permit("", remaining));
         else BreakersOnNodeOf(Sender).Tell(new ProviderBreaker.RequestPermit(admit.DeploymentId, admit.RequestId, remaining), Sender);
     }

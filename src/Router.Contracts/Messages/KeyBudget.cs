@@ -56,7 +56,7 @@ public static class KeyBudget
     /// Asks to run one request. On success the actor reserves the estimate and forwards to the
     /// deployment's breaker, which answers the asker with a permit; otherwise it answers <see cref="Refused"/>.
     /// </summary>
-    /// <param name="DeploymentId">The breaker to forward to; empty for an answer from the cache (the actor permits it itself).</param>
+    /// <param name="DeploymentId">The breaker to forward to; empty when none needs asking (an answer from the cache, or a circuit the asker saw closed): the actor permits it itself.</param>
     /// <param name="SecretHash">Hex SHA-256 of the key the request presented.</param>
     /// <param name="EstimatedCost">USD the request may cost (prompt and the completion limit at the model's price).</param>
     /// <param name="EstimatedTokens">Tokens it may use, for the TPM limit.</param>

@@ -84,7 +84,8 @@ public static class RouterServer
         services.AddSingleton(sp =>
         {
             var registry = sp.GetRequiredService<ActorRegistry>();
-            return new Admission(registry.Get<KeyBudgetActor>(), registry.Get<ProviderBreakersActor>(), settings.AdmissionTimeout);
+            return new Admission(registry.Get<KeyBudgetActor>(), registry.Get<ProviderBreakersActor>(), sp.GetRequiredService<DeploymentBoard>(),
+                settings.AdmissionTimeout);
         });
         services.AddSingleton<IResponseCacheStore>(sp => settings.Cache.Redis is { } redis
             ? new RedisResponseCacheStore(redis, sp.GetRequiredService<ILogger<RedisResponseCacheStore>>(), TimeProvider.System)

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Router.Actors.Breakers;
 using Router.Contracts.Messages;
 using Router.Contracts.Wire;
 using Router.Host.Auth;
@@ -17,9 +18,11 @@ public readonly record struct PermitDecision(bool Granted, TimeSpan RetryAfter, 
 /// The request path's conversations with the actors. The first attempt asks the key's budget actor,
 /// which forwards to the deployment's breaker, which answers: one round trip admits the key and
 /// permits the call. Further attempts (retries, fallbacks) ask this node's breakers directly. Each
-/// attempt's outcome goes to its breaker, and the request's usage to the key, by Tell.
+/// attempt's outcome goes to its breaker, and the request's usage to the key, by Tell. A circuit this
+/// node's board shows closed for sure needs no breaker: the key's actor then answers alone, which
+/// saves the round trip two actors further on almost every request.
 /// </summary>
-public sealed class Admission(IActorRef keyBudgets, IActorRef breakers, TimeSpan timeout)
+public sealed class Admission(IActorRef keyBudgets, IActorRef breakers, DeploymentBoard board, TimeSpan timeout)
 {
     /// <summary>
     /// Admits the key (throws when it is refused), reserving the request's estimated cost and tokens,
@@ -28,11 +31,14 @@ public sealed class Admission(IActorRef keyBudgets, IActorRef breakers, TimeSpan
     public async Task<PermitDecision> AdmitAsync(
         AuthenticatedKey key, string requestId, string model, string deploymentId, decimal estimatedCost = 0, int estimatedTokens = 0)
     {
+        // An empty deployment tells the key's actor that no breaker needs asking.
+        var askBreaker = deploymentId.Length > 0 && !board.ClosedForSure(deploymentId);
         object reply;
         try
         {
             reply = await keyBudgets.Ask<object>(
-                new KeyBudget.Admit(key.KeyId, requestId, model, deploymentId, key.SecretHash, estimatedCost, estimatedTokens), timeout);
+                new KeyBudget.Admit(key.KeyId, requestId, model, askBreaker ? deploymentId : "", key.SecretHash, estimatedCost, estimatedTokens),
+                timeout);
         }
         catch (AskTimeoutException)
         {
@@ -74,7 +80,9 @@ public sealed class Admission(IActorRef keyBudgets, IActorRef breakers, TimeSpan
     public void Report(string deploymentId, CallOutcome outcome)
     {
         if (deploymentId.Length == 0) return; // an answer from the cache: no breaker took part
-        var pause = outcome.Result == CallResult.ProviderFailed ? outcome.Error?.RetryAfter : null;
+        var failed = outcome.Result == CallResult.ProviderFailed;
+        if (failed) board.FailureSent(deploymentId);
+        var pause = failed ? outcome.Error?.RetryAfter : null;
         breakers.Tell(new ProviderBreaker.ReportOutcome(deploymentId, outcome.Result, outcome.Latency, pause));
     }
 

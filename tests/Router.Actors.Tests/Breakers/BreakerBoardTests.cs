@@ -79,4 +79,44 @@ public sealed class BreakerBoardTests(ITestOutputHelper output) : BreakerTestKit
         Assert.True(OnBoard.RefusesAt(now + TimeSpan.FromSeconds(44)));
         Assert.False(OnBoard.RefusesAt(now + TimeSpan.FromSeconds(45)));
     }
+
+    [Fact]
+    public void A_circuit_is_closed_for_sure_only_once_its_breaker_has_published_it_closed()
+    {
+        Assert.False(Board.ClosedForSure(DeploymentId)); // nothing published yet: ask the breaker
+
+        _ = Breaker;
+        AwaitCondition(() => Board.ClosedForSure(DeploymentId), TimeSpan.FromSeconds(3), cancellationToken: TestContext.Current.CancellationToken);
+
+        Fail(Settings.ConsecutiveFailuresToOpen);
+        AwaitBoard(s => s.Circuit == CircuitState.Open);
+        Assert.False(Board.ClosedForSure(DeploymentId));
+    }
+
+    [Fact]
+    public void A_failure_on_its_way_to_the_breaker_means_the_breaker_must_be_asked_until_it_has_read_it()
+    {
+        _ = Breaker;
+        AwaitCondition(() => Board.ClosedForSure(DeploymentId), TimeSpan.FromSeconds(3), cancellationToken: TestContext.Current.CancellationToken);
+
+        // As the request path does: counted as sent before it is told, so a request after it cannot skip the breaker.
+        Board.FailureSent(DeploymentId);
+        Assert.False(Board.ClosedForSure(DeploymentId));
+        Fail();
+
+        // One failure of three: the circuit stays closed, and once read it is closed for sure again.
+        AwaitCondition(() => Board.ClosedForSure(DeploymentId), TimeSpan.FromSeconds(3), cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(1, OnBoard.ConsecutiveFailures);
+    }
+
+    [Fact]
+    public void A_failure_told_without_being_counted_does_not_hide_later_ones()
+    {
+        _ = Breaker;
+        Fail(); // from elsewhere than the request path: never counted as sent
+        Settle();
+
+        Board.FailureSent(DeploymentId);
+        Assert.False(Board.ClosedForSure(DeploymentId));
+    }
 }

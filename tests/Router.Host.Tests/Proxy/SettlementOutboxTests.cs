@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Router.Actors.Breakers;
 using Microsoft.Extensions.Logging.Abstractions;
 using Router.Contracts.Configuration;
 using Router.Contracts.Messages;
@@ -24,7 +25,7 @@ public sealed class SettlementOutboxTests : IAsyncDisposable
     private SettlementOutbox Outbox(TimeSpan timeout, TimeSpan retryInterval)
     {
         var region = _system.ActorOf(Props.Create(() => new KeyRegion(_keys)));
-        var admission = new Admission(region, ActorRefs.Nobody, TimeSpan.FromSeconds(1));
+        var admission = new Admission(region, ActorRefs.Nobody, new DeploymentBoard(), TimeSpan.FromSeconds(1));
         return new SettlementOutbox(new Lazy<Admission>(admission), new SettlementSettings(true, timeout, retryInterval), TimeProvider.System,
             NullLogger<SettlementOutbox>.Instance);
     }
