@@ -1,6 +1,5 @@
 using Akka.Configuration;
 using Akka.Hosting;
-using Akka.Persistence.Sql;
 using Router.Actors.Breakers;
 using Router.Actors.KeyBudgets;
 using Router.Actors.Routing;
@@ -115,9 +114,7 @@ public static class RouterServer
 
         services.AddAkka("router", akka =>
         {
-            var akkaConfig = storage.PersistenceConfig()
-                .WithFallback(HoconConfigLoader.LoadAkkaDefaults())
-                .WithFallback(SqlPersistence.DefaultConfiguration);
+            var akkaConfig = storage.PersistenceConfig().WithFallback(HoconConfigLoader.LoadAkkaDefaults());
             akka.AddHocon(akkaConfig, HoconAddMode.Prepend)
                 .WithStrictSerialization()
                 .ConfigureLoggers(loggers =>
