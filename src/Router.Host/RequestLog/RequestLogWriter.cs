@@ -3,6 +3,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Threading.Channels;
 using Router.Contracts.Configuration;
+using Router.Host.Hosting;
 using Router.Host.Storage;
 
 namespace Router.Host.RequestLog;
@@ -11,7 +12,8 @@ namespace Router.Host.RequestLog;
 /// Writes the request log off the request path. A request only calls <see cref="TryWrite"/>, which never
 /// waits: when the bounded channel is full the entry is dropped and counted (one warning a minute says
 /// how many). A background task writes what waits in one transaction every batch interval, or as
-/// soon as <see cref="BatchRows"/> rows wait. Stopping (after Kestrel drained, hosted services stopping in
+/// soon as <see cref="BatchRows"/> rows wait; the writing itself runs on a <see cref="LowPriorityThread"/>,
+/// so that it takes the CPU requests leave rather than showing in their latency. Stopping (after Kestrel drained, hosted services stopping in
 /// reverse order) writes everything still waiting. Once an hour rows older than the retention are deleted.
 /// </summary>
 public sealed class RequestLogWriter(
@@ -30,6 +32,7 @@ public sealed class RequestLogWriter(
         SingleReader = true,
     });
 
+    private LowPriorityThread? _writer;
     private Task? _loop;
     private long _dropped;
     private long _droppedSinceWarning;
@@ -63,6 +66,7 @@ public sealed class RequestLogWriter(
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _nextRetention = clock.GetUtcNow();
+        _writer = new LowPriorityThread("request-log-writer");
         _loop = Task.Run(RunAsync, CancellationToken.None);
         return Task.CompletedTask;
     }
@@ -119,9 +123,10 @@ public sealed class RequestLogWriter(
                 // cost the request path a thread-pool dispatch each, at thousands of requests a second.
                 await Task.WhenAny(Task.Delay(remaining < PollInterval ? remaining : PollInterval, clock), _stopping.Task);
             }
-            WriteBatchSafely(batch);
+            await _writer!.RunAsync(() => WriteBatchSafely(batch));
             batch.Clear();
         }
+        _writer!.Dispose(); // nothing is queued to it any more
     }
 
     private void WriteBatchSafely(List<RequestLogEntry> batch)
@@ -137,20 +142,22 @@ public sealed class RequestLogWriter(
         }
     }
 
-    private async Task RetainIfDueAsync()
+    private Task RetainIfDueAsync()
     {
-        if (clock.GetUtcNow() < _nextRetention) return;
+        if (clock.GetUtcNow() < _nextRetention) return Task.CompletedTask;
         _nextRetention = clock.GetUtcNow() + RetentionEvery;
-        try
+        return _writer!.RunAsync(() =>
         {
-            var deleted = DeleteOlderThan(clock.GetUtcNow() - settings.Retention);
-            if (deleted > 0) logger.LogInformation("Deleted {Count} request log rows older than {Retention}", deleted, settings.Retention);
-        }
-        catch (Exception e) when (RouterStorage.IsDatabaseFailure(e))
-        {
-            logger.LogError(e, "Could not delete old request log rows");
-        }
-        await Task.CompletedTask;
+            try
+            {
+                var deleted = DeleteOlderThan(clock.GetUtcNow() - settings.Retention);
+                if (deleted > 0) logger.LogInformation("Deleted {Count} request log rows older than {Retention}", deleted, settings.Retention);
+            }
+            catch (Exception e) when (RouterStorage.IsDatabaseFailure(e))
+            {
+                logger.LogError(e, "Could not delete old request log rows");
+            }
+        });
     }
 
     /// <summary>Deletes requests (and their attempts) older than <paramref name="cutoff"/>; returns how many requests.</summary>

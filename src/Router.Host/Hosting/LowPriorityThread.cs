@@ -1,0 +1,91 @@
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+
+namespace Router.Host.Hosting;
+
+/// <summary>
+/// One background thread that runs work queued to it, at a lower scheduling priority than the request
+/// path (nice 10 on Linux): work that may wait, such as the request log's batches, then takes the CPU a
+/// request does not need instead of stalling requests while it runs. On a 2-core box a batch of
+/// SQLite inserts otherwise shows up in the requests' p99.
+/// </summary>
+public sealed class LowPriorityThread : IDisposable
+{
+    /// <summary>The nice value of the thread: 0 is the process's, 19 the lowest.</summary>
+    public const int Nice = 10;
+
+    private readonly BlockingCollection<(Action Work, TaskCompletionSource Done)> _queue = new();
+    private readonly Thread _thread;
+    private readonly TaskCompletionSource<int> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public LowPriorityThread(string name)
+    {
+        _thread = new Thread(Run) { IsBackground = true, Name = name };
+        _thread.Start();
+    }
+
+    /// <summary>The thread's id in the kernel (Linux), for checking its priority; 0 elsewhere.</summary>
+    public Task<int> KernelThreadId => _started.Task;
+
+    /// <summary>Runs <paramref name="work"/> on the thread; the task ends as the work does, with its exception if it threw.</summary>
+    public Task RunAsync(Action work)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        try
+        {
+            _queue.Add((work, done));
+        }
+        catch (InvalidOperationException)
+        {
+            done.SetException(new ObjectDisposedException(nameof(LowPriorityThread)));
+        }
+        return done.Task;
+    }
+
+    private void Run()
+    {
+        _started.SetResult(LowerPriority());
+        foreach (var (work, done) in _queue.GetConsumingEnumerable())
+        {
+            try
+            {
+                work();
+                done.SetResult();
+            }
+            catch (Exception e)
+            {
+                done.SetException(e);
+            }
+        }
+    }
+
+    private static int LowerPriority()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            Thread.CurrentThread.Priority = ThreadPriority.BelowNormal;
+            return 0;
+        }
+        // Linux keeps a nice value per thread: setpriority on the thread's own id changes this thread alone.
+        // Lowering one's own priority needs no privilege; if it fails anyway the work runs at normal priority.
+        var tid = GetTid();
+        _ = SetPriority(PrioProcess, tid, Nice);
+        return tid;
+    }
+
+    private const int PrioProcess = 0;
+
+    [DllImport("libc", EntryPoint = "setpriority", SetLastError = true)]
+    private static extern int SetPriority(int which, int who, int priority);
+
+    [DllImport("libc", EntryPoint = "gettid")]
+    private static extern int GetTid();
+
+    /// <summary>Runs what is queued, then ends the thread.</summary>
+    public void Dispose()
+    {
+        _queue.CompleteAdding();
+        _thread.Join();
+        _queue.Dispose();
+    }
+}

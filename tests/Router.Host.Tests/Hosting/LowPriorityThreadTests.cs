@@ -1,0 +1,65 @@
+using Router.Host.Hosting;
+
+namespace Router.Host.Tests.Hosting;
+
+public sealed class LowPriorityThreadTests
+{
+    [Fact]
+    public async Task Work_runs_in_the_order_it_was_queued_on_one_thread_other_than_the_callers()
+    {
+        using var thread = new LowPriorityThread("test-low");
+        var seen = new List<(int Item, int Thread)>();
+        var tasks = Enumerable.Range(0, 20).Select(i => thread.RunAsync(() => seen.Add((i, Environment.CurrentManagedThreadId)))).ToList();
+
+        await Task.WhenAll(tasks);
+
+        Assert.Equal(Enumerable.Range(0, 20), seen.Select(s => s.Item));
+        Assert.Single(seen.Select(s => s.Thread).Distinct());
+        Assert.NotEqual(Environment.CurrentManagedThreadId, seen[0].Thread);
+    }
+
+    [Fact]
+    public async Task An_exception_of_the_work_reaches_its_caller_and_the_thread_goes_on()
+    {
+        using var thread = new LowPriorityThread("test-low");
+
+        var failed = thread.RunAsync(() => throw new InvalidOperationException("disk full"));
+        var after = 0;
+        var next = thread.RunAsync(() => after = 1);
+
+        Assert.Equal("disk full", (await Assert.ThrowsAsync<InvalidOperationException>(() => failed)).Message);
+        await next;
+        Assert.Equal(1, after);
+    }
+
+    [Fact]
+    public async Task On_linux_the_thread_runs_at_nice_10_and_the_rest_of_the_process_does_not()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "thread nice values are read from Linux's /proc");
+        using var thread = new LowPriorityThread("test-low");
+
+        var tid = await thread.KernelThreadId;
+
+        var nice = NiceOf($"/proc/self/task/{tid}/stat");
+        Assert.True(nice > 0, $"the thread runs at nice {nice}");
+        Assert.Equal(LowPriorityThread.Nice, nice);
+        Assert.Equal(0, NiceOf("/proc/self/stat"));
+    }
+
+    [Fact]
+    public async Task Work_queued_after_dispose_fails_instead_of_waiting_for_ever()
+    {
+        var thread = new LowPriorityThread("test-low");
+        thread.Dispose();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => thread.RunAsync(() => { }));
+    }
+
+    // Field 19 of /proc/.../stat, counted after the command name in parentheses (which may hold spaces).
+    private static int NiceOf(string statPath)
+    {
+        var stat = File.ReadAllText(statPath);
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return int.Parse(fields[16], System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
