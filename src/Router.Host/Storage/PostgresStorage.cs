@@ -45,8 +45,6 @@ public sealed class PostgresStorage : RouterStorage
         }
     }
 
-    public override string KeysTable => "virtual_keys";
-
     public override int RowsPerInsert => 50;
 
     public static string Describe(string connectionString)

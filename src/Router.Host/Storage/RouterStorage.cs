@@ -55,11 +55,8 @@ public abstract class RouterStorage : IDisposable
     /// <summary>An open connection to the database of the key directory.</summary>
     public abstract DbConnection OpenConnection();
 
-    /// <summary>An open connection to the request log's database, in which <see cref="KeysTable"/> is readable too.</summary>
+    /// <summary>An open connection to the request log's database.</summary>
     public abstract DbConnection OpenLogConnection();
-
-    /// <summary><c>virtual_keys</c> as a log connection names it (for a key's alias at the time a row is written).</summary>
-    public abstract string KeysTable { get; }
 
     /// <summary>
     /// Rows per INSERT statement for the request log. SQLite binds parameters by name with a linear search,

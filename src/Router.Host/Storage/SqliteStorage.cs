@@ -7,8 +7,7 @@ namespace Router.Host.Storage;
 
 /// <summary>
 /// The single node's SQLite databases in the data directory: <c>router.db</c> holds the actors' journal and
-/// snapshots and the key directory; <c>requests.db</c> the request log, with <c>router.db</c> attached as
-/// <c>keys</c>.
+/// snapshots and the key directory; <c>requests.db</c> the request log.
 /// </summary>
 public sealed class SqliteStorage(string dataDir) : RouterStorage
 {
@@ -20,10 +19,7 @@ public sealed class SqliteStorage(string dataDir) : RouterStorage
     {
         DataSource = DatabasePath,
         Mode = SqliteOpenMode.ReadWriteCreate,
-        Cache = SqliteCacheMode.Shared,
     }.ToString();
-
-    public override string KeysTable => "keys.virtual_keys";
 
     public static string Describe(string dataDir) => $"SQLite in {dataDir}";
 
@@ -47,7 +43,7 @@ public sealed class SqliteStorage(string dataDir) : RouterStorage
 
         // The request log has a file of its own: SQLite lets one transaction write a file at a time, and
         // the log's batches must not hold up the journal's writes (or the other way round).
-        using var log = OpenLogConnection(attachKeys: false);
+        using var log = OpenLogConnection();
         using var logCommand = log.CreateCommand();
         logCommand.CommandText = "PRAGMA journal_mode=WAL;";
         logCommand.ExecuteNonQuery();
@@ -55,13 +51,7 @@ public sealed class SqliteStorage(string dataDir) : RouterStorage
         logCommand.ExecuteNonQuery();
     }
 
-    public override DbConnection OpenLogConnection() => OpenLogConnection(attachKeys: true);
-
-    /// <summary>
-    /// A connection to the request log's database, with the router's database attached as <c>keys</c>
-    /// (for a key's alias at the time a row is written).
-    /// </summary>
-    public SqliteConnection OpenLogConnection(bool attachKeys)
+    public override DbConnection OpenLogConnection()
     {
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
@@ -69,13 +59,6 @@ public sealed class SqliteStorage(string dataDir) : RouterStorage
             Mode = SqliteOpenMode.ReadWriteCreate,
         }.ToString());
         connection.Open();
-        if (!attachKeys) return connection;
-        using var attach = connection.CreateCommand();
-        // Connections are pooled: one that comes back from the pool has it attached already.
-        attach.CommandText = "SELECT COUNT(*) FROM pragma_database_list WHERE name = 'keys'";
-        if ((long)attach.ExecuteScalar()! > 0) return connection;
-        attach.CommandText = $"ATTACH DATABASE '{DatabasePath.Replace("'", "''", StringComparison.Ordinal)}' AS keys;";
-        attach.ExecuteNonQuery();
         return connection;
     }
 
