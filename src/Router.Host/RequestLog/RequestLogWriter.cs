@@ -20,7 +20,9 @@ public sealed class RequestLogWriter(
     RouterStorage storage, RequestLogSettings settings, TimeProvider clock, ILogger<RequestLogWriter> logger, int capacity = 10_000)
     : IHostedService
 {
-    public const int BatchRows = 500;
+    // Small batches: rows waiting in memory outlive the garbage collections of their wait, and every one
+    // of those copies them. At 500 rows a request's p99 on one connection was twice what it is at 100.
+    public const int BatchRows = 100;
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
     private readonly TaskCompletionSource _stopping = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private static readonly TimeSpan RetentionEvery = TimeSpan.FromHours(1);

@@ -58,19 +58,20 @@ public abstract class RequestLogWriterTests : StorageTests
     }
 
     [Fact]
-    public async Task Five_hundred_waiting_rows_are_written_at_once_in_one_batch_without_waiting_for_the_interval()
+    public async Task A_full_batch_of_waiting_rows_is_written_at_once_without_waiting_for_the_interval()
     {
+        const int full = RequestLogWriter.BatchRows;
         var writer = Writer(TimeSpan.FromHours(1));
         await writer.StartAsync(Ct);
-        for (var i = 0; i < 1200; i++) Assert.True(writer.TryWrite(Entry($"r{i}")));
+        for (var i = 0; i < 2 * full + full / 2; i++) Assert.True(writer.TryWrite(Entry($"r{i}")));
 
-        await Eventually(() => Count() == 1000, "two full batches");
+        await Eventually(() => Count() == 2 * full, "two full batches");
         await Task.Delay(200, Ct);
-        Assert.Equal(1000, Count()); // the last 200 wait for the interval (an hour)
+        Assert.Equal(2 * full, Count()); // the last half batch waits for the interval (an hour)
         Assert.Equal(2, writer.Batches);
 
         await writer.StopAsync(Ct);
-        Assert.Equal(1200, Count());
+        Assert.Equal(2 * full + full / 2, Count());
         Assert.Equal(3, writer.Batches);
     }
 
