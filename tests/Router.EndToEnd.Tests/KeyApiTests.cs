@@ -110,6 +110,30 @@ public sealed class KeyApiTests(KeyApiFixture fixture)
         Assert.Equal("key_disabled", (await ErrorOf(response, HttpStatusCode.Unauthorized))["code"]!.GetValue<string>());
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task An_answer_is_in_the_keys_spend_by_the_time_the_client_holds_it(bool stream)
+    {
+        var (key, keyId) = await NewKeyAsync();
+        using var http = fixture.Http(key);
+        var body = $$"""{"model":"gpt-4o-mini","stream":{{(stream ? "true" : "false")}},"messages":[{"role":"user","content":"hi"}]}""";
+        var tokens = 0L;
+        for (var i = 1; i <= 20; i++)
+        {
+            using var response = await http.PostAsync("/v1/chat/completions", Json(body), Ct);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            await response.Content.ReadAsStringAsync(Ct); // the whole answer, [DONE] included for a stream
+
+            // Asked at once, without waiting: the settlement went to the key's actor before the answer's last part.
+            var info = await InfoAsync(keyId);
+            Assert.Equal(i, info["requests"]!.GetValue<long>());
+            // Its usage too (the mock on loopback is free, so the usage is what shows it).
+            Assert.True(info["completion_tokens"]!.GetValue<long>() > tokens, info.ToJsonString());
+            tokens = info["completion_tokens"]!.GetValue<long>();
+        }
+    }
+
     [Fact]
     public async Task Regenerating_replaces_the_secret_and_keeps_the_id_and_spend()
     {

@@ -28,9 +28,10 @@ public sealed record AttemptsResult(CallOutcome Outcome, int Attempts, string? S
 /// caller caused is never retried. A prompt too long for a model goes straight to its
 /// context-window fallbacks; a content refusal to its content-policy fallbacks.
 /// <para>
-/// The request settles with its key once. With <c>router.settlement.confirm</c> a successful answer's
-/// last part waits until its cost is in the key's journal (<see cref="SettlementOutbox"/>); every other
-/// ending is told to the key when the attempts are over.
+/// The request settles with its key once. A successful answer settles just before its last part
+/// leaves, so its cost is in the key's spend by the time the client holds it; with
+/// <c>router.settlement.confirm</c> that part also waits until the cost is in the key's journal
+/// (<see cref="SettlementOutbox"/>). Every other ending is told to the key when the attempts are over.
 /// </para>
 /// </summary>
 public sealed class AttemptLoop(
@@ -71,7 +72,7 @@ public sealed class AttemptLoop(
         finally
         {
             // Once, whatever happened: the key's in-flight count and reservation must not leak.
-            if (attempt.SettledCost is { } confirmed) cost = confirmed;
+            if (attempt.SettledCost is { } settled) cost = settled;
             else if (attempt.Admitted)
             {
                 var usage = attempt.Last?.Usage ?? TokenUsage.None;
@@ -102,7 +103,7 @@ public sealed class AttemptLoop(
         /// <summary>What the key's budget actor knows the request by.</summary>
         public required string BudgetId { get; init; }
         public bool Admitted { get; set; }
-        /// <summary>Set once the answer's cost was settled with confirmation: nothing is left to settle.</summary>
+        /// <summary>Set once the answer's cost was settled before its last part left: nothing is left to settle.</summary>
         public decimal? SettledCost { get; set; }
         public decimal? KeyRemaining { get; set; }
         public int Count { get; set; }
@@ -251,10 +252,10 @@ public sealed class AttemptLoop(
         {
             var cost = attempt.Config.Costs.Cost(match, deployment, usage);
             ChargeHeaders.Write(headers, cost, attempt.KeyRemaining);
-            return settlements.Settings.Confirm ? SettleConfirmedAsync(attempt, usage, cost) : ValueTask.CompletedTask;
+            return SettleAnswerAsync(attempt, usage, cost);
         }
-        // A stream's cost is known at its end; with confirmation its closing frames wait for it.
-        ValueTask Finishing(TokenUsage usage) => SettleConfirmedAsync(attempt, usage, attempt.Config.Costs.Cost(match, deployment, usage));
+        // A stream's cost is known at its end, before its closing frames.
+        ValueTask Finishing(TokenUsage usage) => SettleAnswerAsync(attempt, usage, attempt.Config.Costs.Cost(match, deployment, usage));
 
         CallOutcome outcome;
         attempt.Trace?.AttemptStarting(); // request log
@@ -264,7 +265,7 @@ public sealed class AttemptLoop(
                 outcome = await forwarder.ForwardAsync(attempt.Context, attempt.Config.Providers.Get(deployment.ProviderName), attempt.Request, match,
                     deployment, attempt.Operation,
                     attempt.RequestId, attempt.ClientWantsUsage, attempt.ObserveFrames, Charge,
-                    settlements.Settings.Confirm ? Finishing : null);
+                    Finishing);
         }
         catch
         {
@@ -281,8 +282,22 @@ public sealed class AttemptLoop(
     }
 
     /// <summary>
+    /// Settles a successful answer's cost before its last part reaches the client, so that whoever holds
+    /// the answer finds it in the key's spend (<c>/key/info</c> asks the same actor, which reads its
+    /// messages in order). With <c>router.settlement.confirm</c> the answer also waits until the key's
+    /// journal has it. Nothing is settled again at the end.
+    /// </summary>
+    private ValueTask SettleAnswerAsync(RequestAttempts attempt, TokenUsage usage, decimal cost)
+    {
+        if (settlements.Settings.Confirm) return SettleConfirmedAsync(attempt, usage, cost);
+        attempt.SettledCost = cost;
+        admission.SettleKey(attempt.Key, attempt.BudgetId, attempt.Route.RequestedModel, usage, cost);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
     /// Settles the answer's cost and waits until the key's journal has it (or the settlement timeout
-    /// passed, or the client left: the outbox then keeps trying). Nothing is settled again at the end.
+    /// passed, or the client left: the outbox then keeps trying).
     /// </summary>
     private async ValueTask SettleConfirmedAsync(RequestAttempts attempt, TokenUsage usage, decimal cost)
     {
