@@ -67,10 +67,18 @@ public sealed class LowPriorityThread : IDisposable
             return 0;
         }
         // Linux keeps a nice value per thread: setpriority on the thread's own id changes this thread alone.
-        // Lowering one's own priority needs no privilege; if it fails anyway the work runs at normal priority.
-        var tid = GetTid();
-        _ = SetPriority(PrioProcess, tid, Nice);
-        return tid;
+        // Lowering one's own priority needs no privilege; if it fails anyway (or a C library older than
+        // glibc 2.30 has no gettid) the work runs at normal priority.
+        try
+        {
+            var tid = GetTid();
+            _ = SetPriority(PrioProcess, tid, Nice);
+            return tid;
+        }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
+        {
+            return 0;
+        }
     }
 
     private const int PrioProcess = 0;
