@@ -47,7 +47,7 @@ public sealed class ConfirmedSettlementTests : IAsyncLifetime
         decimal[] costs;
         await using (var router = await RouterProcess.StartAsync(Config, _dataDir))
         {
-            key = await GenerateKeyAsync(router, new { models = new[] { "budget/*" }, max_budget = 10 });
+            key = await router.GenerateKeyAsync(MasterKey, new { models = new[] { "budget/*" }, max_budget = 10 }, Ct);
             using var http = router.CreateClient(key);
 
             // JSON and streamed answers at once, so confirmations also wait for writes under way.
@@ -56,7 +56,7 @@ public sealed class ConfirmedSettlementTests : IAsyncLifetime
         }
 
         await using var restarted = await RouterProcess.StartAsync(Config, _dataDir);
-        var info = await InfoAsync(restarted, key);
+        var info = await restarted.KeyInfoAsync(key, Ct);
 
         Assert.All(costs, cost => Assert.True(cost > 0));
         Assert.Equal(costs.Sum(), info["spend"]!.GetValue<decimal>());
@@ -67,7 +67,7 @@ public sealed class ConfirmedSettlementTests : IAsyncLifetime
     public async Task Requests_that_carry_the_same_x_request_id_each_count()
     {
         await using var router = await RouterProcess.StartAsync(Config, _dataDir);
-        var key = await GenerateKeyAsync(router, new { models = new[] { "budget/*" }, max_budget = 10 });
+        var key = await router.GenerateKeyAsync(MasterKey, new { models = new[] { "budget/*" }, max_budget = 10 }, Ct);
         using var http = router.CreateClient(key);
         // A key counts each settled request once: a caller's own id, sent twice, must not make the second free.
         http.DefaultRequestHeaders.Add("x-request-id", "client-chosen-id");
@@ -75,7 +75,7 @@ public sealed class ConfirmedSettlementTests : IAsyncLifetime
         var costs = new List<decimal>();
         for (var i = 0; i < 3; i++) costs.Add(await JsonCostAsync(http, i));
 
-        var info = await InfoAsync(router, key);
+        var info = await router.KeyInfoAsync(key, Ct);
         Assert.Equal((3L, costs.Sum()), (info["requests"]!.GetValue<long>(), info["spend"]!.GetValue<decimal>()));
     }
 
@@ -119,21 +119,6 @@ public sealed class ConfirmedSettlementTests : IAsyncLifetime
         var streaming = stream ? "\"stream\":true,\"stream_options\":{\"include_usage\":true}," : "";
         var prompt = string.Join(' ', Enumerable.Repeat("hi", round + 1));
         return Json($$"""{"model":"budget/echo","max_tokens":5,{{streaming}}"messages":[{"role":"user","content":"{{prompt}}"}]}""");
-    }
-
-    private static async Task<string> GenerateKeyAsync(RouterProcess router, object fields)
-    {
-        using var admin = router.CreateClient(MasterKey);
-        using var response = await admin.PostAsJsonAsync("/key/generate", fields, Ct);
-        var body = await response.Content.ReadAsStringAsync(Ct);
-        Assert.True(response.IsSuccessStatusCode, body);
-        return JsonNode.Parse(body)!["key"]!.GetValue<string>();
-    }
-
-    private static async Task<JsonNode> InfoAsync(RouterProcess router, string key)
-    {
-        using var holder = router.CreateClient(key);
-        return JsonNode.Parse(await holder.GetStringAsync("/key/info", Ct))!["info"]!;
     }
 
     public async ValueTask DisposeAsync()

@@ -39,21 +39,6 @@ public sealed class KeyBudgetTests : IAsyncLifetime
 
     private Task<RouterProcess> StartRouterAsync() => RouterProcess.StartAsync(Config, _dataDir);
 
-    private static async Task<string> GenerateKeyAsync(RouterProcess router, object fields)
-    {
-        using var admin = router.CreateClient(MasterKey);
-        using var response = await admin.PostAsJsonAsync("/key/generate", fields, Ct);
-        var body = await response.Content.ReadAsStringAsync(Ct);
-        Assert.True(response.IsSuccessStatusCode, body);
-        return JsonNode.Parse(body)!["key"]!.GetValue<string>();
-    }
-
-    private static async Task<JsonNode> InfoAsync(RouterProcess router, string key)
-    {
-        using var holder = router.CreateClient(key);
-        return JsonNode.Parse(await holder.GetStringAsync("/key/info", Ct))!["info"]!;
-    }
-
     private static StringContent Hi() =>
         Json("""{"model":"budget/echo","max_tokens":5,"messages":[{"role":"user","content":"hi"}]}""");
 
@@ -63,7 +48,7 @@ public sealed class KeyBudgetTests : IAsyncLifetime
         await using var router = await StartRouterAsync();
         // Reserved per request: 5 prompt tokens (o200k: "hi" and the message framing) + max_tokens 5, at $0.001 = $0.01.
         // Spent per request: the mock reports 4 prompt + 1 completion tokens = $0.005.
-        var key = await GenerateKeyAsync(router, new { models = new[] { "budget/*" }, max_budget = 0.05 });
+        var key = await router.GenerateKeyAsync(MasterKey, new { models = new[] { "budget/*" }, max_budget = 0.05 }, Ct);
         using var http = router.CreateClient(key);
 
         var statuses = await Task.WhenAll(Enumerable.Range(0, 200).Select(async _ =>
@@ -81,7 +66,7 @@ public sealed class KeyBudgetTests : IAsyncLifetime
         // may reach the key's actor a moment after the client asks, so wait for them (never past the budget).
         var spend = 0m;
         for (var deadline = DateTime.UtcNow.AddSeconds(5); spend < served * 0.005m && DateTime.UtcNow < deadline; await Task.Delay(50, Ct))
-            spend = (await InfoAsync(router, key))["spend"]!.GetValue<decimal>();
+            spend = (await router.KeyInfoAsync(key, Ct))["spend"]!.GetValue<decimal>();
         Assert.Equal(served * 0.005m, spend);
         Assert.True(spend <= 0.05m, $"spent {spend} of a 0.05 budget");
     }
@@ -94,17 +79,17 @@ public sealed class KeyBudgetTests : IAsyncLifetime
         long requestsBefore;
         await using (var router = await StartRouterAsync())
         {
-            key = await GenerateKeyAsync(router, new { models = new[] { "budget/*" }, max_budget = 10 });
+            key = await router.GenerateKeyAsync(MasterKey, new { models = new[] { "budget/*" }, max_budget = 10 }, Ct);
             using var http = router.CreateClient(key);
             for (var i = 0; i < 25; i++) (await http.PostAsync("/v1/chat/completions", Hi(), Ct)).EnsureSuccessStatusCode();
-            var before = await InfoAsync(router, key);
+            var before = await router.KeyInfoAsync(key, Ct);
             spendBefore = before["spend"]!.GetValue<decimal>();
             requestsBefore = before["requests"]!.GetValue<long>();
             await router.KillAsync();
         }
 
         await using var restarted = await StartRouterAsync();
-        var after = await InfoAsync(restarted, key);
+        var after = await restarted.KeyInfoAsync(key, Ct);
 
         Assert.Equal(25 * 0.005m, spendBefore);
         Assert.Equal(spendBefore, after["spend"]!.GetValue<decimal>());
@@ -115,7 +100,7 @@ public sealed class KeyBudgetTests : IAsyncLifetime
     public async Task A_key_over_its_requests_per_minute_gets_429_with_retry_after()
     {
         await using var router = await StartRouterAsync();
-        var key = await GenerateKeyAsync(router, new { rpm_limit = 3 });
+        var key = await router.GenerateKeyAsync(MasterKey, new { rpm_limit = 3 }, Ct);
         using var http = router.CreateClient(key);
 
         for (var i = 0; i < 3; i++) (await http.PostAsync("/v1/chat/completions", Hi(), Ct)).EnsureSuccessStatusCode();
@@ -130,7 +115,7 @@ public sealed class KeyBudgetTests : IAsyncLifetime
     public async Task No_output_of_the_router_contains_a_provider_secret_or_a_virtual_key()
     {
         await using var router = await StartRouterAsync();
-        var key = await GenerateKeyAsync(router, new { models = new[] { "budget/*" }, max_budget = 1, key_alias = "ci" });
+        var key = await router.GenerateKeyAsync(MasterKey, new { models = new[] { "budget/*" }, max_budget = 1, key_alias = "ci" }, Ct);
         using var holder = router.CreateClient(key);
         using var admin = router.CreateClient(MasterKey);
         var outputs = new List<string>

@@ -57,14 +57,8 @@ public sealed class PairFailoverTests(ITestOutputHelper output) : IAsyncLifetime
         }
     }
 
-    private async Task<string> GenerateKeyAsync(decimal budget)
-    {
-        using var admin = Node(0).CreateClient(MasterKey);
-        using var response = await admin.PostAsJsonAsync("/key/generate", new { models = new[] { "paid" }, max_budget = budget }, Ct);
-        var body = await response.Content.ReadAsStringAsync(Ct);
-        Assert.True(response.IsSuccessStatusCode, body);
-        return JsonNode.Parse(body)!["key"]!.GetValue<string>();
-    }
+    private Task<string> GenerateKeyAsync(decimal budget) =>
+        Node(0).GenerateKeyAsync(MasterKey, new { models = new[] { "paid" }, max_budget = budget }, Ct);
 
     private async Task<decimal> SpendAsync(RouterProcess node, string key)
     {

@@ -60,20 +60,8 @@ public sealed class PostgresStorageTests : IAsyncLifetime
         RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
     });
 
-    private static async Task<string> GenerateKeyAsync(RouterProcess router)
-    {
-        using var admin = router.CreateClient(MasterKey);
-        using var response = await admin.PostAsJsonAsync("/key/generate", new { models = new[] { "pg/*" }, max_budget = 10, key_alias = "pg-team" }, Ct);
-        var body = await response.Content.ReadAsStringAsync(Ct);
-        Assert.True(response.IsSuccessStatusCode, body);
-        return JsonNode.Parse(body)!["key"]!.GetValue<string>();
-    }
-
-    private static async Task<JsonNode> InfoAsync(RouterProcess router, string key)
-    {
-        using var holder = router.CreateClient(key);
-        return JsonNode.Parse(await holder.GetStringAsync("/key/info", Ct))!["info"]!;
-    }
+    private static Task<string> GenerateKeyAsync(RouterProcess router) =>
+        router.GenerateKeyAsync(MasterKey, new { models = new[] { "pg/*" }, max_budget = 10, key_alias = "pg-team" }, Ct);
 
     private static async Task SendAsync(RouterProcess router, string key, int count)
     {
@@ -115,7 +103,7 @@ public sealed class PostgresStorageTests : IAsyncLifetime
             Assert.Contains($"Storage: PostgreSQL at 127.0.0.1:{_postgres.Port}, database router", router.Output, StringComparison.Ordinal);
             key = await GenerateKeyAsync(router);
             await SendAsync(router, key, 5);
-            before = await InfoAsync(router, key);
+            before = await router.KeyInfoAsync(key, Ct);
             Assert.Equal(5, before["requests"]!.GetValue<long>());
             Assert.True(before["spend"]!.GetValue<decimal>() > 0);
             await WaitForRowsAsync("SELECT COUNT(*) FROM requests WHERE key_alias = 'pg-team'", 5);
@@ -134,7 +122,7 @@ public sealed class PostgresStorageTests : IAsyncLifetime
 
         await using (var router = await StartRouterAsync())
         {
-            var after = await InfoAsync(router, key);
+            var after = await router.KeyInfoAsync(key, Ct);
             Assert.Equal(before["key_id"]!.GetValue<string>(), after["key_id"]!.GetValue<string>());
             Assert.Equal("pg-team", after["key_alias"]!.GetValue<string>());
             Assert.Equal(before["spend"]!.GetValue<decimal>(), after["spend"]!.GetValue<decimal>());
@@ -142,7 +130,7 @@ public sealed class PostgresStorageTests : IAsyncLifetime
 
             // The key still admits, and spend goes on from where it was.
             await SendAsync(router, key, 1);
-            Assert.Equal(6, (await InfoAsync(router, key))["requests"]!.GetValue<long>());
+            Assert.Equal(6, (await router.KeyInfoAsync(key, Ct))["requests"]!.GetValue<long>());
 
             await WaitForRowsAsync("SELECT COUNT(*) FROM requests WHERE key_alias = 'pg-team'", 6);
             using var admin = router.CreateClient(MasterKey);
