@@ -41,15 +41,18 @@ public sealed class ResponseCaching(IResponseCacheStore store, CacheSettings set
         return new CachePlan(key, directives.Lookup, directives.Store, directives.Ttl ?? settings.TtlFor(route.RequestedModel), streaming);
     }
 
-    /// <summary>Answers from the cache when it holds the request's answer; false on a miss.</summary>
-    public async Task<bool> TryServeAsync(
-        HttpContext context, CachePlan plan, ProxyRequest request, AuthenticatedKey key, string requestId, string model)
+    /// <summary>
+    /// The cached answer to the request, admitted for the key and with the hit's headers set; null on a miss.
+    /// <see cref="ServeAsync"/> then writes it.
+    /// </summary>
+    public async Task<CachedResponse?> FindAsync(
+        HttpContext context, CachePlan plan, AuthenticatedKey key, string requestId, string model)
     {
         var headers = context.Response.Headers;
         headers[Header] = "miss";
-        if (!plan.Lookup) return false;
+        if (!plan.Lookup) return null;
         var hit = await store.GetAsync(plan.Key, context.RequestAborted);
-        if (hit is null) return false;
+        if (hit is null) return null;
 
         // No deployment to ask: the key's actor alone decides, then the request settles at no cost. The
         // master key may use every model and has no limits, so for it there is nothing to decide.
@@ -63,8 +66,14 @@ public sealed class ResponseCaching(IResponseCacheStore store, CacheSettings set
 
         headers[Header] = "hit";
         headers.Age = ((long)Math.Max(0, (clock.GetUtcNow() - hit.StoredAt).TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-        headers["x-router-cache-saved-cost"] = hit.Cost.ToString("0.##########", CultureInfo.InvariantCulture);
+        headers["x-router-cache-saved-cost"] = ChargeHeaders.Format(hit.Cost);
         ChargeHeaders.Write(headers, 0, keyRemaining);
+        return hit;
+    }
+
+    /// <summary>Writes a found answer: as JSON, or replayed as the event stream the request asked for.</summary>
+    public async Task ServeAsync(HttpContext context, CachePlan plan, ProxyRequest request, CachedResponse hit)
+    {
         if (plan.Streaming)
         {
             context.Response.ContentType = "text/event-stream; charset=utf-8";
@@ -78,7 +87,6 @@ public sealed class ResponseCaching(IResponseCacheStore store, CacheSettings set
             context.Response.ContentLength = hit.Body.Length;
             await context.Response.Body.WriteAsync(hit.Body, context.RequestAborted);
         }
-        return true;
     }
 
     /// <summary>Keeps a complete answer; anything else (an error, a cut stream) is left out.</summary>

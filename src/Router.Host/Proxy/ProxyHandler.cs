@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Router.Actors.Routing;
 using Router.Contracts.Wire;
@@ -43,6 +42,7 @@ public sealed class ProxyHandler(
         string? model = null;
         AttemptsResult? result = null;
         RouterError? failure = null;
+        CachedResponse? served = null;
         var streaming = false;
         try
         {
@@ -55,7 +55,11 @@ public sealed class ProxyHandler(
             var route = routing.Routes.Resolve(model) ?? throw RouterError.ModelNotFound(model);
 
             var plan = caching?.Plan(context, request, route, operation);
-            if (plan is not null && await caching!.TryServeAsync(context, plan, request, key, requestId, model)) return;
+            if (plan is not null && (served = await caching!.FindAsync(context, plan, key, requestId, model)) is not null)
+            {
+                await caching.ServeAsync(context, plan, request, served);
+                return;
+            }
 
             var assembler = plan is { Streaming: true, Store: true } ? new ChatStreamAssembler() : null;
             Action<byte[]>? observe = assembler is null ? null : frame => assembler.Add(frame);
@@ -87,7 +91,7 @@ public sealed class ProxyHandler(
             // One row for all three: the request log, metrics (even when the log is off) and the request's span.
             if (requestLog is not null || metrics is not null || trace.Span is not null)
             {
-                var entry = LogEntry(context, trace, requestId, key, model, result, failure, streaming);
+                var entry = LogEntry(context, trace, requestId, key, model, result, failure, streaming, served);
                 requestLog?.TryWrite(entry);
                 metrics?.Record(entry);
                 spans?.Finish(trace, context, entry, key, failure);
@@ -95,17 +99,13 @@ public sealed class ProxyHandler(
         }
     }
 
-    /// <summary>The request log's row for a finished request (a cache hit reads what the cache put in the headers).</summary>
+    /// <summary>The request log's row for a finished request.</summary>
+    /// <param name="served">The cached answer, when the request was a hit.</param>
     private static RequestLogEntry LogEntry(
         HttpContext context, RequestTrace trace, string requestId, AuthenticatedKey? key, string? model, AttemptsResult? result,
-        RouterError? failure, bool streaming)
+        RouterError? failure, bool streaming, CachedResponse? served)
     {
-        var headers = context.Response.Headers;
-        string? cache = headers[ResponseCaching.Header];
-        var hit = cache == "hit";
-        var saved = hit && decimal.TryParse(headers["x-router-cache-saved-cost"], NumberStyles.Number, CultureInfo.InvariantCulture, out var s)
-            ? s
-            : 0m;
+        string? cache = context.Response.Headers[ResponseCaching.Header];
         var usage = result?.Outcome.Usage ?? TokenUsage.None;
         var last = trace.LastAttempt;
         var status = context.RequestAborted.IsCancellationRequested && failure is null && result?.Outcome.Result == Contracts.Messages.CallResult.Abandoned
@@ -129,9 +129,9 @@ public sealed class ProxyHandler(
             CompletionTokens = usage.CompletionTokens,
             CachedTokens = usage.CachedPromptTokens,
             Cost = result?.Cost ?? 0m,
-            CacheHit = hit,
+            CacheHit = served is not null,
             Cache = cache,
-            SavedCost = saved,
+            SavedCost = served?.Cost ?? 0m,
             LatencyMs = trace.ElapsedMs(),
             TtftMs = streaming ? trace.TtftMs : null,
             OverheadMs = Math.Max(0, trace.ElapsedMs() - trace.Attempts.Sum(a => a.LatencyMs)),
