@@ -52,7 +52,7 @@ public sealed class MemoryResponseCacheStoreTests : ResponseCacheStoreContract
         var c = Key("default", "m", "c");
         var d = Key("default", "m", "d");
         var entry = MemoryResponseCacheStore.SizeOf(a, Response("a", body));
-        var store = new MemoryResponseCacheStore(3 * entry + entry / 2, _clock); // room for three
+        using var store = new MemoryResponseCacheStore(3 * entry + entry / 2, _clock); // room for three
         await store.SetAsync(a, Response("a", body), Long, Ct);
         await store.SetAsync(b, Response("b", body), Long, Ct);
         await store.SetAsync(c, Response("c", body), Long, Ct);
@@ -81,7 +81,7 @@ public sealed class MemoryResponseCacheStoreTests : ResponseCacheStoreContract
     public async Task An_entry_bigger_than_the_whole_budget_is_not_stored_and_evicts_nothing()
     {
         var small = Key("default", "m", "small");
-        var store = new MemoryResponseCacheStore(10_000, _clock);
+        using var store = new MemoryResponseCacheStore(10_000, _clock);
         await store.SetAsync(small, Response("s"), Long, Ct);
 
         await store.SetAsync(Key("default", "m", "huge"), Response("h", 20_000), Long, Ct);
@@ -96,7 +96,7 @@ public sealed class MemoryResponseCacheStoreTests : ResponseCacheStoreContract
         const int body = 1000;
         var a = Key("default", "m", "a");
         var entry = MemoryResponseCacheStore.SizeOf(a, Response("a", body));
-        var store = new MemoryResponseCacheStore(2 * entry, _clock);
+        using var store = new MemoryResponseCacheStore(2 * entry, _clock);
         await store.SetAsync(a, Response("a", body), Long, Ct);
         await store.SetAsync(Key("default", "m", "b"), Response("b", body), TimeSpan.FromSeconds(1), Ct);
         _clock.Advance(TimeSpan.FromSeconds(2));

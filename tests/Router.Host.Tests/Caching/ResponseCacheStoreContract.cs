@@ -19,7 +19,8 @@ public abstract class ResponseCacheStoreContract : IAsyncLifetime
 
     public virtual async ValueTask DisposeAsync()
     {
-        if (Store is IAsyncDisposable disposable) await disposable.DisposeAsync();
+        if (Store is IAsyncDisposable asyncDisposable) await asyncDisposable.DisposeAsync();
+        else if (Store is IDisposable disposable) disposable.Dispose();
     }
 
     protected static CacheEntryKey Key(string ns, string model, string hash) => new(ns, model, hash);
