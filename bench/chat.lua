@@ -15,8 +15,27 @@ if os.getenv("BENCH_WIRE") == "anthropic" then
 else
   wrk.headers["Authorization"] = "Bearer " .. (os.getenv("BENCH_KEY") or "none")
 end
-wrk.body = '{"model":"' .. (os.getenv("BENCH_MODEL") or "bench-model") ..
-  '","messages":[{"role":"user","content":"Say hello to the benchmark"}],"max_tokens":16}'
+local function body(content)
+  return '{"model":"' .. (os.getenv("BENCH_MODEL") or "bench-model") ..
+    '","messages":[{"role":"user","content":"' .. content .. '"}],"max_tokens":16}'
+end
+wrk.body = body("Say hello to the benchmark")
+
+-- BENCH_DISTINCT=<run name>: every request differs (the run name, the thread and a counter in the
+-- prompt), so no two are the same cache entry, within a run or across runs with different names.
+local distinct = os.getenv("BENCH_DISTINCT")
+if distinct then
+  local threads = 0
+  setup = function(thread)
+    threads = threads + 1
+    thread:set("thread_id", threads)
+  end
+  local sent = 0
+  request = function()
+    sent = sent + 1
+    return wrk.format(nil, nil, nil, body("Say hello to the benchmark " .. distinct .. "-" .. thread_id .. "-" .. sent))
+  end
+end
 
 -- Count non-2xx answers explicitly: wrk's own "Non-2xx" line is easy to miss in a table.
 local errors = 0

@@ -1,0 +1,62 @@
+# Shared by bench/run and bench/cache-full: sourced after `cd` to the repository root.
+# Each script names its own figures; this file holds only how processes are started, stopped and measured.
+OUT=bench/results
+mkdir -p "$OUT"
+command -v wrk >/dev/null || { echo "bench needs wrk: apt-get install -y wrk" >&2; exit 1; }
+command -v python3 >/dev/null || { echo "bench needs python3" >&2; exit 1; }
+RUN_START=$(date +%s)
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+log() { echo "bench: +$(( $(date +%s) - RUN_START ))s $*" >&2; }
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+json() { python3 -c 'import json,sys; v=json.load(sys.stdin)
+for k in sys.argv[1].split("."): v=v[k]
+print(v)' "$1"; }
+WORK=$(mktemp -d)
+PG_ROOT=""
+MASTER_KEY="sk-bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+PIDS=()
+stop_pid() { # pid [signal]: stop one process this script started, and wait for it (at most 10 s, then SIGKILL)
+  kill "-${2:-TERM}" "$1" 2>/dev/null || return 0
+  timeout 10 tail --pid="$1" -f /dev/null 2>/dev/null || kill -9 "$1" 2>/dev/null || true
+}
+stop_postgres() {
+  [ -n "$PG_ROOT" ] && [ -f "$PG_ROOT/data/postmaster.pid" ] || return 0
+  local pid; pid=$(head -1 "$PG_ROOT/data/postmaster.pid")
+  [ -n "$pid" ] && stop_pid "$pid" INT  # fast shutdown of the postmaster, which runuser started for us
+}
+cleanup() {
+  local p
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  stop_postgres
+  for p in "${PIDS[@]}"; do stop_pid "$p"; done
+  PIDS=()
+  rm -rf "$WORK"
+  [ -z "$PG_ROOT" ] || rm -rf "$PG_ROOT"
+}
+trap cleanup EXIT
+trap "exit 130" INT TERM  # so that Ctrl-C and kill also stop what was started
+
+rss_kb() { awk -v k="$2" '$1==k":" {print $2}' "/proc/$1/status"; }
+mb() { echo $(( ($1 + 512) / 1024 )); }
+field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<<"$2"; }  # " name=": errors is not socket_errors
+measure() { # url connections seconds; BENCH_KEY, BENCH_MODEL, BENCH_CACHE, BENCH_WIRE from the environment
+  local threads=$(( $2 < 2 ? 1 : 2 ))
+  wrk -t"$threads" -c"$2" -d"$3s" --latency -s bench/chat.lua "$1" | grep '^BENCH'
+}
+wait_ready() { # url seconds pid
+  local deadline=$(( $(date +%s) + $2 ))
+  until curl -fs -o /dev/null "$1/health/readiness"; do
+    kill -0 "$3" 2>/dev/null || return 1
+    [ "$(date +%s)" -lt "$deadline" ] || return 1
+    sleep 0.05
+  done
+}
+# A virtual key with a budget too large to run out, made with the master key through the key API.
+new_key() { # router-url alias; prints the generate answer (JSON)
+  curl -fsS -X POST "$1/key/generate" -H "Authorization: Bearer $MASTER_KEY" -H 'Content-Type: application/json' \
+    -d "{\"key_alias\":\"$2\",\"max_budget\":1000000}"
+}
+key_spend() { # router-url key-id
+  curl -fsS "$1/key/info?key=$2" -H "Authorization: Bearer $MASTER_KEY" | json info.spend
+}
