@@ -175,10 +175,10 @@ public sealed partial class RequestLogQuery(RouterStorage storage)
         {
             string?[] fields =
             [
-                r.Time, r.RequestId, r.KeyId, r.KeyPrefix, r.KeyAlias, r.RequestedModel, r.RoutedModel, r.Provider, r.Deployment,
-                Num(r.Status), Num(r.UpstreamStatus), r.ErrorOrigin, Num(r.PromptTokens), Num(r.CompletionTokens), Num(r.CachedTokens),
-                Num(r.Cost), r.CacheHit ? "true" : "false", Num(r.SavedCost), Num(r.LatencyMs), Num(r.TtftMs), Num(r.OverheadMs),
-                Num(r.Attempts), r.UpstreamError?.GetRawText(),
+                r.Time, Text(r.RequestId), r.KeyId, Text(r.KeyPrefix), Text(r.KeyAlias), Text(r.RequestedModel), Text(r.RoutedModel),
+                Text(r.Provider), Text(r.Deployment), Num(r.Status), Num(r.UpstreamStatus), r.ErrorOrigin, Num(r.PromptTokens),
+                Num(r.CompletionTokens), Num(r.CachedTokens), Num(r.Cost), r.CacheHit ? "true" : "false", Num(r.SavedCost),
+                Num(r.LatencyMs), Num(r.TtftMs), Num(r.OverheadMs), Num(r.Attempts), r.UpstreamError?.GetRawText(),
             ];
             csv.Append(string.Join(',', fields.Select(Escape))).Append("\r\n");
         }
@@ -190,6 +190,15 @@ public sealed partial class RequestLogQuery(RouterStorage storage)
         if (field is null) return "";
         return field.AsSpan().IndexOfAny(",\"\r\n") < 0 ? field : "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
     }
+
+    /// <summary>
+    /// A text a caller or a provider chose (a request id, an alias, a model name), made harmless to open in a
+    /// spreadsheet: one starting with <c>=</c>, <c>+</c>, <c>-</c>, <c>@</c>, a tab or a carriage return would be
+    /// read as a formula, so it gets a leading <c>'</c> (OWASP's advice on CSV injection). Numbers are ours and
+    /// go as they are.
+    /// </summary>
+    public static string? Text(string? field) =>
+        field is { Length: > 0 } && field[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + field : field;
 
     private static string Num(IFormattable? value) => value?.ToString(null, CultureInfo.InvariantCulture) ?? "";
 }

@@ -17,6 +17,37 @@ public sealed class CsvTests
     public void Fields_with_commas_quotes_or_line_breaks_are_quoted(string? field, string expected) =>
         Assert.Equal(expected, RequestLogQuery.Escape(field));
 
+    [Theory]
+    [InlineData("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")")]
+    [InlineData("+1+1", "'+1+1")]
+    [InlineData("-2+3", "'-2+3")]
+    [InlineData("@SUM(A1)", "'@SUM(A1)")]
+    [InlineData("\tx", "'\tx")]
+    [InlineData("\rx", "'\rx")]
+    [InlineData("gpt-4o", "gpt-4o")]
+    [InlineData("", "")]
+    [InlineData(null, null)]
+    public void Text_a_spreadsheet_would_run_as_a_formula_is_neutralised(string? field, string? expected) =>
+        Assert.Equal(expected, RequestLogQuery.Text(field));
+
+    [Fact]
+    public void Caller_chosen_cells_are_neutralised_in_the_export_and_numbers_are_not()
+    {
+        var row = new RequestLogRow
+        {
+            Time = "2026-03-01T12:00:00.000Z", RequestId = "=cmd|' /C calc'!A0", KeyId = "key_1", KeyAlias = "@alias",
+            RequestedModel = "-model", Status = 200, Cost = -0.5m, Attempts = 1,
+        };
+
+        var lines = Parse(RequestLogQuery.ToCsv([row]));
+        var fields = lines[0].Zip(lines[1]).ToDictionary(p => p.First, p => p.Second);
+
+        Assert.Equal("'=cmd|' /C calc'!A0", fields["request_id"]);
+        Assert.Equal("'@alias", fields["key_alias"]);
+        Assert.Equal("'-model", fields["requested_model"]);
+        Assert.Equal("-0.5", fields["cost"]);
+    }
+
     [Fact]
     public void A_log_page_as_csv_parses_back_to_its_fields()
     {
