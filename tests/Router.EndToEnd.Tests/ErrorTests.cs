@@ -99,6 +99,32 @@ public sealed class ErrorTests(GatewayFixture gateway)
         Assert.Equal("invalid_request_error", error["type"]!.GetValue<string>());
     }
 
+    [Theory]
+    [InlineData(257, "")]
+    [InlineData(8, "\n")]
+    [InlineData(8, "\u0000")]
+    [InlineData(8, "\u0085")]
+    public async Task A_model_name_too_long_or_with_control_characters_is_refused_naming_model(int length, string control)
+    {
+        using var http = gateway.Http();
+        var model = new string('m', length) + control;
+        using var response = await http.PostAsJsonAsync("/v1/chat/completions", new { model, messages = new[] { new { role = "user", content = "x" } } }, Ct);
+
+        var error = await ErrorOf(response, HttpStatusCode.BadRequest);
+        Assert.Equal("invalid_model", error["code"]!.GetValue<string>());
+        Assert.Equal("model", error["param"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_model_name_of_256_characters_is_routed()
+    {
+        using var http = gateway.Http();
+        using var response = await http.PostAsJsonAsync("/v1/chat/completions",
+            new { model = new string('m', 256), messages = new[] { new { role = "user", content = "x" } } }, Ct);
+
+        Assert.DoesNotContain("invalid_model", await response.Content.ReadAsStringAsync(Ct)); // routed as any other name
+    }
+
     [Fact]
     public async Task Embeddings_and_completions_check_their_own_required_fields()
     {

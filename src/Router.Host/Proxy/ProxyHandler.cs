@@ -147,6 +147,8 @@ public sealed class ProxyHandler(
         return authenticator.Authenticate(header) ?? throw RouterError.InvalidKey();
     }
 
+    public const int MaxModelNameLength = 256;
+
     private static async Task<ProxyRequest> ReadRequestAsync(HttpContext context, ProxyOperation operation, long maxBodyBytes)
     {
         ProxyRequest? request;
@@ -167,6 +169,12 @@ public sealed class ProxyHandler(
         if (request is null) throw RouterError.InvalidRequest("The request body must be a JSON object.", code: "invalid_json");
         if (string.IsNullOrWhiteSpace(request.Model))
             throw RouterError.InvalidRequest("You must provide a model parameter.", "model", "missing_model");
+        // A model name ends up in logs, metrics and the request log: one of any length or with control
+        // characters is no model any provider has, and only a way to bloat or garble those.
+        if (request.Model.Length > MaxModelNameLength || request.Model.AsSpan().IndexOfAnyInRange('\u0000', '\u001f') >= 0
+            || request.Model.AsSpan().IndexOfAnyInRange('\u007f', '\u009f') >= 0)
+            throw RouterError.InvalidRequest(
+                $"'model' must be at most {MaxModelNameLength} characters, without control characters.", "model", "invalid_model");
         var required = request.Field(operation.RequiredField);
         if (required is null || !operation.RequiredKinds.Contains(required.Value.ValueKind))
             throw RouterError.InvalidRequest(
