@@ -185,6 +185,12 @@ public sealed class CacheTests(CacheFixture fixture)
             using var health = fixture.Router.CreateClient(null);
             var readiness = JsonNode.Parse(await health.GetStringAsync("/health/readiness", Ct))!;
             Assert.Equal("degraded", readiness["status"]!.GetValue<string>());
+            // Anyone learns that the cache is degraded; only the master key learns why.
+            Assert.Equal("degraded", readiness["checks"]!["cache"]!.GetValue<string>());
+            using var operator_ = fixture.Router.CreateClient(CacheFixture.MasterKey);
+            var reasons = JsonNode.Parse(await operator_.GetStringAsync("/health/readiness", Ct))!;
+            Assert.StartsWith("redis unreachable", reasons["checks"]!["cache"]!.GetValue<string>());
+            Assert.Equal("ok", reasons["checks"]!["storage"]!.GetValue<string>());
         }
         finally
         {

@@ -46,16 +46,29 @@ public sealed class KeyAuthenticator
 
     public AuthenticatedKey? Authenticate(StringValues authorizationHeader)
     {
-        var header = authorizationHeader.ToString();
-        const string scheme = "Bearer ";
-        if (!header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase)) return null;
-        var presented = header.AsSpan(scheme.Length).Trim();
+        var presented = Presented(authorizationHeader);
         if (presented.IsEmpty) return null;
-        // The master key is held in the clear anyway (it is configured), so it is compared as it is:
-        // in constant time, and without hashing on every request.
-        if (CryptographicOperations.FixedTimeEquals(MemoryMarshal.AsBytes(presented), MemoryMarshal.AsBytes(_masterKey.AsSpan())))
-            return _master;
+        if (IsMasterKey(presented)) return _master;
         var hash = KeySecrets.Hash(presented);
         return _directory?.FindByHash(hash) is { } entry ? new AuthenticatedKey(entry.KeyId, entry.DisplayPrefix, hash, entry.Alias) : null;
     }
+
+    /// <summary>Whether the header carries the master key; never looks in the key directory (so it answers while the database is down).</summary>
+    public bool IsMaster(StringValues authorizationHeader)
+    {
+        var presented = Presented(authorizationHeader);
+        return !presented.IsEmpty && IsMasterKey(presented);
+    }
+
+    private static ReadOnlySpan<char> Presented(StringValues authorizationHeader)
+    {
+        var header = authorizationHeader.ToString();
+        const string scheme = "Bearer ";
+        return header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) ? header.AsSpan(scheme.Length).Trim() : default;
+    }
+
+    // The master key is held in the clear anyway (it is configured), so it is compared as it is: in
+    // constant time, and without hashing on every request.
+    private bool IsMasterKey(ReadOnlySpan<char> presented) =>
+        CryptographicOperations.FixedTimeEquals(MemoryMarshal.AsBytes(presented), MemoryMarshal.AsBytes(_masterKey.AsSpan()));
 }

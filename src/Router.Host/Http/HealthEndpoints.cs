@@ -12,7 +12,8 @@ namespace Router.Host.Http;
 
 /// <summary>
 /// Liveness: the process answers. Readiness: the actor system runs, the master key's budget actor
-/// answers (so its journal recovered), and the database answers. Neither needs a key or shows a secret.
+/// answers (so its journal recovered), and the database answers. Neither needs a key or shows a secret;
+/// readiness gives each check's reason only to the master key (see <see cref="ReadinessChecks"/>).
 /// </summary>
 public static class HealthEndpoints
 {
@@ -21,56 +22,47 @@ public static class HealthEndpoints
     public static IResult Liveness() => Results.Json(new HealthReport("alive"), WireJsonContext.Wire.HealthReport);
 
     public static async Task<IResult> ReadinessAsync(
-        ActorSystem system, IRequiredActor<KeyBudgetActor> keyBudgets, RouterStorage storage, IResponseCacheStore cache, ShutdownDrain drain,
-        CancellationToken ct)
+        HttpContext context, ActorSystem system, IRequiredActor<KeyBudgetActor> keyBudgets, RouterStorage storage, IResponseCacheStore cache,
+        ShutdownDrain drain, KeyAuthenticator authenticator, CancellationToken ct)
     {
-        var checks = new Dictionary<string, string>();
-        var ready = true;
-        if (drain.Draining)
-        {
-            checks["node"] = "stopping";
-            ready = false;
-        }
+        var checks = new ReadinessChecks();
+        if (drain.Draining) checks.Failing("node", "stopping");
         if (system is ExtendedActorSystem { Provider: Akka.Cluster.ClusterActorRefProvider })
         {
             // A node of the pair serves once it is a member: before that its keys' actors cannot be reached.
             var membership = Akka.Cluster.Cluster.Get(system).SelfMember.Status;
-            checks["cluster"] = membership == Akka.Cluster.MemberStatus.Up ? "ok" : $"member {membership.ToString().ToLowerInvariant()}";
-            ready &= membership == Akka.Cluster.MemberStatus.Up;
+            if (membership == Akka.Cluster.MemberStatus.Up) checks.Ok("cluster");
+            else checks.Failing("cluster", $"member {membership.ToString().ToLowerInvariant()}");
         }
 
-        if (system.WhenTerminated.IsCompleted)
-        {
-            checks["actor-system"] = "terminated";
-            ready = false;
-        }
+        if (system.WhenTerminated.IsCompleted) checks.Failing("actor-system", "terminated");
         else
         {
-            checks["actor-system"] = "ok";
+            checks.Ok("actor-system");
             try
             {
                 var budgets = await keyBudgets.GetAsync(ct);
                 var state = await budgets.Ask<KeyBudget.State>(new KeyBudget.GetState(KeyAuthenticator.MasterKeyId), ProbeTimeout, ct);
-                var provisioned = state.IsProvisioned;
-                checks["key-budgets"] = provisioned ? "ok" : "master key not provisioned yet";
-                ready &= provisioned;
+                if (state.IsProvisioned) checks.Ok("key-budgets");
+                else checks.Failing("key-budgets", "master key not provisioned yet");
             }
             catch (Exception e) when (e is AskTimeoutException or OperationCanceledException)
             {
-                checks["key-budgets"] = "no answer within 2 s";
-                ready = false;
+                checks.Failing("key-budgets", "no answer within 2 s");
             }
         }
 
         var (storageOk, detail) = await storage.ProbeAsync(ct);
-        checks["storage"] = detail;
-        ready &= storageOk;
+        if (storageOk) checks.Ok("storage");
+        else checks.Failing("storage", detail);
 
         // The cache is an optimisation: without Redis the router still serves, so it only degrades readiness.
         var cacheHealth = cache.Health;
-        checks["cache"] = cacheHealth.State == CacheHealthState.Ok ? "ok" : cacheHealth.Detail;
-        var status = !ready ? "not ready" : cacheHealth.State == CacheHealthState.Ok ? "ready" : "degraded";
-        return Results.Json(new HealthReport(status, checks), WireJsonContext.Wire.HealthReport,
-            statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        if (cacheHealth.State == CacheHealthState.Ok) checks.Ok("cache");
+        else checks.Degraded("cache", cacheHealth.Detail);
+
+        var withReasons = authenticator.IsMaster(context.Request.Headers.Authorization);
+        return Results.Json(new HealthReport(checks.Status, checks.View(withReasons)), WireJsonContext.Wire.HealthReport,
+            statusCode: checks.Ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 }

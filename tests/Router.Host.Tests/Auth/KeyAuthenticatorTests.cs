@@ -17,6 +17,7 @@ public sealed class KeyAuthenticatorTests
     public void The_master_key_authenticates_as_master_with_every_model(string header)
     {
         var key = _authenticator.Authenticate(new StringValues(header));
+        Assert.True(_authenticator.IsMaster(new StringValues(header)));
 
         Assert.NotNull(key);
         Assert.Equal(KeyAuthenticator.MasterKeyId, key.KeyId);
@@ -36,8 +37,11 @@ public sealed class KeyAuthenticatorTests
     [InlineData("Bearer ")]
     [InlineData("Bearer")]
     [InlineData("")]
-    public void Anything_else_is_not_authenticated(string header) =>
+    public void Anything_else_is_not_authenticated(string header)
+    {
         Assert.Null(_authenticator.Authenticate(new StringValues(header)));
+        Assert.False(_authenticator.IsMaster(new StringValues(header)));
+    }
 
     [Fact]
     public void A_missing_header_is_not_authenticated() =>
