@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using BitFaster.Caching.Lru;
 using System.Data.Common;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -17,18 +18,20 @@ public sealed record KeyEntry(string KeyId, string SecretHash, string DisplayPre
 /// key through.
 /// <para>
 /// Hashes found are cached for good (until rehashed or removed here); hashes not found are remembered
-/// for a short while, so a flood of wrong keys costs one query per distinct key and interval, not one
-/// per request. Id lookups and listings are admin work and read the table.
+/// for a minute, the most recent <see cref="MaxNegative"/> of them, so a flood of wrong keys costs at most
+/// one query per distinct key and minute, not one per request, and a flood of distinct ones cannot grow
+/// the memory. Id lookups and listings are admin work and read the table.
 /// </para>
 /// </summary>
 public sealed class KeyDirectory(RouterStorage storage, TimeProvider clock)
 {
     public const string KeyIdPrefix = "key_";
-    private static readonly TimeSpan NegativeTtl = TimeSpan.FromSeconds(30);
-    private const int MaxNegative = 10_000;
+    private static readonly TimeSpan NegativeTtl = TimeSpan.FromMinutes(1);
+    public const int MaxNegative = 10_000;
 
     private readonly ConcurrentDictionary<string, KeyEntry> _byHash = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _unknown = new(StringComparer.Ordinal);
+    // Each miss with the time it is forgotten; least recently missed out first once full.
+    private readonly ConcurrentLru<string, DateTimeOffset> _unknown = new(Environment.ProcessorCount, MaxNegative, StringComparer.Ordinal);
     private readonly Lock _changes = new();
     // Bumped on every write, so a lookup that raced a write does not remember its miss.
     private long _version;
@@ -40,13 +43,16 @@ public sealed class KeyDirectory(RouterStorage storage, TimeProvider clock)
         text.Length == KeyIdPrefix.Length + 16 && text.StartsWith(KeyIdPrefix, StringComparison.Ordinal)
         && text.AsSpan(KeyIdPrefix.Length).ContainsAnyExcept("0123456789abcdef") is false;
 
+    /// <summary>How many hashes not found are remembered now: never more than <see cref="MaxNegative"/>.</summary>
+    public int RememberedMisses => _unknown.Count;
+
     public string? FindKeyId(string secretHash) => FindByHash(secretHash)?.KeyId;
 
     public KeyEntry? FindByHash(string secretHash)
     {
         if (_byHash.TryGetValue(secretHash, out var cached)) return cached;
         var now = clock.GetUtcNow();
-        if (_unknown.TryGetValue(secretHash, out var until) && until > now) return null;
+        if (_unknown.TryGet(secretHash, out var until) && until > now) return null;
 
         var version = Interlocked.Read(ref _version);
         var entry = QueryOne("SELECT key_id, secret_hash, display_prefix, alias, created_at FROM virtual_keys WHERE secret_hash = @v", secretHash);
@@ -58,11 +64,7 @@ public sealed class KeyDirectory(RouterStorage storage, TimeProvider clock)
                 _byHash[secretHash] = entry;
                 _unknown.TryRemove(secretHash, out _);
             }
-            else
-            {
-                if (_unknown.Count >= MaxNegative) _unknown.Clear();
-                _unknown[secretHash] = now + NegativeTtl;
-            }
+            else _unknown.AddOrUpdate(secretHash, now + NegativeTtl);
         }
         return entry;
     }

@@ -77,7 +77,7 @@ public abstract class KeyDirectoryTests : StorageTests
     }
 
     [Fact]
-    public void A_hash_not_found_is_remembered_for_thirty_seconds_then_read_again()
+    public void A_hash_not_found_is_remembered_for_a_minute_then_read_again()
     {
         var clock = new ManualClock();
         var directory = new KeyDirectory(Storage, clock);
@@ -85,10 +85,24 @@ public abstract class KeyDirectoryTests : StorageTests
 
         // Added by another node: this one keeps its miss until the interval ends.
         Assert.True(new KeyDirectory(Storage, TimeProvider.System).Add(Entry("key_0000000000000001", "hash-late")));
-        clock.Advance(TimeSpan.FromSeconds(29));
+        clock.Advance(TimeSpan.FromSeconds(59));
         Assert.Null(directory.FindByHash("hash-late"));
         clock.Advance(TimeSpan.FromSeconds(2));
         Assert.Equal("key_0000000000000001", directory.FindKeyId("hash-late"));
+    }
+
+    [Fact]
+    public void A_flood_of_distinct_wrong_keys_is_remembered_only_up_to_the_bound_and_the_latest_still_cost_no_query()
+    {
+        var directory = new KeyDirectory(Storage, new ManualClock());
+        for (var i = 0; i <= KeyDirectory.MaxNegative; i++) Assert.Null(directory.FindByHash($"flood-{i}"));
+
+        Assert.InRange(directory.RememberedMisses, 1, KeyDirectory.MaxNegative);
+        // The misses just before the bound was passed are still remembered (not all wiped to make room): added
+        // elsewhere now, such a key is not read again within the minute.
+        var recent = $"flood-{KeyDirectory.MaxNegative - 1}";
+        Assert.True(new KeyDirectory(Storage, TimeProvider.System).Add(Entry("key_0000000000000001", recent)));
+        Assert.Null(directory.FindByHash(recent));
     }
 }
 
