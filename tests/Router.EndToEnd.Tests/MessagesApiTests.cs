@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Sockets;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Anthropic;
@@ -47,6 +49,28 @@ public sealed class MessagesApiTests(GatewayFixture gateway)
             },
         },
     ];
+
+    [Fact]
+    public async Task A_caller_with_a_wrong_key_is_refused_before_its_body_is_read()
+    {
+        // Headers that promise 60 kB (under the fixture's 64 kB body limit), then a few bytes of it: a router
+        // that read the body before the key would wait for the rest (Kestrel ends that wait with a 408).
+        var router = new Uri(gateway.Router.BaseUrl);
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(router.Host, router.Port, Ct);
+        var stream = tcp.GetStream();
+        var head = $"POST /v1/messages HTTP/1.1\r\nHost: {router.Authority}\r\nContent-Type: application/json\r\n" +
+                   "Content-Length: 60000\r\nx-api-key: sk-not-a-key-of-this-router-0001\r\n\r\n{\"model\":";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head), Ct);
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(10));
+        var buffer = new byte[4096];
+        var answer = Encoding.ASCII.GetString(buffer, 0, await stream.ReadAsync(buffer, timeout.Token));
+
+        Assert.StartsWith("HTTP/1.1 401", answer);
+        Assert.Contains("authentication_error", answer);
+    }
 
     [Fact]
     public async Task Every_backend_answers_an_Anthropic_client_with_the_words_and_usage_the_OpenAI_client_gets()

@@ -171,7 +171,8 @@ public static class RouterServer
         app.MapPost("/v1/completions", context => proxy().HandleAsync(context, ProxyOperation.Completions));
         app.MapPost("/v1/embeddings", context => proxy().HandleAsync(context, ProxyOperation.Embeddings));
         var maxBodyBytes = app.Services.GetRequiredService<RouterSettings>().MaxRequestBodyBytes;
-        app.MapPost("/v1/messages", context => MessagesEndpoint.HandleAsync(context, proxy(), maxBodyBytes));
+        app.MapPost("/v1/messages", context =>
+            MessagesEndpoint.HandleAsync(context, proxy(), context.RequestServices.GetRequiredService<KeyAuthenticator>(), maxBodyBytes));
         app.MapGet("/v1/models", (HttpContext context, KeyAuthenticator authenticator, RouteTable routes, DiscoveredModels discovered, KeyStates keys) =>
             ModelsEndpoint.HandleAsync(context, authenticator, routes, discovered, keys));
         app.MapGet("/health/liveness", HealthEndpoints.Liveness);

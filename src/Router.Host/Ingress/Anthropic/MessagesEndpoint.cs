@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.Features;
+using Router.Host.Auth;
 using Router.Host.Http;
 using Router.Host.Providers;
 using Router.Host.Proxy;
@@ -12,7 +13,7 @@ namespace Router.Host.Ingress.Anthropic;
 /// </summary>
 public static class MessagesEndpoint
 {
-    public static async Task HandleAsync(HttpContext context, ProxyHandler proxy, long maxBodyBytes)
+    public static async Task HandleAsync(HttpContext context, ProxyHandler proxy, KeyAuthenticator authenticator, long maxBodyBytes)
     {
         // One request id for both halves: the walk reuses the one given here.
         var requestId = RequestIds.Assign(context);
@@ -26,6 +27,9 @@ public static class MessagesEndpoint
         string model;
         try
         {
+            // The key first: an unknown caller must not make the router read and buffer a body. (The walk
+            // below checks it again, from the directory's cache.)
+            ProxyHandler.Authenticate(context, authenticator);
             (converted, model) = MessagesRequestConverter.Convert(await ReadBodyAsync(context, maxBodyBytes));
         }
         catch (RouterError error)
