@@ -26,8 +26,8 @@ public sealed record ClusterSettings(
 {
     public const string SystemName = "router";
 
-    public static readonly ClusterSettings Off = new(false, "127.0.0.1", 4053, [], TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(4),
-        TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(15));
+    public static readonly ClusterSettings Off = new(false, "127.0.0.1", 4053, [], TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(3),
+        TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(15));
 
     public string SelfSeed => $"{Hostname}:{Port}";
 
