@@ -8,8 +8,9 @@ namespace Router.Host.Cluster;
 /// How the request path asks a key's actor. On one node: once, waiting up to router.admission-timeout. In a
 /// pair the key's actor may be moving to this node from a peer that died, and a message sent to it before
 /// the peer is downed is lost without a word: so each ask waits <see cref="AskAgainAfter"/> and is sent again
-/// until the longer of router.admission-timeout and router.cluster.handover-timeout has passed. The messages
-/// asked this way are answered alike however often they arrive.
+/// until the longer of router.admission-timeout and router.cluster.handover-timeout has passed (a confirmed
+/// settlement likewise, by router.settlement's interval and timeout). The messages asked this way are
+/// answered alike however often they arrive.
 /// </summary>
 /// <param name="EachAsk">How long one ask waits for its answer before it is sent again.</param>
 /// <param name="Bound">How long the asks may go on in all.</param>
@@ -20,10 +21,11 @@ public sealed record KeyActorAsks(TimeSpan EachAsk, TimeSpan Bound, string Bound
     public static readonly TimeSpan AskAgainAfter = TimeSpan.FromSeconds(1);
 
     /// <summary>One ask, as on a single node.</summary>
-    public static KeyActorAsks Once(TimeSpan timeout) => new(timeout, timeout, "router.admission-timeout");
+    public static KeyActorAsks Once(TimeSpan timeout, string setting) => new(timeout, timeout, setting);
 
+    /// <summary>Admission's asks, and those of anything else on the request path that reads a key's actor.</summary>
     public static KeyActorAsks For(RouterSettings settings) =>
-        !settings.Cluster.Enabled ? Once(settings.AdmissionTimeout)
+        !settings.Cluster.Enabled ? Once(settings.AdmissionTimeout, "router.admission-timeout")
         : settings.AdmissionTimeout > settings.Cluster.HandoverTimeout ? new(AskAgainAfter, settings.AdmissionTimeout, "router.admission-timeout")
         : new(AskAgainAfter, settings.Cluster.HandoverTimeout, "router.cluster.handover-timeout");
 
@@ -36,6 +38,7 @@ public sealed record KeyActorAsks(TimeSpan EachAsk, TimeSpan Bound, string Bound
         var started = Stopwatch.GetTimestamp();
         for (var left = Bound; left > TimeSpan.Zero; left = Bound - Stopwatch.GetElapsedTime(started))
         {
+            var asked = Stopwatch.GetTimestamp();
             try
             {
                 return await actor.Ask<T>(message, left < EachAsk ? left : EachAsk, ct);
@@ -44,6 +47,9 @@ public sealed record KeyActorAsks(TimeSpan EachAsk, TimeSpan Bound, string Bound
             {
                 // Time is left: the message may have gone to a node that died. Ask again.
             }
+            // An ask that failed before its wait was up (no region yet) is sent again no sooner than its wait.
+            var early = EachAsk - Stopwatch.GetElapsedTime(asked);
+            if (early > TimeSpan.Zero) await Task.Delay(early, ct);
         }
         throw new AskTimeoutException($"No answer within {Bound.TotalSeconds:0.#} s ({BoundSetting}).");
     }

@@ -96,14 +96,14 @@ public sealed class Admission(IActorRef keyBudgets, IActorRef breakers, Deployme
     public void SettleKey(KeyBudget.Settle settle) => keyBudgets.Tell(settle);
 
     /// <summary>
-    /// Sends a confirming settlement and waits up to <paramref name="wait"/> for the key's actor to say
-    /// its usage is in the journal; false when no answer came (the settlement may be sent again: it counts once).
+    /// Sends a confirming settlement, as often as <paramref name="asks"/> say, until the key's actor says its
+    /// usage is in the journal; false when no answer came (the settlement may be sent again: it counts once).
     /// </summary>
-    public async Task<bool> TrySettleConfirmedAsync(KeyBudget.Settle settle, TimeSpan wait, CancellationToken ct)
+    public async Task<bool> TrySettleConfirmedAsync(KeyBudget.Settle settle, KeyActorAsks asks, CancellationToken ct)
     {
         try
         {
-            await keyBudgets.Ask<KeyBudget.Settled>(settle, wait, ct);
+            await asks.AskAsync<KeyBudget.Settled>(keyBudgets, settle, ct);
             return true;
         }
         catch (AskTimeoutException)

@@ -24,7 +24,7 @@ public sealed class KeyActorAsksTests : IAsyncDisposable
     {
         var started = Stopwatch.GetTimestamp();
 
-        await Assert.ThrowsAsync<AskTimeoutException>(() => KeyActorAsks.Once(TimeSpan.FromMilliseconds(300)).AskAsync<string>(Key(), "admit", Ct));
+        await Assert.ThrowsAsync<AskTimeoutException>(() => KeyActorAsks.Once(TimeSpan.FromMilliseconds(300), "router.admission-timeout").AskAsync<string>(Key(), "admit", Ct));
 
         Assert.Equal(1, _silent.Asked);
         Assert.InRange(Stopwatch.GetElapsedTime(started), TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(5));
@@ -73,7 +73,7 @@ public sealed class KeyActorAsksTests : IAsyncDisposable
         var settings = RouterSettingsReader.Read(HoconConfigLoader.LoadRouterConfig(null));
         var pair = settings with { Cluster = ClusterSettings.Off with { Enabled = true } };
 
-        Assert.Equal(KeyActorAsks.Once(TimeSpan.FromSeconds(5)), KeyActorAsks.For(settings));
+        Assert.Equal(KeyActorAsks.Once(TimeSpan.FromSeconds(5), "router.admission-timeout"), KeyActorAsks.For(settings));
         Assert.Equal(new KeyActorAsks(KeyActorAsks.AskAgainAfter, TimeSpan.FromSeconds(15), "router.cluster.handover-timeout"), KeyActorAsks.For(pair));
         Assert.Equal(new KeyActorAsks(KeyActorAsks.AskAgainAfter, TimeSpan.FromSeconds(20), "router.admission-timeout"),
             KeyActorAsks.For(pair with { AdmissionTimeout = TimeSpan.FromSeconds(20) }));
