@@ -13,9 +13,10 @@ namespace Router.EndToEnd.Tests;
 /// <summary>
 /// The active/active pair on loopback: PostgreSQL, a mock provider and two router processes started at
 /// the same moment. Both serve keys whose budget actors live on either node; one node is SIGKILLed
-/// under load, the other keeps serving (its failures and the time until it serves the dead node's keys
-/// again are measured), every cent of the successful answers is in the settled spend exactly once, and a
-/// nearly spent budget is still enforced; the killed node rejoins, then the other one is killed.
+/// under load, the other answers every request it gets (those for the dead node's keys wait until the keys
+/// have moved, within 10 s of the kill, and that time is printed), every cent of the successful answers is in
+/// the settled spend exactly once, and a nearly spent budget is still enforced; the killed node rejoins, then
+/// the other one is killed (issue 17, point 2).
 /// </summary>
 public sealed class PairFailoverTests(ITestOutputHelper output) : IAsyncLifetime
 {
@@ -131,9 +132,10 @@ public sealed class PairFailoverTests(ITestOutputHelper output) : IAsyncLifetime
         // A key whose actor was on the dead node is answered again once it moved: its first answer after the kill.
         var failover = keys.Max(k => afterKill.Where(o => o.Key == k && o.Status == HttpStatusCode.OK).Min(o => o.At)) - killedAt;
         output.WriteLine($"killed node {victim}: survivor answered {afterKill.Count - failures.Count} requests and failed {failures.Count} " +
-            $"({string.Join(", ", failures.GroupBy(f => f.Status).Select(g => $"{g.Key}: {g.Count()}"))}); " +
+            $"({string.Join(", ", failures.GroupBy(f => f.Status).Select(g => $"{g.Key?.ToString() ?? "no answer"}: {g.Count()}"))}); " +
             $"every key answered again {failover.TotalSeconds:0.0} s after the kill");
-        Assert.All(failures, f => Assert.Equal(HttpStatusCode.ServiceUnavailable, f.Status)); // refused while the keys move, never wrong
+        Assert.Empty(failures); // a request for a moving key waits for it instead of failing
+        Assert.True(failover < FailoverLimit, $"every key answered again only {failover.TotalSeconds:0.0} s after the kill");
 
         // Every successful answer's cost is in the spend, once: nothing lost with the dead node, nothing counted
         // twice. The one request the dead node had in flight may be in it too: its answer was settled but never
@@ -166,6 +168,9 @@ public sealed class PairFailoverTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     private Dictionary<string, decimal> Spent { get; } = [];
+
+    // What issue 17 promises: the survivor serves every key within this long of the kill.
+    private static readonly TimeSpan FailoverLimit = TimeSpan.FromSeconds(10);
 
     // A request here: 6 prompt tokens at 0.0001 and at most 3 completion tokens at 0.0002.
     private const decimal MaxRequestCost = 0.0012m;

@@ -129,21 +129,26 @@ public sealed class KeyBudgetActor : ReceivePersistentActor, IWithTimers
 
     private void Admit(KeyBudget.Admit admit)
     {
-        var now = _clock.GetUtcNow();
-        if (Refusal(admit, now) is { } refused)
+        // Asked again (in a pair the asker repeats an ask whose answer is late): admitted once, answered again.
+        if (!_inFlight.Contains(admit.RequestId))
         {
-            Sender.Tell(refused);
-            return;
+            var now = _clock.GetUtcNow();
+            if (Refusal(admit, now) is { } refused)
+            {
+                Sender.Tell(refused);
+                return;
+            }
+            _inFlight.Add(admit.RequestId);
+            _rates.AddRequest(now);
+            if (admit.EstimatedCost > 0 || admit.EstimatedTokens > 0)
+            {
+                _reservations[admit.RequestId] = (admit.EstimatedCost, admit.EstimatedTokens);
+                _reserved += admit.EstimatedCost;
+            }
         }
-        // Before this request's own reservation: what the caller is told is left once its cost is known.
-        var remaining = _policy!.MaxBudget - _period.Spend - _reserved;
-        _inFlight.Add(admit.RequestId);
-        _rates.AddRequest(now);
-        if (admit.EstimatedCost > 0 || admit.EstimatedTokens > 0)
-        {
-            _reservations[admit.RequestId] = (admit.EstimatedCost, admit.EstimatedTokens);
-            _reserved += admit.EstimatedCost;
-        }
+        // Besides this request's own reservation: what the caller is told is left once its cost is known.
+        var own = _reservations.TryGetValue(admit.RequestId, out var reservation) ? reservation.Cost : 0;
+        var remaining = _policy!.MaxBudget - _period.Spend - (_reserved - own);
         // No deployment: the answer comes from the cache, or the asker saw the circuit closed: no breaker to ask.
         if (admit.DeploymentId.Length == 0) Sender.Tell(new ProviderBreaker.Permit("", remaining));
         else BreakersOnNodeOf(Sender).Tell(new ProviderBreaker.RequestPermit(admit.DeploymentId, admit.RequestId, remaining), Sender);

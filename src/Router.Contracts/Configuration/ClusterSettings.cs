@@ -10,6 +10,8 @@ namespace Router.Contracts.Configuration;
 /// <param name="LeaseTtl">How long the cluster's lease in the shared database outlives its holder's last renewal.</param>
 /// <param name="DownAfter">How long a peer may be unreachable before the split-brain resolver decides.</param>
 /// <param name="DrainDelay">On SIGTERM, how long readiness reports false before the node stops taking requests.</param>
+/// <param name="HeartbeatPause">How long the peer's heartbeats may stop before it counts as unreachable.</param>
+/// <param name="HandoverTimeout">How long a request waits for a key's actor that does not answer (moving here from a dead peer).</param>
 public sealed record ClusterSettings(
     bool Enabled,
     string Hostname,
@@ -18,12 +20,14 @@ public sealed record ClusterSettings(
     TimeSpan JoinTimeout,
     TimeSpan LeaseTtl,
     TimeSpan DownAfter,
-    TimeSpan DrainDelay)
+    TimeSpan DrainDelay,
+    TimeSpan HeartbeatPause,
+    TimeSpan HandoverTimeout)
 {
     public const string SystemName = "router";
 
-    public static readonly ClusterSettings Off = new(false, "127.0.0.1", 4053, [], TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(8),
-        TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(2));
+    public static readonly ClusterSettings Off = new(false, "127.0.0.1", 4053, [], TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(3),
+        TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(15));
 
     public string SelfSeed => $"{Hostname}:{Port}";
 

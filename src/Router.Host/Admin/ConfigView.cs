@@ -78,6 +78,8 @@ public static class ConfigView
             ["lease-ttl"] = Span(s.Cluster.LeaseTtl),
             ["down-after"] = Span(s.Cluster.DownAfter),
             ["drain-delay"] = Span(s.Cluster.DrainDelay),
+            ["heartbeat-pause"] = Span(s.Cluster.HeartbeatPause),
+            ["handover-timeout"] = Span(s.Cluster.HandoverTimeout),
         },
         ["storage"] = new JsonObject
         {

@@ -2,25 +2,27 @@ using Akka.Actor;
 using Akka.Hosting;
 using Router.Actors.KeyBudgets;
 using Router.Contracts.Messages;
+using Router.Host.Cluster;
 using Router.Host.Http;
 
 namespace Router.Host.Auth;
 
-/// <summary>Reads a key's state from its budget actor, for endpoints that answer from it rather than admit through it.</summary>
-public sealed class KeyStates(IRequiredActor<KeyBudgetActor> keyBudgets)
+/// <summary>
+/// Reads a key's state from its budget actor, for endpoints that answer from it rather than admit through it;
+/// asked as admission asks (<see cref="KeyActorAsks"/>), so a key moving from a dead peer is waited for.
+/// </summary>
+public sealed class KeyStates(IRequiredActor<KeyBudgetActor> keyBudgets, KeyActorAsks asks)
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
-
     public async Task<KeyBudget.State> GetAsync(string keyId, CancellationToken ct)
     {
         var region = await keyBudgets.GetAsync(ct);
         try
         {
-            return await region.Ask<KeyBudget.State>(new KeyBudget.GetState(keyId), Timeout, ct);
+            return await asks.AskAsync<KeyBudget.State>(region, new KeyBudget.GetState(keyId), ct);
         }
         catch (AskTimeoutException)
         {
-            throw RouterError.Unavailable($"The key's state did not arrive within {Timeout.TotalSeconds:0} s.", "key_state_timeout");
+            throw RouterError.Unavailable($"The key's state did not arrive within {asks.Bound.TotalSeconds:0.#} s ({asks.BoundSetting}).", "key_state_timeout");
         }
     }
 

@@ -60,7 +60,7 @@ public sealed class ResponseCaching(IResponseCacheStore store, CacheSettings set
         if (!key.IsMaster)
         {
             var budgetId = RequestIds.ForKeyBudget(context, requestId); // the key counts each id once: not the caller's own
-            keyRemaining = (await admission.AdmitAsync(key, budgetId, model, deploymentId: "")).KeyRemaining;
+            keyRemaining = (await admission.AdmitAsync(key, budgetId, model, deploymentId: "", context.RequestAborted)).KeyRemaining;
             admission.SettleKey(key, budgetId, model, TokenUsage.None);
         }
 

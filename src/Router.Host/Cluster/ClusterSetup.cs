@@ -26,10 +26,15 @@ public static class ClusterSetup
             .WithClustering(new ClusterOptions { Roles = [Role], SeedNodes = [] })
             .WithShardedKeyBudgets(Role);
 
+    /// <summary>
+    /// A crashed peer's keys answer here after about heartbeat-pause + 1 s (unreachable) + down-after (the
+    /// resolver's stable-after, then the lease) + down-after again (the removal margin) + the coordinator's move:
+    /// 8-9 s with the LAN defaults (PairFailoverTests). Shorter pauses mean faster failover and false downing of a
+    /// peer that is only slow (a long GC pause, a VM migration): docs/operations.md says how to choose.
+    /// </summary>
     private static string Hocon(ClusterSettings cluster, string leaseConnectionString)
     {
         string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + "s";
-        // The heartbeat pause is what makes a crashed peer unreachable: short, as a LAN pair allows.
         return $$"""
             akka.cluster {
               downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
@@ -39,23 +44,35 @@ public static class ClusterSetup
                 lease-majority {
                   lease-implementation = "router.cluster-lease"
                   lease-name = "{{SbrLeaseName}}"
-                  acquire-lease-delay-for-minority = 1s
+                  # The side with the lowest address asks first; the lease alone decides, so this needs only cover a query.
+                  acquire-lease-delay-for-minority = 500ms
                   release-after = {{Seconds(cluster.LeaseTtl * 2)}}
                 }
               }
+              # Keys of a downed peer start here only after this margin: time for a peer that is alive on the
+              # other side of a cut, and lost the lease, to down itself and stop its keys' actors first.
+              down-removal-margin = {{Seconds(cluster.DownAfter)}}
               failure-detector {
-                heartbeat-interval = 1s
-                acceptable-heartbeat-pause = 3s
+                heartbeat-interval = 500ms
+                acceptable-heartbeat-pause = {{Seconds(cluster.HeartbeatPause)}}
               }
+              # How often silent peers are marked unreachable and downed ones removed (both 1 s by default): on a
+              # pair these are cheap, and each saves its half interval on average from every failover.
+              unreachable-nodes-reaper-interval = 250ms
+              leader-actions-interval = 250ms
               run-coordinated-shutdown-when-down = on
             }
-            akka.cluster.sharding.handoff-timeout = 10s
+            akka.cluster.sharding {
+              handoff-timeout = 10s
+              # How often a region asks again for a shard's new home while the coordinator moves (default 2 s).
+              retry-interval = 500ms
+            }
             router.cluster-lease {
               lease-class = "Router.Host.Cluster.PostgresLease, router"
               heartbeat-interval = {{Seconds(cluster.LeaseTtl / 5)}}
               heartbeat-timeout = {{Seconds(cluster.LeaseTtl)}}
-              # Longer than a lease lives: a crashed holder's lease expires while the survivor keeps asking.
-              lease-operation-timeout = {{Seconds(cluster.LeaseTtl + cluster.LeaseTtl / 2)}}
+              # The resolver waits on Acquire with no timeout of its own, deciding nothing meanwhile: keep it short.
+              lease-operation-timeout = 2s
               connection-string = {{HoconConfigLoader.Quote(leaseConnectionString)}}
             }
             """;

@@ -31,9 +31,10 @@ public sealed class PostgresLease : Lease
     public override Task<bool> Acquire() => Acquire(_ => { });
 
     /// <summary>
-    /// Takes the lease, trying again until the operation timeout: a holder that crashed stops renewing and
-    /// its lease expires within one TTL, and the operation timeout is set longer than that, so the node
-    /// that outlived its peer gets the lease; a holder that is alive keeps renewing, and the asker gives up.
+    /// Takes the lease, trying again until the operation timeout (a database that answers slowly): the
+    /// split-brain resolver waits for this with no timeout of its own. A holder that crashed stopped renewing
+    /// more than one TTL before its peer asks (the settings reader makes sure of it), so the node that outlived
+    /// its peer gets the lease; a holder that is alive keeps renewing, and the asker gives up.
     /// </summary>
     public override async Task<bool> Acquire(Action<Exception> leaseLostCallback)
     {

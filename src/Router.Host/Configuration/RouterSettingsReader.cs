@@ -164,8 +164,15 @@ public static class RouterSettingsReader
             var value = router.GetTimeSpan("cluster." + key, otherwise);
             return value > TimeSpan.Zero ? value : throw new ConfigException($"router.cluster.{key} must be positive");
         }
-        return new ClusterSettings(true, hostname, port, seeds, Positive("join-timeout", off.JoinTimeout), Positive("lease-ttl", off.LeaseTtl),
-            Positive("down-after", off.DownAfter), router.GetTimeSpan("cluster.drain-delay", off.DrainDelay));
+        var cluster = new ClusterSettings(true, hostname, port, seeds, Positive("join-timeout", off.JoinTimeout), Positive("lease-ttl", off.LeaseTtl),
+            Positive("down-after", off.DownAfter), router.GetTimeSpan("cluster.drain-delay", off.DrainDelay),
+            Positive("heartbeat-pause", off.HeartbeatPause), Positive("handover-timeout", off.HandoverTimeout));
+        // The survivor of a crash asks for the split-brain lease no sooner than heartbeat-pause + down-after after
+        // the crash; the dead node's last renewal must have expired by then, or the survivor would down itself.
+        if (cluster.LeaseTtl >= cluster.HeartbeatPause + cluster.DownAfter)
+            throw new ConfigException("router.cluster.lease-ttl must be shorter than heartbeat-pause + down-after, " +
+                "so that the lease of a node that crashed has expired when its peer asks for it");
+        return cluster;
     }
 
     private static StorageSettings ReadStorage(Config router)

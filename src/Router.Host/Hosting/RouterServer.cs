@@ -74,6 +74,7 @@ public static class RouterServer
         var keyDirectory = new KeyDirectory(storage, TimeProvider.System);
         services.AddSingleton(keyDirectory);
         services.AddSingleton(new KeyAuthenticator(masterKey.Key, keyDirectory));
+        services.AddSingleton(KeyActorAsks.For(settings));
         services.AddSingleton<KeyStates>();
         services.AddSingleton<KeyAdmin>();
         services.AddSingleton<UpstreamForwarder>();
@@ -84,7 +85,7 @@ public static class RouterServer
         {
             var registry = sp.GetRequiredService<ActorRegistry>();
             return new Admission(registry.Get<KeyBudgetActor>(), registry.Get<ProviderBreakersActor>(), sp.GetRequiredService<DeploymentBoard>(),
-                settings.AdmissionTimeout);
+                settings.AdmissionTimeout, sp.GetRequiredService<KeyActorAsks>());
         });
         services.AddSingleton<IResponseCacheStore>(sp => settings.Cache.Redis is { } redis
             ? new RedisResponseCacheStore(redis, sp.GetRequiredService<ILogger<RedisResponseCacheStore>>(), TimeProvider.System)

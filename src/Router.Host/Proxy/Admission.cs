@@ -3,6 +3,7 @@ using Router.Actors.Breakers;
 using Router.Contracts.Messages;
 using Router.Contracts.Wire;
 using Router.Host.Auth;
+using Router.Host.Cluster;
 using Router.Host.Http;
 
 namespace Router.Host.Proxy;
@@ -20,32 +21,35 @@ public readonly record struct PermitDecision(bool Granted, TimeSpan RetryAfter, 
 /// permits the call. Further attempts (retries, fallbacks) ask this node's breakers directly. Each
 /// attempt's outcome goes to its breaker, and the request's usage to the key, by Tell. A circuit this
 /// node's board shows closed for sure needs no breaker: the key's actor then answers alone, which
-/// saves the round trip two actors further on almost every request.
+/// saves the round trip two actors further on almost every request. In a pair the key's actor is asked
+/// again while it may be moving from a peer that died (<see cref="KeyActorAsks"/>).
 /// </summary>
-public sealed class Admission(IActorRef keyBudgets, IActorRef breakers, DeploymentBoard board, TimeSpan timeout)
+/// <param name="timeout">How long this node's breakers may take to answer (router.admission-timeout).</param>
+public sealed class Admission(IActorRef keyBudgets, IActorRef breakers, DeploymentBoard board, TimeSpan timeout, KeyActorAsks keyAsks)
 {
     /// <summary>
     /// Admits the key (throws when it is refused), reserving the request's estimated cost and tokens,
-    /// and asks the first deployment's breaker.
+    /// and asks the first deployment's breaker. The wait ends when the client leaves (<paramref name="ct"/>).
     /// </summary>
     public async Task<PermitDecision> AdmitAsync(
-        AuthenticatedKey key, string requestId, string model, string deploymentId, decimal estimatedCost = 0, int estimatedTokens = 0)
+        AuthenticatedKey key, string requestId, string model, string deploymentId, CancellationToken ct, decimal estimatedCost = 0, int estimatedTokens = 0)
     {
         // An empty deployment tells the key's actor that no breaker needs asking.
         var askBreaker = deploymentId.Length > 0 && !board.ClosedForSure(deploymentId);
         object reply;
         try
         {
-            reply = await keyBudgets.Ask<object>(
+            reply = await keyAsks.AskAsync<object>(keyBudgets,
                 new KeyBudget.Admit(key.KeyId, requestId, model, askBreaker ? deploymentId : "", key.SecretHash, estimatedCost, estimatedTokens),
-                timeout);
+                ct);
         }
-        catch (AskTimeoutException)
+        catch (Exception e) when (e is AskTimeoutException or OperationCanceledException)
         {
             // The permit may have been granted after all: give back what it may hold.
             Report(deploymentId, CallOutcome.ClientGone());
             SettleKey(key, requestId, model, TokenUsage.None);
-            throw TimedOut();
+            if (e is AskTimeoutException) throw TimedOut(keyAsks.Bound, keyAsks.BoundSetting);
+            throw;
         }
 
         return reply switch
@@ -72,7 +76,7 @@ public sealed class Admission(IActorRef keyBudgets, IActorRef breakers, Deployme
         catch (AskTimeoutException)
         {
             Report(deploymentId, CallOutcome.ClientGone());
-            throw TimedOut();
+            throw TimedOut(timeout, "router.admission-timeout");
         }
     }
 
@@ -92,14 +96,14 @@ public sealed class Admission(IActorRef keyBudgets, IActorRef breakers, Deployme
     public void SettleKey(KeyBudget.Settle settle) => keyBudgets.Tell(settle);
 
     /// <summary>
-    /// Sends a confirming settlement and waits up to <paramref name="wait"/> for the key's actor to say
-    /// its usage is in the journal; false when no answer came (the settlement may be sent again: it counts once).
+    /// Sends a confirming settlement, as often as <paramref name="asks"/> say, until the key's actor says its
+    /// usage is in the journal; false when no answer came (the settlement may be sent again: it counts once).
     /// </summary>
-    public async Task<bool> TrySettleConfirmedAsync(KeyBudget.Settle settle, TimeSpan wait, CancellationToken ct)
+    public async Task<bool> TrySettleConfirmedAsync(KeyBudget.Settle settle, KeyActorAsks asks, CancellationToken ct)
     {
         try
         {
-            await keyBudgets.Ask<KeyBudget.Settled>(settle, wait, ct);
+            await asks.AskAsync<KeyBudget.Settled>(keyBudgets, settle, ct);
             return true;
         }
         catch (AskTimeoutException)
@@ -107,6 +111,9 @@ public sealed class Admission(IActorRef keyBudgets, IActorRef breakers, Deployme
             return false;
         }
     }
+
+    private static RouterError TimedOut(TimeSpan within, string setting) => RouterError.Unavailable(
+        $"The router could not admit the request within {within.TotalSeconds:0.#} s ({setting}).", "admission_timeout");
 
     private static RouterError RefusalError(KeyBudget.Refused refused) => refused.Reason switch
     {
@@ -116,8 +123,4 @@ public sealed class Admission(IActorRef keyBudgets, IActorRef breakers, Deployme
         RefusalReason.RateLimited => RouterError.KeyRateLimited(refused.Message, refused.RetryAfter),
         _ => RouterError.ModelNotAllowed(refused.Message),
     };
-
-    private RouterError TimedOut() => RouterError.Unavailable(
-        $"The router could not admit the request within {timeout.TotalSeconds:0.#} s (router.admission-timeout).",
-        "admission_timeout");
 }

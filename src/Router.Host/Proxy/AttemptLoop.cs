@@ -228,7 +228,7 @@ public sealed class AttemptLoop(
     private Task<PermitDecision> AdmitAsync(RequestAttempts attempt, RouteMatch match, Deployment deployment, string circuit)
     {
         var (cost, tokens) = attempt.Key.IsMaster ? (0m, 0) : attempt.Config.Costs.Estimate(attempt.Request, match, deployment);
-        return admission.AdmitAsync(attempt.Key, attempt.BudgetId, attempt.Route.RequestedModel, circuit, cost, tokens);
+        return admission.AdmitAsync(attempt.Key, attempt.BudgetId, attempt.Route.RequestedModel, circuit, attempt.Context.RequestAborted, cost, tokens);
     }
 
     // The breaker starts the provider's pause when its report arrives, a moment after the wait begins here.

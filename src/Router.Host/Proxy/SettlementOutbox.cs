@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Router.Contracts.Configuration;
 using Router.Contracts.Messages;
 using Router.Host.Auth;
+using Router.Host.Cluster;
 
 namespace Router.Host.Proxy;
 
@@ -18,6 +19,8 @@ public sealed class SettlementOutbox(Lazy<Admission> admissions, SettlementSetti
 {
     private const int ParallelAsks = 32;
     private readonly ConcurrentDictionary<string, KeyBudget.Settle> _pending = new(StringComparer.Ordinal);
+    private readonly KeyActorAsks _whileAnswering = new(settings.RetryInterval, settings.Timeout, "router.settlement.timeout");
+    private readonly KeyActorAsks _inTheBackground = KeyActorAsks.Once(settings.RetryInterval, "router.settlement.retry-interval");
 
     public SettlementSettings Settings => settings;
 
@@ -32,18 +35,9 @@ public sealed class SettlementOutbox(Lazy<Admission> admissions, SettlementSetti
     /// </summary>
     public async Task SettleAsync(AuthenticatedKey key, KeyBudget.Settle settle, CancellationToken requestAborted)
     {
-        var started = clock.GetTimestamp();
         try
         {
-            // Each ask waits one interval; the last one may end up to an interval past the timeout.
-            while (clock.GetElapsedTime(started) < settings.Timeout)
-            {
-                var asked = clock.GetTimestamp();
-                if (await Admission.TrySettleConfirmedAsync(settle, settings.RetryInterval, requestAborted)) return;
-                // An ask that failed before its wait was up (no region yet) is sent again no sooner than the interval.
-                var early = settings.RetryInterval - clock.GetElapsedTime(asked);
-                if (early > TimeSpan.Zero) await Task.Delay(early, clock, requestAborted);
-            }
+            if (await Admission.TrySettleConfirmedAsync(settle, _whileAnswering, requestAborted)) return;
             logger.LogWarning(
                 "The cost of request {RequestId} (key {Key}) was not confirmed in the key's journal within {Timeout} s; answering anyway and retrying in the background",
                 settle.RequestId, key.Alias ?? key.DisplayPrefix, settings.Timeout.TotalSeconds);
@@ -75,7 +69,7 @@ public sealed class SettlementOutbox(Lazy<Admission> admissions, SettlementSetti
         await Parallel.ForEachAsync(_pending.Values.ToList(), new ParallelOptions { MaxDegreeOfParallelism = ParallelAsks, CancellationToken = stoppingToken },
             async (settle, ct) =>
             {
-                if (await Admission.TrySettleConfirmedAsync(settle, settings.RetryInterval, ct)) _pending.TryRemove(settle.RequestId, out _);
+                if (await Admission.TrySettleConfirmedAsync(settle, _inTheBackground, ct)) _pending.TryRemove(settle.RequestId, out _);
             });
         if (_pending.IsEmpty) logger.LogInformation("Every late settlement is now confirmed ({Count})", before);
     }

@@ -149,6 +149,21 @@ public sealed class KeyBudgetSpendTests(ITestOutputHelper output) : KeyBudgetTes
     }
 
     [Fact]
+    public void An_admission_asked_again_is_answered_alike_and_counted_once()
+    {
+        var budget = WithBudget(0.10m);
+        Assert.Equal(0.10m, ExpectPermit(budget, "r1", 0.10m).KeyRemaining);
+
+        // As a node of a pair asks again when the answer is late: the budget is full, yet r1 is admitted already.
+        Assert.Equal(0.10m, ExpectPermit(budget, "r1", 0.10m).KeyRemaining);
+
+        var state = StateOf(budget, KeyId);
+        Assert.Equal((0.10m, 1, 1), (state.Reserved, state.InFlight, state.RequestsLastMinute));
+        budget.Tell(new KeyBudget.Settle(KeyId, "r1", Model, TokenUsage.None));
+        Assert.Equal(0m, StateOf(budget, KeyId).Reserved);
+    }
+
+    [Fact]
     public void A_request_that_fails_gives_its_whole_reservation_back()
     {
         var budget = WithBudget(0.10m);

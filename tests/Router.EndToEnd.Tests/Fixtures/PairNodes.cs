@@ -16,7 +16,6 @@ public static class PairNodes
             hostname = "127.0.0.1"
             port = {{remotingPorts[node]}}
             seed-nodes = ["127.0.0.1:{{remotingPorts[0]}}", "127.0.0.1:{{remotingPorts[1]}}"]
-            down-after = 3s
             drain-delay = 0s
           }
           providers { mock { type = openai-compatible, api-base = "{{mock.ApiBase}}" } }

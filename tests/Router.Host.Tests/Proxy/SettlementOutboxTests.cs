@@ -5,6 +5,7 @@ using Router.Contracts.Configuration;
 using Router.Contracts.Messages;
 using Router.Contracts.Wire;
 using Router.Host.Auth;
+using Router.Host.Cluster;
 using Router.Host.Proxy;
 
 namespace Router.Host.Tests.Proxy;
@@ -25,7 +26,7 @@ public sealed class SettlementOutboxTests : IAsyncDisposable
     private SettlementOutbox Outbox(TimeSpan timeout, TimeSpan retryInterval)
     {
         var region = _system.ActorOf(Props.Create(() => new KeyRegion(_keys)));
-        var admission = new Admission(region, ActorRefs.Nobody, new DeploymentBoard(), TimeSpan.FromSeconds(1));
+        var admission = new Admission(region, ActorRefs.Nobody, new DeploymentBoard(), TimeSpan.FromSeconds(1), KeyActorAsks.Once(TimeSpan.FromSeconds(1), "router.admission-timeout"));
         return new SettlementOutbox(new Lazy<Admission>(admission), new SettlementSettings(true, timeout, retryInterval), TimeProvider.System,
             NullLogger<SettlementOutbox>.Instance);
     }
