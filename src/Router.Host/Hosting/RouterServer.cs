@@ -106,7 +106,7 @@ public static class RouterServer
         services.AddSingleton(sp =>
         {
             var live = sp.GetRequiredService<LiveConfig>();
-            return new RouterMetrics(() => live.Current.Routes, board, sp.GetService<Akka.Actor.ActorSystem>);
+            return new RouterMetrics(() => live.Current.Routes, board, sp.GetService<Akka.Actor.ActorSystem>, sp.GetRequiredService<DiscoveredModels>());
         });
         services.AddSingleton(sp => new RequestLogWriter(storage, settings.RequestLog, TimeProvider.System,
             sp.GetRequiredService<ILogger<RequestLogWriter>>()));

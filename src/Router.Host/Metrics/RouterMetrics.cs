@@ -5,6 +5,7 @@ using Prometheus;
 using Router.Actors.Breakers;
 using Router.Actors.Routing;
 using Router.Host.Auth;
+using Router.Host.Providers;
 using Router.Host.RequestLog;
 
 namespace Router.Host.Metrics;
@@ -32,6 +33,7 @@ public sealed class RouterMetrics
     private static readonly CounterConfiguration FromFirstIncrement = new() { SuppressInitialValue = true };
 
     private readonly Func<RouteTable> _routes;
+    private readonly DiscoveredModels? _discovered;
     private readonly Counter _requests;
     private readonly Counter _tokens;
     private readonly Counter _cost;
@@ -48,9 +50,11 @@ public sealed class RouterMetrics
 
     /// <param name="actorSystem">This node's actor system once it runs (for cluster members); null: a single node.</param>
     /// <param name="routes">The route table in force (a reload may change it).</param>
-    public RouterMetrics(Func<RouteTable> routes, DeploymentBoard board, Func<ActorSystem?>? actorSystem = null)
+    /// <param name="discovered">The models discovering providers reported, which are labelled by their own names.</param>
+    public RouterMetrics(Func<RouteTable> routes, DeploymentBoard board, Func<ActorSystem?>? actorSystem = null, DiscoveredModels? discovered = null)
     {
         _routes = routes;
+        _discovered = discovered;
         Registry = Prometheus.Metrics.NewCustomRegistry();
         var factory = Prometheus.Metrics.WithCustomRegistry(Registry);
         // Exemplars would read Activity.Current and allocate on every increment; nobody scrapes them here.
@@ -140,11 +144,17 @@ public sealed class RouterMetrics
         : entry.KeyAlias ?? entry.KeyPrefix ?? "";
 
     /// <summary>
-    /// The model as requested, when the router knows it. A name it does not route is the caller's free
-    /// text, and one series per typo would grow without bound: those count under an empty model.
+    /// A model label from a set the configuration bounds, whatever callers send: a configured name or alias,
+    /// a model a provider reported, or else the pattern that routed the name (<c>openrouter/*</c>). A name the
+    /// router does not route at all counts under an empty model. Any free text as a label would make one
+    /// series per name, without end.
     /// </summary>
-    private string ModelLabel(RequestLogEntry entry) =>
-        entry.RequestedModel is { } model && (entry.Attempts.Count > 0 || entry.CacheHit || _routes().Resolve(model) is not null) ? model : "";
+    private string ModelLabel(RequestLogEntry entry)
+    {
+        if (entry.RequestedModel is not { } model || _routes().Resolve(model) is not { } match) return "";
+        var routedBy = match.Group.ModelName;
+        return !ModelPattern.IsPattern(routedBy) || _discovered?.Contains(model) == true ? model : routedBy;
+    }
 
     private Series NewSeries((string Model, string Provider, string Key) labels)
     {

@@ -3,6 +3,7 @@ using Router.Actors.Routing;
 using Router.Contracts.Configuration;
 using Router.Contracts.Messages;
 using Router.Host.Metrics;
+using Router.Host.Providers;
 using Router.Host.RequestLog;
 
 namespace Router.Host.Tests.Metrics;
@@ -96,8 +97,31 @@ public sealed class RouterMetricsTests
 
         Assert.Equal(1, scrape["""router_requests_total{model="",provider="",key="",status="401"}"""]);
         Assert.Equal(2, scrape["""router_requests_total{model="",provider="",key="master",status="404"}"""]);
-        Assert.Equal(1, scrape["""router_requests_total{model="breaker/anything",provider="",key="master",status="429"}"""]);
+        Assert.Equal(1, scrape["""router_requests_total{model="breaker/*",provider="",key="master",status="429"}"""]);
         Assert.DoesNotContain("no-such-model", scrape.Text);
+    }
+
+    [Fact]
+    public async Task Ten_thousand_names_routed_through_a_pattern_share_the_patterns_series_and_a_discovered_model_keeps_its_name()
+    {
+        var discovered = new DiscoveredModels();
+        discovered.Set("breaker", ["llama3"]);
+        var routes = RouteTable.Build([new ModelEntry("m", "east", "echo-m"), new ModelEntry("breaker/*", "east", null)], new HashSet<string> { "east" });
+        var metrics = new RouterMetrics(() => routes, _board, discovered: discovered);
+        metrics.Record(Entry(model: "m"));
+        var before = (await Scrape.OfAsync(metrics)).Text.Split('\n').Length;
+
+        // As the router logs them: the attempt names the deployment (the route entry), not the model.
+        var attempt = new AttemptLogEntry(1, "east", "east:breaker/*", 200, 200, 100, null, "final");
+        for (var i = 0; i < 10_000; i++) metrics.Record(Entry(model: $"breaker/name-{i}", attempts: attempt));
+        metrics.Record(Entry(model: "breaker/llama3", attempts: attempt));
+
+        var scrape = await Scrape.OfAsync(metrics);
+        Assert.Equal(10_000, scrape["""router_requests_total{model="breaker/*",provider="east",key="master",status="200"}"""]);
+        Assert.Equal(1, scrape["""router_requests_total{model="breaker/llama3",provider="east",key="master",status="200"}"""]);
+        Assert.DoesNotContain("name-", scrape.Text);
+        // Two label sets (the pattern, the discovered model) whatever the number of names: a few lines each.
+        Assert.InRange(scrape.Text.Split('\n').Length - before, 1, 200);
     }
 
     [Fact]
