@@ -141,7 +141,7 @@ public sealed class PostgresStorageTests : IAsyncLifetime
 
         Assert.Equal(1, await ScalarAsync("SELECT COUNT(*) FROM virtual_keys WHERE alias = 'pg-team'"));
         Assert.Equal(6, await ScalarAsync("SELECT COUNT(*) FROM requests WHERE key_alias = 'pg-team'"));
-        Assert.True(await ScalarAsync("SELECT COUNT(*) FROM journal_events") > 0);
+        Assert.True(await ScalarAsync("SELECT COUNT(*) FROM journal") > 0);
         Assert.Empty(Directory.EnumerateFiles(_dataDir, "*.db*"));
     }
 

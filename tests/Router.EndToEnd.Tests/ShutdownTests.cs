@@ -56,10 +56,10 @@ public sealed class ShutdownTests
         using var connection = new SqliteConnection($"Data Source={database};Mode=ReadOnly;Pooling=False");
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT payload FROM journal_events WHERE persistence_id = 'key-budget-master' AND serializer_manifest = 'kb-usage'";
+        command.CommandText = "SELECT message FROM journal WHERE persistence_id = 'key-budget-master' AND manifest = 'kb-usage'";
         using var reader = command.ExecuteReader();
         var events = new List<JsonObject>();
-        while (reader.Read()) events.Add((JsonObject)JsonNode.Parse((byte[])reader["payload"])!);
+        while (reader.Read()) events.Add((JsonObject)JsonNode.Parse((byte[])reader["message"])!);
         return events;
     }
 }

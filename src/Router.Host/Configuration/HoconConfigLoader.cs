@@ -1,5 +1,6 @@
 using System.Reflection;
 using Akka.Configuration;
+using Akka.Persistence.Sql;
 
 namespace Router.Host.Configuration;
 
@@ -21,7 +22,12 @@ public static class HoconConfigLoader
     private static Config Parse(string hocon) =>
         ConfigurationFactory.ParseString(HoconEnvironment.Resolve(hocon, Environment.GetEnvironmentVariable));
 
-    public static Config LoadAkkaDefaults() => ConfigurationFactory.ParseString(ReadEmbedded("akka.conf"));
+    /// <summary>
+    /// <c>akka.conf</c> over Akka.Persistence.Sql's own defaults: the journal's class and table layout come from
+    /// those, which Akka would not find by itself when it starts the plugin <c>akka.conf</c> names.
+    /// </summary>
+    public static Config LoadAkkaDefaults() =>
+        ConfigurationFactory.ParseString(ReadEmbedded("akka.conf")).WithFallback(SqlPersistence.DefaultConfiguration);
 
     public static string ReadEmbedded(string name)
     {

@@ -6,7 +6,8 @@ using Router.Host.Configuration;
 namespace Router.Host.Storage;
 
 /// <summary>
-/// One PostgreSQL database shared by the nodes of a pair: the journal and snapshots, the key directory and the request log, all in one database, so the log reads
+/// One PostgreSQL database shared by the nodes of a pair: the journal and snapshots (Akka.Persistence.Sql,
+/// which creates its tables), the key directory and the request log, all in one database, so the log reads
 /// <c>virtual_keys</c> directly. Connections come from one <see cref="NpgsqlDataSource"/>, which pools them.
 /// </summary>
 public sealed class PostgresStorage : RouterStorage
@@ -53,9 +54,16 @@ public sealed class PostgresStorage : RouterStorage
         return $"PostgreSQL at {builder.Host}:{builder.Port}, database {builder.Database ?? builder.Username ?? "(default)"}";
     }
 
-    protected override string JournalStorage => "postgres";
-
-    protected override string JournalLocation => _connectionString;
+    public override Config PersistenceConfig()
+    {
+        var quoted = HoconConfigLoader.Quote(_connectionString);
+        return ConfigurationFactory.ParseString($$"""
+            akka.persistence.journal.sql.provider-name = "PostgreSQL.15"
+            akka.persistence.journal.sql.connection-string = {{quoted}}
+            akka.persistence.snapshot-store.sql.provider-name = "PostgreSQL.15"
+            akka.persistence.snapshot-store.sql.connection-string = {{quoted}}
+            """);
+    }
 
     /// <summary>Creates the router's tables in one transaction, under a lock both nodes of a pair take.</summary>
     public override void Prepare()
@@ -69,8 +77,7 @@ public sealed class PostgresStorage : RouterStorage
             command.CommandText = $"SELECT pg_advisory_xact_lock({SchemaLock})";
             command.ExecuteNonQuery();
             // Times compare as text: bytes, whatever the database's locale.
-            command.CommandText = StorageSchema.Journal(blob: "BYTEA")
-                                  + StorageSchema.VirtualKeys(timeText: "TEXT COLLATE \"C\"")
+            command.CommandText = StorageSchema.VirtualKeys(timeText: "TEXT COLLATE \"C\"")
                                   + StorageSchema.RequestLog(real: "DOUBLE PRECISION", timeText: "TEXT COLLATE \"C\"");
             command.ExecuteNonQuery();
             transaction.Commit();
@@ -87,8 +94,18 @@ public sealed class PostgresStorage : RouterStorage
 
     protected override DbConnection CreateConnection() => _dataSource.CreateConnection();
 
-    /// <summary>Throws away the pool's idle connections, so none made to the server that went is used once it is back.</summary>
-    public override void ForgetConnections() => _dataSource.Clear();
+    /// <summary>
+    /// Throws away the idle connections of both pools, this one's and the journal's (Akka.Persistence.Sql opens
+    /// its connections from Npgsql's pool for the same connection string), so none made to the server that went
+    /// is used once it is back: the first journal write would fail on it, and a persistent actor whose write
+    /// fails is stopped.
+    /// </summary>
+    protected override void Unreachable()
+    {
+        _dataSource.Clear();
+        using var journal = new NpgsqlConnection(_connectionString);
+        NpgsqlConnection.ClearPool(journal);
+    }
 
     public override bool IsUniqueViolation(DbException exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };

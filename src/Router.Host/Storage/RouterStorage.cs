@@ -2,13 +2,11 @@ using System.Data.Common;
 using System.Net.Sockets;
 using Akka.Configuration;
 using Router.Contracts.Configuration;
-using Router.Host.Configuration;
 
 namespace Router.Host.Storage;
 
 /// <summary>
-/// Where the router keeps what it stores: the actors' journal and snapshots (<c>journal_events</c>,
-/// <c>journal_snapshots</c>), the directory of virtual keys
+/// Where the router keeps what it stores: the actors' journal and snapshots, the directory of virtual keys
 /// (<c>virtual_keys</c>) and the request log (<c>requests</c>, <c>request_attempts</c>). SQLite in the data
 /// directory for the single node (<see cref="SqliteStorage"/>), one PostgreSQL database shared by a pair
 /// (<see cref="PostgresStorage"/>). The statements are shared: <c>@name</c> parameters, which both drivers
@@ -32,24 +30,10 @@ public abstract class RouterStorage : IDisposable
         _ => SqliteStorage.Describe(settings.DataDir),
     };
 
-    /// <summary>Where the journal and the snapshot store (<see cref="Journal.SqlJournal"/>) find this database, over <c>akka.conf</c>'s plugin settings.</summary>
-    public Config PersistenceConfig()
-    {
-        var storage = HoconConfigLoader.Quote(JournalStorage);
-        var location = HoconConfigLoader.Quote(JournalLocation);
-        return ConfigurationFactory.ParseString($$"""
-            akka.persistence.journal.router { storage = {{storage}}, location = {{location}} }
-            akka.persistence.snapshot-store.router { storage = {{storage}}, location = {{location}} }
-            """);
-    }
+    /// <summary>The journal's and snapshot store's provider and connection string, over <c>akka.conf</c>'s defaults.</summary>
+    public abstract Config PersistenceConfig();
 
-    /// <summary>What the journal plugins open this database as: <c>sqlite</c> or <c>postgres</c>.</summary>
-    protected abstract string JournalStorage { get; }
-
-    /// <summary>The data directory (SQLite) or the connection string (PostgreSQL) the journal plugins open.</summary>
-    protected abstract string JournalLocation { get; }
-
-    /// <summary>Creates the router's tables when missing: the journal and snapshots, the key directory, the request log.</summary>
+    /// <summary>Creates the tables the router keeps itself, when missing (the journal's are Akka's, created by it).</summary>
     public abstract void Prepare();
 
     /// <summary>An open connection to the database of the key directory.</summary>
@@ -86,18 +70,18 @@ public abstract class RouterStorage : IDisposable
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            ForgetConnections();
+            Unreachable();
             return (false, $"no answer within {ProbeTimeout.TotalSeconds:0} s");
         }
         catch (Exception e) when (IsDatabaseFailure(e))
         {
-            ForgetConnections();
+            Unreachable();
             return (false, e.Message);
         }
     }
 
-    /// <summary>The database failed or is gone: connections kept for later may lead to a server that is no more.</summary>
-    public virtual void ForgetConnections()
+    /// <summary>The probe found the database gone: connections kept for later may lead to a server that is no more.</summary>
+    protected virtual void Unreachable()
     {
     }
 

@@ -23,9 +23,14 @@ public sealed class SqliteStorage(string dataDir) : RouterStorage
 
     public static string Describe(string dataDir) => $"SQLite in {dataDir}";
 
-    protected override string JournalStorage => "sqlite";
-
-    protected override string JournalLocation => dataDir;
+    public override Config PersistenceConfig()
+    {
+        var quoted = HoconConfigLoader.Quote(ConnectionString);
+        return ConfigurationFactory.ParseString($$"""
+            akka.persistence.journal.sql.connection-string = {{quoted}}
+            akka.persistence.snapshot-store.sql.connection-string = {{quoted}}
+            """);
+    }
 
     /// <summary>
     /// Puts the databases in write-ahead-log mode (a property of the file, so it holds for every later
@@ -38,7 +43,7 @@ public sealed class SqliteStorage(string dataDir) : RouterStorage
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA journal_mode=WAL;";
         command.ExecuteNonQuery();
-        command.CommandText = StorageSchema.VirtualKeys(timeText: "TEXT") + StorageSchema.Journal(blob: "BLOB");
+        command.CommandText = StorageSchema.VirtualKeys(timeText: "TEXT");
         command.ExecuteNonQuery();
 
         // The request log has a file of its own: SQLite lets one transaction write a file at a time, and

@@ -7,34 +7,6 @@ namespace Router.Host.Storage;
 /// </summary>
 public static class StorageSchema
 {
-    /// <summary>
-    /// The actors' events and snapshots (see <c>SqlJournal</c>): the payload as its Akka serializer wrote it,
-    /// with the serializer's id and manifest to read it back. Times are UTC ticks.
-    /// </summary>
-    public static string Journal(string blob) => $"""
-        CREATE TABLE IF NOT EXISTS journal_events (
-            persistence_id      TEXT NOT NULL,
-            sequence_nr         BIGINT NOT NULL,
-            written_at          BIGINT NOT NULL,
-            manifest            TEXT NOT NULL,
-            serializer_id       INTEGER NOT NULL,
-            serializer_manifest TEXT NOT NULL,
-            payload             {blob} NOT NULL,
-            writer_uuid         TEXT NOT NULL,
-            deleted             INTEGER NOT NULL,
-            PRIMARY KEY (persistence_id, sequence_nr)
-        );
-        CREATE TABLE IF NOT EXISTS journal_snapshots (
-            persistence_id      TEXT NOT NULL,
-            sequence_nr         BIGINT NOT NULL,
-            taken_at            BIGINT NOT NULL,
-            serializer_id       INTEGER NOT NULL,
-            serializer_manifest TEXT NOT NULL,
-            payload             {blob} NOT NULL,
-            PRIMARY KEY (persistence_id, sequence_nr)
-        );
-        """;
-
     /// <summary>Never a secret: the hash of a key and a prefix safe to show.</summary>
     public static string VirtualKeys(string timeText) => $"""
         CREATE TABLE IF NOT EXISTS virtual_keys (
