@@ -40,7 +40,7 @@ public sealed class CsvTests
         };
 
         var lines = Parse(RequestLogQuery.ToCsv([row]));
-        var fields = lines[0].Zip(lines[1]).ToDictionary(p => p.First, p => p.Second);
+        var fields = lines[0].Zip(lines[1], (name, value) => (name, value)).ToDictionary(p => p.name, p => p.value);
 
         Assert.Equal("'=cmd|' /C calc'!A0", fields["request_id"]);
         Assert.Equal("'@alias", fields["key_alias"]);
