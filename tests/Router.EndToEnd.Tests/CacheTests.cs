@@ -91,6 +91,37 @@ public sealed class CacheTests(CacheFixture fixture)
     }
 
     [Fact]
+    public async Task The_same_upstream_name_through_another_provider_is_another_entry_and_a_key_gets_only_its_own()
+    {
+        var key = await GenerateKeyAsync(new { models = new[] { "elsewhere/*" } });
+        Assert.Equal("miss", (await AskAsync("mock/shared-name")).Cache);
+
+        // elsewhere/shared-name sends "shared-name" upstream too, but through another provider: a key allowed
+        // only elsewhere/* must get that provider's answer, never the one cached from mock.
+        var other = await AskAsync("elsewhere/shared-name", key: key);
+
+        Assert.Equal((HttpStatusCode.OK, "miss"), (other.Status, other.Cache));
+        Assert.Equal(2, fixture.Mock.CallsOf("shared-name"));
+        Assert.Equal("hit", (await AskAsync("elsewhere/shared-name", key: key)).Cache);
+    }
+
+    [Fact]
+    public async Task A_callers_ttl_is_cut_to_max_ttl_and_the_answer_says_so()
+    {
+        using var http = fixture.Http();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+        {
+            Content = Json("""{"model":"mock/long-ttl","messages":[{"role":"user","content":"keep me"}]}"""),
+        };
+        request.Headers.Add("x-router-cache-ttl", "86400");
+        using var response = await http.SendAsync(request, Ct);
+        await AfterMissAsync(response);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("3600", response.Headers.GetValues("x-router-cache-ttl").Single());
+    }
+
+    [Fact]
     public async Task An_entry_expires_after_its_ttl()
     {
         void Ttl(HttpRequestMessage r) => r.Headers.Add("x-router-cache-ttl", "1");

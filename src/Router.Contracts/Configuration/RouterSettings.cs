@@ -179,10 +179,12 @@ public sealed record BreakerSettings(
 /// Redis at <paramref name="Redis"/> (<c>host:port</c>) when set, so a pair of nodes shares it.
 /// </summary>
 /// <param name="Models">Per model name as requested, or pattern ending in <c>*</c>: caching on or off and its own TTL.</param>
-public sealed record CacheSettings(bool Enabled, string? Redis, TimeSpan Ttl, long MaxBytes, IReadOnlyDictionary<string, ModelCacheSettings> Models)
+/// <param name="MaxTtl">The longest a caller's <c>x-router-cache-ttl</c> may keep an answer.</param>
+public sealed record CacheSettings(
+    bool Enabled, string? Redis, TimeSpan Ttl, long MaxBytes, IReadOnlyDictionary<string, ModelCacheSettings> Models, TimeSpan MaxTtl)
 {
     public static readonly CacheSettings Standard =
-        new(true, null, TimeSpan.FromHours(1), 64L * 1024 * 1024, new Dictionary<string, ModelCacheSettings>());
+        new(true, null, TimeSpan.FromHours(1), 64L * 1024 * 1024, new Dictionary<string, ModelCacheSettings>(), TimeSpan.FromDays(1));
 
     public bool EnabledFor(string model) => Enabled && (SettingsOf(model)?.Enabled ?? true);
 

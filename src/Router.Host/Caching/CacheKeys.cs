@@ -7,7 +7,7 @@ namespace Router.Host.Caching;
 
 /// <summary>
 /// The key of a request's cache entry. The hash covers everything that changes the answer: the operation,
-/// the routed model and every request field except <c>model</c>, <c>user</c>, <c>stream</c>,
+/// the provider and the model it is sent to, and every request field except <c>model</c>, <c>user</c>, <c>stream</c>,
 /// <c>stream_options</c> and <c>metadata</c>, written canonically (object keys sorted recursively, strings
 /// unescaped), so field order and JSON spelling do not matter. It covers the namespace too, so the hash
 /// alone names one entry.
@@ -22,7 +22,7 @@ public static class CacheKeys
     [ThreadStatic] private static ArrayBufferWriter<byte>? _buffer;
     [ThreadStatic] private static Utf8JsonWriter? _writer;
 
-    public static CacheEntryKey For(string @namespace, string routedModel, string operation, ProxyRequest request)
+    public static CacheEntryKey For(string @namespace, string provider, string routedModel, string operation, ProxyRequest request)
     {
         var ns = string.IsNullOrEmpty(@namespace) ? DefaultNamespace : @namespace;
         var buffer = _buffer ??= new ArrayBufferWriter<byte>(1024);
@@ -30,9 +30,10 @@ public static class CacheKeys
         var json = _writer ??= new Utf8JsonWriter(buffer);
         json.Reset(buffer);
         json.WriteStartObject();
-        json.WriteString("v", "1");
+        json.WriteString("v", "2");
         json.WriteString("namespace", ns);
         json.WriteString("operation", operation);
+        json.WriteString("provider", provider);
         json.WriteString("model", routedModel);
         json.WriteStartObject("request");
         if (request.Rest is { Count: > 0 } rest)

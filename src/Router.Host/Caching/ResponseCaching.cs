@@ -35,10 +35,19 @@ public sealed class ResponseCaching(IResponseCacheStore store, CacheSettings set
             context.Response.Headers[Header] = "bypass";
             return null;
         }
-        var key = CacheKeys.For(directives.Namespace, route.UpstreamModel, OperationName(operation), request);
+        // The provider is part of the key: ollama/gpt-4o and OpenAI's gpt-4o send the same name upstream,
+        // and a key allowed one must never be answered from the other.
+        var key = CacheKeys.For(directives.Namespace, route.Deployment.ProviderName, route.UpstreamModel, OperationName(operation), request);
         // The entry's id, for flushing just this answer.
         context.Response.Headers["x-router-cache-key"] = key.Id;
-        return new CachePlan(key, directives.Lookup, directives.Store, directives.Ttl ?? settings.TtlFor(route.RequestedModel), streaming);
+        var ttl = settings.TtlFor(route.RequestedModel);
+        if (directives.Ttl is { } asked)
+        {
+            // A caller may not pin answers in a shared store for longer than the operator allows.
+            ttl = asked <= settings.MaxTtl ? asked : settings.MaxTtl;
+            context.Response.Headers["x-router-cache-ttl"] = ((long)ttl.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+        }
+        return new CachePlan(key, directives.Lookup, directives.Store, ttl, streaming);
     }
 
     /// <summary>

@@ -246,6 +246,8 @@ public static class RouterSettingsReader
         var standard = CacheSettings.Standard;
         var maxBytes = router.GetLong("cache.max-bytes", standard.MaxBytes);
         if (maxBytes < 0) throw new ConfigException("router.cache.max-bytes must not be negative");
+        var maxTtl = router.GetTimeSpan("cache.max-ttl", standard.MaxTtl);
+        if (maxTtl <= TimeSpan.Zero) throw new ConfigException("router.cache.max-ttl must be positive");
         var models = new Dictionary<string, ModelCacheSettings>(StringComparer.Ordinal);
         if (router.GetConfig("cache.models") is { } block && !block.IsEmpty)
             foreach (var (name, value) in block.Root.GetObject().Items)
@@ -258,7 +260,8 @@ public static class RouterSettingsReader
             NullIfEmpty(router.GetString("cache.redis", null)),
             router.GetTimeSpan("cache.ttl", standard.Ttl),
             maxBytes,
-            models);
+            models,
+            maxTtl);
     }
 
     private static int ReadPositive(Config router, string key, int otherwise)

@@ -17,9 +17,16 @@ public sealed class CacheFixture : IAsyncLifetime
         Redis = await RedisServer.StartNewAsync();
         Router = await RouterProcess.StartAsync($$"""
               master-key = "{{MasterKey}}"
-              cache { redis = "{{Redis.Endpoint}}", models { "uncached/*" { enabled = false } } }
-              providers { mock { type = openai-compatible, api-base = "{{Mock.ApiBase}}" } }
-              models = [ { name = "mock/*", provider = mock }, { name = "uncached/*", provider = mock }, { name = "other/*", provider = mock } ]
+              cache { redis = "{{Redis.Endpoint}}", max-ttl = 1h, models { "uncached/*" { enabled = false } } }
+              providers {
+                mock { type = openai-compatible, api-base = "{{Mock.ApiBase}}" }
+                # The same server as a second provider: the same upstream name through another provider.
+                elsewhere { type = openai-compatible, api-base = "{{Mock.ApiBase}}" }
+              }
+              models = [
+                { name = "mock/*", provider = mock }, { name = "uncached/*", provider = mock }, { name = "other/*", provider = mock }
+                { name = "elsewhere/*", provider = elsewhere }
+              ]
             """);
     }
 

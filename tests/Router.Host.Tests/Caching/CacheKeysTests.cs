@@ -11,8 +11,8 @@ public sealed class CacheKeysTests
 
     private static ProxyRequest Parse(string json) => JsonSerializer.Deserialize(json, WireJsonContext.Default.ProxyRequest)!;
 
-    private static CacheEntryKey Key(string json, string ns = "default", string model = "gpt-4o", string operation = "chat") =>
-        CacheKeys.For(ns, model, operation, Parse(json));
+    private static CacheEntryKey Key(string json, string ns = "default", string model = "gpt-4o", string operation = "chat", string provider = "openai") =>
+        CacheKeys.For(ns, provider, model, operation, Parse(json));
 
     [Fact]
     public void The_key_names_namespace_and_routed_model_and_a_hex_hash()
@@ -65,9 +65,12 @@ public sealed class CacheKeysTests
     }
 
     [Fact]
-    public void Routed_model_namespace_and_operation_change_the_key()
+    public void Provider_routed_model_namespace_and_operation_change_the_key()
     {
         var basis = Key(Base);
+
+        // ollama/gpt-4o and OpenAI's gpt-4o both send "gpt-4o" upstream: never one answer for both.
+        Assert.NotEqual(basis.Hash, Key(Base, provider: "ollama").Hash);
 
         Assert.NotEqual(basis.Hash, Key(Base, model: "gpt-4o-mini").Hash);
         Assert.NotEqual(basis.Hash, Key(Base, ns: "team").Hash);
