@@ -21,6 +21,22 @@ public sealed class DeploymentBoard
 
     public void Publish(ProviderBreaker.State state) => _health[state.DeploymentId] = state;
 
+    /// <summary>
+    /// Drops what the board holds for a circuit whose breaker stopped, so circuits that callers name and then
+    /// forget (a model behind a pattern) do not pile up. Counters still in use stay.
+    /// </summary>
+    public void Forget(string deploymentId)
+    {
+        _health.TryRemove(deploymentId, out _);
+        if (_inFlight.TryGetValue(deploymentId, out var calls) && Volatile.Read(ref calls.Value) == 0)
+            _inFlight.TryRemove(new KeyValuePair<string, StrongBox<int>>(deploymentId, calls));
+        if (_failuresUnread.TryGetValue(deploymentId, out var unread) && Volatile.Read(ref unread.Value) == 0)
+            _failuresUnread.TryRemove(new KeyValuePair<string, StrongBox<int>>(deploymentId, unread));
+    }
+
+    /// <summary>How many circuits the board holds a state for.</summary>
+    public int Count => _health.Count;
+
     /// <summary>Every circuit a breaker has published, e.g. the per-model circuits behind a pattern deployment.</summary>
     public IEnumerable<ProviderBreaker.State> All => _health.Values;
 

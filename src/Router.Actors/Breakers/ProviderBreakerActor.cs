@@ -26,6 +26,7 @@ public sealed class ProviderBreakerActor : ReceiveActor
     private readonly TimeProvider _clock;
     private readonly DeploymentBoard _board;
     private readonly FailureWindow _window;
+    private readonly TimeSpan _idleAfter;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private CircuitState _circuit = CircuitState.Closed;
     private int _consecutiveFailures;
@@ -35,13 +36,14 @@ public sealed class ProviderBreakerActor : ReceiveActor
     private double _latencyEwmaMs;
     private ProviderBreaker.State? _published;
 
-    public ProviderBreakerActor(string deploymentId, BreakerSettings settings, TimeProvider clock, DeploymentBoard board)
+    public ProviderBreakerActor(string deploymentId, BreakerSettings settings, TimeProvider clock, DeploymentBoard board, TimeSpan idleAfter)
     {
         _deploymentId = deploymentId;
         _settings = settings;
         _clock = clock;
         _board = board;
         _window = new FailureWindow(settings.FailureRateWindow);
+        _idleAfter = idleAfter;
 
         Receive<ProviderBreaker.RequestPermit>(request =>
         {
@@ -54,6 +56,11 @@ public sealed class ProviderBreakerActor : ReceiveActor
             Record(outcome);
             Publish();
             if (outcome.Result == CallResult.ProviderFailed) _board.FailureRead(_deploymentId);
+        });
+        // Idle with nothing to remember: its parent stops it (a new one starts untried, its latency average anew).
+        Receive<ReceiveTimeout>(_ =>
+        {
+            if (HasNothingToRemember()) Context.Parent.Tell(new ProviderBreakersActor.Passivate(_deploymentId));
         });
         Receive<ProviderBreaker.GetState>(_ =>
         {
@@ -81,7 +88,21 @@ public sealed class ProviderBreakerActor : ReceiveActor
         });
     }
 
-    protected override void PreStart() => Publish();
+    protected override void PreStart()
+    {
+        Publish();
+        Context.SetReceiveTimeout(_idleAfter);
+    }
+
+    /// <summary>A stopped breaker leaves no state on the board: the next one starts closed and untried, as this one was.</summary>
+    protected override void PostStop() => _board.Forget(_deploymentId);
+
+    /// <summary>Closed, with no failure, probe or call in its window: nothing a new breaker would not know.</summary>
+    private bool HasNothingToRemember()
+    {
+        _window.Roll(_clock.GetUtcNow());
+        return _circuit == CircuitState.Closed && _consecutiveFailures == 0 && !_probeInFlight && _window.Calls == 0;
+    }
 
     /// <param name="keyRemaining">Passed through to the asker, who learns the key's budget in the same reply.</param>
     private object Decide(decimal? keyRemaining)
@@ -204,6 +225,6 @@ public sealed class ProviderBreakerActor : ReceiveActor
         return state;
     }
 
-    public static Props Props(string deploymentId, BreakerSettings settings, TimeProvider clock, DeploymentBoard board) =>
-        Akka.Actor.Props.Create(() => new ProviderBreakerActor(deploymentId, settings, clock, board));
+    public static Props Props(string deploymentId, BreakerSettings settings, TimeProvider clock, DeploymentBoard board, TimeSpan? idleAfter = null) =>
+        Akka.Actor.Props.Create(() => new ProviderBreakerActor(deploymentId, settings, clock, board, idleAfter ?? ProviderBreakersActor.DefaultIdleAfter));
 }

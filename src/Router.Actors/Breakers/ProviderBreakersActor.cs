@@ -9,31 +9,67 @@ namespace Router.Actors.Breakers;
 /// Parent of this node's breakers, at the well-known path <c>/user/breakers</c> so that a key's budget
 /// actor on any node can forward to the asker's node. Creates a deployment's breaker on first use; each
 /// breaker publishes its state to this node's <see cref="DeploymentBoard"/>.
+/// <para>
+/// A pattern deployment (<c>openrouter/*</c>) has a circuit per model a caller names, so callers decide how
+/// many breakers there are. A breaker idle for <c>idleAfter</c> with nothing to remember (closed, no
+/// failure counted) asks to stop: its messages already queued are handled first (it stops on a
+/// <see cref="PoisonPill"/>), those that arrive meanwhile wait here and start a new one.
+/// </para>
 /// </summary>
 public sealed class ProviderBreakersActor : ReceiveActor
 {
     public const string Name = "breakers";
 
-    public ProviderBreakersActor(BreakerSettings settings, TimeProvider clock, DeploymentBoard board)
+    /// <summary>A breaker with nothing to remember asks its parent to stop it.</summary>
+    internal sealed record Passivate(string DeploymentId);
+
+    private readonly Dictionary<string, List<(object Message, IActorRef Sender)>> _stopping = [];
+
+    public ProviderBreakersActor(BreakerSettings settings, TimeProvider clock, DeploymentBoard board, TimeSpan idleAfter)
     {
-        Receive<ProviderBreaker.RequestPermit>(m => BreakerOf(m.DeploymentId, settings, clock, board).Forward(m));
-        Receive<ProviderBreaker.ReportOutcome>(m => BreakerOf(m.DeploymentId, settings, clock, board).Forward(m));
-        Receive<ProviderBreaker.GetState>(m => BreakerOf(m.DeploymentId, settings, clock, board).Forward(m));
-        Receive<ProviderBreaker.Trip>(m => BreakerOf(m.DeploymentId, settings, clock, board).Forward(m));
-        Receive<ProviderBreaker.Reset>(m => BreakerOf(m.DeploymentId, settings, clock, board).Forward(m));
+        Props BreakerProps(string id) => ProviderBreakerActor.Props(id, settings, clock, board, idleAfter);
+        Receive<ProviderBreaker.RequestPermit>(m => Deliver(m.DeploymentId, m, BreakerProps));
+        Receive<ProviderBreaker.ReportOutcome>(m => Deliver(m.DeploymentId, m, BreakerProps));
+        Receive<ProviderBreaker.GetState>(m => Deliver(m.DeploymentId, m, BreakerProps));
+        Receive<ProviderBreaker.Trip>(m => Deliver(m.DeploymentId, m, BreakerProps));
+        Receive<ProviderBreaker.Reset>(m => Deliver(m.DeploymentId, m, BreakerProps));
+        Receive<Passivate>(m =>
+        {
+            if (_stopping.ContainsKey(m.DeploymentId) || Context.Child(ChildName(m.DeploymentId)) is not { } child || child.IsNobody()) return;
+            _stopping[m.DeploymentId] = [];
+            Context.Watch(child);
+            child.Tell(PoisonPill.Instance);
+        });
+        Receive<Terminated>(t =>
+        {
+            var id = Uri.UnescapeDataString(t.ActorRef.Path.Name);
+            if (!_stopping.Remove(id, out var waiting)) return;
+            foreach (var (message, sender) in waiting) Deliver(id, message, BreakerProps, sender);
+        });
     }
 
-    private static IActorRef BreakerOf(string deploymentId, BreakerSettings settings, TimeProvider clock, DeploymentBoard board)
+    private void Deliver(string deploymentId, object message, Func<string, Props> props, IActorRef? sender = null)
     {
-        var name = Uri.EscapeDataString(deploymentId);
+        sender ??= Sender;
+        if (_stopping.TryGetValue(deploymentId, out var waiting))
+        {
+            waiting.Add((message, sender));
+            return;
+        }
+        var name = ChildName(deploymentId);
         var child = Context.Child(name);
-        return child.IsNobody()
-            ? Context.ActorOf(ProviderBreakerActor.Props(deploymentId, settings, clock, board), name)
-            : child;
+        if (child.IsNobody()) child = Context.ActorOf(props(deploymentId), name);
+        child.Tell(message, sender);
     }
 
-    public static Props Props(BreakerSettings settings, TimeProvider clock, DeploymentBoard board) =>
-        Akka.Actor.Props.Create(() => new ProviderBreakersActor(settings, clock, board));
+    private static string ChildName(string deploymentId) => Uri.EscapeDataString(deploymentId);
+
+    /// <param name="idleAfter">How long a breaker with nothing to remember lives without a message.</param>
+    public static Props Props(BreakerSettings settings, TimeProvider clock, DeploymentBoard board, TimeSpan? idleAfter = null) =>
+        Akka.Actor.Props.Create(() => new ProviderBreakersActor(settings, clock, board, idleAfter ?? DefaultIdleAfter));
+
+    /// <summary>Long enough that a model in steady use keeps its breaker (and its latency average).</summary>
+    public static readonly TimeSpan DefaultIdleAfter = TimeSpan.FromMinutes(10);
 }
 
 public static class ProviderBreakersHostingExtensions

@@ -7,14 +7,17 @@ namespace Router.Host.Metrics;
 
 /// <summary>
 /// <c>router_breaker_state{provider,deployment}</c>, read from this node's <see cref="DeploymentBoard"/>
-/// when scraped: every configured deployment (closed until its breaker says otherwise) and every circuit
-/// a breaker published behind a pattern deployment (<c>id&gt;model</c>), as <c>/health/deployments</c> shows them.
+/// when scraped: every configured deployment (closed until its breaker says otherwise), and each circuit
+/// behind a pattern deployment (<c>id&gt;model</c>) while it is not closed. Callers name those models, so
+/// showing the closed ones would make a series per name; a circuit that closes again, or whose breaker
+/// stopped, leaves the scrape.
 /// </summary>
 internal sealed class BreakerGauge
 {
     private readonly Gauge _state;
     private readonly DeploymentBoard _board;
     private readonly Func<RouteTable> _routes;
+    private HashSet<(string Provider, string Deployment)> _shown = [];
 
     /// <param name="routes">The route table in force when scraped (a reload may change it).</param>
     public BreakerGauge(IMetricFactory factory, Func<RouteTable> routes, DeploymentBoard board)
@@ -28,23 +31,30 @@ internal sealed class BreakerGauge
 
     public void Update()
     {
+        var shown = new HashSet<(string, string)>();
         var providerOf = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var deployment in _routes().Deployments)
         {
             providerOf[deployment.Id] = deployment.ProviderName;
-            Set(deployment.ProviderName, deployment.Id, _board.Health(deployment.Id).Circuit);
+            Set(shown, deployment.ProviderName, deployment.Id, _board.Health(deployment.Id).Circuit);
         }
         foreach (var circuit in _board.All)
         {
-            if (providerOf.ContainsKey(circuit.DeploymentId)) continue;
+            if (providerOf.ContainsKey(circuit.DeploymentId) || circuit.Circuit == CircuitState.Closed) continue;
             var separator = circuit.DeploymentId.IndexOf('>', StringComparison.Ordinal);
             var owner = separator < 0 ? circuit.DeploymentId : circuit.DeploymentId[..separator];
-            Set(providerOf.GetValueOrDefault(owner, ""), circuit.DeploymentId, circuit.Circuit);
+            Set(shown, providerOf.GetValueOrDefault(owner, ""), circuit.DeploymentId, circuit.Circuit);
         }
+        foreach (var (provider, deployment) in _shown)
+            if (!shown.Contains((provider, deployment))) _state.RemoveLabelled(provider, deployment);
+        _shown = shown;
     }
 
-    private void Set(string provider, string deployment, CircuitState circuit) =>
+    private void Set(HashSet<(string, string)> shown, string provider, string deployment, CircuitState circuit)
+    {
         _state.WithLabels(provider, deployment).Set(Value(circuit));
+        shown.Add((provider, deployment));
+    }
 
     public static double Value(CircuitState circuit) => circuit switch
     {

@@ -68,6 +68,43 @@ public sealed class ProviderBreakersActorTests(ITestOutputHelper output) : Akka.
     }
 
     [Fact]
+    public void Breakers_of_ten_thousand_models_named_once_stop_when_idle_and_leave_the_board_as_it_was()
+    {
+        var board = new DeploymentBoard();
+        var breakers = Sys.ActorOf(ProviderBreakersActor.Props(Settings, new ManualClock(), board, idleAfter: TimeSpan.FromMilliseconds(300)));
+        breakers.Tell(new ProviderBreaker.RequestPermit("openrouter:*", "warm"));
+        ExpectMsg<ProviderBreaker.Permit>(cancellationToken: Ct);
+
+        for (var i = 0; i < 10_000; i++) breakers.Tell(new ProviderBreaker.RequestPermit($"openrouter:*>model-{i}", $"r{i}"));
+        ReceiveN(10_000, TimeSpan.FromSeconds(30), Ct);
+        Assert.True(board.Count > 1_000, $"only {board.Count} circuits on the board while they run");
+
+        // A breaker leaves the board as it stops (PostStop): an empty board is every breaker stopped.
+        AwaitCondition(() => board.Count == 0, TimeSpan.FromSeconds(20), cancellationToken: Ct);
+    }
+
+    [Fact]
+    public void A_breaker_with_failures_to_remember_stays_and_one_asked_again_after_stopping_starts_fresh()
+    {
+        var board = new DeploymentBoard();
+        var breakers = Sys.ActorOf(ProviderBreakersActor.Props(Settings, new ManualClock(), board, idleAfter: TimeSpan.FromMilliseconds(200)));
+        breakers.Tell(new ProviderBreaker.ReportOutcome("openai:gpt-4o", CallResult.ProviderFailed, TimeSpan.Zero));
+        breakers.Tell(new ProviderBreaker.ReportOutcome("openai:gpt-4o", CallResult.ProviderFailed, TimeSpan.Zero));
+        breakers.Tell(new ProviderBreaker.RequestPermit("quiet:model", "r1"));
+        ExpectMsg<ProviderBreaker.Permit>(cancellationToken: Ct);
+
+        AwaitCondition(() => board.All.All(s => s.DeploymentId != "quiet:model"), TimeSpan.FromSeconds(5), cancellationToken: Ct);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(500), Ct);
+
+        // The open circuit was kept: it still refuses.
+        breakers.Tell(new ProviderBreaker.RequestPermit("openai:gpt-4o", "r2"));
+        ExpectMsg<ProviderBreaker.Refused>(cancellationToken: Ct);
+        // The stopped one answers again, from a new breaker.
+        breakers.Tell(new ProviderBreaker.RequestPermit("quiet:model", "r3"));
+        ExpectMsg(new ProviderBreaker.Permit("quiet:model"), cancellationToken: Ct);
+    }
+
+    [Fact]
     public void Each_breaker_publishes_to_the_board_it_was_given()
     {
         var board = new DeploymentBoard();

@@ -209,6 +209,21 @@ public sealed class RouterMetricsTests
     }
 
     [Fact]
+    public async Task Circuits_behind_a_pattern_are_series_only_while_not_closed_so_ten_thousand_models_add_none()
+    {
+        for (var i = 0; i < 10_000; i++) _board.Publish(new ProviderBreaker.State($"east:breaker/*>model-{i}", CircuitState.Closed, 0, 0));
+        _board.Publish(new ProviderBreaker.State("east:breaker/*>flaky", CircuitState.Open, 3, 0, OpenUntil: DateTimeOffset.UtcNow.AddMinutes(1)));
+
+        var scrape = await Scrape.OfAsync(_metrics);
+        Assert.DoesNotContain("model-", scrape.Text);
+        Assert.Equal(2, scrape["""router_breaker_state{provider="east",deployment="east:breaker/*>flaky"}"""]);
+
+        // Closed again (or its breaker stopped): it leaves the scrape.
+        _board.Publish(new ProviderBreaker.State("east:breaker/*>flaky", CircuitState.Closed, 0, 0));
+        Assert.False((await Scrape.OfAsync(_metrics)).Has("""router_breaker_state{provider="east",deployment="east:breaker/*>flaky"}"""));
+    }
+
+    [Fact]
     public async Task A_node_without_a_cluster_reports_itself_as_the_one_member_up()
     {
         var scrape = await Scrape.OfAsync(_metrics);
