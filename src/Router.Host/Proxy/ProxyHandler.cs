@@ -32,7 +32,7 @@ public sealed class ProxyHandler(
     {
         var requestId = RequestIds.Assign(context);
         // Request log: the trace of this request, and the overhead header when the response starts.
-        var trace = new RequestTrace { Span = spans?.Start(context, operation, requestId) };
+        var trace = new RequestTrace();
         context.Response.OnStarting(() =>
         {
             context.Response.Headers[RequestTrace.OverheadHeader] = RequestTrace.Format(trace.OverheadMs());
@@ -46,7 +46,16 @@ public sealed class ProxyHandler(
         var streaming = false;
         try
         {
-            key = Authenticate(context, authenticator);
+            try
+            {
+                key = Authenticate(context, authenticator);
+            }
+            finally
+            {
+                // A caller's traceparent may decide sampling only once the caller is known: else anyone could
+                // have every refused request traced and exported.
+                trace.Span = spans?.Start(context, operation, requestId, followCaller: key is not null);
+            }
             var request = await ReadRequestAsync(context, operation, maxBodyBytes);
             model = request.Model!;
             streaming = operation.CanStream && request.IsStreaming;

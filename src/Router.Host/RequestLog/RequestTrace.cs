@@ -28,7 +28,7 @@ public sealed class RequestTrace
     public AttemptLogEntry? LastAttempt => _attempts.Count == 0 ? null : _attempts[^1];
 
     /// <summary>Tracing: the request's span, parent of one span per attempt; null when tracing is off or not sampled.</summary>
-    public Activity? Span { get; init; }
+    public Activity? Span { get; set; }
 
     public void AttemptStarting()
     {

@@ -15,14 +15,16 @@ namespace Router.Host.Tracing;
 public sealed class RequestSpans
 {
     /// <summary>
-    /// Starts the request's span, the caller's W3C <c>traceparent</c> as its parent. Null, before any header
-    /// is read, when nothing listens (tracing off) or when this request is not sampled.
+    /// Starts the request's span, the caller's W3C <c>traceparent</c> as its parent when
+    /// <paramref name="followCaller"/> (an authenticated caller), else a trace of its own. Null, before any
+    /// header is read, when nothing listens (tracing off) or when this request is not sampled.
     /// </summary>
-    public Activity? Start(HttpContext context, ProxyOperation operation, string requestId)
+    public Activity? Start(HttpContext context, ProxyOperation operation, string requestId, bool followCaller = true)
     {
         if (!RouterTracing.Source.HasListeners()) return null;
         var headers = context.Request.Headers;
-        ActivityContext.TryParse(headers.TraceParent, headers.TraceState, isRemote: true, out var parent);
+        var parent = default(ActivityContext);
+        if (followCaller) ActivityContext.TryParse(headers.TraceParent, headers.TraceState, isRemote: true, out parent);
         // The span's parent is the caller's traceparent or none. ASP.NET may have made a request activity of
         // its own, which nothing records (no ASP.NET instrumentation here); under it a parent-based sampler
         // would drop every span. Cleared for this request's flow only: ASP.NET ends its activity by reference.

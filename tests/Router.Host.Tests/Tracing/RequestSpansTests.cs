@@ -259,4 +259,20 @@ public sealed class RequestSpansTests(TracedRouterFixture fixture) : IClassFixtu
         Assert.True(request.HasRemoteParent);
         Assert.Equal(traceId, Assert.Single(attempts).TraceId);
     }
+
+    [Fact]
+    public async Task A_caller_without_a_valid_key_does_not_join_its_traceparent()
+    {
+        using var spans = new SpanCollector();
+        var id = NewId();
+        var traceId = ActivityTraceId.CreateRandom();
+
+        using var response = await SendAsync(id, "m", "hello", key: "sk-not-a-key-of-this-router-7a6b5c4d3e2f",
+            traceparent: $"00-{traceId}-{ActivitySpanId.CreateRandom()}-01");
+        var (request, _) = await spans.TraceOfAsync(id);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.NotEqual(traceId, request.TraceId); // a trace of its own, sampled at the router's ratio
+        Assert.False(request.HasRemoteParent);
+    }
 }

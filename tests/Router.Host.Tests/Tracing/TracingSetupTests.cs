@@ -100,6 +100,24 @@ public sealed class TracingSetupTests
     }
 
     [Fact]
+    public void An_unauthenticated_callers_sampled_traceparent_does_not_decide_sampling()
+    {
+        var exported = new List<Activity>();
+        using var services = Services(On with { SampleRatio = 0 }, exported);
+        services.GetRequiredService<TracerProvider>();
+        var spans = new RequestSpans();
+        var sampled = $"00-{ActivityTraceId.CreateRandom()}-{ActivitySpanId.CreateRandom()}-01";
+
+        var stranger = spans.Start(Request(sampled), ProxyOperation.ChatCompletions, "req-stranger", followCaller: false);
+        var known = spans.Start(Request(sampled), ProxyOperation.ChatCompletions, "req-known", followCaller: true);
+        known?.Stop();
+
+        Assert.Null(stranger); // a trace of its own, at the ratio of 0
+        Assert.NotNull(known);
+        Assert.Single(exported);
+    }
+
+    [Fact]
     public void A_request_span_is_recorded_under_an_unrecorded_activity_of_ASP_NET_s_own()
     {
         var exported = new List<Activity>();
