@@ -1,0 +1,184 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text.Json.Nodes;
+using Router.MockUpstream;
+using static Router.EndToEnd.Tests.ErrorTests;
+
+namespace Router.EndToEnd.Tests.Fixtures;
+
+/// <summary>
+/// The pair on loopback for the tests that stop its nodes under load: PostgreSQL, a mock provider with a
+/// priced model "paid" (<see cref="PairNodes.Config"/>), two router processes whose data directories outlive a
+/// restart, continuous traffic over many keys (<see cref="LoadAsync"/>), and the ledger of what each key has
+/// spent so far (<see cref="Spent"/>), checked against the costs of the answers the clients received.
+/// </summary>
+public sealed class PairUnderLoad : IAsyncDisposable
+{
+    // A request of the load: 6 prompt tokens at 0.0001 and at most 3 completion tokens at 0.0002.
+    public const decimal MaxRequestCost = 0.0012m;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private readonly string _masterKey;
+    private readonly string _extraConfig;
+    private readonly int[] _remotingPorts = [RedisServer.FreePort(), RedisServer.FreePort()];
+    private readonly RouterProcess?[] _nodes = new RouterProcess?[2];
+    private readonly string[] _dataDirs = [Directory.CreateTempSubdirectory("router-pair-a-").FullName, Directory.CreateTempSubdirectory("router-pair-b-").FullName];
+    private PostgresServer? _postgres;
+    private MockOpenAiServer? _mock;
+
+    private PairUnderLoad(string masterKey, string extraConfig)
+    {
+        _masterKey = masterKey;
+        _extraConfig = extraConfig;
+    }
+
+    /// <summary>What each key had spent at the last check (<see cref="CheckSpendAsync"/>), or as a test set it.</summary>
+    public Dictionary<string, decimal> Spent { get; } = [];
+
+    /// <summary>
+    /// Both nodes started at the same moment, with <paramref name="extraConfig"/> after the pair's config: they
+    /// must make one cluster of two, never two clusters of one.
+    /// </summary>
+    public static async Task<PairUnderLoad> StartAsync(string masterKey, string extraConfig)
+    {
+        var pair = new PairUnderLoad(masterKey, extraConfig);
+        try
+        {
+            pair._postgres = await PostgresServer.StartNewAsync();
+            pair._mock = await MockOpenAiServer.StartAsync(record: false);
+            await Task.WhenAll(pair.StartProcessAsync(0), pair.StartProcessAsync(1));
+            await pair.WaitForTwoMembersAsync(TimeSpan.FromSeconds(30), "the two nodes did not form one cluster");
+            return pair;
+        }
+        catch
+        {
+            await pair.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>How many calls the provider has had for the model "paid": each one is charged, answered to a client or not.</summary>
+    public int ProviderCalls => _mock!.CallsOf("echo-paid");
+
+    public RouterProcess Node(int node) => _nodes[node] ?? throw new InvalidOperationException($"node {node} is not running");
+
+    private async Task StartProcessAsync(int node) =>
+        _nodes[node] = await RouterProcess.StartAsync(PairNodes.Config(_masterKey, _postgres!, _mock!, _remotingPorts, node) + "\n" + _extraConfig, _dataDirs[node]);
+
+    /// <summary>Starts a node that was stopped or killed again, on its own data directory, and waits until it has rejoined its peer.</summary>
+    public async Task StartNodeAsync(int node)
+    {
+        await StartProcessAsync(node);
+        await WaitForTwoMembersAsync(TimeSpan.FromSeconds(60), "the restarted node did not rejoin");
+    }
+
+    private Task WaitForTwoMembersAsync(TimeSpan timeout, string what) =>
+        WaitUntilAsync(async () => await PairNodes.MembersUpAsync(Node(0)) == 2 && await PairNodes.MembersUpAsync(Node(1)) == 2, timeout, what);
+
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{what} within {timeout.TotalSeconds} s");
+            await Task.Delay(200, Ct);
+        }
+    }
+
+    /// <summary>A key for the model "paid" with <paramref name="budget"/>, made through node 0.</summary>
+    public Task<string> GenerateKeyAsync(decimal budget) =>
+        Node(0).GenerateKeyAsync(_masterKey, new { models = new[] { "paid" }, max_budget = budget }, Ct);
+
+    /// <summary>The key's settled spend as <paramref name="node"/> reads it from the key's actor (<c>/key/info</c>).</summary>
+    public async Task<decimal> SpendAsync(RouterProcess node, string key)
+    {
+        using var admin = node.CreateClient(_masterKey);
+        var info = JsonNode.Parse(await admin.GetStringAsync($"/key/info?key={Uri.EscapeDataString(key)}", Ct))!;
+        return info["info"]!["spend"]!.GetValue<decimal>();
+    }
+
+    /// <summary>How many key budget shards the node hosts, as it reports its region in <c>/admin/shards</c>.</summary>
+    public async Task<int> ShardsHostedAsync(int node)
+    {
+        using var admin = Node(node).CreateClient(_masterKey);
+        var stats = JsonNode.Parse(await admin.GetStringAsync("/admin/shards", Ct))!;
+        var address = $"akka.tcp://router@127.0.0.1:{_remotingPorts[node]}";
+        return stats["regions"]!.AsArray().Where(r => r!["address"]!.GetValue<string>() == address).Sum(r => r!["shards"]!.GetValue<int>());
+    }
+
+    /// <summary>
+    /// A request of the load: which node it went to, for which key, when it ended and how long it took, its status
+    /// and cost; with no answer, why (<see cref="HttpRequestError.ConnectionError"/>: the node refused the connection).
+    /// </summary>
+    public sealed record Outcome(int Node, string Key, DateTime At, TimeSpan Took, HttpStatusCode? Status, decimal Cost, HttpRequestError? Error = null);
+
+    /// <summary>Sends requests to <paramref name="node"/> round the keys until stopped; records each outcome.</summary>
+    public static async Task LoadAsync(RouterProcess node, int index, IReadOnlyList<string> keys, ConcurrentBag<Outcome> outcomes, CancellationToken stop)
+    {
+        var clients = keys.ToDictionary(k => k, k => node.CreateClient(k));
+        var n = 0;
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var key = keys[n++ % keys.Count];
+                var started = Stopwatch.GetTimestamp();
+                try
+                {
+                    using var response = await clients[key].PostAsync("/v1/chat/completions",
+                        Json("""{"model":"paid","max_tokens":8,"messages":[{"role":"user","content":"one two three"}]}"""), Ct);
+                    await response.Content.ReadAsStringAsync(Ct);
+                    var cost = response.StatusCode == HttpStatusCode.OK
+                        ? decimal.Parse(response.Headers.GetValues("x-router-response-cost").Single(), NumberStyles.Number, CultureInfo.InvariantCulture)
+                        : 0m;
+                    outcomes.Add(new Outcome(index, key, DateTime.UtcNow, Stopwatch.GetElapsedTime(started), response.StatusCode, cost));
+                }
+                catch (HttpRequestException e)
+                {
+                    // The node is gone: no answer, nothing spent that the client knows of.
+                    outcomes.Add(new Outcome(index, key, DateTime.UtcNow, Stopwatch.GetElapsedTime(started), null, 0, e.HttpRequestError));
+                    await Task.Delay(50, CancellationToken.None);
+                }
+            }
+        }
+        finally
+        {
+            foreach (var client in clients.Values) client.Dispose();
+        }
+    }
+
+    /// <summary>Outcomes counted by status, for a test's output: "ServiceUnavailable: 2, no answer (ConnectionError): 5".</summary>
+    public static string Tally(IEnumerable<Outcome> outcomes) =>
+        string.Join(", ", outcomes.GroupBy(o => o.Status?.ToString() ?? $"no answer ({o.Error})").Select(g => $"{g.Key}: {g.Count()}"));
+
+    /// <summary>
+    /// Reads each key's spend on <paramref name="node"/> and compares it with <see cref="Spent"/> plus the costs of
+    /// the answers in <paramref name="outcomes"/> (those since the last check): asserts none of them is missing,
+    /// and returns what the keys spent beyond them, in all. The ledger then holds the spend read.
+    /// </summary>
+    public async Task<decimal> CheckSpendAsync(RouterProcess node, IEnumerable<string> keys, IReadOnlyCollection<Outcome> outcomes)
+    {
+        var excess = 0m;
+        foreach (var key in keys)
+        {
+            var answered = outcomes.Where(o => o.Key == key && o.Status == HttpStatusCode.OK).Sum(o => o.Cost);
+            var spent = await SpendAsync(node, key);
+            Assert.True(spent >= Spent[key] + answered, $"spend {spent} of a key lost some of its {Spent[key] + answered} answered");
+            excess += spent - Spent[key] - answered;
+            Spent[key] = spent;
+        }
+        return excess;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var node in _nodes)
+            if (node is not null) await node.DisposeAsync();
+        if (_mock is not null) await _mock.DisposeAsync();
+        if (_postgres is not null) await _postgres.DisposeAsync();
+        foreach (var dir in _dataDirs) Directory.Delete(dir, recursive: true);
+    }
+}
