@@ -15,6 +15,7 @@ namespace Router.EndToEnd.Tests;
 /// the settled spend exactly once, and a nearly spent budget is still enforced; the killed node rejoins, then
 /// the other one is killed (issue 17, point 2).
 /// </summary>
+[Collection(PairUnderLoad.Collection)]
 public sealed class PairFailoverTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string MasterKey = "sk-e2e-pair-master-1f9c3b7a5d";

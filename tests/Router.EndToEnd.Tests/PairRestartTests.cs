@@ -15,6 +15,7 @@ namespace Router.EndToEnd.Tests;
 /// connections. Each key's spend is then exactly the sum of the costs of the answers received: nothing lost in a
 /// hand-over, nothing counted twice.
 /// </summary>
+[Collection(PairUnderLoad.Collection)]
 public sealed class PairRestartTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string MasterKey = "sk-e2e-restart-master-4d8a2f6c1e";

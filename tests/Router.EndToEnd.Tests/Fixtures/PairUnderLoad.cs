@@ -16,6 +16,9 @@ namespace Router.EndToEnd.Tests.Fixtures;
 /// </summary>
 public sealed class PairUnderLoad : IAsyncDisposable
 {
+    /// <summary>The collection of the tests that use it (see <see cref="PairUnderLoadCollection"/>).</summary>
+    public const string Collection = "pair-under-load";
+
     // A request of the load: 6 prompt tokens at 0.0001 and at most 3 completion tokens at 0.0002.
     public const decimal MaxRequestCost = 0.0012m;
 
@@ -182,3 +185,10 @@ public sealed class PairUnderLoad : IAsyncDisposable
         foreach (var dir in _dataDirs) Directory.Delete(dir, recursive: true);
     }
 }
+
+/// <summary>
+/// The tests that time a pair under load run one at a time, after the others: their promises are in
+/// seconds (every key back within 10 s), and the rest of the suite sharing the two cores would stretch them.
+/// </summary>
+[CollectionDefinition(PairUnderLoad.Collection, DisableParallelization = true)]
+public sealed class PairUnderLoadCollection;
