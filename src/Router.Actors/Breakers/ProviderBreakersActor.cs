@@ -35,7 +35,9 @@ public sealed class ProviderBreakersActor : ReceiveActor
         Receive<ProviderBreaker.Reset>(m => Deliver(m.DeploymentId, m, BreakerProps));
         Receive<Passivate>(m =>
         {
-            if (_stopping.ContainsKey(m.DeploymentId) || Context.Child(ChildName(m.DeploymentId)) is not { } child || child.IsNobody()) return;
+            // Only from the breaker now running: a late request of one already stopped must not stop its successor.
+            var child = Context.Child(ChildName(m.DeploymentId));
+            if (_stopping.ContainsKey(m.DeploymentId) || child.IsNobody() || !child.Equals(Sender)) return;
             _stopping[m.DeploymentId] = [];
             Context.Watch(child);
             child.Tell(PoisonPill.Instance);
