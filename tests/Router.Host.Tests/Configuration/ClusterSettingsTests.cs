@@ -21,7 +21,7 @@ public sealed class ClusterSettingsTests
         var cluster = Read(Pair);
 
         Assert.Equal(
-            (TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(15)),
+            (TimeSpan.FromMilliseconds(1500), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(15)),
             (cluster.HeartbeatPause, cluster.DownAfter, cluster.LeaseTtl, cluster.HandoverTimeout));
     }
 
