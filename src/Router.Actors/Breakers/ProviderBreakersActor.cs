@@ -24,15 +24,16 @@ public sealed class ProviderBreakersActor : ReceiveActor
     internal sealed record Passivate(string DeploymentId);
 
     private readonly Dictionary<string, List<(object Message, IActorRef Sender)>> _stopping = [];
+    private readonly Func<string, Props> _breakerProps;
 
     public ProviderBreakersActor(BreakerSettings settings, TimeProvider clock, DeploymentBoard board, TimeSpan idleAfter)
     {
-        Props BreakerProps(string id) => ProviderBreakerActor.Props(id, settings, clock, board, idleAfter);
-        Receive<ProviderBreaker.RequestPermit>(m => Deliver(m.DeploymentId, m, BreakerProps));
-        Receive<ProviderBreaker.ReportOutcome>(m => Deliver(m.DeploymentId, m, BreakerProps));
-        Receive<ProviderBreaker.GetState>(m => Deliver(m.DeploymentId, m, BreakerProps));
-        Receive<ProviderBreaker.Trip>(m => Deliver(m.DeploymentId, m, BreakerProps));
-        Receive<ProviderBreaker.Reset>(m => Deliver(m.DeploymentId, m, BreakerProps));
+        _breakerProps = id => ProviderBreakerActor.Props(id, settings, clock, board, idleAfter);
+        Receive<ProviderBreaker.RequestPermit>(m => Deliver(m.DeploymentId, m));
+        Receive<ProviderBreaker.ReportOutcome>(m => Deliver(m.DeploymentId, m));
+        Receive<ProviderBreaker.GetState>(m => Deliver(m.DeploymentId, m));
+        Receive<ProviderBreaker.Trip>(m => Deliver(m.DeploymentId, m));
+        Receive<ProviderBreaker.Reset>(m => Deliver(m.DeploymentId, m));
         Receive<Passivate>(m =>
         {
             // Only from the breaker now running: a late request of one already stopped must not stop its successor.
@@ -46,11 +47,11 @@ public sealed class ProviderBreakersActor : ReceiveActor
         {
             var id = Uri.UnescapeDataString(t.ActorRef.Path.Name);
             if (!_stopping.Remove(id, out var waiting)) return;
-            foreach (var (message, sender) in waiting) Deliver(id, message, BreakerProps, sender);
+            foreach (var (message, sender) in waiting) Deliver(id, message, sender);
         });
     }
 
-    private void Deliver(string deploymentId, object message, Func<string, Props> props, IActorRef? sender = null)
+    private void Deliver(string deploymentId, object message, IActorRef? sender = null)
     {
         sender ??= Sender;
         if (_stopping.TryGetValue(deploymentId, out var waiting))
@@ -60,7 +61,7 @@ public sealed class ProviderBreakersActor : ReceiveActor
         }
         var name = ChildName(deploymentId);
         var child = Context.Child(name);
-        if (child.IsNobody()) child = Context.ActorOf(props(deploymentId), name);
+        if (child.IsNobody()) child = Context.ActorOf(_breakerProps(deploymentId), name);
         child.Tell(message, sender);
     }
 
