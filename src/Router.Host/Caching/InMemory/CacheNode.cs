@@ -1,5 +1,3 @@
-using Router.Contracts.Wire;
-
 namespace Router.Host.Caching.InMemory;
 
 /// <summary>
@@ -15,22 +13,16 @@ internal readonly record struct StoreKey(string Namespace, string Model, string 
 }
 
 /// <summary>
-/// One entry of the in-memory store, holding the answer's parts itself rather than a
-/// <see cref="CachedResponse"/> (one object fewer per entry; a hit makes the record). Its links put it in
-/// two lists at once, the recency order and its expiry second's bucket, so taking it out of either is
-/// O(1). Every field but <see cref="LastRead"/> is read and written only under the store's eviction lock.
+/// One entry of the in-memory store. Its links put it in two lists at once, the recency order and its
+/// expiry second's bucket, so taking it out of either is O(1). Every field but <see cref="LastRead"/> is
+/// read and written only under the store's eviction lock.
 /// </summary>
 internal sealed class CacheNode(StoreKey key, CachedResponse value, DateTimeOffset expiresAt, long size)
 {
     public StoreKey Key { get; } = key;
-    private readonly byte[] _body = value.Body;
-    private readonly TokenUsage _usage = value.Usage;
-    private readonly decimal _cost = value.Cost;
-    private readonly DateTimeOffset _storedAt = value.StoredAt;
+    public CachedResponse Value { get; } = value;
     public DateTimeOffset ExpiresAt { get; } = expiresAt;
     public long Size { get; } = size;
-
-    public CachedResponse Value => new(_body, _usage, _cost, _storedAt);
 
     /// <summary>When a hit last returned it (<see cref="System.Diagnostics.Stopwatch"/> ticks), written without a lock by the hit.</summary>
     public long LastRead;
