@@ -28,7 +28,8 @@ public sealed class ProxyHandler(
     RouterMetrics? metrics = null,
     RequestSpans? spans = null)
 {
-    public async Task HandleAsync(HttpContext context, ProxyOperation operation)
+    /// <param name="authenticated">The caller's key when an ingress in front already checked it (<c>/v1/messages</c>).</param>
+    public async Task HandleAsync(HttpContext context, ProxyOperation operation, AuthenticatedKey? authenticated = null)
     {
         var requestId = RequestIds.Assign(context);
         // Request log: the trace of this request, and the overhead header when the response starts.
@@ -48,7 +49,7 @@ public sealed class ProxyHandler(
         {
             try
             {
-                key = Authenticate(context, authenticator);
+                key = authenticated ?? Authenticate(context, authenticator);
             }
             finally
             {

@@ -23,13 +23,13 @@ public static class MessagesEndpoint
         if (string.IsNullOrEmpty(request.Headers.Authorization) && request.Headers["x-api-key"].ToString() is { Length: > 0 } apiKey)
             request.Headers.Authorization = "Bearer " + apiKey;
 
+        AuthenticatedKey key;
         byte[] converted;
         string model;
         try
         {
-            // The key first: an unknown caller must not make the router read and buffer a body. (The walk
-            // below checks it again, from the directory's cache.)
-            ProxyHandler.Authenticate(context, authenticator);
+            // The key first: an unknown caller must not make the router read and buffer a body.
+            key = ProxyHandler.Authenticate(context, authenticator);
             (converted, model) = MessagesRequestConverter.Convert(await ReadBodyAsync(context, maxBodyBytes));
         }
         catch (RouterError error)
@@ -46,7 +46,7 @@ public static class MessagesEndpoint
         context.Response.Body = translating;
         try
         {
-            await proxy.HandleAsync(context, ProxyOperation.ChatCompletions);
+            await proxy.HandleAsync(context, ProxyOperation.ChatCompletions, key);
             await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
         }
         finally
