@@ -1,12 +1,9 @@
 using Akka.Actor;
-using Akka.Cluster.Hosting;
-using Akka.Cluster.Sharding;
+using Akka.DistributedData;
+using DData = Akka.DistributedData;
 using Akka.Event;
-using Akka.Hosting;
-using Akka.Persistence;
 using Router.Actors.Breakers;
 using Router.Actors.Routing;
-using Router.Actors.Sharding;
 using Router.Contracts.Messages;
 
 namespace Router.Actors.KeyBudgets;
@@ -18,23 +15,24 @@ namespace Router.Actors.KeyBudgets;
 /// which answers the asker directly. Because one actor decides every admission of its key in turn,
 /// a budget is never overcommitted by concurrent requests: each sees the reservations before it.
 /// <para>
-/// Settled usage counts at once and reaches the journal in one event per <see cref="UsageFlushInterval"/>
-/// (group commit): one SQLite commit per request would cost more than the rest of the request path.
-/// Reading the state (<see cref="KeyBudget.GetState"/>) and a graceful stop (<see cref="KeyBudget.Flush"/>)
-/// write first, so what was shown is never lost; a crash loses at most one interval's unread usage.
+/// What it settles goes to two stores. The journal (<see cref="KeyJournalActor"/>, a child: the router's
+/// database) takes it in one event per <see cref="UsageFlushInterval"/> (group commit: one commit per request
+/// would cost more than the rest of the request path). In a pair, the replica (<see cref="KeyReplica"/>: both
+/// nodes' distributed data, on each one's disk) takes it as well, so the peer can carry on with the key if
+/// this node dies, and this node can if the database does. While the journal is down the actor goes on from
+/// what it holds; a new journal is started every few seconds, and once one reads back what was written it is
+/// given what was not, in one event, so the database gets every request's usage exactly once.
 /// </para>
 /// <para>
 /// A settlement that must survive a crash asks to be confirmed (<see cref="KeyBudget.Settle.Confirm"/>): it is
-/// answered once its usage is in the journal. It starts a write at once unless one is under way, in which
-/// case it rides on the next one, written as soon as that one is done. Its sender retries until answered,
-/// so each request is counted once: the ids of the last <see cref="RememberedRequests"/> counted requests
-/// are kept, and written with their usage and in snapshots, so they survive recovery too.
+/// answered once the journal has it (or, while the journal is down, the replica) and, in a pair, once the
+/// replica has it on both nodes (or the peer did not answer in time). Its sender retries until answered, so each
+/// request is counted once: the ids of the last counted requests are kept in both stores and read back.
 /// </para>
 /// </summary>
-public sealed class KeyBudgetActor : ReceivePersistentActor, IWithTimers
+public sealed class KeyBudgetActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 {
     public static readonly TimeSpan UsageFlushInterval = TimeSpan.FromMilliseconds(100);
-    private const int EventsPerSnapshot = 1000;
 
     /// <summary>
     /// How many counted requests are remembered, so a settlement sent again counts once. Senders retry
@@ -42,8 +40,16 @@ public sealed class KeyBudgetActor : ReceivePersistentActor, IWithTimers
     /// </summary>
     public const int RememberedRequests = 10_000;
 
+    /// <summary>How many of the last counted requests' ids go with the usage a journal is given when it is back.</summary>
+    private const int CaughtUpRequestIds = 1000;
+
+    /// <summary>How long after its journal stopped the key starts a new one, at first; doubling up to <see cref="JournalRetryMax"/>.</summary>
+    private static readonly TimeSpan JournalRetryFirst = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan JournalRetryMax = TimeSpan.FromSeconds(5);
+
     private readonly string _keyId;
     private readonly TimeProvider _clock;
+    private readonly KeyReplica? _replica;
     private readonly Dictionary<Address, ActorSelection> _breakersByNode = new();
     private readonly Dictionary<string, (decimal Cost, int Tokens)> _reservations = new(StringComparer.Ordinal);
     private readonly RateWindow _rates = new();
@@ -51,81 +57,188 @@ public sealed class KeyBudgetActor : ReceivePersistentActor, IWithTimers
     // Admitted and not yet settled: a settlement sent twice ends its request once.
     private readonly HashSet<string> _inFlight = new(StringComparer.Ordinal);
     private readonly CountedRequests _counted = new(RememberedRequests);
+    private readonly PendingWrites _writes = new();
     private KeyPolicy? _policy;
     private bool _deleted;
     private decimal _reserved;
-    private static readonly KeyBudget.UsageRecorded NoUsage = new(0, 0, 0);
 
-    // Everything settled (what the key has spent), what of it the journal has confirmed (what a
-    // snapshot may hold), and what no write has taken yet.
-    private KeyBudget.UsageRecorded _settled = NoUsage;
-    private KeyBudget.UsageRecorded _journaled = NoUsage;
-    private KeyBudget.UsageRecorded _unwritten = NoUsage;
+    // Everything settled (what the key has spent), and what no write has taken yet.
+    private KeyBudget.UsageRecorded _settled = KeyUsage.None;
+    private KeyBudget.UsageRecorded _unwritten = KeyUsage.None;
     private DateTimeOffset _lastUnwrittenAt;
     private List<string> _unwrittenIds = [];
-    // Senders waiting for the unwritten usage to be written, and the writes under way.
-    private List<(IActorRef Sender, KeyBudget.Settled Reply)> _unconfirmed = [];
-    private int _writesUnderWay;
+    // Senders waiting for the unwritten usage to be written.
+    private List<Action> _unconfirmed = [];
+    // What this node's run has counted for the key, as the replica holds it, and its last requests.
+    private KeyBudget.ReplicaUsage _ownRun = new(0, 0, 0, 0, null, 0, []);
+    private readonly Queue<string> _ownRecentIds = new();
 
-    public KeyBudgetActor(string keyId, TimeProvider clock)
+    // The journal: null while none runs; ready once it has read back what it holds.
+    private IActorRef? _journal;
+    private bool _journalReady;
+    private int _journalRuns;
+    private TimeSpan _journalRetry = JournalRetryFirst;
+    private readonly Queue<(object Event, IActorRef Sender)> _policyWrites = new();
+
+    // While starting: what each store read back (null: not yet).
+    private KeyBudget.Totals? _fromJournal;
+    private ReplicatedKey? _fromReplica;
+
+    public KeyBudgetActor(string keyId, TimeProvider clock, bool replicated)
     {
         _keyId = keyId;
         _clock = clock;
-
-        Recover<KeyBudget.PolicySet>(set => _policy = new KeyPolicy("", "", set.AllowedModels));
-        Recover<KeyBudget.KeyPolicySet>(set =>
-        {
-            // As when it was provisioned: a key provisioned again after its deletion is a key again.
-            ApplyPolicy(set.Policy);
-            _deleted = false;
-        });
-        Recover<KeyBudget.KeyDeleted>(_ => _deleted = true);
-        Recover<KeyBudget.UsageRecorded>(recorded =>
-        {
-            _journaled = Add(_journaled, recorded);
-            _settled = _journaled;
-            _period.Count(_policy, recorded.Cost, recorded.At ?? _clock.GetUtcNow());
-            _counted.Journaled(recorded.RequestIds);
-        });
-        Recover<SnapshotOffer>(offer =>
-        {
-            if (offer.Snapshot is KeyBudget.Totals totals) Apply(totals);
-        });
-
-        Command<KeyBudget.Admit>(Admit);
-        Command<KeyBudget.Settle>(Settle);
-        Command<FlushTick>(_ => WriteUnwritten());
-        Command<KeyBudget.Flush>(_ => AfterWriting(sender => sender.Tell(new KeyBudget.Flushed(_keyId))));
-        // A shard handing the key to the other node: what is settled reaches the journal before the actor stops.
-        Command<HandOff>(_ => AfterWriting(_ => Context.Stop(Self)));
-        Command<KeyBudget.GetState>(_ => AfterWriting(sender => sender.Tell(CurrentState())));
-        Command<KeyBudget.Provision>(provision =>
-        {
-            var sender = Sender;
-            Persist(new KeyBudget.KeyPolicySet(provision.Policy), set =>
-            {
-                ApplyPolicy(set.Policy);
-                _deleted = false;
-                sender.Tell(new KeyBudget.Provisioned(_keyId));
-            });
-        });
-        Command<KeyBudget.Delete>(_ =>
-        {
-            var sender = Sender;
-            Persist(new KeyBudget.KeyDeleted(_clock.GetUtcNow()), _ =>
-            {
-                _deleted = true;
-                sender.Tell(new KeyBudget.Deleted(_keyId));
-            });
-        });
-        Command<SaveSnapshotSuccess>(_ => { });
-        Command<SaveSnapshotFailure>(failure =>
-            Context.GetLogger().Warning(failure.Cause, "Snapshot of key budget {0} failed; the journal still holds every event", _keyId));
+        if (replicated) _replica = KeyReplica.For(Context.System, keyId);
+        Starting();
     }
 
-    public override string PersistenceId => $"key-budget-{_keyId}";
-
     public ITimerScheduler Timers { get; set; } = null!;
+
+    public IStash Stash { get; set; } = null!;
+
+    protected override void PreStart()
+    {
+        StartJournal();
+        _replica?.Read(Self);
+    }
+
+    public static Props Props(string keyId, bool replicated = false) => Props(keyId, TimeProvider.System, replicated);
+
+    public static Props Props(string keyId, TimeProvider clock, bool replicated = false) =>
+        Akka.Actor.Props.Create(() => new KeyBudgetActor(keyId, clock, replicated));
+
+    // ---- Starting: both stores read back, then the key serves.
+
+    private void Starting()
+    {
+        Receive<KeyJournalActor.Recovered>(recovered =>
+        {
+            _fromJournal = recovered.Totals;
+            _journalReady = true;
+            ServeOnceRead();
+        });
+        Receive<DData.GetSuccess>(found =>
+        {
+            _fromReplica = _replica!.Parse(found);
+            ServeOnceRead();
+        });
+        Receive<DData.NotFound>(_ =>
+        {
+            _fromReplica = ReplicatedKey.Empty;
+            ServeOnceRead();
+        });
+        Receive<DData.GetFailure>(_ =>
+        {
+            _fromReplica = ReplicatedKey.Empty;
+            ServeOnceRead();
+        });
+        Receive<Terminated>(ended => ended.ActorRef.Equals(_journal), _ =>
+        {
+            JournalStopped();
+            ServeOnceRead();
+        });
+        Receive<StartJournalAgain>(_ => StartJournal());
+        ReceiveAny(_ => Stash.Stash());
+    }
+
+    /// <summary>
+    /// Serves once the journal has read back (and, in a pair, the replica), or, when the journal cannot, once the
+    /// replica has: a key the replica does not know waits for a journal (its askers ask again meanwhile).
+    /// </summary>
+    private void ServeOnceRead()
+    {
+        if (_replica is not null && _fromReplica is null) return;
+        var replica = _fromReplica ?? ReplicatedKey.Empty;
+        if (_fromJournal is { } journal) Restore(journal, replica);
+        else if (_journal is null && replica.Policy is not null) Restore(null, replica);
+        else return;
+        Become(Serving);
+        Stash.UnstashAll();
+    }
+
+    /// <summary>
+    /// The key as the stores hold it: the journal's policy (it writes first), and of usage whichever holds more,
+    /// giving the other what it lacks.
+    /// </summary>
+    private void Restore(KeyBudget.Totals? journal, ReplicatedKey replica)
+    {
+        _policy = journal?.Policy ?? (journal?.AllowedModels is { } models ? new KeyPolicy("", "", models) : null) ?? replica.Policy?.Policy;
+        _deleted = journal?.Policy is not null || journal?.AllowedModels is not null ? journal.Deleted : replica.Policy?.Deleted ?? false;
+        var journaled = journal is null ? KeyUsage.None : Usage(journal);
+        _settled = Max(journaled, replica.Usage);
+
+        var (periodStart, periodSpend) = replica.PeriodStart > journal?.PeriodStart || journal is null
+            ? (replica.PeriodStart, replica.PeriodSpend)
+            : journal.PeriodStart > replica.PeriodStart ? (journal.PeriodStart, journal.PeriodSpend)
+            : (journal.PeriodStart, Math.Max(journal.PeriodSpend, replica.PeriodSpend));
+        _period.Restore(periodStart, periodSpend);
+        _counted.Journaled(journal?.RequestIds);
+        _counted.Journaled(replica.RecentIds);
+
+        if (_replica is not null)
+        {
+            _ownRun = replica.Own ?? _ownRun;
+            foreach (var id in _ownRun.RecentIds) _ownRecentIds.Enqueue(id);
+            // What the journal has and the replica lacks (a key older than its replica): this run's entry takes it.
+            var lacking = KeyUsage.Beyond(journaled, replica.Usage);
+            var periodLacking = periodStart == replica.PeriodStart ? Math.Max(0, periodSpend - replica.PeriodSpend) : periodSpend;
+            if (!KeyUsage.IsNone(lacking) || periodLacking > 0) AddToOwnRun(lacking, periodLacking);
+            if (journal?.Policy is { } policy && replica.Policy?.Policy != policy) WritePolicyToReplica();
+        }
+        if (journal is not null) CatchUpJournal(journaled);
+    }
+
+    // ---- Serving.
+
+    private void Serving()
+    {
+        Receive<KeyBudget.Admit>(Admit);
+        Receive<KeyBudget.Settle>(Settle);
+        Receive<FlushTick>(_ => WriteUnwritten(toBoth: false));
+        Receive<KeyBudget.Flush>(_ => AfterWriting(sender => sender.Tell(new KeyBudget.Flushed(_keyId))));
+        // A shard handing the key to the other node: what is settled reaches both stores before the actor stops.
+        Receive<HandOff>(_ => AfterWriting(_ => Context.Stop(Self), toBoth: true));
+        Receive<KeyBudget.GetState>(_ => AfterWriting(sender => sender.Tell(CurrentState())));
+        Receive<KeyBudget.Provision>(provision => WritePolicy(new KeyBudget.KeyPolicySet(provision.Policy)));
+        Receive<KeyBudget.Delete>(_ => WritePolicy(new KeyBudget.KeyDeleted(_clock.GetUtcNow())));
+
+        Receive<KeyJournalActor.UsageWritten>(written =>
+        {
+            _writes.JournalWrote(written.Generation);
+            WriteWaitingConfirmations();
+        });
+        Receive<KeyJournalActor.PolicyWritten>(PolicyWritten);
+        Receive<KeyJournalActor.Recovered>(recovered =>
+        {
+            Context.GetLogger().Info("The journal of key {0} answers again", _keyId);
+            _journalReady = true;
+            _journalRetry = JournalRetryFirst;
+            var journaled = Usage(recovered.Totals);
+            // More in the journal than here: written by the key's actor on the other side of a network cut.
+            var lacking = KeyUsage.Beyond(journaled, _settled);
+            if (!KeyUsage.IsNone(lacking))
+            {
+                _settled = KeyUsage.Add(_settled, lacking);
+                if (_replica is not null) AddToOwnRun(lacking, 0);
+            }
+            CatchUpJournal(journaled);
+        });
+        Receive<Terminated>(ended => ended.ActorRef.Equals(_journal), _ => JournalStopped());
+        Receive<StartJournalAgain>(_ => StartJournal());
+
+        Receive<DData.UpdateSuccess>(done => ReplicaWrote(done.Request));
+        Receive<DData.UpdateTimeout>(timeout => ReplicaWrote(timeout.Request));
+        Receive<DData.ModifyFailure>(failure =>
+        {
+            Context.GetLogger().Error(failure.Cause, "Could not update the replica of key {0}", _keyId);
+            ReplicaWrote(failure.Request);
+        });
+        Receive<DData.StoreFailure>(failure =>
+        {
+            Context.GetLogger().Error("The replica of key {0} could not be stored on this node's disk", _keyId);
+            ReplicaWrote(failure.Request);
+        });
+    }
 
     private void Admit(KeyBudget.Admit admit)
     {
@@ -193,84 +306,178 @@ public sealed class KeyBudgetActor : ReceivePersistentActor, IWithTimers
         // Keyed by the request: a settlement sent again frees nothing another request holds.
         _inFlight.Remove(settle.RequestId);
         if (_reservations.Remove(settle.RequestId, out var reservation)) _reserved -= reservation.Cost;
+        var sender = Sender;
+        var settled = new KeyBudget.Settled(_keyId, settle.RequestId);
         // A request that used no tokens (refused, failed, abandoned) only frees its slot: nothing to record.
         if (settle.Usage.TotalTokens == 0 && settle.Cost == 0)
         {
-            if (settle.Confirm) Sender.Tell(new KeyBudget.Settled(_keyId, settle.RequestId));
+            if (settle.Confirm) sender.Tell(settled);
             return;
         }
         if (_counted.Contains(settle.RequestId))
         {
-            // Counted before: confirmed again once its write (or whichever is under way) is in the journal.
-            if (settle.Confirm) AfterWriting(sender => sender.Tell(new KeyBudget.Settled(_keyId, settle.RequestId)));
+            // Counted before: confirmed again once its write (or whichever is under way) is done.
+            if (settle.Confirm) AfterWriting(_ => sender.Tell(settled), toBoth: _replica is not null);
             return;
         }
         var now = _clock.GetUtcNow();
         // A write carries one time, which places its cost in a budget period on recovery: usage of an
         // earlier period goes out before this one counts in the next.
         _period.Roll(_policy, now);
-        if (_unwritten.Requests > 0 && _period.Start is { } start && _lastUnwrittenAt < start) WriteUnwritten();
+        if (_unwritten.Requests > 0 && _period.Start is { } start && _lastUnwrittenAt < start) WriteUnwritten(toBoth: false);
         _rates.AddTokens(now, settle.Usage.TotalTokens);
         var usage = new KeyBudget.UsageRecorded(1, settle.Usage.PromptTokens, settle.Usage.CompletionTokens, settle.Cost);
-        _settled = Add(_settled, usage);
-        _unwritten = Add(_unwritten, usage);
+        _settled = KeyUsage.Add(_settled, usage);
+        _unwritten = KeyUsage.Add(_unwritten, usage);
         _lastUnwrittenAt = now;
         _counted.Add(settle.RequestId);
         _unwrittenIds.Add(settle.RequestId);
         _period.Count(_policy, settle.Cost, now);
+        if (_replica is not null)
+        {
+            AddToOwnRun(usage, settle.Cost, write: false);
+            _ownRecentIds.Enqueue(settle.RequestId);
+            while (_ownRecentIds.Count > KeyReplica.ReplicatedRequestIds) _ownRecentIds.Dequeue();
+        }
         if (settle.Confirm)
         {
-            _unconfirmed.Add((Sender, new KeyBudget.Settled(_keyId, settle.RequestId)));
+            _unconfirmed.Add(() => sender.Tell(settled));
             // Group commit still: while a write is under way, this one waits to go with the next.
-            if (_writesUnderWay == 0) WriteUnwritten();
+            if (_writes.IsEmpty) WriteUnwritten(toBoth: true);
         }
         if (_unwritten.Requests > 0 && !Timers.IsTimerActive(nameof(FlushTick)))
             Timers.StartSingleTimer(nameof(FlushTick), FlushTick.Instance, UsageFlushInterval);
     }
 
-    /// <summary>Writes what is unwritten, then answers once every earlier write is in the journal.</summary>
-    private void AfterWriting(Action<IActorRef> answer)
+    /// <summary>Writes what is unwritten, then answers once every write so far is done.</summary>
+    private void AfterWriting(Action<IActorRef> answer, bool toBoth = false)
     {
         var sender = Sender;
-        WriteUnwritten();
-        // Runs after every earlier PersistAsync handler.
-        DeferAsync(_keyId, _ => answer(sender));
+        if (toBoth && _unwritten.Requests == 0 && _replica is not null) WriteOwnRunToBoth();
+        WriteUnwritten(toBoth);
+        _writes.AfterAll(() => answer(sender));
     }
 
-    private void WriteUnwritten()
+    private void WriteUnwritten(bool toBoth)
     {
         if (_unwritten.Requests == 0) return;
         // Stamped with when the usage was settled, not written: a write may come after the period ended.
         var usage = _unwritten with { At = _lastUnwrittenAt, RequestIds = _unwrittenIds };
-        // Only the confirmations waiting now: those that come while this write is under way wait for the next.
-        List<(IActorRef Sender, KeyBudget.Settled Reply)>? confirmations = null;
-        if (_unconfirmed.Count > 0) (confirmations, _unconfirmed) = (_unconfirmed, []);
-        _unwritten = NoUsage;
-        _unwrittenIds = [];
-        _writesUnderWay++;
-        // PersistAsync: admissions must not queue behind a journal write.
-        PersistAsync(usage, written =>
-        {
-            _writesUnderWay--;
-            _journaled = Add(_journaled, written);
-            _counted.Journaled(written.RequestIds);
-            if (LastSequenceNr % EventsPerSnapshot == 0) SaveSnapshot(JournaledTotals());
-            if (confirmations is not null)
-                foreach (var (sender, reply) in confirmations) sender.Tell(reply);
-            // Confirmations that came while this write was under way go now, together.
-            if (_writesUnderWay == 0 && _unconfirmed.Count > 0) WriteUnwritten();
-        });
+        var confirmations = _unconfirmed;
+        (_unwritten, _unwrittenIds, _unconfirmed) = (KeyUsage.None, [], []);
+        // Without a journal to write to, a write is done once the replica has it; with neither, once a journal is back.
+        var generation = _writes.Start(journalDone: !_journalReady && _replica is not null, replicaDone: _replica is null, confirmations);
+        // A journal that is down or still reading back is given this later, with whatever else it lacks.
+        if (_journalReady) _journal!.Tell(new KeyJournalActor.WriteUsage(usage, generation));
+        _replica?.WriteUsage(_ownRun with { RecentIds = [.. _ownRecentIds] }, toBoth, generation, Self);
+        _counted.Journaled(usage.RequestIds);
     }
 
-    private static KeyBudget.UsageRecorded Add(KeyBudget.UsageRecorded a, KeyBudget.UsageRecorded b) =>
-        new(a.Requests + b.Requests, a.PromptTokens + b.PromptTokens, a.CompletionTokens + b.CompletionTokens, a.Cost + b.Cost);
-
-    private void ApplyPolicy(KeyPolicy policy)
+    private void WriteOwnRunToBoth()
     {
-        var durationChanged = _policy?.BudgetDuration != policy.BudgetDuration;
-        _policy = policy;
-        if (durationChanged) _period.Restart();
+        var generation = _writes.Start(journalDone: true, replicaDone: false, null);
+        _replica!.WriteUsage(_ownRun with { RecentIds = [.. _ownRecentIds] }, toBoth: true, generation, Self);
     }
+
+    private void ReplicaWrote(object request)
+    {
+        if (request is not KeyReplica.WriteRequest write) return;
+        _writes.ReplicaWrote(write.Generation);
+        WriteWaitingConfirmations();
+    }
+
+    /// <summary>Confirmations that came while writes were under way go now, together.</summary>
+    private void WriteWaitingConfirmations()
+    {
+        if (_writes.IsEmpty && _unconfirmed.Count > 0) WriteUnwritten(toBoth: true);
+    }
+
+    /// <summary>Counts usage in this node's run's replica entry, in the current budget period.</summary>
+    private void AddToOwnRun(KeyBudget.UsageRecorded usage, decimal periodCost, bool write = true)
+    {
+        var samePeriod = _ownRun.PeriodStart == _period.Start;
+        _ownRun = new KeyBudget.ReplicaUsage(
+            _ownRun.Requests + usage.Requests, _ownRun.PromptTokens + usage.PromptTokens, _ownRun.CompletionTokens + usage.CompletionTokens,
+            _ownRun.Cost + usage.Cost, _period.Start, (samePeriod ? _ownRun.PeriodSpend : 0) + periodCost, _ownRun.RecentIds);
+        if (write) WriteOwnRunToBoth();
+    }
+
+    // ---- The journal: started, stopped, started again, and given what it lacks.
+
+    private void StartJournal()
+    {
+        _journalReady = false;
+        _journal = Context.Watch(Context.ActorOf(KeyJournalActor.Props(_keyId, _clock), $"journal-{++_journalRuns}"));
+    }
+
+    /// <summary>Its database failed: the key goes on, and tries a new journal later.</summary>
+    private void JournalStopped()
+    {
+        if (_journalReady || _journalRuns == 1)
+            Context.GetLogger().Warning("The journal of key {0} stopped (its database failed); the key goes on{1}, and tries again in {2} s",
+                _keyId, _replica is null ? "" : " from its replica", _journalRetry.TotalSeconds);
+        _journal = null;
+        _journalReady = false;
+        _writes.JournalStopped(replicaKeepsThem: _replica is not null);
+        while (_policyWrites.TryDequeue(out var waiting)) waiting.Sender.Tell(new KeyBudget.JournalUnavailable(_keyId));
+        Timers.StartSingleTimer(nameof(StartJournalAgain), StartJournalAgain.Instance, _journalRetry);
+        _journalRetry = TimeSpan.FromTicks(Math.Min(_journalRetry.Ticks * 2, JournalRetryMax.Ticks));
+    }
+
+    /// <summary>Gives a journal that has read back <paramref name="journaled"/> what was settled and it lacks, in one event.</summary>
+    private void CatchUpJournal(KeyBudget.UsageRecorded journaled)
+    {
+        var missing = KeyUsage.Beyond(_settled, journaled);
+        if (KeyUsage.IsNone(missing)) return;
+        var generation = _writes.Start(journalDone: false, replicaDone: true, null);
+        _journal!.Tell(new KeyJournalActor.WriteUsage(missing with { At = _clock.GetUtcNow(), RequestIds = [.. _counted.JournaledIds().TakeLast(CaughtUpRequestIds)] }, generation));
+    }
+
+    // ---- Policy: the journal first (a change nobody can read back would be lost), then the replica.
+
+    private void WritePolicy(object @event)
+    {
+        if (!_journalReady)
+        {
+            Sender.Tell(new KeyBudget.JournalUnavailable(_keyId));
+            return;
+        }
+        _policyWrites.Enqueue((@event, Sender));
+        _journal!.Tell(new KeyJournalActor.WritePolicy(@event));
+    }
+
+    private void PolicyWritten(KeyJournalActor.PolicyWritten written)
+    {
+        var (_, sender) = _policyWrites.Dequeue();
+        if (written.Event is KeyBudget.KeyPolicySet set)
+        {
+            if (_policy?.BudgetDuration != set.Policy.BudgetDuration) _period.Restart();
+            // As when it was provisioned: a key provisioned again after its deletion is a key again.
+            _policy = set.Policy;
+            _deleted = false;
+            sender.Tell(new KeyBudget.Provisioned(_keyId));
+        }
+        else
+        {
+            _deleted = true;
+            sender.Tell(new KeyBudget.Deleted(_keyId));
+        }
+        if (_replica is not null) WritePolicyToReplica();
+    }
+
+    private void WritePolicyToReplica()
+    {
+        var generation = _writes.Start(journalDone: true, replicaDone: false, null);
+        _replica!.WritePolicy(new KeyBudget.ReplicaPolicy(_policy, _deleted), generation, Self);
+    }
+
+    // ---- Reading.
+
+    private static KeyBudget.UsageRecorded Usage(KeyBudget.Totals totals) =>
+        new(totals.Requests, totals.PromptTokens, totals.CompletionTokens, totals.Spend);
+
+    private static KeyBudget.UsageRecorded Max(KeyBudget.UsageRecorded a, KeyBudget.UsageRecorded b) =>
+        KeyUsage.Add(a, KeyUsage.Beyond(b, a));
 
     private long ReservedTokens() => _reservations.Values.Sum(r => (long)r.Tokens);
 
@@ -295,33 +502,14 @@ public sealed class KeyBudgetActor : ReceivePersistentActor, IWithTimers
         return selection;
     }
 
-    private void Apply(KeyBudget.Totals totals)
-    {
-        _policy = totals.Policy ?? (totals.AllowedModels is { } models ? new KeyPolicy("", "", models) : null);
-        _deleted = totals.Deleted;
-        _journaled = new KeyBudget.UsageRecorded(totals.Requests, totals.PromptTokens, totals.CompletionTokens, totals.Spend);
-        _settled = _journaled;
-        _period.Restore(totals.PeriodStart, totals.PeriodSpend);
-        _counted.Clear();
-        _counted.Journaled(totals.RequestIds);
-    }
-
-    /// <summary>
-    /// What the journal holds so far. The period's spend already counts settled cost that is not yet
-    /// confirmed; those events will be replayed after the snapshot, so they are left out of it.
-    /// </summary>
-    private KeyBudget.Totals JournaledTotals() =>
-        new(_policy?.AllowedModels, _journaled.Requests, _journaled.PromptTokens, _journaled.CompletionTokens,
-            _policy, _journaled.Cost, Math.Max(0, _period.Spend - (_settled.Cost - _journaled.Cost)), _period.Start, _deleted,
-            _counted.JournaledIds());
-
-    public static Props Props(string keyId) => Props(keyId, TimeProvider.System);
-
-    public static Props Props(string keyId, TimeProvider clock) => Akka.Actor.Props.Create(() => new KeyBudgetActor(keyId, clock));
-
     private sealed class FlushTick
     {
         public static readonly FlushTick Instance = new();
+    }
+
+    private sealed class StartJournalAgain
+    {
+        public static readonly StartJournalAgain Instance = new();
     }
 
     /// <summary>Sharding's stop message when the key moves to another node (a graceful leave, a rebalance).</summary>
@@ -329,36 +517,4 @@ public sealed class KeyBudgetActor : ReceivePersistentActor, IWithTimers
     {
         public static readonly HandOff Instance = new();
     }
-}
-
-public static class KeyBudgetHostingExtensions
-{
-    public const string RegionName = "key-budgets";
-
-    /// <summary>
-    /// Registers the key budget region under <see cref="KeyBudgetActor"/> in the actor registry: a
-    /// local region on a single node; the pair uses <see cref="WithShardedKeyBudgets"/>, with the same extractor.
-    /// </summary>
-    public static AkkaConfigurationBuilder WithLocalKeyBudgets(this AkkaConfigurationBuilder builder) =>
-        builder.WithActors((system, registry) =>
-        {
-            var region = system.ActorOf(
-                LocalEntityRegionActor.Props(new KeyBudgetMessageExtractor(), id => KeyBudgetActor.Props(id)),
-                RegionName);
-            registry.Register<KeyBudgetActor>(region);
-        });
-
-    /// <summary>
-    /// The pair: each key's actor lives on exactly one node of the cluster (one writer cluster-wide) and
-    /// the other node reaches it through its shard region. A key moving node writes its usage first.
-    /// </summary>
-    public static AkkaConfigurationBuilder WithShardedKeyBudgets(this AkkaConfigurationBuilder builder, string role) =>
-        builder.WithShardRegion<KeyBudgetActor>(RegionName, id => KeyBudgetActor.Props(id), new KeyBudgetMessageExtractor(),
-            new ShardOptions
-            {
-                Role = role,
-                StateStoreMode = StateStoreMode.DData,
-                RememberEntities = false,
-                HandOffStopMessage = KeyBudgetActor.HandOff.Instance,
-            });
 }

@@ -23,6 +23,7 @@ public sealed class RouterJsonSerializer(ExtendedActorSystem system) : Serialize
         [typeof(KeyBudget.Provisioned)] = "kb-provisioned",
         [typeof(KeyBudget.Delete)] = "kb-delete",
         [typeof(KeyBudget.Deleted)] = "kb-deleted-reply",
+        [typeof(KeyBudget.JournalUnavailable)] = "kb-journal-unavailable",
         [typeof(KeyBudget.Admit)] = "kb-admit",
         [typeof(KeyBudget.Refused)] = "kb-refused",
         [typeof(KeyBudget.Settle)] = "kb-settle",

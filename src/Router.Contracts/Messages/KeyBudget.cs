@@ -87,6 +87,12 @@ public static class KeyBudget
 
     public sealed record Deleted(string KeyId) : IPersistedMessage;
 
+    /// <summary>
+    /// The answer to a <see cref="Provision"/> or <see cref="Delete"/> while the key's journal is down (its
+    /// database does not answer): nothing was changed. Admission and settlement go on meanwhile.
+    /// </summary>
+    public sealed record JournalUnavailable(string KeyId) : IPersistedMessage;
+
     public sealed record Refused(string KeyId, RefusalReason Reason, string Message, TimeSpan? RetryAfter = null) : IPersistedMessage;
 
     /// <summary>
@@ -136,6 +142,21 @@ public static class KeyBudget
         KeyPolicy? Policy = null, decimal Spend = 0, decimal PeriodSpend = 0, DateTimeOffset? PeriodStart = null, bool Deleted = false,
         IReadOnlyList<string>? RequestIds = null)
         : IPersistedMessage;
+
+    // The key's replica in the pair's distributed data: its shape is a storage format (each node keeps it on disk), change it only compatibly.
+
+    /// <summary>The key's policy as its actor last wrote it to the replica (after the journal had it).</summary>
+    public sealed record ReplicaPolicy(KeyPolicy? Policy, bool Deleted);
+
+    /// <summary>
+    /// What one run of one node has counted for a key: only that run writes it, so the replicas of the two nodes
+    /// merge without losing or doubling anything, whoever wrote last. The key's usage is the sum over the runs.
+    /// </summary>
+    /// <param name="PeriodStart">The budget period <paramref name="PeriodSpend"/> was counted in (null: the key has no budget duration).</param>
+    /// <param name="RecentIds">The last requests this run counted, so a settlement sent again to another node counts once.</param>
+    public sealed record ReplicaUsage(
+        long Requests, long PromptTokens, long CompletionTokens, decimal Cost, DateTimeOffset? PeriodStart, decimal PeriodSpend,
+        IReadOnlyList<string> RecentIds);
 }
 
 public enum RefusalReason

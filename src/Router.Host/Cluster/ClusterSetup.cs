@@ -11,20 +11,46 @@ namespace Router.Host.Cluster;
 /// <summary>
 /// The actor system of a node of the pair: remoting on the node's address, cluster membership (joined by
 /// <see cref="ClusterFormation"/>, not by Akka's seed-node rule, which lets two nodes started at once form
-/// two clusters), the key budgets sharded, and the split-brain resolver keeping the side that holds the
-/// lease in PostgreSQL.
+/// two clusters), the key budgets sharded and replicated (distributed data, kept on disk in the node's data
+/// directory), and the split-brain resolver keeping the side that holds the lease in PostgreSQL.
 /// </summary>
 public static class ClusterSetup
 {
     public const string Role = "router";
     public const string SbrLeaseName = "router-sbr";
 
-    public static AkkaConfigurationBuilder WithRouterCluster(this AkkaConfigurationBuilder builder, ClusterSettings cluster, string leaseConnectionString) =>
+    public static AkkaConfigurationBuilder WithRouterCluster(
+        this AkkaConfigurationBuilder builder, ClusterSettings cluster, string leaseConnectionString, string dataDir) =>
         builder
-            .AddHocon(Hocon(cluster, leaseConnectionString), HoconAddMode.Prepend)
+            .AddHocon(Hocon(cluster, leaseConnectionString) + ReplicaHocon(dataDir), HoconAddMode.Prepend)
             .WithRemoting(new RemoteOptions { HostName = cluster.Hostname, Port = cluster.Port })
             .WithClustering(new ClusterOptions { Roles = [Role], SeedNodes = [] })
             .WithShardedKeyBudgets(Role);
+
+    /// <summary>
+    /// The key budgets' replica (<c>KeyReplica</c>): on this node's disk (LMDB, written behind by at most 100 ms,
+    /// so a write costs no disk wait on the request path), and sent to the peer as deltas every 100 ms; a
+    /// confirmed settlement waits for both nodes.
+    /// </summary>
+    private static string ReplicaHocon(string dataDir) => $$"""
+
+        akka.cluster.distributed-data {
+          role = "{{Role}}"
+          delta-crdt.enabled = on
+          gossip-interval = 1s
+          durable {
+            keys = ["{{KeyBudgetHostingExtensions.ReplicaKeyPrefix}}*"]
+            store-actor-class = "Akka.DistributedData.LightningDB.LmdbDurableStore, Akka.DistributedData.LightningDB"
+            lmdb {
+              dir = {{HoconConfigLoader.Quote(Path.Combine(Path.GetFullPath(dataDir), "replica"))}}
+              map-size = 256 MiB
+              write-behind-interval = 100ms
+            }
+          }
+        }
+        # Sharding's own replicator keeps nothing on disk (no remembered entities), and must not open the store above.
+        akka.cluster.sharding.distributed-data.durable.keys = []
+        """;
 
     /// <summary>
     /// A crashed peer's keys answer here after about heartbeat-pause + 1 s (unreachable) + down-after (the

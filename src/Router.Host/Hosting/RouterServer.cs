@@ -124,7 +124,7 @@ public static class RouterServer
                     loggers.AddLoggerFactory();
                 })
                 .WithProviderBreakers(settings.Breaker, board);
-            if (settings.Cluster.Enabled) akka.WithRouterCluster(settings.Cluster, settings.Storage.ConnectionString!);
+            if (settings.Cluster.Enabled) akka.WithRouterCluster(settings.Cluster, settings.Storage.ConnectionString!, settings.DataDir);
             else akka.WithLocalKeyBudgets();
         });
         if (settings.Cluster.Enabled)
