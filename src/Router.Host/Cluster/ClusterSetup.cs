@@ -28,9 +28,9 @@ public static class ClusterSetup
             .WithShardedKeyBudgets(Role);
 
     /// <summary>
-    /// The key budgets' replica (<c>KeyReplica</c>): on this node's disk (LMDB, written behind by at most 100 ms,
-    /// so a write costs no disk wait on the request path), and sent to the peer as deltas every 100 ms; a
-    /// confirmed settlement waits for both nodes.
+    /// The key budgets' replica (<c>KeyReplica</c>): on this node's disk (<see cref="SqliteReplicaStore"/>, written
+    /// behind by at most 100 ms, so a write costs no disk wait on the request path), and sent to the peer as
+    /// deltas; a confirmed settlement waits for both nodes.
     /// </summary>
     private static string ReplicaHocon(string dataDir) => $$"""
 
@@ -40,10 +40,9 @@ public static class ClusterSetup
           gossip-interval = 1s
           durable {
             keys = ["{{KeyBudgetHostingExtensions.ReplicaKeyPrefix}}*"]
-            store-actor-class = "Akka.DistributedData.LightningDB.LmdbDurableStore, Akka.DistributedData.LightningDB"
-            lmdb {
-              dir = {{HoconConfigLoader.Quote(Path.Combine(Path.GetFullPath(dataDir), "replica"))}}
-              map-size = 256 MiB
+            store-actor-class = "Router.Host.Cluster.SqliteReplicaStore, router"
+            sqlite {
+              path = {{HoconConfigLoader.Quote(Path.Combine(Path.GetFullPath(dataDir), "replica.db"))}}
               write-behind-interval = 100ms
             }
           }
