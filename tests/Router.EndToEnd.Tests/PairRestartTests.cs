@@ -27,49 +27,17 @@ public sealed class PairRestartTests(ITestOutputHelper output) : IAsyncLifetime
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private PairUnderLoad _pair = null!;
-    private readonly ConcurrentBag<PairUnderLoad.Outcome> _outcomes = [];
-    private readonly (CancellationTokenSource Stop, Task[] Loaders)?[] _loads = new (CancellationTokenSource, Task[])?[2];
     // While a node stopped: from its SIGTERM until it exited and its clients were stopped. Only then may they go without an answer.
     private readonly List<(int Node, DateTime From, DateTime To)> _stops = [];
 
     public async ValueTask InitializeAsync() =>
         _pair = await PairUnderLoad.StartAsync(MasterKey, $"cache.enabled = false\ncluster.drain-delay = {DrainDelay.TotalSeconds}s");
 
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            await StopLoadAsync(0);
-            await StopLoadAsync(1);
-        }
-        finally
-        {
-            await _pair.DisposeAsync();
-        }
-    }
+    public ValueTask DisposeAsync() => _pair.DisposeAsync();
 
-    /// <summary>Continuous traffic to the node: <see cref="LoadersPerNode"/> clients, each going round the keys from another one.</summary>
-    private void StartLoad(int node, IReadOnlyList<string> keys)
-    {
-        var process = _pair.Node(node);
-        var stop = new CancellationTokenSource();
-        var loaders = Enumerable.Range(0, LoadersPerNode).Select(i =>
-        {
-            var first = i * keys.Count / LoadersPerNode;
-            List<string> order = [.. keys.Skip(first), .. keys.Take(first)];
-            return Task.Run(() => PairUnderLoad.LoadAsync(process, node, order, _outcomes, stop.Token));
-        }).ToArray();
-        _loads[node] = (stop, loaders);
-    }
+    private void StartLoad(int node, IReadOnlyList<string> keys) => _pair.StartLoad(node, keys, LoadersPerNode);
 
-    private async Task StopLoadAsync(int node)
-    {
-        if (_loads[node] is not { } load) return;
-        _loads[node] = null;
-        using var stop = load.Stop;
-        await stop.CancelAsync();
-        await Task.WhenAll(load.Loaders);
-    }
+    private Task StopLoadAsync(int node) => _pair.StopLoadAsync(node);
 
     private static async Task<HttpStatusCode?> ReadinessAsync(RouterProcess node)
     {
@@ -87,7 +55,7 @@ public sealed class PairRestartTests(ITestOutputHelper output) : IAsyncLifetime
 
     private Task UntilEveryKeyAnsweredAsync(int node, IReadOnlyList<string> keys, DateTime since, string what) =>
         PairUnderLoad.WaitUntilAsync(() => Task.FromResult(keys.All(k =>
-            _outcomes.Any(o => o.Node == node && o.Key == k && o.At > since && o.Status == HttpStatusCode.OK))), TimeSpan.FromSeconds(30), what);
+            _pair.Outcomes.Any(o => o.Node == node && o.Key == k && o.At > since && o.Status == HttpStatusCode.OK))), TimeSpan.FromSeconds(30), what);
 
     /// <summary>Stops the node with SIGTERM under load on both, starts it again, and checks what each node's clients saw meanwhile.</summary>
     private async Task RestartUnderLoadAsync(int victim, IReadOnlyList<string> keys)
@@ -124,9 +92,9 @@ public sealed class PairRestartTests(ITestOutputHelper output) : IAsyncLifetime
         await Task.Delay(TimeSpan.FromSeconds(2), Ct);
         var roundEnd = DateTime.UtcNow;
 
-        var atSurvivor = _outcomes.Where(o => o.Node == survivor && o.At > stoppedAt && o.At <= roundEnd).ToList();
+        var atSurvivor = _pair.Outcomes.Where(o => o.Node == survivor && o.At > stoppedAt && o.At <= roundEnd).ToList();
         var survivorFailures = atSurvivor.Where(o => o.Status != HttpStatusCode.OK).ToList();
-        var atVictim = _outcomes.Where(o => o.Node == victim && o.At > stoppedAt && o.At <= unloadedAt).ToList();
+        var atVictim = _pair.Outcomes.Where(o => o.Node == victim && o.At > stoppedAt && o.At <= unloadedAt).ToList();
         output.WriteLine($"node {victim} stopped (SIGTERM): exited after {exited.TotalSeconds:0.0} s, rejoined after {rejoined.TotalSeconds:0.0} s, hosted keys again after {rebalanced.TotalSeconds:0.0} s. " +
             $"Node {survivor}, which stayed up, answered {atSurvivor.Count - survivorFailures.Count} requests and failed {survivorFailures.Count} " +
             $"({PairUnderLoad.Tally(survivorFailures)}); its slowest answer took {atSurvivor.Max(o => o.Took).TotalSeconds:0.00} s. " +
@@ -152,14 +120,14 @@ public sealed class PairRestartTests(ITestOutputHelper output) : IAsyncLifetime
         await StopLoadAsync(1);
 
         // Apart from connections a stopping node refused, every request of the whole run was answered with 200.
-        var unexpected = _outcomes.Where(o => o.Status != HttpStatusCode.OK &&
+        var unexpected = _pair.Outcomes.Where(o => o.Status != HttpStatusCode.OK &&
             !(o.Status is null && _stops.Any(s => s.Node == o.Node && o.At > s.From && o.At <= s.To))).ToList();
         Assert.Empty(unexpected);
 
         // Each answer waited until its cost was in its key's journal (settlement.confirm), through both hand-overs:
         // the spend is the sum of the answers' costs, to the last digit.
-        var excess = await _pair.CheckSpendAsync(_pair.Node(0), keys, _outcomes);
-        var answered = _outcomes.Where(o => o.Status == HttpStatusCode.OK).ToList();
+        var excess = await _pair.CheckSpendAsync(_pair.Node(0), keys, _pair.Outcomes);
+        var answered = _pair.Outcomes.Where(o => o.Status == HttpStatusCode.OK).ToList();
         output.WriteLine($"{answered.Count} requests answered in {stopwatch.Elapsed.TotalSeconds:0} s, costing {answered.Sum(o => o.Cost)}; " +
             $"spend beyond them: {excess}; provider calls: {_pair.ProviderCalls}");
         Assert.Equal(0m, excess);

@@ -68,6 +68,38 @@ public sealed class PairUnderLoad : IAsyncDisposable
 
     public RouterProcess Node(int node) => _nodes[node] ?? throw new InvalidOperationException($"node {node} is not running");
 
+    /// <summary>The pair's PostgreSQL, for the tests that stop it.</summary>
+    public PostgresServer Postgres => _postgres!;
+
+    /// <summary>Every request of the load so far (<see cref="StartLoad"/>).</summary>
+    public ConcurrentBag<Outcome> Outcomes { get; } = [];
+
+    private readonly (CancellationTokenSource Stop, Task[] Loaders)?[] _loads = new (CancellationTokenSource, Task[])?[2];
+
+    /// <summary>Continuous traffic to the node: <paramref name="clients"/> clients, each going round the keys from another one.</summary>
+    public void StartLoad(int node, IReadOnlyList<string> keys, int clients = 2)
+    {
+        var process = Node(node);
+        var stop = new CancellationTokenSource();
+        var loaders = Enumerable.Range(0, clients).Select(i =>
+        {
+            var first = i * keys.Count / clients;
+            List<string> order = [.. keys.Skip(first), .. keys.Take(first)];
+            return Task.Run(() => LoadAsync(process, node, order, Outcomes, stop.Token));
+        }).ToArray();
+        _loads[node] = (stop, loaders);
+    }
+
+    /// <summary>Stops the node's traffic, once each client has its last answer.</summary>
+    public async Task StopLoadAsync(int node)
+    {
+        if (_loads[node] is not { } load) return;
+        _loads[node] = null;
+        using var stop = load.Stop;
+        await stop.CancelAsync();
+        await Task.WhenAll(load.Loaders);
+    }
+
     private async Task StartProcessAsync(int node) =>
         _nodes[node] = await RouterProcess.StartAsync(PairNodes.Config(_masterKey, _postgres!, _mock!, _remotingPorts, node) + "\n" + _extraConfig, _dataDirs[node]);
 
@@ -178,6 +210,8 @@ public sealed class PairUnderLoad : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await StopLoadAsync(0);
+        await StopLoadAsync(1);
         foreach (var node in _nodes)
             if (node is not null) await node.DisposeAsync();
         if (_mock is not null) await _mock.DisposeAsync();
