@@ -71,9 +71,10 @@ public static class RouterServer
             sp.GetRequiredService<ILogger<LiveConfig>>()));
         // Endpoints that list routes see the table in force when they answer.
         services.AddTransient(sp => sp.GetRequiredService<LiveConfig>().Current.Routes);
-        var keyDirectory = new KeyDirectory(storage, TimeProvider.System);
-        services.AddSingleton(keyDirectory);
-        services.AddSingleton(new KeyAuthenticator(masterKey.Key, keyDirectory));
+        services.AddSingleton(sp => new KeyDirectory(storage, TimeProvider.System, KeyIndexFile.InDataDir(settings.DataDir),
+            sp.GetRequiredService<ILogger<KeyDirectory>>()));
+        services.AddHostedService<KeyDirectoryRefresh>();
+        services.AddSingleton(sp => new KeyAuthenticator(masterKey.Key, sp.GetRequiredService<KeyDirectory>()));
         services.AddSingleton(KeyActorAsks.For(settings));
         services.AddSingleton<KeyStates>();
         services.AddSingleton<KeyAdmin>();

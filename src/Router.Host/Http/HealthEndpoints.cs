@@ -11,8 +11,8 @@ using Router.Host.Storage;
 namespace Router.Host.Http;
 
 /// <summary>
-/// Liveness: the process answers. Readiness: the actor system runs, the master key's budget actor
-/// answers (so its journal recovered), and the database answers. Neither needs a key or shows a secret;
+/// Liveness: the process answers. Readiness: the actor system runs and the master key's budget actor
+/// answers (so its journal recovered); a database or cache that does not answer only degrades it. Neither needs a key or shows a secret;
 /// readiness gives each check's reason only to the master key (see <see cref="ReadinessChecks"/>).
 /// </summary>
 public static class HealthEndpoints
@@ -53,8 +53,10 @@ public static class HealthEndpoints
         }
 
         var (storageOk, detail) = await storage.ProbeAsync(ct);
+        // Without the database the node still serves every existing key from its key directory's index; only key
+        // changes (and what the actors must write) wait for it, so it degrades readiness rather than fails it.
         if (storageOk) checks.Ok("storage");
-        else checks.Failing("storage", detail);
+        else checks.Degraded("storage", detail);
 
         // The cache is an optimisation: without Redis the router still serves, so it only degrades readiness.
         var cacheHealth = cache.Health;

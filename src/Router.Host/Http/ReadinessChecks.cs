@@ -12,7 +12,7 @@ public sealed class ReadinessChecks
 
     public void Ok(string name) => _checks.Add((name, Verdict.Ok, "ok"));
 
-    /// <summary>The router still serves, worse (the cache is an optimisation).</summary>
+    /// <summary>The router still serves, worse (without the cache, or without its database for anything but existing keys).</summary>
     public void Degraded(string name, string reason) => _checks.Add((name, Verdict.Degraded, reason));
 
     /// <summary>The router must not take requests.</summary>

@@ -14,7 +14,8 @@ namespace Router.Host.Keys;
 /// final word on admission; the <see cref="KeyDirectory"/> only finds the actor from a presented key.
 /// So a key is provisioned on its actor before its row is added (no row points at nothing), and deleted
 /// on its actor before its row is removed (no key outlives its deletion). Changes are made one at a
-/// time, so two concurrent updates of a key cannot lose one another's fields.
+/// time, so two concurrent updates of a key cannot lose one another's fields. No change starts while the
+/// database does not answer: the key's actor would take it (or fail writing its journal) and the table would not.
 /// </summary>
 public sealed class KeyAdmin(
     IRequiredActor<KeyBudgetActor> keyBudgets, KeyDirectory directory, KeyStates states, KeyAuthenticator authenticator,
@@ -39,6 +40,7 @@ public sealed class KeyAdmin(
         await _changes.WaitAsync(ct);
         try
         {
+            await directory.RequireDatabaseForChangeAsync(ct);
             if (authenticator.Authenticate("Bearer " + secret) is not null) throw KeyRequest.Bad("key", "This key is already in use.");
             CheckAliasFree(entry.Alias, entry.KeyId);
             await ProvisionAsync(entry.KeyId, policy, ct);
@@ -63,6 +65,7 @@ public sealed class KeyAdmin(
         await _changes.WaitAsync(ct);
         try
         {
+            await directory.RequireDatabaseForChangeAsync(ct);
             (entry, var state) = await ResolveAsync(keyText, "key", ct);
             entry = ChangeAlias(entry, request);
             await ProvisionAsync(entry.KeyId, request.ApplyTo(state.Policy!), ct);
@@ -94,6 +97,7 @@ public sealed class KeyAdmin(
         await _changes.WaitAsync(ct);
         try
         {
+            await directory.RequireDatabaseForChangeAsync(ct);
             (entry, var state) = await ResolveAsync(keyText, "key", ct);
             ChangeAlias(entry, request);
             // The actor first: from here the old secret is refused even where a cache still finds it.
@@ -118,6 +122,7 @@ public sealed class KeyAdmin(
         await _changes.WaitAsync(ct);
         try
         {
+            await directory.RequireDatabaseForChangeAsync(ct);
             var entries = new List<KeyEntry>();
             for (var i = 0; i < request.Keys.Count; i++) entries.Add((await ResolveAsync(request.Keys[i], $"keys[{i}]", ct)).Entry);
             for (var i = 0; i < request.KeyAliases.Count; i++)

@@ -9,11 +9,12 @@ public sealed class ReadinessChecksTests
     {
         var checks = new ReadinessChecks();
         checks.Ok("actor-system");
-        checks.Degraded("cache", "redis unreachable: 10.0.0.7:6379 refused");
-        checks.Failing("storage", "PostgreSQL at db.lan:5432 as router: connection refused");
+        checks.Degraded("storage", "PostgreSQL at db.lan:5432 as router: connection refused");
+        checks.Failing("cluster", "member joining at 10.0.0.12:4053");
 
-        Assert.Equal(new Dictionary<string, string> { ["actor-system"] = "ok", ["cache"] = "degraded", ["storage"] = "failing" }, checks.View(withReasons: false));
+        Assert.Equal(new Dictionary<string, string> { ["actor-system"] = "ok", ["storage"] = "degraded", ["cluster"] = "failing" }, checks.View(withReasons: false));
         Assert.Equal("PostgreSQL at db.lan:5432 as router: connection refused", checks.View(withReasons: true)["storage"]);
+        Assert.Equal("member joining at 10.0.0.12:4053", checks.View(withReasons: true)["cluster"]);
     }
 
     [Fact]

@@ -66,6 +66,31 @@ public abstract class KeyDirectoryTests : StorageTests
     }
 
     [Fact]
+    public void A_refresh_drops_what_the_other_node_removed_or_rehashed_and_takes_what_it_added()
+    {
+        var node = new KeyDirectory(Storage, TimeProvider.System);
+        var other = new KeyDirectory(Storage, TimeProvider.System);
+        Assert.True(other.Add(Entry("key_0000000000000001", "hash-removed")));
+        Assert.True(other.Add(Entry("key_0000000000000002", "hash-old")));
+        Assert.True(node.Load());
+        Assert.Equal(2, node.IndexedKeys);
+
+        other.Remove("key_0000000000000001");
+        Assert.True(other.Rehash("key_0000000000000002", "hash-new", "sk-…new"));
+        Assert.True(other.Add(Entry("key_0000000000000003", "hash-added")));
+        // Until it refreshes, this node still holds what it loaded (its key actors refuse such keys meanwhile).
+        Assert.NotNull(node.FindByHash("hash-removed"));
+        Assert.NotNull(node.FindByHash("hash-old"));
+
+        node.Refresh();
+        // Replaced, not merged: the removed key and the old hash are gone from it.
+        Assert.Equal(2, node.IndexedKeys);
+        Assert.Null(node.FindByHash("hash-removed"));
+        Assert.Null(node.FindByHash("hash-old"));
+        Assert.Equal("key_0000000000000002", node.FindKeyId("hash-new"));
+    }
+
+    [Fact]
     public void The_list_is_oldest_first()
     {
         var directory = new KeyDirectory(Storage, TimeProvider.System);
