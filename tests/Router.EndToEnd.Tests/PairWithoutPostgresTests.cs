@@ -61,11 +61,23 @@ public sealed class PairWithoutPostgresTests(ITestOutputHelper output) : IAsyncL
         // And in its key's journal in PostgreSQL, once: the keys' journals were given what they missed when it came back.
         var keyIds = await KeyIdsAsync(keys);
         Dictionary<string, decimal> journaled = [];
-        await PairUnderLoad.WaitUntilAsync(async () =>
+        try
         {
-            journaled = await JournaledCostsAsync();
-            return keys.All(key => journaled.GetValueOrDefault(keyIds[key]) == _pair.Spent[key]);
-        }, TimeSpan.FromSeconds(30), "the keys' journals did not get every cost settled while PostgreSQL was down");
+            await PairUnderLoad.WaitUntilAsync(async () =>
+            {
+                journaled = await JournaledCostsAsync();
+                return keys.All(key => journaled.GetValueOrDefault(keyIds[key]) == _pair.Spent[key]);
+            }, TimeSpan.FromSeconds(30), "the keys' journals did not get every cost settled while PostgreSQL was down");
+        }
+        finally
+        {
+            foreach (var key in keys)
+                output.WriteLine($"{keyIds[key]}: spent {_pair.Spent[key]}, journaled {journaled.GetValueOrDefault(keyIds[key])}");
+            foreach (var key in keys.Where(k => journaled.GetValueOrDefault(keyIds[k]) != _pair.Spent[k]))
+                foreach (var node in new[] { 0, 1 })
+                    foreach (var line in _pair.Node(node).Output.Split('\n').Where(l => l.Contains(keyIds[key], StringComparison.Ordinal)).TakeLast(8))
+                        output.WriteLine($"node {node}: {line[..Math.Min(line.Length, 700)]}");
+        }
         output.WriteLine($"every key's journal matched its spend {clock.Elapsed.TotalSeconds:0.0} s after PostgreSQL started again");
     }
 

@@ -424,10 +424,13 @@ public sealed class KeyBudgetActor : ReceiveActor, IWithTimers, IWithUnboundedSt
         _journalRetry = TimeSpan.FromTicks(Math.Min(_journalRetry.Ticks * 2, JournalRetryMax.Ticks));
     }
 
-    /// <summary>Gives a journal that has read back <paramref name="journaled"/> what was settled and it lacks, in one event.</summary>
+    /// <summary>
+    /// Gives a journal that has read back <paramref name="journaled"/> what was settled and it lacks, in one event;
+    /// except the unwritten usage, which the next write gives it.
+    /// </summary>
     private void CatchUpJournal(KeyBudget.UsageRecorded journaled)
     {
-        var missing = KeyUsage.Beyond(_settled, journaled);
+        var missing = KeyUsage.Beyond(KeyUsage.Beyond(_settled, _unwritten), journaled);
         if (KeyUsage.IsNone(missing)) return;
         var generation = _writes.Start(journalDone: false, replicaDone: true, null);
         _journal!.Tell(new KeyJournalActor.WriteUsage(missing with { At = _clock.GetUtcNow(), RequestIds = [.. _counted.JournaledIds().TakeLast(CaughtUpRequestIds)] }, generation));

@@ -213,26 +213,33 @@ public sealed class KeyAdmin(
     private async Task ProvisionAsync(string keyId, KeyPolicy policy, CancellationToken ct)
     {
         var region = await keyBudgets.GetAsync(ct);
-        await AskAsync(() => region.Ask<KeyBudget.Provisioned>(new KeyBudget.Provision(keyId, policy), Timeout, ct));
+        await AskAsync<KeyBudget.Provisioned>(region, new KeyBudget.Provision(keyId, policy), ct);
     }
 
     private async Task DeleteOnActorAsync(string keyId, CancellationToken ct)
     {
         var region = await keyBudgets.GetAsync(ct);
-        await AskAsync(() => region.Ask<KeyBudget.Deleted>(new KeyBudget.Delete(keyId), Timeout, ct));
+        await AskAsync<KeyBudget.Deleted>(region, new KeyBudget.Delete(keyId), ct);
     }
 
-    private static async Task AskAsync(Func<Task> ask)
+    /// <summary>
+    /// The key's actor makes the change once its journal has it. Its journal may still be starting again after the
+    /// database came back (the check before this one found the database up): then nothing was changed.
+    /// </summary>
+    private static async Task AskAsync<TDone>(IActorRef region, object change, CancellationToken ct)
     {
+        object answer;
         try
         {
-            await ask();
+            answer = await region.Ask<object>(change, Timeout, ct);
         }
         catch (AskTimeoutException)
         {
             throw RouterError.Unavailable($"The key's actor did not confirm the change within {Timeout.TotalSeconds:0} s; it may or may not have been made.",
                 "key_change_timeout");
         }
+        if (answer is KeyBudget.JournalUnavailable) throw KeyDirectory.ChangesUnavailable();
+        if (answer is not TDone) throw new InvalidOperationException($"The key's actor answered a change with {answer.GetType().Name}");
     }
 
     private static VirtualKeyInfo View(KeyEntry entry, KeyBudget.State state, string? secret = null)

@@ -62,6 +62,10 @@ public sealed class PostgresStorage : RouterStorage
             akka.persistence.journal.sql.connection-string = {{quoted}}
             akka.persistence.snapshot-store.sql.provider-name = "PostgreSQL.15"
             akka.persistence.snapshot-store.sql.connection-string = {{quoted}}
+            # A key whose journal failed starts a new one every 1-5 s (KeyBudgetActor), and each is refused at once while
+            # the breaker is open: keep it open briefly, so the keys catch up seconds after PostgreSQL is back, not 30 s.
+            akka.persistence.journal.sql.circuit-breaker.reset-timeout = 2s
+            akka.persistence.snapshot-store.sql.circuit-breaker.reset-timeout = 2s
             """);
     }
 
