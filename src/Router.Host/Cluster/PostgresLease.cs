@@ -35,13 +35,28 @@ public sealed class PostgresLease : Lease
     /// split-brain resolver waits for this with no timeout of its own. A holder that crashed stopped renewing
     /// more than one TTL before its peer asks (the settings reader makes sure of it), so the node that outlived
     /// its peer gets the lease; a holder that is alive keeps renewing, and the asker gives up.
+    /// <para>
+    /// When PostgreSQL, the witness, does not answer at all (it was on the machine that died with the peer, the
+    /// usual homelab layout), the node takes the lease without it: it cannot tell a dead peer from a cut link, and
+    /// a pair that downs both of its nodes serves nothing. Availability wins; docs/operations.md says what a cut
+    /// with the witness unreachable costs (both nodes serve, and their spend merges when the link is back).
+    /// </para>
     /// </summary>
     public override async Task<bool> Acquire(Action<Exception> leaseLostCallback)
     {
         var deadline = DateTimeOffset.UtcNow + Settings.TimeoutSettings.OperationTimeout - Settings.TimeoutSettings.HeartbeatInterval;
-        while (!await TryAcquireOnceAsync())
+        var witnessAnswered = false;
+        while (true)
         {
-            if (DateTimeOffset.UtcNow + Settings.TimeoutSettings.HeartbeatInterval > deadline) return false;
+            var (acquired, answered) = await TryAcquireOnceAsync();
+            witnessAnswered |= answered;
+            if (acquired) break;
+            if (DateTimeOffset.UtcNow + Settings.TimeoutSettings.HeartbeatInterval > deadline)
+            {
+                if (witnessAnswered) return false;
+                _log.Warning("PostgreSQL, the witness of lease {0}, did not answer: this node takes the lease without it and stays up", Settings.LeaseName);
+                break;
+            }
             await Task.Delay(Settings.TimeoutSettings.HeartbeatInterval);
         }
         lock (_gate)
@@ -54,17 +69,18 @@ public sealed class PostgresLease : Lease
         return true;
     }
 
-    private async Task<bool> TryAcquireOnceAsync()
+    /// <summary>Whether the lease was taken, and whether the database answered at all.</summary>
+    private async Task<(bool Acquired, bool Answered)> TryAcquireOnceAsync()
     {
         using var timeout = new CancellationTokenSource(Settings.TimeoutSettings.HeartbeatInterval);
         try
         {
-            return await _store.TryAcquireAsync(Settings.LeaseName, Settings.OwnerName, Ttl, timeout.Token);
+            return (await _store.TryAcquireAsync(Settings.LeaseName, Settings.OwnerName, Ttl, timeout.Token), true);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             _log.Warning("Could not take lease {0}: {1}", Settings.LeaseName, e.Message);
-            return false;
+            return (false, false);
         }
     }
 
