@@ -108,8 +108,8 @@ public static class RouterServer
             var live = sp.GetRequiredService<LiveConfig>();
             return new RouterMetrics(() => live.Current.Routes, board, sp.GetService<Akka.Actor.ActorSystem>, sp.GetRequiredService<DiscoveredModels>());
         });
-        services.AddSingleton(sp => new RequestLogWriter(storage, settings.RequestLog, TimeProvider.System,
-            sp.GetRequiredService<ILogger<RequestLogWriter>>()));
+        services.AddSingleton(sp => new RequestLogWriter(storage, settings.RequestLog,
+            Path.Combine(settings.DataDir, RequestLogOutbox.FileName), TimeProvider.System, sp.GetRequiredService<ILogger<RequestLogWriter>>()));
         services.AddSingleton(new RequestLogQuery(storage));
         services.AddRouterTracing(settings.Tracing);
 
