@@ -107,10 +107,11 @@ public static class RouterServer
         services.AddSingleton(sp =>
         {
             var live = sp.GetRequiredService<LiveConfig>();
-            return new RouterMetrics(() => live.Current.Routes, board, sp.GetService<Akka.Actor.ActorSystem>, sp.GetRequiredService<DiscoveredModels>());
+            return new RouterMetrics(() => live.Current.Routes, board, sp.GetService<Akka.Actor.ActorSystem>, sp.GetRequiredService<DiscoveredModels>(),
+                settings.RequestLog.Enabled ? sp.GetRequiredService<RequestLogWriter> : null);
         });
-        services.AddSingleton(sp => new RequestLogWriter(storage, settings.RequestLog, TimeProvider.System,
-            sp.GetRequiredService<ILogger<RequestLogWriter>>()));
+        services.AddSingleton(sp => new RequestLogWriter(storage, settings.RequestLog,
+            Path.Combine(settings.DataDir, RequestLogOutbox.FileName), TimeProvider.System, sp.GetRequiredService<ILogger<RequestLogWriter>>()));
         services.AddSingleton(new RequestLogQuery(storage));
         services.AddRouterTracing(settings.Tracing);
 

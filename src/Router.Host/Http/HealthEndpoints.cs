@@ -6,6 +6,7 @@ using Router.Contracts.Wire;
 using Router.Host.Auth;
 using Router.Host.Caching;
 using Router.Host.Hosting;
+using Router.Host.RequestLog;
 using Router.Host.Storage;
 
 namespace Router.Host.Http;
@@ -23,7 +24,7 @@ public static class HealthEndpoints
 
     public static async Task<IResult> ReadinessAsync(
         HttpContext context, ActorSystem system, IRequiredActor<KeyBudgetActor> keyBudgets, RouterStorage storage, IResponseCacheStore cache,
-        ShutdownDrain drain, KeyAuthenticator authenticator, CancellationToken ct)
+        ShutdownDrain drain, KeyAuthenticator authenticator, RequestLogWriter requestLog, CancellationToken ct)
     {
         var checks = new ReadinessChecks();
         if (drain.Draining) checks.Failing("node", "stopping");
@@ -53,10 +54,13 @@ public static class HealthEndpoints
         }
 
         var (storageOk, detail) = await storage.ProbeAsync(ct);
-        // Without the database the node still serves every existing key from its key directory's index; only key
-        // changes (and what the actors must write) wait for it, so it degrades readiness rather than fails it.
+        // Without the database the node still serves every existing key (its key directory's index, the keys'
+        // actors and their replica); only key changes wait for it, so it degrades readiness rather than fails it.
         if (storageOk) checks.Ok("storage");
         else checks.Degraded("storage", detail);
+        // Rows waiting in the outbox reach the database once it takes them: nothing is lost, the log is behind.
+        if (requestLog.OutboxRows is var waiting and > 0) checks.Degraded("request-log", $"{waiting} rows wait in the outbox for the database");
+        else checks.Ok("request-log");
 
         // The cache is an optimisation: without Redis the router still serves, so it only degrades readiness.
         var cacheHealth = cache.Health;

@@ -13,7 +13,7 @@ namespace Router.Host.Metrics;
 /// <summary>
 /// The router's Prometheus series, in a registry of their own (not prometheus-net's default one, whose
 /// .NET event and meter listeners would add work to every request). Counters and histograms are fed one
-/// finished request at a time by <see cref="Record"/>; breaker and cluster gauges are read when scraped.
+/// finished request at a time by <see cref="Record"/>; breaker, cluster and request log gauges are read when scraped.
 /// <para>
 /// Per request: one dictionary lookup for the request's (model, provider, key) and one per attempt, then
 /// lock-free increments on label children made once. Labels name keys by alias or display prefix, never
@@ -51,7 +51,9 @@ public sealed class RouterMetrics
     /// <param name="actorSystem">This node's actor system once it runs (for cluster members); null: a single node.</param>
     /// <param name="routes">The route table in force (a reload may change it).</param>
     /// <param name="discovered">The models discovering providers reported, which are labelled by their own names.</param>
-    public RouterMetrics(Func<RouteTable> routes, DeploymentBoard board, Func<ActorSystem?>? actorSystem = null, DiscoveredModels? discovered = null)
+    /// <param name="requestLog">The request log's writer; null when the log is off.</param>
+    public RouterMetrics(Func<RouteTable> routes, DeploymentBoard board, Func<ActorSystem?>? actorSystem = null, DiscoveredModels? discovered = null,
+        Func<RequestLogWriter?>? requestLog = null)
     {
         _routes = routes;
         _discovered = discovered;
@@ -88,10 +90,12 @@ public sealed class RouterMetrics
 
         var breakers = new BreakerGauge(factory, routes, board);
         var cluster = new ClusterGauge(factory, actorSystem ?? (static () => null));
+        var log = new RequestLogGauge(factory, requestLog ?? (static () => null));
         Registry.AddBeforeCollectCallback(() =>
         {
             breakers.Update();
             cluster.Update();
+            log.Update();
         });
     }
 

@@ -1,5 +1,3 @@
-using System.Data;
-using System.Data.Common;
 using System.Globalization;
 using System.Threading.Channels;
 using Router.Contracts.Configuration;
@@ -13,11 +11,17 @@ namespace Router.Host.RequestLog;
 /// waits: when the bounded channel is full the entry is dropped and counted (one warning a minute says
 /// how many). A background task writes what waits in one transaction every batch interval, or as
 /// soon as <see cref="BatchRows"/> rows wait; the writing itself runs on a <see cref="LowPriorityThread"/>,
-/// so that it takes the CPU requests leave rather than showing in their latency. Stopping (after Kestrel drained, hosted services stopping in
-/// reverse order) writes everything still waiting. Once an hour rows older than the retention are deleted.
+/// so that it takes the CPU requests leave rather than showing in their latency. A batch the database does
+/// not take goes to the outbox in the data directory, and so does every batch after it until the outbox has
+/// drained, which is tried every <see cref="DrainRetry"/> (see <see cref="RequestLogStore"/>); an outbox a
+/// previous run left drains at start. Stopping (after Kestrel drained, hosted services stopping in
+/// reverse order) writes everything still waiting, to the database or else to the outbox. Once an hour rows
+/// older than the retention are deleted.
 /// </summary>
+/// <param name="outboxPath">The outbox's file: <see cref="RequestLogOutbox.FileName"/> in the data directory.</param>
 public sealed class RequestLogWriter(
-    RouterStorage storage, RequestLogSettings settings, TimeProvider clock, ILogger<RequestLogWriter> logger, int capacity = 10_000)
+    RouterStorage storage, RequestLogSettings settings, string outboxPath, TimeProvider clock, ILogger<RequestLogWriter> logger,
+    int capacity = 10_000)
     : IHostedService
 {
     // Small batches: rows waiting in memory outlive the garbage collections of their wait, and every one
@@ -27,6 +31,13 @@ public sealed class RequestLogWriter(
     private readonly TaskCompletionSource _stopping = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private static readonly TimeSpan RetentionEvery = TimeSpan.FromHours(1);
     private static readonly TimeSpan WarnEvery = TimeSpan.FromMinutes(1);
+    /// <summary>How soon the outbox is tried again after the database failed it.</summary>
+    public static readonly TimeSpan DrainRetry = TimeSpan.FromSeconds(1);
+    // Drain in slices, taking new rows between them: a long outbox drained at once would leave the channel
+    // to fill, and the rows after it to be dropped.
+    private static readonly TimeSpan DrainSlice = TimeSpan.FromMilliseconds(250);
+    // What the outbox holds when stopping waits for the next start rather than hold up the shutdown.
+    private static readonly TimeSpan StopDrainBudget = TimeSpan.FromSeconds(5);
 
     private readonly Channel<RequestLogEntry> _channel = Channel.CreateBounded<RequestLogEntry>(new BoundedChannelOptions(capacity)
     {
@@ -39,14 +50,18 @@ public sealed class RequestLogWriter(
     private long _dropped;
     private long _droppedSinceWarning;
     private long _lastWarning = long.MinValue;
-    private long _batches;
+    private RequestLogStore? _store;
     private DateTimeOffset _nextRetention;
+    private DateTimeOffset _nextDrain;
 
     /// <summary>Entries dropped because the channel was full (or the writer had stopped).</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
-    /// <summary>Transactions written so far.</summary>
-    public long Batches => Interlocked.Read(ref _batches);
+    /// <summary>Transactions written to the database so far, the outbox's included.</summary>
+    public long Batches => _store?.Batches ?? 0;
+
+    /// <summary>Rows kept in the outbox on this node's disk, waiting for the database to take them.</summary>
+    public long OutboxRows => _store?.OutboxRows ?? 0;
 
     /// <summary>Hands an entry to the writer; never blocks. False when it was dropped.</summary>
     public bool TryWrite(RequestLogEntry entry)
@@ -68,6 +83,9 @@ public sealed class RequestLogWriter(
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _nextRetention = clock.GetUtcNow();
+        _nextDrain = clock.GetUtcNow();
+        _store = new RequestLogStore(storage, RequestLogOutbox.Open(outboxPath), logger);
+        _store.Resume();
         _writer = new LowPriorityThread("request-log-writer");
         _loop = Task.Run(RunAsync, CancellationToken.None);
         return Task.CompletedTask;
@@ -98,50 +116,93 @@ public sealed class RequestLogWriter(
         while (true)
         {
             await RetainIfDueAsync();
-            bool more;
-            try
+            await DrainIfDueAsync();
+            var idle = IdleWait();
+            if (idle > TimeSpan.Zero)
             {
-                using var idle = new CancellationTokenSource(RetentionEvery, clock);
-                more = await reader.WaitToReadAsync(idle.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                continue;
-            }
-            if (!more) break;
-
-            var rows = 0;
-            var deadline = clock.GetUtcNow() + settings.BatchInterval;
-            while (true)
-            {
-                while (rows < BatchRows && reader.TryRead(out var entry))
+                bool more;
+                try
                 {
-                    batch.Add(entry);
-                    rows += entry.RowCount;
+                    using var timeout = new CancellationTokenSource(idle, clock);
+                    more = await reader.WaitToReadAsync(timeout.Token);
                 }
-                var remaining = deadline - clock.GetUtcNow();
-                if (rows >= BatchRows || remaining <= TimeSpan.Zero || _stopping.Task.IsCompleted) break;
-                // Look again every PollInterval rather than wake for each row: a wake-up per request would
-                // cost the request path a thread-pool dispatch each, at thousands of requests a second.
-                await Task.WhenAny(Task.Delay(remaining < PollInterval ? remaining : PollInterval, clock), _stopping.Task);
+                catch (OperationCanceledException)
+                {
+                    continue;
+                }
+                if (!more) break;
+                await TakeBatchAsync(reader, batch, clock.GetUtcNow() + settings.BatchInterval);
+                await StoreAsync(batch);
             }
-            await _writer!.RunAsync(() => WriteBatchSafely(batch));
-            batch.Clear();
+            else
+            {
+                if (reader.Completion.IsCompleted) break;
+                // The outbox is catching up: what waits now goes behind it at once, and the drain goes on.
+                for (var waiting = reader.Count; waiting > 0;)
+                {
+                    await TakeBatchAsync(reader, batch, deadline: DateTimeOffset.MinValue);
+                    if (batch.Count == 0) break;
+                    waiting -= batch.Count;
+                    await StoreAsync(batch);
+                }
+            }
         }
-        _writer!.Dispose(); // nothing is queued to it any more
+        await _writer!.RunAsync(DrainBeforeStopping);
+        _writer.Dispose(); // nothing is queued to it any more
     }
 
-    private void WriteBatchSafely(List<RequestLogEntry> batch)
+    /// <summary>Takes waiting rows into <paramref name="batch"/> until it is full or <paramref name="deadline"/> has passed.</summary>
+    private async Task TakeBatchAsync(ChannelReader<RequestLogEntry> reader, List<RequestLogEntry> batch, DateTimeOffset deadline)
     {
-        try
+        var rows = 0;
+        while (true)
         {
-            WriteBatch(batch);
-            Interlocked.Increment(ref _batches);
+            while (rows < BatchRows && reader.TryRead(out var entry))
+            {
+                batch.Add(entry);
+                rows += entry.RowCount;
+            }
+            var remaining = deadline - clock.GetUtcNow();
+            if (rows >= BatchRows || remaining <= TimeSpan.Zero || _stopping.Task.IsCompleted) return;
+            // Look again every PollInterval rather than wake for each row: a wake-up per request would
+            // cost the request path a thread-pool dispatch each, at thousands of requests a second.
+            await Task.WhenAny(Task.Delay(remaining < PollInterval ? remaining : PollInterval, clock), _stopping.Task);
         }
-        catch (Exception e) when (RouterStorage.IsDatabaseFailure(e))
+    }
+
+    private async Task StoreAsync(List<RequestLogEntry> batch)
+    {
+        await _writer!.RunAsync(() =>
         {
-            logger.LogError(e, "Could not write {Count} request log entries: {Reason}", batch.Count, e.Message);
-        }
+            var outboxWasEmpty = _store!.OutboxIsEmpty;
+            _store.Store(batch);
+            // The database has just failed: it is not asked again at once.
+            if (outboxWasEmpty && !_store.OutboxIsEmpty) _nextDrain = clock.GetUtcNow() + DrainRetry;
+        });
+        batch.Clear();
+    }
+
+    /// <summary>How long to wait for rows before the next drain (or, with an empty outbox, the next retention pass) is due.</summary>
+    private TimeSpan IdleWait()
+    {
+        if (_store!.OutboxIsEmpty) return RetentionEvery;
+        var untilDrain = _nextDrain - clock.GetUtcNow();
+        return untilDrain > TimeSpan.Zero ? untilDrain : TimeSpan.Zero;
+    }
+
+    private Task DrainIfDueAsync()
+    {
+        if (_store!.OutboxIsEmpty || clock.GetUtcNow() < _nextDrain) return Task.CompletedTask;
+        return _writer!.RunAsync(() =>
+            _nextDrain = _store.Drain(DrainSlice) ? clock.GetUtcNow() : clock.GetUtcNow() + DrainRetry);
+    }
+
+    private void DrainBeforeStopping()
+    {
+        if (_store!.OutboxIsEmpty) return;
+        _store.Drain(StopDrainBudget);
+        if (!_store.OutboxIsEmpty)
+            logger.LogWarning("{Rows} request log rows stay in the outbox: they are written to the database after the next start", _store.OutboxRows);
     }
 
     private Task RetainIfDueAsync()
@@ -181,57 +242,4 @@ public sealed class RequestLogWriter(
     /// <summary>Sortable as text, so time ranges are plain string comparisons.</summary>
     public static string FormatTime(DateTimeOffset time) =>
         time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
-
-    private void WriteBatch(List<RequestLogEntry> batch)
-    {
-        if (batch.Count == 0) return;
-        using var connection = storage.OpenLogConnection();
-        using var transaction = connection.BeginTransaction();
-        RowInserter.Insert(connection, transaction, "requests", RequestColumns, batch, storage.RowsPerInsert);
-        var attempts = batch.SelectMany(e => e.Attempts.Select(a => (e.RequestId, Attempt: a))).ToList();
-        RowInserter.Insert(connection, transaction, "request_attempts", AttemptColumns, attempts, storage.RowsPerInsert);
-        transaction.Commit();
-    }
-
-    // The alias is the one the key had when the request was authenticated: a key's alias may change or the key go later.
-    private static readonly LogColumn<RequestLogEntry>[] RequestColumns =
-    [
-        new("time", DbType.String, e => FormatTime(e.Time)),
-        new("request_id", DbType.String, e => e.RequestId),
-        new("key_id", DbType.String, e => e.KeyId),
-        new("key_prefix", DbType.String, e => e.KeyPrefix),
-        new("key_alias", DbType.String, e => e.KeyAlias),
-        new("requested_model", DbType.String, e => e.RequestedModel),
-        new("routed_model", DbType.String, e => e.RoutedModel),
-        new("provider", DbType.String, e => e.Provider),
-        new("deployment", DbType.String, e => e.Deployment),
-        new("status", DbType.Int32, e => e.Status),
-        new("upstream_status", DbType.Int32, e => e.UpstreamStatus),
-        new("error_origin", DbType.String, e => e.ErrorOrigin),
-        new("prompt_tokens", DbType.Int32, e => e.PromptTokens),
-        new("completion_tokens", DbType.Int32, e => e.CompletionTokens),
-        new("cached_tokens", DbType.Int32, e => e.CachedTokens),
-        new("cost", DbType.Double, e => (double)e.Cost),
-        new("cache_hit", DbType.Int32, e => e.CacheHit ? 1 : 0),
-        new("saved_cost", DbType.Double, e => (double)e.SavedCost),
-        new("latency_ms", DbType.Double, e => e.LatencyMs),
-        new("ttft_ms", DbType.Double, e => e.TtftMs),
-        new("overhead_ms", DbType.Double, e => e.OverheadMs),
-        new("attempts", DbType.Int32, e => e.Attempts.Count),
-        new("upstream_error", DbType.String, e => e.UpstreamError),
-    ];
-
-    private static readonly LogColumn<(string RequestId, AttemptLogEntry Attempt)>[] AttemptColumns =
-    [
-        new("request_id", DbType.String, r => r.RequestId),
-        new("attempt", DbType.Int32, r => r.Attempt.Number),
-        new("provider", DbType.String, r => r.Attempt.Provider),
-        new("deployment", DbType.String, r => r.Attempt.Deployment),
-        new("status", DbType.Int32, r => r.Attempt.Status),
-        new("upstream_status", DbType.Int32, r => r.Attempt.UpstreamStatus),
-        new("latency_ms", DbType.Double, r => r.Attempt.LatencyMs),
-        new("error_origin", DbType.String, r => r.Attempt.ErrorOrigin),
-        new("verdict", DbType.String, r => r.Attempt.Verdict),
-    ];
-
 }

@@ -17,7 +17,8 @@ public abstract class RequestLogStatsTests : StorageTests
 
     private async Task WriteAsync(IEnumerable<RequestLogEntry> entries)
     {
-        var writer = new RequestLogWriter(Storage, new RequestLogSettings(TimeSpan.FromDays(3650), TimeSpan.FromHours(1)), TimeProvider.System,
+        var writer = new RequestLogWriter(Storage, new RequestLogSettings(TimeSpan.FromDays(3650), TimeSpan.FromHours(1)),
+            Path.Combine(DataDir, RequestLogOutbox.FileName), TimeProvider.System,
             new ListLogger<RequestLogWriter>());
         await writer.StartAsync(Ct);
         foreach (var entry in entries) Assert.True(writer.TryWrite(entry));

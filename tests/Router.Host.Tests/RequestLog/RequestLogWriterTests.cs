@@ -14,7 +14,7 @@ public abstract class RequestLogWriterTests : StorageTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private RequestLogWriter Writer(TimeSpan interval, int capacity = 10_000, TimeProvider? clock = null, ListLogger<RequestLogWriter>? logger = null) =>
-        new(Storage, new RequestLogSettings(TimeSpan.FromDays(30), interval), clock ?? TimeProvider.System,
+        new(Storage, new RequestLogSettings(TimeSpan.FromDays(30), interval), Path.Combine(DataDir, RequestLogOutbox.FileName), clock ?? TimeProvider.System,
             logger ?? new ListLogger<RequestLogWriter>(), capacity);
 
     private static RequestLogEntry Entry(string id, DateTimeOffset? time = null, int attempts = 0, string? key = "key_a") => new()

@@ -3,37 +3,39 @@ using Router.Host.Storage;
 
 namespace Router.Host.Tests.Storage;
 
-/// <summary>An empty, prepared store for one test, of either kind; disposing it throws it away.</summary>
+/// <summary>
+/// An empty, prepared store for one test, of either kind, with a data directory of its own (which holds the
+/// SQLite files, and what a node keeps beside PostgreSQL); disposing it throws both away.
+/// </summary>
 public sealed class FreshStorage : IAsyncDisposable
 {
-    private readonly Action _cleanup;
-
-    private FreshStorage(RouterStorage storage, Action cleanup)
+    private FreshStorage(RouterStorage storage, string dataDir)
     {
         Storage = storage;
-        _cleanup = cleanup;
+        DataDir = dataDir;
         storage.Prepare();
     }
 
     public RouterStorage Storage { get; }
 
+    public string DataDir { get; }
+
     public static FreshStorage Sqlite()
     {
-        var dir = Directory.CreateTempSubdirectory("router-storage-").FullName;
-        return new FreshStorage(new SqliteStorage(dir), () =>
-        {
-            SqliteConnection.ClearAllPools();
-            Directory.Delete(dir, recursive: true);
-        });
+        var dir = NewDataDir();
+        return new FreshStorage(new SqliteStorage(dir), dir);
     }
 
     public static async Task<FreshStorage> PostgresAsync(PostgresFixture postgres) =>
-        new(new PostgresStorage(await postgres.NewDatabaseAsync()), () => { });
+        new(new PostgresStorage(await postgres.NewDatabaseAsync()), NewDataDir());
+
+    private static string NewDataDir() => Directory.CreateTempSubdirectory("router-storage-").FullName;
 
     public ValueTask DisposeAsync()
     {
         Storage.Dispose();
-        _cleanup();
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(DataDir, recursive: true);
         return ValueTask.CompletedTask;
     }
 }
@@ -44,6 +46,9 @@ public abstract class StorageTests : IAsyncLifetime
     private FreshStorage _fresh = null!;
 
     protected RouterStorage Storage => _fresh.Storage;
+
+    /// <summary>This test's data directory.</summary>
+    protected string DataDir => _fresh.DataDir;
 
     protected abstract Task<FreshStorage> CreateStorageAsync();
 
