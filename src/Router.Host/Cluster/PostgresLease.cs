@@ -28,6 +28,9 @@ public sealed class PostgresLease : Lease
 
     private TimeSpan Ttl => Settings.TimeoutSettings.HeartbeatTimeout;
 
+    /// <summary>How many attempts, a heartbeat interval apart, the witness has to answer before the lease is taken without it.</summary>
+    private const int WitnessAttempts = 2;
+
     public override Task<bool> Acquire() => Acquire(_ => { });
 
     /// <summary>
@@ -46,17 +49,18 @@ public sealed class PostgresLease : Lease
     {
         var deadline = DateTimeOffset.UtcNow + Settings.TimeoutSettings.OperationTimeout - Settings.TimeoutSettings.HeartbeatInterval;
         var witnessAnswered = false;
-        while (true)
+        for (var attempt = 1; ; attempt++)
         {
             var (acquired, answered) = await TryAcquireOnceAsync();
             witnessAnswered |= answered;
             if (acquired) break;
-            if (DateTimeOffset.UtcNow + Settings.TimeoutSettings.HeartbeatInterval > deadline)
+            // Twice without an answer is enough: every second waited here is a second the peer's keys are not served.
+            if (!witnessAnswered && attempt >= WitnessAttempts)
             {
-                if (witnessAnswered) return false;
                 _log.Warning("PostgreSQL, the witness of lease {0}, did not answer: this node takes the lease without it and stays up", Settings.LeaseName);
                 break;
             }
+            if (DateTimeOffset.UtcNow + Settings.TimeoutSettings.HeartbeatInterval > deadline) return false;
             await Task.Delay(Settings.TimeoutSettings.HeartbeatInterval);
         }
         lock (_gate)

@@ -2,7 +2,10 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using Npgsql;
+using Router.Contracts.Messages;
 using Router.MockUpstream;
 using static Router.EndToEnd.Tests.ErrorTests;
 
@@ -133,6 +136,49 @@ public sealed class PairUnderLoad : IAsyncDisposable
         using var admin = node.CreateClient(_masterKey);
         var info = JsonNode.Parse(await admin.GetStringAsync($"/key/info?key={Uri.EscapeDataString(key)}", Ct))!;
         return info["info"]!["spend"]!.GetValue<decimal>();
+    }
+
+    /// <summary>Each key's id (<c>key_…</c>), as <c>/key/info</c> on node 0 says.</summary>
+    public async Task<Dictionary<string, string>> KeyIdsAsync(IEnumerable<string> keys)
+    {
+        using var admin = Node(0).CreateClient(_masterKey);
+        Dictionary<string, string> ids = [];
+        foreach (var key in keys)
+        {
+            var info = JsonNode.Parse(await admin.GetStringAsync($"/key/info?key={Uri.EscapeDataString(key)}", Ct))!;
+            ids[key] = info["info"]!["key_id"]!.GetValue<string>();
+        }
+        return ids;
+    }
+
+    /// <summary>Each key's cost as its journal in PostgreSQL holds it: the sum of its usage events, by key id.</summary>
+    public async Task<Dictionary<string, decimal>> JournaledCostsAsync()
+    {
+        await using var connection = new NpgsqlConnection(Postgres.ConnectionString);
+        await connection.OpenAsync(Ct);
+        await using var command = new NpgsqlCommand("SELECT persistence_id, message FROM journal WHERE manifest = 'kb-usage'", connection);
+        await using var reader = await command.ExecuteReaderAsync(Ct);
+        Dictionary<string, decimal> costs = [];
+        while (await reader.ReadAsync(Ct))
+        {
+            var keyId = reader.GetString(0)["key-budget-".Length..];
+            var usage = JsonSerializer.Deserialize((byte[])reader[1], MessageJsonContext.Default.UsageRecorded)!;
+            costs[keyId] = costs.GetValueOrDefault(keyId) + usage.Cost;
+        }
+        return costs;
+    }
+
+    /// <summary>The request log's rows in PostgreSQL for these key ids, and how many of them have status 200.</summary>
+    public async Task<(long Rows, long Answered)> RequestRowsAsync(IEnumerable<string> keyIds)
+    {
+        await using var connection = new NpgsqlConnection(Postgres.ConnectionString);
+        await connection.OpenAsync(Ct);
+        await using var command = new NpgsqlCommand(
+            "SELECT count(*), count(*) FILTER (WHERE status = 200) FROM requests WHERE key_id = ANY(@ids)", connection);
+        command.Parameters.AddWithValue("ids", keyIds.ToArray());
+        await using var reader = await command.ExecuteReaderAsync(Ct);
+        await reader.ReadAsync(Ct);
+        return (reader.GetInt64(0), reader.GetInt64(1));
     }
 
     /// <summary>How many key budget shards the node hosts, as it reports its region in <c>/admin/shards</c>.</summary>
