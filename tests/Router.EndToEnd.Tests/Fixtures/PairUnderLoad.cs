@@ -71,6 +71,11 @@ public sealed class PairUnderLoad : IAsyncDisposable
 
     public RouterProcess Node(int node) => _nodes[node] ?? throw new InvalidOperationException($"node {node} is not running");
 
+    /// <summary>A cut of the link between the two nodes, for the tests that make one (<see cref="RemotingLinkCut.CutAsync"/>).</summary>
+    public RemotingLinkCut Link => _link ??= new RemotingLinkCut(_remotingPorts);
+
+    private RemotingLinkCut? _link;
+
     /// <summary>The pair's PostgreSQL, for the tests that stop it.</summary>
     public PostgresServer Postgres => _postgres!;
 
@@ -217,6 +222,11 @@ public sealed class PairUnderLoad : IAsyncDisposable
                         : 0m;
                     outcomes.Add(new Outcome(index, key, DateTime.UtcNow, Stopwatch.GetElapsedTime(started), response.StatusCode, cost));
                 }
+                catch (TaskCanceledException e) when (e.InnerException is TimeoutException)
+                {
+                    // No answer within the client's timeout: a failure like any other, recorded as one.
+                    outcomes.Add(new Outcome(index, key, DateTime.UtcNow, Stopwatch.GetElapsedTime(started), null, 0, HttpRequestError.Unknown));
+                }
                 catch (HttpRequestException e)
                 {
                     // The node is gone: no answer, nothing spent that the client knows of.
@@ -258,6 +268,7 @@ public sealed class PairUnderLoad : IAsyncDisposable
     {
         await StopLoadAsync(0);
         await StopLoadAsync(1);
+        if (_link is not null) await _link.DisposeAsync();
         foreach (var node in _nodes)
             if (node is not null) await node.DisposeAsync();
         if (_mock is not null) await _mock.DisposeAsync();
