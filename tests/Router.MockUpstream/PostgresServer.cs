@@ -7,7 +7,9 @@ namespace Router.MockUpstream;
 /// <summary>
 /// A throw-away PostgreSQL: <c>initdb</c> into a temporary directory, then <c>postgres</c> on a free loopback
 /// port with a database <see cref="Database"/> and a password for its superuser (so a test can check it is
-/// never logged). Durability is off (fsync), as for any test database. <see cref="StopAsync"/> stops it at once
+/// never logged). Durability against a power cut is off (fsync), as for any test database; a commit is still
+/// written before it is acknowledged (synchronous_commit on, the default), so what it acknowledged outlives a
+/// crash of the server, as the tests that kill it expect of PostgreSQL. <see cref="StopAsync"/> stops it at once
 /// (SIGQUIT to the postmaster, by its process id: no checkpoint, crash recovery at the next start) and
 /// <see cref="StartAsync"/> starts it again on the same port and data, so a test can take the database away
 /// and give it back. PostgreSQL refuses to run as root: as root (CI), it runs as the <c>postgres</c> user.
@@ -70,7 +72,7 @@ public sealed class PostgresServer : IAsyncDisposable
     {
         if (IsRunning) return;
         var start = Tool("postgres", "-D", DataDir, "-p", Port.ToString(CultureInfo.InvariantCulture), "-k", DataDir,
-            "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+            "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "full_page_writes=off",
             "-c", "shared_buffers=16MB");
         var process = Process.Start(start) ?? throw new InvalidOperationException("postgres did not start");
         var log = new System.Text.StringBuilder();

@@ -122,16 +122,13 @@ public sealed class KeyBudgetActor : ReceiveActor, IWithTimers, IWithUnboundedSt
             _fromReplica = _replica!.Parse(found);
             ServeOnceRead();
         });
-        Receive<DData.NotFound>(_ =>
+        Receive<DData.NotFound>(notFound =>
         {
-            _fromReplica = ReplicatedKey.Empty;
+            _fromReplica = ReplicatedKey.Empty with { FromEveryNode = KeyReplica.ReadEveryNode(notFound.Request) };
             ServeOnceRead();
         });
-        Receive<DData.GetFailure>(_ =>
-        {
-            _fromReplica = ReplicatedKey.Empty;
-            ServeOnceRead();
-        });
+        // The peer did not answer in time (it died, or the link did): this node's copy is what there is.
+        Receive<DData.GetFailure>(_ => _replica!.ReadHere(Self));
         Receive<Terminated>(ended => ended.ActorRef.Equals(_journal), _ =>
         {
             JournalStopped();
@@ -179,10 +176,11 @@ public sealed class KeyBudgetActor : ReceiveActor, IWithTimers, IWithUnboundedSt
         {
             _ownRun = replica.Own ?? _ownRun;
             foreach (var id in _ownRun.RecentIds) _ownRecentIds.Enqueue(id);
-            // What the journal has and the replica lacks (a key older than its replica): this run's entry takes it.
+            // What the journal has and no node's replica has (a key older than its replica): this run's entry takes
+            // it. Only when every node's copy was read: one node's copy may lack what the other's holds.
             var lacking = KeyUsage.Beyond(journaled, replica.Usage);
             var periodLacking = periodStart == replica.PeriodStart ? Math.Max(0, periodSpend - replica.PeriodSpend) : periodSpend;
-            if (!KeyUsage.IsNone(lacking) || periodLacking > 0) AddToOwnRun(lacking, periodLacking);
+            if (replica.FromEveryNode && (!KeyUsage.IsNone(lacking) || periodLacking > 0)) AddToOwnRun(lacking, periodLacking);
             if (journal?.Policy is { } policy && replica.Policy?.Policy != policy) WritePolicyToReplica();
         }
         if (journal is not null) CatchUpJournal(journaled);
@@ -221,7 +219,8 @@ public sealed class KeyBudgetActor : ReceiveActor, IWithTimers, IWithUnboundedSt
                 _settled = KeyUsage.Add(_settled, lacking);
                 if (_replica is not null) AddToOwnRun(lacking, 0);
             }
-            CatchUpJournal(journaled);
+            // What was given to the journal before is in what this one read back, or in what it is given now.
+            if (!CatchUpJournal(journaled)) _writes.JournalReplaced();
         });
         Receive<Terminated>(ended => ended.ActorRef.Equals(_journal), _ => JournalStopped());
         Receive<StartJournalAgain>(_ => StartJournal());
@@ -365,6 +364,8 @@ public sealed class KeyBudgetActor : ReceiveActor, IWithTimers, IWithUnboundedSt
         var usage = _unwritten with { At = _lastUnwrittenAt, RequestIds = _unwrittenIds };
         var confirmations = _unconfirmed;
         (_unwritten, _unwrittenIds, _unconfirmed) = (KeyUsage.None, [], []);
+        // A confirmation is owed once both nodes have it, whichever write takes it.
+        toBoth |= confirmations.Count > 0;
         // Without a journal to write to, a write is done once the replica has it; with neither, once a journal is back.
         var generation = _writes.Start(journalDone: !_journalReady && _replica is not null, replicaDone: _replica is null, confirmations);
         // A journal that is down or still reading back is given this later, with whatever else it lacks.
@@ -426,14 +427,15 @@ public sealed class KeyBudgetActor : ReceiveActor, IWithTimers, IWithUnboundedSt
 
     /// <summary>
     /// Gives a journal that has read back <paramref name="journaled"/> what was settled and it lacks, in one event;
-    /// except the unwritten usage, which the next write gives it.
+    /// except the unwritten usage, which the next write gives it. False when it lacks nothing.
     /// </summary>
-    private void CatchUpJournal(KeyBudget.UsageRecorded journaled)
+    private bool CatchUpJournal(KeyBudget.UsageRecorded journaled)
     {
         var missing = KeyUsage.Beyond(KeyUsage.Beyond(_settled, _unwritten), journaled);
-        if (KeyUsage.IsNone(missing)) return;
+        if (KeyUsage.IsNone(missing)) return false;
         var generation = _writes.Start(journalDone: false, replicaDone: true, null);
         _journal!.Tell(new KeyJournalActor.WriteUsage(missing with { At = _clock.GetUtcNow(), RequestIds = [.. _counted.JournaledIds().TakeLast(CaughtUpRequestIds)] }, generation));
+        return true;
     }
 
     // ---- Policy: the journal first (a change nobody can read back would be lost), then the replica.

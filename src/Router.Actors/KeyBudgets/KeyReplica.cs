@@ -41,8 +41,23 @@ internal sealed class KeyReplica(IActorRef replicator, UniqueAddress self, strin
     private readonly LWWDictionaryKey<string, string> _key = new(KeyPrefix + keyId);
     private readonly string _ownEntry = $"{UsagePrefix}{self.Address}#{self.Uid}";
 
-    /// <summary>Asks this node's copy; <paramref name="actor"/> is answered with <see cref="DData.GetSuccess"/> or <see cref="DData.NotFound"/>.</summary>
-    public void Read(IActorRef actor) => replicator.Tell(Dsl.Get(_key, ReadLocal.Instance), actor);
+    /// <summary>How long a read waits for the peer's copy before <see cref="ReadHere"/>.</summary>
+    public static readonly TimeSpan ReadEveryNodeTimeout = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Asks every node's copy, merged; <paramref name="actor"/> is answered with <see cref="DData.GetSuccess"/>,
+    /// <see cref="DData.NotFound"/>, or <see cref="DData.GetFailure"/> when the peer did not answer in time.
+    /// </summary>
+    public void Read(IActorRef actor) => replicator.Tell(Dsl.Get(_key, new ReadAll(ReadEveryNodeTimeout), EveryNode), actor);
+
+    /// <summary>Asks this node's copy only.</summary>
+    public void ReadHere(IActorRef actor) => replicator.Tell(Dsl.Get(_key, ReadLocal.Instance, ThisNode), actor);
+
+    private const string EveryNode = "every node";
+    private const string ThisNode = "this node";
+
+    /// <summary>Whether a read's answer merges every node's copy.</summary>
+    public static bool ReadEveryNode(object? request) => request is EveryNode;
 
     /// <summary>
     /// Writes this run's entry, here only (the peer gets it within the replicator's delta interval) or to both
@@ -63,6 +78,7 @@ internal sealed class KeyReplica(IActorRef replicator, UniqueAddress self, strin
     /// <summary>What the copy holds: the policy, the sum of every run's usage, and the current budget period's spend.</summary>
     public ReplicatedKey Parse(DData.GetSuccess found)
     {
+        var fromEveryNode = ReadEveryNode(found.Request);
         var map = found.Get(_key);
         KeyBudget.ReplicaPolicy? policy = null;
         KeyBudget.ReplicaUsage? own = null;
@@ -82,17 +98,20 @@ internal sealed class KeyReplica(IActorRef replicator, UniqueAddress self, strin
         // The latest period any run counted in is the key's; runs that last counted in an earlier one add nothing to it.
         var periodStart = runs.Max(run => run.PeriodStart);
         var periodSpend = runs.Where(run => run.PeriodStart == periodStart).Sum(run => run.PeriodSpend);
-        return new ReplicatedKey(policy, usage, periodStart, periodSpend, own, [.. runs.SelectMany(run => run.RecentIds)]);
+        return new ReplicatedKey(policy, usage, periodStart, periodSpend, own, [.. runs.SelectMany(run => run.RecentIds)], fromEveryNode);
     }
 
     /// <summary>Which write an answer of the replicator is about.</summary>
     public sealed record WriteRequest(string KeyId, long Generation);
 }
 
-/// <summary>A key as its replica holds it; <see cref="Own"/> is this node's run's entry, if it has written one.</summary>
+/// <summary>
+/// A key as its replica holds it; <see cref="Own"/> is this node's run's entry, if it has written one;
+/// <see cref="FromEveryNode"/> when every node's copy was read, not this node's alone.
+/// </summary>
 internal sealed record ReplicatedKey(
     KeyBudget.ReplicaPolicy? Policy, KeyBudget.UsageRecorded Usage, DateTimeOffset? PeriodStart, decimal PeriodSpend,
-    KeyBudget.ReplicaUsage? Own, IReadOnlyList<string> RecentIds)
+    KeyBudget.ReplicaUsage? Own, IReadOnlyList<string> RecentIds, bool FromEveryNode)
 {
-    public static readonly ReplicatedKey Empty = new(null, KeyUsage.None, null, 0, null, []);
+    public static readonly ReplicatedKey Empty = new(null, KeyUsage.None, null, 0, null, [], false);
 }

@@ -37,6 +37,16 @@ internal sealed class PendingWrites
     }
 
     /// <summary>
+    /// A new journal read back what the database holds: whatever was given to the one before is either in it or
+    /// in what the new one is given now (computed from what it read), so no write waits for the old one any more.
+    /// </summary>
+    public void JournalReplaced()
+    {
+        foreach (var write in _writes) write.JournalDone = true;
+        RunDone();
+    }
+
+    /// <summary>
     /// The journal stopped (its database failed): what it did not confirm is written to the next journal when one
     /// starts. With a replica, the writes count as done once the replica has them; without, they wait for that journal.
     /// </summary>

@@ -41,8 +41,10 @@ public sealed class MasterKeyBudget(
             {
                 try
                 {
-                    await budgets.Ask<KeyBudget.Provisioned>(provision, Timeout, _stopping.Token);
-                    return;
+                    if (await budgets.Ask<object>(provision, Timeout, _stopping.Token) is KeyBudget.Provisioned) return;
+                    // Its journal is not answering yet (the database is down or starting): the key serves from its replica meanwhile.
+                    logger.LogInformation("The master key's journal is not answering yet; retrying");
+                    await Task.Delay(Timeout, _stopping.Token);
                 }
                 catch (Exception e) when (e is AskTimeoutException or OperationCanceledException)
                 {

@@ -33,12 +33,23 @@ public sealed class RequestLogOutbox
 
     public bool IsEmpty => Rows == 0;
 
-    /// <summary>Opens the outbox at <paramref name="path"/>, creating it when missing; what a previous run left stays in it.</summary>
+    /// <summary>
+    /// Opens the outbox at <paramref name="path"/>; what a previous run left stays in it. The file is made only when
+    /// a first batch has to wait: a node whose database always answered has none.
+    /// </summary>
     public static RequestLogOutbox Open(string path)
     {
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
         var outbox = new RequestLogOutbox(path);
-        using var connection = outbox.OpenConnection();
+        if (File.Exists(path)) outbox.Prepare();
+        return outbox;
+    }
+
+    private bool _prepared;
+
+    private void Prepare()
+    {
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!);
+        using var connection = OpenConnection();
         using var command = connection.CreateCommand();
         // Write-ahead log: an append costs one sync of the log, not of the log and the database file.
         command.CommandText = """
@@ -51,14 +62,15 @@ public sealed class RequestLogOutbox
             """;
         command.ExecuteNonQuery();
         command.CommandText = "SELECT COALESCE(SUM(rows), 0) FROM batches";
-        outbox._rows = (long)command.ExecuteScalar()!;
-        return outbox;
+        _rows = (long)command.ExecuteScalar()!;
+        _prepared = true;
     }
 
     /// <summary>Keeps <paramref name="batch"/> behind every batch already kept; durable once this returns.</summary>
     public void Append(IReadOnlyList<RequestLogEntry> batch)
     {
         var rows = batch.Sum(e => e.RowCount);
+        if (!_prepared) Prepare();
         using var connection = OpenConnection();
         using var command = connection.CreateCommand();
         command.CommandText = "INSERT INTO batches (rows, entries) VALUES (@rows, @entries)";
@@ -71,6 +83,7 @@ public sealed class RequestLogOutbox
     /// <summary>The batch kept longest; null when the outbox is empty.</summary>
     public OutboxBatch? Oldest()
     {
+        if (!_prepared) return null;
         using var connection = OpenConnection();
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT sequence, rows, entries FROM batches ORDER BY sequence LIMIT 1";
@@ -84,6 +97,7 @@ public sealed class RequestLogOutbox
     /// <summary>Forgets a batch the database has taken.</summary>
     public void Remove(OutboxBatch batch)
     {
+        if (!_prepared) return;
         using var connection = OpenConnection();
         using var command = connection.CreateCommand();
         command.CommandText = "DELETE FROM batches WHERE sequence = @sequence";

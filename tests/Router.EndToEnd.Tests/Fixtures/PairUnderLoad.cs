@@ -1,3 +1,5 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
@@ -5,6 +7,8 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Npgsql;
+using OpenAI;
+using OpenAI.Chat;
 using Router.Contracts.Messages;
 using Router.MockUpstream;
 using static Router.EndToEnd.Tests.ErrorTests;
@@ -201,43 +205,45 @@ public sealed class PairUnderLoad : IAsyncDisposable
     /// </summary>
     public sealed record Outcome(int Node, string Key, DateTime At, TimeSpan Took, HttpStatusCode? Status, decimal Cost, HttpRequestError? Error = null);
 
-    /// <summary>Sends requests to <paramref name="node"/> round the keys until stopped; records each outcome.</summary>
+    /// <summary>
+    /// Sends requests to <paramref name="node"/> round the keys until stopped, through the OpenAI .NET SDK as a client
+    /// application would (its retries off, so each answer is seen once); records each outcome.
+    /// </summary>
     public static async Task LoadAsync(RouterProcess node, int index, IReadOnlyList<string> keys, ConcurrentBag<Outcome> outcomes, CancellationToken stop)
     {
-        var clients = keys.ToDictionary(k => k, k => node.CreateClient(k));
+        var clients = keys.ToDictionary(k => k, k => new OpenAIClient(new ApiKeyCredential(k), new OpenAIClientOptions
+        {
+            Endpoint = new Uri(node.BaseUrl + "/v1"),
+            RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
+            NetworkTimeout = TimeSpan.FromSeconds(30),
+        }).GetChatClient("paid"));
+        ChatMessage[] messages = [new UserChatMessage("one two three")];
+        var options = new ChatCompletionOptions { MaxOutputTokenCount = 8 };
         var n = 0;
-        try
+        while (!stop.IsCancellationRequested)
         {
-            while (!stop.IsCancellationRequested)
+            var key = keys[n++ % keys.Count];
+            var started = Stopwatch.GetTimestamp();
+            try
             {
-                var key = keys[n++ % keys.Count];
-                var started = Stopwatch.GetTimestamp();
-                try
-                {
-                    using var response = await clients[key].PostAsync("/v1/chat/completions",
-                        Json("""{"model":"paid","max_tokens":8,"messages":[{"role":"user","content":"one two three"}]}"""), Ct);
-                    await response.Content.ReadAsStringAsync(Ct);
-                    var cost = response.StatusCode == HttpStatusCode.OK
-                        ? decimal.Parse(response.Headers.GetValues("x-router-response-cost").Single(), NumberStyles.Number, CultureInfo.InvariantCulture)
-                        : 0m;
-                    outcomes.Add(new Outcome(index, key, DateTime.UtcNow, Stopwatch.GetElapsedTime(started), response.StatusCode, cost));
-                }
-                catch (TaskCanceledException e) when (e.InnerException is TimeoutException)
-                {
-                    // No answer within the client's timeout: a failure like any other, recorded as one.
-                    outcomes.Add(new Outcome(index, key, DateTime.UtcNow, Stopwatch.GetElapsedTime(started), null, 0, HttpRequestError.Unknown));
-                }
-                catch (HttpRequestException e)
-                {
-                    // The node is gone: no answer, nothing spent that the client knows of.
-                    outcomes.Add(new Outcome(index, key, DateTime.UtcNow, Stopwatch.GetElapsedTime(started), null, 0, e.HttpRequestError));
-                    await Task.Delay(50, CancellationToken.None);
-                }
+                var answer = (await clients[key].CompleteChatAsync(messages, options, Ct)).GetRawResponse();
+                var cost = answer.Headers.TryGetValue("x-router-response-cost", out var header)
+                    ? decimal.Parse(header!, NumberStyles.Number, CultureInfo.InvariantCulture)
+                    : throw new InvalidOperationException("a 200 without x-router-response-cost");
+                outcomes.Add(new Outcome(index, key, DateTime.UtcNow, Stopwatch.GetElapsedTime(started), (HttpStatusCode)answer.Status, cost));
             }
-        }
-        finally
-        {
-            foreach (var client in clients.Values) client.Dispose();
+            catch (ClientResultException e) when (e.Status != 0)
+            {
+                outcomes.Add(new Outcome(index, key, DateTime.UtcNow, Stopwatch.GetElapsedTime(started), (HttpStatusCode)e.Status, 0));
+            }
+            catch (Exception e) when (e is ClientResultException or TaskCanceledException && !Ct.IsCancellationRequested)
+            {
+                // No answer: the node is gone (refused or closed the connection), or none came within the client's
+                // timeout. A failure like any other, recorded as one; nothing spent that the client knows of.
+                var error = e.InnerException is HttpRequestException http ? http.HttpRequestError : HttpRequestError.Unknown;
+                outcomes.Add(new Outcome(index, key, DateTime.UtcNow, Stopwatch.GetElapsedTime(started), null, 0, error));
+                await Task.Delay(50, CancellationToken.None);
+            }
         }
     }
 
