@@ -45,15 +45,13 @@ public sealed class PairLinkCutTests(ITestOutputHelper output) : IAsyncLifetime
         var winner = 1 - loser;
         var loserExited = DateTime.UtcNow - cutAt;
         await _pair.StopLoadAsync(loser);
-        await PairUnderLoad.WaitUntilAsync(() => Task.FromResult(keys.All(k =>
-            _pair.Outcomes.Any(o => o.Node == winner && o.Key == k && o.At > cutAt && o.Status == HttpStatusCode.OK))), TimeSpan.FromSeconds(60),
-            "the winner did not serve every key");
+        await _pair.UntilEveryKeyServedAsync(winner, keys, cutAt, "the winner did not serve every key");
         await Task.Delay(TimeSpan.FromSeconds(2), Ct);
         await _pair.StopLoadAsync(winner);
 
         var atWinner = _pair.Outcomes.Where(o => o.Node == winner && o.At > cutAt).ToList();
         var failures = atWinner.Where(o => o.Status != HttpStatusCode.OK).ToList();
-        var failover = keys.Max(k => atWinner.Where(o => o.Key == k && o.Status == HttpStatusCode.OK).Min(o => o.At)) - cutAt;
+        var failover = _pair.EveryKeyServedAfter(winner, keys, cutAt);
         var atLoser = _pair.Outcomes.Where(o => o.Node == loser && o.At > cutAt).ToList();
         output.WriteLine($"link cut: node {loser} downed itself and exited after {loserExited.TotalSeconds:0.0} s (its clients meanwhile: {PairUnderLoad.Tally(atLoser)}); " +
             $"node {winner} answered {atWinner.Count - failures.Count} requests and failed {failures.Count} ({PairUnderLoad.Tally(failures)}), " +

@@ -42,15 +42,13 @@ public sealed class PairLosesNodeAndPostgresTests(ITestOutputHelper output) : IA
         var killedAt = DateTime.UtcNow;
         await Task.WhenAll(_pair.Node(0).KillAsync(), _pair.Postgres.StopAsync());
         await _pair.StopLoadAsync(0);
-        await PairUnderLoad.WaitUntilAsync(() => Task.FromResult(keys.All(k =>
-            _pair.Outcomes.Any(o => o.Node == 1 && o.Key == k && o.At > killedAt && o.Status == HttpStatusCode.OK))), TimeSpan.FromSeconds(60),
-            "the survivor did not serve every key again");
+        await _pair.UntilEveryKeyServedAsync(1, keys, killedAt, "the survivor did not serve every key again");
         await Task.Delay(TimeSpan.FromSeconds(3), Ct);
         await _pair.StopLoadAsync(1);
 
         var atSurvivor = _pair.Outcomes.Where(o => o.Node == 1 && o.At > killedAt).ToList();
         var failures = atSurvivor.Where(o => o.Status != HttpStatusCode.OK).ToList();
-        var failover = keys.Max(k => atSurvivor.Where(o => o.Key == k && o.Status == HttpStatusCode.OK).Min(o => o.At)) - killedAt;
+        var failover = _pair.EveryKeyServedAfter(1, keys, killedAt);
         output.WriteLine($"node 0 and PostgreSQL killed: the survivor answered {atSurvivor.Count - failures.Count} requests and failed {failures.Count} " +
             $"({PairUnderLoad.Tally(failures)}); every key answered again {failover.TotalSeconds:0.0} s after the kill; " +
             $"its slowest answer took {atSurvivor.Max(o => o.Took).TotalSeconds:0.00} s");

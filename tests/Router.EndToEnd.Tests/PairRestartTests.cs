@@ -53,10 +53,6 @@ public sealed class PairRestartTests(ITestOutputHelper output) : IAsyncLifetime
         }
     }
 
-    private Task UntilEveryKeyAnsweredAsync(int node, IReadOnlyList<string> keys, DateTime since, string what) =>
-        PairUnderLoad.WaitUntilAsync(() => Task.FromResult(keys.All(k =>
-            _pair.Outcomes.Any(o => o.Node == node && o.Key == k && o.At > since && o.Status == HttpStatusCode.OK))), TimeSpan.FromSeconds(30), what);
-
     /// <summary>Stops the node with SIGTERM under load on both, starts it again, and checks what each node's clients saw meanwhile.</summary>
     private async Task RestartUnderLoadAsync(int victim, IReadOnlyList<string> keys)
     {
@@ -77,14 +73,14 @@ public sealed class PairRestartTests(ITestOutputHelper output) : IAsyncLifetime
         var unloadedAt = DateTime.UtcNow;
         _stops.Add((victim, stoppedAt, unloadedAt));
         // The stopped node's keys have moved: the survivor serves every key.
-        await UntilEveryKeyAnsweredAsync(survivor, keys, exitedAt, "the survivor did not serve every key after its peer stopped");
+        await _pair.UntilEveryKeyServedAsync(survivor, keys, exitedAt, "the survivor did not serve every key after its peer stopped");
 
         // Started again (the new version, in an upgrade): it rejoins, and keys move back to it while both serve.
         await _pair.StartNodeAsync(victim);
         var rejoined = clock.Elapsed;
         var rejoinedAt = DateTime.UtcNow;
         StartLoad(victim, keys);
-        await UntilEveryKeyAnsweredAsync(victim, keys, rejoinedAt, "the restarted node did not serve every key");
+        await _pair.UntilEveryKeyServedAsync(victim, keys, rejoinedAt, "the restarted node did not serve every key");
         // Sharding rebalances some keys onto it (every 10 s): hand-overs under load on both nodes.
         await PairUnderLoad.WaitUntilAsync(async () => await _pair.ShardsHostedAsync(victim) > 0, TimeSpan.FromSeconds(30),
             "no key moved to the restarted node");

@@ -35,6 +35,12 @@ public sealed class KeyBudgetActor : ReceiveActor, IWithTimers, IWithUnboundedSt
     public static readonly TimeSpan UsageFlushInterval = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
+    /// How long a confirmation may take when nothing has failed: a write to both nodes gives up on a peer that
+    /// does not answer after <see cref="KeyReplica.WriteToBothTimeout"/>; a little more for the journal's write.
+    /// </summary>
+    public static readonly TimeSpan LongestConfirmation = KeyReplica.WriteToBothTimeout + TimeSpan.FromSeconds(1);
+
+    /// <summary>
     /// How many counted requests are remembered, so a settlement sent again counts once. Senders retry
     /// for seconds; this covers many minutes of one key's traffic, and bounds the snapshot (about 40 bytes an id).
     /// </summary>
@@ -315,8 +321,16 @@ public sealed class KeyBudgetActor : ReceiveActor, IWithTimers, IWithUnboundedSt
         }
         if (_counted.Contains(settle.RequestId))
         {
-            // Counted before: confirmed again once its write (or whichever is under way) is done.
-            if (settle.Confirm) AfterWriting(_ => sender.Tell(settled), toBoth: _replica is not null);
+            // Counted before (asked again): confirmed once its write is done. It rides on the next write if it may not
+            // have had one yet, else on those under way; it never starts one of its own, which under a slow peer would
+            // put every ask behind a new write and answer none in time.
+            if (!settle.Confirm) return;
+            if (_unwritten.Requests > 0)
+            {
+                _unconfirmed.Add(() => sender.Tell(settled));
+                if (_writes.IsEmpty) WriteUnwritten(toBoth: true);
+            }
+            else _writes.AfterAll(() => sender.Tell(settled));
             return;
         }
         var now = _clock.GetUtcNow();

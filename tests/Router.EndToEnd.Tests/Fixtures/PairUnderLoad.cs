@@ -102,6 +102,15 @@ public sealed class PairUnderLoad : IAsyncDisposable
         _loads[node] = (stop, loaders);
     }
 
+    /// <summary>Waits until <paramref name="node"/> has answered each key with 200 since <paramref name="since"/>.</summary>
+    public Task UntilEveryKeyServedAsync(int node, IReadOnlyList<string> keys, DateTime since, string what) =>
+        WaitUntilAsync(() => Task.FromResult(keys.All(k => Outcomes.Any(o => o.Node == node && o.Key == k && o.At > since && o.Status == HttpStatusCode.OK))),
+            TimeSpan.FromSeconds(60), what);
+
+    /// <summary>How long after <paramref name="since"/> the last of the keys was answered by <paramref name="node"/> again (its first 200 since).</summary>
+    public TimeSpan EveryKeyServedAfter(int node, IReadOnlyList<string> keys, DateTime since) =>
+        keys.Max(k => Outcomes.Where(o => o.Node == node && o.Key == k && o.At > since && o.Status == HttpStatusCode.OK).Min(o => o.At)) - since;
+
     /// <summary>Stops the node's traffic, once each client has its last answer.</summary>
     public async Task StopLoadAsync(int node)
     {
