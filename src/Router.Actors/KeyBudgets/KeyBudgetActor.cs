@@ -35,12 +35,6 @@ public sealed class KeyBudgetActor : ReceiveActor, IWithTimers, IWithUnboundedSt
     public static readonly TimeSpan UsageFlushInterval = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
-    /// How long a confirmation may take when nothing has failed: a write to both nodes gives up on a peer that
-    /// does not answer after <see cref="KeyReplica.WriteToBothTimeout"/>; a little more for the journal's write.
-    /// </summary>
-    public static readonly TimeSpan LongestConfirmation = KeyReplica.WriteToBothTimeout + TimeSpan.FromSeconds(1);
-
-    /// <summary>
     /// How many counted requests are remembered, so a settlement sent again counts once. Senders retry
     /// for seconds; this covers many minutes of one key's traffic, and bounds the snapshot (about 40 bytes an id).
     /// </summary>

@@ -32,24 +32,45 @@ public sealed record KeyActorAsks(TimeSpan EachAsk, TimeSpan Bound, string Bound
     /// <summary>
     /// The actor's answer; <see cref="AskTimeoutException"/> when none came within <see cref="Bound"/>, and
     /// <see cref="OperationCanceledException"/> as soon as <paramref name="ct"/> is cancelled (the client left).
+    /// <para>
+    /// An ask sent again does not give up on the earlier ones: each waits until the bound, and whichever is answered
+    /// first is the answer. The actor may answer slower than <see cref="EachAsk"/> (a confirmation waits for a write
+    /// to both nodes, which a loaded peer can take longer than that over): an asker that dropped each ask at the
+    /// next would never hear any answer.
+    /// </para>
     /// </summary>
     public async Task<T> AskAsync<T>(IActorRef actor, object message, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
-        for (var left = Bound; left > TimeSpan.Zero; left = Bound - Stopwatch.GetElapsedTime(started))
+        using var answered = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var asks = new List<Task<T>>();
+        try
         {
-            var asked = Stopwatch.GetTimestamp();
-            try
+            for (var left = Bound; left > TimeSpan.Zero; left = Bound - Stopwatch.GetElapsedTime(started))
             {
-                return await actor.Ask<T>(message, left < EachAsk ? left : EachAsk, ct);
+                asks.Add(actor.Ask<T>(message, left, answered.Token));
+                // The last ask is the one sent with no more than an interval left: after it, only waiting.
+                var askAgain = left > EachAsk ? Task.Delay(EachAsk, ct) : null;
+                while (asks.Count > 0 && askAgain is not { IsCompleted: true })
+                {
+                    var first = await Task.WhenAny(askAgain is null ? asks : asks.Prepend<Task>(askAgain));
+                    if (first == askAgain) break;
+                    var ask = (Task<T>)first;
+                    asks.Remove(ask);
+                    if (ask.IsCompletedSuccessfully) return ask.Result;
+                    // An ask that timed out, or failed before its wait was up (no region yet): the others may still be
+                    // answered, and the next goes at the next interval.
+                    ct.ThrowIfCancellationRequested();
+                    if (ask.Exception?.InnerException is not AskTimeoutException and { } failure) throw failure;
+                }
+                if (askAgain is null) break;
+                await askAgain;
             }
-            catch (AskTimeoutException) when (left > EachAsk)
-            {
-                // Time is left: the message may have gone to a node that died. Ask again.
-            }
-            // An ask that failed before its wait was up (no region yet) is sent again no sooner than its wait.
-            var early = EachAsk - Stopwatch.GetElapsedTime(asked);
-            if (early > TimeSpan.Zero) await Task.Delay(early, ct);
+        }
+        finally
+        {
+            // The asks still waiting stop waiting: their answers, if any come, are not needed.
+            await answered.CancelAsync();
         }
         throw new AskTimeoutException($"No answer within {Bound.TotalSeconds:0.#} s ({BoundSetting}).");
     }

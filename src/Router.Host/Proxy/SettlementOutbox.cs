@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Router.Actors.KeyBudgets;
 using Router.Contracts.Configuration;
 using Router.Contracts.Messages;
 using Router.Host.Auth;
@@ -20,13 +19,8 @@ public sealed class SettlementOutbox(Lazy<Admission> admissions, SettlementSetti
 {
     private const int ParallelAsks = 32;
     private readonly ConcurrentDictionary<string, KeyBudget.Settle> _pending = new(StringComparer.Ordinal);
-    // An ask must wait at least as long as a confirmation can take (a write to both nodes while the peer is slow):
-    // asked again sooner, each answer would come after its asker gave up, and none would ever be heard.
-    private static TimeSpan EachAsk(SettlementSettings settings) =>
-        settings.RetryInterval > KeyBudgetActor.LongestConfirmation ? settings.RetryInterval : KeyBudgetActor.LongestConfirmation;
-
-    private readonly KeyActorAsks _whileAnswering = new(EachAsk(settings), settings.Timeout, "router.settlement.timeout");
-    private readonly KeyActorAsks _inTheBackground = KeyActorAsks.Once(EachAsk(settings), "router.settlement.retry-interval");
+    private readonly KeyActorAsks _whileAnswering = new(settings.RetryInterval, settings.Timeout, "router.settlement.timeout");
+    private readonly KeyActorAsks _inTheBackground = KeyActorAsks.Once(settings.RetryInterval, "router.settlement.retry-interval");
 
     public SettlementSettings Settings => settings;
 

@@ -43,6 +43,19 @@ public sealed class KeyActorAsksTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task An_answer_slower_than_the_interval_is_still_heard()
+    {
+        // Each ask is answered 250 ms after it arrives, as a confirmation waiting for a write to a slow peer is:
+        // an asker that gave up on each ask at the next, 100 ms later, would never hear one.
+        var slow = _system.ActorOf(Props.Create(() => new SlowKey(TimeSpan.FromMilliseconds(250))));
+
+        var answer = await new KeyActorAsks(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), "router.settlement.timeout")
+            .AskAsync<string>(slow, "settle", Ct);
+
+        Assert.Equal("settle", answer);
+    }
+
+    [Fact]
     public async Task The_asks_end_at_their_bound()
     {
         var started = Stopwatch.GetTimestamp();
@@ -88,6 +101,20 @@ public sealed class KeyActorAsksTests : IAsyncDisposable
         public volatile int AnswerFrom = int.MaxValue;
         public int Asked => Volatile.Read(ref _asked);
         public int Count() => Interlocked.Increment(ref _asked);
+    }
+
+    private sealed class SlowKey : ReceiveActor, IWithTimers
+    {
+        public ITimerScheduler Timers { get; set; } = null!;
+
+        public SlowKey(TimeSpan delay)
+        {
+            var asked = 0;
+            Receive<string>(message => Timers.StartSingleTimer(++asked, new Reply(message, Sender), delay));
+            Receive<Reply>(reply => reply.To.Tell(reply.Message));
+        }
+
+        private sealed record Reply(string Message, IActorRef To);
     }
 
     private sealed class SilentKey : ReceiveActor
