@@ -1,10 +1,9 @@
 using Akka.Actor;
-using Akka.DistributedData;
-using DData = Akka.DistributedData;
 using Akka.Event;
 using Router.Actors.Breakers;
 using Router.Actors.Routing;
 using Router.Contracts.Messages;
+using DData = Akka.DistributedData;
 
 namespace Router.Actors.KeyBudgets;
 

@@ -2,8 +2,8 @@ using System.Text.Json;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.DistributedData;
-using DData = Akka.DistributedData;
 using Router.Contracts.Messages;
+using DData = Akka.DistributedData;
 
 namespace Router.Actors.KeyBudgets;
 
