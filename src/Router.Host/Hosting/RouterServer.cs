@@ -86,7 +86,7 @@ public static class RouterServer
         {
             var registry = sp.GetRequiredService<ActorRegistry>();
             return new Admission(registry.Get<KeyBudgetActor>(), registry.Get<ProviderBreakersActor>(), sp.GetRequiredService<DeploymentBoard>(),
-                settings.AdmissionTimeout, sp.GetRequiredService<KeyActorAsks>());
+                settings.AdmissionTimeout, sp.GetRequiredService<KeyActorAsks>(), NodeLeft.Token(sp.GetRequiredService<Akka.Actor.ActorSystem>()));
         });
         services.AddSingleton<IResponseCacheStore>(sp => settings.Cache.Redis is { } redis
             ? new RedisResponseCacheStore(redis, sp.GetRequiredService<ILogger<RedisResponseCacheStore>>(), TimeProvider.System)

@@ -25,7 +25,10 @@ public readonly record struct PermitDecision(bool Granted, TimeSpan RetryAfter, 
 /// again while it may be moving from a peer that died (<see cref="KeyActorAsks"/>).
 /// </summary>
 /// <param name="timeout">How long this node's breakers may take to answer (router.admission-timeout).</param>
-public sealed class Admission(IActorRef keyBudgets, IActorRef breakers, DeploymentBoard board, TimeSpan timeout, KeyActorAsks keyAsks)
+/// <param name="nodeLeft">Cancelled once this node has left the pair (downed by the split-brain resolver, or stopped): its
+/// keys' actors are gone from here, and a request waiting for one is answered at once rather than at the bound.</param>
+public sealed class Admission(
+    IActorRef keyBudgets, IActorRef breakers, DeploymentBoard board, TimeSpan timeout, KeyActorAsks keyAsks, CancellationToken nodeLeft = default)
 {
     /// <summary>
     /// Admits the key (throws when it is refused), reserving the request's estimated cost and tokens,
@@ -37,11 +40,12 @@ public sealed class Admission(IActorRef keyBudgets, IActorRef breakers, Deployme
         // An empty deployment tells the key's actor that no breaker needs asking.
         var askBreaker = deploymentId.Length > 0 && !board.ClosedForSure(deploymentId);
         object reply;
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(ct, nodeLeft);
         try
         {
             reply = await keyAsks.AskAsync<object>(keyBudgets,
                 new KeyBudget.Admit(key.KeyId, requestId, model, askBreaker ? deploymentId : "", key.SecretHash, estimatedCost, estimatedTokens),
-                ct);
+                waiting.Token);
         }
         catch (Exception e) when (e is AskTimeoutException or OperationCanceledException)
         {
@@ -49,6 +53,7 @@ public sealed class Admission(IActorRef keyBudgets, IActorRef breakers, Deployme
             Report(deploymentId, CallOutcome.ClientGone());
             SettleKey(key, requestId, model, TokenUsage.None);
             if (e is AskTimeoutException) throw TimedOut(keyAsks.Bound, keyAsks.BoundSetting);
+            if (nodeLeft.IsCancellationRequested && !ct.IsCancellationRequested) throw NodeLeft();
             throw;
         }
 
@@ -101,16 +106,25 @@ public sealed class Admission(IActorRef keyBudgets, IActorRef breakers, Deployme
     /// </summary>
     public async Task<bool> TrySettleConfirmedAsync(KeyBudget.Settle settle, KeyActorAsks asks, CancellationToken ct)
     {
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(ct, nodeLeft);
         try
         {
-            await asks.AskAsync<KeyBudget.Settled>(keyBudgets, settle, ct);
+            await asks.AskAsync<KeyBudget.Settled>(keyBudgets, settle, waiting.Token);
             return true;
         }
         catch (AskTimeoutException)
         {
             return false;
         }
+        // This node left the pair: no confirmation can come here any more; the answer goes on without one.
+        catch (OperationCanceledException) when (nodeLeft.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            return false;
+        }
     }
+
+    private static RouterError NodeLeft() => RouterError.Unavailable(
+        "This node has left the pair (it lost contact with its peer, or is stopping); send the request to the other node.", "node_left");
 
     private static RouterError TimedOut(TimeSpan within, string setting) => RouterError.Unavailable(
         $"The router could not admit the request within {within.TotalSeconds:0.#} s ({setting}).", "admission_timeout");
