@@ -123,7 +123,10 @@ public sealed class Admission(
         }
     }
 
-    private static RouterError NodeLeft() => RouterError.Unavailable(
+    /// <summary>Whether this node has left the pair: nothing it settles can be confirmed any more.</summary>
+    public bool HasLeft => nodeLeft.IsCancellationRequested;
+
+    public static RouterError NodeLeft() => RouterError.Unavailable(
         "This node has left the pair (it lost contact with its peer, or is stopping); send the request to the other node.", "node_left");
 
     private static RouterError TimedOut(TimeSpan within, string setting) => RouterError.Unavailable(

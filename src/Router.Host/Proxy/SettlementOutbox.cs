@@ -31,13 +31,17 @@ public sealed class SettlementOutbox(Lazy<Admission> admissions, SettlementSetti
 
     /// <summary>
     /// Settles and waits for the confirmation, up to the settlement timeout or until the client leaves;
-    /// then hands the settlement to the background. Never throws: the answer goes on either way.
+    /// then hands the settlement to the background, and the answer goes on. Throws only when this node has left the
+    /// pair unconfirmed (503 node_left): the answer is then not given.
     /// </summary>
     public async Task SettleAsync(AuthenticatedKey key, KeyBudget.Settle settle, CancellationToken requestAborted)
     {
         try
         {
             if (await Admission.TrySettleConfirmedAsync(settle, _whileAnswering, requestAborted)) return;
+            // This node left the pair before the cost was confirmed, and no retry from here can confirm it: the answer
+            // must not go out as a success whose cost no key holds.
+            if (Admission.HasLeft) throw Admission.NodeLeft();
             logger.LogWarning(
                 "The cost of request {RequestId} (key {Key}) was not confirmed in the key's journal within {Timeout} s; answering anyway and retrying in the background",
                 settle.RequestId, key.Alias ?? key.DisplayPrefix, settings.Timeout.TotalSeconds);
