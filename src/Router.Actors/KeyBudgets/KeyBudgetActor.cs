@@ -1,7 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
 using Router.Actors.Breakers;
-using Router.Actors.Routing;
 using Router.Contracts.Messages;
 using DData = Akka.DistributedData;
 
@@ -29,7 +28,7 @@ namespace Router.Actors.KeyBudgets;
 /// request is counted once: the ids of the last counted requests are kept in both stores and read back.
 /// </para>
 /// </summary>
-public sealed class KeyBudgetActor : ReceiveActor, IWithTimers, IWithUnboundedStash
+public sealed partial class KeyBudgetActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 {
     public static readonly TimeSpan UsageFlushInterval = TimeSpan.FromMilliseconds(100);
 
@@ -39,27 +38,17 @@ public sealed class KeyBudgetActor : ReceiveActor, IWithTimers, IWithUnboundedSt
     /// </summary>
     public const int RememberedRequests = 10_000;
 
-    /// <summary>How many of the last counted requests' ids go with the usage a journal is given when it is back.</summary>
-    private const int CaughtUpRequestIds = 1000;
-
-    /// <summary>How long after its journal stopped the key starts a new one, at first; doubling up to <see cref="JournalRetryMax"/>.</summary>
-    private static readonly TimeSpan JournalRetryFirst = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan JournalRetryMax = TimeSpan.FromSeconds(5);
-
     private readonly string _keyId;
     private readonly TimeProvider _clock;
     private readonly KeyReplica? _replica;
     private readonly Dictionary<Address, ActorSelection> _breakersByNode = new();
-    private readonly Dictionary<string, (decimal Cost, int Tokens)> _reservations = new(StringComparer.Ordinal);
-    private readonly RateWindow _rates = new();
     private readonly BudgetPeriod _period = new();
-    // Admitted and not yet settled: a settlement sent twice ends its request once.
-    private readonly HashSet<string> _inFlight = new(StringComparer.Ordinal);
+    private readonly KeyLimits _limits;
     private readonly CountedRequests _counted = new(RememberedRequests);
     private readonly PendingWrites _writes = new();
+    private readonly OwnRun _ownRun = new();
     private KeyPolicy? _policy;
     private bool _deleted;
-    private decimal _reserved;
 
     // Everything settled (what the key has spent), and what no write has taken yet.
     private KeyBudget.UsageRecorded _settled = KeyUsage.None;
@@ -68,16 +57,10 @@ public sealed class KeyBudgetActor : ReceiveActor, IWithTimers, IWithUnboundedSt
     private List<string> _unwrittenIds = [];
     // Senders waiting for the unwritten usage to be written.
     private List<Action> _unconfirmed = [];
-    // What this node's run has counted for the key, as the replica holds it, and its last requests.
-    private KeyBudget.ReplicaUsage _ownRun = new(0, 0, 0, 0, null, 0, []);
-    private readonly Queue<string> _ownRecentIds = new();
 
     // The journal: null while none runs; ready once it has read back what it holds.
     private IActorRef? _journal;
     private bool _journalReady;
-    private int _journalRuns;
-    private TimeSpan _journalRetry = JournalRetryFirst;
-    private readonly Queue<(object Event, IActorRef Sender)> _policyWrites = new();
 
     // While starting: what each store read back (null: not yet).
     private KeyBudget.Totals? _fromJournal;
@@ -87,6 +70,7 @@ public sealed class KeyBudgetActor : ReceiveActor, IWithTimers, IWithUnboundedSt
     {
         _keyId = keyId;
         _clock = clock;
+        _limits = new KeyLimits(_period);
         if (replicated) _replica = KeyReplica.For(Context.System, keyId);
         Starting();
     }
@@ -152,37 +136,22 @@ public sealed class KeyBudgetActor : ReceiveActor, IWithTimers, IWithUnboundedSt
         Stash.UnstashAll();
     }
 
-    /// <summary>
-    /// The key as the stores hold it: the journal's policy (it writes first), and of usage whichever holds more,
-    /// giving the other what it lacks.
-    /// </summary>
+    /// <summary>The key as the stores hold it (<see cref="RecoveredKey"/>), giving each store what it lacks.</summary>
     private void Restore(KeyBudget.Totals? journal, ReplicatedKey replica)
     {
-        _policy = journal?.Policy ?? (journal?.AllowedModels is { } models ? new KeyPolicy("", "", models) : null) ?? replica.Policy?.Policy;
-        _deleted = journal?.Policy is not null || journal?.AllowedModels is not null ? journal.Deleted : replica.Policy?.Deleted ?? false;
-        var journaled = journal is null ? KeyUsage.None : Usage(journal);
-        _settled = Max(journaled, replica.Usage);
-
-        var (periodStart, periodSpend) = replica.PeriodStart > journal?.PeriodStart || journal is null
-            ? (replica.PeriodStart, replica.PeriodSpend)
-            : journal.PeriodStart > replica.PeriodStart ? (journal.PeriodStart, journal.PeriodSpend)
-            : (journal.PeriodStart, Math.Max(journal.PeriodSpend, replica.PeriodSpend));
-        _period.Restore(periodStart, periodSpend);
+        var key = RecoveredKey.From(journal, replica);
+        (_policy, _deleted, _settled) = (key.Policy, key.Deleted, key.Settled);
+        _period.Restore(key.PeriodStart, key.PeriodSpend);
         _counted.Journaled(journal?.RequestIds);
         _counted.Journaled(replica.RecentIds);
 
         if (_replica is not null)
         {
-            _ownRun = replica.Own ?? _ownRun;
-            foreach (var id in _ownRun.RecentIds) _ownRecentIds.Enqueue(id);
-            // What the journal has and no node's replica has (a key older than its replica): this run's entry takes
-            // it. Only when every node's copy was read: one node's copy may lack what the other's holds.
-            var lacking = KeyUsage.Beyond(journaled, replica.Usage);
-            var periodLacking = periodStart == replica.PeriodStart ? Math.Max(0, periodSpend - replica.PeriodSpend) : periodSpend;
-            if (replica.FromEveryNode && (!KeyUsage.IsNone(lacking) || periodLacking > 0)) AddToOwnRun(lacking, periodLacking);
+            _ownRun.Restore(replica.Own);
+            if (!KeyUsage.IsNone(key.ReplicaLacks) || key.ReplicaPeriodLacks > 0) AddToOwnRun(key.ReplicaLacks, key.ReplicaPeriodLacks);
             if (journal?.Policy is { } policy && replica.Policy?.Policy != policy) WritePolicyToReplica();
         }
-        if (journal is not null) CatchUpJournal(journaled);
+        if (journal is not null) CatchUpJournal(key.Journaled);
     }
 
     // ---- Serving.
@@ -210,7 +179,7 @@ public sealed class KeyBudgetActor : ReceiveActor, IWithTimers, IWithUnboundedSt
             Context.GetLogger().Info("The journal of key {0} answers again", _keyId);
             _journalReady = true;
             _journalRetry = JournalRetryFirst;
-            var journaled = Usage(recovered.Totals);
+            var journaled = KeyUsage.Of(recovered.Totals);
             // More in the journal than here: written by the key's actor on the other side of a network cut.
             var lacking = KeyUsage.Beyond(journaled, _settled);
             if (!KeyUsage.IsNone(lacking))
@@ -240,70 +209,25 @@ public sealed class KeyBudgetActor : ReceiveActor, IWithTimers, IWithUnboundedSt
 
     private void Admit(KeyBudget.Admit admit)
     {
-        // Asked again (in a pair the asker repeats an ask whose answer is late): admitted once, answered again.
-        if (!_inFlight.Contains(admit.RequestId))
+        if (!_limits.IsAdmitted(admit.RequestId))
         {
             var now = _clock.GetUtcNow();
-            if (Refusal(admit, now) is { } refused)
+            if (_limits.Refusal(_keyId, _policy, _deleted, admit, now) is { } refused)
             {
                 Sender.Tell(refused);
                 return;
             }
-            _inFlight.Add(admit.RequestId);
-            _rates.AddRequest(now);
-            if (admit.EstimatedCost > 0 || admit.EstimatedTokens > 0)
-            {
-                _reservations[admit.RequestId] = (admit.EstimatedCost, admit.EstimatedTokens);
-                _reserved += admit.EstimatedCost;
-            }
+            _limits.Admit(admit, now);
         }
-        // Besides this request's own reservation: what the caller is told is left once its cost is known.
-        var own = _reservations.TryGetValue(admit.RequestId, out var reservation) ? reservation.Cost : 0;
-        var remaining = _policy!.MaxBudget - _period.Spend - (_reserved - own);
+        var remaining = _limits.Remaining(_policy!, admit.RequestId);
         // No deployment: the answer comes from the cache, or the asker saw the circuit closed: no breaker to ask.
         if (admit.DeploymentId.Length == 0) Sender.Tell(new ProviderBreaker.Permit("", remaining));
         else BreakersOnNodeOf(Sender).Tell(new ProviderBreaker.RequestPermit(admit.DeploymentId, admit.RequestId, remaining), Sender);
     }
 
-    private KeyBudget.Refused? Refusal(KeyBudget.Admit admit, DateTimeOffset now)
-    {
-        var policy = _policy;
-        if (policy is null || _deleted || !KeyPolicy.SameHash(policy.SecretHash, admit.SecretHash))
-            return Refuse(RefusalReason.UnknownKey, "This key is not known to the router.");
-        if (policy.Blocked) return Refuse(RefusalReason.Blocked, "This key is blocked.");
-        if (policy.Expires is { } expires && expires <= now)
-            return Refuse(RefusalReason.Expired, $"This key expired at {expires:u}.");
-        if (policy.AllowedModels.Count > 0 && !policy.AllowedModels.Any(pattern => ModelPattern.Matches(pattern, admit.Model)))
-            return Refuse(RefusalReason.ModelNotAllowed, $"This key may not use the model '{admit.Model}'.");
-
-        _rates.Slide(now);
-        if (policy.RpmLimit is { } rpm && _rates.Requests >= rpm)
-            return Refuse(RefusalReason.RateLimited,
-                $"This key is limited to {rpm} requests per minute and has made {_rates.Requests} in the last minute.",
-                _rates.RequestsFreeIn(now));
-        if (policy.TpmLimit is { } tpm && _rates.Tokens + ReservedTokens() + admit.EstimatedTokens > tpm)
-            return Refuse(RefusalReason.RateLimited,
-                $"This key is limited to {tpm} tokens per minute: {_rates.Tokens} used and {ReservedTokens()} reserved in the last minute, and this request may take {admit.EstimatedTokens}.",
-                _rates.TokensFreeIn(now));
-
-        _period.Roll(policy, now);
-        if (policy.MaxBudget is { } budget && _period.Spend + _reserved + admit.EstimatedCost > budget)
-            return Refuse(RefusalReason.BudgetExceeded,
-                $"Budget exceeded: this key has spent ${_period.Spend:0.######} of its ${budget:0.######} budget"
-                + (_reserved > 0 ? $", ${_reserved:0.######} is reserved by requests in flight" : "")
-                + $", and this request may cost ${admit.EstimatedCost:0.######}"
-                + (_period.End(policy) is { } end ? $"; the budget starts again at {end:u}." : "."));
-        return null;
-
-        KeyBudget.Refused Refuse(RefusalReason reason, string message, TimeSpan? retryAfter = null) =>
-            new(_keyId, reason, message, retryAfter);
-    }
-
     private void Settle(KeyBudget.Settle settle)
     {
-        // Keyed by the request: a settlement sent again frees nothing another request holds.
-        _inFlight.Remove(settle.RequestId);
-        if (_reservations.Remove(settle.RequestId, out var reservation)) _reserved -= reservation.Cost;
+        _limits.End(settle.RequestId);
         var sender = Sender;
         var settled = new KeyBudget.Settled(_keyId, settle.RequestId);
         // A request that used no tokens (refused, failed, abandoned) only frees its slot: nothing to record.
@@ -331,7 +255,7 @@ public sealed class KeyBudgetActor : ReceiveActor, IWithTimers, IWithUnboundedSt
         // earlier period goes out before this one counts in the next.
         _period.Roll(_policy, now);
         if (_unwritten.Requests > 0 && _period.Start is { } start && _lastUnwrittenAt < start) WriteUnwritten(toBoth: false);
-        _rates.AddTokens(now, settle.Usage.TotalTokens);
+        _limits.Rates.AddTokens(now, settle.Usage.TotalTokens);
         var usage = new KeyBudget.UsageRecorded(1, settle.Usage.PromptTokens, settle.Usage.CompletionTokens, settle.Cost);
         _settled = KeyUsage.Add(_settled, usage);
         _unwritten = KeyUsage.Add(_unwritten, usage);
@@ -341,9 +265,8 @@ public sealed class KeyBudgetActor : ReceiveActor, IWithTimers, IWithUnboundedSt
         _period.Count(_policy, settle.Cost, now);
         if (_replica is not null)
         {
-            AddToOwnRun(usage, settle.Cost, write: false);
-            _ownRecentIds.Enqueue(settle.RequestId);
-            while (_ownRecentIds.Count > KeyReplica.ReplicatedRequestIds) _ownRecentIds.Dequeue();
+            _ownRun.Add(usage, settle.Cost, _period.Start);
+            _ownRun.Remember(settle.RequestId);
         }
         if (settle.Confirm)
         {
@@ -355,151 +278,15 @@ public sealed class KeyBudgetActor : ReceiveActor, IWithTimers, IWithUnboundedSt
             Timers.StartSingleTimer(nameof(FlushTick), FlushTick.Instance, UsageFlushInterval);
     }
 
-    /// <summary>Writes what is unwritten, then answers once every write so far is done.</summary>
-    private void AfterWriting(Action<IActorRef> answer, bool toBoth = false)
-    {
-        var sender = Sender;
-        if (toBoth && _unwritten.Requests == 0 && _replica is not null) WriteOwnRunToBoth();
-        WriteUnwritten(toBoth);
-        _writes.AfterAll(() => answer(sender));
-    }
-
-    private void WriteUnwritten(bool toBoth)
-    {
-        if (_unwritten.Requests == 0) return;
-        // Stamped with when the usage was settled, not written: a write may come after the period ended.
-        var usage = _unwritten with { At = _lastUnwrittenAt, RequestIds = _unwrittenIds };
-        var confirmations = _unconfirmed;
-        (_unwritten, _unwrittenIds, _unconfirmed) = (KeyUsage.None, [], []);
-        // A confirmation is owed once both nodes have it, whichever write takes it.
-        toBoth |= confirmations.Count > 0;
-        // Without a journal to write to, a write is done once the replica has it; with neither, once a journal is back.
-        var generation = _writes.Start(journalDone: !_journalReady && _replica is not null, replicaDone: _replica is null, confirmations);
-        // A journal that is down or still reading back is given this later, with whatever else it lacks.
-        if (_journalReady) _journal!.Tell(new KeyJournalActor.WriteUsage(usage, generation));
-        _replica?.WriteUsage(_ownRun with { RecentIds = [.. _ownRecentIds] }, toBoth, generation, Self);
-        _counted.Journaled(usage.RequestIds);
-    }
-
-    private void WriteOwnRunToBoth()
-    {
-        var generation = _writes.Start(journalDone: true, replicaDone: false, null);
-        _replica!.WriteUsage(_ownRun with { RecentIds = [.. _ownRecentIds] }, toBoth: true, generation, Self);
-    }
-
-    private void ReplicaWrote(object request)
-    {
-        if (request is not KeyReplica.WriteRequest write) return;
-        _writes.ReplicaWrote(write.Generation);
-        WriteWaitingConfirmations();
-    }
-
-    /// <summary>Confirmations that came while writes were under way go now, together.</summary>
-    private void WriteWaitingConfirmations()
-    {
-        if (_writes.IsEmpty && _unconfirmed.Count > 0) WriteUnwritten(toBoth: true);
-    }
-
-    /// <summary>Counts usage in this node's run's replica entry, in the current budget period.</summary>
-    private void AddToOwnRun(KeyBudget.UsageRecorded usage, decimal periodCost, bool write = true)
-    {
-        var samePeriod = _ownRun.PeriodStart == _period.Start;
-        _ownRun = new KeyBudget.ReplicaUsage(
-            _ownRun.Requests + usage.Requests, _ownRun.PromptTokens + usage.PromptTokens, _ownRun.CompletionTokens + usage.CompletionTokens,
-            _ownRun.Cost + usage.Cost, _period.Start, (samePeriod ? _ownRun.PeriodSpend : 0) + periodCost, _ownRun.RecentIds);
-        if (write) WriteOwnRunToBoth();
-    }
-
-    // ---- The journal: started, stopped, started again, and given what it lacks.
-
-    private void StartJournal()
-    {
-        _journalReady = false;
-        _journal = Context.Watch(Context.ActorOf(KeyJournalActor.Props(_keyId, _clock), $"journal-{++_journalRuns}"));
-    }
-
-    /// <summary>Its database failed: the key goes on, and tries a new journal later.</summary>
-    private void JournalStopped()
-    {
-        if (_journalReady || _journalRuns == 1)
-            Context.GetLogger().Warning("The journal of key {0} stopped (its database failed); the key goes on{1}, and tries again in {2} s",
-                _keyId, _replica is null ? "" : " from its replica", _journalRetry.TotalSeconds);
-        _journal = null;
-        _journalReady = false;
-        _writes.JournalStopped(replicaKeepsThem: _replica is not null);
-        while (_policyWrites.TryDequeue(out var waiting)) waiting.Sender.Tell(new KeyBudget.JournalUnavailable(_keyId));
-        Timers.StartSingleTimer(nameof(StartJournalAgain), StartJournalAgain.Instance, _journalRetry);
-        _journalRetry = TimeSpan.FromTicks(Math.Min(_journalRetry.Ticks * 2, JournalRetryMax.Ticks));
-    }
-
-    /// <summary>
-    /// Gives a journal that has read back <paramref name="journaled"/> what was settled and it lacks, in one event;
-    /// except the unwritten usage, which the next write gives it. False when it lacks nothing.
-    /// </summary>
-    private bool CatchUpJournal(KeyBudget.UsageRecorded journaled)
-    {
-        var missing = KeyUsage.Beyond(KeyUsage.Beyond(_settled, _unwritten), journaled);
-        if (KeyUsage.IsNone(missing)) return false;
-        var generation = _writes.Start(journalDone: false, replicaDone: true, null);
-        _journal!.Tell(new KeyJournalActor.WriteUsage(missing with { At = _clock.GetUtcNow(), RequestIds = [.. _counted.JournaledIds().TakeLast(CaughtUpRequestIds)] }, generation));
-        return true;
-    }
-
-    // ---- Policy: the journal first (a change nobody can read back would be lost), then the replica.
-
-    private void WritePolicy(object @event)
-    {
-        if (!_journalReady)
-        {
-            Sender.Tell(new KeyBudget.JournalUnavailable(_keyId));
-            return;
-        }
-        _policyWrites.Enqueue((@event, Sender));
-        _journal!.Tell(new KeyJournalActor.WritePolicy(@event));
-    }
-
-    private void PolicyWritten(KeyJournalActor.PolicyWritten written)
-    {
-        var (_, sender) = _policyWrites.Dequeue();
-        if (written.Event is KeyBudget.KeyPolicySet set)
-        {
-            if (_policy?.BudgetDuration != set.Policy.BudgetDuration) _period.Restart();
-            // As when it was provisioned: a key provisioned again after its deletion is a key again.
-            _policy = set.Policy;
-            _deleted = false;
-            sender.Tell(new KeyBudget.Provisioned(_keyId));
-        }
-        else
-        {
-            _deleted = true;
-            sender.Tell(new KeyBudget.Deleted(_keyId));
-        }
-        if (_replica is not null) WritePolicyToReplica();
-    }
-
-    private void WritePolicyToReplica()
-    {
-        var generation = _writes.Start(journalDone: true, replicaDone: false, null);
-        _replica!.WritePolicy(new KeyBudget.ReplicaPolicy(_policy, _deleted), generation, Self);
-    }
-
     // ---- Reading.
-
-    private static KeyBudget.UsageRecorded Usage(KeyBudget.Totals totals) =>
-        new(totals.Requests, totals.PromptTokens, totals.CompletionTokens, totals.Spend);
-
-    private static KeyBudget.UsageRecorded Max(KeyBudget.UsageRecorded a, KeyBudget.UsageRecorded b) =>
-        KeyUsage.Add(a, KeyUsage.Beyond(b, a));
-
-    private long ReservedTokens() => _reservations.Values.Sum(r => (long)r.Tokens);
 
     private KeyBudget.State CurrentState()
     {
         var now = _clock.GetUtcNow();
-        _rates.Slide(now);
+        _limits.Rates.Slide(now);
         _period.Roll(_policy, now);
         return new KeyBudget.State(_keyId, _policy, _deleted, _settled.Requests, _settled.PromptTokens, _settled.CompletionTokens,
-            _settled.Cost, _period.Spend, _period.End(_policy), _reserved, _inFlight.Count, _rates.Requests, _rates.Tokens);
+            _settled.Cost, _period.Spend, _period.End(_policy), _limits.Reserved, _limits.InFlight, _limits.Rates.Requests, _limits.Rates.Tokens);
     }
 
     /// <summary>Breakers are per node: the asker's own node's breaker knows how its calls have fared.</summary>

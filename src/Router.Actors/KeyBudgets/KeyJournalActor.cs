@@ -110,20 +110,3 @@ public sealed class KeyJournalActor : ReceivePersistentActor
 
     public sealed record PolicyWritten(object Event);
 }
-
-/// <summary>Sums of settled usage.</summary>
-internal static class KeyUsage
-{
-    public static readonly KeyBudget.UsageRecorded None = new(0, 0, 0);
-
-    public static KeyBudget.UsageRecorded Add(KeyBudget.UsageRecorded a, KeyBudget.UsageRecorded b) =>
-        new(a.Requests + b.Requests, a.PromptTokens + b.PromptTokens, a.CompletionTokens + b.CompletionTokens, a.Cost + b.Cost);
-
-    /// <summary>What <paramref name="more"/> has beyond <paramref name="less"/>, dimension by dimension (never negative).</summary>
-    public static KeyBudget.UsageRecorded Beyond(KeyBudget.UsageRecorded more, KeyBudget.UsageRecorded less) =>
-        new(Math.Max(0, more.Requests - less.Requests), Math.Max(0, more.PromptTokens - less.PromptTokens),
-            Math.Max(0, more.CompletionTokens - less.CompletionTokens), Math.Max(0, more.Cost - less.Cost));
-
-    public static bool IsNone(KeyBudget.UsageRecorded usage) =>
-        usage.Requests == 0 && usage.PromptTokens == 0 && usage.CompletionTokens == 0 && usage.Cost == 0;
-}
