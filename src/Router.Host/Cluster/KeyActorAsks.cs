@@ -41,6 +41,8 @@ public sealed record KeyActorAsks(TimeSpan EachAsk, TimeSpan Bound, string Bound
     /// </summary>
     public async Task<T> AskAsync<T>(IActorRef actor, object message, CancellationToken ct)
     {
+        // One ask (a single node, on every request): nothing to listen to but it.
+        if (EachAsk >= Bound) return await actor.Ask<T>(message, Bound, ct);
         var started = Stopwatch.GetTimestamp();
         using var answered = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var asks = new List<Task<T>>();

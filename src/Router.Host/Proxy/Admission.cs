@@ -40,12 +40,12 @@ public sealed class Admission(
         // An empty deployment tells the key's actor that no breaker needs asking.
         var askBreaker = deploymentId.Length > 0 && !board.ClosedForSure(deploymentId);
         object reply;
-        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(ct, nodeLeft);
+        using var waiting = UntilNodeLeft(ct);
         try
         {
             reply = await keyAsks.AskAsync<object>(keyBudgets,
                 new KeyBudget.Admit(key.KeyId, requestId, model, askBreaker ? deploymentId : "", key.SecretHash, estimatedCost, estimatedTokens),
-                waiting.Token);
+                waiting?.Token ?? ct);
         }
         catch (Exception e) when (e is AskTimeoutException or OperationCanceledException)
         {
@@ -106,10 +106,10 @@ public sealed class Admission(
     /// </summary>
     public async Task<bool> TrySettleConfirmedAsync(KeyBudget.Settle settle, KeyActorAsks asks, CancellationToken ct)
     {
-        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(ct, nodeLeft);
+        using var waiting = UntilNodeLeft(ct);
         try
         {
-            await asks.AskAsync<KeyBudget.Settled>(keyBudgets, settle, waiting.Token);
+            await asks.AskAsync<KeyBudget.Settled>(keyBudgets, settle, waiting?.Token ?? ct);
             return true;
         }
         catch (AskTimeoutException)
@@ -122,6 +122,10 @@ public sealed class Admission(
             return false;
         }
     }
+
+    /// <summary><paramref name="ct"/> joined with the node leaving the pair; null on a single node (no allocation per request).</summary>
+    private CancellationTokenSource? UntilNodeLeft(CancellationToken ct) =>
+        nodeLeft.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(ct, nodeLeft) : null;
 
     /// <summary>Whether this node has left the pair: nothing it settles can be confirmed any more.</summary>
     public bool HasLeft => nodeLeft.IsCancellationRequested;
