@@ -127,8 +127,41 @@ public sealed class PairUnderLoad : IAsyncDisposable
     /// <summary>Starts a node that was stopped or killed again, on its own data directory, and waits until it has rejoined its peer.</summary>
     public async Task StartNodeAsync(int node)
     {
-        await StartProcessAsync(node);
-        await WaitForTwoMembersAsync(TimeSpan.FromSeconds(60), "the restarted node did not rejoin");
+        try
+        {
+            await StartProcessAsync(node);
+            await WaitUntilAsync(async () => Node(node).HasExited
+                    ? throw new InvalidOperationException($"the restarted node exited with {Node(node).ExitCode} while it joined:\n{Node(node).Output}")
+                    : await PairNodes.MembersUpAsync(Node(0)) == 2 && await PairNodes.MembersUpAsync(Node(1)) == 2,
+                TimeSpan.FromSeconds(60), "the restarted node did not rejoin");
+        }
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException && _nodes[1 - node] is { } peer)
+        {
+            // Why a node could not join is as often in its peer's log as in its own.
+            var peerLog = string.Join('\n', peer.Output.Split('\n').Where(l => !l.Contains("dead letters", StringComparison.Ordinal)).TakeLast(60));
+            throw new InvalidOperationException($"{e.Message}\n--- the peer's last lines ---\n{peerLog}", e);
+        }
+    }
+
+    /// <summary>
+    /// Starts a node as systemd's <c>Restart=always</c> (<c>RestartSec=2</c>, docs/operations.md) keeps it running: a
+    /// start that ends with the process exiting (its peer downed it while it joined) is followed by another, up to
+    /// <paramref name="starts"/>. Returns how many starts it took to rejoin.
+    /// </summary>
+    public async Task<int> StartNodeAsSystemdWouldAsync(int node, int starts = 3)
+    {
+        for (var start = 1; ; start++)
+        {
+            try
+            {
+                await StartNodeAsync(node);
+                return start;
+            }
+            catch (InvalidOperationException) when (start < starts && _nodes[node] is { HasExited: true })
+            {
+                await Task.Delay(TimeSpan.FromSeconds(2), Ct);
+            }
+        }
     }
 
     private Task WaitForTwoMembersAsync(TimeSpan timeout, string what) =>

@@ -39,6 +39,9 @@ public sealed class RouterProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The process's exit code, once <see cref="HasExited"/>.</summary>
+    public int ExitCode => _process.ExitCode;
+
     /// <summary>
     /// Starts the router with <paramref name="routerBlock"/> as the body of a <c>router { }</c> file. A data
     /// directory made here is deleted on dispose; one passed in is the caller's to keep.
