@@ -21,6 +21,10 @@ namespace Router.MockUpstream;
 /// <item><c>stream-die</c>: two chunks, then the connection is cut</item>
 /// <item><c>stream-cut-first</c>: a comment, then the connection is cut before any data</item>
 /// <item><c>stream-stall</c>: one chunk, then silence (for stream-idle timeouts)</item>
+/// <item><c>stream-wait-first</c>: a 200 stream that sends nothing until the client leaves (an answer not begun)</item>
+/// <item><c>stream-paced</c>: a word every 300 ms (so a client can leave in the middle of the answer)</item>
+/// <item><c>stream-hold-end</c>: the whole answer and its finish chunk, then nothing (no usage, no [DONE]) until the client leaves</item>
+/// <item><c>no-usage</c>: answers, streamed or not, without any usage, as some OpenAI-compatible servers do</item>
 /// <item><c>flaky-N-anything</c>: 500 for the first N calls of that exact name, then answers</item>
 /// <item><c>rate-once-anything</c>: 429 with Retry-After: 1 on the first call of that name, then answers</item>
 /// <item><c>delay-N</c>: answers after N milliseconds</item>
@@ -127,7 +131,9 @@ public sealed class MockOpenAiServer : IAsyncDisposable
                     await WriteJsonAsync(context, Completion(model, Words(body["prompt"]?.ToString() ?? "")));
                     return;
                 case "chat" when !stream:
-                    await WriteJsonAsync(context, ChatCompletion(model, body, Plan(body)));
+                    var completion = ChatCompletion(model, body, Plan(body));
+                    if (model == "no-usage") completion.Remove("usage");
+                    await WriteJsonAsync(context, completion);
                     return;
                 default:
                     await StreamAsync(context, kind, body, model, ct);
@@ -200,6 +206,12 @@ public sealed class MockOpenAiServer : IAsyncDisposable
             return;
         }
 
+        if (model == "stream-wait-first")
+        {
+            await context.Response.Body.FlushAsync(ct);
+            await Task.Delay(Timeout.Infinite, ct);
+        }
+
         if (model == "stream-error-first")
         {
             await EventAsync(context, """{"error":{"message":"The engine is currently overloaded, please try again later.","type":"server_error","code":503}}""", ct);
@@ -230,10 +242,12 @@ public sealed class MockOpenAiServer : IAsyncDisposable
             {
                 await Task.Delay(Timeout.Infinite, ct);
             }
+            if (model == "stream-paced") await Task.Delay(300, ct);
             await EventAsync(context, Chunk(kind, model, role: false, content: (i == 0 ? "" : " ") + words[i], finish: null, includeUsage), ct);
         }
         await EventAsync(context, Chunk(kind, model, role: false, content: null, finish: answer.IsToolCall ? "tool_calls" : "stop", includeUsage), ct);
-        if (includeUsage)
+        if (model == "stream-hold-end") await Task.Delay(Timeout.Infinite, ct);
+        if (includeUsage && model != "no-usage")
         {
             var usage = new JsonObject
             {

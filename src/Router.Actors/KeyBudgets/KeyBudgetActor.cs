@@ -256,7 +256,8 @@ public sealed partial class KeyBudgetActor : ReceiveActor, IWithTimers, IWithUnb
         _period.Roll(_policy, now);
         if (_unwritten.Requests > 0 && _period.Start is { } start && _lastUnwrittenAt < start) WriteUnwritten(toBoth: false);
         _limits.Rates.AddTokens(now, settle.Usage.TotalTokens);
-        var usage = new KeyBudget.UsageRecorded(1, settle.Usage.PromptTokens, settle.Usage.CompletionTokens, settle.Cost);
+        var usage = new KeyBudget.UsageRecorded(1, settle.Usage.PromptTokens, settle.Usage.CompletionTokens, settle.Cost,
+            EstimatedCost: settle.Usage.Estimated ? settle.Cost : 0);
         _settled = KeyUsage.Add(_settled, usage);
         _unwritten = KeyUsage.Add(_unwritten, usage);
         _lastUnwrittenAt = now;
@@ -286,7 +287,8 @@ public sealed partial class KeyBudgetActor : ReceiveActor, IWithTimers, IWithUnb
         _limits.Rates.Slide(now);
         _period.Roll(_policy, now);
         return new KeyBudget.State(_keyId, _policy, _deleted, _settled.Requests, _settled.PromptTokens, _settled.CompletionTokens,
-            _settled.Cost, _period.Spend, _period.End(_policy), _limits.Reserved, _limits.InFlight, _limits.Rates.Requests, _limits.Rates.Tokens);
+            _settled.Cost, _period.Spend, _period.End(_policy), _limits.Reserved, _limits.InFlight, _limits.Rates.Requests, _limits.Rates.Tokens,
+            _settled.EstimatedCost);
     }
 
     /// <summary>Breakers are per node: the asker's own node's breaker knows how its calls have fared.</summary>

@@ -87,7 +87,7 @@ public sealed class KeyJournalActor : ReceivePersistentActor
     {
         _policy = totals.Policy ?? (totals.AllowedModels is { } models ? new KeyPolicy("", "", models) : null);
         _deleted = totals.Deleted;
-        _usage = new KeyBudget.UsageRecorded(totals.Requests, totals.PromptTokens, totals.CompletionTokens, totals.Spend);
+        _usage = KeyUsage.Of(totals);
         _period.Restore(totals.PeriodStart, totals.PeriodSpend);
         _counted.Clear();
         _counted.Journaled(totals.RequestIds);
@@ -95,7 +95,7 @@ public sealed class KeyJournalActor : ReceivePersistentActor
 
     private KeyBudget.Totals Totals() =>
         new(_policy?.AllowedModels, _usage.Requests, _usage.PromptTokens, _usage.CompletionTokens,
-            _policy, _usage.Cost, _period.Spend, _period.Start, _deleted, _counted.JournaledIds());
+            _policy, _usage.Cost, _period.Spend, _period.Start, _deleted, _counted.JournaledIds(), _usage.EstimatedCost);
 
     /// <summary>To the parent: what the journal holds, read back.</summary>
     public sealed record Recovered(KeyBudget.Totals Totals);

@@ -94,7 +94,7 @@ internal sealed class KeyReplica(IActorRef replicator, UniqueAddress self, strin
             }
         }
         var usage = runs.Aggregate(KeyUsage.None, (sum, run) =>
-            KeyUsage.Add(sum, new KeyBudget.UsageRecorded(run.Requests, run.PromptTokens, run.CompletionTokens, run.Cost)));
+            KeyUsage.Add(sum, KeyUsage.Of(run)));
         // The latest period any run counted in is the key's; runs that last counted in an earlier one add nothing to it.
         var periodStart = runs.Max(run => run.PeriodStart);
         var periodSpend = runs.Where(run => run.PeriodStart == periodStart).Sum(run => run.PeriodSpend);

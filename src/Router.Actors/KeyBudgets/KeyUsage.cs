@@ -8,15 +8,20 @@ internal static class KeyUsage
     public static readonly KeyBudget.UsageRecorded None = new(0, 0, 0);
 
     public static KeyBudget.UsageRecorded Of(KeyBudget.Totals totals) =>
-        new(totals.Requests, totals.PromptTokens, totals.CompletionTokens, totals.Spend);
+        new(totals.Requests, totals.PromptTokens, totals.CompletionTokens, totals.Spend, EstimatedCost: totals.EstimatedSpend);
+
+    public static KeyBudget.UsageRecorded Of(KeyBudget.ReplicaUsage run) =>
+        new(run.Requests, run.PromptTokens, run.CompletionTokens, run.Cost, EstimatedCost: run.EstimatedCost);
 
     public static KeyBudget.UsageRecorded Add(KeyBudget.UsageRecorded a, KeyBudget.UsageRecorded b) =>
-        new(a.Requests + b.Requests, a.PromptTokens + b.PromptTokens, a.CompletionTokens + b.CompletionTokens, a.Cost + b.Cost);
+        new(a.Requests + b.Requests, a.PromptTokens + b.PromptTokens, a.CompletionTokens + b.CompletionTokens, a.Cost + b.Cost,
+            EstimatedCost: a.EstimatedCost + b.EstimatedCost);
 
     /// <summary>What <paramref name="more"/> has beyond <paramref name="less"/>, dimension by dimension (never negative).</summary>
     public static KeyBudget.UsageRecorded Beyond(KeyBudget.UsageRecorded more, KeyBudget.UsageRecorded less) =>
         new(Math.Max(0, more.Requests - less.Requests), Math.Max(0, more.PromptTokens - less.PromptTokens),
-            Math.Max(0, more.CompletionTokens - less.CompletionTokens), Math.Max(0, more.Cost - less.Cost));
+            Math.Max(0, more.CompletionTokens - less.CompletionTokens), Math.Max(0, more.Cost - less.Cost),
+            EstimatedCost: Math.Max(0, more.EstimatedCost - less.EstimatedCost));
 
     /// <summary>The larger of the two in each dimension.</summary>
     public static KeyBudget.UsageRecorded Max(KeyBudget.UsageRecorded a, KeyBudget.UsageRecorded b) => Add(a, Beyond(b, a));

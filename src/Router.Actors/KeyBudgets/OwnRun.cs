@@ -25,7 +25,8 @@ internal sealed class OwnRun
         var samePeriod = _counted.PeriodStart == periodStart;
         _counted = new KeyBudget.ReplicaUsage(
             _counted.Requests + usage.Requests, _counted.PromptTokens + usage.PromptTokens, _counted.CompletionTokens + usage.CompletionTokens,
-            _counted.Cost + usage.Cost, periodStart, (samePeriod ? _counted.PeriodSpend : 0) + periodCost, []);
+            _counted.Cost + usage.Cost, periodStart, (samePeriod ? _counted.PeriodSpend : 0) + periodCost, [],
+            _counted.EstimatedCost + usage.EstimatedCost);
     }
 
     /// <summary>Remembers a counted request, forgetting the oldest beyond <see cref="KeyReplica.ReplicatedRequestIds"/>.</summary>

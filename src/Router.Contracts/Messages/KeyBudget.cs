@@ -112,7 +112,8 @@ public static class KeyBudget
         decimal Reserved,
         int InFlight,
         int RequestsLastMinute,
-        long TokensLastMinute) : IPersistedMessage
+        long TokensLastMinute,
+        decimal EstimatedSpend = 0) : IPersistedMessage
     {
         public bool IsProvisioned => Policy is not null && !IsDeleted;
 
@@ -131,8 +132,10 @@ public static class KeyBudget
 
     /// <summary>The usage of one or more settled requests, written together; <see cref="At"/> places it in a budget period.</summary>
     /// <param name="RequestIds">The requests it counts, so that a settlement sent again after a crash is not counted twice (absent in older journals).</param>
+    /// <param name="EstimatedCost">The part of <paramref name="Cost"/> the router counted itself (see <c>TokenUsage.Estimated</c>).</param>
     public sealed record UsageRecorded(
-        long Requests, long PromptTokens, long CompletionTokens, decimal Cost = 0, DateTimeOffset? At = null, IReadOnlyList<string>? RequestIds = null)
+        long Requests, long PromptTokens, long CompletionTokens, decimal Cost = 0, DateTimeOffset? At = null, IReadOnlyList<string>? RequestIds = null,
+        decimal EstimatedCost = 0)
         : IPersistedMessage;
 
     /// <summary>Snapshot of the key's state; a null policy means the key was never provisioned.</summary>
@@ -140,7 +143,7 @@ public static class KeyBudget
     public sealed record Totals(
         IReadOnlyList<string>? AllowedModels, long Requests, long PromptTokens, long CompletionTokens,
         KeyPolicy? Policy = null, decimal Spend = 0, decimal PeriodSpend = 0, DateTimeOffset? PeriodStart = null, bool Deleted = false,
-        IReadOnlyList<string>? RequestIds = null)
+        IReadOnlyList<string>? RequestIds = null, decimal EstimatedSpend = 0)
         : IPersistedMessage;
 
     // The key's replica in the pair's distributed data: its shape is a storage format (each node keeps it on disk), change it only compatibly.
@@ -156,7 +159,7 @@ public static class KeyBudget
     /// <param name="RecentIds">The last requests this run counted, so a settlement sent again to another node counts once.</param>
     public sealed record ReplicaUsage(
         long Requests, long PromptTokens, long CompletionTokens, decimal Cost, DateTimeOffset? PeriodStart, decimal PeriodSpend,
-        IReadOnlyList<string> RecentIds);
+        IReadOnlyList<string> RecentIds, decimal EstimatedCost = 0);
 }
 
 public enum RefusalReason

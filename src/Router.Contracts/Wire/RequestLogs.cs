@@ -29,6 +29,8 @@ public sealed record RequestLogRow
     [JsonPropertyName("completion_tokens")] public long CompletionTokens { get; init; }
     [JsonPropertyName("cached_tokens")] public long CachedTokens { get; init; }
     [JsonPropertyName("cost")] public decimal Cost { get; init; }
+    /// <summary>The tokens and cost were counted by the router: the provider reported no usage, or the answer ended early.</summary>
+    [JsonPropertyName("estimated")] public bool Estimated { get; init; }
     [JsonPropertyName("cache_hit")] public bool CacheHit { get; init; }
     [JsonPropertyName("saved_cost")] public decimal SavedCost { get; init; }
     [JsonPropertyName("latency_ms")] public double LatencyMs { get; init; }

@@ -16,5 +16,12 @@ public sealed record TokenUsage(
     /// nothing. When present it is the cost, whatever the price table says.
     /// </summary>
     public decimal? ReportedCost { get; init; }
+
+    /// <summary>
+    /// The router counted these tokens itself, because the provider reported none or the answer ended early
+    /// (the prompt with the tokenizer, the completion from what was relayed): a fair charge, not an invoice.
+    /// </summary>
+    public bool Estimated { get; init; }
+
     public int TotalTokens => PromptTokens + CompletionTokens;
 }

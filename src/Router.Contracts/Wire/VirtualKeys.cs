@@ -30,6 +30,12 @@ public sealed record VirtualKeyInfo
 
     [JsonPropertyName("spend")] public decimal Spend { get; init; }
 
+    /// <summary>
+    /// The part of <see cref="Spend"/> the router counted itself: answers that ended early or came without
+    /// the provider's usage (the request log marks each such row <c>estimated</c>).
+    /// </summary>
+    [JsonPropertyName("estimated_spend")] public decimal EstimatedSpend { get; init; }
+
     [JsonPropertyName("max_budget"), JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public decimal? MaxBudget { get; init; }
 

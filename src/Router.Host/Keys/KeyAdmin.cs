@@ -254,6 +254,7 @@ public sealed class KeyAdmin(
             KeyAlias = policy.Alias,
             Models = policy.AllowedModels,
             Spend = state.Spend,
+            EstimatedSpend = state.EstimatedSpend,
             MaxBudget = policy.MaxBudget,
             BudgetDuration = policy.BudgetDuration is { } duration ? Durations.Format(duration) : null,
             BudgetResetAt = state.PeriodResetsAt,

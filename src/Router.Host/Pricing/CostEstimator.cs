@@ -27,7 +27,8 @@ public sealed class CostEstimator(CostCalculator costs, IReadOnlyDictionary<stri
     private ModelPrice? PriceOf(RouteMatch match, Deployment deployment) =>
         costs.PriceOf(providers[deployment.ProviderName], match.RequestedModel, match.UpstreamModelFor(deployment));
 
-    private static int PromptTokens(ProxyRequest request) => request.Field("messages") switch
+    /// <summary>The request's prompt as the tokenizer counts it.</summary>
+    public static int PromptTokens(ProxyRequest request) => request.Field("messages") switch
     {
         { ValueKind: JsonValueKind.Array } messages => ContextWindows.CountTokens(messages),
         _ => (request.Field("prompt") ?? request.Field("input")) is { } text ? ContextWindows.CountText(text) : 0,

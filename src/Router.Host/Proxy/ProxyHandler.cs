@@ -118,7 +118,10 @@ public sealed class ProxyHandler(
         string? cache = context.Response.Headers[ResponseCaching.Header];
         var usage = result?.Outcome.Usage ?? TokenUsage.None;
         var last = trace.LastAttempt;
-        var status = context.RequestAborted.IsCancellationRequested && failure is null && result?.Outcome.Result == Contracts.Messages.CallResult.Abandoned
+        // 499 (nginx's "client closed request"): the client left before it had the answer, whether during an attempt
+        // or before one began (then the walk ended with the cancellation, and no result).
+        var status = context.RequestAborted.IsCancellationRequested && failure is null
+                     && (result is null ? served is null : result.Outcome.Result == Contracts.Messages.CallResult.Abandoned)
             ? 499
             : context.Response.StatusCode;
         return new RequestLogEntry
@@ -139,6 +142,7 @@ public sealed class ProxyHandler(
             CompletionTokens = usage.CompletionTokens,
             CachedTokens = usage.CachedPromptTokens,
             Cost = result?.Cost ?? 0m,
+            Estimated = usage.Estimated,
             CacheHit = served is not null,
             Cache = cache,
             SavedCost = served?.Cost ?? 0m,

@@ -5,6 +5,7 @@ using Router.Actors.Routing;
 using Router.Contracts.Messages;
 using Router.Contracts.Wire;
 using Router.Host.Http;
+using Router.Host.Pricing;
 using Router.Host.Providers;
 using Router.Host.Streaming;
 using Router.Host.Translation;
@@ -24,7 +25,7 @@ namespace Router.Host.Proxy;
 /// end, the answer is not complete.
 /// </param>
 public sealed class StreamRelay(
-    HttpContext context, Deployment deployment, string requestId, TimeSpan streamIdle, IStreamTranslator translator,
+    HttpContext context, Deployment deployment, string requestId, TimeSpan streamIdle, IStreamTranslator translator, UsageEstimate usage,
     Action<byte[]>? observeFrames = null, Func<TokenUsage, ValueTask>? finishing = null)
 {
     private string? _unreadable;
@@ -38,14 +39,22 @@ public sealed class StreamRelay(
         TimeSpan latency;
 
         // Before the first frame nothing is sent, so a failure there gets its own HTTP status.
-        do
+        try
         {
-            var next = await events.ReadAsync(phase.Token);
-            latency = Stopwatch.GetElapsedTime(started);
-            signal = Translate(next);
-            if (signal == StreamSignal.Failed)
-                return CallOutcome.Failed(FailureOf(next is null, committed: false), true, latency);
-        } while (frames.Count == 0 && signal == StreamSignal.Continue);
+            do
+            {
+                var next = await events.ReadAsync(phase.Token);
+                latency = Stopwatch.GetElapsedTime(started);
+                signal = Translate(next);
+                if (signal == StreamSignal.Failed)
+                    return CallOutcome.Failed(FailureOf(next is null, committed: false), true, latency);
+            } while (frames.Count == 0 && signal == StreamSignal.Continue);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException && ct.IsCancellationRequested)
+        {
+            // The provider has started answering, and bills the prompt at least.
+            return CallOutcome.ClientGone(usage.OfEndedStream(translator.Usage));
+        }
 
         context.Response.StatusCode = 200;
         context.Response.ContentType = "text/event-stream; charset=utf-8";
@@ -57,7 +66,8 @@ public sealed class StreamRelay(
         {
             while (true)
             {
-                if (signal == StreamSignal.Finished && finishing is not null) await finishing(translator.Usage ?? TokenUsage.None);
+                foreach (var frame in frames) usage.Relayed(frame);
+                if (signal == StreamSignal.Finished && finishing is not null) await finishing(usage.OfFinishedStream(translator.Usage));
                 foreach (var frame in frames)
                 {
                     writer.Write(frame);
@@ -65,7 +75,7 @@ public sealed class StreamRelay(
                 }
                 frames.Clear();
                 await writer.FlushAsync(ct);
-                if (signal == StreamSignal.Finished) return Finish(CallResult.Answered);
+                if (signal == StreamSignal.Finished) return new CallOutcome(usage.OfFinishedStream(translator.Usage), CallResult.Answered, latency, null);
 
                 phase.CancelAfter(streamIdle);
                 var next = await events.ReadAsync(phase.Token);
@@ -74,27 +84,28 @@ public sealed class StreamRelay(
                 {
                     foreach (var frame in frames) writer.Write(frame);
                     await EndWithErrorAsync(FailureOf(next is null, committed: true));
-                    return Finish(CallResult.ProviderFailed);
+                    return BrokenOff();
                 }
             }
         }
         catch (Exception e) when (e is OperationCanceledException or IOException && ct.IsCancellationRequested)
         {
-            return CallOutcome.ClientGone(translator.Usage);
+            return CallOutcome.ClientGone(usage.OfEndedStream(translator.Usage));
         }
         catch (OperationCanceledException)
         {
             await EndWithErrorAsync(Unreachable(
                 $"Provider '{deployment.ProviderName}' sent nothing for {streamIdle.TotalSeconds:0.#} s (stream-idle timeout) or ran past its total timeout."));
-            return Finish(CallResult.ProviderFailed);
+            return BrokenOff();
         }
         catch (Exception e) when (e is IOException or HttpRequestException)
         {
             await EndWithErrorAsync(Unreachable($"The connection to provider '{deployment.ProviderName}' broke mid-stream: {e.Message}"));
-            return Finish(CallResult.ProviderFailed);
+            return BrokenOff();
         }
 
-        CallOutcome Finish(CallResult result) => new(translator.Usage ?? TokenUsage.None, result, latency, null);
+        // The provider broke off: what it generated until then is billed all the same.
+        CallOutcome BrokenOff() => new(usage.OfEndedStream(translator.Usage), CallResult.ProviderFailed, latency, null);
 
         StreamSignal Translate(SseEvent? next)
         {

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Router.Actors.Routing;
 using Router.Contracts.Wire;
 using Router.Host.Http;
+using Router.Host.Pricing;
 using Router.Host.Providers;
 using Router.Host.Translation;
 
@@ -39,6 +40,8 @@ public sealed class UpstreamForwarder
         phase.CancelAfter(timeouts.FirstByte);
         var started = Stopwatch.GetTimestamp();
         context.Response.Headers["x-router-deployment"] = deployment.Id;
+        var usage = new UsageEstimate(request);
+        var providerAnswering = false;
 
         try
         {
@@ -51,6 +54,7 @@ public sealed class UpstreamForwarder
                 return CallOutcome.Failed(error, IsProviderFault(status), Stopwatch.GetElapsedTime(started));
             }
 
+            providerAnswering = true;
             if (!streaming)
             {
                 var received = await response.Content.ReadAsByteArrayAsync(total.Token);
@@ -66,23 +70,25 @@ public sealed class UpstreamForwarder
                         $"Provider '{deployment.ProviderName}' answered 200 with a body the router could not read: {e.Message}");
                     return CallOutcome.Failed(error, true, Stopwatch.GetElapsedTime(started));
                 }
-                if (answering is not null) await answering(translated.Usage ?? TokenUsage.None);
+                var used = usage.OfAnswer(translated.Usage, translated.Body);
+                if (answering is not null) await answering(used);
                 context.Response.StatusCode = status;
                 context.Response.ContentType = ReferenceEquals(translated.Body, received)
                     ? response.Content.Headers.ContentType?.ToString() ?? "application/json"
                     : "application/json";
                 context.Response.ContentLength = translated.Body.Length;
                 await context.Response.Body.WriteAsync(translated.Body, context.RequestAborted);
-                return CallOutcome.Answered(translated.Usage, Stopwatch.GetElapsedTime(started)) with { Body = translated.Body };
+                return CallOutcome.Answered(used, Stopwatch.GetElapsedTime(started)) with { Body = translated.Body };
             }
 
-            var relay = new StreamRelay(context, deployment, requestId, timeouts.StreamIdle, dialect.CreateStreamTranslator(answer), observeFrames,
-                finishing);
+            var relay = new StreamRelay(context, deployment, requestId, timeouts.StreamIdle, dialect.CreateStreamTranslator(answer), usage,
+                observeFrames, finishing);
             return await relay.RelayAsync(await response.Content.ReadAsStreamAsync(phase.Token), phase, started);
         }
         catch (Exception e) when (e is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)
         {
-            return CallOutcome.ClientGone();
+            // Once the provider has started answering, it bills the call whether or not anyone reads the answer.
+            return CallOutcome.ClientGone(providerAnswering ? usage.OfAbandonedAnswer() : null);
         }
         catch (OperationCanceledException)
         {

@@ -22,6 +22,8 @@ public sealed record RequestLogEntry
     public int CompletionTokens { get; init; }
     public int CachedTokens { get; init; }
     public decimal Cost { get; init; }
+    /// <summary>The tokens (and so the cost) were counted by the router: the provider reported none, or the answer ended early.</summary>
+    public bool Estimated { get; init; }
     public bool CacheHit { get; init; }
     /// <summary>What the cache did (<c>hit</c>, <c>miss</c>, <c>bypass</c>); null when it was off or never asked.</summary>
     public string? Cache { get; init; }

@@ -18,7 +18,7 @@ public sealed partial class RequestLogQuery(RouterStorage storage)
     private const string Columns = """
         time, request_id, key_id, key_prefix, key_alias, requested_model, routed_model, provider, deployment, status, upstream_status,
         error_origin, prompt_tokens, completion_tokens, cached_tokens, cost, cache_hit, saved_cost, latency_ms, ttft_ms, overhead_ms,
-        attempts, upstream_error
+        attempts, upstream_error, estimated
         """;
 
     /// <summary>A page of matching requests, newest first, with their attempts; and how many match in all.</summary>
@@ -146,6 +146,7 @@ public sealed partial class RequestLogQuery(RouterStorage storage)
         OverheadMs = r.GetDouble(20),
         Attempts = r.GetInt32(21),
         UpstreamError = r.IsDBNull(22) ? null : ParseJson(r.GetString(22)),
+        Estimated = r.GetInt64(23) != 0,
     };
 
     private static JsonElement ParseJson(string text)
@@ -163,7 +164,7 @@ public sealed partial class RequestLogQuery(RouterStorage storage)
     [
         "time", "request_id", "key_id", "key_prefix", "key_alias", "requested_model", "routed_model", "provider", "deployment", "status",
         "upstream_status", "error_origin", "prompt_tokens", "completion_tokens", "cached_tokens", "cost", "cache_hit", "saved_cost",
-        "latency_ms", "ttft_ms", "overhead_ms", "attempts", "upstream_error",
+        "latency_ms", "ttft_ms", "overhead_ms", "attempts", "upstream_error", "estimated",
     ];
 
     /// <summary>RFC 4180: a header row, then one line per request; fields with a comma, quote or line break are quoted.</summary>
@@ -178,7 +179,7 @@ public sealed partial class RequestLogQuery(RouterStorage storage)
                 r.Time, Text(r.RequestId), r.KeyId, Text(r.KeyPrefix), Text(r.KeyAlias), Text(r.RequestedModel), Text(r.RoutedModel),
                 Text(r.Provider), Text(r.Deployment), Num(r.Status), Num(r.UpstreamStatus), r.ErrorOrigin, Num(r.PromptTokens),
                 Num(r.CompletionTokens), Num(r.CachedTokens), Num(r.Cost), r.CacheHit ? "true" : "false", Num(r.SavedCost),
-                Num(r.LatencyMs), Num(r.TtftMs), Num(r.OverheadMs), Num(r.Attempts), r.UpstreamError?.GetRawText(),
+                Num(r.LatencyMs), Num(r.TtftMs), Num(r.OverheadMs), Num(r.Attempts), r.UpstreamError?.GetRawText(), r.Estimated ? "true" : "false",
             ];
             csv.Append(string.Join(',', fields.Select(Escape))).Append("\r\n");
         }

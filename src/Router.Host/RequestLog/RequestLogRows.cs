@@ -40,6 +40,7 @@ public static class RequestLogRows
         new("overhead_ms", DbType.Double, e => e.OverheadMs),
         new("attempts", DbType.Int32, e => e.Attempts.Count),
         new("upstream_error", DbType.String, e => e.UpstreamError),
+        new("estimated", DbType.Int32, e => e.Estimated ? 1 : 0),
     ];
 
     private static readonly LogColumn<(string RequestId, AttemptLogEntry Attempt)>[] AttemptColumns =

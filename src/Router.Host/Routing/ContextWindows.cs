@@ -38,6 +38,9 @@ public sealed class ContextWindows(ModelCatalog catalog, IReadOnlyDictionary<str
         _ => 0,
     };
 
+    /// <summary>The tokens of one text.</summary>
+    public static int CountString(string text) => text.Length == 0 ? 0 : O200k.Value.CountTokens(text);
+
     /// <summary>The tokens of the messages' text, as OpenAI's current models count them.</summary>
     public static int CountTokens(JsonElement messages)
     {

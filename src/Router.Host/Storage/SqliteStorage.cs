@@ -54,6 +54,13 @@ public sealed class SqliteStorage(string dataDir) : RouterStorage
         logCommand.ExecuteNonQuery();
         logCommand.CommandText = StorageSchema.RequestLog(real: "REAL", timeText: "TEXT");
         logCommand.ExecuteNonQuery();
+        foreach (var (name, definition) in StorageSchema.AddedRequestColumns)
+        {
+            logCommand.CommandText = $"SELECT COUNT(*) FROM pragma_table_info('requests') WHERE name = '{name}'";
+            if ((long)logCommand.ExecuteScalar()! > 0) continue;
+            logCommand.CommandText = $"ALTER TABLE requests ADD COLUMN {name} {definition}";
+            logCommand.ExecuteNonQuery();
+        }
     }
 
     public override DbConnection OpenLogConnection()

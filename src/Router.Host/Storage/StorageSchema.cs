@@ -18,6 +18,16 @@ public static class StorageSchema
         );
         """;
 
+    /// <summary>
+    /// Columns added to <c>requests</c> after its first release, which a database made before them lacks:
+    /// each storage adds those missing when it starts (SQLite has no <c>ADD COLUMN IF NOT EXISTS</c>).
+    /// </summary>
+    public static readonly IReadOnlyList<(string Name, string Definition)> AddedRequestColumns =
+    [
+        // The usage was counted by the router (the provider reported none, or the answer ended early).
+        ("estimated", "INTEGER NOT NULL DEFAULT 0"),
+    ];
+
     /// <summary>One row per request and one per attempt (see <c>RequestLogWriter</c>).</summary>
     public static string RequestLog(string real, string timeText) => $"""
         CREATE TABLE IF NOT EXISTS requests (
@@ -43,7 +53,8 @@ public static class StorageSchema
             ttft_ms            {real},
             overhead_ms        {real} NOT NULL,
             attempts           INTEGER NOT NULL,
-            upstream_error     TEXT
+            upstream_error     TEXT,
+            estimated          INTEGER NOT NULL DEFAULT 0
         );
         CREATE INDEX IF NOT EXISTS requests_time ON requests (time);
         -- Not unique: a caller may send the same x-request-id twice, and both requests are kept.

@@ -55,6 +55,22 @@ public sealed class KeyBudgetDurabilityTests(ITestOutputHelper output) : KeyBudg
     }
 
     [Fact]
+    public void The_estimated_part_of_the_spend_is_kept_apart_and_survives_a_crash()
+    {
+        var budget = NewBudget();
+        Provision(budget, KeyId, "ollama/*");
+        budget.Tell(new KeyBudget.Settle(KeyId, "reported", Model, new TokenUsage(10, 5, 0), 0.07m));
+        budget.Tell(new KeyBudget.Settle(KeyId, "counted", Model, new TokenUsage(12, 3, 0) { Estimated = true }, 0.04m));
+        var shown = StateOf(budget, KeyId);
+        Assert.Equal((0.11m, 0.04m), (shown.Spend, shown.EstimatedSpend));
+
+        Crash(budget, Kill.Instance);
+
+        var recovered = StateOf(NewBudget(), KeyId);
+        Assert.Equal((0.11m, 0.04m), (recovered.Spend, recovered.EstimatedSpend));
+    }
+
+    [Fact]
     public void Spend_settled_after_the_last_state_reply_is_written_within_the_flush_interval()
     {
         var budget = NewBudget();

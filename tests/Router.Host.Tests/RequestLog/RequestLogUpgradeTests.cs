@@ -1,0 +1,57 @@
+using System.Text.RegularExpressions;
+using Router.Host.RequestLog;
+using Router.Host.Storage;
+using Router.Host.Tests.Storage;
+
+namespace Router.Host.Tests.RequestLog;
+
+/// <summary>
+/// A request log written by an earlier version, without the columns added since, gets them when the router
+/// starts: its old rows read with the columns' defaults, and new rows keep what they say.
+/// </summary>
+public abstract class RequestLogUpgradeTests : StorageTests
+{
+    private void Execute(string sql)
+    {
+        using var connection = Storage.OpenLogConnection();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    [Fact]
+    public void A_log_from_before_the_estimated_column_gets_it_and_keeps_its_rows()
+    {
+        // As the first release made it: the table without the added columns, with one row.
+        var current = StorageSchema.RequestLog("REAL", "TEXT").Split("CREATE INDEX")[0];
+        var first = Regex.Replace(current, @",\s*estimated\s+INTEGER NOT NULL DEFAULT 0", "");
+        Assert.NotEqual(current, first);
+        Execute("DROP TABLE requests");
+        Execute(first);
+        Execute("""
+            INSERT INTO requests (time, request_id, status, prompt_tokens, completion_tokens, cached_tokens, cost, cache_hit, saved_cost,
+                                  latency_ms, overhead_ms, attempts)
+            VALUES ('2026-03-01T12:00:00.000Z', 'old', 200, 10, 5, 0, 0.5, 0, 0, 12, 1, 0)
+            """);
+
+        Storage.Prepare();
+        Storage.Prepare(); // and again, as every later start does
+        Assert.True(RequestLogReplay.WriteOnce(Storage, [new RequestLogEntry
+        {
+            Time = new DateTimeOffset(2026, 3, 1, 12, 0, 1, TimeSpan.Zero), RequestId = "new", Status = 499, Estimated = true,
+        }]));
+
+        var rows = new RequestLogQuery(Storage).Page(new RequestLogFilter(), 1, 10).Rows;
+        Assert.Equal([("new", true), ("old", false)], rows.Select(r => (r.RequestId, r.Estimated)));
+    }
+}
+
+public sealed class SqliteRequestLogUpgradeTests : RequestLogUpgradeTests
+{
+    protected override Task<FreshStorage> CreateStorageAsync() => Task.FromResult(FreshStorage.Sqlite());
+}
+
+public sealed class PostgresRequestLogUpgradeTests(PostgresFixture postgres) : RequestLogUpgradeTests, IClassFixture<PostgresFixture>
+{
+    protected override Task<FreshStorage> CreateStorageAsync() => FreshStorage.PostgresAsync(postgres);
+}
