@@ -24,6 +24,12 @@ public sealed record RouterSettings(
     public StorageSettings Storage { get; init; } = StorageSettings.Standard;
     public SettlementSettings Settlement { get; init; } = SettlementSettings.Standard;
 
+    /// <summary>
+    /// On a graceful stop, how long answers under way may still run (after the pair's drain delay) before they
+    /// are cut, so that what they used is settled and written before the process ends (<c>router.stop-grace</c>).
+    /// </summary>
+    public TimeSpan StopGrace { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>The completion tokens a request without <c>max_tokens</c> is assumed to use when its cost is reserved.</summary>
     public int EstimateCompletionTokens { get; init; } = 1024;
 

@@ -25,6 +25,7 @@ public static class ConfigView
         ["max-request-body-bytes"] = s.MaxRequestBodyBytes,
         ["admission-timeout"] = Span(s.AdmissionTimeout),
         ["estimate-completion-tokens"] = s.EstimateCompletionTokens,
+        ["stop-grace"] = Span(s.StopGrace),
         ["breaker"] = new JsonObject
         {
             ["consecutive-failures-to-open"] = s.Breaker.ConsecutiveFailuresToOpen,

@@ -27,6 +27,7 @@ public static class RouterSettingsReader
             DefaultPolicy = ReadPolicy(router.GetConfig("routing")?.Root.GetObject(), "router.routing"),
             Retry = ReadRetry(router),
             EstimateCompletionTokens = ReadPositive(router, "estimate-completion-tokens", 1024),
+            StopGrace = ReadStopGrace(router),
             Cache = ReadCache(router),
             RequestLog = ReadRequestLog(router),
             Metrics = new MetricsSettings(router.GetBoolean("metrics.enabled", true), router.GetBoolean("metrics.require-key", false)),
@@ -282,6 +283,14 @@ public static class RouterSettingsReader
         if (retry.BudgetRatio < 0 || retry.BudgetMinPerSecond < 0)
             throw new ConfigException("router.retry.budget-ratio and budget-min-per-second must not be negative");
         return retry;
+    }
+
+    private static TimeSpan ReadStopGrace(Config router)
+    {
+        var grace = router.GetTimeSpan("stop-grace", TimeSpan.FromSeconds(10));
+        if (grace < TimeSpan.Zero || grace > TimeSpan.FromHours(1))
+            throw new ConfigException("router.stop-grace must be between 0s and 1h");
+        return grace;
     }
 
     private static readonly string[] PriceKeys = ["input-cost-per-token", "output-cost-per-token", "cache-read-cost-per-token"];

@@ -135,8 +135,9 @@ public static class RouterServer
             services.AddSingleton(new LeaseStore(settings.Storage.ConnectionString!));
             services.AddHostedService<ClusterFormation>();
         }
-        services.AddSingleton(sp => new ShutdownDrain(settings.Cluster.Enabled ? settings.Cluster.DrainDelay : TimeSpan.Zero,
-            sp.GetRequiredService<ILogger<ShutdownDrain>>()));
+        var drainDelay = settings.Cluster.Enabled ? settings.Cluster.DrainDelay : TimeSpan.Zero;
+        services.AddSingleton(sp => new ShutdownDrain(drainDelay, settings.StopGrace, sp.GetRequiredService<ILogger<ShutdownDrain>>()));
+        services.Configure<HostOptions>(host => host.ShutdownTimeout = ShutdownDrain.ShutdownTimeout(drainDelay, settings.StopGrace));
         services.AddHostedService(sp => sp.GetRequiredService<ShutdownDrain>());
         services.AddHostedService<MasterKeyBudget>();
         // After MasterKeyBudget, so it stops first: what it still holds is sent before every key is flushed.

@@ -18,6 +18,16 @@ public sealed record CallOutcome(TokenUsage Usage, CallResult Result, TimeSpan L
     public static CallOutcome Failed(RouterError error, bool providerFailed, TimeSpan latency) =>
         new(TokenUsage.None, providerFailed ? CallResult.ProviderFailed : CallResult.Answered, latency, error);
 
+    /// <summary>
+    /// A graceful stop cut the call before it ended: not the provider's fault, and not to be retried here
+    /// (the peer, or this node once restarted, serves the retry).
+    /// </summary>
+    public static CallOutcome RouterStopping(TokenUsage? usage, TimeSpan latency) =>
+        new(usage ?? TokenUsage.None, CallResult.Abandoned, latency, StoppingError);
+
+    public static readonly RouterError StoppingError = RouterError.Unavailable(
+        "The router is stopping and cut this answer short; send the request again.", "router_stopping", TimeSpan.FromSeconds(1));
+
     /// <summary>The client went away: nobody to answer, and nothing the provider did wrong.</summary>
     public static CallOutcome ClientGone(TokenUsage? usage = null) => new(usage ?? TokenUsage.None, CallResult.Abandoned, TimeSpan.Zero, null);
 }

@@ -26,7 +26,7 @@ namespace Router.Host.Proxy;
 /// </param>
 public sealed class StreamRelay(
     HttpContext context, Deployment deployment, string requestId, TimeSpan streamIdle, IStreamTranslator translator, UsageEstimate usage,
-    Action<byte[]>? observeFrames = null, Func<TokenUsage, ValueTask>? finishing = null)
+    Action<byte[]>? observeFrames = null, Func<TokenUsage, ValueTask>? finishing = null, CancellationToken stopping = default)
 {
     private string? _unreadable;
 
@@ -91,6 +91,11 @@ public sealed class StreamRelay(
         catch (Exception e) when (e is OperationCanceledException or IOException && ct.IsCancellationRequested)
         {
             return CallOutcome.ClientGone(usage.OfEndedStream(translator.Usage));
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            await EndWithErrorAsync(CallOutcome.StoppingError);
+            return new CallOutcome(usage.OfEndedStream(translator.Usage), CallResult.Abandoned, latency, null);
         }
         catch (OperationCanceledException)
         {

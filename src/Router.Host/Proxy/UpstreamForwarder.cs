@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Router.Actors.Routing;
 using Router.Contracts.Wire;
+using Router.Host.Hosting;
 using Router.Host.Http;
 using Router.Host.Pricing;
 using Router.Host.Providers;
@@ -14,7 +15,8 @@ namespace Router.Host.Proxy;
 /// OpenAI's: a JSON body, or a stream relayed event by event. Upstream failures become
 /// <see cref="CallOutcome"/>s, never exceptions.
 /// </summary>
-public sealed class UpstreamForwarder
+/// <param name="stop">Cuts the calls still under way when a graceful stop's grace is over.</param>
+public sealed class UpstreamForwarder(ShutdownDrain? stop = null)
 {
     private const int MaxErrorBodyBytes = 1 << 20;
 
@@ -34,7 +36,8 @@ public sealed class UpstreamForwarder
         var answer = new ResponseContext("chatcmpl-" + requestId, upstreamModel, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), clientWantsUsage);
         var call = dialect.BuildCall(operation, request, new CallContext(upstreamModel, streaming, context.Request.Headers));
 
-        using var total = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        var stopping = stop?.AnswersCut ?? CancellationToken.None;
+        using var total = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
         total.CancelAfter(timeouts.Total);
         using var phase = CancellationTokenSource.CreateLinkedTokenSource(total.Token);
         phase.CancelAfter(timeouts.FirstByte);
@@ -82,13 +85,17 @@ public sealed class UpstreamForwarder
             }
 
             var relay = new StreamRelay(context, deployment, requestId, timeouts.StreamIdle, dialect.CreateStreamTranslator(answer), usage,
-                observeFrames, finishing);
+                observeFrames, finishing, stopping);
             return await relay.RelayAsync(await response.Content.ReadAsStreamAsync(phase.Token), phase, started);
         }
         catch (Exception e) when (e is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)
         {
             // Once the provider has started answering, it bills the call whether or not anyone reads the answer.
             return CallOutcome.ClientGone(providerAnswering ? usage.OfAbandonedAnswer() : null);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            return CallOutcome.RouterStopping(providerAnswering ? usage.OfAbandonedAnswer() : null, Stopwatch.GetElapsedTime(started));
         }
         catch (OperationCanceledException)
         {
