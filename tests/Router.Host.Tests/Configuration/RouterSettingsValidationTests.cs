@@ -10,6 +10,19 @@ public sealed class RouterSettingsValidationTests
 
     private static string ErrorOf(string hocon) => Assert.Throws<ConfigException>(() => Read(hocon)).Message;
 
+    [Fact]
+    public void A_stop_grace_past_an_hour_names_the_key()
+    {
+        Assert.Contains("router.stop-grace", ErrorOf("router.stop-grace = 2h"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_stop_grace_is_read_and_defaults_to_ten_seconds()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(3), Read("router.stop-grace = 3s").StopGrace);
+        Assert.Equal(TimeSpan.FromSeconds(10), Read("router {}").StopGrace);
+    }
+
     [Theory]
     [InlineData("azure")]
     [InlineData("OpenAI")]
