@@ -36,11 +36,16 @@ public sealed record RouterSettings(
 
 /// <summary>
 /// What one model costs, in USD per token. <paramref name="CacheReadPerToken"/> prices prompt tokens read
-/// from a prompt cache; null: they cost <paramref name="InputPerToken"/>.
+/// from a prompt cache, <paramref name="CacheWritePerToken"/> those written to one (Anthropic's cost more
+/// than plain input); null: they cost <paramref name="InputPerToken"/>.
 /// </summary>
-public sealed record ModelPrice(decimal InputPerToken, decimal OutputPerToken, decimal? CacheReadPerToken = null)
+public sealed record ModelPrice(decimal InputPerToken, decimal OutputPerToken, decimal? CacheReadPerToken = null, decimal? CacheWritePerToken = null)
 {
     public static readonly ModelPrice Free = new(0, 0);
+
+    /// <summary>The most a prompt token can cost: before a request is sent, nobody knows which of its tokens the provider will cache.</summary>
+    public decimal HighestInputPerToken =>
+        Math.Max(InputPerToken, Math.Max(CacheReadPerToken ?? 0, CacheWritePerToken ?? 0));
 }
 
 public enum ProviderType

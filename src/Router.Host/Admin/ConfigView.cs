@@ -151,6 +151,7 @@ public static class ConfigView
         {
             var entry = new JsonObject { ["input-cost-per-token"] = price.InputPerToken, ["output-cost-per-token"] = price.OutputPerToken };
             if (price.CacheReadPerToken is { } cacheRead) entry["cache-read-cost-per-token"] = cacheRead;
+            if (price.CacheWritePerToken is { } cacheWrite) entry["cache-write-cost-per-token"] = cacheWrite;
             block[model] = entry;
         }
         return block;

@@ -284,9 +284,10 @@ public static class RouterSettingsReader
         return retry;
     }
 
-    private static readonly string[] PriceKeys = ["input-cost-per-token", "output-cost-per-token", "cache-read-cost-per-token"];
+    private static readonly string[] PriceKeys =
+        ["input-cost-per-token", "output-cost-per-token", "cache-read-cost-per-token", "cache-write-cost-per-token"];
 
-    /// <summary><c>router.prices { "model" { input-cost-per-token, output-cost-per-token, cache-read-cost-per-token } }</c>.</summary>
+    /// <summary><c>router.prices { "model" { input-cost-per-token, output-cost-per-token, cache-read-cost-per-token, cache-write-cost-per-token } }</c>.</summary>
     private static Dictionary<string, ModelPrice> ReadPrices(Config router)
     {
         var prices = new Dictionary<string, ModelPrice>(StringComparer.Ordinal);
@@ -307,7 +308,8 @@ public static class RouterSettingsReader
             var output = PerToken(entry, at, "output-cost-per-token");
             if (input is null && output is null)
                 throw new ConfigException($"{at} needs input-cost-per-token or output-cost-per-token (USD per token)");
-            prices[model] = new ModelPrice(input ?? 0, output ?? 0, PerToken(entry, at, "cache-read-cost-per-token"));
+            prices[model] = new ModelPrice(input ?? 0, output ?? 0, PerToken(entry, at, "cache-read-cost-per-token"),
+                PerToken(entry, at, "cache-write-cost-per-token"));
         }
         return prices;
     }
