@@ -222,13 +222,15 @@ public sealed class AttemptLoop(
     }
 
     /// <summary>
-    /// The first attempt admits the key, reserving what the request may cost; the master key has no
+    /// The first attempt admits the key, reserving the most the request may cost; the master key has no
     /// budget or limits, so its requests skip the tokenizer.
     /// </summary>
     private Task<PermitDecision> AdmitAsync(RequestAttempts attempt, RouteMatch match, Deployment deployment, string circuit)
     {
-        var (cost, tokens) = attempt.Key.IsMaster ? (0m, 0) : attempt.Config.Costs.Estimate(attempt.Request, match, deployment);
-        return admission.AdmitAsync(attempt.Key, attempt.BudgetId, attempt.Route.RequestedModel, circuit, attempt.Context.RequestAborted, cost, tokens);
+        var ct = attempt.Context.RequestAborted;
+        if (attempt.Key.IsMaster) return admission.AdmitAsync(attempt.Key, attempt.BudgetId, attempt.Route.RequestedModel, circuit, ct);
+        var estimate = attempt.Config.Costs.Estimate(attempt.Request, attempt.Operation, match);
+        return admission.AdmitAsync(attempt.Key, attempt.BudgetId, attempt.Route.RequestedModel, circuit, ct, estimate.Cost, estimate.Tokens);
     }
 
     // The breaker starts the provider's pause when its report arrives, a moment after the wait begins here.
