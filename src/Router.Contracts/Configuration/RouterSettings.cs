@@ -24,8 +24,17 @@ public sealed record RouterSettings(
     public StorageSettings Storage { get; init; } = StorageSettings.Standard;
     public SettlementSettings Settlement { get; init; } = SettlementSettings.Standard;
 
-    /// <summary>The completion tokens a request without <c>max_tokens</c> is assumed to use when its cost is reserved.</summary>
+    /// <summary>
+    /// The completion tokens a request without <c>max_tokens</c> is assumed to use when its cost is reserved, for a
+    /// model the price table gives no output limit.
+    /// </summary>
     public int EstimateCompletionTokens { get; init; } = 1024;
+
+    /// <summary>
+    /// The smallest completion limit the router lowers a request's <c>max_tokens</c> to when the key's budget cannot
+    /// cover the request (<c>router.budgets.min-completion-tokens</c>); a budget that covers less refuses it.
+    /// </summary>
+    public int BudgetMinCompletionTokens { get; init; } = 16;
 
     /// <summary>
     /// Prices that override the shipped table (<c>router.prices</c>), by model name as requested by clients

@@ -25,6 +25,7 @@ public static class ConfigView
         ["max-request-body-bytes"] = s.MaxRequestBodyBytes,
         ["admission-timeout"] = Span(s.AdmissionTimeout),
         ["estimate-completion-tokens"] = s.EstimateCompletionTokens,
+        ["budgets"] = new JsonObject { ["min-completion-tokens"] = s.BudgetMinCompletionTokens },
         ["breaker"] = new JsonObject
         {
             ["consecutive-failures-to-open"] = s.Breaker.ConsecutiveFailuresToOpen,

@@ -27,6 +27,7 @@ public static class RouterSettingsReader
             DefaultPolicy = ReadPolicy(router.GetConfig("routing")?.Root.GetObject(), "router.routing"),
             Retry = ReadRetry(router),
             EstimateCompletionTokens = ReadPositive(router, "estimate-completion-tokens", 1024),
+            BudgetMinCompletionTokens = ReadPositive(router, "budgets.min-completion-tokens", 16),
             Cache = ReadCache(router),
             RequestLog = ReadRequestLog(router),
             Metrics = new MetricsSettings(router.GetBoolean("metrics.enabled", true), router.GetBoolean("metrics.require-key", false)),
