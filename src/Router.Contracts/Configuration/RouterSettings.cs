@@ -85,6 +85,12 @@ public sealed record ProviderSettings(
     /// </summary>
     public const int StandardMaxTokens = 4096;
 
+    /// <summary>
+    /// Whether its calls cost nothing per token, as the operator says (<c>local</c>); null: judged by its address
+    /// (a gateway to a paid API on loopback or the LAN must say false, or its models would look free).
+    /// </summary>
+    public bool? Local { get; init; }
+
     /// <summary>A provider that needs a key and has none is left out of the route table.</summary>
     public bool IsUsable => !KeyRequired || !string.IsNullOrEmpty(ApiKey);
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Router.Contracts.Configuration;
 using Router.Host.Keys;
+using Router.Host.Pricing;
 
 namespace Router.Host.Admin;
 
@@ -112,6 +113,7 @@ public static class ConfigView
                 ["discover"] = p.Discovery is not null,
                 ["discover-interval"] = p.Discovery is null ? null : Span(p.Discovery.Interval),
                 ["default-max-tokens"] = p.DefaultMaxTokens,
+                ["local"] = LocalProviders.IsLocal(p),
             };
         return block;
     }

@@ -79,7 +79,10 @@ public static class RouterSettingsReader
                 ReadHeaders(p.GetConfig("headers")),
                 ReadTimeouts(p.GetConfig("timeouts"), defaults),
                 ReadDiscovery(p, name, type),
-                ReadDefaultMaxTokens(p, name)));
+                ReadDefaultMaxTokens(p, name))
+            {
+                Local = ReadLocal(p, name),
+            });
         }
         return providers;
     }
@@ -91,6 +94,15 @@ public static class RouterSettingsReader
             throw new ConfigException($"router.providers.{name}.discover asks an Ollama server for its models; it needs type = openai-compatible");
         return new DiscoverySettings(provider.GetTimeSpan("discover-interval", TimeSpan.FromSeconds(30)));
     }
+
+    private static bool? ReadLocal(Config provider, string name) => provider.GetString("local", null) switch
+    {
+        null => null,
+        "true" or "on" or "yes" => true,
+        "false" or "off" or "no" => false,
+        var other => throw new ConfigException(
+            $"router.providers.{name}.local '{other}' is not true or false (leave it out to judge by the provider's address)"),
+    };
 
     private static int ReadDefaultMaxTokens(Config provider, string name)
     {
