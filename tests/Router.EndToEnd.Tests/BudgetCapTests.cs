@@ -9,7 +9,7 @@ namespace Router.EndToEnd.Tests;
 /// <summary>
 /// A key's budget is a cap through a real router: a request its budget cannot cover whole is sent with the completion
 /// limit the budget covers (what reached the provider says so, and so does the answer's header), or refused when
-/// too little is left.
+/// too little is left; and a key with a budget is refused a model without a price, which other keys still use.
 /// </summary>
 public sealed class BudgetCapTests : IAsyncLifetime
 {
@@ -21,15 +21,19 @@ public sealed class BudgetCapTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync() => _mock = await MockOpenAiServer.StartAsync(requiredKey: ProviderSecret);
 
-    private string Config() => $$"""
+    /// <param name="unpriced">router.pricing.unpriced, when the test sets it.</param>
+    private string Config(string? unpriced = null) => $$"""
           master-key = "{{MasterKey}}"
           cache.enabled = false
           providers {
             mock { type = openai-compatible, api-base = "{{_mock.ApiBase}}", api-key = "{{ProviderSecret}}" }
+            # The same mock as a paid provider (as a gateway to a paid API on loopback would be): its model below has no price.
+            paid { type = openai-compatible, api-base = "{{_mock.ApiBase}}", api-key = "{{ProviderSecret}}", local = false }
           }
-          models = [ { name = "budget/*", provider = mock } ]
+          models = [ { name = "budget/*", provider = mock }, { name = "mystery", provider = paid, model = "mystery-model" } ]
           # A tenth of a cent per token: "hi" is 8 prompt tokens ($0.008) as the router counts them.
           prices { "budget/echo" { input-cost-per-token = 0.001, output-cost-per-token = 0.001 } }
+          {{(unpriced is null ? "" : $"pricing.unpriced = {unpriced}")}}
         """;
 
     private static StringContent Hi(string model, string limits = "") =>
@@ -113,6 +117,56 @@ public sealed class BudgetCapTests : IAsyncLifetime
         Assert.Equal("budget_exceeded", error["code"]!.GetValue<string>());
         Assert.Contains("16 tokens", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Equal(before, _mock.Received.Count);
+    }
+
+    [Fact]
+    public async Task A_key_with_a_budget_is_refused_an_unpriced_model_that_other_keys_are_served()
+    {
+        await using var router = await RouterProcess.StartAsync(Config());
+        var budgeted = await router.GenerateKeyAsync(MasterKey, new { max_budget = 5 }, Ct);
+        var unlimited = await router.GenerateKeyAsync(MasterKey, new { models = new[] { "mystery" } }, Ct);
+
+        using (var http = router.CreateClient(budgeted))
+        {
+            var error = await ErrorOf(await http.PostAsync("/v1/chat/completions", Hi("mystery"), Ct), HttpStatusCode.BadRequest);
+            Assert.Equal(("model_not_priced", "model"), (error["code"]!.GetValue<string>(), error["param"]!.GetValue<string>()));
+            Assert.Contains("'mystery'", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
+            Assert.Contains("router.pricing.unpriced", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
+            // A priced model is still served to the same key.
+            Assert.Equal(HttpStatusCode.OK, (await http.PostAsync("/v1/chat/completions", Hi("budget/echo"), Ct)).StatusCode);
+        }
+        Assert.DoesNotContain(_mock.Received, r => r.Body["model"]?.GetValue<string>() == "mystery-model");
+        foreach (var key in new[] { unlimited, MasterKey })
+        {
+            using var http = router.CreateClient(key);
+            Assert.Equal(HttpStatusCode.OK, (await http.PostAsync("/v1/chat/completions", Hi("mystery"), Ct)).StatusCode);
+        }
+
+        // The operator was told at start, and /health/deployments says which deployment has no price.
+        Assert.Contains("Routed models without a price (mystery on paid:mystery)", router.Output, StringComparison.Ordinal);
+        using var admin = router.CreateClient(MasterKey);
+        var cards = JsonNode.Parse(await admin.GetStringAsync("/health/deployments", Ct))!["deployments"]!.AsArray();
+        Assert.False(cards.Single(c => c!["id"]!.GetValue<string>() == "paid:mystery")!["priced"]!.GetValue<bool>());
+        // The loopback mock is a local provider: every model behind its pattern is priced (at 0 unless router.prices says).
+        Assert.True(cards.Single(c => c!["id"]!.GetValue<string>() == "mock:budget/*")!["priced"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public async Task With_unpriced_free_a_key_with_a_budget_is_served_an_unpriced_model_at_no_cost()
+    {
+        await using var router = await RouterProcess.StartAsync(Config());
+        var key = await router.GenerateKeyAsync(MasterKey, new { max_budget = 5 }, Ct);
+        using var http = router.CreateClient(key);
+        await ErrorOf(await http.PostAsync("/v1/chat/completions", Hi("mystery"), Ct), HttpStatusCode.BadRequest);
+
+        await router.RewriteConfigAsync(Config(unpriced: "free"));
+        using (var admin = router.CreateClient(MasterKey))
+            (await admin.PostAsync("/config/reload", null, Ct)).EnsureSuccessStatusCode();
+
+        using var response = await http.PostAsync("/v1/chat/completions", Hi("mystery"), Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("0", response.Headers.GetValues("x-router-response-cost").Single());
+        Assert.Contains("they cost 0 for every key (router.pricing.unpriced = free)", router.Output, StringComparison.Ordinal);
     }
 
     public async ValueTask DisposeAsync() => await _mock.DisposeAsync();

@@ -36,6 +36,9 @@ public sealed record RouterSettings(
     /// </summary>
     public int BudgetMinCompletionTokens { get; init; } = 16;
 
+    /// <summary>What a request to a model without a price does (<c>router.pricing.unpriced</c>).</summary>
+    public UnpricedModels Unpriced { get; init; } = UnpricedModels.Refuse;
+
     /// <summary>
     /// Prices that override the shipped table (<c>router.prices</c>), by model name as requested by clients
     /// or as sent upstream.
@@ -55,6 +58,15 @@ public sealed record ModelPrice(decimal InputPerToken, decimal OutputPerToken, d
     /// <summary>The most a prompt token can cost: before a request is sent, nobody knows which of its tokens the provider will cache.</summary>
     public decimal HighestInputPerToken =>
         Math.Max(InputPerToken, Math.Max(CacheReadPerToken ?? 0, CacheWritePerToken ?? 0));
+}
+
+/// <summary>What a request to a model without a price does (<c>router.pricing.unpriced</c>).</summary>
+public enum UnpricedModels
+{
+    /// <summary>A key with a budget is refused it (400 <c>model_not_priced</c>); keys without one are served.</summary>
+    Refuse,
+    /// <summary>Every key is served, and the request costs nothing unless the provider reports a cost.</summary>
+    Free,
 }
 
 public enum ProviderType

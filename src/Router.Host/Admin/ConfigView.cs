@@ -27,6 +27,7 @@ public static class ConfigView
         ["admission-timeout"] = Span(s.AdmissionTimeout),
         ["estimate-completion-tokens"] = s.EstimateCompletionTokens,
         ["budgets"] = new JsonObject { ["min-completion-tokens"] = s.BudgetMinCompletionTokens },
+        ["pricing"] = new JsonObject { ["unpriced"] = s.Unpriced == UnpricedModels.Free ? "free" : "refuse" },
         ["breaker"] = new JsonObject
         {
             ["consecutive-failures-to-open"] = s.Breaker.ConsecutiveFailuresToOpen,

@@ -28,6 +28,7 @@ public static class RouterSettingsReader
             Retry = ReadRetry(router),
             EstimateCompletionTokens = ReadPositive(router, "estimate-completion-tokens", 1024),
             BudgetMinCompletionTokens = ReadPositive(router, "budgets.min-completion-tokens", 16),
+            Unpriced = ReadUnpriced(router),
             Cache = ReadCache(router),
             RequestLog = ReadRequestLog(router),
             Metrics = new MetricsSettings(router.GetBoolean("metrics.enabled", true), router.GetBoolean("metrics.require-key", false)),
@@ -296,6 +297,14 @@ public static class RouterSettingsReader
             throw new ConfigException("router.retry.budget-ratio and budget-min-per-second must not be negative");
         return retry;
     }
+
+    private static UnpricedModels ReadUnpriced(Config router) => router.GetString("pricing.unpriced", "refuse") switch
+    {
+        "refuse" => UnpricedModels.Refuse,
+        "free" => UnpricedModels.Free,
+        var other => throw new ConfigException(
+            $"router.pricing.unpriced '{other}' is not one of: refuse (a key with a budget is refused a model without a price), free (it costs nothing)"),
+    };
 
     private static readonly string[] PriceKeys =
         ["input-cost-per-token", "output-cost-per-token", "cache-read-cost-per-token", "cache-write-cost-per-token"];

@@ -50,6 +50,21 @@ public sealed class CostEstimator(
     public decimal Cost(RouteMatch match, Deployment deployment, TokenUsage usage) =>
         CostCalculator.Cost(PriceOf(match, deployment), usage);
 
+    /// <summary>
+    /// Whether calls to a deployment have a price. An exact route is priced by its model; a model behind a pattern
+    /// (<paramref name="modelBehindPattern"/>, its upstream name) by its own; a pattern as a whole only when every
+    /// model it routes is (a local provider, or a price for the pattern's name): otherwise null, as each of its
+    /// models is priced or not on its own.
+    /// </summary>
+    public bool? IsPriced(Deployment deployment, string? modelBehindPattern = null)
+    {
+        var provider = providers[deployment.ProviderName];
+        if (!deployment.IsPattern)
+            return costs.PriceOf(provider, deployment.ModelName, deployment.UpstreamModelFor(deployment.ModelName)) is not null;
+        if (costs.PriceOf(provider, deployment.ModelName, deployment.ModelName) is not null) return true;
+        return modelBehindPattern is null ? null : costs.PriceOf(provider, modelBehindPattern, modelBehindPattern) is not null;
+    }
+
     private ModelPrice? PriceOf(RouteMatch match, Deployment deployment) =>
         costs.PriceOf(providers[deployment.ProviderName], match.RequestedModel, match.UpstreamModelFor(deployment));
 

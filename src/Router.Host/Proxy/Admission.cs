@@ -36,9 +36,10 @@ public sealed class Admission(
     /// and asks the first deployment's breaker. The wait ends when the client leaves (<paramref name="ct"/>).
     /// </summary>
     /// <param name="completion">The completion part of the estimate, which the key's budget may lower (see <see cref="KeyBudget.CompletionLimit"/>).</param>
+    /// <param name="unpriced">The model has no price: a key with a budget is refused it.</param>
     public async Task<PermitDecision> AdmitAsync(
         AuthenticatedKey key, string requestId, string model, string deploymentId, CancellationToken ct, decimal estimatedCost = 0, int estimatedTokens = 0,
-        KeyBudget.CompletionLimit? completion = null)
+        KeyBudget.CompletionLimit? completion = null, bool unpriced = false)
     {
         // An empty deployment tells the key's actor that no breaker needs asking.
         var askBreaker = deploymentId.Length > 0 && !board.ClosedForSure(deploymentId);
@@ -48,7 +49,7 @@ public sealed class Admission(
         {
             reply = await keyAsks.AskAsync<object>(keyBudgets,
                 new KeyBudget.Admit(key.KeyId, requestId, model, askBreaker ? deploymentId : "", key.SecretHash, estimatedCost, estimatedTokens,
-                    completion),
+                    completion, unpriced),
                 waiting?.Token ?? ct);
         }
         catch (Exception e) when (e is AskTimeoutException or OperationCanceledException)
@@ -66,6 +67,7 @@ public sealed class Admission(
             ProviderBreaker.Permit { KeyRemaining: null, CappedMaxTokens: null } => PermitDecision.Grant,
             ProviderBreaker.Permit permit => new PermitDecision(true, TimeSpan.Zero, permit.KeyRemaining, permit.CappedMaxTokens),
             ProviderBreaker.Refused open => new PermitDecision(false, open.RetryAfter, open.KeyRemaining, open.CappedMaxTokens),
+            KeyBudget.Refused { Reason: RefusalReason.ModelNotPriced } => throw RouterError.ModelNotPriced(model),
             KeyBudget.Refused refused => throw RefusalError(refused),
             _ => throw new InvalidOperationException($"Unexpected admission reply {reply.GetType().Name}"),
         };

@@ -234,7 +234,7 @@ public sealed class AttemptLoop(
         var settings = attempt.Config.Settings;
         var estimate = attempt.Config.Costs.Estimate(attempt.Request, attempt.Operation, match);
         var permit = await admission.AdmitAsync(attempt.Key, attempt.BudgetId, attempt.Route.RequestedModel, circuit, ct, estimate.Cost, estimate.Tokens,
-            estimate.LowerableTo(settings.BudgetMinCompletionTokens));
+            estimate.LowerableTo(settings.BudgetMinCompletionTokens), unpriced: !estimate.Priced && settings.Unpriced == UnpricedModels.Refuse);
         if (permit.CappedMaxTokens is { } limit)
         {
             attempt.Request = CompletionCap.Lower(attempt.Request, limit, attempt.Config.Providers.Get(deployment.ProviderName).Settings, attempt.Operation);

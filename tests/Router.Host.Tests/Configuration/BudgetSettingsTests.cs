@@ -4,7 +4,7 @@ using Router.Host.Configuration;
 
 namespace Router.Host.Tests.Configuration;
 
-/// <summary><c>router.budgets.min-completion-tokens</c>: read, checked, and shipped with its default.</summary>
+/// <summary><c>router.budgets.min-completion-tokens</c> and <c>router.pricing.unpriced</c>: read, checked, and shipped with their defaults.</summary>
 public sealed class BudgetSettingsTests
 {
     private static RouterSettings Read(string hocon) => RouterSettingsReader.Read(ConfigurationFactory.ParseString(hocon));
@@ -16,14 +16,29 @@ public sealed class BudgetSettingsTests
             HoconEnvironment.Resolve(HoconConfigLoader.ReadEmbedded("router.conf"), _ => null))));
 
     [Fact]
-    public void The_shipped_default_lowers_down_to_16_tokens() => Assert.Equal(16, Shipped().BudgetMinCompletionTokens);
+    public void The_shipped_defaults_lower_down_to_16_tokens_and_refuse_unpriced_models_to_budgets() =>
+        Assert.Equal((16, UnpricedModels.Refuse), (Shipped().BudgetMinCompletionTokens, Shipped().Unpriced));
 
     [Fact]
-    public void The_minimum_is_read() => Assert.Equal(1, Read("router.budgets.min-completion-tokens = 1").BudgetMinCompletionTokens);
+    public void Both_settings_are_read() =>
+        Assert.Equal((1, UnpricedModels.Free),
+            (Read("router.budgets.min-completion-tokens = 1").BudgetMinCompletionTokens, Shipped("router.pricing.unpriced = free").Unpriced));
 
     [Theory]
     [InlineData("0")]
     [InlineData("-16")]
     public void A_minimum_below_one_token_names_the_key(string value) =>
         Assert.Equal("router.budgets.min-completion-tokens must be a positive number", ErrorOf($"router.budgets.min-completion-tokens = {value}"));
+
+    [Theory]
+    [InlineData("allow")]
+    [InlineData("Free")]
+    [InlineData("zero")]
+    public void An_unknown_unpriced_policy_names_the_key_and_the_choices(string value)
+    {
+        var message = ErrorOf($"router.pricing.unpriced = {value}");
+
+        Assert.StartsWith($"router.pricing.unpriced '{value}' is not one of: refuse", message, StringComparison.Ordinal);
+        Assert.Contains("free", message, StringComparison.Ordinal);
+    }
 }
