@@ -118,8 +118,8 @@ internal sealed class KeyLimits(BudgetPeriod period)
         // Decimal division rounds at its 28th digit: never let that round a limit up past the budget.
         while (limit > 0 && prompt + limit * perLimitToken > left) limit--;
         if (limit < completion.Minimum) return null;
-        var tokens = admit.EstimatedTokens - (long)(completion.Tokens - limit) * completion.Choices;
-        return new Reservation(prompt + limit * perLimitToken, (int)Math.Max(tokens, 0), limit);
+        // The tokens per minute were checked against the request's own token estimate: it holds that, lowered or not.
+        return new Reservation(prompt + limit * perLimitToken, admit.EstimatedTokens, limit);
     }
 
     /// <summary>What the request would reserve at its minimum completion limit, when it may be lowered at all.</summary>

@@ -59,7 +59,8 @@ public static class KeyBudget
     /// <param name="DeploymentId">The breaker to forward to; empty when none needs asking (an answer from the cache, or a circuit the asker saw closed): the actor permits it itself.</param>
     /// <param name="SecretHash">Hex SHA-256 of the key the request presented.</param>
     /// <param name="EstimatedCost">USD the request may cost at most (its prompt and its completion limit at the model's price).</param>
-    /// <param name="EstimatedTokens">Tokens it may use at most, for the TPM limit.</param>
+    /// <param name="EstimatedTokens">Tokens it is expected to use, for the TPM limit (its prompt and its own completion limit, or
+    /// <c>router.estimate-completion-tokens</c>: not the model's longest completion, which would make a small limit unusable).</param>
     /// <param name="Completion">How much of the estimate is its completion limit, so that a budget that cannot cover the
     /// whole estimate may lower that limit instead of refusing; null: the request is admitted whole or refused.</param>
     /// <param name="Unpriced">No price is known for the model: a key with a budget is refused it, as its spend could not be counted.</param>

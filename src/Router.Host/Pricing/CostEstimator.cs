@@ -22,6 +22,8 @@ public sealed class CostEstimator(
     /// the highest prompt and completion prices, and the longest completion. The completion is the client's
     /// <c>max_completion_tokens</c> or <c>max_tokens</c>; else what the provider is sent in their place (Anthropic's
     /// <c>default-max-tokens</c>); else the model's output limit in the price table; else <c>router.estimate-completion-tokens</c>.
+    /// The tokens counted against a TPM limit assume the client's limit, else <c>router.estimate-completion-tokens</c>:
+    /// a model's longest completion (16,384 tokens for gpt-4o-mini) would refuse every request of a key with a small limit.
     /// </summary>
     public ReservationEstimate Estimate(ProxyRequest request, ProxyOperation operation, RouteMatch match)
     {
@@ -43,8 +45,9 @@ public sealed class CostEstimator(
             inputPrice = Math.Max(inputPrice, price.HighestInputPerToken);
             outputPrice = Math.Max(outputPrice, price.OutputPerToken);
         }
-        if (!operation.Generates) return new ReservationEstimate(promptTokens, promptTokens * inputPrice, 0, 1, 0, priced);
-        return new ReservationEstimate(promptTokens, promptTokens * inputPrice, Math.Max(completionTokens, 0), Choices(request), outputPrice, priced);
+        if (!operation.Generates) return new ReservationEstimate(promptTokens, promptTokens * inputPrice, 0, 1, 0, priced, 0);
+        return new ReservationEstimate(promptTokens, promptTokens * inputPrice, Math.Max(completionTokens, 0), Choices(request), outputPrice, priced,
+            Math.Max(clientLimit ?? defaultCompletionTokens, 0));
     }
 
     public decimal Cost(RouteMatch match, Deployment deployment, TokenUsage usage) =>
@@ -87,13 +90,19 @@ public sealed class CostEstimator(
 /// <paramref name="Choices"/> choices at <paramref name="CostPerCompletionToken"/> each.
 /// </summary>
 /// <param name="Priced">Whether every deployment that may serve it has a price; if not, its costs are 0 there.</param>
+/// <param name="ExpectedCompletionTokens">The completion per choice counted against a TPM limit (see <see cref="Tokens"/>).</param>
 public sealed record ReservationEstimate(
-    int PromptTokens, decimal PromptCost, int CompletionTokens, int Choices, decimal CostPerCompletionToken, bool Priced)
+    int PromptTokens, decimal PromptCost, int CompletionTokens, int Choices, decimal CostPerCompletionToken, bool Priced,
+    int ExpectedCompletionTokens)
 {
     public decimal Cost => PromptCost + (decimal)CompletionTokens * Choices * CostPerCompletionToken;
 
-    // A client may ask for any limit and any n: the count saturates rather than wraps round.
-    public int Tokens => (int)Math.Min(int.MaxValue, PromptTokens + (long)CompletionTokens * Choices);
+    /// <summary>
+    /// The tokens counted against the key's TPM limit: the prompt, and the client's completion limit (else
+    /// <c>router.estimate-completion-tokens</c>) for each choice. A client may ask for any limit and any n: the count
+    /// saturates rather than wraps round.
+    /// </summary>
+    public int Tokens => (int)Math.Min(int.MaxValue, PromptTokens + (long)ExpectedCompletionTokens * Choices);
 
     /// <summary>
     /// The completion part of the estimate, for the key's budget to lower down to <paramref name="minimum"/>

@@ -155,20 +155,6 @@ public sealed class KeyBudgetCompletionCapTests(ITestOutputHelper output) : KeyB
     }
 
     [Fact]
-    public void The_tokens_per_minute_count_only_the_lowered_completion()
-    {
-        var budget = Sys.ActorOf(KeyBudgetActor.Props(KeyId, _clock));
-        Provision(budget, KeyId, PolicyFor() with { MaxBudget = 0.10m, TpmLimit = 610 });
-
-        // r1 may take 510 tokens as sent, 100 as lowered (10 of prompt, 90 of completion).
-        Assert.Equal(90, ExpectPermit(budget, CappableAdmit("r1", maxTokens: 500)).CappedMaxTokens);
-
-        // A free request of 500 tokens fits beside the 100 r1 holds, not beside 510.
-        budget.Tell(AdmitOf(KeyId, "r2", Model, "", 0m, 500));
-        ExpectMsg<ProviderBreaker.Permit>(cancellationToken: Ct);
-    }
-
-    [Fact]
     public void A_key_with_a_budget_is_refused_a_model_without_a_price()
     {
         var budget = WithBudget(5m);

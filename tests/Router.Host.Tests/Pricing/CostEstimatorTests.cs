@@ -83,6 +83,14 @@ public sealed class CostEstimatorTests
         Assert.Equal(32000, Estimate("long-writer", Hello()).CompletionTokens);
 
     [Fact]
+    public void The_tokens_per_minute_count_the_clients_limit_or_the_configured_estimate_not_the_longest_completion()
+    {
+        Assert.Equal(HelloTokens + 1000, Estimate("long-writer", Hello()).Tokens);
+        Assert.Equal(HelloTokens + 1000, Estimate("claude", Hello()).Tokens);
+        Assert.Equal(HelloTokens + 3 * 50, Estimate("long-writer", Hello("\"max_tokens\":50,\"n\":3,")).Tokens);
+    }
+
+    [Fact]
     public void Without_a_limit_or_a_table_entry_the_completion_is_the_configured_estimate() =>
         Assert.Equal(1000, Estimate("paid", Hello()).CompletionTokens);
 
@@ -162,7 +170,7 @@ public sealed class CostEstimatorTests
     {
         var estimate = Estimator.Estimate(Request("paid", "\"input\":[\"one\",\"two\"]"), ProxyOperation.Embeddings, Routes.Resolve("paid")!);
 
-        Assert.Equal((2, 0, 2m), (estimate.PromptTokens, estimate.CompletionTokens, estimate.Cost));
+        Assert.Equal((2, 0, 2m, 2), (estimate.PromptTokens, estimate.CompletionTokens, estimate.Cost, estimate.Tokens));
         Assert.Null(estimate.LowerableTo(16));
     }
 
