@@ -27,7 +27,8 @@ public sealed class DashboardTests
           master-key = "{{MasterKey}}"
           request-log { batch-interval = 200ms }
           breaker { consecutive-failures-to-open = 2, cooldown = 10m, minimum-calls-in-window = 1000000 }
-          providers { mock { type = openai-compatible, api-base = "{{mock.ApiBase}}" } }
+          # Not local, so that "down", which has no price, shows as unpriced.
+          providers { mock { type = openai-compatible, api-base = "{{mock.ApiBase}}", local = false } }
           models = [
             { name = "alpha", provider = mock, model = "echo-alpha" }
             { name = "beta", provider = mock, model = "echo-beta" }
@@ -177,7 +178,9 @@ public sealed class DashboardTests
         {
             var row = page.Locator($"[data-testid=\"deployment-{card!["id"]!.GetValue<string>()}\"]");
             Assert.Equal(card["circuit"]!.GetValue<string>(), (await row.Locator("[data-col=circuit]").InnerTextAsync()).Trim());
+            Assert.Equal(card["priced"]!.GetValue<bool>() ? "priced" : "unpriced", (await row.Locator("[data-col=price]").InnerTextAsync()).Trim());
         }
+        Assert.Contains(health, card => card!["id"]!.GetValue<string>() == "mock:down" && !card["priced"]!.GetValue<bool>());
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(AppContext.BaseDirectory, "dashboard-deployments.png"), FullPage = true });
 
         // Every page and asset loaded: nothing failed but the refused login.

@@ -47,9 +47,9 @@ public sealed class EndedAnswerSpendTests : IAsyncLifetime
     }
 
     // As the router counts a prompt: o200k tokens of each message's text, and 4 for its framing.
-    private static int PromptTokens => 4 + ContextWindows.CountString(Question);
+    private static int PromptTokens => 4 + ContextWindows.CountTokens(Question) + 3; // one message framed, and the reply primed
 
-    private static int TokensOf(string text) => ContextWindows.CountString(text);
+    private static int TokensOf(string text) => ContextWindows.CountTokens(text);
 
     [Fact]
     public async Task A_client_that_leaves_before_the_first_token_pays_for_the_prompt()

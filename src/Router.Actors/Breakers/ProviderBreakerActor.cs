@@ -47,7 +47,7 @@ public sealed class ProviderBreakerActor : ReceiveActor
 
         Receive<ProviderBreaker.RequestPermit>(request =>
         {
-            var decision = Decide(request.KeyRemaining);
+            var decision = Decide(request);
             Publish(); // before answering, so whoever got the answer also sees it on the board
             Sender.Tell(decision);
         });
@@ -104,33 +104,40 @@ public sealed class ProviderBreakerActor : ReceiveActor
         return _circuit == CircuitState.Closed && _consecutiveFailures == 0 && !_probeInFlight && _window.Calls == 0;
     }
 
-    /// <param name="keyRemaining">Passed through to the asker, who learns the key's budget in the same reply.</param>
-    private object Decide(decimal? keyRemaining)
+    /// <param name="request">What the key's actor said of the request (its budget left, a lowered completion limit) is passed
+    /// through to the asker, who learns it in the same reply.</param>
+    private object Decide(ProviderBreaker.RequestPermit request)
     {
         var now = _clock.GetUtcNow();
         switch (_circuit)
         {
             case CircuitState.Closed:
-                return new ProviderBreaker.Permit(_deploymentId, keyRemaining);
+                return Permit(request);
             case CircuitState.Open:
                 var remaining = _openUntil - now;
-                if (remaining > TimeSpan.Zero) return new ProviderBreaker.Refused(_deploymentId, remaining, keyRemaining);
+                if (remaining > TimeSpan.Zero) return Refuse(request, remaining);
                 _circuit = CircuitState.HalfOpen;
-                return StartProbe(now, keyRemaining);
+                return StartProbe(now, request);
             default:
                 var probeWait = _probeStartedAt + _settings.Cooldown - now;
                 return _probeInFlight && probeWait > TimeSpan.Zero
-                    ? new ProviderBreaker.Refused(_deploymentId, probeWait, keyRemaining)
-                    : StartProbe(now, keyRemaining);
+                    ? Refuse(request, probeWait)
+                    : StartProbe(now, request);
         }
     }
 
-    private ProviderBreaker.Permit StartProbe(DateTimeOffset now, decimal? keyRemaining)
+    private ProviderBreaker.Permit StartProbe(DateTimeOffset now, ProviderBreaker.RequestPermit request)
     {
         _probeInFlight = true;
         _probeStartedAt = now;
-        return new ProviderBreaker.Permit(_deploymentId, keyRemaining);
+        return Permit(request);
     }
+
+    private ProviderBreaker.Permit Permit(ProviderBreaker.RequestPermit request) =>
+        new(_deploymentId, request.KeyRemaining, request.CappedMaxTokens);
+
+    private ProviderBreaker.Refused Refuse(ProviderBreaker.RequestPermit request, TimeSpan retryAfter) =>
+        new(_deploymentId, retryAfter, request.KeyRemaining, request.CappedMaxTokens);
 
     private void Record(ProviderBreaker.ReportOutcome outcome)
     {

@@ -217,12 +217,13 @@ public sealed partial class KeyBudgetActor : ReceiveActor, IWithTimers, IWithUnb
                 Sender.Tell(refused);
                 return;
             }
-            _limits.Admit(admit, now);
+            _limits.Admit(_policy!, admit, now);
         }
         var remaining = _limits.Remaining(_policy!, admit.RequestId);
+        var capped = _limits.CappedMaxTokens(admit.RequestId);
         // No deployment: the answer comes from the cache, or the asker saw the circuit closed: no breaker to ask.
-        if (admit.DeploymentId.Length == 0) Sender.Tell(new ProviderBreaker.Permit("", remaining));
-        else BreakersOnNodeOf(Sender).Tell(new ProviderBreaker.RequestPermit(admit.DeploymentId, admit.RequestId, remaining), Sender);
+        if (admit.DeploymentId.Length == 0) Sender.Tell(new ProviderBreaker.Permit("", remaining, capped));
+        else BreakersOnNodeOf(Sender).Tell(new ProviderBreaker.RequestPermit(admit.DeploymentId, admit.RequestId, remaining, capped), Sender);
     }
 
     private void Settle(KeyBudget.Settle settle)

@@ -30,8 +30,20 @@ public sealed record RouterSettings(
     /// </summary>
     public TimeSpan StopGrace { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>The completion tokens a request without <c>max_tokens</c> is assumed to use when its cost is reserved.</summary>
+    /// <summary>
+    /// The completion tokens a request without <c>max_tokens</c> is assumed to use when its cost is reserved, for a
+    /// model the price table gives no output limit.
+    /// </summary>
     public int EstimateCompletionTokens { get; init; } = 1024;
+
+    /// <summary>
+    /// The smallest completion limit the router lowers a request's <c>max_tokens</c> to when the key's budget cannot
+    /// cover the request (<c>router.budgets.min-completion-tokens</c>); a budget that covers less refuses it.
+    /// </summary>
+    public int BudgetMinCompletionTokens { get; init; } = 16;
+
+    /// <summary>What a request to a model without a price does (<c>router.pricing.unpriced</c>).</summary>
+    public UnpricedModels Unpriced { get; init; } = UnpricedModels.Refuse;
 
     /// <summary>
     /// Prices that override the shipped table (<c>router.prices</c>), by model name as requested by clients
@@ -42,11 +54,25 @@ public sealed record RouterSettings(
 
 /// <summary>
 /// What one model costs, in USD per token. <paramref name="CacheReadPerToken"/> prices prompt tokens read
-/// from a prompt cache; null: they cost <paramref name="InputPerToken"/>.
+/// from a prompt cache, <paramref name="CacheWritePerToken"/> those written to one (Anthropic's cost more
+/// than plain input); null: they cost <paramref name="InputPerToken"/>.
 /// </summary>
-public sealed record ModelPrice(decimal InputPerToken, decimal OutputPerToken, decimal? CacheReadPerToken = null)
+public sealed record ModelPrice(decimal InputPerToken, decimal OutputPerToken, decimal? CacheReadPerToken = null, decimal? CacheWritePerToken = null)
 {
     public static readonly ModelPrice Free = new(0, 0);
+
+    /// <summary>The most a prompt token can cost: before a request is sent, nobody knows which of its tokens the provider will cache.</summary>
+    public decimal HighestInputPerToken =>
+        Math.Max(InputPerToken, Math.Max(CacheReadPerToken ?? 0, CacheWritePerToken ?? 0));
+}
+
+/// <summary>What a request to a model without a price does (<c>router.pricing.unpriced</c>).</summary>
+public enum UnpricedModels
+{
+    /// <summary>A key with a budget is refused it (400 <c>model_not_priced</c>); keys without one are served.</summary>
+    Refuse,
+    /// <summary>Every key is served, and the request costs nothing unless the provider reports a cost.</summary>
+    Free,
 }
 
 public enum ProviderType
@@ -76,6 +102,12 @@ public sealed record ProviderSettings(
     /// The completion limit sent when the client sets none, to providers that require one (Anthropic).
     /// </summary>
     public const int StandardMaxTokens = 4096;
+
+    /// <summary>
+    /// Whether its calls cost nothing per token, as the operator says (<c>local</c>); null: judged by its address
+    /// (a gateway to a paid API on loopback or the LAN must say false, or its models would look free).
+    /// </summary>
+    public bool? Local { get; init; }
 
     /// <summary>A provider that needs a key and has none is left out of the route table.</summary>
     public bool IsUsable => !KeyRequired || !string.IsNullOrEmpty(ApiKey);

@@ -58,11 +58,24 @@ public static class KeyBudget
     /// </summary>
     /// <param name="DeploymentId">The breaker to forward to; empty when none needs asking (an answer from the cache, or a circuit the asker saw closed): the actor permits it itself.</param>
     /// <param name="SecretHash">Hex SHA-256 of the key the request presented.</param>
-    /// <param name="EstimatedCost">USD the request may cost (prompt and the completion limit at the model's price).</param>
-    /// <param name="EstimatedTokens">Tokens it may use, for the TPM limit.</param>
+    /// <param name="EstimatedCost">USD the request may cost at most (its prompt and its completion limit at the model's price).</param>
+    /// <param name="EstimatedTokens">Tokens it is expected to use, for the TPM limit (its prompt and its own completion limit, or
+    /// <c>router.estimate-completion-tokens</c>: not the model's longest completion, which would make a small limit unusable).</param>
+    /// <param name="Completion">How much of the estimate is its completion limit, so that a budget that cannot cover the
+    /// whole estimate may lower that limit instead of refusing; null: the request is admitted whole or refused.</param>
+    /// <param name="Unpriced">No price is known for the model: a key with a budget is refused it, as its spend could not be counted.</param>
     public sealed record Admit(
         string KeyId, string RequestId, string Model, string DeploymentId, string SecretHash,
-        decimal EstimatedCost = 0, int EstimatedTokens = 0) : IKeyBudgetMessage, IPersistedMessage;
+        decimal EstimatedCost = 0, int EstimatedTokens = 0, CompletionLimit? Completion = null, bool Unpriced = false)
+        : IKeyBudgetMessage, IPersistedMessage;
+
+    /// <summary>
+    /// The completion part of an <see cref="Admit"/>'s estimate: <paramref name="Tokens"/> per choice, for
+    /// <paramref name="Choices"/> choices, at <paramref name="CostPerToken"/> each; the rest of the estimate is the prompt.
+    /// The key's actor may lower the limit to what its budget covers, down to <paramref name="Minimum"/> tokens
+    /// (0: never lower it), and reserves exactly that: so concurrent requests cannot overrun the budget between them.
+    /// </summary>
+    public sealed record CompletionLimit(int Tokens, int Choices, decimal CostPerToken, int Minimum);
 
     /// <summary>
     /// Closes an admitted request with what the provider reported (none when it failed) and what that cost.
@@ -170,4 +183,6 @@ public enum RefusalReason
     Expired,
     BudgetExceeded,
     RateLimited,
+    /// <summary>The model has no price and the key has a budget (appended: the enum travels as its number).</summary>
+    ModelNotPriced,
 }

@@ -5,13 +5,20 @@ public static class ProviderBreaker
 {
     /// <summary>Forwarded by the key's budget actor; the breaker answers the original asker.</summary>
     /// <param name="KeyRemaining">What the key's budget has left besides this request (none without a budget), passed on in the permit.</param>
-    public sealed record RequestPermit(string DeploymentId, string RequestId, decimal? KeyRemaining = null) : IPersistedMessage;
+    /// <param name="CappedMaxTokens">The completion limit the key's budget lowered the request to (none: not lowered), passed on in the permit.</param>
+    public sealed record RequestPermit(string DeploymentId, string RequestId, decimal? KeyRemaining = null, int? CappedMaxTokens = null)
+        : IPersistedMessage;
 
     /// <param name="KeyRemaining">As in <see cref="RequestPermit"/>: the caller is told it without asking the key again.</param>
-    public sealed record Permit(string DeploymentId, decimal? KeyRemaining = null) : IPersistedMessage;
+    /// <param name="CappedMaxTokens">As in <see cref="RequestPermit"/>: the request must be sent with no larger a completion limit.</param>
+    public sealed record Permit(string DeploymentId, decimal? KeyRemaining = null, int? CappedMaxTokens = null) : IPersistedMessage;
 
-    /// <summary>The circuit is open: fail fast instead of waiting on a provider known to be failing.</summary>
-    public sealed record Refused(string DeploymentId, TimeSpan RetryAfter, decimal? KeyRemaining = null) : IPersistedMessage;
+    /// <summary>
+    /// The circuit is open: fail fast instead of waiting on a provider known to be failing. The key admitted the request
+    /// all the same (it goes to another deployment), so what the key said comes along.
+    /// </summary>
+    public sealed record Refused(string DeploymentId, TimeSpan RetryAfter, decimal? KeyRemaining = null, int? CappedMaxTokens = null)
+        : IPersistedMessage;
 
     /// <summary>
     /// How a permitted call ended. Only provider-side failures count against the circuit.

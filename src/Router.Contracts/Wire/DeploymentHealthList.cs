@@ -7,6 +7,8 @@ public sealed record DeploymentHealthList([property: JsonPropertyName("deploymen
 
 /// <param name="Circuit">closed, open or half_open.</param>
 /// <param name="OpenUntil">While open: when a probe may go through (ISO 8601, UTC).</param>
+/// <param name="Priced">Whether its calls have a price (a key with a budget is refused a model without one, unless
+/// <c>router.pricing.unpriced = free</c>); absent for a pattern whose models are priced one by one (each model it has served has its own card).</param>
 public sealed record DeploymentHealthCard(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("model")] string Model,
@@ -19,4 +21,5 @@ public sealed record DeploymentHealthCard(
     [property: JsonPropertyName("calls_in_window")] int CallsInWindow,
     [property: JsonPropertyName("failure_rate")] double FailureRate,
     [property: JsonPropertyName("latency_ewma_ms")] double LatencyEwmaMs,
-    [property: JsonPropertyName("in_flight")] int InFlight);
+    [property: JsonPropertyName("in_flight")] int InFlight,
+    [property: JsonPropertyName("priced")] bool? Priced = null);

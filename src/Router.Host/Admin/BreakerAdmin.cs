@@ -22,9 +22,7 @@ public sealed class BreakerAdmin(AdminNode node, LiveConfig config, DeploymentBo
 
     public BreakerListView List()
     {
-        var routes = config.Current.Routes;
-        var cards = routes.Groups.SelectMany(group => group.Deployments.SelectMany(d => DeploymentHealthEndpoint.Cards(d, group, board))).ToList();
-        return new BreakerListView(node.Name, cards);
+        return new BreakerListView(node.Name, DeploymentHealthEndpoint.All(config.Current, board));
     }
 
     /// <param name="span">How long the circuit stays open; null: the breaker's cooldown (<c>router.breaker.cooldown</c>).</param>
@@ -46,7 +44,7 @@ public sealed class BreakerAdmin(AdminNode node, LiveConfig config, DeploymentBo
         {
             throw AdminErrors.NoAnswer($"The breaker of {circuit}");
         }
-        return new BreakerActionResult(node.Name, action, DeploymentHealthEndpoint.Card(circuit, deployment, group, board));
+        return new BreakerActionResult(node.Name, action, DeploymentHealthEndpoint.Card(circuit, deployment, group, board, config.Current.Costs));
     }
 
     /// <summary>

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Router.Contracts.Configuration;
 using Router.Host.Keys;
+using Router.Host.Pricing;
 
 namespace Router.Host.Admin;
 
@@ -26,6 +27,8 @@ public static class ConfigView
         ["admission-timeout"] = Span(s.AdmissionTimeout),
         ["estimate-completion-tokens"] = s.EstimateCompletionTokens,
         ["stop-grace"] = Span(s.StopGrace),
+        ["budgets"] = new JsonObject { ["min-completion-tokens"] = s.BudgetMinCompletionTokens },
+        ["pricing"] = new JsonObject { ["unpriced"] = s.Unpriced == UnpricedModels.Free ? "free" : "refuse" },
         ["breaker"] = new JsonObject
         {
             ["consecutive-failures-to-open"] = s.Breaker.ConsecutiveFailuresToOpen,
@@ -112,6 +115,7 @@ public static class ConfigView
                 ["discover"] = p.Discovery is not null,
                 ["discover-interval"] = p.Discovery is null ? null : Span(p.Discovery.Interval),
                 ["default-max-tokens"] = p.DefaultMaxTokens,
+                ["local"] = LocalProviders.IsLocal(p),
             };
         return block;
     }
@@ -152,6 +156,7 @@ public static class ConfigView
         {
             var entry = new JsonObject { ["input-cost-per-token"] = price.InputPerToken, ["output-cost-per-token"] = price.OutputPerToken };
             if (price.CacheReadPerToken is { } cacheRead) entry["cache-read-cost-per-token"] = cacheRead;
+            if (price.CacheWritePerToken is { } cacheWrite) entry["cache-write-cost-per-token"] = cacheWrite;
             block[model] = entry;
         }
         return block;

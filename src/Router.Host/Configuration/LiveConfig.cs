@@ -56,6 +56,7 @@ public sealed class LiveConfig
             _logger.LogInformation("Configuration reloaded: {Providers} providers, {Models} routes{Restart}",
                 next.Settings.Providers.Count(p => p.IsUsable), next.Routes.Deployments.Count,
                 restart.Count == 0 ? "" : "; these changes apply only after a restart: " + string.Join(", ", restart));
+            UnpricedRoutes.Warn(_logger, next);
             return new ReloadResult(next.Settings.Providers.Count(p => p.IsUsable), next.Routes.Deployments.Count, restart);
         }
     }

@@ -28,6 +28,8 @@ public static class RouterSettingsReader
             Retry = ReadRetry(router),
             EstimateCompletionTokens = ReadPositive(router, "estimate-completion-tokens", 1024),
             StopGrace = ReadStopGrace(router),
+            BudgetMinCompletionTokens = ReadPositive(router, "budgets.min-completion-tokens", 16),
+            Unpriced = ReadUnpriced(router),
             Cache = ReadCache(router),
             RequestLog = ReadRequestLog(router),
             Metrics = new MetricsSettings(router.GetBoolean("metrics.enabled", true), router.GetBoolean("metrics.require-key", false)),
@@ -79,7 +81,10 @@ public static class RouterSettingsReader
                 ReadHeaders(p.GetConfig("headers")),
                 ReadTimeouts(p.GetConfig("timeouts"), defaults),
                 ReadDiscovery(p, name, type),
-                ReadDefaultMaxTokens(p, name)));
+                ReadDefaultMaxTokens(p, name))
+            {
+                Local = ReadLocal(p, name),
+            });
         }
         return providers;
     }
@@ -91,6 +96,15 @@ public static class RouterSettingsReader
             throw new ConfigException($"router.providers.{name}.discover asks an Ollama server for its models; it needs type = openai-compatible");
         return new DiscoverySettings(provider.GetTimeSpan("discover-interval", TimeSpan.FromSeconds(30)));
     }
+
+    private static bool? ReadLocal(Config provider, string name) => provider.GetString("local", null) switch
+    {
+        null => null,
+        "true" or "on" or "yes" => true,
+        "false" or "off" or "no" => false,
+        var other => throw new ConfigException(
+            $"router.providers.{name}.local '{other}' is not true or false (leave it out to judge by the provider's address)"),
+    };
 
     private static int ReadDefaultMaxTokens(Config provider, string name)
     {
@@ -293,9 +307,18 @@ public static class RouterSettingsReader
         return grace;
     }
 
-    private static readonly string[] PriceKeys = ["input-cost-per-token", "output-cost-per-token", "cache-read-cost-per-token"];
+    private static UnpricedModels ReadUnpriced(Config router) => router.GetString("pricing.unpriced", "refuse") switch
+    {
+        "refuse" => UnpricedModels.Refuse,
+        "free" => UnpricedModels.Free,
+        var other => throw new ConfigException(
+            $"router.pricing.unpriced '{other}' is not one of: refuse (a key with a budget is refused a model without a price), free (it costs nothing)"),
+    };
 
-    /// <summary><c>router.prices { "model" { input-cost-per-token, output-cost-per-token, cache-read-cost-per-token } }</c>.</summary>
+    private static readonly string[] PriceKeys =
+        ["input-cost-per-token", "output-cost-per-token", "cache-read-cost-per-token", "cache-write-cost-per-token"];
+
+    /// <summary><c>router.prices { "model" { input-cost-per-token, output-cost-per-token, cache-read-cost-per-token, cache-write-cost-per-token } }</c>.</summary>
     private static Dictionary<string, ModelPrice> ReadPrices(Config router)
     {
         var prices = new Dictionary<string, ModelPrice>(StringComparer.Ordinal);
@@ -316,7 +339,8 @@ public static class RouterSettingsReader
             var output = PerToken(entry, at, "output-cost-per-token");
             if (input is null && output is null)
                 throw new ConfigException($"{at} needs input-cost-per-token or output-cost-per-token (USD per token)");
-            prices[model] = new ModelPrice(input ?? 0, output ?? 0, PerToken(entry, at, "cache-read-cost-per-token"));
+            prices[model] = new ModelPrice(input ?? 0, output ?? 0, PerToken(entry, at, "cache-read-cost-per-token"),
+                PerToken(entry, at, "cache-write-cost-per-token"));
         }
         return prices;
     }

@@ -19,7 +19,7 @@ public sealed class RoutingConfig
         var providers = settings.Providers.ToDictionary(p => p.Name);
         Routes = RouteTable.Build(settings.Models, settings.Providers.Where(p => p.IsUsable).Select(p => p.Name).ToHashSet(), settings.DefaultPolicy);
         Providers = new ProviderClients(settings.Providers);
-        Costs = new CostEstimator(new CostCalculator(catalog, settings.Prices), providers, settings.EstimateCompletionTokens);
+        Costs = new CostEstimator(new CostCalculator(catalog, settings.Prices), providers, catalog, settings.EstimateCompletionTokens);
         ContextWindows = new ContextWindows(catalog, providers);
     }
 

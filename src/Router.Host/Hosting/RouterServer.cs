@@ -162,7 +162,7 @@ public static class RouterServer
         });
         MapEndpoints(app);
         StartupReport.Log(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Router"), settings,
-            app.Services.GetRequiredService<LiveConfig>().Current.Routes);
+            app.Services.GetRequiredService<LiveConfig>().Current);
         return app;
     }
 

@@ -1,5 +1,6 @@
-using Router.Actors.Routing;
 using Router.Contracts.Configuration;
+using Router.Host.Configuration;
+using Router.Host.Pricing;
 using Router.Host.Storage;
 using Router.Host.Tracing;
 
@@ -8,8 +9,9 @@ namespace Router.Host.Hosting;
 /// <summary>What an operator needs to see once at start: where the router listens and what it can route.</summary>
 public static class StartupReport
 {
-    public static void Log(ILogger logger, RouterSettings settings, RouteTable routes)
+    public static void Log(ILogger logger, RouterSettings settings, RoutingConfig config)
     {
+        var routes = config.Routes;
         foreach (var provider in settings.Providers.Where(p => !p.IsUsable))
         {
             var names = settings.Models.Where(m => m.Provider == provider.Name).Select(m => m.Name).ToList();
@@ -19,6 +21,7 @@ public static class StartupReport
         }
         logger.LogInformation("Routing {Count} model entries over providers {Providers}",
             routes.Deployments.Count, string.Join(", ", routes.Deployments.Select(d => d.ProviderName).Distinct()));
+        UnpricedRoutes.Warn(logger, config);
         logger.LogInformation("Data directory {DataDir}", settings.DataDir);
         logger.LogInformation("Storage: {Storage}", RouterStorage.Describe(settings));
         if (settings.Tracing.Enabled) logger.LogInformation("Tracing: {Tracing}", TracingSetup.Describe(settings.Tracing));

@@ -42,6 +42,12 @@ public sealed class RouterError(int status, ErrorBody body, TimeSpan? retryAfter
     public static RouterError ModelNotAllowed(string message) =>
         Refusal(403, "permission_error", "model_not_allowed", message, "model");
 
+    /// <summary>A key with a budget asked for a model no price covers: its spend could not be counted.</summary>
+    public static RouterError ModelNotPriced(string model) =>
+        Refusal(400, "invalid_request_error", "model_not_priced",
+            $"The model '{model}' has no price, so its cost cannot be counted against this key's budget. The operator can price it "
+            + $"in router.prices, or serve unpriced models to keys with a budget at no cost with router.pricing.unpriced = free.", "model");
+
     public static RouterError ModelNotFound(string model) =>
         Refusal(404, "not_found_error", "model_not_found",
             $"The model '{model}' is not routed by this router. GET /v1/models lists the models you may use.", "model");

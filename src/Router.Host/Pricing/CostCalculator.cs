@@ -23,29 +23,36 @@ public sealed class CostCalculator(ModelCatalog catalog, IReadOnlyDictionary<str
         if (LocalProviders.IsLocal(provider)) return ModelPrice.Free;
         return catalog.Find(PrefixOf(provider), upstreamModel) is { } facts
                && (facts.InputCostPerToken is not null || facts.OutputCostPerToken is not null)
-            ? new ModelPrice(facts.InputCostPerToken ?? 0, facts.OutputCostPerToken ?? 0, facts.CacheReadCostPerToken)
+            ? new ModelPrice(facts.InputCostPerToken ?? 0, facts.OutputCostPerToken ?? 0, facts.CacheReadCostPerToken, facts.CacheWriteCostPerToken)
             : null;
     }
 
     /// <summary>
-    /// What a finished call cost: the provider's reported cost when it gave one; else uncached prompt tokens
-    /// at the input price, cached ones at the cache-read price (the input price when there is none), and
-    /// completion tokens at the output price. Zero when the price is unknown.
+    /// What a finished call cost: the provider's reported cost when it gave one; else plain prompt tokens
+    /// at the input price, those read from a prompt cache at the cache-read price and those written to one
+    /// at the cache-write price (each the input price when there is none), and completion tokens at the
+    /// output price. Zero when the price is unknown.
     /// </summary>
     public static decimal Cost(ModelPrice? price, TokenUsage usage)
     {
         if (usage.ReportedCost is { } reported) return reported;
         if (price is null) return 0;
-        var cached = Math.Clamp(usage.CachedPromptTokens, 0, Math.Max(usage.PromptTokens, 0));
-        var uncached = Math.Max(usage.PromptTokens, 0) - cached;
-        return uncached * price.InputPerToken
+        var prompt = Math.Max(usage.PromptTokens, 0);
+        var cached = Math.Clamp(usage.CachedPromptTokens, 0, prompt);
+        var written = Math.Clamp(usage.CacheWriteTokens, 0, prompt - cached);
+        var plain = prompt - cached - written;
+        return plain * price.InputPerToken
                + cached * (price.CacheReadPerToken ?? price.InputPerToken)
+               + written * (price.CacheWritePerToken ?? price.InputPerToken)
                + Math.Max(usage.CompletionTokens, 0) * price.OutputPerToken;
     }
 
-    /// <summary>What a call is expected to cost before it is made (for reservations): no cache assumed.</summary>
+    /// <summary>
+    /// The most a call can cost before it is made (for reservations): every prompt token at the dearest
+    /// prompt price (a cache write costs more than plain input), every completion token at the output price.
+    /// </summary>
     public static decimal Estimate(ModelPrice? price, int promptTokens, int completionTokens) =>
-        price is null ? 0 : Math.Max(promptTokens, 0) * price.InputPerToken + Math.Max(completionTokens, 0) * price.OutputPerToken;
+        price is null ? 0 : Math.Max(promptTokens, 0) * price.HighestInputPerToken + Math.Max(completionTokens, 0) * price.OutputPerToken;
 
     /// <summary>The prefix the shipped table (LiteLLM's) files a provider's models under.</summary>
     public static string PrefixOf(ProviderSettings provider) => provider.Type switch

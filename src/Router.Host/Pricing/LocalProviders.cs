@@ -11,11 +11,12 @@ namespace Router.Host.Pricing;
 public static class LocalProviders
 {
     /// <summary>
-    /// A provider that discovers its models (only Ollama does), or whose api-base host is loopback,
-    /// <c>localhost</c>, a private IPv4 address (10/8, 172.16/12, 192.168/16) or a name under
-    /// <c>.local</c>, <c>.lan</c> or <c>.internal</c>.
+    /// What the operator said (<c>router.providers.&lt;name&gt;.local</c>); else a provider that discovers its models
+    /// (only Ollama does), or whose api-base host is loopback, <c>localhost</c>, a private IPv4 address (10/8,
+    /// 172.16/12, 192.168/16) or a name under <c>.local</c>, <c>.lan</c> or <c>.internal</c>.
     /// </summary>
-    public static bool IsLocal(ProviderSettings provider) => provider.Discovery is not null || IsLocalHost(provider.ApiBase);
+    public static bool IsLocal(ProviderSettings provider) =>
+        provider.Local ?? (provider.Discovery is not null || IsLocalHost(provider.ApiBase));
 
     public static bool IsLocalHost(Uri apiBase)
     {

@@ -4,8 +4,10 @@ using System.Text.Json;
 namespace Router.Host.Pricing;
 
 /// <summary>What the shipped price table says of one model; prices are USD per token.</summary>
+/// <param name="MaxOutputTokens">The longest completion the model produces (LiteLLM's <c>max_output_tokens</c>, else its older <c>max_tokens</c>).</param>
 public sealed record ModelFacts(
-    int? MaxInputTokens, decimal? InputCostPerToken, decimal? OutputCostPerToken, decimal? CacheReadCostPerToken = null);
+    int? MaxInputTokens, decimal? InputCostPerToken, decimal? OutputCostPerToken, decimal? CacheReadCostPerToken = null,
+    int? MaxOutputTokens = null, decimal? CacheWriteCostPerToken = null);
 
 /// <summary>
 /// The model table shipped inside the executable (<c>resources/model-prices.json</c>, LiteLLM's format:
@@ -36,7 +38,9 @@ public sealed class ModelCatalog
                 Int(model.Value, "max_input_tokens"),
                 Number(model.Value, "input_cost_per_token"),
                 Number(model.Value, "output_cost_per_token"),
-                Number(model.Value, "cache_read_input_token_cost"));
+                Number(model.Value, "cache_read_input_token_cost"),
+                Int(model.Value, "max_output_tokens") ?? Int(model.Value, "max_tokens"),
+                Number(model.Value, "cache_creation_input_token_cost"));
         }
         return new ModelCatalog(models.ToFrozenDictionary(StringComparer.Ordinal));
     }

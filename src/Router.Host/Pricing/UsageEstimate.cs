@@ -4,7 +4,8 @@ namespace Router.Host.Pricing;
 
 /// <summary>
 /// What one upstream call used when the provider did not say, so that no answer is free: the prompt
-/// counted with the tokenizer, and the completion counted from what the client was sent. Providers bill
+/// counted with the tokenizer as the key's reservation counts it (tools and schemas included, an image at its
+/// bound: an estimate errs towards the provider's bill, not below it), and the completion counted from what the client was sent. Providers bill
 /// every token they generated, whether or not the answer was complete, so an answer cut short (the client
 /// gone, the provider's connection broken, the stream idle) is charged for what it used, and so is one
 /// from a provider that reports no usage. Such usage is marked <see cref="TokenUsage.Estimated"/>.
@@ -44,7 +45,7 @@ public sealed class UsageEstimate(ProxyRequest request)
     private IEnumerable<byte[]> Relayed() => _relayed ?? (IEnumerable<byte[]>)[];
 
     private TokenUsage Estimate(TokenUsage? reported, int completionTokens) =>
-        new(reported is { PromptTokens: > 0 } ? reported.PromptTokens : CostEstimator.PromptTokens(request),
+        new(reported is { PromptTokens: > 0 } ? reported.PromptTokens : PromptTokenBound.Count(request),
             Math.Max(reported?.CompletionTokens ?? 0, completionTokens),
             reported?.CachedPromptTokens ?? 0, reported?.CacheWriteTokens ?? 0, reported?.ReasoningTokens ?? 0)
         {

@@ -5,6 +5,9 @@ namespace Router.Host.Providers;
 /// <summary>One OpenAI endpoint the router proxies: where it lives upstream and what its body must hold.</summary>
 public sealed record ProxyOperation(string UpstreamPath, string RequiredField, JsonValueKind[] RequiredKinds, bool CanStream)
 {
+    /// <summary>Whether the answer is generated text, paid per completion token (embeddings are not).</summary>
+    public bool Generates { get; init; } = true;
+
     public static readonly ProxyOperation ChatCompletions =
         new("/chat/completions", "messages", [JsonValueKind.Array], CanStream: true);
 
@@ -12,5 +15,5 @@ public sealed record ProxyOperation(string UpstreamPath, string RequiredField, J
         new("/completions", "prompt", [JsonValueKind.String, JsonValueKind.Array], CanStream: true);
 
     public static readonly ProxyOperation Embeddings =
-        new("/embeddings", "input", [JsonValueKind.String, JsonValueKind.Array], CanStream: false);
+        new("/embeddings", "input", [JsonValueKind.String, JsonValueKind.Array], CanStream: false) { Generates = false };
 }

@@ -10,7 +10,8 @@ namespace Router.Host.Proxy;
 
 /// <summary>A breaker's answer: go ahead, or not before <see cref="RetryAfter"/>.</summary>
 /// <param name="KeyRemaining">On admission of a key with a budget: what the budget has left besides this request.</param>
-public readonly record struct PermitDecision(bool Granted, TimeSpan RetryAfter, decimal? KeyRemaining = null)
+/// <param name="CappedMaxTokens">On admission: the completion limit the key's budget lowered the request to (null: as sent).</param>
+public readonly record struct PermitDecision(bool Granted, TimeSpan RetryAfter, decimal? KeyRemaining = null, int? CappedMaxTokens = null)
 {
     public static readonly PermitDecision Grant = new(true, TimeSpan.Zero);
 }
@@ -34,8 +35,11 @@ public sealed class Admission(
     /// Admits the key (throws when it is refused), reserving the request's estimated cost and tokens,
     /// and asks the first deployment's breaker. The wait ends when the client leaves (<paramref name="ct"/>).
     /// </summary>
+    /// <param name="completion">The completion part of the estimate, which the key's budget may lower (see <see cref="KeyBudget.CompletionLimit"/>).</param>
+    /// <param name="unpriced">The model has no price: a key with a budget is refused it.</param>
     public async Task<PermitDecision> AdmitAsync(
-        AuthenticatedKey key, string requestId, string model, string deploymentId, CancellationToken ct, decimal estimatedCost = 0, int estimatedTokens = 0)
+        AuthenticatedKey key, string requestId, string model, string deploymentId, CancellationToken ct, decimal estimatedCost = 0, int estimatedTokens = 0,
+        KeyBudget.CompletionLimit? completion = null, bool unpriced = false)
     {
         // An empty deployment tells the key's actor that no breaker needs asking.
         var askBreaker = deploymentId.Length > 0 && !board.ClosedForSure(deploymentId);
@@ -44,7 +48,8 @@ public sealed class Admission(
         try
         {
             reply = await keyAsks.AskAsync<object>(keyBudgets,
-                new KeyBudget.Admit(key.KeyId, requestId, model, askBreaker ? deploymentId : "", key.SecretHash, estimatedCost, estimatedTokens),
+                new KeyBudget.Admit(key.KeyId, requestId, model, askBreaker ? deploymentId : "", key.SecretHash, estimatedCost, estimatedTokens,
+                    completion, unpriced),
                 waiting?.Token ?? ct);
         }
         catch (Exception e) when (e is AskTimeoutException or OperationCanceledException)
@@ -59,9 +64,10 @@ public sealed class Admission(
 
         return reply switch
         {
-            ProviderBreaker.Permit { KeyRemaining: null } => PermitDecision.Grant,
-            ProviderBreaker.Permit permit => new PermitDecision(true, TimeSpan.Zero, permit.KeyRemaining),
-            ProviderBreaker.Refused open => new PermitDecision(false, open.RetryAfter, open.KeyRemaining),
+            ProviderBreaker.Permit { KeyRemaining: null, CappedMaxTokens: null } => PermitDecision.Grant,
+            ProviderBreaker.Permit permit => new PermitDecision(true, TimeSpan.Zero, permit.KeyRemaining, permit.CappedMaxTokens),
+            ProviderBreaker.Refused open => new PermitDecision(false, open.RetryAfter, open.KeyRemaining, open.CappedMaxTokens),
+            KeyBudget.Refused { Reason: RefusalReason.ModelNotPriced } => throw RouterError.ModelNotPriced(model),
             KeyBudget.Refused refused => throw RefusalError(refused),
             _ => throw new InvalidOperationException($"Unexpected admission reply {reply.GetType().Name}"),
         };

@@ -90,7 +90,8 @@ public sealed class AttemptLoop(
     {
         public Action<byte[]>? ObserveFrames => observeFrames;
         public HttpContext Context => context;
-        public ProxyRequest Request => request;
+        /// <summary>The request as it is sent: the client's, or a copy with a lower completion limit when the key's budget asked for one.</summary>
+        public ProxyRequest Request { get; set; } = request;
         public RouteMatch Route => route;
         public ProxyOperation Operation => operation;
         public string RequestId => requestId;
@@ -222,13 +223,24 @@ public sealed class AttemptLoop(
     }
 
     /// <summary>
-    /// The first attempt admits the key, reserving what the request may cost; the master key has no
-    /// budget or limits, so its requests skip the tokenizer.
+    /// The first attempt admits the key, reserving the most the request may cost; the master key has no
+    /// budget or limits, so its requests skip the tokenizer. A budget that covers less lowers the request's
+    /// completion limit: every attempt then sends the lowered request, and the answer says so.
     /// </summary>
-    private Task<PermitDecision> AdmitAsync(RequestAttempts attempt, RouteMatch match, Deployment deployment, string circuit)
+    private async Task<PermitDecision> AdmitAsync(RequestAttempts attempt, RouteMatch match, Deployment deployment, string circuit)
     {
-        var (cost, tokens) = attempt.Key.IsMaster ? (0m, 0) : attempt.Config.Costs.Estimate(attempt.Request, match, deployment);
-        return admission.AdmitAsync(attempt.Key, attempt.BudgetId, attempt.Route.RequestedModel, circuit, attempt.Context.RequestAborted, cost, tokens);
+        var ct = attempt.Context.RequestAborted;
+        if (attempt.Key.IsMaster) return await admission.AdmitAsync(attempt.Key, attempt.BudgetId, attempt.Route.RequestedModel, circuit, ct);
+        var settings = attempt.Config.Settings;
+        var estimate = attempt.Config.Costs.Estimate(attempt.Request, attempt.Operation, match);
+        var permit = await admission.AdmitAsync(attempt.Key, attempt.BudgetId, attempt.Route.RequestedModel, circuit, ct, estimate.Cost, estimate.Tokens,
+            estimate.LowerableTo(settings.BudgetMinCompletionTokens), unpriced: !estimate.Priced && settings.Unpriced == UnpricedModels.Refuse);
+        if (permit.CappedMaxTokens is { } limit)
+        {
+            attempt.Request = CompletionCap.Lower(attempt.Request, limit, attempt.Config.Providers.Get(deployment.ProviderName).Settings, attempt.Operation);
+            attempt.Context.Response.Headers[CompletionCap.Header] = CompletionCap.Format(limit);
+        }
+        return permit;
     }
 
     // The breaker starts the provider's pause when its report arrives, a moment after the wait begins here.

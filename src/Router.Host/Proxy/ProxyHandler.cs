@@ -81,7 +81,8 @@ public sealed class ProxyHandler(
                 ChargeHeaders.Write(context.Response.Headers, result.Cost, result.KeyRemaining);
                 await ErrorWriter.WriteAsync(context, upstreamError, requestId);
             }
-            else if (plan is not null) await caching!.StoreAsync(plan, result, assembler);
+            // An answer cut short by its key's budget is not the answer to the request as asked: it is not kept for others.
+            else if (plan is not null && !CompletionCap.Applied(context.Response)) await caching!.StoreAsync(plan, result, assembler);
         }
         catch (RouterError error)
         {

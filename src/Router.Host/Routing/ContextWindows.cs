@@ -30,16 +30,19 @@ public sealed class ContextWindows(ModelCatalog catalog, IReadOnlyDictionary<str
         return CountTokens(messages) > limit;
     }
 
-    /// <summary>The tokens of a prompt or input that is a string or an array of strings.</summary>
+    /// <summary>
+    /// The tokens of a prompt or input that is a string, an array of token ids (one each), or an array of either.
+    /// </summary>
     public static int CountText(JsonElement text) => text.ValueKind switch
     {
         JsonValueKind.String => O200k.Value.CountTokens(text.GetString()!),
+        JsonValueKind.Number => 1,
         JsonValueKind.Array => text.EnumerateArray().Sum(CountText),
         _ => 0,
     };
 
-    /// <summary>The tokens of one text.</summary>
-    public static int CountString(string text) => text.Length == 0 ? 0 : O200k.Value.CountTokens(text);
+    /// <summary>The tokens of a text, as OpenAI's current models count them.</summary>
+    public static int CountTokens(string text) => text.Length == 0 ? 0 : O200k.Value.CountTokens(text);
 
     /// <summary>The tokens of the messages' text, as OpenAI's current models count them.</summary>
     public static int CountTokens(JsonElement messages)

@@ -39,6 +39,20 @@ public sealed class ProviderBreakersActorTests(ITestOutputHelper output) : Akka.
         ExpectMsg<ProviderBreaker.Refused>(r => Assert.Equal(0.40m, r.KeyRemaining), cancellationToken: Ct);
     }
 
+    [Fact]
+    public void A_completion_limit_the_key_lowered_passes_through_a_permit_and_a_refusal()
+    {
+        var breakers = NewBreakers();
+        breakers.Tell(new ProviderBreaker.RequestPermit("openrouter:*", "r1", 0.42m, CappedMaxTokens: 90));
+        ExpectMsg(new ProviderBreaker.Permit("openrouter:*", 0.42m, 90), cancellationToken: Ct);
+
+        breakers.Tell(new ProviderBreaker.ReportOutcome("openai:gpt-4o", CallResult.ProviderFailed, TimeSpan.Zero));
+        breakers.Tell(new ProviderBreaker.ReportOutcome("openai:gpt-4o", CallResult.ProviderFailed, TimeSpan.Zero));
+        breakers.Tell(new ProviderBreaker.RequestPermit("openai:gpt-4o", "r2", 0.40m, CappedMaxTokens: 64));
+        // The key admitted the request with that limit: it holds on whichever deployment serves it.
+        ExpectMsg<ProviderBreaker.Refused>(r => Assert.Equal(64, r.CappedMaxTokens), cancellationToken: Ct);
+    }
+
     [Theory]
     [InlineData("ollama:ollama/*")]
     [InlineData("openai:gpt-4o#2")]

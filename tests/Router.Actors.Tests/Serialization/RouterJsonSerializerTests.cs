@@ -61,6 +61,9 @@ public sealed class RouterJsonSerializerTests(ITestOutputHelper output)
         object[] messages =
         [
             new KeyBudget.Admit("k1", "r1", "gpt-4o", "openai:gpt-*", "ab12", 0.25m, 1200),
+            new KeyBudget.Admit("k1", "r1", "gpt-4o", "openai:gpt-*", "ab12", 0.25m, 1200, new KeyBudget.CompletionLimit(1000, 2, 0.0000006m, 16)),
+            new KeyBudget.Admit("k1", "r1", "my/finetune", "", "ab12", Unpriced: true),
+            new KeyBudget.Refused("k1", RefusalReason.ModelNotPriced, "no price"),
             new KeyBudget.Settle("k1", "r1", "gpt-4o", new Router.Contracts.Wire.TokenUsage(10, 20, 3), 0.0001m),
             new KeyBudget.Settle("k1", "r2", "gpt-4o", new Router.Contracts.Wire.TokenUsage(10, 20, 3), 0.0001m, Confirm: true),
             new KeyBudget.Settled("k1", "r2"),
@@ -70,6 +73,9 @@ public sealed class RouterJsonSerializerTests(ITestOutputHelper output)
             new ProviderBreaker.RequestPermit("openai:gpt-*", "r1", 4.75m),
             new ProviderBreaker.Permit("openai:gpt-*", 4.75m),
             new ProviderBreaker.Refused("openai:gpt-*", TimeSpan.FromSeconds(9), 4.75m),
+            new ProviderBreaker.RequestPermit("openai:gpt-*", "r1", 4.75m, 90),
+            new ProviderBreaker.Permit("openai:gpt-*", 4.75m, 90),
+            new ProviderBreaker.Refused("openai:gpt-*", TimeSpan.FromSeconds(9), 4.75m, 90),
         ];
         foreach (var message in messages)
         {
@@ -79,6 +85,18 @@ public sealed class RouterJsonSerializerTests(ITestOutputHelper output)
                 Akka.Serialization.Serialization.ManifestFor(serializer, message));
             Assert.Equal(System.Text.Json.JsonSerializer.Serialize(message, message.GetType()), System.Text.Json.JsonSerializer.Serialize(back, back.GetType()));
         }
+    }
+
+    /// <summary>The other node of a pair may run the version before completion limits and unpriced models: what it sends still reads.</summary>
+    [Fact]
+    public void Admissions_and_permits_of_the_previous_shape_still_read()
+    {
+        var admit = FromJson<KeyBudget.Admit>("kb-admit",
+            """{"KeyId":"k1","RequestId":"r1","Model":"gpt-4o","DeploymentId":"","SecretHash":"ab12","EstimatedCost":0.25,"EstimatedTokens":1200}""");
+        var permit = FromJson<ProviderBreaker.Permit>("pb-permit", """{"DeploymentId":"openai:gpt-*","KeyRemaining":4.75}""");
+
+        Assert.Equal((0.25m, 1200, null, false), (admit.EstimatedCost, admit.EstimatedTokens, admit.Completion, admit.Unpriced));
+        Assert.Equal((4.75m, null), (permit.KeyRemaining, permit.CappedMaxTokens));
     }
 
     [Fact]

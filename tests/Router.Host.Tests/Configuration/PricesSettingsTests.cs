@@ -19,9 +19,11 @@ public sealed class PricesSettingsTests
             "openrouter/meta-llama/llama-3.1-8b:free" { input-cost-per-token = 0, output-cost-per-token = 0 }
             "gpt-4.1" { input-cost-per-token = 0.000002, output-cost-per-token = 0.000008, cache-read-cost-per-token = 0.0000005 }
             "embed" { input-cost-per-token = 1.5e-07 }
+            "claude" { input-cost-per-token = 0.000003, output-cost-per-token = 0.000015, cache-write-cost-per-token = 0.00000375 }
             """);
 
-        Assert.Equal(3, prices.Count);
+        Assert.Equal(4, prices.Count);
+        Assert.Equal(new ModelPrice(0.000003m, 0.000015m, null, 0.00000375m), prices["claude"]);
         Assert.Equal(new ModelPrice(0, 0), prices["openrouter/meta-llama/llama-3.1-8b:free"]);
         Assert.Equal(new ModelPrice(0.000002m, 0.000008m, 0.0000005m), prices["gpt-4.1"]);
         Assert.Equal(new ModelPrice(0.00000015m, 0), prices["embed"]);
@@ -44,6 +46,7 @@ public sealed class PricesSettingsTests
     [InlineData("input-cost-per-token")]
     [InlineData("output-cost-per-token")]
     [InlineData("cache-read-cost-per-token")]
+    [InlineData("cache-write-cost-per-token")]
     public void A_negative_price_names_the_model_and_the_key(string key)
     {
         var message = ErrorOf($$"""router.prices { "gpt-4o" { input-cost-per-token = 0.1, output-cost-per-token = 0.1, {{key}} = -0.000001 } }""");

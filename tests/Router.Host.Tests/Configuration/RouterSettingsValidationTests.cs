@@ -55,6 +55,25 @@ public sealed class RouterSettingsValidationTests
     }
 
     [Fact]
+    public void Whether_a_provider_is_local_is_read_when_given_and_left_to_its_address_otherwise()
+    {
+        var providers = Read("""
+            router.providers {
+              tunnel { type = openai-compatible, api-base = "http://127.0.0.1:4001/v1", local = false }
+              rented { type = openai-compatible, api-base = "https://gpu.example.com/v1", local = true }
+              plain { type = openai-compatible, api-base = "http://127.0.0.1:8000/v1" }
+            }
+            """).Providers.ToDictionary(p => p.Name);
+
+        Assert.Equal((false, true, (bool?)null), (providers["tunnel"].Local, providers["rented"].Local, providers["plain"].Local));
+    }
+
+    [Fact]
+    public void A_local_that_is_not_true_or_false_names_the_key() =>
+        Assert.StartsWith("router.providers.foo.local 'sometimes'",
+            ErrorOf("""router.providers.foo { type = openai-compatible, api-base = "http://x/v1", local = sometimes }"""), StringComparison.Ordinal);
+
+    [Fact]
     public void A_missing_provider_type_names_the_key() =>
         Assert.Contains("router.providers.foo.type", ErrorOf("""router.providers.foo { api-base = "http://x/v1" }"""), StringComparison.Ordinal);
 

@@ -45,7 +45,7 @@ public sealed class CostCalculatorTests
     {
         var price = Calculator().PriceOf(OpenRouter, "anthropic/claude-sonnet-4", "anthropic/claude-sonnet-4");
 
-        Assert.Equal(new ModelPrice(0.000003m, 0.000015m, 0.0000003m), price);
+        Assert.Equal(new ModelPrice(0.000003m, 0.000015m, 0.0000003m, 0.00000375m), price);
     }
 
     [Fact]
@@ -124,6 +124,22 @@ public sealed class CostCalculatorTests
         Assert.Equal(0.0042m, CostCalculator.Cost(new ModelPrice(0.000003m, 0.000015m), new TokenUsage(1000, 80, 200)));
 
     [Fact]
+    public void Prompt_tokens_written_to_a_prompt_cache_cost_the_cache_write_price()
+    {
+        var price = new ModelPrice(0.000003m, 0.000015m, 0.0000003m, 0.00000375m);
+
+        // 600 plain × 3e-6 + 200 read × 3e-7 + 200 written × 3.75e-6 + 100 out × 1.5e-5
+        Assert.Equal(0.0018m + 0.00006m + 0.00075m + 0.0015m, CostCalculator.Cost(price, new TokenUsage(1000, 100, 200, 200)));
+        // Without a cache-write price they cost the input price.
+        Assert.Equal(0.0024m + 0.00006m + 0.0015m, CostCalculator.Cost(price with { CacheWritePerToken = null }, new TokenUsage(1000, 100, 200, 200)));
+    }
+
+    [Fact]
+    public void Claude_is_priced_with_its_cache_write_price_from_the_shipped_table() =>
+        Assert.Equal(0.00000375m, Calculator().PriceOf(Provider("anthropic", ProviderType.Anthropic), "claude-sonnet-4", "claude-sonnet-4-20250514")
+            ?.CacheWritePerToken);
+
+    [Fact]
     public void Many_small_costs_add_up_to_exact_cents()
     {
         var price = Calculator().PriceOf(OpenAi, "gpt-4o-mini", "gpt-4o-mini");
@@ -148,5 +164,13 @@ public sealed class CostCalculatorTests
         var price = new ModelPrice(0.000003m, 0.000015m, 0.0000003m);
 
         Assert.Equal(0.003m + 0.0075m, CostCalculator.Estimate(price, 1000, 500));
+    }
+
+    [Fact]
+    public void An_estimate_prices_the_prompt_at_the_cache_write_price_when_that_is_dearer()
+    {
+        var price = new ModelPrice(0.000003m, 0.000015m, 0.0000003m, 0.00000375m);
+
+        Assert.Equal(0.00375m + 0.0075m, CostCalculator.Estimate(price, 1000, 500));
     }
 }

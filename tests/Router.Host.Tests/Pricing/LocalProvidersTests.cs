@@ -42,4 +42,17 @@ public sealed class LocalProvidersTests
         Assert.True(LocalProviders.IsLocal(On(new DiscoverySettings(TimeSpan.FromSeconds(30)))));
         Assert.False(LocalProviders.IsLocal(On(null)));
     }
+
+    [Fact]
+    public void What_the_operator_says_wins_over_the_address()
+    {
+        var timeouts = new ProviderTimeouts(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));
+        ProviderSettings At(string apiBase, bool? local) => new("p", ProviderType.OpenAiCompatible, new Uri(apiBase), null, false,
+            new Dictionary<string, string>(), timeouts) { Local = local };
+
+        // A gateway to a paid API on loopback (an SSH tunnel, a company proxy) is not free; a rented GPU at a flat rate may be.
+        Assert.False(LocalProviders.IsLocal(At("http://127.0.0.1:4001/v1", local: false)));
+        Assert.True(LocalProviders.IsLocal(At("https://gpu.example.com/v1", local: true)));
+        Assert.True(LocalProviders.IsLocal(At("http://127.0.0.1:4001/v1", local: null)));
+    }
 }

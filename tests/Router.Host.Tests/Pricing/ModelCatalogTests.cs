@@ -32,6 +32,32 @@ public sealed class ModelCatalogTests
     }
 
     [Fact]
+    public void A_models_output_limit_is_its_max_output_tokens_else_its_older_max_tokens()
+    {
+        var catalog = Parse("""
+            {
+              "new": { "max_output_tokens": 64000, "max_tokens": 1000000 },
+              "old": { "max_tokens": 4096 },
+              "none": { "input_cost_per_token": 1e-6 }
+            }
+            """);
+
+        Assert.Equal((64000, 4096, (int?)null),
+            (catalog.Find("x", "new")?.MaxOutputTokens, catalog.Find("x", "old")?.MaxOutputTokens, catalog.Find("x", "none")?.MaxOutputTokens));
+        Assert.Equal(16384, Shipped.Find("openai", "gpt-4o-mini")?.MaxOutputTokens);
+    }
+
+    [Fact]
+    public void The_cache_write_price_is_read_where_the_table_has_one()
+    {
+        var facts = Shipped.Find("anthropic", "claude-sonnet-4-20250514");
+
+        Assert.Equal(0.00000375m, facts?.CacheWriteCostPerToken);
+        Assert.True(facts?.CacheWriteCostPerToken > facts?.InputCostPerToken);
+        Assert.Null(Shipped.Find("openai", "gpt-4o-mini")?.CacheWriteCostPerToken);
+    }
+
+    [Fact]
     public void An_unknown_model_is_not_found() =>
         Assert.Null(Shipped.Find("ollama", "llama-from-my-basement"));
 

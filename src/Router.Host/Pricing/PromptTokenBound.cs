@@ -1,0 +1,80 @@
+using System.Text.Json;
+using Router.Contracts.Wire;
+using Router.Host.Routing;
+
+namespace Router.Host.Pricing;
+
+/// <summary>
+/// How many prompt tokens a request can be billed at most, counted before it is sent (o200k, as OpenAI's current
+/// models count): everything the provider reads is counted, so that a key's reservation is an upper bound of its
+/// cost. Chat messages with their framing, names, text, tool calls and non-text parts; the tool definitions and a
+/// response format's schema (which the provider puts in the prompt); the tokens that prime the reply. A legacy
+/// prompt or an embedding input is counted as it is.
+/// </summary>
+public static class PromptTokenBound
+{
+    /// <summary>
+    /// The tokens an image part counts for, whatever its size and detail: the largest any supported provider bills for
+    /// one image. OpenAI's patch-counted models bill at most 1,536 patches times their multiplier (gpt-4.1-nano and
+    /// gpt-5-nano: 2.46, so 3,779 tokens); its tile-counted ones at most 85 + 170 × 8 tiles = 1,445 (gpt-4o, high
+    /// detail, 2048 × 768); Anthropic about 1,600 (1.15 megapixels at 750 pixels a token); Gemini 258 a tile. Not
+    /// bounded: gpt-4o-mini, which bills an image as up to 48,169 tokens at its low price (2,833 + 5,667 a tile).
+    /// </summary>
+    public const int ImageTokens = 3_779;
+
+    /// <summary>Each message's role and separators, as OpenAI counts them (3; one more for a name).</summary>
+    private const int MessageFraming = 4;
+
+    /// <summary>Every reply is primed with <c>&lt;|start|&gt;assistant&lt;|message|&gt;</c>.</summary>
+    private const int ReplyPriming = 3;
+
+    public static int Count(ProxyRequest request)
+    {
+        if (request.Field("messages") is { ValueKind: JsonValueKind.Array } messages)
+            return Messages(messages)
+                   + Raw(request.Field("tools")) + Raw(request.Field("functions")) + Raw(request.Field("response_format"))
+                   + ReplyPriming;
+        return (request.Field("prompt") ?? request.Field("input")) is { } text ? ContextWindows.CountText(text) : 0;
+    }
+
+    private static int Messages(JsonElement messages)
+    {
+        var count = 0;
+        foreach (var message in messages.EnumerateArray())
+        {
+            count += MessageFraming;
+            if (message.ValueKind != JsonValueKind.Object) continue;
+            foreach (var field in message.EnumerateObject())
+                count += field.Name switch
+                {
+                    "role" => 0, // in the framing
+                    "content" => Content(field.Value),
+                    "name" or "tool_call_id" => Text(field.Value),
+                    // tool_calls, function_call, audio: what the model wrote before, read back in full
+                    _ => Raw(field.Value),
+                };
+        }
+        return count;
+    }
+
+    private static int Content(JsonElement content)
+    {
+        if (content.ValueKind != JsonValueKind.Array) return Text(content);
+        var count = 0;
+        foreach (var part in content.EnumerateArray())
+            count += part.ValueKind == JsonValueKind.Object && part.TryGetProperty("type", out var type) ? type.GetString() switch
+            {
+                "text" or "input_text" => part.TryGetProperty("text", out var text) ? Text(text) : 0,
+                "image_url" or "input_image" => ImageTokens,
+                // Audio, files and what comes next: their JSON, base64 and all, which tokenizes to more than any provider bills.
+                _ => Raw(part),
+            } : Raw(part);
+        return count;
+    }
+
+    private static int Text(JsonElement text) => text.ValueKind == JsonValueKind.String ? ContextWindows.CountTokens(text.GetString()!) : 0;
+
+    /// <summary>The tokens of a field's JSON as written: a schema or a call's arguments read as the provider renders them, or more.</summary>
+    private static int Raw(JsonElement? value) =>
+        value is { ValueKind: not (JsonValueKind.Null or JsonValueKind.Undefined) } present ? ContextWindows.CountTokens(present.GetRawText()) : 0;
+}
