@@ -186,6 +186,12 @@ public sealed record CacheSettings(
     public static readonly CacheSettings Standard =
         new(true, null, TimeSpan.FromHours(1), 64L * 1024 * 1024, new Dictionary<string, ModelCacheSettings>(), TimeSpan.FromDays(1));
 
+    /// <summary>
+    /// Namespaces whose entries every key naming them shares (<c>router.cache.shared-namespaces</c>); any other
+    /// namespace is each key's own. None by default.
+    /// </summary>
+    public IReadOnlySet<string> SharedNamespaces { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
     public bool EnabledFor(string model) => Enabled && (SettingsOf(model)?.Enabled ?? true);
 
     public TimeSpan TtlFor(string model) => SettingsOf(model)?.Ttl ?? Ttl;

@@ -50,8 +50,10 @@ public static class ConfigView
             ["enabled"] = s.Cache.Enabled,
             ["redis"] = s.Cache.Redis is null ? null : Redis(s.Cache.Redis),
             ["ttl"] = Span(s.Cache.Ttl),
+            ["max-ttl"] = Span(s.Cache.MaxTtl),
             ["max-bytes"] = s.Cache.MaxBytes,
             ["models"] = CacheModels(s.Cache.Models),
+            ["shared-namespaces"] = Names(s.Cache.SharedNamespaces.Order(StringComparer.Ordinal)),
         },
         ["request-log"] = new JsonObject
         {

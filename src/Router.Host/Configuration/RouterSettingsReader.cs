@@ -2,6 +2,7 @@ using System.Globalization;
 using Akka.Configuration;
 using Akka.Configuration.Hocon;
 using Router.Contracts.Configuration;
+using Router.Host.Caching;
 using Router.Host.Storage;
 
 namespace Router.Host.Configuration;
@@ -261,7 +262,22 @@ public static class RouterSettingsReader
             router.GetTimeSpan("cache.ttl", standard.Ttl),
             maxBytes,
             models,
-            maxTtl);
+            maxTtl) { SharedNamespaces = ReadSharedNamespaces(router) };
+    }
+
+    /// <summary><c>router.cache.shared-namespaces</c>: names a caller could send in <c>x-router-cache-namespace</c>.</summary>
+    private static HashSet<string> ReadSharedNamespaces(Config router)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        if (!router.HasPath("cache.shared-namespaces")) return names;
+        var list = router.GetValue("cache.shared-namespaces");
+        // HOCON's IsArray is false for an empty list: a string is what is refused.
+        if (list.IsString()) throw new ConfigException("router.cache.shared-namespaces must be a list of names, e.g. [\"team\"]");
+        foreach (var name in list.GetArray().Select(item => item.GetString() ?? ""))
+            names.Add(CacheNamespace.IsValid(name)
+                ? name
+                : throw new ConfigException($"router.cache.shared-namespaces: '{name}' is not a namespace a caller can send ({CacheNamespace.Rule})"));
+        return names;
     }
 
     private static int ReadPositive(Config router, string key, int otherwise)

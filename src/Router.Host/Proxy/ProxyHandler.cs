@@ -64,7 +64,7 @@ public sealed class ProxyHandler(
             var routing = config.Current;
             var route = routing.Routes.Resolve(model) ?? throw RouterError.ModelNotFound(model);
 
-            var plan = caching?.Plan(context, request, route, operation);
+            var plan = caching?.Plan(context, request, route, operation, key);
             if (plan is not null && (served = await caching!.FindAsync(context, plan, key, requestId, model)) is not null)
             {
                 await caching.ServeAsync(context, plan, request, served);
@@ -81,7 +81,7 @@ public sealed class ProxyHandler(
                 ChargeHeaders.Write(context.Response.Headers, result.Cost, result.KeyRemaining);
                 await ErrorWriter.WriteAsync(context, upstreamError, requestId);
             }
-            else if (plan is not null) await caching!.StoreAsync(plan, result, assembler);
+            else if (plan is not null) await caching!.StoreAsync(plan, request, result, assembler);
         }
         catch (RouterError error)
         {
@@ -129,7 +129,7 @@ public sealed class ProxyHandler(
             KeyPrefix = key?.DisplayPrefix,
             KeyAlias = key?.Alias,
             RequestedModel = model,
-            RoutedModel = result?.ServedBy,
+            RoutedModel = result?.ServedBy ?? served?.Producer.Model,
             Provider = last?.Provider,
             Deployment = last?.Deployment,
             Status = status,
