@@ -172,6 +172,15 @@ public sealed record BreakerSettings(
     int MinimumCallsInWindow = 20)
 {
     public TimeSpan FailureRateWindow { get; init; } = FailureRateWindow == default ? TimeSpan.FromSeconds(60) : FailureRateWindow;
+
+    /// <summary>
+    /// How long a circuit's breaker with nothing to remember (closed, no call in its window) lives without a
+    /// message. Callers name the models behind a pattern, so this bounds how many breakers their names keep alive.
+    /// </summary>
+    public TimeSpan IdleAfter { get; init; } = DefaultIdleAfter;
+
+    /// <summary>Long enough that a model in steady use keeps its breaker (and its latency average).</summary>
+    public static readonly TimeSpan DefaultIdleAfter = TimeSpan.FromMinutes(10);
 }
 
 /// <summary>

@@ -32,6 +32,7 @@ public static class ConfigView
             ["failure-rate-to-open"] = s.Breaker.FailureRateToOpen,
             ["failure-rate-window"] = Span(s.Breaker.FailureRateWindow),
             ["minimum-calls-in-window"] = s.Breaker.MinimumCallsInWindow,
+            ["idle-after"] = Span(s.Breaker.IdleAfter),
         },
         ["routing"] = Policy(s.DefaultPolicy),
         ["retry"] = new JsonObject

@@ -130,7 +130,11 @@ public static class RouterSettingsReader
             router.GetTimeSpan("breaker.cooldown", TimeSpan.FromSeconds(30)),
             router.GetDouble("breaker.failure-rate-to-open", 0.5),
             router.GetTimeSpan("breaker.failure-rate-window", TimeSpan.FromSeconds(60)),
-            router.GetInt("breaker.minimum-calls-in-window", 20));
+            router.GetInt("breaker.minimum-calls-in-window", 20))
+        {
+            IdleAfter = router.GetTimeSpan("breaker.idle-after", BreakerSettings.DefaultIdleAfter),
+        };
+        if (breaker.IdleAfter <= TimeSpan.Zero) throw new ConfigException("router.breaker.idle-after must be positive");
         if (breaker.FailureRateToOpen is <= 0 or > 1)
             throw new ConfigException("router.breaker.failure-rate-to-open must be a share above 0 and at most 1 (e.g. 0.5)");
         return breaker;
