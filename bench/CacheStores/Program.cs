@@ -15,7 +15,7 @@ const int BodyBytes = 560; // a small chat.completion, as the mock answers
 const int Lag = 1_000;
 var operations = args.Length > 0 ? int.Parse(args[0]) : 300_000;
 var ttl = TimeSpan.FromHours(1);
-var body = new CachedResponse(new byte[BodyBytes], TokenUsage.None, 0m, DateTimeOffset.UtcNow);
+var body = new CachedResponse(new byte[BodyBytes], TokenUsage.None, 0m, DateTimeOffset.UtcNow, new CacheProducer("bench", "bench", "bench"));
 static CacheEntryKey KeyOf(int thread, int i) => new("default", "bench-model", $"{thread:D2}{i:D62}");
 
 var stores = new (string Name, Func<object> Create, Action<object, CacheEntryKey> Set, Func<object, CacheEntryKey, bool> Get, Func<object, long> Bytes)[]

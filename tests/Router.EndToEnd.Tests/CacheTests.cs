@@ -20,7 +20,12 @@ public sealed class CacheTests(CacheFixture fixture)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private sealed record Answer(HttpStatusCode Status, string Cache, string? Age, string? EntryKey, string Body);
+    private sealed record Answer(HttpStatusCode Status, string Cache, string? Age, string? EntryKey, string Body)
+    {
+        /// <summary>The deployment that answered (none on a hit), and the fallback model when one did.</summary>
+        public string? Deployment { get; init; }
+        public string? Fallback { get; init; }
+    }
 
     private async Task<Answer> AskAsync(string model, string text = "cache me", Action<HttpRequestMessage>? headers = null, string? key = null)
     {
@@ -36,8 +41,18 @@ public sealed class CacheTests(CacheFixture fixture)
             response.Headers.TryGetValues("x-router-cache", out var c) ? c.Single() : "",
             response.Headers.TryGetValues("age", out var a) ? a.Single() : null,
             response.Headers.TryGetValues("x-router-cache-key", out var k) ? k.Single() : null,
-            await response.Content.ReadAsStringAsync(Ct));
+            await response.Content.ReadAsStringAsync(Ct))
+        {
+            Deployment = response.Headers.TryGetValues("x-router-deployment", out var d) ? d.Single() : null,
+            Fallback = response.Headers.TryGetValues("x-router-fallback", out var f) ? f.Single() : null,
+        };
     }
+
+    private static Action<HttpRequestMessage> Namespace(string name, bool refresh = false) => request =>
+    {
+        request.Headers.Add("x-router-cache-namespace", name);
+        if (refresh) request.Headers.Add("Cache-Control", "no-cache");
+    };
 
     [Fact]
     public async Task The_same_request_twice_reaches_the_provider_once()
@@ -93,16 +108,103 @@ public sealed class CacheTests(CacheFixture fixture)
     [Fact]
     public async Task The_same_upstream_name_through_another_provider_is_another_entry_and_a_key_gets_only_its_own()
     {
+        // In a shared namespace, where only the provider can keep the two answers apart.
         var key = await GenerateKeyAsync(new { models = new[] { "elsewhere/*" } });
-        Assert.Equal("miss", (await AskAsync("mock/shared-name")).Cache);
+        Assert.Equal("miss", (await AskAsync("mock/shared-name", headers: Namespace("team"))).Cache);
 
         // elsewhere/shared-name sends "shared-name" upstream too, but through another provider: a key allowed
         // only elsewhere/* must get that provider's answer, never the one cached from mock.
-        var other = await AskAsync("elsewhere/shared-name", key: key);
+        var other = await AskAsync("elsewhere/shared-name", key: key, headers: Namespace("team"));
 
         Assert.Equal((HttpStatusCode.OK, "miss"), (other.Status, other.Cache));
         Assert.Equal(2, fixture.Mock.CallsOf("shared-name"));
-        Assert.Equal("hit", (await AskAsync("elsewhere/shared-name", key: key)).Cache);
+        Assert.Equal("hit", (await AskAsync("elsewhere/shared-name", key: key, headers: Namespace("team"))).Cache);
+    }
+
+    [Fact]
+    public async Task A_keys_answer_is_its_own_unless_the_operator_shared_the_namespace()
+    {
+        var a = await GenerateKeyAsync(new { });
+        var b = await GenerateKeyAsync(new { });
+
+        Assert.Equal("miss", (await AskAsync("mock/per-key", key: a)).Cache);
+        Assert.Equal("miss", (await AskAsync("mock/per-key", key: b)).Cache);
+        Assert.Equal("miss", (await AskAsync("mock/per-key")).Cache); // the master key has its own entries too
+        Assert.Equal("hit", (await AskAsync("mock/per-key", key: a)).Cache);
+        Assert.Equal(3, fixture.Mock.CallsOf("per-key"));
+
+        // A namespace a caller names is still its own; one the operator shared (router.cache.shared-namespaces) is everyone's.
+        Assert.Equal("miss", (await AskAsync("mock/per-key", key: a, headers: Namespace("mine"))).Cache);
+        Assert.Equal("miss", (await AskAsync("mock/per-key", key: b, headers: Namespace("mine"))).Cache);
+        Assert.Equal("miss", (await AskAsync("mock/per-key", key: a, headers: Namespace("team"))).Cache);
+        Assert.Equal("hit", (await AskAsync("mock/per-key", key: b, headers: Namespace("team"))).Cache);
+        Assert.Equal("hit", (await AskAsync("mock/per-key", headers: Namespace("team"))).Cache);
+        Assert.Equal(6, fixture.Mock.CallsOf("per-key"));
+    }
+
+    [Fact]
+    public async Task No_cache_refreshes_only_the_callers_own_entry()
+    {
+        var a = await GenerateKeyAsync(new { });
+        var b = await GenerateKeyAsync(new { });
+        await AskAsync("mock/refresh-scope", key: a);
+        await AskAsync("mock/refresh-scope", key: b);
+        await Task.Delay(TimeSpan.FromSeconds(1.2), Ct); // so an entry stored now is younger by a whole second (age)
+
+        var refreshed = await AskAsync("mock/refresh-scope", key: a, headers: r => r.Headers.Add("Cache-Control", "no-cache"));
+        var bs = await AskAsync("mock/refresh-scope", key: b);
+        var mine = await AskAsync("mock/refresh-scope", key: a);
+
+        Assert.Equal("miss", refreshed.Cache);
+        Assert.Equal(3, fixture.Mock.CallsOf("refresh-scope"));
+        // b's entry is the one b stored before the refresh; a's is the refreshed one.
+        Assert.Equal(("hit", "hit"), (bs.Cache, mine.Cache));
+        Assert.True(int.Parse(bs.Age!, System.Globalization.CultureInfo.InvariantCulture) >= 1, $"b's entry is {bs.Age} s old");
+        Assert.Equal("0", mine.Age);
+    }
+
+    [Fact]
+    public async Task A_key_allowed_one_provider_never_gets_what_another_provider_answered_under_the_same_entry()
+    {
+        // "both" is served by mock and by elsewhere, both sending "both-model", and its entry is keyed by its first
+        // deployment (mock's): the very entry mock/both-model finds. Refresh until elsewhere gave the stored answer.
+        Answer both;
+        var tries = 0;
+        do both = await AskAsync("both", headers: Namespace("team", refresh: true));
+        while (both.Deployment != "elsewhere:both" && ++tries < 6);
+        Assert.Equal("elsewhere:both", both.Deployment);
+        var mockOnly = await GenerateKeyAsync(new { models = new[] { "mock/*" } });
+
+        var asked = await AskAsync("mock/both-model", key: mockOnly, headers: Namespace("team"));
+
+        Assert.Equal(both.EntryKey, asked.EntryKey);
+        Assert.Equal(("miss", "mock:mock/*"), (asked.Cache, asked.Deployment));
+        // mock's own answer now fills the entry, and serves both routes.
+        Assert.Equal("hit", (await AskAsync("mock/both-model", key: mockOnly, headers: Namespace("team"))).Cache);
+        Assert.Equal("hit", (await AskAsync("both", headers: Namespace("team"))).Cache);
+    }
+
+    [Fact]
+    public async Task A_fallbacks_answer_is_stored_under_the_model_that_produced_it_and_admitted_against_it()
+    {
+        var produced = await AskAsync("cascade", headers: Namespace("team"));
+        Assert.Equal((HttpStatusCode.OK, "cascade-backup"), (produced.Status, produced.Fallback));
+        Assert.Equal((1, 1), (fixture.Mock.CallsOf("flaky-1-cascade"), fixture.Mock.CallsOf("cascade-backup")));
+        var backupOnly = await GenerateKeyAsync(new { models = new[] { "cascade-backup" } });
+        var cascadeOnly = await GenerateKeyAsync(new { models = new[] { "cascade" } });
+
+        // A request for the model that produced it finds it; a key that may not use that model does not get it.
+        var forBackup = await AskAsync("cascade-backup", key: backupOnly, headers: Namespace("team"));
+        Assert.Equal((HttpStatusCode.OK, "hit"), (forBackup.Status, forBackup.Cache));
+        var refused = await AskAsync("cascade-backup", key: cascadeOnly, headers: Namespace("team"));
+        Assert.Equal(HttpStatusCode.Forbidden, refused.Status);
+        Assert.DoesNotContain("cache me", refused.Body);
+
+        // The model that failed is asked again, not answered with what its fallback said.
+        var again = await AskAsync("cascade", key: cascadeOnly, headers: Namespace("team"));
+        Assert.Equal((HttpStatusCode.OK, "miss", null), (again.Status, again.Cache, again.Fallback));
+        Assert.Equal((2, 1), (fixture.Mock.CallsOf("flaky-1-cascade"), fixture.Mock.CallsOf("cascade-backup")));
+        Assert.Equal("hit", (await AskAsync("cascade", key: cascadeOnly, headers: Namespace("team"))).Cache);
     }
 
     [Fact]

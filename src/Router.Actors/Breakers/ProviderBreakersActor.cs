@@ -71,8 +71,7 @@ public sealed class ProviderBreakersActor : ReceiveActor
     public static Props Props(BreakerSettings settings, TimeProvider clock, DeploymentBoard board, TimeSpan? idleAfter = null) =>
         Akka.Actor.Props.Create(() => new ProviderBreakersActor(settings, clock, board, idleAfter ?? DefaultIdleAfter));
 
-    /// <summary>Long enough that a model in steady use keeps its breaker (and its latency average).</summary>
-    public static readonly TimeSpan DefaultIdleAfter = TimeSpan.FromMinutes(10);
+    public static readonly TimeSpan DefaultIdleAfter = BreakerSettings.DefaultIdleAfter;
 }
 
 public static class ProviderBreakersHostingExtensions
@@ -81,5 +80,5 @@ public static class ProviderBreakersHostingExtensions
     public static AkkaConfigurationBuilder WithProviderBreakers(this AkkaConfigurationBuilder builder, BreakerSettings settings, DeploymentBoard board) =>
         builder.WithActors((system, registry) =>
             registry.Register<ProviderBreakersActor>(
-                system.ActorOf(ProviderBreakersActor.Props(settings, TimeProvider.System, board), ProviderBreakersActor.Name)));
+                system.ActorOf(ProviderBreakersActor.Props(settings, TimeProvider.System, board, settings.IdleAfter), ProviderBreakersActor.Name)));
 }

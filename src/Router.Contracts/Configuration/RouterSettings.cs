@@ -210,6 +210,15 @@ public sealed record BreakerSettings(
     int MinimumCallsInWindow = 20)
 {
     public TimeSpan FailureRateWindow { get; init; } = FailureRateWindow == default ? TimeSpan.FromSeconds(60) : FailureRateWindow;
+
+    /// <summary>
+    /// How long a circuit's breaker with nothing to remember (closed, no call in its window) lives without a
+    /// message. Callers name the models behind a pattern, so this bounds how many breakers their names keep alive.
+    /// </summary>
+    public TimeSpan IdleAfter { get; init; } = DefaultIdleAfter;
+
+    /// <summary>Long enough that a model in steady use keeps its breaker (and its latency average).</summary>
+    public static readonly TimeSpan DefaultIdleAfter = TimeSpan.FromMinutes(10);
 }
 
 /// <summary>
@@ -223,6 +232,12 @@ public sealed record CacheSettings(
 {
     public static readonly CacheSettings Standard =
         new(true, null, TimeSpan.FromHours(1), 64L * 1024 * 1024, new Dictionary<string, ModelCacheSettings>(), TimeSpan.FromDays(1));
+
+    /// <summary>
+    /// Namespaces whose entries every key naming them shares (<c>router.cache.shared-namespaces</c>); any other
+    /// namespace is each key's own. None by default.
+    /// </summary>
+    public IReadOnlySet<string> SharedNamespaces { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 
     public bool EnabledFor(string model) => Enabled && (SettingsOf(model)?.Enabled ?? true);
 

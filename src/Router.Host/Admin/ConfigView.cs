@@ -36,6 +36,7 @@ public static class ConfigView
             ["failure-rate-to-open"] = s.Breaker.FailureRateToOpen,
             ["failure-rate-window"] = Span(s.Breaker.FailureRateWindow),
             ["minimum-calls-in-window"] = s.Breaker.MinimumCallsInWindow,
+            ["idle-after"] = Span(s.Breaker.IdleAfter),
         },
         ["routing"] = Policy(s.DefaultPolicy),
         ["retry"] = new JsonObject
@@ -54,8 +55,10 @@ public static class ConfigView
             ["enabled"] = s.Cache.Enabled,
             ["redis"] = s.Cache.Redis is null ? null : Redis(s.Cache.Redis),
             ["ttl"] = Span(s.Cache.Ttl),
+            ["max-ttl"] = Span(s.Cache.MaxTtl),
             ["max-bytes"] = s.Cache.MaxBytes,
             ["models"] = CacheModels(s.Cache.Models),
+            ["shared-namespaces"] = Names(s.Cache.SharedNamespaces.Order(StringComparer.Ordinal)),
         },
         ["request-log"] = new JsonObject
         {

@@ -6,13 +6,11 @@ namespace Router.Host.Caching;
 /// <summary>
 /// A request's say over the cache: <c>Cache-Control: no-cache</c> skips the lookup but stores the
 /// fresh answer; <c>no-store</c> neither reads nor writes; <c>x-router-cache-ttl</c> (seconds) sets how
-/// long its answer is kept; <c>x-router-cache-namespace</c> keeps its entries apart from others'.
+/// long its answer is kept; <c>x-router-cache-namespace</c> keeps its entries apart from others' (a namespace is the
+/// caller's key's own unless the operator shared it: see <see cref="CacheOwner"/>).
 /// </summary>
 public sealed record CacheDirectives(bool Lookup, bool Store, TimeSpan? Ttl, string Namespace)
 {
-    public const string DefaultNamespace = "default";
-    private const int MaxNamespaceLength = 64;
-
     public static CacheDirectives From(IHeaderDictionary headers)
     {
         var control = headers.CacheControl.ToString();
@@ -29,10 +27,9 @@ public sealed record CacheDirectives(bool Lookup, bool Store, TimeSpan? Ttl, str
         }
 
         var ns = headers["x-router-cache-namespace"].ToString();
-        if (ns.Length == 0) ns = DefaultNamespace;
-        else if (ns.Length > MaxNamespaceLength || !ns.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
-            throw RouterError.InvalidRequest(
-                $"x-router-cache-namespace must be at most {MaxNamespaceLength} letters, digits, '-', '_' or '.'.", "x-router-cache-namespace",
+        if (ns.Length == 0) ns = CacheNamespace.Default;
+        else if (!CacheNamespace.IsValid(ns))
+            throw RouterError.InvalidRequest($"x-router-cache-namespace must be {CacheNamespace.Rule}.", "x-router-cache-namespace",
                 "invalid_cache_namespace");
 
         return new CacheDirectives(!noCache, !noStore, ttl, ns);

@@ -9,29 +9,31 @@ namespace Router.Host.Caching;
 /// The key of a request's cache entry. The hash covers everything that changes the answer: the operation,
 /// the provider and the model it is sent to, and every request field except <c>model</c>, <c>user</c>, <c>stream</c>,
 /// <c>stream_options</c> and <c>metadata</c>, written canonically (object keys sorted recursively, strings
-/// unescaped), so field order and JSON spelling do not matter. It covers the namespace too, so the hash
-/// alone names one entry.
+/// unescaped), so field order and JSON spelling do not matter. It covers the namespace and the entry's owner
+/// too (see <see cref="CacheOwner"/>), so the hash alone names one entry.
 /// </summary>
 public static class CacheKeys
 {
-    public const string DefaultNamespace = "default";
-
     private static readonly HashSet<string> Ignored = ["model", "user", "stream", "stream_options", "metadata"];
 
     // One writer per thread, reset for each key: keys are made on every cacheable request.
     [ThreadStatic] private static ArrayBufferWriter<byte>? _buffer;
     [ThreadStatic] private static Utf8JsonWriter? _writer;
 
-    public static CacheEntryKey For(string @namespace, string provider, string routedModel, string operation, ProxyRequest request)
+    /// <param name="owner">The key id whose entry it is; null for an entry of a shared namespace.</param>
+    public static CacheEntryKey For(string @namespace, string? owner, string provider, string routedModel, string operation, ProxyRequest request)
     {
-        var ns = string.IsNullOrEmpty(@namespace) ? DefaultNamespace : @namespace;
+        var ns = string.IsNullOrEmpty(@namespace) ? CacheNamespace.Default : @namespace;
         var buffer = _buffer ??= new ArrayBufferWriter<byte>(1024);
         buffer.ResetWrittenCount();
         var json = _writer ??= new Utf8JsonWriter(buffer);
         json.Reset(buffer);
         json.WriteStartObject();
-        json.WriteString("v", "2");
+        json.WriteString("v", "3");
         json.WriteString("namespace", ns);
+        // Null, never a key id, for a shared namespace: no key's own entry can share a hash with a shared one.
+        if (owner is null) json.WriteNull("owner");
+        else json.WriteString("owner", owner);
         json.WriteString("operation", operation);
         json.WriteString("provider", provider);
         json.WriteString("model", routedModel);

@@ -2,8 +2,11 @@ using Router.Contracts.Wire;
 
 namespace Router.Host.Caching;
 
-/// <summary>One cached answer: always a complete OpenAI JSON body (<c>chat.completion</c>, <c>text_completion</c> or an embeddings list).</summary>
-public sealed record CachedResponse(byte[] Body, TokenUsage Usage, decimal Cost, DateTimeOffset StoredAt);
+/// <summary>
+/// One cached answer: always a complete OpenAI JSON body (<c>chat.completion</c>, <c>text_completion</c> or an
+/// embeddings list), and what produced it, against which a hit is checked.
+/// </summary>
+public sealed record CachedResponse(byte[] Body, TokenUsage Usage, decimal Cost, DateTimeOffset StoredAt, CacheProducer Producer);
 
 /// <summary>Which entries a flush removes: all when every field is null; else those matching every field given.</summary>
 public sealed record CacheScope(string? Model = null, string? Namespace = null, string? EntryId = null)

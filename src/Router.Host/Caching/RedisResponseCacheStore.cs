@@ -26,7 +26,8 @@ public sealed class RedisResponseCacheStore : IResponseCacheStore, IAsyncDisposa
     private static readonly TimeSpan WarningInterval = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan ReconnectInterval = TimeSpan.FromSeconds(1);
     private static readonly SearchValues<char> Special = SearchValues.Create("%:*?[]\\");
-    private const byte EnvelopeVersion = 1;
+    // 2: the producer follows the body. An entry of an older version is a miss.
+    private const byte EnvelopeVersion = 2;
 
     private readonly string _endpoint;
     private readonly ILogger<RedisResponseCacheStore> _logger;
@@ -251,6 +252,9 @@ public sealed class RedisResponseCacheStore : IResponseCacheStore, IAsyncDisposa
             if (usage.ReportedCost is { } reported) writer.Write(reported);
             writer.Write(value.Body.Length);
             writer.Write(value.Body);
+            writer.Write(value.Producer.Model);
+            writer.Write(value.Producer.Provider);
+            writer.Write(value.Producer.UpstreamModel);
         }
         return stream.ToArray();
     }
@@ -269,7 +273,8 @@ public sealed class RedisResponseCacheStore : IResponseCacheStore, IAsyncDisposa
             var length = reader.ReadInt32();
             var body = reader.ReadBytes(length);
             if (body.Length != length) return false;
-            value = new CachedResponse(body, usage, cost, storedAt);
+            var producer = new CacheProducer(reader.ReadString(), reader.ReadString(), reader.ReadString());
+            value = new CachedResponse(body, usage, cost, storedAt, producer);
             return true;
         }
         catch (Exception e) when (e is EndOfStreamException or ArgumentException or OverflowException)

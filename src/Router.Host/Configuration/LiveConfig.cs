@@ -79,7 +79,8 @@ public sealed class LiveConfig
         if (old.AdmissionTimeout != next.AdmissionTimeout) changed.Add("admission-timeout");
         if (old.Breaker != next.Breaker) changed.Add("breaker");
         if (old.Cache.Enabled != next.Cache.Enabled || old.Cache.Redis != next.Cache.Redis || old.Cache.Ttl != next.Cache.Ttl
-            || old.Cache.MaxBytes != next.Cache.MaxBytes || !SameEntries(old.Cache.Models, next.Cache.Models))
+            || old.Cache.MaxBytes != next.Cache.MaxBytes || old.Cache.MaxTtl != next.Cache.MaxTtl || !SameEntries(old.Cache.Models, next.Cache.Models)
+            || !old.Cache.SharedNamespaces.SetEquals(next.Cache.SharedNamespaces))
             changed.Add("cache");
         if (old.RequestLog != next.RequestLog) changed.Add("request-log");
         if (old.Metrics != next.Metrics) changed.Add("metrics");

@@ -2,6 +2,7 @@ using System.Globalization;
 using Akka.Configuration;
 using Akka.Configuration.Hocon;
 using Router.Contracts.Configuration;
+using Router.Host.Caching;
 using Router.Host.Storage;
 
 namespace Router.Host.Configuration;
@@ -144,7 +145,11 @@ public static class RouterSettingsReader
             router.GetTimeSpan("breaker.cooldown", TimeSpan.FromSeconds(30)),
             router.GetDouble("breaker.failure-rate-to-open", 0.5),
             router.GetTimeSpan("breaker.failure-rate-window", TimeSpan.FromSeconds(60)),
-            router.GetInt("breaker.minimum-calls-in-window", 20));
+            router.GetInt("breaker.minimum-calls-in-window", 20))
+        {
+            IdleAfter = router.GetTimeSpan("breaker.idle-after", BreakerSettings.DefaultIdleAfter),
+        };
+        if (breaker.IdleAfter <= TimeSpan.Zero) throw new ConfigException("router.breaker.idle-after must be positive");
         if (breaker.FailureRateToOpen is <= 0 or > 1)
             throw new ConfigException("router.breaker.failure-rate-to-open must be a share above 0 and at most 1 (e.g. 0.5)");
         return breaker;
@@ -276,7 +281,22 @@ public static class RouterSettingsReader
             router.GetTimeSpan("cache.ttl", standard.Ttl),
             maxBytes,
             models,
-            maxTtl);
+            maxTtl) { SharedNamespaces = ReadSharedNamespaces(router) };
+    }
+
+    /// <summary><c>router.cache.shared-namespaces</c>: names a caller could send in <c>x-router-cache-namespace</c>.</summary>
+    private static HashSet<string> ReadSharedNamespaces(Config router)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        if (!router.HasPath("cache.shared-namespaces")) return names;
+        var list = router.GetValue("cache.shared-namespaces");
+        // HOCON's IsArray is false for an empty list: a string is what is refused.
+        if (list.IsString()) throw new ConfigException("router.cache.shared-namespaces must be a list of names, e.g. [\"team\"]");
+        foreach (var name in list.GetArray().Select(item => item.GetString() ?? ""))
+            names.Add(CacheNamespace.IsValid(name)
+                ? name
+                : throw new ConfigException($"router.cache.shared-namespaces: '{name}' is not a namespace a caller can send ({CacheNamespace.Rule})"));
+        return names;
     }
 
     private static int ReadPositive(Config router, string key, int otherwise)

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Http.Features;
 using MudBlazor.Services;
 using Router.Contracts.Configuration;
 
@@ -54,6 +55,22 @@ public static class DashboardSetup
         return directory;
     }
 
+    /// <summary>
+    /// The largest form the dashboard takes: its sign-in (a key, the antiforgery token, a return path) fits many
+    /// times over. The sign-in is the one body an unknown caller may have read, so it must not be 8 MiB.
+    /// </summary>
+    public const long MaxFormBytes = 16 * 1024;
+
+    /// <summary>
+    /// Caps a dashboard post's body before the antiforgery check reads the form, so a caller without a session
+    /// cannot make the router read and hold a large one: a longer body is refused with 413 on its first read.
+    /// </summary>
+    private static Task LimitFormBodies(HttpContext context, RequestDelegate next)
+    {
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = MaxFormBytes;
+        return next(context);
+    }
+
     public static void MapDashboard(this WebApplication app)
     {
         // Plain static files rather than MapStaticAssets: its endpoints turn the API's 405 for a wrong method into a 404.
@@ -63,6 +80,7 @@ public static class DashboardSetup
             ui =>
             {
                 ui.UseStaticFiles();
+                ui.Use(LimitFormBodies);
                 ui.UseAntiforgery();
             });
         app.MapRazorComponents<App>();

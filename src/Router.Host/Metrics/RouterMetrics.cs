@@ -88,6 +88,9 @@ public sealed class RouterMetrics
         _cacheSaved = factory.CreateCounter("router_cache_saved_cost_usd_total",
             "What the answers served from the cache cost when they were first asked, in US dollars.");
 
+        // The process's memory, CPU and garbage collections, read when scraped (no listener, no per-request cost):
+        // whether names sent through a pattern or a full cache leave memory behind is seen here.
+        DotNetStats.Register(Registry);
         var breakers = new BreakerGauge(factory, routes, board);
         var cluster = new ClusterGauge(factory, actorSystem ?? (static () => null));
         var log = new RequestLogGauge(factory, requestLog ?? (static () => null));

@@ -18,7 +18,11 @@ namespace Router.Host.Proxy;
 /// <param name="ServedBy">The model whose deployment gave the last outcome (differs from the request's after a fallback).</param>
 /// <param name="Cost">What the last outcome cost, as settled with the key.</param>
 /// <param name="KeyRemaining">The key's budget left besides this request when it was admitted (none without a budget).</param>
-public sealed record AttemptsResult(CallOutcome Outcome, int Attempts, string? ServedBy, decimal Cost = 0, decimal? KeyRemaining = null);
+public sealed record AttemptsResult(CallOutcome Outcome, int Attempts, string? ServedBy, decimal Cost = 0, decimal? KeyRemaining = null)
+{
+    /// <summary>The model (after fallbacks) and deployment of the last attempt: what produced the answer, for the cache.</summary>
+    public (RouteMatch Match, Deployment Deployment)? Producer { get; init; }
+}
 
 /// <summary>
 /// Runs one admitted request's attempts. A model's deployments are tried in the order its strategy
@@ -115,7 +119,10 @@ public sealed class AttemptLoop(
         public TimeSpan ShortestRefusal { get; set; } = TimeSpan.MaxValue;
         public HashSet<Deployment> Tried { get; } = [];
 
-        public AttemptsResult Result() => new(Last!, Count, ServedBy);
+        public AttemptsResult Result() => new(Last!, Count, ServedBy)
+        {
+            Producer = LastMatch is { } match && LastDeployment is { } deployment ? (match, deployment) : null,
+        };
     }
 
     private async Task<AttemptsResult> RunAttemptsAsync(RequestAttempts attempt)

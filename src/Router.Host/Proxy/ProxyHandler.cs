@@ -64,7 +64,7 @@ public sealed class ProxyHandler(
             var routing = config.Current;
             var route = routing.Routes.Resolve(model) ?? throw RouterError.ModelNotFound(model);
 
-            var plan = caching?.Plan(context, request, route, operation);
+            var plan = caching?.Plan(context, request, route, operation, key);
             if (plan is not null && (served = await caching!.FindAsync(context, plan, key, requestId, model)) is not null)
             {
                 await caching.ServeAsync(context, plan, request, served);
@@ -82,7 +82,7 @@ public sealed class ProxyHandler(
                 await ErrorWriter.WriteAsync(context, upstreamError, requestId);
             }
             // An answer cut short by its key's budget is not the answer to the request as asked: it is not kept for others.
-            else if (plan is not null && !CompletionCap.Applied(context.Response)) await caching!.StoreAsync(plan, result, assembler);
+            else if (plan is not null && !CompletionCap.Applied(context.Response)) await caching!.StoreAsync(plan, request, result, assembler);
         }
         catch (RouterError error)
         {
@@ -133,7 +133,7 @@ public sealed class ProxyHandler(
             KeyPrefix = key?.DisplayPrefix,
             KeyAlias = key?.Alias,
             RequestedModel = model,
-            RoutedModel = result?.ServedBy,
+            RoutedModel = result?.ServedBy ?? served?.Producer.Model,
             Provider = last?.Provider,
             Deployment = last?.Deployment,
             Status = status,

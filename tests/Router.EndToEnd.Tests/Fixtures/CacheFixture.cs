@@ -17,7 +17,7 @@ public sealed class CacheFixture : IAsyncLifetime
         Redis = await RedisServer.StartNewAsync();
         Router = await RouterProcess.StartAsync($$"""
               master-key = "{{MasterKey}}"
-              cache { redis = "{{Redis.Endpoint}}", max-ttl = 1h, models { "uncached/*" { enabled = false } } }
+              cache { redis = "{{Redis.Endpoint}}", max-ttl = 1h, shared-namespaces = ["team"], models { "uncached/*" { enabled = false } } }
               providers {
                 mock { type = openai-compatible, api-base = "{{Mock.ApiBase}}" }
                 # The same server as a second provider: the same upstream name through another provider.
@@ -26,6 +26,11 @@ public sealed class CacheFixture : IAsyncLifetime
               models = [
                 { name = "mock/*", provider = mock }, { name = "uncached/*", provider = mock }, { name = "other/*", provider = mock }
                 { name = "elsewhere/*", provider = elsewhere }
+                # One model on both providers under one upstream name (mock's first), which mock/both-model reaches alone.
+                { name = "both", provider = mock, model = "both-model" }, { name = "both", provider = elsewhere, model = "both-model" }
+                # Fails on its first call only, then falls back to a model on the other provider.
+                { name = "cascade", provider = mock, model = "flaky-1-cascade", retries = 0, fallbacks = ["cascade-backup"] }
+                { name = "cascade-backup", provider = elsewhere, model = "cascade-backup" }
               ]
             """);
     }

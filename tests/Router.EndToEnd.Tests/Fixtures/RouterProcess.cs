@@ -39,6 +39,9 @@ public sealed class RouterProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The router's own process (<c>dotnet router.dll</c> runs the router in the process it starts).</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>The process's exit code, once <see cref="HasExited"/>.</summary>
     public int ExitCode => _process.ExitCode;
 

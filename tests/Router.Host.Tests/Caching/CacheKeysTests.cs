@@ -11,8 +11,9 @@ public sealed class CacheKeysTests
 
     private static ProxyRequest Parse(string json) => JsonSerializer.Deserialize(json, WireJsonContext.Default.ProxyRequest)!;
 
-    private static CacheEntryKey Key(string json, string ns = "default", string model = "gpt-4o", string operation = "chat", string provider = "openai") =>
-        CacheKeys.For(ns, provider, model, operation, Parse(json));
+    private static CacheEntryKey Key(
+        string json, string ns = "default", string model = "gpt-4o", string operation = "chat", string provider = "openai", string? owner = "key-a") =>
+        CacheKeys.For(ns, owner, provider, model, operation, Parse(json));
 
     [Fact]
     public void The_key_names_namespace_and_routed_model_and_a_hex_hash()
@@ -77,6 +78,21 @@ public sealed class CacheKeysTests
         Assert.NotEqual(basis.Hash, Key(Base, operation: "completions").Hash);
         Assert.NotEqual(basis.Hash, Key(Base, operation: "embeddings").Hash);
         Assert.NotEqual(basis, Key(Base, ns: "team"));
+    }
+
+    [Fact]
+    public void Each_key_has_its_own_entry_and_a_shared_one_is_none_of_theirs()
+    {
+        var own = Key(Base, owner: "key-a");
+
+        Assert.NotEqual(own.Hash, Key(Base, owner: "key-b").Hash);
+        Assert.NotEqual(own.Hash, Key(Base, owner: null).Hash);
+        // Whoever sends it, a shared namespace's entry is one.
+        Assert.Equal(Key(Base, ns: "team", owner: null), Key(Base, ns: "team", owner: null));
+        // A key whose id is empty (none is) still could not reach the shared entry.
+        Assert.NotEqual(Key(Base, owner: "").Hash, Key(Base, owner: null).Hash);
+        // The owner is in the hash only: a flush by namespace or model still finds every key's entries.
+        Assert.Equal((own.Namespace, own.Model), (Key(Base, owner: "key-b").Namespace, Key(Base, owner: "key-b").Model));
     }
 
     [Fact]

@@ -17,7 +17,7 @@ public sealed class MemoryResponseCacheStoreBoundTests
     private static CacheEntryKey Key(int i) => new("default", "m", $"k{i:D5}"); // one length, so one size per body
 
     private static CachedResponse Body(int bytes) =>
-        new(new byte[bytes], TokenUsage.None, 0m, new DateTimeOffset(2025, 6, 1, 8, 0, 0, TimeSpan.Zero));
+        new(new byte[bytes], TokenUsage.None, 0m, new DateTimeOffset(2025, 6, 1, 8, 0, 0, TimeSpan.Zero), new CacheProducer("m", "p", "m"));
 
     [Theory]
     [InlineData(1)]

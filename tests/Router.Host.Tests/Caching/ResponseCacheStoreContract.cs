@@ -29,7 +29,7 @@ public abstract class ResponseCacheStoreContract : IAsyncLifetime
     {
         var body = Encoding.UTF8.GetBytes(bodyBytes > 0 ? text.PadRight(bodyBytes, ' ') : text);
         return new CachedResponse(body, new TokenUsage(11, 7, 3, 2, 1) { ReportedCost = 0.00042m }, 0.0123m,
-            new DateTimeOffset(2025, 6, 1, 8, 0, 0, TimeSpan.Zero));
+            new DateTimeOffset(2025, 6, 1, 8, 0, 0, TimeSpan.Zero), new CacheProducer("ollama/*", "gpu-a", "llama3.2:3b"));
     }
 
     protected async Task<string?> TextOf(CacheEntryKey key)
@@ -54,6 +54,7 @@ public abstract class ResponseCacheStoreContract : IAsyncLifetime
         Assert.Equal(0.00042m, hit.Usage.ReportedCost);
         Assert.Equal(value.Cost, hit.Cost);
         Assert.Equal(value.StoredAt, hit.StoredAt);
+        Assert.Equal(value.Producer, hit.Producer);
         Assert.Null(await Store.GetAsync(Key("default", "gpt-4o", "abc124"), Ct));
         Assert.Null(await Store.GetAsync(Key("default", "gpt-4o-mini", "abc123"), Ct));
         Assert.Null(await Store.GetAsync(Key("other", "gpt-4o", "abc123"), Ct));

@@ -1,0 +1,114 @@
+using System.Globalization;
+using System.Net.Sockets;
+using System.Text;
+using Router.EndToEnd.Tests.Fixtures;
+using Router.MockUpstream;
+
+namespace Router.EndToEnd.Tests;
+
+/// <summary>A router with the default body limit (8 MiB) in front of a mock that records what it receives.</summary>
+public sealed class UnauthenticatedBodyFixture : IAsyncLifetime
+{
+    public const string MasterKey = "sk-e2e-unauthenticated-2e8c4a6f1b";
+
+    public MockOpenAiServer Mock { get; private set; } = null!;
+    public RouterProcess Router { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        Mock = await MockOpenAiServer.StartAsync();
+        Router = await RouterProcess.StartAsync($$"""
+              master-key = "{{MasterKey}}"
+              providers { mock { type = openai-compatible, api-base = "{{Mock.ApiBase}}" } }
+              models = [ { name = "mock/*", provider = mock } ]
+            """);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Router.DisposeAsync();
+        await Mock.DisposeAsync();
+    }
+}
+
+/// <summary>
+/// Issue 18: an unknown caller cannot make the router read, let alone buffer, a large body. Each endpoint that
+/// takes a body is sent the headers of a 6 MB request and its first 64 KB only; the 401 must come back while the
+/// rest is still unsent, so the router decided without waiting for it, and nothing reached the provider. The
+/// dashboard's sign-in must read its form without a key, so it takes none larger than a sign-in needs.
+/// </summary>
+public sealed class UnauthenticatedBodyTests(UnauthenticatedBodyFixture fixture) : IClassFixture<UnauthenticatedBodyFixture>
+{
+    private const int DeclaredLength = 6 * 1024 * 1024;
+    private const int SentLength = 64 * 1024;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Theory]
+    [InlineData("/v1/messages", "x-api-key: sk-not-a-router-key")]
+    [InlineData("/v1/messages", null)]
+    [InlineData("/v1/chat/completions", "Authorization: Bearer sk-not-a-router-key")]
+    [InlineData("/v1/chat/completions", null)]
+    [InlineData("/v1/completions", null)]
+    [InlineData("/v1/embeddings", null)]
+    [InlineData("/key/generate", null)]
+    [InlineData("/key/update", "Authorization: Bearer sk-not-a-router-key")]
+    [InlineData("/cache/flush", null)]
+    [InlineData("/config/reload", null)]
+    [InlineData("/admin/breakers/trip", null)]
+    public async Task A_large_body_from_an_unknown_caller_is_refused_before_it_is_sent(string path, string? credentials)
+    {
+        var received = fixture.Mock.Received.Count;
+
+        var statusLine = await PostStartAsync(path, "application/json", credentials);
+
+        // 6 MB declared, 64 KB sent: the answer did not wait for the rest.
+        Assert.StartsWith("HTTP/1.1 401 ", statusLine);
+        Assert.Equal(received, fixture.Mock.Received.Count);
+    }
+
+    [Fact]
+    public async Task The_dashboard_sign_in_the_one_form_read_without_a_key_refuses_a_large_body_unread()
+    {
+        var statusLine = await PostStartAsync("/ui/login", "application/x-www-form-urlencoded", null);
+
+        Assert.StartsWith("HTTP/1.1 400 ", statusLine);
+    }
+
+    /// <summary>Sends the head of a 6 MB request and its first 64 KB, and reads the status line of the answer.</summary>
+    private async Task<string> PostStartAsync(string path, string contentType, string? credentials)
+    {
+        using var tcp = new TcpClient();
+        var address = new Uri(fixture.Router.BaseUrl);
+        await tcp.ConnectAsync(address.Host, address.Port, Ct);
+        var stream = tcp.GetStream();
+
+        var head = new StringBuilder()
+            .Append(CultureInfo.InvariantCulture, $"POST {path} HTTP/1.1\r\nHost: {address.Authority}\r\n")
+            .Append(CultureInfo.InvariantCulture, $"Content-Type: {contentType}\r\nanthropic-version: 2023-06-01\r\n")
+            .Append(credentials is null ? "" : credentials + "\r\n")
+            .Append(CultureInfo.InvariantCulture, $"Content-Length: {DeclaredLength}\r\n\r\n");
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head.ToString()), Ct);
+        await stream.WriteAsync(BodyStart(), Ct);
+
+        // The rest is never sent: a router that waited for it would not answer.
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        wait.CancelAfter(TimeSpan.FromSeconds(10));
+        return await ReadLineAsync(stream, wait.Token);
+    }
+
+    /// <summary>The start of a plausible request: a model the router routes, and a message that goes on and on.</summary>
+    private static byte[] BodyStart()
+    {
+        var start = """{"model":"mock/large","max_tokens":16,"input":"x","prompt":"x","messages":[{"role":"user","content":" """;
+        return Encoding.ASCII.GetBytes(start.PadRight(SentLength, 'a'));
+    }
+
+    private static async Task<string> ReadLineAsync(NetworkStream stream, CancellationToken ct)
+    {
+        var line = new StringBuilder();
+        var one = new byte[1];
+        while (await stream.ReadAsync(one, ct) == 1 && one[0] != '\n') line.Append((char)one[0]);
+        return line.ToString().TrimEnd('\r');
+    }
+}
