@@ -46,8 +46,8 @@ public sealed class EndedAnswerSpendTests : IAsyncLifetime
         await _mock.DisposeAsync();
     }
 
-    // As the router counts a prompt: o200k tokens of each message's text, and 4 for its framing.
-    private static int PromptTokens => 4 + ContextWindows.CountTokens(Question) + 3; // one message framed, and the reply primed
+    // As the router counts a prompt: o200k tokens of each message's text, 4 for each message's framing, 3 to prime the reply.
+    private static int PromptTokens => 4 + ContextWindows.CountTokens(Question) + 3;
 
     private static int TokensOf(string text) => ContextWindows.CountTokens(text);
 

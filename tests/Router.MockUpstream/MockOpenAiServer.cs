@@ -25,6 +25,8 @@ namespace Router.MockUpstream;
 /// <item><c>stream-paced</c>: a word every 300 ms (so a client can leave in the middle of the answer)</item>
 /// <item><c>stream-hold-end</c>: the whole answer and its finish chunk, then nothing (no usage, no [DONE]) until the client leaves</item>
 /// <item><c>no-usage</c>: answers, streamed or not, without any usage, as some OpenAI-compatible servers do</item>
+/// <item><c>bill-max</c>: a JSON answer billed as the longest the request allows: its <c>max_completion_tokens</c> (or
+///   <c>max_tokens</c>) for each of its <c>n</c> choices, the most a provider may charge for it</item>
 /// <item><c>flaky-N-anything</c>: 500 for the first N calls of that exact name, then answers</item>
 /// <item><c>rate-once-anything</c>: 429 with Retry-After: 1 on the first call of that name, then answers</item>
 /// <item><c>delay-N</c>: answers after N milliseconds</item>
@@ -133,6 +135,7 @@ public sealed class MockOpenAiServer : IAsyncDisposable
                 case "chat" when !stream:
                     var completion = ChatCompletion(model, body, Plan(body));
                     if (model == "no-usage") completion.Remove("usage");
+                    if (model == "bill-max") completion["usage"] = Usage(PromptTokens(body), LongestCompletion(body));
                     await WriteJsonAsync(context, completion);
                     return;
                 default:
@@ -424,6 +427,10 @@ public sealed class MockOpenAiServer : IAsyncDisposable
         ["total_tokens"] = prompt + completion,
         ["prompt_tokens_details"] = new JsonObject { ["cached_tokens"] = 0 },
     };
+
+    /// <summary>The completion tokens a request allows at most: its limit for each of its choices.</summary>
+    private static int LongestCompletion(JsonObject body) =>
+        (body["max_completion_tokens"] ?? body["max_tokens"])!.GetValue<int>() * (body["n"]?.GetValue<int>() ?? 1);
 
     private static int PromptTokens(JsonObject body) => Words(LastUserText(body) is { Length: > 0 } text ? text : body["prompt"]?.ToString() ?? "").Count + 3;
 

@@ -1,0 +1,154 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json.Nodes;
+using Router.EndToEnd.Tests.Fixtures;
+using Router.MockUpstream;
+using static Router.EndToEnd.Tests.ErrorTests;
+
+namespace Router.EndToEnd.Tests;
+
+/// <summary>
+/// A key's budget is a cap under any concurrency, through a real router: 200 requests at once against one key, with
+/// random choices, completion limits and hang-ups (mid-stream, at the end of a stream, before a JSON answer), where
+/// every answer the provider gives is billed at the most its request allowed. The key ends at or under its budget,
+/// and its spend is the sum of the request log's costs.
+/// </summary>
+public sealed class BudgetUnderConcurrencyTests : IAsyncLifetime
+{
+    private const string MasterKey = "sk-e2e-swarm-master-51c0e8a7d2";
+    private const decimal MaxBudget = 2m;
+    private const int Requests = 200;
+    private const string Question = "one two three four five six seven eight";
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    // bill-max: billed its whole limit times n; stream-paced: a word every 300 ms; stream-hold-end: never ends;
+    // delay-300: a JSON answer 300 ms late.
+    private static readonly string[] Models = ["bill-max", "stream-paced", "stream-hold-end", "delay-300"];
+
+    private MockOpenAiServer _mock = null!;
+    private RouterProcess _router = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _mock = await MockOpenAiServer.StartAsync();
+        _router = await RouterProcess.StartAsync($$"""
+              master-key = "{{MasterKey}}"
+              cache.enabled = false
+              providers { mock { type = openai-compatible, api-base = "{{_mock.ApiBase}}" } }
+              models = [ { name = "swarm/*", provider = mock } ]
+              prices { {{string.Join("\n", Models.Select(m => $"\"{m}\" {{ input-cost-per-token = 0.0001, output-cost-per-token = 0.0001 }}"))}} }
+            """);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _router.DisposeAsync();
+        await _mock.DisposeAsync();
+    }
+
+    /// <summary>What became of one request, as its client saw it.</summary>
+    private enum Outcome { Served, Capped, Refused, Left }
+
+    [Fact]
+    public async Task Two_hundred_requests_at_once_never_spend_past_the_budget_and_the_spend_is_the_logs()
+    {
+        var key = await _router.GenerateKeyAsync(MasterKey, new { key_alias = "swarm", max_budget = MaxBudget }, Ct);
+        var seed = Environment.TickCount;
+        var random = new Random(seed);
+        var plans = Enumerable.Range(0, Requests).Select(_ => Plan.Draw(random)).ToList();
+        // A client that hangs up: HttpClient would otherwise read the rest of a short answer to reuse the connection.
+        using var http = new HttpClient(new SocketsHttpHandler { MaxResponseDrainSize = 0 })
+        {
+            BaseAddress = new Uri(_router.BaseUrl), Timeout = TimeSpan.FromSeconds(60),
+        };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", key);
+
+        var outcomes = new ConcurrentBag<Outcome>();
+        var clients = plans.Select(plan => Task.Run(async () => outcomes.Add(await SendAsync(http, plan)), Ct)).ToList();
+        await Task.WhenAll(clients);
+
+        var rows = await RowsOfAsync("swarm", Requests);
+        var logged = rows.Sum(r => r["cost"]!.GetValue<decimal>());
+        var spend = await SettledSpendAsync(key, logged);
+        var context = $"seed {seed}: {Count(Outcome.Served)} served, {Count(Outcome.Capped)} capped, {Count(Outcome.Refused)} refused, "
+                      + $"{Count(Outcome.Left)} left; spend {spend}, logged {logged}";
+        Assert.True(spend <= MaxBudget, context);
+        Assert.True(spend == logged, context);
+        // The budget bit (whether one request had its limit lowered before the rest were refused depends on the draw),
+        // and hang-ups were charged as estimates.
+        Assert.True(Count(Outcome.Refused) > 0, context);
+        Assert.True(rows.Any(r => r["estimated"]!.GetValue<bool>() && r["cost"]!.GetValue<decimal>() > 0), context);
+        return;
+
+        int Count(Outcome outcome) => outcomes.Count(o => o == outcome);
+    }
+
+    /// <summary>One client's request: its model, choices, completion limit (and the field it is sent in), and when it hangs up.</summary>
+    private sealed record Plan(string Model, int Choices, int Limit, string LimitField, TimeSpan? LeaveAfter)
+    {
+        public bool Streams => Model.StartsWith("stream-", StringComparison.Ordinal);
+
+        public static Plan Draw(Random random)
+        {
+            var model = random.NextDouble() switch { < 0.5 => "bill-max", < 0.7 => "stream-paced", < 0.85 => "stream-hold-end", _ => "delay-300" };
+            TimeSpan? leave = model switch
+            {
+                "stream-hold-end" => TimeSpan.FromMilliseconds(random.Next(0, 1_000)), // it never ends: every client hangs up
+                "stream-paced" or "delay-300" when random.NextDouble() < 0.6 => TimeSpan.FromMilliseconds(random.Next(0, 3_000)),
+                _ => null,
+            };
+            return new Plan(model, random.Next(1, 5), random.Next(16, 600), random.NextDouble() < 0.5 ? "max_tokens" : "max_completion_tokens", leave);
+        }
+
+        public string Body => $$"""
+            {"model":"swarm/{{Model}}","n":{{Choices}},"{{LimitField}}":{{Limit}},"stream":{{(Streams ? "true" : "false")}},
+             "messages":[{"role":"user","content":"{{Question}}"}]}
+            """;
+    }
+
+    private static async Task<Outcome> SendAsync(HttpClient http, Plan plan)
+    {
+        using var leave = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        if (plan.LeaveAfter is { } after) leave.CancelAfter(after);
+        try
+        {
+            using var response = await http.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = Json(plan.Body) },
+                HttpCompletionOption.ResponseHeadersRead, leave.Token);
+            if (response.StatusCode == HttpStatusCode.BadRequest)
+            {
+                var error = await ErrorOf(response, HttpStatusCode.BadRequest);
+                Assert.Equal("budget_exceeded", error["code"]!.GetValue<string>());
+                return Outcome.Refused;
+            }
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            await response.Content.ReadAsStringAsync(leave.Token);
+            return response.Headers.Contains("x-router-max-tokens-capped") ? Outcome.Capped : Outcome.Served;
+        }
+        catch (OperationCanceledException) when (leave.IsCancellationRequested && !Ct.IsCancellationRequested)
+        {
+            return Outcome.Left;
+        }
+    }
+
+    /// <summary>The request log's rows of the key, once all <paramref name="count"/> of them are written.</summary>
+    private async Task<List<JsonNode>> RowsOfAsync(string alias, int count)
+    {
+        using var admin = _router.CreateClient(MasterKey);
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); ; await Task.Delay(200, Ct))
+        {
+            var rows = JsonNode.Parse(await admin.GetStringAsync($"/spend/logs?key={alias}&size=1000", Ct))!["data"]!.AsArray()
+                .Select(r => r!).ToList();
+            if (rows.Count == count) return rows;
+            Assert.True(DateTime.UtcNow < deadline, $"{rows.Count} of {count} requests reached the request log");
+        }
+    }
+
+    /// <summary>The key's spend once every settlement is in (it reaches <paramref name="expected"/>), or after 15 s.</summary>
+    private async Task<decimal> SettledSpendAsync(string key, decimal expected)
+    {
+        var spend = 0m;
+        for (var deadline = DateTime.UtcNow.AddSeconds(15); spend != expected && DateTime.UtcNow < deadline; await Task.Delay(100, Ct))
+            spend = (await _router.KeyInfoAsync(key, Ct))["spend"]!.GetValue<decimal>();
+        return spend;
+    }
+}
