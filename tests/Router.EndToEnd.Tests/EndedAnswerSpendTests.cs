@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Router.EndToEnd.Tests.Fixtures;
+using Router.Host.Pricing;
 using Router.Host.Routing;
 using Router.MockUpstream;
 using static Router.EndToEnd.Tests.ErrorTests;
@@ -47,9 +48,9 @@ public sealed class EndedAnswerSpendTests : IAsyncLifetime
     }
 
     // As the router counts a prompt: o200k tokens of each message's text, 4 for each message's framing, 3 to prime the reply.
-    private static int PromptTokens => 4 + ContextWindows.CountTokens(Question) + 3;
+    private static int PromptTokens => 4 + TokenCounter.CountTokens(Question) + 3;
 
-    private static int TokensOf(string text) => ContextWindows.CountTokens(text);
+    private static int TokensOf(string text) => TokenCounter.CountTokens(text);
 
     [Fact]
     public async Task A_client_that_leaves_before_the_first_token_pays_for_the_prompt()

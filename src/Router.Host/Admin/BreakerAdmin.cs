@@ -6,7 +6,7 @@ using Router.Contracts.Configuration;
 using Router.Contracts.Messages;
 using Router.Contracts.Wire;
 using Router.Host.Configuration;
-using Router.Host.Http;
+using Router.Host.Health;
 using Router.Host.Keys;
 
 namespace Router.Host.Admin;

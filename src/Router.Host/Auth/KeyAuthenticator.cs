@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Primitives;
 using Router.Contracts.Messages;
-using Router.Host.Keys;
+using Router.Host.Http;
 
 namespace Router.Host.Auth;
 
@@ -43,6 +43,14 @@ public sealed class KeyAuthenticator
 
     /// <summary>The master key's policy: every model, no limits.</summary>
     public KeyPolicy MasterPolicy { get; }
+
+    /// <summary>The caller of a request, by its bearer key; a request without one, or with one nobody holds, is refused (401).</summary>
+    public AuthenticatedKey Authenticate(HttpContext context)
+    {
+        var header = context.Request.Headers.Authorization;
+        if (string.IsNullOrWhiteSpace(header)) throw RouterError.MissingKey();
+        return Authenticate(header) ?? throw RouterError.InvalidKey();
+    }
 
     public AuthenticatedKey? Authenticate(StringValues authorizationHeader)
     {

@@ -11,10 +11,10 @@ namespace Router.Host.Caching;
 /// </summary>
 public static class CacheEndpoints
 {
-    public static Task FlushAsync(HttpContext context, KeyAuthenticator authenticator, KeyAdmin admin, ResponseCaching caching) =>
+    public static Task FlushAsync(HttpContext context, KeyAuthenticator authenticator, KeyAdmin admin, IResponseCacheStore store) =>
         MasterOnly.RunAsync(context, authenticator, admin, "POST /cache/flush", async ct =>
         {
-            var flushed = await caching.Store.FlushAsync(await ReadScopeAsync(context), ct);
+            var flushed = await store.FlushAsync(await ReadScopeAsync(context), ct);
             context.Response.ContentType = "application/json";
             await context.Response.WriteAsync($$"""{"flushed":{{flushed}}}""", ct);
         });

@@ -120,5 +120,5 @@ public static class ConfigCommands
 
     /// <summary>A key with dots or other characters HOCON would split on is quoted, as in <c>prices."openai/gpt-4o"</c>.</summary>
     private static string Key(string name) =>
-        name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_') ? name : HoconConfigLoader.Quote(name);
+        name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_') ? name : HoconQuoting.Quote(name);
 }

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Router.Contracts.Wire;
-using Router.Host.Keys;
 
 namespace Router.Host.Cli;
 

@@ -4,7 +4,6 @@ using Akka.Hosting;
 using Akka.Remote.Hosting;
 using Router.Actors.KeyBudgets;
 using Router.Contracts.Configuration;
-using Router.Host.Configuration;
 
 namespace Router.Host.Cluster;
 
@@ -42,7 +41,7 @@ public static class ClusterSetup
             keys = ["{{KeyBudgetHostingExtensions.ReplicaKeyPrefix}}*"]
             store-actor-class = "Router.Host.Cluster.SqliteReplicaStore, router"
             sqlite {
-              path = {{HoconConfigLoader.Quote(Path.Combine(Path.GetFullPath(dataDir), "replica.db"))}}
+              path = {{HoconQuoting.Quote(Path.Combine(Path.GetFullPath(dataDir), "replica.db"))}}
               write-behind-interval = 100ms
             }
           }
@@ -98,7 +97,7 @@ public static class ClusterSetup
               heartbeat-timeout = {{Seconds(cluster.LeaseTtl)}}
               # The resolver waits on Acquire with no timeout of its own, deciding nothing meanwhile: keep it short.
               lease-operation-timeout = 2s
-              connection-string = {{HoconConfigLoader.Quote(leaseConnectionString)}}
+              connection-string = {{HoconQuoting.Quote(leaseConnectionString)}}
             }
             """;
     }

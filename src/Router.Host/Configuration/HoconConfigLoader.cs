@@ -36,8 +36,4 @@ public static class HoconConfigLoader
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
     }
-
-    /// <summary>Quotes a value for HOCON so paths and connection strings survive any character.</summary>
-    public static string Quote(string value) =>
-        "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 }

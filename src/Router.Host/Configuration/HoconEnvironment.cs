@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Router.Contracts.Configuration;
 
 namespace Router.Host.Configuration;
 
@@ -28,7 +29,7 @@ public static partial class HoconEnvironment
             var name = match.Groups["name"].Value;
             var value = environment(name);
             if (value is not null)
-                return $"{match.Groups["key"].Value} {match.Groups["sep"].Value} {HoconConfigLoader.Quote(value)}{match.Groups["comma"].Value}";
+                return $"{match.Groups["key"].Value} {match.Groups["sep"].Value} {HoconQuoting.Quote(value)}{match.Groups["comma"].Value}";
             if (match.Groups["optional"].Success) return string.Empty;
             throw new ConfigException($"'{match.Groups["key"].Value}' needs the environment variable {name}, which is not set");
         });

@@ -2,8 +2,8 @@ using Akka.Actor;
 using Akka.Hosting;
 using Router.Actors.KeyBudgets;
 using Router.Actors.Sharding;
-using Router.Contracts.Messages;
 using Router.Contracts.Configuration;
+using Router.Contracts.Messages;
 using Router.Host.Auth;
 
 namespace Router.Host.Hosting;

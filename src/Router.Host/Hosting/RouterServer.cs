@@ -1,4 +1,3 @@
-using Akka.Configuration;
 using Akka.Hosting;
 using Router.Actors.Breakers;
 using Router.Actors.KeyBudgets;
@@ -10,9 +9,12 @@ using Router.Host.Caching;
 using Router.Host.Cluster;
 using Router.Host.Configuration;
 using Router.Host.Dashboard;
+using Router.Host.Health;
 using Router.Host.Http;
+using Router.Host.Ingress;
 using Router.Host.Ingress.Anthropic;
 using Router.Host.Keys;
+using Router.Host.Lifetime;
 using Router.Host.Metrics;
 using Router.Host.Pricing;
 using Router.Host.Providers;

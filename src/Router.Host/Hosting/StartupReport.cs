@@ -1,6 +1,5 @@
 using Router.Contracts.Configuration;
 using Router.Host.Configuration;
-using Router.Host.Pricing;
 using Router.Host.Storage;
 using Router.Host.Tracing;
 

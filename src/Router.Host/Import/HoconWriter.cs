@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Router.Host.Configuration;
+using Router.Contracts.Configuration;
 
 namespace Router.Host.Import;
 
@@ -161,7 +161,7 @@ public static class HoconWriter
     private static string Value(HoconText text) =>
         text.Variable is { } variable ? (text.Required ? $"${{{variable}}}" : $"${{?{variable}}}") : Quote(text.Literal!);
 
-    private static string Quote(string value) => HoconConfigLoader.Quote(value);
+    private static string Quote(string value) => HoconQuoting.Quote(value);
 
     private static string List(IEnumerable<string> names) => "[" + string.Join(", ", names.Select(Quote)) + "]";
 

@@ -2,7 +2,6 @@ using System.Globalization;
 using Router.Contracts.Wire;
 using Router.Host.Auth;
 using Router.Host.Http;
-using Router.Host.Proxy;
 
 namespace Router.Host.Keys;
 
@@ -82,7 +81,7 @@ public static class KeyEndpoints
         var ct = context.RequestAborted;
         try
         {
-            var caller = ProxyHandler.Authenticate(context, authenticator);
+            var caller = authenticator.Authenticate(context);
             var asked = context.Request.Query["key"].ToString().Trim();
             VirtualKeyInfo info;
             if (caller.IsMaster)

@@ -1,6 +1,5 @@
 using Router.Host.Auth;
 using Router.Host.Http;
-using Router.Host.Proxy;
 
 namespace Router.Host.Keys;
 
@@ -17,7 +16,7 @@ public static class MasterOnly
         var ct = context.RequestAborted;
         try
         {
-            var caller = ProxyHandler.Authenticate(context, authenticator);
+            var caller = authenticator.Authenticate(context);
             if (!caller.IsMaster)
             {
                 await admin.RequireCurrentAsync(caller, ct);

@@ -19,7 +19,7 @@ public static class CompletionTokens
         foreach (var frame in frames)
             foreach (var data in DataLines(frame))
                 Collect(data, text, "delta");
-        return ContextWindows.CountTokens(text.ToString());
+        return TokenCounter.CountTokens(text.ToString());
     }
 
     /// <summary>The tokens of a complete answer's body (<c>chat.completion</c> or <c>text_completion</c>).</summary>
@@ -27,7 +27,7 @@ public static class CompletionTokens
     {
         var text = new StringBuilder();
         Collect(body, text, "message");
-        return ContextWindows.CountTokens(text.ToString());
+        return TokenCounter.CountTokens(text.ToString());
     }
 
     private static IEnumerable<byte[]> DataLines(byte[] frame)

@@ -34,7 +34,7 @@ public static class PromptTokenBound
             return Messages(messages)
                    + Raw(request.Field("tools")) + Raw(request.Field("functions")) + Raw(request.Field("response_format"))
                    + ReplyPriming;
-        return (request.Field("prompt") ?? request.Field("input")) is { } text ? ContextWindows.CountText(text) : 0;
+        return (request.Field("prompt") ?? request.Field("input")) is { } text ? TokenCounter.CountText(text) : 0;
     }
 
     private static int Messages(JsonElement messages)
@@ -72,9 +72,9 @@ public static class PromptTokenBound
         return count;
     }
 
-    private static int Text(JsonElement text) => text.ValueKind == JsonValueKind.String ? ContextWindows.CountTokens(text.GetString()!) : 0;
+    private static int Text(JsonElement text) => text.ValueKind == JsonValueKind.String ? TokenCounter.CountTokens(text.GetString()!) : 0;
 
     /// <summary>The tokens of a field's JSON as written: a schema or a call's arguments read as the provider renders them, or more.</summary>
     private static int Raw(JsonElement? value) =>
-        value is { ValueKind: not (JsonValueKind.Null or JsonValueKind.Undefined) } present ? ContextWindows.CountTokens(present.GetRawText()) : 0;
+        value is { ValueKind: not (JsonValueKind.Null or JsonValueKind.Undefined) } present ? TokenCounter.CountTokens(present.GetRawText()) : 0;
 }

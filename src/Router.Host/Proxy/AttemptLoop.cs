@@ -7,9 +7,7 @@ using Router.Contracts.Wire;
 using Router.Host.Auth;
 using Router.Host.Configuration;
 using Router.Host.Http;
-using Router.Host.Pricing;
 using Router.Host.Providers;
-using Router.Host.RequestLog;
 using Router.Host.Routing;
 
 namespace Router.Host.Proxy;
@@ -46,7 +44,7 @@ public sealed class AttemptLoop(
     SettlementOutbox settlements,
     TimeProvider clock)
 {
-    private readonly ConcurrentDictionary<string, RetryBudget> _budgets = new(StringComparer.Ordinal);
+    private readonly RetryBudgets _budgets = new(clock);
 
     /// <param name="config">The routing configuration the request started with: it keeps it to its end, whatever a reload does.</param>
     /// <param name="observeFrames">Sees each stream frame the client is sent.</param>
@@ -56,9 +54,7 @@ public sealed class AttemptLoop(
     {
         var retry = config.Retry;
         var clientWantsUsage = request.StreamOptions?.IncludeUsage == true;
-        var budget = _budgets.TryGetValue(route.Group.ModelName, out var known)
-            ? known
-            : _budgets.GetOrAdd(route.Group.ModelName, new RetryBudget(retry.BudgetRatio, retry.BudgetMinPerSecond, clock));
+        var budget = _budgets.For(route.Group.ModelName, retry.BudgetRatio, retry.BudgetMinPerSecond);
         budget.RecordRequest();
         var attempt = new RequestAttempts(context, request, route, operation, requestId, key, clientWantsUsage, budget, observeFrames)
         {
@@ -216,7 +212,7 @@ public sealed class AttemptLoop(
             triesLeft--;
             previous = deployment;
             var outcome = await AttemptAsync(attempt, match, deployment);
-            var verdict = AttemptVerdicts.Of(outcome, context.Response.HasStarted);
+            var verdict = outcome.Verdict(context.Response.HasStarted);
             attempt.Trace?.Verdict(verdict); // request log
             if (verdict != AttemptVerdict.Retryable) return verdict;
             // A pause the provider asked for is waited out when it is short; a long one sends the request elsewhere.

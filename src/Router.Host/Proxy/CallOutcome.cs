@@ -1,3 +1,4 @@
+using Router.Actors.Routing;
 using Router.Contracts.Messages;
 using Router.Contracts.Wire;
 using Router.Host.Http;
@@ -27,6 +28,9 @@ public sealed record CallOutcome(TokenUsage Usage, CallResult Result, TimeSpan L
 
     public static readonly RouterError StoppingError = RouterError.Unavailable(
         "The router is stopping and cut this answer short; send the request again.", "router_stopping", TimeSpan.FromSeconds(1));
+
+    /// <summary>What the router does after this attempt (<paramref name="responseStarted"/>: the client has part of the answer).</summary>
+    public AttemptVerdict Verdict(bool responseStarted) => AttemptVerdicts.Of(Result, Error?.Body, Error?.Status ?? 0, responseStarted);
 
     /// <summary>The client went away: nobody to answer, and nothing the provider did wrong.</summary>
     public static CallOutcome ClientGone(TokenUsage? usage = null) => new(usage ?? TokenUsage.None, CallResult.Abandoned, TimeSpan.Zero, null);

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Router.Actors.Routing;
 using Router.Contracts.Wire;
 using Router.Host.Auth;
 using Router.Host.Caching;
@@ -49,7 +48,7 @@ public sealed class ProxyHandler(
         {
             try
             {
-                key = authenticated ?? Authenticate(context, authenticator);
+                key = authenticated ?? authenticator.Authenticate(context);
             }
             finally
             {
@@ -105,7 +104,11 @@ public sealed class ProxyHandler(
                 var entry = LogEntry(context, trace, requestId, key, model, result, failure, streaming, served);
                 requestLog?.TryWrite(entry);
                 metrics?.Record(entry);
-                spans?.Finish(trace, context, entry, key, failure);
+                if (trace.Span is { } span)
+                {
+                    trace.AbandonAttemptSpan(); // one the walk left open
+                    spans?.Finish(span, context, entry, key, failure);
+                }
             }
         }
     }
@@ -153,13 +156,6 @@ public sealed class ProxyHandler(
             UpstreamError = failure?.Body.UpstreamBody is { } body ? body.GetRawText() : null,
             Attempts = trace.Attempts,
         };
-    }
-
-    public static AuthenticatedKey Authenticate(HttpContext context, KeyAuthenticator authenticator)
-    {
-        var header = context.Request.Headers.Authorization;
-        if (string.IsNullOrWhiteSpace(header)) throw RouterError.MissingKey();
-        return authenticator.Authenticate(header) ?? throw RouterError.InvalidKey();
     }
 
     public const int MaxModelNameLength = 256;

@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Text.Json;
 using Router.Actors.Routing;
 using Router.Contracts.Wire;
-using Router.Host.Hosting;
 using Router.Host.Http;
+using Router.Host.Lifetime;
 using Router.Host.Pricing;
 using Router.Host.Providers;
 using Router.Host.Translation;
@@ -54,7 +54,7 @@ public sealed class UpstreamForwarder(ShutdownDrain? stop = null)
             {
                 var errorBody = await ReadLimitedAsync(response.Content, phase.Token);
                 var error = ProviderErrors.FromResponse(status, errorBody, deployment.ProviderName, deployment.Id, RetryAfterOf(response));
-                return CallOutcome.Failed(error, IsProviderFault(status), Stopwatch.GetElapsedTime(started));
+                return CallOutcome.Failed(error, AttemptVerdicts.IsProviderFault(status), Stopwatch.GetElapsedTime(started));
             }
 
             providerAnswering = true;
@@ -122,9 +122,6 @@ public sealed class UpstreamForwarder(ShutdownDrain? stop = null)
     private static CallOutcome TimedOut(string cause, Deployment deployment, long started) =>
         CallOutcome.Failed(RouterError.UpstreamUnreachable(504, deployment.ProviderName, deployment.Id, cause), true,
             Stopwatch.GetElapsedTime(started));
-
-    /// <summary>Rate limits and server errors say the provider is in trouble; other 4xx are the caller's doing.</summary>
-    private static bool IsProviderFault(int status) => status is 408 or 429 or >= 500;
 
     private static TimeSpan? RetryAfterOf(HttpResponseMessage response) => response.Headers.RetryAfter switch
     {

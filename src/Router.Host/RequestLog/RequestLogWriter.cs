@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Threading.Channels;
 using Router.Contracts.Configuration;
-using Router.Host.Hosting;
 using Router.Host.Storage;
 
 namespace Router.Host.RequestLog;

@@ -3,7 +3,6 @@ using Router.Contracts.Wire;
 using Router.Host.Auth;
 using Router.Host.Http;
 using Router.Host.Keys;
-using Router.Host.Proxy;
 
 namespace Router.Host.RequestLog;
 

@@ -1,7 +1,7 @@
 using System.Data.Common;
 using Akka.Configuration;
 using Npgsql;
-using Router.Host.Configuration;
+using Router.Contracts.Configuration;
 
 namespace Router.Host.Storage;
 
@@ -56,7 +56,7 @@ public sealed class PostgresStorage : RouterStorage
 
     public override Config PersistenceConfig()
     {
-        var quoted = HoconConfigLoader.Quote(_connectionString);
+        var quoted = HoconQuoting.Quote(_connectionString);
         return ConfigurationFactory.ParseString($$"""
             akka.persistence.journal.sql.provider-name = "PostgreSQL.15"
             akka.persistence.journal.sql.connection-string = {{quoted}}

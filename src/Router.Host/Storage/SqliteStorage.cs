@@ -1,7 +1,7 @@
 using System.Data.Common;
 using Akka.Configuration;
 using Microsoft.Data.Sqlite;
-using Router.Host.Configuration;
+using Router.Contracts.Configuration;
 
 namespace Router.Host.Storage;
 
@@ -25,7 +25,7 @@ public sealed class SqliteStorage(string dataDir) : RouterStorage
 
     public override Config PersistenceConfig()
     {
-        var quoted = HoconConfigLoader.Quote(ConnectionString);
+        var quoted = HoconQuoting.Quote(ConnectionString);
         return ConfigurationFactory.ParseString($$"""
             akka.persistence.journal.sql.connection-string = {{quoted}}
             akka.persistence.snapshot-store.sql.connection-string = {{quoted}}

@@ -1,10 +1,11 @@
 using System.Diagnostics;
+using Router.Actors.Routing;
 using Router.Host.RequestLog;
 
 namespace Router.Host.Tracing;
 
 /// <summary>
-/// One child span per upstream attempt, kept by <see cref="RequestTrace"/>: it starts when the attempt
+/// One child span per upstream attempt, kept by the request's trace (<c>Proxy.RequestTrace</c>): it starts when the attempt
 /// does, takes the attempt's outcome when it ends, and closes once the router has decided what comes next
 /// (retry, fallback, final), so the verdict is on the span that earned it.
 /// </summary>

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Router.Host.Auth;
-using Router.Host.Caching;
 using Router.Host.Http;
 using Router.Host.Providers;
 using Router.Host.RequestLog;
@@ -45,11 +44,9 @@ public sealed class RequestSpans
         return span;
     }
 
-    /// <summary>Ends the request's span (and an attempt span its walk left open) with what the request came to.</summary>
-    public void Finish(RequestTrace trace, HttpContext context, RequestLogEntry entry, AuthenticatedKey? key, RouterError? failure)
+    /// <summary>Ends the request's span with what the request came to.</summary>
+    public void Finish(Activity span, HttpContext context, RequestLogEntry entry, AuthenticatedKey? key, RouterError? failure)
     {
-        if (trace.Span is not { } span) return;
-        trace.AbandonAttemptSpan();
         if (key is not null)
         {
             span.SetTag(SpanAttributeNames.KeyId, key.KeyId);
@@ -70,8 +67,7 @@ public sealed class RequestSpans
             if (entry.CachedTokens > 0) span.SetTag(SpanAttributeNames.CacheReadInputTokens, entry.CachedTokens);
         }
         span.SetTag(SpanAttributeNames.CostUsd, (double)entry.Cost);
-        var cache = context.Response.Headers[ResponseCaching.Header].ToString();
-        if (cache.Length > 0) span.SetTag(SpanAttributeNames.Cache, cache);
+        if (entry.Cache is { Length: > 0 } cache) span.SetTag(SpanAttributeNames.Cache, cache);
         if (entry.CacheHit) span.SetTag(SpanAttributeNames.CacheSavedCostUsd, (double)entry.SavedCost);
         span.SetTag(SpanAttributeNames.OverheadMs, entry.OverheadMs);
         if (entry.TtftMs is { } ttft) span.SetTag(SpanAttributeNames.TtftMs, ttft);

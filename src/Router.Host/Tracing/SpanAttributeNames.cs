@@ -1,3 +1,5 @@
+using Router.Actors.Routing;
+
 namespace Router.Host.Tracing;
 
 /// <summary>

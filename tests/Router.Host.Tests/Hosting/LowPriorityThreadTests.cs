@@ -1,4 +1,5 @@
 using Router.Host.Hosting;
+using Router.Host.RequestLog;
 
 namespace Router.Host.Tests.Hosting;
 

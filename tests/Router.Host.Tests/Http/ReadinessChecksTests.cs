@@ -1,3 +1,4 @@
+using Router.Host.Health;
 using Router.Host.Http;
 
 namespace Router.Host.Tests.Http;

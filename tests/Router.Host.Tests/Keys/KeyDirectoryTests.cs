@@ -1,3 +1,4 @@
+using Router.Host.Auth;
 using Router.Host.Keys;
 using Router.Host.Tests.Routing;
 using Router.Host.Tests.Storage;

@@ -1,4 +1,5 @@
 using Npgsql;
+using Router.Host.Auth;
 using Router.Host.Http;
 using Router.Host.Keys;
 using Router.Host.Storage;

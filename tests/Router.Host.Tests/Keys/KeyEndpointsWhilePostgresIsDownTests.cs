@@ -1,6 +1,7 @@
 using System.Net;
-using System.Text;
 using System.Text.Json.Nodes;
+using System.Text;
+using Router.Contracts.Configuration;
 using Router.Host.Configuration;
 using Router.Host.Tests.Storage;
 using Router.Host.Tests.Tracing;
@@ -25,7 +26,7 @@ public sealed class KeyEndpointsWhilePostgresIsDownTests(PostgresFixture postgre
     {
         await using var router = await InProcessRouter.StartAsync($$"""
               master-key = "{{MasterKey}}"
-              storage { provider = postgres, connection-string = {{HoconConfigLoader.Quote(await postgres.NewDatabaseAsync())}} }
+              storage { provider = postgres, connection-string = {{HoconQuoting.Quote(await postgres.NewDatabaseAsync())}} }
             """);
         using var admin = router.CreateClient(MasterKey);
         using var made = await admin.PostAsync("/key/generate", Json("""{"key_alias":"offline-a"}"""), Ct);

@@ -14,7 +14,7 @@ public sealed class UsageEstimateTests
     private static UsageEstimate For(string prompt = Prompt) => new(JsonSerializer.Deserialize(
         $$"""{"model":"m","messages":[{"role":"user","content":"{{prompt}}"}]}""", WireJsonContext.Wire.ProxyRequest)!);
 
-    private static int PromptTokens => 4 + ContextWindows.CountTokens(Prompt) + 3; // one message framed, and the reply primed
+    private static int PromptTokens => 4 + TokenCounter.CountTokens(Prompt) + 3; // one message framed, and the reply primed
 
     private static byte[] Frame(string json) => Encoding.UTF8.GetBytes($"data: {json}\n\n");
 
@@ -33,7 +33,7 @@ public sealed class UsageEstimateTests
 
         Assert.True(usage.Estimated);
         Assert.Equal(PromptTokens, usage.PromptTokens);
-        Assert.Equal(ContextWindows.CountTokens("Jupiter has ninety-five moons."), usage.CompletionTokens);
+        Assert.Equal(TokenCounter.CountTokens("Jupiter has ninety-five moons."), usage.CompletionTokens);
     }
 
     [Fact]
@@ -47,7 +47,7 @@ public sealed class UsageEstimateTests
 
         var usage = estimate.OfEndedStream(reported: null);
 
-        Assert.Equal(ContextWindows.CountTokens("Count the Galilean ones first.lookup{\"q\":\"moons\"} and more"), usage.CompletionTokens);
+        Assert.Equal(TokenCounter.CountTokens("Count the Galilean ones first.lookup{\"q\":\"moons\"} and more"), usage.CompletionTokens);
     }
 
     [Fact]
@@ -73,7 +73,7 @@ public sealed class UsageEstimateTests
 
         Assert.True(usage.Estimated);
         Assert.Equal((30, 12, 3), (usage.PromptTokens, usage.CachedPromptTokens, usage.CacheWriteTokens));
-        Assert.Equal(ContextWindows.CountTokens("Jupiter has ninety-five known moons, and more are found every year."), usage.CompletionTokens);
+        Assert.Equal(TokenCounter.CountTokens("Jupiter has ninety-five known moons, and more are found every year."), usage.CompletionTokens);
     }
 
     [Fact]
@@ -84,7 +84,7 @@ public sealed class UsageEstimateTests
         var usage = For().OfAnswer(reported: null, body);
 
         Assert.True(usage.Estimated);
-        Assert.Equal((PromptTokens, ContextWindows.CountTokens("Ninety-five.f{}")), (usage.PromptTokens, usage.CompletionTokens));
+        Assert.Equal((PromptTokens, TokenCounter.CountTokens("Ninety-five.f{}")), (usage.PromptTokens, usage.CompletionTokens));
         Assert.False(For().OfAnswer(new TokenUsage(1, 2, 0), body).Estimated);
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Router.Contracts.Configuration;
+using Router.Host.Health;
 using Router.Host.RequestLog;
 using Router.Host.Tests.Caching;
 using Router.Host.Tests.Routing;

@@ -64,7 +64,7 @@ public sealed class ContextWindowsTests
     {
         // Three empty messages: 10 bytes, though counting would charge 4 tokens of framing each (12).
         var messages = Json("[{},{},{}]");
-        Assert.Equal(12, ContextWindows.CountTokens(messages));
+        Assert.Equal(12, TokenCounter.CountTokens(messages));
 
         Assert.False(Shipped.Exceeds(Request(messages), On("local", maxInputTokens: 10), "m"));
     }
@@ -92,7 +92,7 @@ public sealed class ContextWindowsTests
 
     [Fact]
     public void Counting_a_string_content_gives_a_plausible_number_of_tokens() =>
-        Assert.InRange(ContextWindows.CountTokens(UserSays(Chatter)), 150, 400);
+        Assert.InRange(TokenCounter.CountTokens(UserSays(Chatter)), 150, 400);
 
     [Fact]
     public void Text_parts_count_like_the_same_text_as_a_string()
@@ -104,14 +104,14 @@ public sealed class ContextWindowsTests
             ] }]
             """);
 
-        Assert.Equal(ContextWindows.CountTokens(UserSays(Chatter)), ContextWindows.CountTokens(parts));
+        Assert.Equal(TokenCounter.CountTokens(UserSays(Chatter)), TokenCounter.CountTokens(parts));
     }
 
     [Fact]
     public void Each_message_adds_to_the_count()
     {
-        var one = ContextWindows.CountTokens(UserSays(Chatter));
-        var two = ContextWindows.CountTokens(Json($$"""
+        var one = TokenCounter.CountTokens(UserSays(Chatter));
+        var two = TokenCounter.CountTokens(Json($$"""
             [{ "role": "system", "content": "{{Chatter}}" }, { "role": "user", "content": "{{Chatter}}" }]
             """));
 

@@ -1,10 +1,11 @@
-using System.Net;
 using System.Net.Http.Headers;
+using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Router.Host.Configuration;
+using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.DependencyInjection;
+using Router.Contracts.Configuration;
+using Router.Host.Configuration;
 using Router.Host.Hosting;
 
 namespace Router.Host.Tests.Tracing;
@@ -32,7 +33,7 @@ public sealed class InProcessRouter : IAsyncDisposable
     {
         var dataDir = Directory.CreateTempSubdirectory("router-tracing-").FullName;
         var file = Path.Combine(dataDir, "test.conf");
-        await File.WriteAllTextAsync(file, $"router {{\n  data-dir = {HoconConfigLoader.Quote(dataDir)}\n{routerBlock}\n}}\n");
+        await File.WriteAllTextAsync(file, $"router {{\n  data-dir = {HoconQuoting.Quote(dataDir)}\n{routerBlock}\n}}\n");
         var settings = RouterSettingsReader.Read(HoconConfigLoader.LoadRouterConfig(file), "http://127.0.0.1:0");
         var app = RouterServer.Build(settings);
         await app.StartAsync();

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text;
+using Router.Actors.Routing;
 using Router.Host.Tracing;
 using Router.MockUpstream;
 

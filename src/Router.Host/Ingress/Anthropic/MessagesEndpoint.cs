@@ -29,7 +29,7 @@ public static class MessagesEndpoint
         try
         {
             // The key first: an unknown caller must not make the router read and buffer a body.
-            key = ProxyHandler.Authenticate(context, authenticator);
+            key = authenticator.Authenticate(context);
             (converted, model) = MessagesRequestConverter.Convert(await ReadBodyAsync(context, maxBodyBytes));
         }
         catch (RouterError error)

@@ -5,11 +5,11 @@ using Router.Contracts.Messages;
 using Router.Contracts.Wire;
 using Router.Host.Auth;
 using Router.Host.Caching;
-using Router.Host.Hosting;
+using Router.Host.Lifetime;
 using Router.Host.RequestLog;
 using Router.Host.Storage;
 
-namespace Router.Host.Http;
+namespace Router.Host.Health;
 
 /// <summary>
 /// Liveness: the process answers. Readiness: the actor system runs and the master key's budget actor

@@ -1,6 +1,6 @@
 using Router.Host.Storage;
 
-namespace Router.Host.Keys;
+namespace Router.Host.Auth;
 
 /// <summary>
 /// Fills the <see cref="KeyDirectory"/>'s index at start, then reads the whole table again every

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 
-namespace Router.Host.Keys;
+namespace Router.Host.Auth;
 
 /// <summary>
 /// The key directory's index kept in the data directory, so that a node started while its database does not

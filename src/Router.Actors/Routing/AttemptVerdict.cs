@@ -1,10 +1,7 @@
-using System.Text.Json;
 using Router.Contracts.Messages;
 using Router.Contracts.Wire;
-using Router.Host.Http;
-using Router.Host.Proxy;
 
-namespace Router.Host.Routing;
+namespace Router.Actors.Routing;
 
 /// <summary>What the router does after one attempt.</summary>
 public enum AttemptVerdict
@@ -30,15 +27,23 @@ public static class AttemptVerdicts
     private static readonly string[] ContentPolicyWords =
         ["content_policy", "content policy", "content_filter", "content management policy", "safety system"];
 
-    public static AttemptVerdict Of(CallOutcome outcome, bool responseStarted)
+    /// <summary>
+    /// Whether a provider's status says the provider is in trouble (a timeout, a rate limit, a server error), so
+    /// that its breaker counts a failure and another attempt may succeed; any other 4xx is the caller's doing.
+    /// </summary>
+    public static bool IsProviderFault(int status) => status is 408 or 429 or >= 500;
+
+    /// <summary>What comes after one attempt that ended as <paramref name="result"/>.</summary>
+    /// <param name="error">The error the attempt ended with (none: it answered).</param>
+    /// <param name="status">The status the router would answer that error with.</param>
+    /// <param name="responseStarted">Whether the answer has started reaching the client: then nothing is retried.</param>
+    public static AttemptVerdict Of(CallResult result, ErrorBody? error, int status, bool responseStarted)
     {
-        if (responseStarted || outcome.Error is null || outcome.Result == CallResult.Abandoned) return AttemptVerdict.Final;
-        var error = outcome.Error.Body;
+        if (responseStarted || error is null || result == CallResult.Abandoned) return AttemptVerdict.Final;
         if (error.Origin != ErrorOrigin.Provider)
             // The router's own verdicts on the call: unreachable (502) and too slow (504).
-            return outcome.Result == CallResult.ProviderFailed ? AttemptVerdict.Retryable : AttemptVerdict.CallerError;
-        var status = error.UpstreamStatus ?? outcome.Error.Status;
-        if (status is 408 or 429 or >= 500) return AttemptVerdict.Retryable;
+            return result == CallResult.ProviderFailed ? AttemptVerdict.Retryable : AttemptVerdict.CallerError;
+        if (IsProviderFault(error.UpstreamStatus ?? status)) return AttemptVerdict.Retryable;
         var text = Describe(error);
         if (ContextWindowWords.Any(w => text.Contains(w, StringComparison.OrdinalIgnoreCase))) return AttemptVerdict.ContextWindowExceeded;
         if (ContentPolicyWords.Any(w => text.Contains(w, StringComparison.OrdinalIgnoreCase))) return AttemptVerdict.ContentPolicy;

@@ -1,4 +1,4 @@
-namespace Router.Host.Hosting;
+namespace Router.Host.Lifetime;
 
 /// <summary>
 /// The first steps of a graceful stop (SIGTERM): readiness turns false, and in a pair the node keeps

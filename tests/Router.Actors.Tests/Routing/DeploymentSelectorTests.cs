@@ -1,10 +1,10 @@
 using Router.Actors.Breakers;
 using Router.Actors.Routing;
+using Router.Actors.Tests.Breakers;
 using Router.Contracts.Configuration;
 using Router.Contracts.Messages;
-using Router.Host.Routing;
 
-namespace Router.Host.Tests.Routing;
+namespace Router.Actors.Tests.Routing;
 
 public sealed class DeploymentSelectorTests
 {

@@ -1,10 +1,11 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Router.Host.Auth;
+using Router.Host.Configuration;
 using Router.Host.Http;
 using Router.Host.Keys;
 
-namespace Router.Host.Configuration;
+namespace Router.Host.Admin;
 
 /// <summary>
 /// The two ways to reload the configuration: <c>POST /config/reload</c> (master key), which answers what

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 
-namespace Router.Host.Hosting;
+namespace Router.Host.RequestLog;
 
 /// <summary>
 /// One background thread that runs work queued to it, at a lower scheduling priority than the request

@@ -1,9 +1,8 @@
 using System.Collections.Concurrent;
 using Router.Actors.Breakers;
-using Router.Actors.Routing;
 using Router.Contracts.Configuration;
 
-namespace Router.Host.Routing;
+namespace Router.Actors.Routing;
 
 /// <summary>
 /// Orders a model's deployments for one request by the model's strategy: the first is tried first,
@@ -55,37 +54,5 @@ public sealed class DeploymentSelector(DeploymentBoard board, TimeProvider clock
         var first = rotation.Next(available);
         // After the chosen one, the heaviest next: where a retry most likely finds capacity.
         return [first, .. available.Where(d => d != first).OrderByDescending(d => d.Weight)];
-    }
-}
-
-/// <summary>
-/// Nginx's smooth weighted round-robin: over any run of picks each deployment's share matches its
-/// weight, and heavy ones are interleaved with light ones rather than sent in bursts.
-/// </summary>
-public sealed class SmoothWeightedRoundRobin
-{
-    private readonly Dictionary<string, long> _current = new(StringComparer.Ordinal);
-    private readonly Lock _lock = new();
-
-    public Deployment Next(IReadOnlyList<Deployment> candidates)
-    {
-        lock (_lock)
-        {
-            Deployment? best = null;
-            long bestScore = long.MinValue, total = 0;
-            foreach (var d in candidates)
-            {
-                var score = _current.GetValueOrDefault(d.Id) + d.Weight;
-                _current[d.Id] = score;
-                total += d.Weight;
-                if (score > bestScore)
-                {
-                    best = d;
-                    bestScore = score;
-                }
-            }
-            _current[best!.Id] = bestScore - total;
-            return best;
-        }
     }
 }

@@ -1,6 +1,6 @@
-using Router.Host.Routing;
+using Router.Actors.Routing;
 
-namespace Router.Host.Tests.Routing;
+namespace Router.Actors.Tests.Routing;
 
 public sealed class BackoffTests
 {

@@ -1,4 +1,4 @@
-namespace Router.Host.Routing;
+namespace Router.Actors.Routing;
 
 /// <summary>
 /// Caps a model's retries to a share of its requests (plus a small floor per second), as a token
@@ -12,6 +12,13 @@ public sealed class RetryBudget(double ratio, double minPerSecond, TimeProvider 
     // Summing a ratio such as 0.2 drifts just below whole tokens (ten requests make 1.9999999999999998).
     private const double Tolerance = 1e-9;
     private readonly Lock _lock = new();
+
+    /// <summary>The share of requests that may be retried.</summary>
+    public double Ratio => ratio;
+
+    /// <summary>The retries allowed each second whatever the traffic.</summary>
+    public double MinPerSecond => minPerSecond;
+
     private double _tokens = Capacity;
     private long _lastRefill = clock.GetTimestamp();
 

@@ -1,4 +1,4 @@
-namespace Router.Host.Routing;
+namespace Router.Actors.Routing;
 
 /// <summary>Exponential backoff with "equal jitter": half the step for sure, the other half random.</summary>
 public static class Backoff

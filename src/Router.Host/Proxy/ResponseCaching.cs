@@ -4,11 +4,11 @@ using Router.Contracts.Configuration;
 using Router.Contracts.Messages;
 using Router.Contracts.Wire;
 using Router.Host.Auth;
+using Router.Host.Caching;
 using Router.Host.Http;
 using Router.Host.Providers;
-using Router.Host.Proxy;
 
-namespace Router.Host.Caching;
+namespace Router.Host.Proxy;
 
 /// <summary>
 /// How one request uses the cache: where the answer of its own route lives, and whether to read and write it.

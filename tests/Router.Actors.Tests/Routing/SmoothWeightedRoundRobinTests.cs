@@ -1,7 +1,6 @@
 using Router.Actors.Routing;
-using Router.Host.Routing;
 
-namespace Router.Host.Tests.Routing;
+namespace Router.Actors.Tests.Routing;
 
 public sealed class SmoothWeightedRoundRobinTests
 {

@@ -1,6 +1,7 @@
-using Router.Host.Routing;
+using Router.Actors.Routing;
+using Router.Actors.Tests.Breakers;
 
-namespace Router.Host.Tests.Routing;
+namespace Router.Actors.Tests.Routing;
 
 public sealed class RetryBudgetTests
 {

@@ -1,8 +1,7 @@
 using Router.Actors.Routing;
 using Router.Contracts.Configuration;
-using Router.Host.Configuration;
 
-namespace Router.Host.Pricing;
+namespace Router.Host.Configuration;
 
 /// <summary>
 /// The routes whose calls have no price, said once when a configuration comes into force (at start, on a reload):

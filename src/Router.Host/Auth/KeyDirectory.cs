@@ -1,13 +1,13 @@
 using System.Collections.Concurrent;
-using BitFaster.Caching.Lru;
 using System.Data.Common;
 using System.Globalization;
 using System.Security.Cryptography;
+using BitFaster.Caching.Lru;
 using Microsoft.Extensions.Logging.Abstractions;
 using Router.Host.Http;
 using Router.Host.Storage;
 
-namespace Router.Host.Keys;
+namespace Router.Host.Auth;
 
 /// <summary>One row of the key directory: never the secret, only its hash and a prefix safe to show.</summary>
 public sealed record KeyEntry(string KeyId, string SecretHash, string DisplayPrefix, string? Alias, DateTimeOffset CreatedAt);

@@ -8,7 +8,7 @@ using Router.Host.Configuration;
 using Router.Host.Keys;
 using Router.Host.Pricing;
 
-namespace Router.Host.Http;
+namespace Router.Host.Health;
 
 /// <summary>
 /// <c>GET /health/deployments</c> (master key): each deployment's circuit, failure counts, latency and

@@ -1,10 +1,10 @@
 using Router.Actors.Routing;
 using Router.Contracts.Wire;
 using Router.Host.Auth;
+using Router.Host.Http;
 using Router.Host.Providers;
-using Router.Host.Proxy;
 
-namespace Router.Host.Http;
+namespace Router.Host.Ingress;
 
 /// <summary>
 /// <c>GET /v1/models</c>: the routes the caller's key may use. Patterns (<c>ollama/*</c>) are listed as
@@ -20,7 +20,7 @@ public static class ModelsEndpoint
         var requestId = RequestIds.Assign(context);
         try
         {
-            var key = ProxyHandler.Authenticate(context, authenticator);
+            var key = authenticator.Authenticate(context);
             var allowedModels = key.IsMaster ? ["*"] : await keys.AllowedModelsAsync(key, context.RequestAborted);
             bool Allowed(string model) => allowedModels.Count == 0 || allowedModels.Any(allowed => ModelPattern.Matches(allowed, model));
             var configured = routes.Deployments

@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
 using Router.Actors.Routing;
-using Router.Host.Proxy;
+using Router.Host.RequestLog;
 using Router.Host.Routing;
 using Router.Host.Tracing;
 
-namespace Router.Host.RequestLog;
+namespace Router.Host.Proxy;
 
 /// <summary>
 /// What one request's walk leaves for the request log while it runs: when it started, its attempts and

@@ -1,4 +1,4 @@
-namespace Router.Host.Http;
+namespace Router.Host.Health;
 
 /// <summary>
 /// What readiness found, check by check. Anyone may learn whether each check is ok, degraded or failing;
