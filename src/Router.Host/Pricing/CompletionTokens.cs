@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using Router.Host.Routing;
 
 namespace Router.Host.Pricing;
 

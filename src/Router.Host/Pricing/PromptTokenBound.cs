@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Router.Contracts.Wire;
-using Router.Host.Routing;
 
 namespace Router.Host.Pricing;
 
