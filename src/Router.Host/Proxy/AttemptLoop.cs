@@ -46,23 +46,13 @@ public sealed class AttemptLoop(
 {
     private readonly RetryBudgets _budgets = new(clock);
 
-    /// <param name="config">The routing configuration the request started with: it keeps it to its end, whatever a reload does.</param>
-    /// <param name="observeFrames">Sees each stream frame the client is sent.</param>
-    public async Task<AttemptsResult> RunAsync(
-        HttpContext context, ProxyRequest request, RoutingConfig config, RouteMatch route, ProxyOperation operation, string requestId,
-        AuthenticatedKey key, Action<byte[]>? observeFrames = null, RequestTrace? trace = null)
+    public async Task<AttemptsResult> RunAsync(ProxyExchange exchange)
     {
-        var retry = config.Retry;
-        var clientWantsUsage = request.StreamOptions?.IncludeUsage == true;
-        var budget = _budgets.For(route.Group.ModelName, retry.BudgetRatio, retry.BudgetMinPerSecond);
+        var retry = exchange.Routing.Retry;
+        var budget = _budgets.For(exchange.Route.Group.ModelName, retry.BudgetRatio, retry.BudgetMinPerSecond);
         budget.RecordRequest();
-        var attempt = new RequestAttempts(context, request, route, operation, requestId, key, clientWantsUsage, budget, observeFrames)
-        {
-            Config = config,
-            Trace = trace,
-            // The key counts each id once: a caller's own request id may come with more than one request.
-            BudgetId = RequestIds.ForKeyBudget(context, requestId),
-        };
+        // The key counts each id once: a caller's own request id may come with more than one request.
+        var attempt = new RequestAttempts(exchange, budget, RequestIds.ForKeyBudget(exchange.Context, exchange.RequestId));
         var cost = 0m;
         AttemptsResult result;
         try
@@ -76,33 +66,20 @@ public sealed class AttemptLoop(
             else if (attempt.Admitted)
             {
                 var usage = attempt.Last?.Usage ?? TokenUsage.None;
-                if (attempt.LastMatch is { } match && attempt.LastDeployment is { } deployment) cost = config.Costs.Cost(match, deployment, usage);
-                admission.SettleKey(key, attempt.BudgetId, route.RequestedModel, usage, cost);
+                if (attempt.LastMatch is { } match && attempt.LastDeployment is { } deployment) cost = exchange.Routing.Costs.Cost(match, deployment, usage);
+                admission.SettleKey(exchange.Key, attempt.BudgetId, exchange.Route.RequestedModel, usage, cost);
             }
         }
         return result with { Cost = cost, KeyRemaining = attempt.KeyRemaining };
     }
 
-    /// <summary>The state of one request's attempts.</summary>
-    private sealed class RequestAttempts(
-        HttpContext context, ProxyRequest request, RouteMatch route, ProxyOperation operation, string requestId,
-        AuthenticatedKey key, bool clientWantsUsage, RetryBudget budget, Action<byte[]>? observeFrames)
+    /// <summary>Where one request's attempts stand.</summary>
+    /// <param name="budgetId">What the key's budget actor knows the request by.</param>
+    private sealed class RequestAttempts(ProxyExchange exchange, RetryBudget budget, string budgetId)
     {
-        public Action<byte[]>? ObserveFrames => observeFrames;
-        public HttpContext Context => context;
-        /// <summary>The request as it is sent: the client's, or a copy with a lower completion limit when the key's budget asked for one.</summary>
-        public ProxyRequest Request { get; set; } = request;
-        public RouteMatch Route => route;
-        public ProxyOperation Operation => operation;
-        public string RequestId => requestId;
-        public AuthenticatedKey Key => key;
-        public bool ClientWantsUsage => clientWantsUsage;
+        public ProxyExchange Exchange => exchange;
         public RetryBudget Budget => budget;
-        public required RoutingConfig Config { get; init; }
-        /// <summary>Request log: where each attempt is recorded.</summary>
-        public RequestTrace? Trace { get; init; }
-        /// <summary>What the key's budget actor knows the request by.</summary>
-        public required string BudgetId { get; init; }
+        public string BudgetId => budgetId;
         public bool Admitted { get; set; }
         /// <summary>Set once the answer's cost was settled before its last part left: nothing is left to settle.</summary>
         public decimal? SettledCost { get; set; }
@@ -123,7 +100,7 @@ public sealed class AttemptLoop(
 
     private async Task<AttemptsResult> RunAttemptsAsync(RequestAttempts attempt)
     {
-        var route = attempt.Route;
+        var route = attempt.Exchange.Route;
         var pending = new LinkedList<RouteMatch>([route]);
         var visited = new HashSet<string>(StringComparer.Ordinal);
         var fallbacksQueued = false;
@@ -137,9 +114,9 @@ public sealed class AttemptLoop(
             var order = selector.Order(match);
 
             if (policy.ContextWindowFallbacks!.Count > 0
-                && order.All(d => attempt.Config.ContextWindows.Exceeds(attempt.Request, d, match.UpstreamModelFor(d))))
+                && order.All(d => attempt.Exchange.Routing.ContextWindows.Exceeds(attempt.Exchange.Request, d, match.UpstreamModelFor(d))))
             {
-                Prepend(attempt.Config, pending, policy.ContextWindowFallbacks);
+                Prepend(attempt.Exchange.Routing, pending, policy.ContextWindowFallbacks);
                 continue;
             }
 
@@ -148,10 +125,10 @@ public sealed class AttemptLoop(
                 case AttemptVerdict.Final or AttemptVerdict.CallerError:
                     return attempt.Result();
                 case AttemptVerdict.ContextWindowExceeded:
-                    Prepend(attempt.Config, pending, policy.ContextWindowFallbacks!);
+                    Prepend(attempt.Exchange.Routing, pending, policy.ContextWindowFallbacks!);
                     break;
                 case AttemptVerdict.ContentPolicy:
-                    Prepend(attempt.Config, pending, policy.ContentPolicyFallbacks!);
+                    Prepend(attempt.Exchange.Routing, pending, policy.ContentPolicyFallbacks!);
                     break;
             }
 
@@ -159,7 +136,7 @@ public sealed class AttemptLoop(
             {
                 // Only the requested model's fallbacks: a fallback's own fallbacks could loop.
                 fallbacksQueued = true;
-                foreach (var name in route.Group.Policy.Fallbacks!) Append(attempt.Config, pending, name);
+                foreach (var name in route.Group.Policy.Fallbacks!) Append(attempt.Exchange.Routing, pending, name);
             }
         }
 
@@ -174,7 +151,7 @@ public sealed class AttemptLoop(
     /// </summary>
     private async Task<AttemptVerdict> TryModelAsync(RequestAttempts attempt, RouteMatch match, IReadOnlyList<Deployment> order)
     {
-        var context = attempt.Context;
+        var context = attempt.Exchange.Context;
         // Allocated when first needed: most requests end with their first attempt.
         HashSet<Deployment>? skip = null;
         Dictionary<Deployment, TimeSpan>? pauses = null;
@@ -190,12 +167,12 @@ public sealed class AttemptLoop(
                 // A second try of a deployment waits: its Retry-After when it gave a short one, else a backoff.
                 var wait = pauses?.TryGetValue(deployment, out var pause) == true
                     ? pause + PauseMargin
-                    : Backoff.Delay(attempt.Count, attempt.Config.Retry.BaseDelay, attempt.Config.Retry.MaxDelay, Random.Shared);
+                    : Backoff.Delay(attempt.Count, attempt.Exchange.Routing.Retry.BaseDelay, attempt.Exchange.Routing.Retry.MaxDelay, Random.Shared);
                 await Task.Delay(wait, clock, context.RequestAborted);
             }
             var circuit = match.CircuitOf(deployment);
             PermitDecision permit;
-            if (attempt.Admitted) permit = await admission.PermitAsync(circuit, attempt.RequestId);
+            if (attempt.Admitted) permit = await admission.PermitAsync(circuit, attempt.Exchange.RequestId);
             else
             {
                 permit = await AdmitAsync(attempt, match, deployment, circuit);
@@ -213,12 +190,12 @@ public sealed class AttemptLoop(
             previous = deployment;
             var outcome = await AttemptAsync(attempt, match, deployment);
             var verdict = outcome.Verdict(context.Response.HasStarted);
-            attempt.Trace?.Verdict(verdict); // request log
+            attempt.Exchange.Trace.Verdict(verdict); // request log
             if (verdict != AttemptVerdict.Retryable) return verdict;
             // A pause the provider asked for is waited out when it is short; a long one sends the request elsewhere.
             if (outcome.Error?.RetryAfter is { } asked)
             {
-                if (asked > attempt.Config.Retry.MaxRetryAfter) (skip ??= []).Add(deployment);
+                if (asked > attempt.Exchange.Routing.Retry.MaxRetryAfter) (skip ??= []).Add(deployment);
                 else (pauses ??= [])[deployment] = asked;
             }
         }
@@ -232,16 +209,18 @@ public sealed class AttemptLoop(
     /// </summary>
     private async Task<PermitDecision> AdmitAsync(RequestAttempts attempt, RouteMatch match, Deployment deployment, string circuit)
     {
-        var ct = attempt.Context.RequestAborted;
-        if (attempt.Key.IsMaster) return await admission.AdmitAsync(attempt.Key, attempt.BudgetId, attempt.Route.RequestedModel, circuit, ct);
-        var settings = attempt.Config.Settings;
-        var estimate = attempt.Config.Costs.Estimate(attempt.Request, attempt.Operation, match);
-        var permit = await admission.AdmitAsync(attempt.Key, attempt.BudgetId, attempt.Route.RequestedModel, circuit, ct, estimate.Cost, estimate.Tokens,
+        var exchange = attempt.Exchange;
+        var (key, model, ct) = (exchange.Key, exchange.Route.RequestedModel, exchange.Aborted);
+        if (key.IsMaster) return await admission.AdmitAsync(key, attempt.BudgetId, model, circuit, ct);
+        var settings = exchange.Routing.Settings;
+        var estimate = exchange.Routing.Costs.Estimate(exchange.Request, exchange.Operation, match);
+        var permit = await admission.AdmitAsync(key, attempt.BudgetId, model, circuit, ct, estimate.Cost, estimate.Tokens,
             estimate.LowerableTo(settings.BudgetMinCompletionTokens), unpriced: !estimate.Priced && settings.Unpriced == UnpricedModels.Refuse);
         if (permit.CappedMaxTokens is { } limit)
         {
-            attempt.Request = CompletionCap.Lower(attempt.Request, limit, attempt.Config.Providers.Get(deployment.ProviderName).Settings, attempt.Operation);
-            attempt.Context.Response.Headers[CompletionCap.Header] = CompletionCap.Format(limit);
+            var provider = exchange.Routing.Providers.Get(deployment.ProviderName).Settings;
+            exchange.Request = CompletionCap.Lower(exchange.Request, limit, provider, exchange.Operation);
+            exchange.Context.Response.Headers[CompletionCap.Header] = CompletionCap.Format(limit);
         }
         return permit;
     }
@@ -251,36 +230,24 @@ public sealed class AttemptLoop(
 
     private async Task<CallOutcome> AttemptAsync(RequestAttempts attempt, RouteMatch match, Deployment deployment)
     {
-        var headers = attempt.Context.Response.Headers;
+        var headers = attempt.Exchange.Context.Response.Headers;
         var circuit = match.CircuitOf(deployment);
         attempt.Count++;
         attempt.Tried.Add(deployment);
         attempt.ServedBy = match.Group.ModelName;
         // Set before the attempt: a successful one starts the response, after which headers are fixed.
         headers["x-router-attempts"] = attempt.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        if (match.Group != attempt.Route.Group) headers["x-router-fallback"] = match.RequestedModel;
+        if (match.Group != attempt.Exchange.Route.Group) headers["x-router-fallback"] = match.RequestedModel;
         else headers.Remove("x-router-fallback");
         // A stream's headers leave before its cost is known: it is told what the key had left before it.
         if (attempt.KeyRemaining is { } remaining) headers[ChargeHeaders.KeyRemaining] = ChargeHeaders.Format(remaining);
-        // A JSON answer's cost is known before its headers leave.
-        ValueTask Charge(TokenUsage usage)
-        {
-            var cost = attempt.Config.Costs.Cost(match, deployment, usage);
-            ChargeHeaders.Write(headers, cost, attempt.KeyRemaining);
-            return SettleAnswerAsync(attempt, usage, cost);
-        }
-        // A stream's cost is known at its end, before its closing frames.
-        ValueTask Finishing(TokenUsage usage) => SettleAnswerAsync(attempt, usage, attempt.Config.Costs.Cost(match, deployment, usage));
-
         CallOutcome outcome;
-        attempt.Trace?.AttemptStarting(); // request log
+        attempt.Exchange.Trace.AttemptStarting(); // request log
         try
         {
             using (board.Enter(circuit))
-                outcome = await forwarder.ForwardAsync(attempt.Context, attempt.Config.Providers.Get(deployment.ProviderName), attempt.Request, match,
-                    deployment, attempt.Operation,
-                    attempt.RequestId, attempt.ClientWantsUsage, attempt.ObserveFrames, Charge,
-                    Finishing);
+                outcome = await forwarder.ForwardAsync(attempt.Exchange, attempt.Exchange.Routing.Providers.Get(deployment.ProviderName), match, deployment,
+                    new AnswerCharge(this, attempt, match, deployment));
         }
         catch
         {
@@ -289,11 +256,28 @@ public sealed class AttemptLoop(
             throw;
         }
         admission.Report(circuit, outcome);
-        attempt.Trace?.AttemptEnded(deployment, outcome); // request log
+        attempt.Exchange.Trace.AttemptEnded(deployment, outcome); // request log
         attempt.Last = outcome;
         attempt.LastMatch = match;
         attempt.LastDeployment = deployment;
         return outcome;
+    }
+
+    /// <summary>Charges one attempt's answer to the request's key, at its deployment's price.</summary>
+    private sealed class AnswerCharge(AttemptLoop loop, RequestAttempts attempt, RouteMatch match, Deployment deployment) : IAnswerSink
+    {
+        /// <summary>A JSON answer's cost is known before its headers leave: they say it.</summary>
+        public ValueTask OnAnswer(TokenUsage usage)
+        {
+            var cost = CostOf(usage);
+            ChargeHeaders.Write(attempt.Exchange.Context.Response.Headers, cost, attempt.KeyRemaining);
+            return loop.SettleAnswerAsync(attempt, usage, cost);
+        }
+
+        /// <summary>A stream's cost is known at its end, before its closing frames.</summary>
+        public ValueTask OnStreamEnding(TokenUsage usage) => loop.SettleAnswerAsync(attempt, usage, CostOf(usage));
+
+        private decimal CostOf(TokenUsage usage) => attempt.Exchange.Routing.Costs.Cost(match, deployment, usage);
     }
 
     /// <summary>
@@ -306,7 +290,7 @@ public sealed class AttemptLoop(
     {
         if (settlements.Settings.Confirm) return SettleConfirmedAsync(attempt, usage, cost);
         attempt.SettledCost = cost;
-        admission.SettleKey(attempt.Key, attempt.BudgetId, attempt.Route.RequestedModel, usage, cost);
+        admission.SettleKey(attempt.Exchange.Key, attempt.BudgetId, attempt.Exchange.Route.RequestedModel, usage, cost);
         return ValueTask.CompletedTask;
     }
 
@@ -317,8 +301,8 @@ public sealed class AttemptLoop(
     private async ValueTask SettleConfirmedAsync(RequestAttempts attempt, TokenUsage usage, decimal cost)
     {
         attempt.SettledCost = cost;
-        var settle = new KeyBudget.Settle(attempt.Key.KeyId, attempt.BudgetId, attempt.Route.RequestedModel, usage, cost, Confirm: true);
-        await settlements.SettleAsync(attempt.Key, settle, attempt.Context.RequestAborted);
+        var settle = new KeyBudget.Settle(attempt.Exchange.Key.KeyId, attempt.BudgetId, attempt.Exchange.Route.RequestedModel, usage, cost, Confirm: true);
+        await settlements.SettleAsync(attempt.Exchange.Key, settle, attempt.Exchange.Context.RequestAborted);
     }
 
     /// <summary>

@@ -27,8 +27,17 @@ public sealed class ProxyHandler(
     RouterMetrics? metrics = null,
     RequestSpans? spans = null)
 {
-    /// <param name="authenticated">The caller's key when an ingress in front already checked it (<c>/v1/messages</c>).</param>
-    public async Task HandleAsync(HttpContext context, ProxyOperation operation, AuthenticatedKey? authenticated = null)
+    /// <summary>A request as a client sent it to an OpenAI endpoint.</summary>
+    public Task HandleAsync(HttpContext context, ProxyOperation operation) => WalkAsync(context, operation, ingress: null);
+
+    /// <summary>
+    /// A request an ingress in front has authenticated and made into an OpenAI request itself (<c>/v1/messages</c>):
+    /// the body is not read again.
+    /// </summary>
+    public Task HandleAsync(HttpContext context, ProxyOperation operation, AuthenticatedKey key, ProxyRequest request) =>
+        WalkAsync(context, operation, (key, request));
+
+    private async Task WalkAsync(HttpContext context, ProxyOperation operation, (AuthenticatedKey Key, ProxyRequest Request)? ingress)
     {
         var requestId = RequestIds.Assign(context);
         // Request log: the trace of this request, and the overhead header when the response starts.
@@ -48,7 +57,7 @@ public sealed class ProxyHandler(
         {
             try
             {
-                key = authenticated ?? authenticator.Authenticate(context);
+                key = ingress?.Key ?? authenticator.Authenticate(context);
             }
             finally
             {
@@ -56,7 +65,8 @@ public sealed class ProxyHandler(
                 // have every refused request traced and exported.
                 trace.Span = spans?.Start(context, operation, requestId, followCaller: key is not null);
             }
-            var request = await ReadRequestAsync(context, operation, maxBodyBytes);
+            var request = ingress?.Request ?? await ReadRequestAsync(context, maxBodyBytes);
+            Validate(request, operation);
             model = request.Model!;
             streaming = operation.CanStream && request.IsStreaming;
             // The configuration in force now serves this request to its end, whatever a reload does meanwhile.
@@ -73,7 +83,19 @@ public sealed class ProxyHandler(
             var assembler = plan is { Streaming: true, Store: true } ? new ChatStreamAssembler() : null;
             Action<byte[]>? observe = assembler is null ? null : frame => assembler.Add(frame);
             if (streaming) observe = assembler is null ? _ => trace.FrameSent() : frame => { trace.FrameSent(); assembler.Add(frame); };
-            result = await attempts.RunAsync(context, request, routing, route, operation, requestId, key, observe, trace);
+            result = await attempts.RunAsync(new ProxyExchange
+            {
+                Context = context,
+                RequestId = requestId,
+                Operation = operation,
+                Key = key,
+                Request = request,
+                Routing = routing,
+                Route = route,
+                Trace = trace,
+                ClientWantsUsage = request.StreamOptions?.IncludeUsage == true,
+                ObserveFrames = observe,
+            });
             if (result.Outcome.Error is { } upstreamError)
             {
                 failure = upstreamError;
@@ -160,7 +182,7 @@ public sealed class ProxyHandler(
 
     public const int MaxModelNameLength = 256;
 
-    private static async Task<ProxyRequest> ReadRequestAsync(HttpContext context, ProxyOperation operation, long maxBodyBytes)
+    private static async Task<ProxyRequest> ReadRequestAsync(HttpContext context, long maxBodyBytes)
     {
         ProxyRequest? request;
         try
@@ -176,8 +198,12 @@ public sealed class ProxyHandler(
             // Kestrel enforces router.max-request-body-bytes, by Content-Length or while reading a chunked body.
             throw RouterError.BodyTooLarge(maxBodyBytes);
         }
+        return request ?? throw RouterError.InvalidRequest("The request body must be a JSON object.", code: "invalid_json");
+    }
 
-        if (request is null) throw RouterError.InvalidRequest("The request body must be a JSON object.", code: "invalid_json");
+    /// <summary>What every request needs before it is routed: a model, and the field its operation cannot do without.</summary>
+    private static void Validate(ProxyRequest request, ProxyOperation operation)
+    {
         if (string.IsNullOrWhiteSpace(request.Model))
             throw RouterError.InvalidRequest("You must provide a model parameter.", "model", "missing_model");
         // A model name ends up in logs, metrics and the request log: one of any length or with control
@@ -194,7 +220,6 @@ public sealed class ProxyHandler(
         if (required.Value.ValueKind == JsonValueKind.Array && required.Value.GetArrayLength() == 0)
             throw RouterError.InvalidRequest($"'{operation.RequiredField}' must not be empty.", operation.RequiredField,
                 $"empty_{operation.RequiredField}");
-        return request;
     }
 
     private static string Describe(JsonValueKind kind) => kind switch

@@ -18,22 +18,24 @@ namespace Router.Host.Proxy;
 /// something to send that is not an error, so early failures keep a real status; a failure after
 /// that ends the stream with an error event and <c>[DONE]</c>.
 /// </summary>
-/// <param name="finishing">
-/// Sees the usage of a complete answer before its closing frames (finish, usage, <c>[DONE]</c>) are
+/// <param name="sink">
+/// Told the usage of a complete answer before its closing frames (finish, usage, <c>[DONE]</c>) are
 /// sent, and they wait for it: a client holds a complete answer only once it is done. Frames the
 /// provider sent earlier in the stream pass as they come; without <c>[DONE]</c> and the response's
 /// end, the answer is not complete.
 /// </param>
+/// <param name="stopping">Cancelled when a graceful stop cuts the answers still under way.</param>
 public sealed class StreamRelay(
-    HttpContext context, Deployment deployment, string requestId, TimeSpan streamIdle, IStreamTranslator translator, UsageEstimate usage,
-    Action<byte[]>? observeFrames = null, Func<TokenUsage, ValueTask>? finishing = null, CancellationToken stopping = default)
+    ProxyExchange exchange, Deployment deployment, TimeSpan streamIdle, IStreamTranslator translator, UsageEstimate usage, IAnswerSink sink,
+    CancellationToken stopping)
 {
+
     private string? _unreadable;
 
     public async Task<CallOutcome> RelayAsync(Stream upstream, CancellationTokenSource phase, long started)
     {
         await using var events = new SseEventReader(upstream);
-        var ct = context.RequestAborted;
+        var ct = exchange.Context.RequestAborted;
         var frames = new List<byte[]>();
         StreamSignal signal;
         TimeSpan latency;
@@ -56,22 +58,22 @@ public sealed class StreamRelay(
             return CallOutcome.ClientGone(usage.OfEndedStream(translator.Usage));
         }
 
-        context.Response.StatusCode = 200;
-        context.Response.ContentType = "text/event-stream; charset=utf-8";
-        context.Response.Headers.CacheControl = "no-cache";
-        context.Response.Headers["X-Accel-Buffering"] = "no";
-        var writer = context.Response.BodyWriter;
+        exchange.Context.Response.StatusCode = 200;
+        exchange.Context.Response.ContentType = "text/event-stream; charset=utf-8";
+        exchange.Context.Response.Headers.CacheControl = "no-cache";
+        exchange.Context.Response.Headers["X-Accel-Buffering"] = "no";
+        var writer = exchange.Context.Response.BodyWriter;
 
         try
         {
             while (true)
             {
                 foreach (var frame in frames) usage.Relayed(frame);
-                if (signal == StreamSignal.Finished && finishing is not null) await finishing(usage.OfFinishedStream(translator.Usage));
+                if (signal == StreamSignal.Finished) await sink.OnStreamEnding(usage.OfFinishedStream(translator.Usage));
                 foreach (var frame in frames)
                 {
                     writer.Write(frame);
-                    observeFrames?.Invoke(frame);
+                    exchange.ObserveFrames?.Invoke(frame);
                 }
                 frames.Clear();
                 await writer.FlushAsync(ct);
@@ -135,7 +137,7 @@ public sealed class StreamRelay(
 
         StreamSignal AddKeepAlive(SseEvent keepAlive)
         {
-            if (context.Response.HasStarted) frames.Add(keepAlive.Raw);
+            if (exchange.Context.Response.HasStarted) frames.Add(keepAlive.Raw);
             return StreamSignal.Continue;
         }
 
@@ -143,7 +145,7 @@ public sealed class StreamRelay(
         {
             try
             {
-                writer.Write(ErrorWriter.StreamEvent(error.Body, requestId));
+                writer.Write(ErrorWriter.StreamEvent(error.Body, exchange.RequestId));
                 writer.Write(OpenAiChunks.Done);
                 await writer.FlushAsync(ct);
             }

@@ -20,21 +20,18 @@ public sealed class UpstreamForwarder(ShutdownDrain? stop = null)
 {
     private const int MaxErrorBodyBytes = 1 << 20;
 
-    /// <param name="clientWantsUsage">Read from the request before its first attempt: dialects may change the request.</param>
-    /// <param name="observeFrames">Sees each stream frame the client is sent (the cache assembles them).</param>
-    /// <param name="answering">Sees a JSON answer's usage just before its headers leave; the answer waits for it.</param>
-    /// <param name="finishing">Sees a stream's usage just before its closing frames leave; they wait for it.</param>
-    public async Task<CallOutcome> ForwardAsync(
-        HttpContext context, ProviderClient client, ProxyRequest request, RouteMatch route, Deployment deployment, ProxyOperation operation,
-        string requestId, bool clientWantsUsage, Action<byte[]>? observeFrames = null, Func<TokenUsage, ValueTask>? answering = null,
-        Func<TokenUsage, ValueTask>? finishing = null)
+    /// <param name="match">The model (the requested one, or a fallback) this attempt serves.</param>
+    /// <param name="sink">Where the answer is charged once its usage is known, before the client holds it whole.</param>
+    public async Task<CallOutcome> ForwardAsync(ProxyExchange exchange, ProviderClient client, RouteMatch match, Deployment deployment, IAnswerSink sink)
     {
+        var context = exchange.Context;
+        var request = exchange.Request;
         var dialect = client.Dialect;
         var timeouts = deployment.Timeouts ?? client.Settings.Timeouts;
-        var streaming = operation.CanStream && request.IsStreaming;
-        var upstreamModel = route.UpstreamModelFor(deployment);
-        var answer = new ResponseContext("chatcmpl-" + requestId, upstreamModel, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), clientWantsUsage);
-        var call = dialect.BuildCall(operation, request, new CallContext(upstreamModel, streaming, context.Request.Headers));
+        var streaming = exchange.Streaming;
+        var upstreamModel = match.UpstreamModelFor(deployment);
+        var answer = new ResponseContext("chatcmpl-" + exchange.RequestId, upstreamModel, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), exchange.ClientWantsUsage);
+        var call = dialect.BuildCall(exchange.Operation, request, new CallContext(upstreamModel, streaming, context.Request.Headers));
 
         var stopping = stop?.AnswersCut ?? CancellationToken.None;
         using var total = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
@@ -74,7 +71,7 @@ public sealed class UpstreamForwarder(ShutdownDrain? stop = null)
                     return CallOutcome.Failed(error, true, Stopwatch.GetElapsedTime(started));
                 }
                 var used = usage.OfAnswer(translated.Usage, translated.Body);
-                if (answering is not null) await answering(used);
+                await sink.OnAnswer(used);
                 context.Response.StatusCode = status;
                 context.Response.ContentType = ReferenceEquals(translated.Body, received)
                     ? response.Content.Headers.ContentType?.ToString() ?? "application/json"
@@ -84,8 +81,7 @@ public sealed class UpstreamForwarder(ShutdownDrain? stop = null)
                 return CallOutcome.Answered(used, Stopwatch.GetElapsedTime(started)) with { Body = translated.Body };
             }
 
-            var relay = new StreamRelay(context, deployment, requestId, timeouts.StreamIdle, dialect.CreateStreamTranslator(answer), usage,
-                observeFrames, finishing, stopping);
+            var relay = new StreamRelay(exchange, deployment, timeouts.StreamIdle, dialect.CreateStreamTranslator(answer), usage, sink, stopping);
             return await relay.RelayAsync(await response.Content.ReadAsStreamAsync(phase.Token), phase, started);
         }
         catch (Exception e) when (e is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)

@@ -1,4 +1,6 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
+using Router.Contracts.Wire;
 using Router.Host.Auth;
 using Router.Host.Http;
 using Router.Host.Providers;
@@ -19,26 +21,26 @@ public static class MessagesEndpoint
         var requestId = RequestIds.Assign(context);
         context.Request.Headers[RequestIds.Header] = requestId;
         context.Response.Headers["request-id"] = requestId;
-        var request = context.Request;
-        if (string.IsNullOrEmpty(request.Headers.Authorization) && request.Headers["x-api-key"].ToString() is { Length: > 0 } apiKey)
-            request.Headers.Authorization = "Bearer " + apiKey;
+        var headers = context.Request.Headers;
+        if (string.IsNullOrEmpty(headers.Authorization) && headers["x-api-key"].ToString() is { Length: > 0 } apiKey)
+            headers.Authorization = "Bearer " + apiKey;
 
         AuthenticatedKey key;
-        byte[] converted;
+        ProxyRequest converted;
         string model;
         try
         {
             // The key first: an unknown caller must not make the router read and buffer a body.
             key = authenticator.Authenticate(context);
-            (converted, model) = MessagesRequestConverter.Convert(await ReadBodyAsync(context, maxBodyBytes));
+            byte[] chat;
+            (chat, model) = MessagesRequestConverter.Convert(await ReadBodyAsync(context, maxBodyBytes));
+            converted = JsonSerializer.Deserialize(chat, WireJsonContext.Wire.ProxyRequest)!;
         }
         catch (RouterError error)
         {
             await WriteErrorAsync(context, error, requestId);
             return;
         }
-        request.Body = new MemoryStream(converted);
-        request.ContentLength = converted.Length;
 
         var client = context.Features.Get<IHttpResponseBodyFeature>()!;
         var translating = new MessagesResponseStream(context.Response, client.Stream,
@@ -46,7 +48,7 @@ public static class MessagesEndpoint
         context.Response.Body = translating;
         try
         {
-            await proxy.HandleAsync(context, ProxyOperation.ChatCompletions, key);
+            await proxy.HandleAsync(context, ProxyOperation.ChatCompletions, key, converted);
             await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
         }
         finally
@@ -79,8 +81,8 @@ public static class MessagesEndpoint
 
     private static async Task WriteErrorAsync(HttpContext context, RouterError error, string requestId)
     {
-        var envelope = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(
-            new Contracts.Wire.ErrorEnvelope(error.Body with { RequestId = requestId }), Contracts.Wire.WireJsonContext.Wire.ErrorEnvelope);
+        var envelope = JsonSerializer.SerializeToUtf8Bytes(
+            new ErrorEnvelope(error.Body with { RequestId = requestId }), WireJsonContext.Wire.ErrorEnvelope);
         var body = MessagesResponses.Error(error.Status, envelope);
         context.Response.StatusCode = error.Status;
         context.Response.ContentType = "application/json";
