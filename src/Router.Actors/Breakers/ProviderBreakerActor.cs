@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Cluster.Sharding;
 using Akka.Event;
 using Router.Contracts.Configuration;
 using Router.Contracts.Messages;
@@ -57,10 +58,10 @@ public sealed class ProviderBreakerActor : ReceiveActor
             Publish();
             if (outcome.Result == CallResult.ProviderFailed) _board.FailureRead(_deploymentId);
         });
-        // Idle with nothing to remember: its parent stops it (a new one starts untried, its latency average anew).
+        // Idle with nothing to remember: its region stops it (a new one starts untried, its latency average anew).
         Receive<ReceiveTimeout>(_ =>
         {
-            if (HasNothingToRemember()) Context.Parent.Tell(new ProviderBreakersActor.Passivate(_deploymentId));
+            if (HasNothingToRemember()) Context.Parent.Tell(new Passivate(PoisonPill.Instance));
         });
         Receive<ProviderBreaker.GetState>(_ =>
         {

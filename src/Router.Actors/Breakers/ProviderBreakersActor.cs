@@ -1,77 +1,36 @@
 using Akka.Actor;
 using Akka.Hosting;
+using Router.Actors.Sharding;
 using Router.Contracts.Configuration;
-using Router.Contracts.Messages;
 
 namespace Router.Actors.Breakers;
 
 /// <summary>
-/// Parent of this node's breakers, at the well-known path <c>/user/breakers</c> so that a key's budget
-/// actor on any node can forward to the asker's node. Creates a deployment's breaker on first use; each
-/// breaker publishes its state to this node's <see cref="DeploymentBoard"/>.
+/// This node's breakers, at the well-known path <c>/user/breakers</c> so that a key's budget actor on any node can
+/// forward to the asker's node: a <see cref="LocalEntityRegionActor"/> with one <see cref="ProviderBreakerActor"/> per
+/// deployment, created on first use; each breaker publishes its state to this node's <see cref="DeploymentBoard"/>.
+/// This type only names the region (its props, its path, its entry in the actor registry); it is never instantiated.
 /// <para>
 /// A pattern deployment (<c>openrouter/*</c>) has a circuit per model a caller names, so callers decide how
 /// many breakers there are. A breaker idle for <c>idleAfter</c> with nothing to remember (closed, no
-/// failure counted) asks to stop: its messages already queued are handled first (it stops on a
-/// <see cref="PoisonPill"/>), those that arrive meanwhile wait here and start a new one.
+/// failure counted) passivates: the region stops it once its queued messages are handled, and starts a new one
+/// for those that arrive meanwhile.
 /// </para>
 /// </summary>
-public sealed class ProviderBreakersActor : ReceiveActor
+public sealed class ProviderBreakersActor
 {
     public const string Name = "breakers";
 
-    /// <summary>A breaker with nothing to remember asks its parent to stop it.</summary>
-    internal sealed record Passivate(string DeploymentId);
+    public static readonly TimeSpan DefaultIdleAfter = BreakerSettings.DefaultIdleAfter;
 
-    private readonly Dictionary<string, List<(object Message, IActorRef Sender)>> _stopping = [];
-    private readonly Func<string, Props> _breakerProps;
-
-    public ProviderBreakersActor(BreakerSettings settings, TimeProvider clock, DeploymentBoard board, TimeSpan idleAfter)
+    private ProviderBreakersActor()
     {
-        _breakerProps = id => ProviderBreakerActor.Props(id, settings, clock, board, idleAfter);
-        Receive<ProviderBreaker.RequestPermit>(m => Deliver(m.DeploymentId, m));
-        Receive<ProviderBreaker.ReportOutcome>(m => Deliver(m.DeploymentId, m));
-        Receive<ProviderBreaker.GetState>(m => Deliver(m.DeploymentId, m));
-        Receive<ProviderBreaker.Trip>(m => Deliver(m.DeploymentId, m));
-        Receive<ProviderBreaker.Reset>(m => Deliver(m.DeploymentId, m));
-        Receive<Passivate>(m =>
-        {
-            // Only from the breaker now running: a late request of one already stopped must not stop its successor.
-            var child = Context.Child(ChildName(m.DeploymentId));
-            if (_stopping.ContainsKey(m.DeploymentId) || child.IsNobody() || !child.Equals(Sender)) return;
-            _stopping[m.DeploymentId] = [];
-            Context.Watch(child);
-            child.Tell(PoisonPill.Instance);
-        });
-        Receive<Terminated>(t =>
-        {
-            var id = Uri.UnescapeDataString(t.ActorRef.Path.Name);
-            if (!_stopping.Remove(id, out var waiting)) return;
-            foreach (var (message, sender) in waiting) Deliver(id, message, sender);
-        });
     }
-
-    private void Deliver(string deploymentId, object message, IActorRef? sender = null)
-    {
-        sender ??= Sender;
-        if (_stopping.TryGetValue(deploymentId, out var waiting))
-        {
-            waiting.Add((message, sender));
-            return;
-        }
-        var name = ChildName(deploymentId);
-        var child = Context.Child(name);
-        if (child.IsNobody()) child = Context.ActorOf(_breakerProps(deploymentId), name);
-        child.Tell(message, sender);
-    }
-
-    private static string ChildName(string deploymentId) => Uri.EscapeDataString(deploymentId);
 
     /// <param name="idleAfter">How long a breaker with nothing to remember lives without a message.</param>
     public static Props Props(BreakerSettings settings, TimeProvider clock, DeploymentBoard board, TimeSpan? idleAfter = null) =>
-        Akka.Actor.Props.Create(() => new ProviderBreakersActor(settings, clock, board, idleAfter ?? DefaultIdleAfter));
-
-    public static readonly TimeSpan DefaultIdleAfter = BreakerSettings.DefaultIdleAfter;
+        LocalEntityRegionActor.Props(new ProviderBreakerMessageExtractor(),
+            id => ProviderBreakerActor.Props(id, settings, clock, board, idleAfter ?? DefaultIdleAfter));
 }
 
 public static class ProviderBreakersHostingExtensions

@@ -4,39 +4,31 @@ namespace Router.Actors.KeyBudgets;
 
 /// <summary>
 /// What a key has spent in its current budget period (<see cref="KeyPolicy.BudgetDuration"/>), counted
-/// from its creation in whole periods; without a duration the period never ends.
+/// from its creation in whole periods; without a duration the period never ends. Immutable: each change is a new period value.
 /// </summary>
-internal sealed class BudgetPeriod
+internal sealed record BudgetPeriod(DateTimeOffset? Start, decimal Spend)
 {
-    public DateTimeOffset? Start { get; private set; }
-
-    public decimal Spend { get; private set; }
+    public static readonly BudgetPeriod None = new(null, 0);
 
     public DateTimeOffset? End(KeyPolicy? policy) => policy?.BudgetDuration is { } duration && Start is { } start ? start + duration : null;
 
     /// <summary>Counts a cost in the period it falls in, starting a new period when the last one is over.</summary>
-    public void Count(KeyPolicy? policy, decimal cost, DateTimeOffset at)
+    public BudgetPeriod Counted(KeyPolicy? policy, decimal cost, DateTimeOffset at)
     {
-        Roll(policy, at);
-        Spend += cost;
+        var period = Rolled(policy, at);
+        return period with { Spend = period.Spend + cost };
     }
 
-    public void Roll(KeyPolicy? policy, DateTimeOffset now)
+    /// <summary>The period <paramref name="now"/> falls in: this one, or a new one with nothing spent when this one is over.</summary>
+    public BudgetPeriod Rolled(KeyPolicy? policy, DateTimeOffset now)
     {
-        if (policy?.BudgetDuration is not { } duration || duration <= TimeSpan.Zero) return;
-        Start ??= policy.CreatedAt == default ? now : policy.CreatedAt;
-        if (now < Start.Value + duration) return;
-        var elapsedPeriods = (now - Start.Value).Ticks / duration.Ticks;
-        Start = Start.Value + TimeSpan.FromTicks(duration.Ticks * elapsedPeriods);
-        Spend = 0;
+        if (policy?.BudgetDuration is not { } duration || duration <= TimeSpan.Zero) return this;
+        var start = Start ?? (policy.CreatedAt == default ? now : policy.CreatedAt);
+        if (now < start + duration) return Start is null ? this with { Start = start } : this;
+        var elapsedPeriods = (now - start).Ticks / duration.Ticks;
+        return new BudgetPeriod(start + TimeSpan.FromTicks(duration.Ticks * elapsedPeriods), 0);
     }
 
     /// <summary>A new duration counts its periods afresh from the key's creation.</summary>
-    public void Restart() => Start = null;
-
-    public void Restore(DateTimeOffset? start, decimal spend)
-    {
-        Start = start;
-        Spend = spend;
-    }
+    public BudgetPeriod Restarted() => this with { Start = null };
 }

@@ -72,7 +72,7 @@ public sealed partial class KeyBudgetActor
     /// <summary>Usage the replica lacks goes into this node's run's entry, written to both nodes at once.</summary>
     private void AddToOwnRun(KeyBudget.UsageRecorded usage, decimal periodCost)
     {
-        _ownRun.Add(usage, periodCost, _period.Start);
+        _ownRun.Add(usage, periodCost, _state.Period.Start);
         WriteOwnRunToBoth();
     }
 
@@ -104,7 +104,7 @@ public sealed partial class KeyBudgetActor
     /// </summary>
     private bool CatchUpJournal(KeyBudget.UsageRecorded journaled)
     {
-        var missing = KeyUsage.Beyond(KeyUsage.Beyond(_settled, _unwritten), journaled);
+        var missing = KeyUsage.Beyond(KeyUsage.Beyond(_state.Settled, _unwritten), journaled);
         if (KeyUsage.IsNone(missing)) return false;
         var generation = _writes.Start(journalDone: false, replicaDone: true, null);
         _journal!.Tell(new KeyJournalActor.WriteUsage(missing with { At = _clock.GetUtcNow(), RequestIds = [.. _counted.JournaledIds().TakeLast(CaughtUpRequestIds)] }, generation));
@@ -129,15 +129,12 @@ public sealed partial class KeyBudgetActor
         var (_, sender) = _policyWrites.Dequeue();
         if (written.Event is KeyBudget.KeyPolicySet set)
         {
-            if (_policy?.BudgetDuration != set.Policy.BudgetDuration) _period.Restart();
-            // As when it was provisioned: a key provisioned again after its deletion is a key again.
-            _policy = set.Policy;
-            _deleted = false;
+            _state = _state.Apply(set);
             sender.Tell(new KeyBudget.Provisioned(_keyId));
         }
         else
         {
-            _deleted = true;
+            _state = _state.Apply((KeyBudget.KeyDeleted)written.Event);
             sender.Tell(new KeyBudget.Deleted(_keyId));
         }
         if (_replica is not null) WritePolicyToReplica();
@@ -146,6 +143,6 @@ public sealed partial class KeyBudgetActor
     private void WritePolicyToReplica()
     {
         var generation = _writes.Start(journalDone: true, replicaDone: false, null);
-        _replica!.WritePolicy(new KeyBudget.ReplicaPolicy(_policy, _deleted), generation, Self);
+        _replica!.WritePolicy(new KeyBudget.ReplicaPolicy(_state.Policy, _state.Deleted), generation, Self);
     }
 }

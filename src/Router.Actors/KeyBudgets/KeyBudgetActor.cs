@@ -11,7 +11,8 @@ namespace Router.Actors.KeyBudgets;
 /// have reserved, and its request and token rates. Admission is one hop: a request the key may make
 /// reserves its estimated cost and is forwarded to the deployment's breaker on the asker's own node,
 /// which answers the asker directly. Because one actor decides every admission of its key in turn,
-/// a budget is never overcommitted by concurrent requests: each sees the reservations before it.
+/// a budget is never overcommitted by concurrent requests: each sees the reservations before it. What it decides is
+/// <see cref="KeyBudgetState"/>'s (pure, tested without an actor system); the actor persists, replicates and answers.
 /// <para>
 /// What it settles goes to two stores. The journal (<see cref="KeyJournalActor"/>, a child: the router's
 /// database) takes it in one event per <see cref="UsageFlushInterval"/> (group commit: one commit per request
@@ -42,16 +43,13 @@ public sealed partial class KeyBudgetActor : ReceiveActor, IWithTimers, IWithUnb
     private readonly TimeProvider _clock;
     private readonly KeyReplica? _replica;
     private readonly Dictionary<Address, ActorSelection> _breakersByNode = new();
-    private readonly BudgetPeriod _period = new();
-    private readonly KeyLimits _limits;
     private readonly CountedRequests _counted = new(RememberedRequests);
     private readonly PendingWrites _writes = new();
     private readonly OwnRun _ownRun = new();
-    private KeyPolicy? _policy;
-    private bool _deleted;
+    // The key's policy, what it has settled (what it has spent), its period, rates and reservations: what admission decides on.
+    private KeyBudgetState _state = KeyBudgetState.Empty;
 
-    // Everything settled (what the key has spent), and what no write has taken yet.
-    private KeyBudget.UsageRecorded _settled = KeyUsage.None;
+    // What no write has taken yet.
     private KeyBudget.UsageRecorded _unwritten = KeyUsage.None;
     private DateTimeOffset _lastUnwrittenAt;
     private List<string> _unwrittenIds = [];
@@ -70,7 +68,6 @@ public sealed partial class KeyBudgetActor : ReceiveActor, IWithTimers, IWithUnb
     {
         _keyId = keyId;
         _clock = clock;
-        _limits = new KeyLimits(_period);
         if (replicated) _replica = KeyReplica.For(Context.System, keyId);
         Starting();
     }
@@ -140,8 +137,7 @@ public sealed partial class KeyBudgetActor : ReceiveActor, IWithTimers, IWithUnb
     private void Restore(KeyBudget.Totals? journal, ReplicatedKey replica)
     {
         var key = RecoveredKey.From(journal, replica);
-        (_policy, _deleted, _settled) = (key.Policy, key.Deleted, key.Settled);
-        _period.Restore(key.PeriodStart, key.PeriodSpend);
+        _state = _state.Restored(key);
         _counted.Journaled(journal?.RequestIds);
         _counted.Journaled(replica.RecentIds);
 
@@ -181,10 +177,10 @@ public sealed partial class KeyBudgetActor : ReceiveActor, IWithTimers, IWithUnb
             _journalRetry = JournalRetryFirst;
             var journaled = KeyUsage.Of(recovered.Totals);
             // More in the journal than here: written by the key's actor on the other side of a network cut.
-            var lacking = KeyUsage.Beyond(journaled, _settled);
+            var lacking = KeyUsage.Beyond(journaled, _state.Settled);
             if (!KeyUsage.IsNone(lacking))
             {
-                _settled = KeyUsage.Add(_settled, lacking);
+                _state = _state.Apply(new JournalHeldMore(lacking));
                 if (_replica is not null) AddToOwnRun(lacking, 0);
             }
             // What was given to the journal before is in what this one read back, or in what it is given now.
@@ -209,18 +205,14 @@ public sealed partial class KeyBudgetActor : ReceiveActor, IWithTimers, IWithUnb
 
     private void Admit(KeyBudget.Admit admit)
     {
-        if (!_limits.IsAdmitted(admit.RequestId))
+        var admission = _state.Decide(admit, _clock.GetUtcNow());
+        if (admission.Refused is { } refused)
         {
-            var now = _clock.GetUtcNow();
-            if (_limits.Refusal(_keyId, _policy, _deleted, admit, now) is { } refused)
-            {
-                Sender.Tell(refused);
-                return;
-            }
-            _limits.Admit(_policy!, admit, now);
+            Sender.Tell(refused);
+            return;
         }
-        var remaining = _limits.Remaining(_policy!, admit.RequestId);
-        var capped = _limits.CappedMaxTokens(admit.RequestId);
+        if (admission.Admitted is { } admitted) _state = _state.Apply(admitted);
+        var (remaining, capped) = (admission.Remaining, admission.CappedMaxTokens);
         // No deployment: the answer comes from the cache, or the asker saw the circuit closed: no breaker to ask.
         if (admit.DeploymentId.Length == 0) Sender.Tell(new ProviderBreaker.Permit("", remaining, capped));
         else BreakersOnNodeOf(Sender).Tell(new ProviderBreaker.RequestPermit(admit.DeploymentId, admit.RequestId, remaining, capped), Sender);
@@ -228,7 +220,7 @@ public sealed partial class KeyBudgetActor : ReceiveActor, IWithTimers, IWithUnb
 
     private void Settle(KeyBudget.Settle settle)
     {
-        _limits.End(settle.RequestId);
+        _state = _state.Apply(new RequestEnded(settle.RequestId));
         var sender = Sender;
         var settled = new KeyBudget.Settled(_keyId, settle.RequestId);
         // A request that used no tokens (refused, failed, abandoned) only frees its slot: nothing to record.
@@ -254,20 +246,17 @@ public sealed partial class KeyBudgetActor : ReceiveActor, IWithTimers, IWithUnb
         var now = _clock.GetUtcNow();
         // A write carries one time, which places its cost in a budget period on recovery: usage of an
         // earlier period goes out before this one counts in the next.
-        _period.Roll(_policy, now);
-        if (_unwritten.Requests > 0 && _period.Start is { } start && _lastUnwrittenAt < start) WriteUnwritten(toBoth: false);
-        _limits.Rates.AddTokens(now, settle.Usage.TotalTokens);
-        var usage = new KeyBudget.UsageRecorded(1, settle.Usage.PromptTokens, settle.Usage.CompletionTokens, settle.Cost,
+        if (_unwritten.Requests > 0 && _state.PeriodStartAt(now) is { } start && _lastUnwrittenAt < start) WriteUnwritten(toBoth: false);
+        var usage = new KeyBudget.UsageRecorded(1, settle.Usage.PromptTokens, settle.Usage.CompletionTokens, settle.Cost, At: now,
             EstimatedCost: settle.Usage.Estimated ? settle.Cost : 0);
-        _settled = KeyUsage.Add(_settled, usage);
+        _state = _state.Apply(new TokensUsed(settle.Usage.TotalTokens, now)).Apply(usage);
         _unwritten = KeyUsage.Add(_unwritten, usage);
         _lastUnwrittenAt = now;
         _counted.Add(settle.RequestId);
         _unwrittenIds.Add(settle.RequestId);
-        _period.Count(_policy, settle.Cost, now);
         if (_replica is not null)
         {
-            _ownRun.Add(usage, settle.Cost, _period.Start);
+            _ownRun.Add(usage, settle.Cost, _state.Period.Start);
             _ownRun.Remember(settle.RequestId);
         }
         if (settle.Confirm)
@@ -284,12 +273,8 @@ public sealed partial class KeyBudgetActor : ReceiveActor, IWithTimers, IWithUnb
 
     private KeyBudget.State CurrentState()
     {
-        var now = _clock.GetUtcNow();
-        _limits.Rates.Slide(now);
-        _period.Roll(_policy, now);
-        return new KeyBudget.State(_keyId, _policy, _deleted, _settled.Requests, _settled.PromptTokens, _settled.CompletionTokens,
-            _settled.Cost, _period.Spend, _period.End(_policy), _limits.Reserved, _limits.InFlight, _limits.Rates.Requests, _limits.Rates.Tokens,
-            _settled.EstimatedCost);
+        _state = _state.At(_clock.GetUtcNow());
+        return _state.ToReply(_keyId);
     }
 
     /// <summary>Breakers are per node: the asker's own node's breaker knows how its calls have fared.</summary>

@@ -21,7 +21,7 @@ public sealed class KeyJournalActor : ReceivePersistentActor
 
     private readonly string _keyId;
     private readonly TimeProvider _clock;
-    private readonly BudgetPeriod _period = new();
+    private BudgetPeriod _period = BudgetPeriod.None;
     private readonly CountedRequests _counted = new(KeyBudgetActor.RememberedRequests);
     private KeyPolicy? _policy;
     private bool _deleted;
@@ -66,7 +66,7 @@ public sealed class KeyJournalActor : ReceivePersistentActor
     private void ApplyPolicy(KeyBudget.KeyPolicySet set)
     {
         // As when it was provisioned: a key provisioned again after its deletion is a key again.
-        if (_policy?.BudgetDuration != set.Policy.BudgetDuration) _period.Restart();
+        if (_policy?.BudgetDuration != set.Policy.BudgetDuration) _period = _period.Restarted();
         _policy = set.Policy;
         _deleted = false;
     }
@@ -74,7 +74,7 @@ public sealed class KeyJournalActor : ReceivePersistentActor
     private void ApplyUsage(KeyBudget.UsageRecorded recorded)
     {
         _usage = KeyUsage.Add(_usage, recorded);
-        _period.Count(_policy, recorded.Cost, recorded.At ?? _clock.GetUtcNow());
+        _period = _period.Counted(_policy, recorded.Cost, recorded.At ?? _clock.GetUtcNow());
         _counted.Journaled(recorded.RequestIds);
     }
 
@@ -88,7 +88,7 @@ public sealed class KeyJournalActor : ReceivePersistentActor
         _policy = totals.Policy ?? (totals.AllowedModels is { } models ? new KeyPolicy("", "", models) : null);
         _deleted = totals.Deleted;
         _usage = KeyUsage.Of(totals);
-        _period.Restore(totals.PeriodStart, totals.PeriodSpend);
+        _period = new BudgetPeriod(totals.PeriodStart, totals.PeriodSpend);
         _counted.Clear();
         _counted.Journaled(totals.RequestIds);
     }

@@ -6,6 +6,10 @@ namespace Router.Actors.Sharding;
 /// <summary>
 /// The single-node stand-in for a shard region: one child per entity id, found with the same
 /// <see cref="IMessageExtractor"/> that cluster sharding uses, created on first message.
+/// <para>
+/// An entity may ask to stop, as under sharding, with <see cref="Passivate"/>: it is sent the passivation's stop message
+/// (so its messages already queued are handled first), and those that arrive for it meanwhile wait here and start a new one.
+/// </para>
 /// </summary>
 public sealed class LocalEntityRegionActor : ReceiveActor
 {
@@ -17,10 +21,19 @@ public sealed class LocalEntityRegionActor : ReceiveActor
 
     public sealed record Entities(IReadOnlyList<string> Ids);
 
+    private readonly IMessageExtractor _extractor;
+    private readonly Func<string, Props> _entityProps;
+    // Entities passivating, with the messages that arrived for them since (and who sent them).
+    private readonly Dictionary<string, List<(object Message, IActorRef Sender)>> _stopping = [];
+
     public LocalEntityRegionActor(IMessageExtractor extractor, Func<string, Props> entityProps)
     {
+        _extractor = extractor;
+        _entityProps = entityProps;
         Receive<GetEntities>(_ => Sender.Tell(new Entities(
             Context.GetChildren().Select(child => Uri.UnescapeDataString(child.Path.Name)).ToList())));
+        Receive<Passivate>(passivate => StartPassivating(Sender, passivate.StopMessage));
+        Receive<Terminated>(ended => Passivated(Uri.UnescapeDataString(ended.ActorRef.Path.Name)));
         ReceiveAny(message =>
         {
             var entityId = extractor.EntityId(message);
@@ -29,11 +42,37 @@ public sealed class LocalEntityRegionActor : ReceiveActor
                 Unhandled(message);
                 return;
             }
-            var name = Uri.EscapeDataString(entityId);
-            var child = Context.Child(name);
-            if (child.IsNobody()) child = Context.ActorOf(entityProps(entityId), name);
-            child.Forward(extractor.EntityMessage(message));
+            Deliver(entityId, extractor.EntityMessage(message) ?? message, Sender);
         });
+    }
+
+    private void Deliver(string entityId, object message, IActorRef sender)
+    {
+        if (_stopping.TryGetValue(entityId, out var waiting))
+        {
+            waiting.Add((message, sender));
+            return;
+        }
+        var name = Uri.EscapeDataString(entityId);
+        var child = Context.Child(name);
+        if (child.IsNobody()) child = Context.ActorOf(_entityProps(entityId), name);
+        child.Tell(message, sender);
+    }
+
+    private void StartPassivating(IActorRef entity, object stopMessage)
+    {
+        var entityId = Uri.UnescapeDataString(entity.Path.Name);
+        // Only from the entity now running: a late request of one already stopped must not stop its successor.
+        if (_stopping.ContainsKey(entityId) || !Context.Child(entity.Path.Name).Equals(entity)) return;
+        _stopping[entityId] = [];
+        Context.Watch(entity);
+        entity.Tell(stopMessage);
+    }
+
+    private void Passivated(string entityId)
+    {
+        if (!_stopping.Remove(entityId, out var waiting)) return;
+        foreach (var (message, sender) in waiting) Deliver(entityId, message, sender);
     }
 
     public static Props Props(IMessageExtractor extractor, Func<string, Props> entityProps) =>

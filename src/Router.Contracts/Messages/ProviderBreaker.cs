@@ -1,5 +1,11 @@
 namespace Router.Contracts.Messages;
 
+/// <summary>Every message for a deployment's breaker names its deployment: that is what places the breaker.</summary>
+public interface IProviderBreakerMessage
+{
+    string DeploymentId { get; }
+}
+
 /// <summary>Messages of the <c>ProviderBreakerActor</c>, one actor per deployment on each node.</summary>
 public static class ProviderBreaker
 {
@@ -7,7 +13,7 @@ public static class ProviderBreaker
     /// <param name="KeyRemaining">What the key's budget has left besides this request (none without a budget), passed on in the permit.</param>
     /// <param name="CappedMaxTokens">The completion limit the key's budget lowered the request to (none: not lowered), passed on in the permit.</param>
     public sealed record RequestPermit(string DeploymentId, string RequestId, decimal? KeyRemaining = null, int? CappedMaxTokens = null)
-        : IPersistedMessage;
+        : IProviderBreakerMessage, IPersistedMessage;
 
     /// <param name="KeyRemaining">As in <see cref="RequestPermit"/>: the caller is told it without asking the key again.</param>
     /// <param name="CappedMaxTokens">As in <see cref="RequestPermit"/>: the request must be sent with no larger a completion limit.</param>
@@ -25,21 +31,22 @@ public static class ProviderBreaker
     /// <paramref name="RetryAfter"/>: the provider asked for a pause (429 or 503 with <c>Retry-After</c>);
     /// the deployment is not used again before it ends.
     /// </summary>
-    public sealed record ReportOutcome(string DeploymentId, CallResult Result, TimeSpan Latency, TimeSpan? RetryAfter = null);
+    public sealed record ReportOutcome(string DeploymentId, CallResult Result, TimeSpan Latency, TimeSpan? RetryAfter = null)
+        : IProviderBreakerMessage;
 
-    public sealed record GetState(string DeploymentId);
+    public sealed record GetState(string DeploymentId) : IProviderBreakerMessage;
 
     /// <summary>
     /// An operator opens the circuit by hand (<c>router breakers trip</c>) for <paramref name="For"/>; it then
     /// half-opens and probes as after any opening. Answered with the breaker's <see cref="State"/>.
     /// </summary>
-    public sealed record Trip(string DeploymentId, TimeSpan For);
+    public sealed record Trip(string DeploymentId, TimeSpan For) : IProviderBreakerMessage;
 
     /// <summary>
     /// An operator closes the circuit by hand (<c>router breakers reset</c>): its failures, its window and any
     /// provider's pause are forgotten. Answered with the breaker's <see cref="State"/>.
     /// </summary>
-    public sealed record Reset(string DeploymentId);
+    public sealed record Reset(string DeploymentId) : IProviderBreakerMessage;
 
     /// <param name="OpenUntil">While open (or cooling down after a <c>Retry-After</c>): when a probe may go through.</param>
     /// <param name="CallsInWindow">Outcomes counted in the failure-rate window.</param>

@@ -2,6 +2,7 @@ using Akka.Hosting;
 using Router.Actors.Breakers;
 using Router.Actors.KeyBudgets;
 using Router.Actors.Routing;
+using Router.Actors.Serialization;
 using Router.Contracts.Configuration;
 using Router.Host.Admin;
 using Router.Host.Auth;
@@ -122,6 +123,7 @@ public static class RouterServer
             var akkaConfig = storage.PersistenceConfig().WithFallback(HoconConfigLoader.LoadAkkaDefaults());
             akka.AddHocon(akkaConfig, HoconAddMode.Prepend)
                 .WithStrictSerialization()
+                .AddRouterSerialization()
                 .ConfigureLoggers(loggers =>
                 {
                     loggers.ClearLoggers();

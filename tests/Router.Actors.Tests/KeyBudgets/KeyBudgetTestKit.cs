@@ -11,7 +11,7 @@ using Router.Contracts.Messages;
 namespace Router.Actors.Tests.KeyBudgets;
 
 /// <summary>
-/// An actor system with the in-memory journal (one per test) and snapshot store, and this node's real breakers at
+/// An actor system with the router's serializer, the in-memory journal (one per test) and snapshot store, and this node's real breakers at
 /// <c>/user/breakers</c>, where a key's budget actor forwards admitted requests.
 /// </summary>
 public abstract class KeyBudgetTestKit : Akka.TestKit.Xunit.TestKit
@@ -20,14 +20,6 @@ public abstract class KeyBudgetTestKit : Akka.TestKit.Xunit.TestKit
         akka.loglevel = WARNING
         akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
         akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
-        akka.actor {
-          serializers {
-            router-json = "Router.Actors.Serialization.RouterJsonSerializer, Router.Actors"
-          }
-          serialization-bindings {
-            "Router.Contracts.Messages.IPersistedMessage, Router.Contracts" = router-json
-          }
-        }
         """);
 
     protected static readonly BreakerSettings BreakerSettings = new(2, TimeSpan.FromSeconds(30));
@@ -37,7 +29,8 @@ public abstract class KeyBudgetTestKit : Akka.TestKit.Xunit.TestKit
     }
 
     /// <param name="config">The tests' own settings (another journal), over <see cref="Config"/>.</param>
-    protected KeyBudgetTestKit(ITestOutputHelper output, Config? config) : base(config?.WithFallback(Config) ?? Config, output: output)
+    protected KeyBudgetTestKit(ITestOutputHelper output, Config? config)
+        : base(RouterTestSystem.Setup(config?.WithFallback(Config) ?? Config), output: output)
     {
         Breakers = Sys.ActorOf(ProviderBreakersActor.Props(BreakerSettings, TimeProvider.System, new DeploymentBoard()), ProviderBreakersActor.Name);
     }

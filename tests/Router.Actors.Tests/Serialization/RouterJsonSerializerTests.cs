@@ -6,19 +6,9 @@ using Router.Contracts.Messages;
 
 namespace Router.Actors.Tests.Serialization;
 
-/// <summary>The persisted messages, bound to the router's serializer exactly as hocon/akka.conf binds them.</summary>
+/// <summary>The persisted messages, bound to the router's serializer by its one registration (<see cref="RouterSerialization"/>).</summary>
 public sealed class RouterJsonSerializerTests(ITestOutputHelper output)
-    : Akka.TestKit.Xunit.TestKit(ConfigurationFactory.ParseString("""
-        akka.loglevel = WARNING
-        akka.actor {
-          serializers {
-            router-json = "Router.Actors.Serialization.RouterJsonSerializer, Router.Actors"
-          }
-          serialization-bindings {
-            "Router.Contracts.Messages.IPersistedMessage, Router.Contracts" = router-json
-          }
-        }
-        """), output: output)
+    : Akka.TestKit.Xunit.TestKit(RouterTestSystem.Setup(ConfigurationFactory.ParseString("akka.loglevel = WARNING")), output: output)
 {
     private Akka.Serialization.Serialization Serialization => Sys.Serialization;
 

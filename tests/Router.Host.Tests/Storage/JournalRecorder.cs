@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Persistence;
+using Router.Actors.Serialization;
 using Router.Contracts.Messages;
 using Router.Host.Configuration;
 using Router.Host.Storage;
@@ -61,15 +62,16 @@ public sealed class JournalRecorder : ReceivePersistentActor
     public override string PersistenceId { get; }
 }
 
-/// <summary>An actor system under the router's own Akka config over <paramref name="storage"/>, for recorders.</summary>
+/// <summary>An actor system under the router's own Akka config over <paramref name="storage"/> and its serializer, for recorders.</summary>
 public sealed class RecorderSystem(RouterStorage storage) : IAsyncDisposable
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
 
-    private readonly ActorSystem _system = ActorSystem.Create("journal-test",
-        ConfigurationFactory.ParseString("akka.loglevel = WARNING")
+    private readonly ActorSystem _system = ActorSystem.Create("journal-test", BootstrapSetup.Create()
+        .WithConfig(ConfigurationFactory.ParseString("akka.loglevel = WARNING")
             .WithFallback(storage.PersistenceConfig())
-            .WithFallback(HoconConfigLoader.LoadAkkaDefaults()));
+            .WithFallback(HoconConfigLoader.LoadAkkaDefaults()))
+        .And(RouterSerialization.Setup()));
 
     public IActorRef Start(string persistenceId) => _system.ActorOf(Props.Create(() => new JournalRecorder(persistenceId)));
 

@@ -1,0 +1,107 @@
+using Router.Actors.Routing;
+using Router.Contracts.Messages;
+
+namespace Router.Actors.KeyBudgets;
+
+/// <summary>
+/// Admission: the policy's checks, the RPM and TPM limits, then the budget. A request's estimate is an upper bound of its
+/// cost; when the budget cannot cover it, the request may still go with a lower completion limit
+/// (<see cref="KeyBudget.CompletionLimit"/>), and then reserves exactly what that limit may cost.
+/// </summary>
+internal sealed partial record KeyBudgetState
+{
+    /// <summary>Whether <paramref name="admit"/> may go at <paramref name="now"/>, and on what terms. Changes nothing: apply its event.</summary>
+    public Admission Decide(KeyBudget.Admit admit, DateTimeOffset now)
+    {
+        if (Reservations.IsAdmitted(admit.RequestId)) return Granted(this, admitted: null, admit.RequestId);
+        var (refused, reservation) = Check(admit, now);
+        if (refused is not null) return Admission.Refuse(refused);
+        var admitted = new RequestAdmitted(admit.RequestId, reservation, now);
+        return Granted(Apply(admitted), admitted, admit.RequestId);
+    }
+
+    private static Admission Granted(KeyBudgetState after, RequestAdmitted? admitted, string requestId)
+    {
+        var own = after.Reservations.Of(requestId);
+        return new Admission(null, admitted, after.Policy!.MaxBudget - after.Period.Spend - (after.Reservations.Reserved - own.Cost), own.CappedMaxTokens);
+    }
+
+    /// <summary>Why the request may not go (null when it may), or what it reserves when it may.</summary>
+    private (KeyBudget.Refused? Refused, Reservation Reservation) Check(KeyBudget.Admit admit, DateTimeOffset now)
+    {
+        var policy = Policy;
+        if (policy is null || Deleted || !KeyPolicy.SameHash(policy.SecretHash, admit.SecretHash))
+            return Refuse(RefusalReason.UnknownKey, "This key is not known to the router.");
+        if (policy.Blocked) return Refuse(RefusalReason.Blocked, "This key is blocked.");
+        if (policy.Expires is { } expires && expires <= now)
+            return Refuse(RefusalReason.Expired, $"This key expired at {expires:u}.");
+        if (policy.AllowedModels.Count > 0 && !policy.AllowedModels.Any(pattern => ModelPattern.Matches(pattern, admit.Model)))
+            return Refuse(RefusalReason.ModelNotAllowed, $"This key may not use the model '{admit.Model}'.");
+        // A budget is only as good as the costs counted against it: a model without a price would spend nothing.
+        if (admit.Unpriced && policy.MaxBudget is not null)
+            return Refuse(RefusalReason.ModelNotPriced, $"The model '{admit.Model}' has no price, and this key has a budget.");
+
+        var rates = Rates.Slid(now);
+        if (policy.RpmLimit is { } rpm && rates.Requests >= rpm)
+            return Refuse(RefusalReason.RateLimited,
+                $"This key is limited to {rpm} requests per minute and has made {rates.Requests} in the last minute.",
+                rates.RequestsFreeIn(now));
+        var reservedTokens = Reservations.ReservedTokens;
+        if (policy.TpmLimit is { } tpm && rates.Tokens + reservedTokens + admit.EstimatedTokens > tpm)
+            return Refuse(RefusalReason.RateLimited,
+                $"This key is limited to {tpm} tokens per minute: {rates.Tokens} used and {reservedTokens} reserved in the last minute, and this request may take {admit.EstimatedTokens}.",
+                rates.TokensFreeIn(now));
+
+        var period = Period.Rolled(policy, now);
+        var reserved = Reservations.Reserved;
+        if (Fit(policy.MaxBudget - period.Spend - reserved, admit) is { } reservation) return (null, reservation);
+        // Only a budget refuses here (without one the whole estimate fits).
+        return Refuse(RefusalReason.BudgetExceeded,
+            $"Budget exceeded: this key has spent ${period.Spend:0.######} of its ${policy.MaxBudget.GetValueOrDefault():0.######} budget"
+            + (reserved > 0 ? $", ${reserved:0.######} is reserved by requests in flight" : "")
+            + $", and this request may cost ${admit.EstimatedCost:0.######}"
+            + (LeastCost(admit) is { } least
+                ? $" (${least:0.######} with the smallest completion limit the router would lower it to, {admit.Completion!.Minimum} tokens)"
+                : "")
+            + (period.End(policy) is { } end ? $"; the budget starts again at {end:u}." : "."));
+
+        (KeyBudget.Refused?, Reservation) Refuse(RefusalReason reason, string message, TimeSpan? retryAfter = null) =>
+            (new KeyBudget.Refused(admit.KeyId, reason, message, retryAfter), default);
+    }
+
+    /// <summary>
+    /// What the request may reserve when <paramref name="left"/> of the budget is free (null: the key has no budget): its whole
+    /// estimate when that covers it; else its prompt and the largest completion limit that covers, when that is at least the
+    /// request's minimum; else nothing (null).
+    /// </summary>
+    private static Reservation? Fit(decimal? left, KeyBudget.Admit admit)
+    {
+        var whole = new Reservation(admit.EstimatedCost, admit.EstimatedTokens, null);
+        if (left is not { } free || admit.EstimatedCost <= free) return whole;
+        if (Lowerable(admit) is not { } completion) return null;
+
+        var perLimitToken = completion.CostPerToken * completion.Choices;
+        var prompt = PromptCost(admit, completion);
+        if (free < prompt) return null;
+        var limit = (int)Math.Min(Math.Floor((free - prompt) / perLimitToken), completion.Tokens);
+        // Decimal division rounds at its 28th digit: never let that round a limit up past the budget.
+        while (limit > 0 && prompt + limit * perLimitToken > free) limit--;
+        if (limit < completion.Minimum) return null;
+        // The tokens per minute were checked against the request's own token estimate: it holds that, lowered or not.
+        return new Reservation(prompt + limit * perLimitToken, admit.EstimatedTokens, limit);
+    }
+
+    /// <summary>What the request would reserve at its minimum completion limit, when it may be lowered at all.</summary>
+    private static decimal? LeastCost(KeyBudget.Admit admit) =>
+        Lowerable(admit) is { } completion
+            ? PromptCost(admit, completion) + completion.Minimum * completion.CostPerToken * completion.Choices
+            : null;
+
+    /// <summary>The request's completion limit, when the asker allows it lowered and lowering it could lower the cost.</summary>
+    private static KeyBudget.CompletionLimit? Lowerable(KeyBudget.Admit admit) =>
+        admit.Completion is { Minimum: > 0, CostPerToken: > 0, Choices: > 0 } completion && completion.Tokens > completion.Minimum ? completion : null;
+
+    /// <summary>The estimate less its completion part (the asker builds it as prompt plus completion).</summary>
+    private static decimal PromptCost(KeyBudget.Admit admit, KeyBudget.CompletionLimit completion) =>
+        Math.Max(0, admit.EstimatedCost - completion.Tokens * completion.CostPerToken * completion.Choices);
+}

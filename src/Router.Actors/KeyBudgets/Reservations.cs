@@ -1,0 +1,38 @@
+using System.Collections.Immutable;
+
+namespace Router.Actors.KeyBudgets;
+
+/// <summary>What an admitted request holds until it is settled, and the completion limit it was lowered to (null: not lowered).</summary>
+internal readonly record struct Reservation(decimal Cost, int Tokens, int? CappedMaxTokens)
+{
+    /// <summary>Holds nothing worth keeping: no cost, no tokens, no lowered limit.</summary>
+    public bool IsEmpty => Cost <= 0 && Tokens <= 0 && CappedMaxTokens is null;
+}
+
+/// <summary>
+/// A key's requests admitted and not yet settled, and what each holds, keyed by request: a settlement sent twice ends
+/// its request once, and frees nothing another holds. Immutable: each change is a new value.
+/// </summary>
+internal sealed record Reservations(ImmutableHashSet<string> InFlight, ImmutableDictionary<string, Reservation> Held, decimal Reserved, long ReservedTokens)
+{
+    public static readonly Reservations None = new(
+        ImmutableHashSet.Create<string>(StringComparer.Ordinal), ImmutableDictionary.Create<string, Reservation>(StringComparer.Ordinal), 0, 0);
+
+    /// <summary>Admitted already (in a pair the asker repeats an ask whose answer is late): admitted once, answered again.</summary>
+    public bool IsAdmitted(string requestId) => InFlight.Contains(requestId);
+
+    /// <summary>What the request holds; an empty reservation when it holds nothing.</summary>
+    public Reservation Of(string requestId) => Held.GetValueOrDefault(requestId);
+
+    public Reservations Admitted(string requestId, Reservation reservation) =>
+        reservation.IsEmpty
+            ? this with { InFlight = InFlight.Add(requestId) }
+            : new Reservations(InFlight.Add(requestId), Held.SetItem(requestId, reservation), Reserved + reservation.Cost, ReservedTokens + reservation.Tokens);
+
+    public Reservations Ended(string requestId)
+    {
+        if (!InFlight.Contains(requestId) && !Held.ContainsKey(requestId)) return this;
+        var held = Held.TryGetValue(requestId, out var reservation) ? reservation : default;
+        return new Reservations(InFlight.Remove(requestId), Held.Remove(requestId), Reserved - held.Cost, ReservedTokens - held.Tokens);
+    }
+}
