@@ -5,7 +5,6 @@ using Router.Contracts.Messages;
 using Router.Contracts.Wire;
 using Router.Host.Auth;
 using Router.Host.Http;
-using Router.Host.Providers;
 using Router.Host.Proxy;
 
 namespace Router.Host.Caching;

@@ -2,7 +2,6 @@ using Router.Actors.Routing;
 using Router.Contracts.Configuration;
 using Router.Contracts.Messages;
 using Router.Contracts.Wire;
-using Router.Host.Providers;
 using Router.Host.Translation;
 
 namespace Router.Host.Pricing;

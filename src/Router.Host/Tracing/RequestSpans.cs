@@ -1,8 +1,8 @@
 using System.Diagnostics;
+using Router.Contracts.Wire;
 using Router.Host.Auth;
 using Router.Host.Caching;
 using Router.Host.Http;
-using Router.Host.Providers;
 using Router.Host.RequestLog;
 
 namespace Router.Host.Tracing;

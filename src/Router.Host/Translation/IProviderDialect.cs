@@ -1,6 +1,5 @@
 using System.Net.Http.Headers;
 using Router.Contracts.Wire;
-using Router.Host.Providers;
 
 namespace Router.Host.Translation;
 
@@ -8,7 +7,7 @@ namespace Router.Host.Translation;
 /// One provider wire format as the router speaks it: how an OpenAI request becomes a call to the
 /// provider, and how the provider's answers become OpenAI's. The OpenAI dialect passes bytes through;
 /// the others translate. Only successful answers are translated: a provider's error body is passed
-/// to the client unchanged (see <see cref="ProviderErrors"/>).
+/// to the client unchanged, without a dialect.
 /// </summary>
 public interface IProviderDialect
 {

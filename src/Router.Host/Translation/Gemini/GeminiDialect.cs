@@ -2,7 +2,6 @@ using System.Net.Http.Headers;
 using Router.Contracts.Configuration;
 using Router.Contracts.Wire;
 using Router.Host.Http;
-using Router.Host.Providers;
 
 namespace Router.Host.Translation.Gemini;
 

@@ -1,7 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Router.Contracts.Wire;
-using Router.Host.Providers;
 using Router.Host.Streaming;
 
 namespace Router.Host.Translation.OpenAi;

@@ -1,7 +1,7 @@
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Http;
+using Router.Contracts.Wire;
 using Router.Host.Http;
-using Router.Host.Providers;
 using Router.Host.Translation.Anthropic;
 using static Router.Host.Tests.Translation.Anthropic.AnthropicTestKit;
 

@@ -1,7 +1,7 @@
 using System.Net.Http;
 using Microsoft.AspNetCore.Http;
+using Router.Contracts.Wire;
 using Router.Host.Http;
-using Router.Host.Providers;
 using Router.Host.Translation;
 using Router.Host.Translation.Gemini;
 using static Router.Host.Tests.Translation.Gemini.GeminiTestKit;
