@@ -2,6 +2,7 @@ using Router.Actors.Routing;
 using Router.Contracts.Configuration;
 using Router.Contracts.Messages;
 using Router.Contracts.Wire;
+using Router.Host.Providers;
 using Router.Host.Translation;
 
 namespace Router.Host.Pricing;
@@ -72,8 +73,8 @@ public sealed class CostEstimator(
 
     /// <summary>The longest completion a request that sets no limit gets from a provider.</summary>
     private int DefaultLimit(ProviderSettings provider, string upstreamModel) =>
-        provider.Type == ProviderType.Anthropic
-            ? provider.DefaultMaxTokens // the Anthropic dialect sends it when the client sets none
+        ProviderRegistry.Of(provider.Type).SendsDefaultMaxTokens
+            ? provider.DefaultMaxTokens // its dialect sends it when the client sets none
             : catalog.Find(CostCalculator.PrefixOf(provider), upstreamModel)?.MaxOutputTokens ?? defaultCompletionTokens;
 
     /// <summary>

@@ -8,7 +8,8 @@ namespace Router.Host.Providers;
 
 /// <summary>
 /// The HTTP side of one provider: a pooled connection handler with the provider's connect timeout,
-/// its base URL, key and extra headers, and the <see cref="IProviderDialect"/> it speaks. Bodies are
+/// its base URL, key and extra headers, and the <see cref="IProviderDialect"/> its type speaks (from
+/// <see cref="ProviderRegistry"/>). Bodies are
 /// bytes here; the dialect makes and reads them.
 /// </summary>
 public sealed class ProviderClient : IDisposable
@@ -35,7 +36,7 @@ public sealed class ProviderClient : IDisposable
             // Timeouts are enforced per phase by the caller (first byte, stream idle, total).
             Timeout = Timeout.InfiniteTimeSpan,
         };
-        Dialect = ProviderDialects.For(settings);
+        Dialect = ProviderRegistry.Of(settings.Type).CreateDialect(settings);
     }
 
     public ProviderSettings Settings { get; }
