@@ -55,7 +55,7 @@ public sealed class ProviderClient : IDisposable
         {
             Content = new ByteArrayContent(call.Body) { Headers = { ContentType = Json } },
         };
-        if (Settings.ApiKey is { Length: > 0 } key) Dialect.Authenticate(request.Headers, key);
+        if (Settings.ApiKey is { Length: > 0 } key) Dialect.Authenticate(request, key);
         foreach (var (name, value) in Settings.Headers) request.Headers.TryAddWithoutValidation(name, value);
         foreach (var (name, value) in call.Headers) request.Headers.TryAddWithoutValidation(name, value);
         // Only a deployment with its own connect timeout needs the option (and its per-request dictionary).

@@ -5,7 +5,8 @@ namespace Router.Host.Providers;
 
 /// <summary>
 /// Everything the router knows about one <see cref="ProviderType"/>, declared in one row of
-/// <see cref="ProviderRegistry"/>. How it authenticates is its dialect's (<see cref="IProviderDialect.Authenticate"/>).
+/// <see cref="ProviderRegistry"/>. How it authenticates and how its stream is read are its dialect's
+/// (<see cref="IProviderDialect.Authenticate"/>, <see cref="IProviderDialect.CreateEventReader"/>).
 /// </summary>
 /// <param name="ConfigName">Its name in <c>router.providers.&lt;name&gt;.type</c>.</param>
 /// <param name="CreateDialect">The wire format its clients speak, made once per configured provider.</param>

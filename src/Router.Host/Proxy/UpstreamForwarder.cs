@@ -86,7 +86,8 @@ public sealed class UpstreamForwarder(ShutdownDrain? stop = null)
 
             var relay = new StreamRelay(context, deployment, requestId, timeouts.StreamIdle, dialect.CreateStreamTranslator(answer), usage,
                 observeFrames, finishing, stopping);
-            return await relay.RelayAsync(await response.Content.ReadAsStreamAsync(phase.Token), phase, started);
+            await using var events = dialect.CreateEventReader(await response.Content.ReadAsStreamAsync(phase.Token));
+            return await relay.RelayAsync(events, phase, started);
         }
         catch (Exception e) when (e is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)
         {

@@ -1,5 +1,5 @@
-using System.Net.Http.Headers;
 using Router.Contracts.Wire;
+using Router.Host.Streaming;
 
 namespace Router.Host.Translation;
 
@@ -17,14 +17,20 @@ public interface IProviderDialect
     /// </summary>
     UpstreamCall BuildCall(ProxyOperation operation, ProxyRequest request, CallContext call);
 
-    /// <summary>Adds the provider's credentials to an outgoing request.</summary>
-    void Authenticate(HttpRequestHeaders headers, string apiKey);
+    /// <summary>
+    /// Adds the provider's credentials to an outgoing request. Its method, URL and body are set, so a provider
+    /// that signs them can; the provider's configured headers and the call's own are added after.
+    /// </summary>
+    void Authenticate(HttpRequestMessage request, string apiKey);
 
     /// <summary>A complete successful answer as an OpenAI body, with the usage it reported.</summary>
     TranslatedResponse TranslateResponse(byte[] body, ResponseContext response);
 
     /// <summary>A translator for one streamed answer.</summary>
     IStreamTranslator CreateStreamTranslator(ResponseContext response);
+
+    /// <summary>Reads the events of one streamed answer off the provider's body, framed as the provider frames them.</summary>
+    IUpstreamEventReader CreateEventReader(Stream body);
 }
 
 /// <summary>What a dialect needs to know about the request beyond its body.</summary>

@@ -26,10 +26,12 @@ public sealed class OpenAiDialect : IProviderDialect
             UpstreamCall.NoHeaders);
     }
 
-    public void Authenticate(HttpRequestHeaders headers, string apiKey) =>
-        headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+    public void Authenticate(HttpRequestMessage request, string apiKey) =>
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
 
     public TranslatedResponse TranslateResponse(byte[] body, ResponseContext response) => new(body, UsageParser.FromResponse(body));
 
     public IStreamTranslator CreateStreamTranslator(ResponseContext response) => new OpenAiStreamTranslator(response.IncludeUsage);
+
+    public IUpstreamEventReader CreateEventReader(Stream body) => new SseEventReader(body);
 }
