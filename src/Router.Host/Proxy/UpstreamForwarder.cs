@@ -20,7 +20,7 @@ public sealed class UpstreamForwarder(ShutdownDrain? stop = null)
 {
     private const int MaxErrorBodyBytes = 1 << 20;
 
-    /// <param name="clientWantsUsage">Read from the request before its first attempt: dialects may change the request.</param>
+    /// <param name="clientWantsUsage">Whether the client asked for the usage chunk (<c>stream_options.include_usage</c>).</param>
     /// <param name="observeFrames">Sees each stream frame the client is sent (the cache assembles them).</param>
     /// <param name="answering">Sees a JSON answer's usage just before its headers leave; the answer waits for it.</param>
     /// <param name="finishing">Sees a stream's usage just before its closing frames leave; they wait for it.</param>
