@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Router.Contracts.Configuration;
 using Router.Host.Keys;
 using Router.Host.Pricing;
+using Router.Host.Providers;
 
 namespace Router.Host.Admin;
 
@@ -101,13 +102,7 @@ public static class ConfigView
         foreach (var p in providers)
             block[p.Name] = new JsonObject
             {
-                ["type"] = p.Type switch
-                {
-                    ProviderType.OpenAi => "openai",
-                    ProviderType.Anthropic => "anthropic",
-                    ProviderType.Gemini => "gemini",
-                    _ => "openai-compatible",
-                },
+                ["type"] = ProviderRegistry.Of(p.Type).ConfigName,
                 ["api-base"] = Url(p.ApiBase),
                 ["api-key"] = p.ApiKey is null ? null : Mask,
                 ["key-required"] = p.KeyRequired,

@@ -3,6 +3,7 @@ using Akka.Configuration;
 using Akka.Configuration.Hocon;
 using Router.Contracts.Configuration;
 using Router.Host.Caching;
+using Router.Host.Providers;
 using Router.Host.Storage;
 
 namespace Router.Host.Configuration;
@@ -61,27 +62,20 @@ public static class RouterSettingsReader
         {
             var p = block.GetConfig(name);
             var typeText = p.GetString("type", null) ?? throw new ConfigException($"router.providers.{name}.type is missing");
-            var type = typeText switch
-            {
-                "openai" => ProviderType.OpenAi,
-                "openai-compatible" => ProviderType.OpenAiCompatible,
-                "anthropic" => ProviderType.Anthropic,
-                "gemini" => ProviderType.Gemini,
-                _ => throw new ConfigException(
-                    $"router.providers.{name}.type '{typeText}' is not one of: openai, openai-compatible, anthropic, gemini"),
-            };
+            var definition = ProviderRegistry.Named(typeText) ?? throw new ConfigException(
+                $"router.providers.{name}.type '{typeText}' is not one of: {string.Join(", ", ProviderRegistry.All.Select(d => d.ConfigName))}");
             var apiBaseText = p.GetString("api-base", null) ?? throw new ConfigException($"router.providers.{name}.api-base is missing");
             if (!Uri.TryCreate(apiBaseText.TrimEnd('/'), UriKind.Absolute, out var apiBase) || apiBase.Scheme is not ("http" or "https"))
                 throw new ConfigException($"router.providers.{name}.api-base '{apiBaseText}' is not an http(s) URL");
             providers.Add(new ProviderSettings(
                 name,
-                type,
+                definition.Type,
                 apiBase,
                 NullIfEmpty(p.GetString("api-key", null)),
-                p.GetBoolean("key-required", type != ProviderType.OpenAiCompatible),
+                p.GetBoolean("key-required", definition.KeyRequired),
                 ReadHeaders(p.GetConfig("headers")),
                 ReadTimeouts(p.GetConfig("timeouts"), defaults),
-                ReadDiscovery(p, name, type),
+                ReadDiscovery(p, name, definition),
                 ReadDefaultMaxTokens(p, name))
             {
                 Local = ReadLocal(p, name),
@@ -90,11 +84,12 @@ public static class RouterSettingsReader
         return providers;
     }
 
-    private static DiscoverySettings? ReadDiscovery(Config provider, string name, ProviderType type)
+    private static DiscoverySettings? ReadDiscovery(Config provider, string name, ProviderDefinition definition)
     {
         if (!provider.GetBoolean("discover", false)) return null;
-        if (type != ProviderType.OpenAiCompatible)
-            throw new ConfigException($"router.providers.{name}.discover asks an Ollama server for its models; it needs type = openai-compatible");
+        if (!definition.Discovers)
+            throw new ConfigException(
+                $"router.providers.{name}.discover asks an Ollama server for its models; it needs type = {string.Join(" or ", ProviderRegistry.All.Where(d => d.Discovers).Select(d => d.ConfigName))}");
         return new DiscoverySettings(provider.GetTimeSpan("discover-interval", TimeSpan.FromSeconds(30)));
     }
 

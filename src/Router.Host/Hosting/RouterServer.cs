@@ -4,6 +4,7 @@ using Router.Actors.KeyBudgets;
 using Router.Actors.Routing;
 using Router.Actors.Serialization;
 using Router.Contracts.Configuration;
+using Router.Contracts.Wire;
 using Router.Host.Admin;
 using Router.Host.Auth;
 using Router.Host.Caching;

@@ -1,5 +1,6 @@
 using Router.Contracts.Configuration;
 using Router.Contracts.Wire;
+using Router.Host.Providers;
 
 namespace Router.Host.Pricing;
 
@@ -55,10 +56,5 @@ public sealed class CostCalculator(ModelCatalog catalog, IReadOnlyDictionary<str
         price is null ? 0 : Math.Max(promptTokens, 0) * price.HighestInputPerToken + Math.Max(completionTokens, 0) * price.OutputPerToken;
 
     /// <summary>The prefix the shipped table (LiteLLM's) files a provider's models under.</summary>
-    public static string PrefixOf(ProviderSettings provider) => provider.Type switch
-    {
-        ProviderType.Gemini => "gemini",
-        ProviderType.Anthropic => "anthropic",
-        _ => provider.Name,
-    };
+    public static string PrefixOf(ProviderSettings provider) => ProviderRegistry.Of(provider.Type).PricePrefix ?? provider.Name;
 }

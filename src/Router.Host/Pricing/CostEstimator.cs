@@ -73,8 +73,8 @@ public sealed class CostEstimator(
 
     /// <summary>The longest completion a request that sets no limit gets from a provider.</summary>
     private int DefaultLimit(ProviderSettings provider, string upstreamModel) =>
-        provider.Type == ProviderType.Anthropic
-            ? provider.DefaultMaxTokens // the Anthropic dialect sends it when the client sets none
+        ProviderRegistry.Of(provider.Type).SendsDefaultMaxTokens
+            ? provider.DefaultMaxTokens // its dialect sends it when the client sets none
             : catalog.Find(CostCalculator.PrefixOf(provider), upstreamModel)?.MaxOutputTokens ?? defaultCompletionTokens;
 
     /// <summary>

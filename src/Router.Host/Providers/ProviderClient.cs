@@ -1,14 +1,13 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using Router.Contracts.Configuration;
 using Router.Host.Translation;
 
 namespace Router.Host.Providers;
 
 /// <summary>
-/// The HTTP side of one provider: a pooled connection handler with the provider's connect timeout,
-/// its base URL, key and extra headers, and the <see cref="IProviderDialect"/> it speaks. Bodies are
+/// The HTTP side of one provider: its connections, base URL, key and extra headers, and the
+/// <see cref="IProviderDialect"/> its type speaks (from <see cref="ProviderRegistry"/>). Bodies are
 /// bytes here; the dialect makes and reads them.
 /// </summary>
 public sealed class ProviderClient : IDisposable
@@ -20,22 +19,16 @@ public sealed class ProviderClient : IDisposable
     private const int MaxCachedEndpoints = 256;
     private readonly ConcurrentDictionary<string, Uri> _endpoints = new(StringComparer.Ordinal);
 
-    public ProviderClient(ProviderSettings settings)
+    /// <param name="handler">What requests are sent through; null: the provider's pooled connections.</param>
+    public ProviderClient(ProviderSettings settings, HttpMessageHandler? handler = null)
     {
         Settings = settings;
-        _http = new HttpClient(new SocketsHttpHandler
-        {
-            ConnectCallback = ConnectAsync,
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(90),
-            UseCookies = false,
-            AllowAutoRedirect = false,
-        })
+        _http = new HttpClient(handler ?? ProviderConnections.CreateHandler(settings))
         {
             // Timeouts are enforced per phase by the caller (first byte, stream idle, total).
             Timeout = Timeout.InfiniteTimeSpan,
         };
-        Dialect = ProviderDialects.For(settings);
+        Dialect = ProviderRegistry.Of(settings.Type).CreateDialect(settings);
     }
 
     public ProviderSettings Settings { get; }
@@ -54,56 +47,13 @@ public sealed class ProviderClient : IDisposable
         {
             Content = new ByteArrayContent(call.Body) { Headers = { ContentType = Json } },
         };
-        if (Settings.ApiKey is { Length: > 0 } key) Dialect.Authenticate(request.Headers, key);
+        if (Settings.ApiKey is { Length: > 0 } key) Dialect.Authenticate(request, key);
         foreach (var (name, value) in Settings.Headers) request.Headers.TryAddWithoutValidation(name, value);
         foreach (var (name, value) in call.Headers) request.Headers.TryAddWithoutValidation(name, value);
         // Only a deployment with its own connect timeout needs the option (and its per-request dictionary).
-        if (connectTimeout != Settings.Timeouts.Connect) request.Options.Set(ConnectTimeoutOption, connectTimeout);
+        if (connectTimeout != Settings.Timeouts.Connect) request.Options.Set(ProviderConnections.ConnectTimeout, connectTimeout);
         return _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
     }
 
-    private static readonly HttpRequestOptionsKey<TimeSpan> ConnectTimeoutOption = new("router.connect-timeout");
-
-    /// <summary>
-    /// Opens a connection within the timeout of the request that needs it. (The handler's own
-    /// ConnectTimeout is one value per handler, and one handler serves every deployment of a provider.)
-    /// </summary>
-    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken ct)
-    {
-        var timeout = context.InitialRequestMessage.Options.TryGetValue(ConnectTimeoutOption, out var t) ? t : Settings.Timeouts.Connect;
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        limit.CancelAfter(timeout);
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        try
-        {
-            await socket.ConnectAsync(context.DnsEndPoint, limit.Token);
-            return new NetworkStream(socket, ownsSocket: true);
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            socket.Dispose();
-            throw new TimeoutException($"No connection to {context.DnsEndPoint.Host}:{context.DnsEndPoint.Port} within {timeout.TotalSeconds:0.#} s.");
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    }
-
     public void Dispose() => _http.Dispose();
-}
-
-/// <summary>The clients of every usable provider, by provider name.</summary>
-public sealed class ProviderClients(IEnumerable<ProviderSettings> providers) : IDisposable
-{
-    private readonly Dictionary<string, ProviderClient> _byName =
-        providers.Where(p => p.IsUsable).ToDictionary(p => p.Name, p => new ProviderClient(p), StringComparer.Ordinal);
-
-    public ProviderClient Get(string name) => _byName[name];
-
-    public void Dispose()
-    {
-        foreach (var client in _byName.Values) client.Dispose();
-    }
 }

@@ -18,13 +18,6 @@ public static class ProviderErrors
         return new RouterError(status, Describe(upstream, status, provider, deployment) with { UpstreamBody = upstream }, retryAfter);
     }
 
-    /// <summary>The status an error sent inside a stream stands for: its code when that is an HTTP error status, else 502.</summary>
-    public static int StreamErrorStatus(JsonElement error) =>
-        error.ValueKind == JsonValueKind.Object && error.TryGetProperty("code", out var code)
-        && code.ValueKind == JsonValueKind.Number && code.TryGetInt32(out var n) && n is >= 400 and <= 599
-            ? n
-            : 502;
-
     public static ErrorBody Describe(JsonElement upstream, int status, string provider, string deployment)
     {
         var error = upstream.ValueKind == JsonValueKind.Object && upstream.TryGetProperty("error", out var e) ? e : upstream;

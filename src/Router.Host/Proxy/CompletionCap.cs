@@ -46,7 +46,9 @@ public static class CompletionCap
     /// know <c>max_tokens</c>, as do the translating dialects.
     /// </summary>
     public static string FieldFor(ProviderSettings provider, ProxyOperation operation) =>
-        provider.Type == ProviderType.OpenAi && operation == ProxyOperation.ChatCompletions ? MaxCompletionTokens : MaxTokens;
+        operation == ProxyOperation.ChatCompletions && ProviderRegistry.Of(provider.Type).ChatLimitIsMaxCompletionTokens
+            ? MaxCompletionTokens
+            : MaxTokens;
 
     /// <summary>Whether the answer being written went with a lowered completion limit (such an answer is not what the request asked for).</summary>
     public static bool Applied(HttpResponse response) => response.Headers.ContainsKey(Header);

@@ -6,7 +6,6 @@ using Router.Contracts.Wire;
 using Router.Host.Auth;
 using Router.Host.Caching;
 using Router.Host.Http;
-using Router.Host.Providers;
 
 namespace Router.Host.Proxy;
 

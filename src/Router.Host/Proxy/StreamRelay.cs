@@ -32,9 +32,9 @@ public sealed class StreamRelay(
 
     private string? _unreadable;
 
-    public async Task<CallOutcome> RelayAsync(Stream upstream, CancellationTokenSource phase, long started)
+    /// <param name="events">The provider's stream as its dialect reads it (the caller disposes it).</param>
+    public async Task<CallOutcome> RelayAsync(IUpstreamEventReader events, CancellationTokenSource phase, long started)
     {
-        await using var events = new SseEventReader(upstream);
         var ct = exchange.Context.RequestAborted;
         var frames = new List<byte[]>();
         StreamSignal signal;

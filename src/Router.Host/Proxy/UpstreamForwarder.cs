@@ -82,7 +82,8 @@ public sealed class UpstreamForwarder(ShutdownDrain? stop = null)
             }
 
             var relay = new StreamRelay(exchange, deployment, timeouts.StreamIdle, dialect.CreateStreamTranslator(answer), usage, sink, stopping);
-            return await relay.RelayAsync(await response.Content.ReadAsStreamAsync(phase.Token), phase, started);
+            await using var events = dialect.CreateEventReader(await response.Content.ReadAsStreamAsync(phase.Token));
+            return await relay.RelayAsync(events, phase, started);
         }
         catch (Exception e) when (e is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)
         {

@@ -4,11 +4,10 @@ using System.IO.Pipelines;
 namespace Router.Host.Streaming;
 
 /// <summary>Reads server-sent events off an upstream body as they arrive, one complete event at a time.</summary>
-public sealed class SseEventReader(Stream body) : IAsyncDisposable
+public sealed class SseEventReader(Stream body) : IUpstreamEventReader
 {
     private readonly PipeReader _reader = PipeReader.Create(body, new StreamPipeReaderOptions(leaveOpen: true));
 
-    /// <summary>The next event, or null when the upstream closed the stream.</summary>
     public async ValueTask<SseEvent?> ReadAsync(CancellationToken ct)
     {
         while (true)

@@ -1,7 +1,7 @@
 using System.Diagnostics;
+using Router.Contracts.Wire;
 using Router.Host.Auth;
 using Router.Host.Http;
-using Router.Host.Providers;
 using Router.Host.RequestLog;
 
 namespace Router.Host.Tracing;

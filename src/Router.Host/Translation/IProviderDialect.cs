@@ -1,6 +1,5 @@
-using System.Net.Http.Headers;
 using Router.Contracts.Wire;
-using Router.Host.Providers;
+using Router.Host.Streaming;
 
 namespace Router.Host.Translation;
 
@@ -8,7 +7,7 @@ namespace Router.Host.Translation;
 /// One provider wire format as the router speaks it: how an OpenAI request becomes a call to the
 /// provider, and how the provider's answers become OpenAI's. The OpenAI dialect passes bytes through;
 /// the others translate. Only successful answers are translated: a provider's error body is passed
-/// to the client unchanged (see <see cref="ProviderErrors"/>).
+/// to the client unchanged, without a dialect.
 /// </summary>
 public interface IProviderDialect
 {
@@ -18,14 +17,20 @@ public interface IProviderDialect
     /// </summary>
     UpstreamCall BuildCall(ProxyOperation operation, ProxyRequest request, CallContext call);
 
-    /// <summary>Adds the provider's credentials to an outgoing request.</summary>
-    void Authenticate(HttpRequestHeaders headers, string apiKey);
+    /// <summary>
+    /// Adds the provider's credentials to an outgoing request. Its method, URL and body are set, so a provider
+    /// that signs them can; the provider's configured headers and the call's own are added after.
+    /// </summary>
+    void Authenticate(HttpRequestMessage request, string apiKey);
 
     /// <summary>A complete successful answer as an OpenAI body, with the usage it reported.</summary>
     TranslatedResponse TranslateResponse(byte[] body, ResponseContext response);
 
     /// <summary>A translator for one streamed answer.</summary>
     IStreamTranslator CreateStreamTranslator(ResponseContext response);
+
+    /// <summary>Reads the events of one streamed answer off the provider's body, framed as the provider frames them.</summary>
+    IUpstreamEventReader CreateEventReader(Stream body);
 }
 
 /// <summary>What a dialect needs to know about the request beyond its body.</summary>

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Router.Contracts.Wire;
 using Router.Host.Streaming;
 
@@ -42,4 +43,12 @@ public enum StreamSignal
 }
 
 /// <summary>An error event from the provider: its payload as sent, and the HTTP status it stands for.</summary>
-public sealed record ProviderStreamError(int Status, byte[] Payload);
+public sealed record ProviderStreamError(int Status, byte[] Payload)
+{
+    /// <summary>The status an error sent inside a stream stands for: its code when that is an HTTP error status, else 502.</summary>
+    public static int StatusOf(JsonElement error) =>
+        error.ValueKind == JsonValueKind.Object && error.TryGetProperty("code", out var code)
+        && code.ValueKind == JsonValueKind.Number && code.TryGetInt32(out var n) && n is >= 400 and <= 599
+            ? n
+            : 502;
+}

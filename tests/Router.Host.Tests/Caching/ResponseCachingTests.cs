@@ -9,7 +9,6 @@ using Router.Contracts.Wire;
 using Router.Host.Auth;
 using Router.Host.Caching;
 using Router.Host.Cluster;
-using Router.Host.Providers;
 using Router.Host.Proxy;
 
 namespace Router.Host.Tests.Caching;

@@ -4,7 +4,6 @@ using Router.Actors.Routing;
 using Router.Contracts.Configuration;
 using Router.Contracts.Wire;
 using Router.Host.Pricing;
-using Router.Host.Providers;
 using Router.Host.Routing;
 
 namespace Router.Host.Tests.Pricing;

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Router.Contracts.Configuration;
 using Router.Contracts.Wire;
-using Router.Host.Providers;
 using Router.Host.Proxy;
 
 namespace Router.Host.Tests.Proxy;

@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
 using Router.Contracts.Configuration;
-using Router.Host.Providers;
+using Router.Contracts.Wire;
 using Router.Host.Tracing;
 
 namespace Router.Host.Tests.Tracing;

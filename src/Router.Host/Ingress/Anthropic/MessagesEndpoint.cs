@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Http.Features;
 using Router.Contracts.Wire;
 using Router.Host.Auth;
 using Router.Host.Http;
-using Router.Host.Providers;
 using Router.Host.Proxy;
 
 namespace Router.Host.Ingress.Anthropic;

@@ -1,8 +1,7 @@
-using System.Net.Http.Headers;
 using Router.Contracts.Configuration;
 using Router.Contracts.Wire;
 using Router.Host.Http;
-using Router.Host.Providers;
+using Router.Host.Streaming;
 
 namespace Router.Host.Translation.Anthropic;
 
@@ -45,8 +44,9 @@ public sealed class AnthropicDialect(ProviderSettings settings) : IProviderDiale
         return headers;
     }
 
-    public void Authenticate(HttpRequestHeaders headers, string apiKey)
+    public void Authenticate(HttpRequestMessage request, string apiKey)
     {
+        var headers = request.Headers;
         headers.Authorization = null;
         headers.Remove("x-api-key");
         headers.TryAddWithoutValidation("x-api-key", apiKey);
@@ -56,4 +56,6 @@ public sealed class AnthropicDialect(ProviderSettings settings) : IProviderDiale
         AnthropicResponseReader.Translate(body, response);
 
     public IStreamTranslator CreateStreamTranslator(ResponseContext response) => new AnthropicStreamTranslator(response);
+
+    public IUpstreamEventReader CreateEventReader(Stream body) => new SseEventReader(body);
 }

@@ -1,8 +1,7 @@
-using System.Net.Http.Headers;
 using Router.Contracts.Configuration;
 using Router.Contracts.Wire;
 using Router.Host.Http;
-using Router.Host.Providers;
+using Router.Host.Streaming;
 
 namespace Router.Host.Translation.Gemini;
 
@@ -28,14 +27,17 @@ public sealed class GeminiDialect(ProviderSettings settings) : IProviderDialect
     }
 
     /// <summary>The key goes in Google's header, never in the URL (<c>?key=</c>), which reaches logs.</summary>
-    public void Authenticate(HttpRequestHeaders headers, string apiKey)
+    public void Authenticate(HttpRequestMessage request, string apiKey)
     {
-        headers.Remove(KeyHeader);
-        headers.TryAddWithoutValidation(KeyHeader, apiKey);
+        request.Headers.Remove(KeyHeader);
+        request.Headers.TryAddWithoutValidation(KeyHeader, apiKey);
     }
 
     public TranslatedResponse TranslateResponse(byte[] body, ResponseContext response) =>
         GeminiResponseReader.Translate(body, response);
 
     public IStreamTranslator CreateStreamTranslator(ResponseContext response) => new GeminiStreamTranslator(response);
+
+    // Asked for with ?alt=sse (see BuildCall): without it, Gemini streams one JSON array.
+    public IUpstreamEventReader CreateEventReader(Stream body) => new SseEventReader(body);
 }

@@ -1,7 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Router.Contracts.Wire;
-using Router.Host.Providers;
 using Router.Host.Streaming;
 
 namespace Router.Host.Translation.OpenAi;
@@ -14,23 +13,35 @@ public sealed class OpenAiDialect : IProviderDialect
 {
     public static readonly OpenAiDialect Instance = new();
 
+    /// <remarks>
+    /// The body is a shallow copy with the upstream model: the client's request is left as it came, since the
+    /// retry loop sends it to the next deployment and the cache and the request log read it.
+    /// </remarks>
     public UpstreamCall BuildCall(ProxyOperation operation, ProxyRequest request, CallContext call)
     {
-        request.Model = call.UpstreamModel;
-        if (call.Streaming && request.StreamOptions?.IncludeUsage != true)
+        var upstream = new ProxyRequest
         {
-            // Usage is recorded for every stream: ask for it; the translator keeps the extra chunk from the client.
-            request.StreamOptions ??= new StreamOptions();
-            request.StreamOptions.IncludeUsage = true;
-        }
-        return new UpstreamCall(operation.UpstreamPath, JsonSerializer.SerializeToUtf8Bytes(request, WireJsonContext.Wire.ProxyRequest),
+            Model = call.UpstreamModel,
+            Stream = request.Stream,
+            StreamOptions = StreamOptionsFor(request, call.Streaming),
+            Rest = request.Rest,
+        };
+        return new UpstreamCall(operation.UpstreamPath, JsonSerializer.SerializeToUtf8Bytes(upstream, WireJsonContext.Wire.ProxyRequest),
             UpstreamCall.NoHeaders);
     }
 
-    public void Authenticate(HttpRequestHeaders headers, string apiKey) =>
-        headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+    /// <summary>Usage is recorded for every stream: ask for it; the translator keeps the extra chunk from the client.</summary>
+    private static StreamOptions? StreamOptionsFor(ProxyRequest request, bool streaming) =>
+        streaming && request.StreamOptions?.IncludeUsage != true
+            ? new StreamOptions { IncludeUsage = true, Rest = request.StreamOptions?.Rest }
+            : request.StreamOptions;
+
+    public void Authenticate(HttpRequestMessage request, string apiKey) =>
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
 
     public TranslatedResponse TranslateResponse(byte[] body, ResponseContext response) => new(body, UsageParser.FromResponse(body));
 
     public IStreamTranslator CreateStreamTranslator(ResponseContext response) => new OpenAiStreamTranslator(response.IncludeUsage);
+
+    public IUpstreamEventReader CreateEventReader(Stream body) => new SseEventReader(body);
 }

@@ -1,5 +1,4 @@
 using Router.Contracts.Wire;
-using Router.Host.Providers;
 using Router.Host.Streaming;
 
 namespace Router.Host.Translation.OpenAi;
@@ -25,7 +24,7 @@ public sealed class OpenAiStreamTranslator(bool clientWantsUsage) : IStreamTrans
         var facts = UsageParser.InspectChunk(upstream.Data.Span);
         if (facts.Error is { } error)
         {
-            Error = new ProviderStreamError(ProviderErrors.StreamErrorStatus(error), upstream.Data.ToArray());
+            Error = new ProviderStreamError(ProviderStreamError.StatusOf(error), upstream.Data.ToArray());
             return StreamSignal.Failed;
         }
         if (facts.Usage is not null) Usage = facts.Usage;

@@ -1,7 +1,7 @@
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Http;
+using Router.Contracts.Wire;
 using Router.Host.Http;
-using Router.Host.Providers;
 using Router.Host.Translation.Anthropic;
 using static Router.Host.Tests.Translation.Anthropic.AnthropicTestKit;
 
@@ -300,7 +300,7 @@ public sealed class AnthropicRequestTests
         using var request = new HttpRequestMessage(HttpMethod.Post, "https://api.anthropic.com/v1/messages");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "stale");
 
-        new AnthropicDialect(Settings()).Authenticate(request.Headers, "sk-ant-123");
+        new AnthropicDialect(Settings()).Authenticate(request, "sk-ant-123");
 
         Assert.Null(request.Headers.Authorization);
         Assert.Equal(["sk-ant-123"], request.Headers.GetValues("x-api-key"));

@@ -4,7 +4,6 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Router.Contracts.Configuration;
 using Router.Contracts.Wire;
-using Router.Host.Providers;
 using Router.Host.Streaming;
 using Router.Host.Translation;
 using Router.Host.Translation.Anthropic;

@@ -1,7 +1,7 @@
 using System.Net.Http;
 using Microsoft.AspNetCore.Http;
+using Router.Contracts.Wire;
 using Router.Host.Http;
-using Router.Host.Providers;
 using Router.Host.Translation;
 using Router.Host.Translation.Gemini;
 using static Router.Host.Tests.Translation.Gemini.GeminiTestKit;
@@ -260,7 +260,7 @@ public sealed class GeminiRequestTests
         using var message = new HttpRequestMessage(HttpMethod.Post, "https://generativelanguage.googleapis.com/v1beta/models/g:generateContent");
         message.Headers.TryAddWithoutValidation("x-goog-api-key", "stale");
 
-        Dialect.Authenticate(message.Headers, "AIza-secret");
+        Dialect.Authenticate(message, "AIza-secret");
 
         Assert.Equal(["AIza-secret"], message.Headers.GetValues("x-goog-api-key"));
         Assert.Null(message.Headers.Authorization);

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Router.Host.Providers;
+namespace Router.Contracts.Wire;
 
 /// <summary>One OpenAI endpoint the router proxies: where it lives upstream and what its body must hold.</summary>
 public sealed record ProxyOperation(string UpstreamPath, string RequiredField, JsonValueKind[] RequiredKinds, bool CanStream)

@@ -1,0 +1,20 @@
+using Router.Contracts.Configuration;
+
+namespace Router.Host.Providers;
+
+/// <summary>The clients of every usable provider, by provider name.</summary>
+/// <param name="handlers">The handler each client sends through; by default its pooled connections (tests give a fake).</param>
+public sealed class ProviderClients(IEnumerable<ProviderSettings> providers, Func<ProviderSettings, HttpMessageHandler>? handlers = null)
+    : IDisposable
+{
+    private readonly Dictionary<string, ProviderClient> _byName = providers
+        .Where(p => p.IsUsable)
+        .ToDictionary(p => p.Name, p => new ProviderClient(p, handlers?.Invoke(p)), StringComparer.Ordinal);
+
+    public ProviderClient Get(string name) => _byName[name];
+
+    public void Dispose()
+    {
+        foreach (var client in _byName.Values) client.Dispose();
+    }
+}

@@ -1,0 +1,38 @@
+using Router.Contracts.Configuration;
+using Router.Host.Translation;
+
+namespace Router.Host.Providers;
+
+/// <summary>
+/// Everything the router knows about one <see cref="ProviderType"/>, declared in one row of
+/// <see cref="ProviderRegistry"/>. How it authenticates and how its stream is read are its dialect's
+/// (<see cref="IProviderDialect.Authenticate"/>, <see cref="IProviderDialect.CreateEventReader"/>).
+/// </summary>
+/// <param name="ConfigName">Its name in <c>router.providers.&lt;name&gt;.type</c>.</param>
+/// <param name="CreateDialect">The wire format its clients speak, made once per configured provider.</param>
+public sealed record ProviderDefinition(ProviderType Type, string ConfigName, Func<ProviderSettings, IProviderDialect> CreateDialect)
+{
+    /// <summary>Whether a provider of this type needs a key unless its config says otherwise (<c>key-required</c>).</summary>
+    public bool KeyRequired { get; init; } = true;
+
+    /// <summary>
+    /// The prefix the shipped price table (LiteLLM's) files its models under; null: the provider's own name
+    /// (an OpenAI-compatible provider named <c>xai</c> is priced as <c>xai/…</c>).
+    /// </summary>
+    public string? PricePrefix { get; init; }
+
+    /// <summary>Whether it may list its models itself (<c>discover</c>: only Ollama's API does, spoken as openai-compatible).</summary>
+    public bool Discovers { get; init; }
+
+    /// <summary>
+    /// Whether its chat API takes the completion limit as <c>max_completion_tokens</c> (OpenAI's reasoning models
+    /// refuse <c>max_tokens</c>) rather than <c>max_tokens</c>.
+    /// </summary>
+    public bool ChatLimitIsMaxCompletionTokens { get; init; }
+
+    /// <summary>
+    /// Whether its dialect sends <see cref="ProviderSettings.DefaultMaxTokens"/> when the client sets no limit
+    /// (the API requires one), which then bounds the cost of a request.
+    /// </summary>
+    public bool SendsDefaultMaxTokens { get; init; }
+}
