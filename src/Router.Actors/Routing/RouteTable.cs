@@ -27,9 +27,6 @@ public sealed class RouteTable
 
     public IReadOnlyList<DeploymentGroup> Groups { get; }
 
-    /// <summary>The concrete names a client can list; patterns are routable but cannot be enumerated.</summary>
-    public IEnumerable<string> ExactModelNames => _exact.Keys;
-
     /// <summary>
     /// Builds the table from <c>router.models</c>, leaving out entries whose provider is not usable
     /// (typically: its key is missing). Throws <see cref="ArgumentException"/> on an invalid entry.

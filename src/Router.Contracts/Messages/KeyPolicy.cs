@@ -21,9 +21,6 @@ public sealed record KeyPolicy(
     string? MetadataJson = null,
     DateTimeOffset CreatedAt = default)
 {
-    /// <summary>Whether admission needs an estimate of the request (the tokenizer's work is skipped otherwise).</summary>
-    public bool NeedsEstimate => MaxBudget is not null || TpmLimit is not null;
-
     /// <summary>
     /// Whether a presented key's hash is this key's, compared in constant time (timing says nothing about how
     /// much matched) and without allocating: it runs on every admission. An empty hash matches nothing.

@@ -86,12 +86,10 @@ public static class RouterServer
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<DeploymentSelector>();
         services.AddSingleton<AttemptLoop>();
-        services.AddSingleton(sp =>
-        {
-            var registry = sp.GetRequiredService<ActorRegistry>();
-            return new Admission(registry.Get<KeyBudgetActor>(), registry.Get<ProviderBreakersActor>(), sp.GetRequiredService<DeploymentBoard>(),
-                settings.AdmissionTimeout, sp.GetRequiredService<KeyActorAsks>(), NodeLeft.Token(sp.GetRequiredService<Akka.Actor.ActorSystem>()));
-        });
+        var nodeLeft = new NodeLeft(settings.Cluster.Enabled);
+        services.AddSingleton(sp => new Admission(sp.GetRequiredService<IRequiredActor<KeyBudgetActor>>(),
+            sp.GetRequiredService<IRequiredActor<ProviderBreakersActor>>(), board, settings.AdmissionTimeout, sp.GetRequiredService<KeyActorAsks>(),
+            nodeLeft.Token));
         services.AddSingleton<IResponseCacheStore>(sp => settings.Cache.Redis is { } redis
             ? new RedisResponseCacheStore(redis, sp.GetRequiredService<ILogger<RedisResponseCacheStore>>(), TimeProvider.System)
             : new MemoryResponseCacheStore(settings.Cache.MaxBytes, TimeProvider.System));
@@ -130,7 +128,8 @@ public static class RouterServer
                     loggers.ClearLoggers();
                     loggers.AddLoggerFactory();
                 })
-                .WithProviderBreakers(settings.Breaker, board);
+                .WithProviderBreakers(settings.Breaker, board)
+                .AddStartup((system, _) => nodeLeft.Watch(system));
             if (settings.Cluster.Enabled) akka.WithRouterCluster(settings.Cluster, settings.Storage.ConnectionString!, settings.DataDir);
             else akka.WithLocalKeyBudgets();
         });
@@ -146,7 +145,7 @@ public static class RouterServer
         services.AddHostedService(sp => sp.GetRequiredService<ShutdownDrain>());
         services.AddHostedService<MasterKeyBudget>();
         // After MasterKeyBudget, so it stops first: what it still holds is sent before every key is flushed.
-        services.AddSingleton(sp => new SettlementOutbox(new Lazy<Admission>(sp.GetRequiredService<Admission>), settings.Settlement, TimeProvider.System,
+        services.AddSingleton(sp => new SettlementOutbox(sp.GetRequiredService<Admission>(), settings.Settlement, TimeProvider.System,
             sp.GetRequiredService<ILogger<SettlementOutbox>>()));
         services.AddHostedService(sp => sp.GetRequiredService<SettlementOutbox>());
         services.AddHostedService<ConfigReload>();
@@ -173,15 +172,13 @@ public static class RouterServer
 
     private static void MapEndpoints(WebApplication app)
     {
-        // Resolved on first use: its admission needs the actor system, which starts after the endpoints are mapped.
-        var handler = new Lazy<ProxyHandler>(app.Services.GetRequiredService<ProxyHandler>);
-        var proxy = () => handler.Value;
-        app.MapPost("/v1/chat/completions", context => proxy().HandleAsync(context, ProxyOperation.ChatCompletions));
-        app.MapPost("/v1/completions", context => proxy().HandleAsync(context, ProxyOperation.Completions));
-        app.MapPost("/v1/embeddings", context => proxy().HandleAsync(context, ProxyOperation.Embeddings));
+        var proxy = app.Services.GetRequiredService<ProxyHandler>();
+        app.MapPost("/v1/chat/completions", context => proxy.HandleAsync(context, ProxyOperation.ChatCompletions));
+        app.MapPost("/v1/completions", context => proxy.HandleAsync(context, ProxyOperation.Completions));
+        app.MapPost("/v1/embeddings", context => proxy.HandleAsync(context, ProxyOperation.Embeddings));
         var maxBodyBytes = app.Services.GetRequiredService<RouterSettings>().MaxRequestBodyBytes;
-        app.MapPost("/v1/messages", context =>
-            MessagesEndpoint.HandleAsync(context, proxy(), context.RequestServices.GetRequiredService<KeyAuthenticator>(), maxBodyBytes));
+        var authenticator = app.Services.GetRequiredService<KeyAuthenticator>();
+        app.MapPost("/v1/messages", context => MessagesEndpoint.HandleAsync(context, proxy, authenticator, maxBodyBytes));
         app.MapGet("/v1/models", (HttpContext context, KeyAuthenticator authenticator, RouteTable routes, DiscoveredModels discovered, KeyStates keys) =>
             ModelsEndpoint.HandleAsync(context, authenticator, routes, discovered, keys));
         app.MapGet("/health/liveness", HealthEndpoints.Liveness);

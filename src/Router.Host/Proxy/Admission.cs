@@ -1,4 +1,6 @@
 using Akka.Actor;
+using Akka.Hosting;
+using Router.Actors.KeyBudgets;
 using Router.Actors.Breakers;
 using Router.Contracts.Messages;
 using Router.Contracts.Wire;
@@ -7,14 +9,6 @@ using Router.Host.Cluster;
 using Router.Host.Http;
 
 namespace Router.Host.Proxy;
-
-/// <summary>A breaker's answer: go ahead, or not before <see cref="RetryAfter"/>.</summary>
-/// <param name="KeyRemaining">On admission of a key with a budget: what the budget has left besides this request.</param>
-/// <param name="CappedMaxTokens">On admission: the completion limit the key's budget lowered the request to (null: as sent).</param>
-public readonly record struct PermitDecision(bool Granted, TimeSpan RetryAfter, decimal? KeyRemaining = null, int? CappedMaxTokens = null)
-{
-    public static readonly PermitDecision Grant = new(true, TimeSpan.Zero);
-}
 
 /// <summary>
 /// The request path's conversations with the actors. The first attempt asks the key's budget actor,
@@ -29,8 +23,13 @@ public readonly record struct PermitDecision(bool Granted, TimeSpan RetryAfter, 
 /// <param name="nodeLeft">Cancelled once this node has left the pair (downed by the split-brain resolver, or stopped): its
 /// keys' actors are gone from here, and a request waiting for one is answered at once rather than at the bound.</param>
 public sealed class Admission(
-    IActorRef keyBudgets, IActorRef breakers, DeploymentBoard board, TimeSpan timeout, KeyActorAsks keyAsks, CancellationToken nodeLeft = default)
+    IRequiredActor<KeyBudgetActor> keyBudgetActors, IRequiredActor<ProviderBreakersActor> breakerActors, DeploymentBoard board, TimeSpan timeout,
+    KeyActorAsks keyAsks, CancellationToken nodeLeft = default)
 {
+    // Resolved on first use (the actor system starts after the services that hold this are made), then cached.
+    private IActorRef KeyBudgets => keyBudgetActors.ActorRef;
+    private IActorRef Breakers => breakerActors.ActorRef;
+
     /// <summary>
     /// Admits the key (throws when it is refused), reserving the request's estimated cost and tokens,
     /// and asks the first deployment's breaker. The wait ends when the client leaves (<paramref name="ct"/>).
@@ -47,7 +46,7 @@ public sealed class Admission(
         using var waiting = UntilNodeLeft(ct);
         try
         {
-            reply = await keyAsks.AskAsync<object>(keyBudgets,
+            reply = await keyAsks.AskAsync<object>(KeyBudgets,
                 new KeyBudget.Admit(key.KeyId, requestId, model, askBreaker ? deploymentId : "", key.SecretHash, estimatedCost, estimatedTokens,
                     completion, unpriced),
                 waiting?.Token ?? ct);
@@ -78,7 +77,7 @@ public sealed class Admission(
     {
         try
         {
-            return await breakers.Ask<object>(new ProviderBreaker.RequestPermit(deploymentId, requestId), timeout) switch
+            return await Breakers.Ask<object>(new ProviderBreaker.RequestPermit(deploymentId, requestId), timeout) switch
             {
                 ProviderBreaker.Refused open => new PermitDecision(false, open.RetryAfter),
                 _ => PermitDecision.Grant,
@@ -98,13 +97,13 @@ public sealed class Admission(
         var failed = outcome.Result == CallResult.ProviderFailed;
         if (failed) board.FailureSent(deploymentId);
         var pause = failed ? outcome.Error?.RetryAfter : null;
-        breakers.Tell(new ProviderBreaker.ReportOutcome(deploymentId, outcome.Result, outcome.Latency, pause));
+        Breakers.Tell(new ProviderBreaker.ReportOutcome(deploymentId, outcome.Result, outcome.Latency, pause));
     }
 
     public void SettleKey(AuthenticatedKey key, string requestId, string model, TokenUsage usage, decimal cost = 0) =>
-        keyBudgets.Tell(new KeyBudget.Settle(key.KeyId, requestId, model, usage, cost));
+        KeyBudgets.Tell(new KeyBudget.Settle(key.KeyId, requestId, model, usage, cost));
 
-    public void SettleKey(KeyBudget.Settle settle) => keyBudgets.Tell(settle);
+    public void SettleKey(KeyBudget.Settle settle) => KeyBudgets.Tell(settle);
 
     /// <summary>
     /// Sends a confirming settlement, as often as <paramref name="asks"/> say, until the key's actor says its
@@ -115,7 +114,7 @@ public sealed class Admission(
         using var waiting = UntilNodeLeft(ct);
         try
         {
-            await asks.AskAsync<KeyBudget.Settled>(keyBudgets, settle, waiting?.Token ?? ct);
+            await asks.AskAsync<KeyBudget.Settled>(KeyBudgets, settle, waiting?.Token ?? ct);
             return true;
         }
         catch (AskTimeoutException)

@@ -13,8 +13,7 @@ namespace Router.Host.Proxy;
 /// or when the client left, the answer goes on and the settlement stays here, asked again every
 /// retry interval while this node lives; the key's actor counts a request once however often it is asked.
 /// </summary>
-/// <param name="admissions">Taken on first use: admission needs the actor system, which starts after this service is made.</param>
-public sealed class SettlementOutbox(Lazy<Admission> admissions, SettlementSettings settings, TimeProvider clock, ILogger<SettlementOutbox> logger)
+public sealed class SettlementOutbox(Admission admission, SettlementSettings settings, TimeProvider clock, ILogger<SettlementOutbox> logger)
     : BackgroundService
 {
     private const int ParallelAsks = 32;
@@ -23,8 +22,6 @@ public sealed class SettlementOutbox(Lazy<Admission> admissions, SettlementSetti
     private readonly KeyActorAsks _inTheBackground = KeyActorAsks.Once(settings.RetryInterval, "router.settlement.retry-interval");
 
     public SettlementSettings Settings => settings;
-
-    private Admission Admission => admissions.Value;
 
     /// <summary>Settlements still waiting for their key's confirmation.</summary>
     public int Pending => _pending.Count;
@@ -38,10 +35,10 @@ public sealed class SettlementOutbox(Lazy<Admission> admissions, SettlementSetti
     {
         try
         {
-            if (await Admission.TrySettleConfirmedAsync(settle, _whileAnswering, requestAborted)) return;
+            if (await admission.TrySettleConfirmedAsync(settle, _whileAnswering, requestAborted)) return;
             // This node left the pair before the cost was confirmed, and no retry from here can confirm it: the answer
             // must not go out as a success whose cost no key holds.
-            if (Admission.HasLeft) throw Admission.NodeLeft();
+            if (admission.HasLeft) throw Admission.NodeLeft();
             logger.LogWarning(
                 "The cost of request {RequestId} (key {Key}) was not confirmed in the key's journal within {Timeout} s; answering anyway and retrying in the background",
                 settle.RequestId, key.Alias ?? key.DisplayPrefix, settings.Timeout.TotalSeconds);
@@ -73,7 +70,7 @@ public sealed class SettlementOutbox(Lazy<Admission> admissions, SettlementSetti
         await Parallel.ForEachAsync(_pending.Values.ToList(), new ParallelOptions { MaxDegreeOfParallelism = ParallelAsks, CancellationToken = stoppingToken },
             async (settle, ct) =>
             {
-                if (await Admission.TrySettleConfirmedAsync(settle, _inTheBackground, ct)) _pending.TryRemove(settle.RequestId, out _);
+                if (await admission.TrySettleConfirmedAsync(settle, _inTheBackground, ct)) _pending.TryRemove(settle.RequestId, out _);
             });
         if (_pending.IsEmpty) logger.LogInformation("Every late settlement is now confirmed ({Count})", before);
     }
@@ -83,7 +80,7 @@ public sealed class SettlementOutbox(Lazy<Admission> admissions, SettlementSetti
         await base.StopAsync(cancellationToken);
         if (_pending.IsEmpty) return;
         // Sent once more without waiting: the key flush that follows writes what reached this node's actors.
-        foreach (var (_, settle) in _pending) Admission.SettleKey(settle);
+        foreach (var (_, settle) in _pending) admission.SettleKey(settle);
         logger.LogWarning("Stopping with {Count} settlements not confirmed by their keys; sent once more", _pending.Count);
     }
 }

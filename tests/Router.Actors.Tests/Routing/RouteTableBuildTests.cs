@@ -19,7 +19,7 @@ public sealed class RouteTableBuildTests
         Assert.Equal(["ollama"], table.Deployments.Select(d => d.ProviderName));
         Assert.Null(table.Resolve("gpt-4o"));
         Assert.Null(table.Resolve("mistral-large"));
-        Assert.Empty(table.ExactModelNames);
+        Assert.Equal(["ollama/*"], table.Groups.Select(g => g.ModelName));
     }
 
     [Theory]

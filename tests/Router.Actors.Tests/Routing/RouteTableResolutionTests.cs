@@ -138,16 +138,4 @@ public sealed class RouteTableResolutionTests
         Assert.Null(table.Resolve("claude-3-opus"));
         Assert.Null(table.Resolve("GPT-4o"));
     }
-
-    [Fact]
-    public void Only_exact_names_are_listed()
-    {
-        var table = Table(
-            new ModelEntry("fast", "ollama", "llama3"),
-            new ModelEntry("ollama/*", "ollama", null),
-            new ModelEntry("gpt-4o", "openai", null),
-            new ModelEntry("*", "openrouter", null));
-
-        Assert.Equal(["fast", "gpt-4o"], table.ExactModelNames.Order());
-    }
 }

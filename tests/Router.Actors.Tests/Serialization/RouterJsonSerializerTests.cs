@@ -159,7 +159,7 @@ public sealed class RouterJsonSerializerTests(ITestOutputHelper output)
         AssertSamePolicy(minimal, back);
         Assert.Null(back.MaxBudget);
         Assert.Null(back.BudgetDuration);
-        Assert.False(back.NeedsEstimate);
+        Assert.Null(back.TpmLimit);
     }
 
     [Fact]

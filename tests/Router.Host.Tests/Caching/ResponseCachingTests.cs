@@ -1,8 +1,9 @@
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using Akka.Actor;
 using Microsoft.AspNetCore.Http;
 using Router.Actors.Breakers;
+using Router.Actors.KeyBudgets;
 using Router.Actors.Routing;
 using Router.Contracts.Configuration;
 using Router.Contracts.Wire;
@@ -10,6 +11,7 @@ using Router.Host.Auth;
 using Router.Host.Caching;
 using Router.Host.Cluster;
 using Router.Host.Proxy;
+using Router.Host.Tests.Proxy;
 
 namespace Router.Host.Tests.Caching;
 
@@ -50,7 +52,8 @@ public sealed class ResponseCachingTests : IDisposable
             SharedNamespaces = new HashSet<string>(StringComparer.Ordinal) { "team" },
         };
         // No actor is asked in these tests: the master key's hits need no admission, and plans none at all.
-        var admission = new Admission(ActorRefs.Nobody, ActorRefs.Nobody, new DeploymentBoard(), TimeSpan.FromSeconds(1),
+        var admission = new Admission(RequiredActors.Of<KeyBudgetActor>(ActorRefs.Nobody), RequiredActors.Of<ProviderBreakersActor>(ActorRefs.Nobody),
+            new DeploymentBoard(), TimeSpan.FromSeconds(1),
             KeyActorAsks.Once(TimeSpan.FromSeconds(1), "router.admission-timeout"));
         _caching = new ResponseCaching(_store, settings, admission, TimeProvider.System);
     }

@@ -1,6 +1,7 @@
 using Akka.Actor;
-using Router.Actors.Breakers;
 using Microsoft.Extensions.Logging.Abstractions;
+using Router.Actors.Breakers;
+using Router.Actors.KeyBudgets;
 using Router.Contracts.Configuration;
 using Router.Contracts.Messages;
 using Router.Contracts.Wire;
@@ -26,8 +27,8 @@ public sealed class SettlementOutboxTests : IAsyncDisposable
     private SettlementOutbox Outbox(TimeSpan timeout, TimeSpan retryInterval)
     {
         var region = _system.ActorOf(Props.Create(() => new KeyRegion(_keys)));
-        var admission = new Admission(region, ActorRefs.Nobody, new DeploymentBoard(), TimeSpan.FromSeconds(1), KeyActorAsks.Once(TimeSpan.FromSeconds(1), "router.admission-timeout"));
-        return new SettlementOutbox(new Lazy<Admission>(admission), new SettlementSettings(true, timeout, retryInterval), TimeProvider.System,
+        var admission = new Admission(RequiredActors.Of<KeyBudgetActor>(region), RequiredActors.Of<ProviderBreakersActor>(ActorRefs.Nobody), new DeploymentBoard(), TimeSpan.FromSeconds(1), KeyActorAsks.Once(TimeSpan.FromSeconds(1), "router.admission-timeout"));
+        return new SettlementOutbox(admission, new SettlementSettings(true, timeout, retryInterval), TimeProvider.System,
             NullLogger<SettlementOutbox>.Instance);
     }
 
