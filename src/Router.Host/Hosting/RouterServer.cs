@@ -22,7 +22,6 @@ using Router.Host.Pricing;
 using Router.Host.Providers;
 using Router.Host.Proxy;
 using Router.Host.RequestLog;
-using Router.Host.Routing;
 using Router.Host.Storage;
 using Router.Host.Tracing;
 

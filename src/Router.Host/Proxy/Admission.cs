@@ -1,7 +1,7 @@
 using Akka.Actor;
 using Akka.Hosting;
-using Router.Actors.KeyBudgets;
 using Router.Actors.Breakers;
+using Router.Actors.KeyBudgets;
 using Router.Contracts.Messages;
 using Router.Contracts.Wire;
 using Router.Host.Auth;

@@ -1,14 +1,10 @@
-using System.Collections.Concurrent;
 using Router.Actors.Breakers;
 using Router.Actors.Routing;
 using Router.Contracts.Configuration;
 using Router.Contracts.Messages;
 using Router.Contracts.Wire;
-using Router.Host.Auth;
 using Router.Host.Configuration;
 using Router.Host.Http;
-using Router.Host.Providers;
-using Router.Host.Routing;
 
 namespace Router.Host.Proxy;
 

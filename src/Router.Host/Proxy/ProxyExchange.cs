@@ -2,7 +2,6 @@ using Router.Actors.Routing;
 using Router.Contracts.Wire;
 using Router.Host.Auth;
 using Router.Host.Configuration;
-using Router.Host.Providers;
 
 namespace Router.Host.Proxy;
 

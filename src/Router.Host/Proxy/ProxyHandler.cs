@@ -5,7 +5,6 @@ using Router.Host.Caching;
 using Router.Host.Configuration;
 using Router.Host.Http;
 using Router.Host.Metrics;
-using Router.Host.Providers;
 using Router.Host.RequestLog;
 using Router.Host.Tracing;
 

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using Router.Actors.Routing;
 using Router.Host.RequestLog;
-using Router.Host.Routing;
 using Router.Host.Tracing;
 
 namespace Router.Host.Proxy;

@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Text.Json;
 using Router.Actors.Routing;
 using Router.Contracts.Messages;
-using Router.Contracts.Wire;
 using Router.Host.Http;
 using Router.Host.Pricing;
 using Router.Host.Providers;

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Router.Actors.Routing;
-using Router.Contracts.Wire;
 using Router.Host.Http;
 using Router.Host.Lifetime;
 using Router.Host.Pricing;

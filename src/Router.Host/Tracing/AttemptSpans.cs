@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Router.Actors.Routing;
 using Router.Host.RequestLog;
 
 namespace Router.Host.Tracing;

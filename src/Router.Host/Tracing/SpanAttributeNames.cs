@@ -1,5 +1,3 @@
-using Router.Actors.Routing;
-
 namespace Router.Host.Tracing;
 
 /// <summary>
