@@ -36,8 +36,6 @@ public sealed class ResponseCaching(IResponseCacheStore store, CacheSettings set
 {
     public const string Header = "x-router-cache";
 
-    public IResponseCacheStore Store => store;
-
     /// <summary>The plan for a request, or null when it bypasses the cache (off for the model, <c>no-store</c>, a legacy stream).</summary>
     public CachePlan? Plan(HttpContext context, ProxyRequest request, RouteMatch route, ProxyOperation operation, AuthenticatedKey key)
     {
