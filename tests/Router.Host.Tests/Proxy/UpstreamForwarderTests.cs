@@ -12,7 +12,7 @@ namespace Router.Host.Tests.Proxy;
 /// under the real <c>ProviderClient</c> and dialect, a client in memory, and what the forwarder tells the
 /// answer sink and the retry loop (its <see cref="CallOutcome"/>).
 /// </summary>
-public sealed class UpstreamForwarderTests
+public sealed class UpstreamForwarderTests : IDisposable
 {
     // Short stream-idle: the idle test waits it out.
     private const string Config = """
@@ -32,6 +32,8 @@ public sealed class UpstreamForwarderTests
         """;
 
     private readonly ClientConnection _client = new();
+
+    public void Dispose() => _client.Dispose();
 
     /// <summary>Forwards <paramref name="request"/> (model "m" by default) to a provider that answers <paramref name="answer"/>.</summary>
     private async Task<(CallOutcome Outcome, RecordingSink Sink)> ForwardAsync(
