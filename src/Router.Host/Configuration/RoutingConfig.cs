@@ -13,12 +13,12 @@ namespace Router.Host.Configuration;
 /// </summary>
 public sealed class RoutingConfig
 {
-    private RoutingConfig(RouterSettings settings, ModelCatalog catalog)
+    private RoutingConfig(RouterSettings settings, ModelCatalog catalog, Func<ProviderSettings, HttpMessageHandler>? handlers)
     {
         Settings = settings;
         var providers = settings.Providers.ToDictionary(p => p.Name);
         Routes = RouteTable.Build(settings.Models, settings.Providers.Where(p => p.IsUsable).Select(p => p.Name).ToHashSet(), settings.DefaultPolicy);
-        Providers = new ProviderClients(settings.Providers);
+        Providers = new ProviderClients(settings.Providers, handlers);
         Costs = new CostEstimator(new CostCalculator(catalog, settings.Prices), providers, catalog, settings.EstimateCompletionTokens);
         ContextWindows = new ContextWindows(catalog, providers);
     }
@@ -30,5 +30,7 @@ public sealed class RoutingConfig
     public ContextWindows ContextWindows { get; }
     public RetrySettings Retry => Settings.Retry;
 
-    public static RoutingConfig Build(RouterSettings settings, ModelCatalog catalog) => new(settings, catalog);
+    /// <param name="handlers">What each provider's client sends through; by default its pooled connections (in-process tests give fakes).</param>
+    public static RoutingConfig Build(RouterSettings settings, ModelCatalog catalog, Func<ProviderSettings, HttpMessageHandler>? handlers = null) =>
+        new(settings, catalog, handlers);
 }

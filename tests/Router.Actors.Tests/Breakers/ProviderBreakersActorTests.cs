@@ -2,6 +2,7 @@ using Akka.Actor;
 using Router.Actors.Breakers;
 using Router.Contracts.Configuration;
 using Router.Contracts.Messages;
+using Router.Tests.Shared;
 
 namespace Router.Actors.Tests.Breakers;
 

@@ -1,7 +1,7 @@
 using Akka.Actor;
 using Akka.Persistence;
 using Router.Actors.KeyBudgets;
-using Router.Actors.Tests.Breakers;
+using Router.Tests.Shared;
 using Router.Contracts.Messages;
 using Router.Contracts.Wire;
 

@@ -1,6 +1,6 @@
 using Akka.Actor;
 using Router.Actors.KeyBudgets;
-using Router.Actors.Tests.Breakers;
+using Router.Tests.Shared;
 using Router.Contracts.Messages;
 using Router.Contracts.Wire;
 

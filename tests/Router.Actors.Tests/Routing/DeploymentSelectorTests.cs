@@ -1,6 +1,6 @@
 using Router.Actors.Breakers;
 using Router.Actors.Routing;
-using Router.Actors.Tests.Breakers;
+using Router.Tests.Shared;
 using Router.Contracts.Configuration;
 using Router.Contracts.Messages;
 

@@ -1,5 +1,5 @@
 using Router.Actors.Routing;
-using Router.Actors.Tests.Breakers;
+using Router.Tests.Shared;
 
 namespace Router.Actors.Tests.Routing;
 

@@ -1,6 +1,6 @@
 using Router.Contracts.Wire;
 using Router.Host.Caching;
-using Router.Host.Tests.Routing;
+using Router.Tests.Shared;
 
 namespace Router.Host.Tests.Caching;
 

@@ -4,7 +4,7 @@ using Router.Host.Caching;
 
 using Router.MockUpstream;
 
-using Router.Host.Tests.Routing;
+using Router.Tests.Shared;
 
 namespace Router.Host.Tests.Caching;
 

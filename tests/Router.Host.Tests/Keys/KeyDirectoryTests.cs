@@ -1,6 +1,6 @@
 using Router.Host.Auth;
 using Router.Host.Keys;
-using Router.Host.Tests.Routing;
+using Router.Tests.Shared;
 using Router.Host.Tests.Storage;
 
 namespace Router.Host.Tests.Keys;

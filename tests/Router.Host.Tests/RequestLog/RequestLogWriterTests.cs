@@ -4,7 +4,7 @@ using Router.Contracts.Configuration;
 using Router.Host.Health;
 using Router.Host.RequestLog;
 using Router.Host.Tests.Caching;
-using Router.Host.Tests.Routing;
+using Router.Tests.Shared;
 using Router.Host.Tests.Storage;
 
 namespace Router.Host.Tests.RequestLog;

@@ -1,4 +1,4 @@
-namespace Router.Actors.Tests.Breakers;
+namespace Router.Tests.Shared;
 
 /// <summary>A clock the test moves by hand: both wall time and timestamps advance only on <see cref="Advance"/>.</summary>
 public sealed class ManualClock : TimeProvider
