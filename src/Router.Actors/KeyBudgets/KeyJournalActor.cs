@@ -21,20 +21,18 @@ public sealed class KeyJournalActor : ReceivePersistentActor
 
     private readonly string _keyId;
     private readonly TimeProvider _clock;
-    private BudgetPeriod _period = BudgetPeriod.None;
     private readonly CountedRequests _counted = new(KeyBudgetActor.RememberedRequests);
-    private KeyPolicy? _policy;
-    private bool _deleted;
-    private KeyBudget.UsageRecorded _usage = KeyUsage.None;
+    // What the journal holds, folded by the same rules as the key's actor (its policy, deletion, settled usage and period).
+    private KeyBudgetState _state = KeyBudgetState.Empty;
 
     public KeyJournalActor(string keyId, TimeProvider clock)
     {
         _keyId = keyId;
         _clock = clock;
 
-        Recover<KeyBudget.PolicySet>(set => _policy = new KeyPolicy("", "", set.AllowedModels));
-        Recover<KeyBudget.KeyPolicySet>(ApplyPolicy);
-        Recover<KeyBudget.KeyDeleted>(_ => _deleted = true);
+        Recover<KeyBudget.PolicySet>(set => _state = _state with { Policy = new KeyPolicy("", "", set.AllowedModels) });
+        Recover<KeyBudget.KeyPolicySet>(set => _state = _state.Apply(set));
+        Recover<KeyBudget.KeyDeleted>(deleted => _state = _state.Apply(deleted));
         Recover<KeyBudget.UsageRecorded>(ApplyUsage);
         Recover<SnapshotOffer>(offer =>
         {
@@ -50,8 +48,7 @@ public sealed class KeyJournalActor : ReceivePersistentActor
         }));
         Command<WritePolicy>(write => Persist(write.Event, written =>
         {
-            if (written is KeyBudget.KeyPolicySet set) ApplyPolicy(set);
-            else _deleted = true;
+            _state = written is KeyBudget.KeyPolicySet set ? _state.Apply(set) : _state.Apply((KeyBudget.KeyDeleted)written);
             Context.Parent.Tell(new PolicyWritten(write.Event));
         }));
         Command<SaveSnapshotSuccess>(_ => { });
@@ -63,18 +60,10 @@ public sealed class KeyJournalActor : ReceivePersistentActor
 
     public static Props Props(string keyId, TimeProvider clock) => Akka.Actor.Props.Create(() => new KeyJournalActor(keyId, clock));
 
-    private void ApplyPolicy(KeyBudget.KeyPolicySet set)
-    {
-        // As when it was provisioned: a key provisioned again after its deletion is a key again.
-        if (_policy?.BudgetDuration != set.Policy.BudgetDuration) _period = _period.Restarted();
-        _policy = set.Policy;
-        _deleted = false;
-    }
-
     private void ApplyUsage(KeyBudget.UsageRecorded recorded)
     {
-        _usage = KeyUsage.Add(_usage, recorded);
-        _period = _period.Counted(_policy, recorded.Cost, recorded.At ?? _clock.GetUtcNow());
+        // Usage journaled before it carried its time is counted when it is read back.
+        _state = _state.Apply(recorded.At is null ? recorded with { At = _clock.GetUtcNow() } : recorded);
         _counted.Journaled(recorded.RequestIds);
     }
 
@@ -85,17 +74,23 @@ public sealed class KeyJournalActor : ReceivePersistentActor
 
     private void Restore(KeyBudget.Totals totals)
     {
-        _policy = totals.Policy ?? (totals.AllowedModels is { } models ? new KeyPolicy("", "", models) : null);
-        _deleted = totals.Deleted;
-        _usage = KeyUsage.Of(totals);
-        _period = new BudgetPeriod(totals.PeriodStart, totals.PeriodSpend);
+        _state = KeyBudgetState.Empty with
+        {
+            Policy = totals.Policy ?? (totals.AllowedModels is { } models ? new KeyPolicy("", "", models) : null),
+            Deleted = totals.Deleted,
+            Settled = KeyUsage.Of(totals),
+            Period = new BudgetPeriod(totals.PeriodStart, totals.PeriodSpend),
+        };
         _counted.Clear();
         _counted.Journaled(totals.RequestIds);
     }
 
-    private KeyBudget.Totals Totals() =>
-        new(_policy?.AllowedModels, _usage.Requests, _usage.PromptTokens, _usage.CompletionTokens,
-            _policy, _usage.Cost, _period.Spend, _period.Start, _deleted, _counted.JournaledIds(), _usage.EstimatedCost);
+    private KeyBudget.Totals Totals()
+    {
+        var (policy, usage, period) = (_state.Policy, _state.Settled, _state.Period);
+        return new(policy?.AllowedModels, usage.Requests, usage.PromptTokens, usage.CompletionTokens,
+            policy, usage.Cost, period.Spend, period.Start, _state.Deleted, _counted.JournaledIds(), usage.EstimatedCost);
+    }
 
     /// <summary>To the parent: what the journal holds, read back.</summary>
     public sealed record Recovered(KeyBudget.Totals Totals);
