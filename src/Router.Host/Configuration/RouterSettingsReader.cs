@@ -1,15 +1,12 @@
-using System.Globalization;
 using Akka.Configuration;
-using Akka.Configuration.Hocon;
 using Router.Contracts.Configuration;
 using Router.Host.Caching;
-using Router.Host.Providers;
 using Router.Host.Storage;
 
 namespace Router.Host.Configuration;
 
 /// <summary>Turns the <c>router { }</c> block into <see cref="RouterSettings"/>, failing with the key at fault.</summary>
-public static class RouterSettingsReader
+public static partial class RouterSettingsReader
 {
     public static RouterSettings Read(Config config, string? urlsOverride = null)
     {
@@ -52,86 +49,6 @@ public static class RouterSettingsReader
         settings.Providers
             .Where(p => p.Discovery is not null && settings.Models.All(m => m.Name != $"{p.Name}/*"))
             .Select(p => new ModelEntry($"{p.Name}/*", p.Name, null));
-
-    private static List<ProviderSettings> ReadProviders(Config router, ProviderTimeouts defaults)
-    {
-        var providers = new List<ProviderSettings>();
-        var block = router.GetConfig("providers");
-        if (block is null) return providers;
-        foreach (var name in block.Root.GetObject().Items.Keys)
-        {
-            var p = block.GetConfig(name);
-            var typeText = p.GetString("type", null) ?? throw new ConfigException($"router.providers.{name}.type is missing");
-            var definition = ProviderRegistry.Named(typeText) ?? throw new ConfigException(
-                $"router.providers.{name}.type '{typeText}' is not one of: {string.Join(", ", ProviderRegistry.All.Select(d => d.ConfigName))}");
-            var apiBaseText = p.GetString("api-base", null) ?? throw new ConfigException($"router.providers.{name}.api-base is missing");
-            if (!Uri.TryCreate(apiBaseText.TrimEnd('/'), UriKind.Absolute, out var apiBase) || apiBase.Scheme is not ("http" or "https"))
-                throw new ConfigException($"router.providers.{name}.api-base '{apiBaseText}' is not an http(s) URL");
-            providers.Add(new ProviderSettings(
-                name,
-                definition.Type,
-                apiBase,
-                NullIfEmpty(p.GetString("api-key", null)),
-                p.GetBoolean("key-required", definition.KeyRequired),
-                ReadHeaders(p.GetConfig("headers")),
-                ReadTimeouts(p.GetConfig("timeouts"), defaults),
-                ReadDiscovery(p, name, definition),
-                ReadDefaultMaxTokens(p, name))
-            {
-                Local = ReadLocal(p, name),
-            });
-        }
-        return providers;
-    }
-
-    private static DiscoverySettings? ReadDiscovery(Config provider, string name, ProviderDefinition definition)
-    {
-        if (!provider.GetBoolean("discover", false)) return null;
-        if (!definition.Discovers)
-            throw new ConfigException(
-                $"router.providers.{name}.discover asks an Ollama server for its models; it needs type = {string.Join(" or ", ProviderRegistry.All.Where(d => d.Discovers).Select(d => d.ConfigName))}");
-        return new DiscoverySettings(provider.GetTimeSpan("discover-interval", TimeSpan.FromSeconds(30)));
-    }
-
-    private static bool? ReadLocal(Config provider, string name) => provider.GetString("local", null) switch
-    {
-        null => null,
-        "true" or "on" or "yes" => true,
-        "false" or "off" or "no" => false,
-        var other => throw new ConfigException(
-            $"router.providers.{name}.local '{other}' is not true or false (leave it out to judge by the provider's address)"),
-    };
-
-    private static int ReadDefaultMaxTokens(Config provider, string name)
-    {
-        var value = provider.GetInt("default-max-tokens", ProviderSettings.StandardMaxTokens);
-        return value > 0 ? value : throw new ConfigException($"router.providers.{name}.default-max-tokens must be a positive number of tokens");
-    }
-
-    private static Dictionary<string, string> ReadHeaders(Config? headers) =>
-        headers is null
-            ? new Dictionary<string, string>()
-            : headers.Root.GetObject().Items.ToDictionary(h => h.Key, h => h.Value.GetString());
-
-    private static ProviderTimeouts ReadTimeouts(HoconObject block, ProviderTimeouts fallback)
-    {
-        TimeSpan Read(string key, TimeSpan otherwise) => block.GetKey(key)?.GetTimeSpan() ?? otherwise;
-        return new ProviderTimeouts(
-            Read("connect", fallback.Connect), Read("first-byte", fallback.FirstByte), Read("stream-idle", fallback.StreamIdle),
-            Read("total", fallback.Total));
-    }
-
-    private static ProviderTimeouts ReadTimeouts(Config? block, ProviderTimeouts? fallback)
-    {
-        var f = fallback ?? new ProviderTimeouts(
-            TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(120), TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(600));
-        if (block is null) return f;
-        return new ProviderTimeouts(
-            block.GetTimeSpan("connect", f.Connect),
-            block.GetTimeSpan("first-byte", f.FirstByte),
-            block.GetTimeSpan("stream-idle", f.StreamIdle),
-            block.GetTimeSpan("total", f.Total));
-    }
 
     private static BreakerSettings ReadBreaker(Config router)
     {
@@ -329,102 +246,4 @@ public static class RouterSettingsReader
         var other => throw new ConfigException(
             $"router.pricing.unpriced '{other}' is not one of: refuse (a key with a budget is refused a model without a price), free (it costs nothing)"),
     };
-
-    private static readonly string[] PriceKeys =
-        ["input-cost-per-token", "output-cost-per-token", "cache-read-cost-per-token", "cache-write-cost-per-token"];
-
-    /// <summary><c>router.prices { "model" { input-cost-per-token, output-cost-per-token, cache-read-cost-per-token, cache-write-cost-per-token } }</c>.</summary>
-    private static Dictionary<string, ModelPrice> ReadPrices(Config router)
-    {
-        var prices = new Dictionary<string, ModelPrice>(StringComparer.Ordinal);
-        if (!router.HasPath("prices")) return prices;
-        var block = router.GetValue("prices");
-        // Akka's HOCON calls an empty object (and an empty list) neither an object nor empty; both mean no prices.
-        if (block.IsString()) throw new ConfigException("router.prices must be an object of model names to prices");
-        if (!block.IsObject()) return prices;
-        foreach (var (model, value) in block.GetObject().Items)
-        {
-            var at = $"router.prices.\"{model}\"";
-            if (!value.IsObject())
-                throw new ConfigException($"{at} must be an object with input-cost-per-token and/or output-cost-per-token");
-            var entry = value.GetObject();
-            if (entry.Items.Keys.FirstOrDefault(k => !PriceKeys.Contains(k)) is { } unknown)
-                throw new ConfigException($"{at}.{unknown} is not one of: {string.Join(", ", PriceKeys)}");
-            var input = PerToken(entry, at, "input-cost-per-token");
-            var output = PerToken(entry, at, "output-cost-per-token");
-            if (input is null && output is null)
-                throw new ConfigException($"{at} needs input-cost-per-token or output-cost-per-token (USD per token)");
-            prices[model] = new ModelPrice(input ?? 0, output ?? 0, PerToken(entry, at, "cache-read-cost-per-token"),
-                PerToken(entry, at, "cache-write-cost-per-token"));
-        }
-        return prices;
-    }
-
-    private static decimal? PerToken(HoconObject entry, string at, string key)
-    {
-        if (entry.GetKey(key) is not { } value) return null;
-        // Parsed from the text, not through double, so 0.0000025 stays exact; exponents (1.5e-07) are allowed.
-        var text = value.IsString() ? value.GetString() : null;
-        if (!decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var price))
-            throw new ConfigException($"{at}.{key} must be a number of USD per token (e.g. 0.0000025)");
-        return price >= 0 ? price : throw new ConfigException($"{at}.{key} must not be negative");
-    }
-
-    private static List<ModelEntry> ReadModels(Config router, IReadOnlyList<ProviderSettings> providers)
-    {
-        var models = new List<ModelEntry>();
-        if (!router.HasPath("models")) return models;
-        var index = 0;
-        foreach (var item in router.GetValue("models").GetArray())
-        {
-            var at = $"router.models[{index}]";
-            var entry = item.GetObject() ?? throw new ConfigException($"{at} is not an object");
-            string? Field(string key) => NullIfEmpty(entry.GetKey(key)?.GetString());
-            var name = Field("name") ?? throw new ConfigException($"{at}.name is missing");
-            var providerName = Field("provider") ?? throw new ConfigException($"{at}.provider is missing");
-            var provider = providers.FirstOrDefault(p => p.Name == providerName)
-                ?? throw new ConfigException($"router.models entry '{name}' names provider '{providerName}', which router.providers does not define");
-            var weight = entry.GetKey("weight")?.GetInt() ?? 1;
-            if (weight < 1) throw new ConfigException($"{at}.weight must be at least 1");
-            var maxInput = entry.GetKey("max-input-tokens")?.GetInt();
-            if (maxInput is < 1) throw new ConfigException($"{at}.max-input-tokens must be a positive number of tokens");
-            models.Add(new ModelEntry(name, providerName, Field("model"))
-            {
-                Weight = weight,
-                MaxInputTokens = maxInput,
-                Timeouts = entry.GetKey("timeouts")?.GetObject() is { } timeouts ? ReadTimeouts(timeouts, provider.Timeouts) : null,
-                Policy = ReadPolicy(entry, at),
-            });
-            index++;
-        }
-        return models;
-    }
-
-    private static RoutingPolicy ReadPolicy(HoconObject? block, string at)
-    {
-        if (block is null) return RoutingPolicy.Unset;
-        var strategy = block.GetKey("strategy")?.GetString() switch
-        {
-            null => (BalancingStrategy?)null,
-            "weighted-round-robin" => BalancingStrategy.WeightedRoundRobin,
-            "least-in-flight" => BalancingStrategy.LeastInFlight,
-            "lowest-latency" => BalancingStrategy.LowestLatency,
-            var other => throw new ConfigException(
-                $"{at}.strategy '{other}' is not one of: weighted-round-robin, least-in-flight, lowest-latency"),
-        };
-        var retries = block.GetKey("retries")?.GetInt();
-        if (retries is < 0) throw new ConfigException($"{at}.retries must not be negative");
-        return new RoutingPolicy(strategy, retries, Names(block, "fallbacks", at), Names(block, "context-window-fallbacks", at),
-            Names(block, "content-policy-fallbacks", at));
-    }
-
-    private static List<string>? Names(HoconObject block, string key, string at)
-    {
-        if (block.GetKey(key) is not { } value) return null;
-        // Akka's HOCON calls an empty list neither an array nor empty, so only the other kinds are refused.
-        if (value.IsString() || value.IsObject()) throw new ConfigException($"{at}.{key} must be a list of model names");
-        return [.. value.GetArray().Select(v => v.GetString())];
-    }
-
-    private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }

@@ -1,0 +1,90 @@
+using Akka.Configuration;
+using Akka.Configuration.Hocon;
+using Router.Contracts.Configuration;
+using Router.Host.Providers;
+
+namespace Router.Host.Configuration;
+
+/// <summary><c>router.providers</c>: each provider's type (from the registry), address, key, headers, timeouts and discovery.</summary>
+public static partial class RouterSettingsReader
+{
+    private static List<ProviderSettings> ReadProviders(Config router, ProviderTimeouts defaults)
+    {
+        var providers = new List<ProviderSettings>();
+        var block = router.GetConfig("providers");
+        if (block is null) return providers;
+        foreach (var name in block.Root.GetObject().Items.Keys)
+        {
+            var p = block.GetConfig(name);
+            var typeText = p.GetString("type", null) ?? throw new ConfigException($"router.providers.{name}.type is missing");
+            var definition = ProviderRegistry.Named(typeText) ?? throw new ConfigException(
+                $"router.providers.{name}.type '{typeText}' is not one of: {string.Join(", ", ProviderRegistry.All.Select(d => d.ConfigName))}");
+            var apiBaseText = p.GetString("api-base", null) ?? throw new ConfigException($"router.providers.{name}.api-base is missing");
+            if (!Uri.TryCreate(apiBaseText.TrimEnd('/'), UriKind.Absolute, out var apiBase) || apiBase.Scheme is not ("http" or "https"))
+                throw new ConfigException($"router.providers.{name}.api-base '{apiBaseText}' is not an http(s) URL");
+            providers.Add(new ProviderSettings(
+                name,
+                definition.Type,
+                apiBase,
+                NullIfEmpty(p.GetString("api-key", null)),
+                p.GetBoolean("key-required", definition.KeyRequired),
+                ReadHeaders(p.GetConfig("headers")),
+                ReadTimeouts(p.GetConfig("timeouts"), defaults),
+                ReadDiscovery(p, name, definition),
+                ReadDefaultMaxTokens(p, name))
+            {
+                Local = ReadLocal(p, name),
+            });
+        }
+        return providers;
+    }
+
+    private static DiscoverySettings? ReadDiscovery(Config provider, string name, ProviderDefinition definition)
+    {
+        if (!provider.GetBoolean("discover", false)) return null;
+        if (!definition.Discovers)
+            throw new ConfigException(
+                $"router.providers.{name}.discover asks an Ollama server for its models; it needs type = {string.Join(" or ", ProviderRegistry.All.Where(d => d.Discovers).Select(d => d.ConfigName))}");
+        return new DiscoverySettings(provider.GetTimeSpan("discover-interval", TimeSpan.FromSeconds(30)));
+    }
+
+    private static bool? ReadLocal(Config provider, string name) => provider.GetString("local", null) switch
+    {
+        null => null,
+        "true" or "on" or "yes" => true,
+        "false" or "off" or "no" => false,
+        var other => throw new ConfigException(
+            $"router.providers.{name}.local '{other}' is not true or false (leave it out to judge by the provider's address)"),
+    };
+
+    private static int ReadDefaultMaxTokens(Config provider, string name)
+    {
+        var value = provider.GetInt("default-max-tokens", ProviderSettings.StandardMaxTokens);
+        return value > 0 ? value : throw new ConfigException($"router.providers.{name}.default-max-tokens must be a positive number of tokens");
+    }
+
+    private static Dictionary<string, string> ReadHeaders(Config? headers) =>
+        headers is null
+            ? new Dictionary<string, string>()
+            : headers.Root.GetObject().Items.ToDictionary(h => h.Key, h => h.Value.GetString());
+
+    private static ProviderTimeouts ReadTimeouts(HoconObject block, ProviderTimeouts fallback)
+    {
+        TimeSpan Read(string key, TimeSpan otherwise) => block.GetKey(key)?.GetTimeSpan() ?? otherwise;
+        return new ProviderTimeouts(
+            Read("connect", fallback.Connect), Read("first-byte", fallback.FirstByte), Read("stream-idle", fallback.StreamIdle),
+            Read("total", fallback.Total));
+    }
+
+    private static ProviderTimeouts ReadTimeouts(Config? block, ProviderTimeouts? fallback)
+    {
+        var f = fallback ?? new ProviderTimeouts(
+            TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(120), TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(600));
+        if (block is null) return f;
+        return new ProviderTimeouts(
+            block.GetTimeSpan("connect", f.Connect),
+            block.GetTimeSpan("first-byte", f.FirstByte),
+            block.GetTimeSpan("stream-idle", f.StreamIdle),
+            block.GetTimeSpan("total", f.Total));
+    }
+}
