@@ -35,8 +35,8 @@ public sealed class ProxyExchange
     /// <summary>Whether the answer is streamed to the client.</summary>
     public bool Streaming => Operation.CanStream && Request.IsStreaming;
 
-    /// <summary>Whether the client asked for the usage chunk of a stream (read before any attempt, from the client's request).</summary>
-    public required bool ClientWantsUsage { get; init; }
+    /// <summary>Whether the client asked for the usage chunk of a stream (no dialect changes the request, so it still says).</summary>
+    public bool ClientWantsUsage => Request.StreamOptions?.IncludeUsage == true;
 
     /// <summary>Sees each stream frame the client is sent (the request's first-token clock, the cache's assembler).</summary>
     public Action<byte[]>? ObserveFrames { get; init; }

@@ -92,7 +92,6 @@ public sealed class ProxyHandler(
                 Routing = routing,
                 Route = route,
                 Trace = trace,
-                ClientWantsUsage = request.StreamOptions?.IncludeUsage == true,
                 ObserveFrames = observe,
             });
             if (result.Outcome.Error is { } upstreamError)

@@ -35,7 +35,6 @@ internal static class Exchanges
         Routing = routing,
         Route = routing.Routes.Resolve(request.Model!) ?? throw new InvalidOperationException($"No route for {request.Model}"),
         Trace = new RequestTrace(),
-        ClientWantsUsage = request.StreamOptions?.IncludeUsage == true,
         ObserveFrames = observeFrames,
     };
 }
