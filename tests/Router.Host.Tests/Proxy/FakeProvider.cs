@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Router.Host.Tests.Streaming;
 
 namespace Router.Host.Tests.Proxy;
 
@@ -42,7 +43,7 @@ internal sealed class FakeProvider(Func<HttpResponseMessage> answer) : HttpMessa
 /// A provider's response body read part by part: a string is sent as it is, an exception is thrown (the
 /// connection cut), <see cref="Hang"/> sends nothing until the reader gives up; after the last part the body ends.
 /// </summary>
-internal sealed class ScriptedStream(IEnumerable<object> parts) : Stream
+internal sealed class ScriptedStream(IEnumerable<object> parts) : ReadOnlyTestStream
 {
     public static readonly object Hang = new();
 
@@ -68,18 +69,5 @@ internal sealed class ScriptedStream(IEnumerable<object> parts) : Stream
         return count;
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) =>
-        ReadAsync(buffer.AsMemory(offset, count), ct).AsTask();
-
     public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count, default).GetAwaiter().GetResult();
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

@@ -1,7 +1,7 @@
 namespace Router.Host.Tests.Streaming;
 
 /// <summary>A read-only stream that hands out its bytes 1, 2 or 3 at a time, like a slow network.</summary>
-public sealed class TrickleStream(byte[] content, int seed = 7) : Stream
+public sealed class TrickleStream(byte[] content, int seed = 7) : ReadOnlyTestStream
 {
     private readonly Random _random = new(seed);
     private int _position;
@@ -24,17 +24,4 @@ public sealed class TrickleStream(byte[] content, int seed = 7) : Stream
         await Task.Yield();
         return Read(buffer.Span);
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
