@@ -68,7 +68,9 @@ public sealed class StreamRelay(
             while (true)
             {
                 foreach (var frame in frames) usage.Relayed(frame);
-                if (signal == StreamSignal.Finished) await sink.OnStreamEnding(usage.OfFinishedStream(translator.Usage));
+                // Counted once: without the provider's usage, the estimate tokenizes everything relayed.
+                var finished = signal == StreamSignal.Finished ? usage.OfFinishedStream(translator.Usage) : null;
+                if (finished is not null) await sink.OnStreamEnding(finished);
                 foreach (var frame in frames)
                 {
                     writer.Write(frame);
@@ -76,7 +78,7 @@ public sealed class StreamRelay(
                 }
                 frames.Clear();
                 await writer.FlushAsync(ct);
-                if (signal == StreamSignal.Finished) return new CallOutcome(usage.OfFinishedStream(translator.Usage), CallResult.Answered, latency, null);
+                if (finished is not null) return new CallOutcome(finished, CallResult.Answered, latency, null);
 
                 phase.CancelAfter(streamIdle);
                 var next = await events.ReadAsync(phase.Token);
