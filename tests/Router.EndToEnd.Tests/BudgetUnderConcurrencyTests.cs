@@ -63,13 +63,13 @@ public sealed class BudgetUnderConcurrencyTests : IAsyncLifetime
         };
         http.DefaultRequestHeaders.Authorization = new("Bearer", key);
 
-        var outcomes = new ConcurrentBag<Outcome>();
-        var clients = plans.Select(plan => Task.Run(async () => outcomes.Add(await SendAsync(http, plan)), Ct)).ToList();
+        var outcomes = new ConcurrentDictionary<string, Outcome>(StringComparer.Ordinal);
+        var clients = plans.Select((plan, i) => Task.Run(async () => outcomes[$"swarm-{seed}-{i}"] = await SendAsync(http, plan, $"swarm-{seed}-{i}"), Ct));
         await Task.WhenAll(clients);
 
-        var rows = await RowsOfAsync("swarm", Requests);
-        var logged = rows.Sum(r => r["cost"]!.GetValue<decimal>());
-        var spend = await SettledSpendAsync(key, logged);
+        // Every request the client saw answered is in the log; one it left may never have reached the router.
+        var answered = outcomes.Where(o => o.Value != Outcome.Left).Select(o => o.Key).ToList();
+        var (rows, logged, spend) = await SettledAsync(key, answered);
         var context = $"seed {seed}: {Count(Outcome.Served)} served, {Count(Outcome.Capped)} capped, {Count(Outcome.Refused)} refused, "
                       + $"{Count(Outcome.Left)} left; spend {spend}, logged {logged}";
         Assert.True(spend <= MaxBudget, context);
@@ -80,7 +80,7 @@ public sealed class BudgetUnderConcurrencyTests : IAsyncLifetime
         Assert.True(rows.Any(r => r["estimated"]!.GetValue<bool>() && r["cost"]!.GetValue<decimal>() > 0), context);
         return;
 
-        int Count(Outcome outcome) => outcomes.Count(o => o == outcome);
+        int Count(Outcome outcome) => outcomes.Values.Count(o => o == outcome);
     }
 
     /// <summary>One client's request: its model, choices, completion limit (and the field it is sent in), and when it hangs up.</summary>
@@ -106,14 +106,15 @@ public sealed class BudgetUnderConcurrencyTests : IAsyncLifetime
             """;
     }
 
-    private static async Task<Outcome> SendAsync(HttpClient http, Plan plan)
+    private static async Task<Outcome> SendAsync(HttpClient http, Plan plan, string requestId)
     {
         using var leave = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         if (plan.LeaveAfter is { } after) leave.CancelAfter(after);
         try
         {
-            using var response = await http.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = Json(plan.Body) },
-                HttpCompletionOption.ResponseHeadersRead, leave.Token);
+            var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = Json(plan.Body) };
+            request.Headers.Add("x-request-id", requestId);
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, leave.Token);
             if (response.StatusCode == HttpStatusCode.BadRequest)
             {
                 var error = await ErrorOf(response, HttpStatusCode.BadRequest);
@@ -130,25 +131,25 @@ public sealed class BudgetUnderConcurrencyTests : IAsyncLifetime
         }
     }
 
-    /// <summary>The request log's rows of the key, once all <paramref name="count"/> of them are written.</summary>
-    private async Task<List<JsonNode>> RowsOfAsync(string alias, int count)
+    /// <summary>
+    /// The key's rows in the request log, their costs and the key's spend, once every answered request's row is written and
+    /// every settlement is in (the spend is the logged sum), or after 30 s.
+    /// </summary>
+    private async Task<(List<JsonNode> Rows, decimal Logged, decimal Spend)> SettledAsync(string key, List<string> answered)
     {
         using var admin = _router.CreateClient(MasterKey);
         for (var deadline = DateTime.UtcNow.AddSeconds(30); ; await Task.Delay(200, Ct))
         {
-            var rows = JsonNode.Parse(await admin.GetStringAsync($"/spend/logs?key={alias}&size=1000", Ct))!["data"]!.AsArray()
+            var rows = JsonNode.Parse(await admin.GetStringAsync("/spend/logs?key=swarm&size=1000", Ct))!["data"]!.AsArray()
                 .Select(r => r!).ToList();
-            if (rows.Count == count) return rows;
-            Assert.True(DateTime.UtcNow < deadline, $"{rows.Count} of {count} requests reached the request log");
+            var logged = rows.Sum(r => r["cost"]!.GetValue<decimal>());
+            var spend = (await _router.KeyInfoAsync(key, Ct))["spend"]!.GetValue<decimal>();
+            var ids = rows.Select(r => r["request_id"]!.GetValue<string>()).ToHashSet(StringComparer.Ordinal);
+            if ((answered.All(ids.Contains) && spend == logged) || DateTime.UtcNow > deadline)
+            {
+                Assert.True(answered.All(ids.Contains), $"{answered.Count(id => !ids.Contains(id))} answered requests are not in the request log");
+                return (rows, logged, spend);
+            }
         }
-    }
-
-    /// <summary>The key's spend once every settlement is in (it reaches <paramref name="expected"/>), or after 15 s.</summary>
-    private async Task<decimal> SettledSpendAsync(string key, decimal expected)
-    {
-        var spend = 0m;
-        for (var deadline = DateTime.UtcNow.AddSeconds(15); spend != expected && DateTime.UtcNow < deadline; await Task.Delay(100, Ct))
-            spend = (await _router.KeyInfoAsync(key, Ct))["spend"]!.GetValue<decimal>();
-        return spend;
     }
 }

@@ -38,6 +38,7 @@ public sealed class MockOpenAiServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private int _cancelledRequests;
+    private int _streamsWaiting;
 
     private MockOpenAiServer(WebApplication app, string? requiredKey)
     {
@@ -58,6 +59,9 @@ public sealed class MockOpenAiServer : IAsyncDisposable
 
     /// <summary>What <c>GET /api/tags</c> lists, as a local Ollama does.</summary>
     public IReadOnlyList<string> OllamaModels { get; set; } = ["llama3.2:3b", "qwen2.5-coder:7b"];
+
+    /// <summary><c>stream-wait-first</c> streams whose 200 and headers have been sent (the answer begun, no token yet).</summary>
+    public int StreamsWaiting => Volatile.Read(ref _streamsWaiting);
 
     /// <summary>Requests whose client (the router) went away before the answer was complete.</summary>
     public int CancelledRequests => Volatile.Read(ref _cancelledRequests);
@@ -212,6 +216,7 @@ public sealed class MockOpenAiServer : IAsyncDisposable
         if (model == "stream-wait-first")
         {
             await context.Response.Body.FlushAsync(ct);
+            Interlocked.Increment(ref _streamsWaiting);
             await Task.Delay(Timeout.Infinite, ct);
         }
 
