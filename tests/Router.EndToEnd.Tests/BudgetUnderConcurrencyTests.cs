@@ -74,10 +74,10 @@ public sealed class BudgetUnderConcurrencyTests : IAsyncLifetime
                       + $"{Count(Outcome.Left)} left; spend {spend}, logged {logged}";
         Assert.True(spend <= MaxBudget, context);
         Assert.True(spend == logged, context);
-        // The budget bit (whether one request had its limit lowered before the rest were refused depends on the draw),
-        // and hang-ups were charged as estimates.
-        Assert.True(Count(Outcome.Refused) > 0, context);
-        Assert.True(rows.Any(r => r["estimated"]!.GetValue<bool>() && r["cost"]!.GetValue<decimal>() > 0), context);
+        // The budget bit and clients hung up. Whether one request had its limit lowered, or a hang-up was among the few
+        // admitted before the budget ran out (and so charged an estimate), depends on the draw: EndedAnswerSpendTests and
+        // BudgetCapTests assert those paths one by one.
+        Assert.True(Count(Outcome.Refused) > 0 && Count(Outcome.Left) > 0, context);
         return;
 
         int Count(Outcome outcome) => outcomes.Values.Count(o => o == outcome);
