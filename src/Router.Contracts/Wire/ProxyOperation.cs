@@ -16,4 +16,11 @@ public sealed record ProxyOperation(string UpstreamPath, string RequiredField, J
 
     public static readonly ProxyOperation Embeddings =
         new("/embeddings", "input", [JsonValueKind.String, JsonValueKind.Array], CanStream: false) { Generates = false };
+
+    /// <summary>
+    /// Anthropic's Messages API (<c>/v1/messages</c>): its body goes to an Anthropic provider as the client wrote it,
+    /// and is bridged through the chat translation to every other.
+    /// </summary>
+    public static readonly ProxyOperation Messages =
+        new("/messages", "messages", [JsonValueKind.Array], CanStream: true);
 }

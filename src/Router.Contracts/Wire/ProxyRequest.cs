@@ -21,6 +21,14 @@ public sealed class ProxyRequest
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Rest { get; set; }
 
+    /// <summary>
+    /// The body exactly as the client sent it, kept where a dialect forwards it natively (Anthropic's Messages to
+    /// Anthropic) so that every byte but the model reaches the provider. Null on a copy the router changed (a lowered
+    /// completion limit): that one is written anew.
+    /// </summary>
+    [JsonIgnore]
+    public ReadOnlyMemory<byte>? Source { get; init; }
+
     [JsonIgnore]
     public bool IsStreaming => Stream == true;
 

@@ -5,7 +5,7 @@ namespace Router.Host.Pricing;
 
 /// <summary>
 /// Counts the completion tokens of an answer the provider gave no usage for, from what the client was
-/// sent in OpenAI's format: every text a choice produced (<c>content</c>, <c>reasoning_content</c> or
+/// sent, in OpenAI's format or Anthropic's (a Messages client's): every text a choice produced (<c>content</c>, <c>reasoning_content</c> or
 /// <c>reasoning</c>, <c>refusal</c>, a legacy completion's <c>text</c>) and every tool call's name and
 /// arguments, counted with the o200k tokenizer. What is not JSON (a comment, <c>[DONE]</c>) counts nothing.
 /// </summary>
@@ -50,6 +50,8 @@ public static class CompletionTokens
         {
             var reader = new Utf8JsonReader(json);
             using var document = JsonDocument.ParseValue(ref reader);
+            if (document.RootElement.ValueKind != JsonValueKind.Object) return;
+            CollectAnthropic(document.RootElement, text);
             if (!document.RootElement.TryGetProperty("choices", out var choices) || choices.ValueKind != JsonValueKind.Array) return;
             foreach (var choice in choices.EnumerateArray())
             {
@@ -77,6 +79,29 @@ public static class CompletionTokens
     }
 
     private static readonly string[] TextFields = ["content", "reasoning_content", "reasoning", "refusal"];
+
+    /// <summary>
+    /// Anthropic's shapes, which a Messages client is sent: a stream's block starts and deltas (text, thinking, a tool
+    /// call's name and input JSON), or a message's content blocks.
+    /// </summary>
+    private static void CollectAnthropic(JsonElement root, StringBuilder text)
+    {
+        if (root.TryGetProperty("delta", out var delta) && delta.ValueKind == JsonValueKind.Object)
+            foreach (var name in AnthropicDeltaFields) Append(delta, name, text);
+        if (root.TryGetProperty("content_block", out var started) && started.ValueKind == JsonValueKind.Object) CollectBlock(started, text);
+        if (root.TryGetProperty("content", out var blocks) && blocks.ValueKind == JsonValueKind.Array)
+            foreach (var block in blocks.EnumerateArray())
+                if (block.ValueKind == JsonValueKind.Object) CollectBlock(block, text);
+    }
+
+    private static void CollectBlock(JsonElement block, StringBuilder text)
+    {
+        foreach (var name in AnthropicBlockFields) Append(block, name, text);
+        if (block.TryGetProperty("input", out var input) && input.ValueKind == JsonValueKind.Object) text.Append(input.GetRawText());
+    }
+
+    private static readonly string[] AnthropicDeltaFields = ["text", "thinking", "partial_json"];
+    private static readonly string[] AnthropicBlockFields = ["text", "thinking", "name"];
 
     private static void Append(JsonElement element, string name, StringBuilder text)
     {

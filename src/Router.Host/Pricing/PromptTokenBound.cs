@@ -6,7 +6,7 @@ namespace Router.Host.Pricing;
 /// <summary>
 /// How many prompt tokens a request can be billed at most, counted before it is sent (o200k, as OpenAI's current
 /// models count): everything the provider reads is counted, so that a key's reservation is an upper bound of its
-/// cost. Chat messages with their framing, names, text, tool calls and non-text parts; the tool definitions and a
+/// cost. Chat messages (OpenAI's, or Anthropic's with their <c>system</c>) with their framing, names, text, tool calls and non-text parts; the tool definitions and a
 /// response format's schema (which the provider puts in the prompt); the tokens that prime the reply. A legacy
 /// prompt or an embedding input is counted as it is.
 /// </summary>
@@ -30,7 +30,7 @@ public static class PromptTokenBound
     public static int Count(ProxyRequest request)
     {
         if (request.Field("messages") is { ValueKind: JsonValueKind.Array } messages)
-            return Messages(messages)
+            return Messages(messages) + System(request.Field("system"))
                    + Raw(request.Field("tools")) + Raw(request.Field("functions")) + Raw(request.Field("response_format"))
                    + ReplyPriming;
         return (request.Field("prompt") ?? request.Field("input")) is { } text ? TokenCounter.CountText(text) : 0;
@@ -64,12 +64,15 @@ public static class PromptTokenBound
             count += part.ValueKind == JsonValueKind.Object && part.TryGetProperty("type", out var type) ? type.GetString() switch
             {
                 "text" or "input_text" => part.TryGetProperty("text", out var text) ? Text(text) : 0,
-                "image_url" or "input_image" => ImageTokens,
+                "image_url" or "input_image" or "image" => ImageTokens,
                 // Audio, files and what comes next: their JSON, base64 and all, which tokenizes to more than any provider bills.
                 _ => Raw(part),
             } : Raw(part);
         return count;
     }
+
+    /// <summary>Anthropic's top-level <c>system</c> (a Messages request): a string or text blocks.</summary>
+    private static int System(JsonElement? system) => system is { } present ? Content(present) : 0;
 
     private static int Text(JsonElement text) => text.ValueKind == JsonValueKind.String ? TokenCounter.CountTokens(text.GetString()!) : 0;
 

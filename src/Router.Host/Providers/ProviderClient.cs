@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using Router.Contracts.Configuration;
+using Router.Contracts.Wire;
 using Router.Host.Translation;
+using Router.Host.Translation.Messages;
 
 namespace Router.Host.Providers;
 
@@ -28,12 +30,20 @@ public sealed class ProviderClient : IDisposable
             // Timeouts are enforced per phase by the caller (first byte, stream idle, total).
             Timeout = Timeout.InfiniteTimeSpan,
         };
-        Dialect = ProviderRegistry.Of(settings.Type).CreateDialect(settings);
+        var definition = ProviderRegistry.Of(settings.Type);
+        Dialect = definition.CreateDialect(settings);
+        _messages = definition.CreateMessagesDialect?.Invoke(settings) ?? new MessagesBridge(Dialect);
     }
 
     public ProviderSettings Settings { get; }
 
+    /// <summary>Its dialect for OpenAI's APIs (chat, completions, embeddings).</summary>
     public IProviderDialect Dialect { get; }
+
+    private readonly IProviderDialect _messages;
+
+    /// <summary>The dialect that serves a client API: Anthropic's Messages natively where the provider speaks it, else bridged.</summary>
+    public IProviderDialect DialectFor(ProxyOperation operation) => operation == ProxyOperation.Messages ? _messages : Dialect;
 
     /// <param name="connectTimeout">The calling deployment's connect timeout (deployments of one provider may differ).</param>
     public Task<HttpResponseMessage> SendAsync(UpstreamCall call, TimeSpan connectTimeout, CancellationToken ct)

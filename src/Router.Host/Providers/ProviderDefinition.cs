@@ -12,6 +12,12 @@ namespace Router.Host.Providers;
 /// <param name="CreateDialect">The wire format its clients speak, made once per configured provider.</param>
 public sealed record ProviderDefinition(ProviderType Type, string ConfigName, Func<ProviderSettings, IProviderDialect> CreateDialect)
 {
+    /// <summary>
+    /// Its dialect for Anthropic's Messages API when it speaks that API itself (Anthropic); null: Messages requests
+    /// are bridged through its chat dialect (<see cref="Translation.Messages.MessagesBridge"/>).
+    /// </summary>
+    public Func<ProviderSettings, IProviderDialect>? CreateMessagesDialect { get; init; }
+
     /// <summary>Whether a provider of this type needs a key unless its config says otherwise (<c>key-required</c>).</summary>
     public bool KeyRequired { get; init; } = true;
 

@@ -36,7 +36,10 @@ public sealed class ResponseCaching(IResponseCacheStore store, CacheSettings set
 {
     public const string Header = "x-router-cache";
 
-    /// <summary>The plan for a request, or null when it bypasses the cache (off for the model, <c>no-store</c>, a legacy stream).</summary>
+    /// <summary>
+    /// The plan for a request, or null when it bypasses the cache (off for the model, <c>no-store</c>, a stream other than
+    /// chat's: a legacy completion's or a Messages one, whose events are replayed from no stored answer).
+    /// </summary>
     public CachePlan? Plan(HttpContext context, ProxyRequest request, RouteMatch route, ProxyOperation operation, AuthenticatedKey key)
     {
         var streaming = operation.CanStream && request.IsStreaming;
@@ -137,5 +140,8 @@ public sealed class ResponseCaching(IResponseCacheStore store, CacheSettings set
     }
 
     private static string OperationName(ProxyOperation operation) =>
-        operation == ProxyOperation.ChatCompletions ? "chat" : operation == ProxyOperation.Embeddings ? "embeddings" : "completions";
+        operation == ProxyOperation.ChatCompletions ? "chat"
+        : operation == ProxyOperation.Embeddings ? "embeddings"
+        : operation == ProxyOperation.Messages ? "messages"
+        : "completions";
 }

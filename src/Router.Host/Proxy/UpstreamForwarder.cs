@@ -25,7 +25,7 @@ public sealed class UpstreamForwarder(ShutdownDrain? stop = null)
     {
         var context = exchange.Context;
         var request = exchange.Request;
-        var dialect = client.Dialect;
+        var dialect = client.DialectFor(exchange.Operation);
         var timeouts = deployment.Timeouts ?? client.Settings.Timeouts;
         var streaming = exchange.Streaming;
         var upstreamModel = match.UpstreamModelFor(deployment);

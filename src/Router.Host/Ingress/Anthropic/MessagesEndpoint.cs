@@ -4,13 +4,15 @@ using Router.Contracts.Wire;
 using Router.Host.Auth;
 using Router.Host.Http;
 using Router.Host.Proxy;
+using Router.Host.Translation.Messages;
 
 namespace Router.Host.Ingress.Anthropic;
 
 /// <summary>
-/// <c>POST /v1/messages</c> for Anthropic's clients (Claude Code, the Anthropic SDKs): the request becomes
-/// an OpenAI chat request and takes the same walk as any other (keys, routing to any backend, cache,
-/// retries, the log); the answer comes back in Anthropic's shapes. The key may come as <c>x-api-key</c>.
+/// <c>POST /v1/messages</c> for Anthropic's clients (Claude Code, the Anthropic SDKs): the request takes the same
+/// walk as any other (keys, routing to any backend, cache, retries, the log) as <see cref="ProxyOperation.Messages"/>:
+/// to an Anthropic provider as written, to any other through the chat translation; the answer comes back in
+/// Anthropic's shapes either way. The key may come as <c>x-api-key</c>.
 /// </summary>
 public static class MessagesEndpoint
 {
@@ -25,15 +27,12 @@ public static class MessagesEndpoint
             headers.Authorization = "Bearer " + apiKey;
 
         AuthenticatedKey key;
-        ProxyRequest converted;
-        string model;
+        ProxyRequest request;
         try
         {
             // The key first: an unknown caller must not make the router read and buffer a body.
             key = authenticator.Authenticate(context);
-            byte[] chat;
-            (chat, model) = MessagesRequestConverter.Convert(await ReadBodyAsync(context, maxBodyBytes));
-            converted = JsonSerializer.Deserialize(chat, WireJsonContext.Wire.ProxyRequest)!;
+            request = Read(await ReadBodyAsync(context, maxBodyBytes));
         }
         catch (RouterError error)
         {
@@ -42,12 +41,11 @@ public static class MessagesEndpoint
         }
 
         var client = context.Features.Get<IHttpResponseBodyFeature>()!;
-        var translating = new MessagesResponseStream(context.Response, client.Stream,
-            new MessagesStreamTranslator(MessagesResponses.MessageId("chatcmpl-" + requestId), model));
-        context.Response.Body = translating;
+        var shaping = new MessagesResponseStream(context.Response, client.Stream);
+        context.Response.Body = shaping;
         try
         {
-            await proxy.HandleAsync(context, ProxyOperation.ChatCompletions, key, converted);
+            await proxy.HandleAsync(context, ProxyOperation.Messages, key, request);
             await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
         }
         finally
@@ -56,12 +54,33 @@ public static class MessagesEndpoint
         }
         try
         {
-            await translating.CompleteAsync(context.RequestAborted);
+            await shaping.CompleteAsync(context.RequestAborted);
         }
         catch (Exception e) when (e is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)
         {
             // The client left; there is nobody to answer.
         }
+    }
+
+    /// <summary>
+    /// The body as the walk carries it, the client's bytes kept for a provider that takes them as they are. What every
+    /// backend needs is checked here, before routing; the rest is the provider's to judge, or the bridge's.
+    /// </summary>
+    private static ProxyRequest Read(byte[] body)
+    {
+        ProxyRequest? request;
+        try
+        {
+            request = JsonSerializer.Deserialize(body, WireJsonContext.Wire.ProxyRequest);
+        }
+        catch (JsonException e)
+        {
+            throw RouterError.InvalidRequest($"The request body is not valid JSON: {e.Message}", code: "invalid_json");
+        }
+        if (request is null) throw RouterError.InvalidRequest("The request body must be a JSON object.", code: "invalid_json");
+        if (request.Field("max_tokens") is not { ValueKind: JsonValueKind.Number } maxTokens || !maxTokens.TryGetInt32(out var limit) || limit < 1)
+            throw RouterError.InvalidRequest("max_tokens: must be a positive integer", "max_tokens", "invalid_request");
+        return new ProxyRequest { Model = request.Model, Stream = request.Stream, StreamOptions = request.StreamOptions, Rest = request.Rest, Source = body };
     }
 
     private static async Task<byte[]> ReadBodyAsync(HttpContext context, long maxBodyBytes)

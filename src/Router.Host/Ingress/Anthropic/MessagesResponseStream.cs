@@ -1,16 +1,20 @@
 using System.Text.Json;
+using Router.Host.Translation.Messages;
 
 namespace Router.Host.Ingress.Anthropic;
 
 /// <summary>
-/// Stands in for the response body while the router answers a Messages request in OpenAI's shapes, and
-/// turns what is written into Anthropic's: an event stream event by event as it is flushed (so tokens
-/// reach the client as they arrive), a JSON answer or an error once it is complete.
+/// Stands in for the response body of a Messages request. The answer itself is already in Anthropic's shapes (the
+/// provider's own, or bridged by <see cref="MessagesBridge"/>) and passes as written; what the router says in its own
+/// words is OpenAI-shaped and is turned into Anthropic's here: an error body (once it is complete), and inside a
+/// stream the router's error event, its <c>[DONE]</c> (dropped) and its keep-alive comments (Anthropic's <c>ping</c>).
 /// </summary>
-public sealed class MessagesResponseStream(HttpResponse response, Stream client, MessagesStreamTranslator translator) : Stream
+public sealed class MessagesResponseStream(HttpResponse response, Stream client) : Stream
 {
+    private enum Shape { Answer, Error, Events }
+
     private readonly MemoryStream _pending = new();
-    private bool? _streaming;
+    private Shape? _shape;
 
     public override bool CanRead => false;
     public override bool CanSeek => false;
@@ -24,39 +28,43 @@ public sealed class MessagesResponseStream(HttpResponse response, Stream client,
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken ct = default)
     {
-        // The relay sets the event-stream type before its first frame; anything else is one JSON body.
-        _streaming ??= response.StatusCode == 200 && response.ContentType?.StartsWith("text/event-stream", StringComparison.Ordinal) == true;
-        _pending.Write(buffer.Span);
-        if (_streaming == true) await RelayEventsAsync(ct);
+        // The status and type are set before the first byte: the relay sets the event-stream type before its first frame.
+        _shape ??= response.StatusCode >= 400 ? Shape.Error
+            : response.ContentType?.StartsWith("text/event-stream", StringComparison.Ordinal) == true ? Shape.Events
+            : Shape.Answer;
+        switch (_shape)
+        {
+            case Shape.Answer:
+                await client.WriteAsync(buffer, ct);
+                break;
+            case Shape.Error:
+                _pending.Write(buffer.Span);
+                break;
+            default:
+                _pending.Write(buffer.Span);
+                await RelayEventsAsync(ct);
+                break;
+        }
     }
 
-    public override Task FlushAsync(CancellationToken ct) => _streaming == true ? client.FlushAsync(ct) : Task.CompletedTask;
+    public override Task FlushAsync(CancellationToken ct) => _shape == Shape.Error ? Task.CompletedTask : client.FlushAsync(ct);
 
     public override void Flush() => FlushAsync(CancellationToken.None).GetAwaiter().GetResult();
 
-    /// <summary>Sends what is still held back: the translated JSON answer or error, or a stream's closing events.</summary>
+    /// <summary>Sends what is still held back: the error, translated once complete, or a stream's last events.</summary>
     public async Task CompleteAsync(CancellationToken ct)
     {
-        if (_streaming == true)
-        {
-            await RelayEventsAsync(ct);
-            if (translator.Finished) return;
-            var closing = new List<byte[]>();
-            translator.Finish(closing);
-            foreach (var frame in closing) await client.WriteAsync(frame, ct);
-            await client.FlushAsync(ct);
-            return;
-        }
-        if (_pending.Length == 0) return;
+        if (_shape == Shape.Events) await RelayEventsAsync(ct);
+        if (_shape != Shape.Error || _pending.Length == 0) return;
         var body = _pending.GetBuffer().AsSpan(0, (int)_pending.Length);
         byte[] translated;
         try
         {
-            translated = response.StatusCode >= 400 ? MessagesResponses.Error(response.StatusCode, body) : MessagesResponses.Message(body);
+            translated = MessagesResponses.Error(response.StatusCode, body);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
         {
-            // Not an OpenAI shape after all (should not happen): pass it on rather than lose it.
+            // Not the router's envelope after all (should not happen): pass it on rather than lose it.
             translated = body.ToArray();
         }
         response.ContentType = "application/json";
@@ -64,35 +72,35 @@ public sealed class MessagesResponseStream(HttpResponse response, Stream client,
         await client.WriteAsync(translated, ct);
     }
 
-    /// <summary>Translates every complete SSE event held so far and sends the result.</summary>
+    /// <summary>Sends every complete SSE event held so far, translating the router's own.</summary>
     private async Task RelayEventsAsync(CancellationToken ct)
     {
-        var events = new List<byte[]>();
         var held = _pending.GetBuffer().AsMemory(0, (int)_pending.Length);
         var consumed = 0;
         while (true)
         {
-            var rest = held.Span[consumed..];
-            var end = rest.IndexOf("\n\n"u8);
+            var rest = held[consumed..];
+            var end = rest.Span.IndexOf("\n\n"u8);
             if (end < 0) break;
-            TranslateEvent(rest[..end], events);
+            var sseEvent = rest[..(end + 2)];
+            await client.WriteAsync(RouterEventAsAnthropic(sseEvent.Span) ?? sseEvent, ct);
             consumed += end + 2;
         }
         var remaining = held[consumed..].ToArray();
         _pending.SetLength(0);
         _pending.Write(remaining);
-        foreach (var frame in events) await client.WriteAsync(frame, ct);
     }
 
-    private void TranslateEvent(ReadOnlySpan<byte> sseEvent, List<byte[]> events)
+    /// <summary>The Anthropic form of an event the router wrote itself; null for the answer's own events.</summary>
+    private static ReadOnlyMemory<byte>? RouterEventAsAnthropic(ReadOnlySpan<byte> sseEvent)
     {
-        foreach (var line in sseEvent.Split((byte)'\n'))
-        {
-            var text = sseEvent[line];
-            if (text.StartsWith("data: "u8)) translator.Accept(text["data: "u8.Length..], events);
-            // A keep-alive comment: Anthropic's clients know ping events.
-            else if (text.StartsWith(":"u8) && !translator.Finished) events.Add("event: ping\ndata: {\"type\": \"ping\"}\n\n"u8.ToArray());
-        }
+        // A keep-alive comment: Anthropic's clients know ping events.
+        if (sseEvent.StartsWith(":"u8)) return "event: ping\ndata: {\"type\": \"ping\"}\n\n"u8.ToArray();
+        if (!sseEvent.StartsWith("data: "u8)) return null; // Anthropic's events begin with their event: line
+        var data = sseEvent["data: "u8.Length..].TrimEnd("\n"u8);
+        if (data.SequenceEqual("[DONE]"u8)) return ReadOnlyMemory<byte>.Empty;
+        using var document = JsonDocument.Parse(data.ToArray());
+        return document.RootElement.TryGetProperty("error", out var error) ? MessagesStreamTranslator.ErrorEvent(error) : null;
     }
 
     public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();

@@ -31,7 +31,7 @@ public sealed class AnthropicDialect(ProviderSettings settings) : IProviderDiale
     /// The client's <c>anthropic-beta</c> and <c>anthropic-version</c> pass through; without either a
     /// client or a configured version, the one this translation is written for is sent.
     /// </summary>
-    private List<KeyValuePair<string, string>> Headers(CallContext call)
+    internal List<KeyValuePair<string, string>> Headers(CallContext call)
     {
         var configuredVersion = settings.Headers.Keys.Any(k => string.Equals(k, VersionHeader, StringComparison.OrdinalIgnoreCase));
         var headers = new List<KeyValuePair<string, string>>(2);

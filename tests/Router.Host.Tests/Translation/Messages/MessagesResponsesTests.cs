@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using Router.Host.Ingress.Anthropic;
+using Router.Host.Translation.Messages;
 
-namespace Router.Host.Tests.Ingress;
+namespace Router.Host.Tests.Translation.Messages;
 
 public sealed class MessagesResponsesTests
 {

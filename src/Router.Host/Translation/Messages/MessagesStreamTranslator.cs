@@ -1,8 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
-using Router.Host.Translation;
 
-namespace Router.Host.Ingress.Anthropic;
+namespace Router.Host.Translation.Messages;
 
 /// <summary>
 /// The router's OpenAI chunk stream as Anthropic's event stream: <c>message_start</c>, then one content
@@ -36,12 +35,7 @@ public sealed class MessagesStreamTranslator(string messageId, string requestedM
         var chunk = document.RootElement;
         if (chunk.TryGetProperty("error", out var error))
         {
-            var status = error.TryGetProperty("upstream_status", out var upstream) && upstream.ValueKind == JsonValueKind.Number ? upstream.GetInt32() : 500;
-            events.Add(Event("error", json =>
-            {
-                json.WriteString("type", "error");
-                MessagesResponses.WriteError(json, status, error);
-            }));
+            events.Add(ErrorEvent(error));
             Finished = true;
             return;
         }
@@ -54,6 +48,17 @@ public sealed class MessagesStreamTranslator(string messageId, string requestedM
         if (choice.TryGetProperty("delta", out var delta)) AcceptDelta(delta, events);
         if (choice.TryGetProperty("finish_reason", out var finish) && finish.ValueKind == JsonValueKind.String)
             _stopReason = MessagesResponses.StopReason(finish.GetString());
+    }
+
+    /// <summary>The router's error event (OpenAI's <c>{"error":{…}}</c> chunk) as Anthropic's <c>error</c> event.</summary>
+    public static byte[] ErrorEvent(JsonElement error)
+    {
+        var status = error.TryGetProperty("upstream_status", out var upstream) && upstream.ValueKind == JsonValueKind.Number ? upstream.GetInt32() : 500;
+        return Event("error", json =>
+        {
+            json.WriteString("type", "error");
+            MessagesResponses.WriteError(json, status, error);
+        });
     }
 
     /// <summary>Closes the message when the stream ended without <c>[DONE]</c> having been seen.</summary>

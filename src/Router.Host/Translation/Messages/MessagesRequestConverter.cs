@@ -1,8 +1,7 @@
 using System.Text.Json;
 using Router.Host.Http;
-using Router.Host.Translation;
 
-namespace Router.Host.Ingress.Anthropic;
+namespace Router.Host.Translation.Messages;
 
 /// <summary>
 /// An Anthropic Messages request as the OpenAI chat request the router walks: <c>system</c> becomes the

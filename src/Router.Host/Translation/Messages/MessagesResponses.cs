@@ -1,7 +1,6 @@
 using System.Text.Json;
-using Router.Host.Translation;
 
-namespace Router.Host.Ingress.Anthropic;
+namespace Router.Host.Translation.Messages;
 
 /// <summary>Complete answers in Anthropic's shapes: an OpenAI chat completion as a Message, an OpenAI error envelope as an Anthropic error.</summary>
 public static class MessagesResponses
