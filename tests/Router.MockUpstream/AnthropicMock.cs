@@ -13,6 +13,7 @@ namespace Router.MockUpstream;
 /// <item><c>fail-400</c> invalid_request_error, <c>fail-429</c> rate_limit_error (retry-after: 7), <c>overloaded</c> 529 overloaded_error</item>
 /// <item><c>stream-error-first</c>: a 200 stream whose first event is an overloaded_error</item>
 /// <item><c>stream-error-mid</c>: message_start, two text deltas, then an overloaded_error event</item>
+/// <item><c>native-exotic</c>: <see cref="AnthropicNativeAnswers"/>, blocks and events no translation knows</item>
 /// <item><c>html-200</c>: a 200 whose body is an HTML page, as a misconfigured proxy in front of the API answers</item>
 /// <item>anything else: the answer <see cref="MockAnswer"/> plans, as text or <c>tool_use</c> blocks</item>
 /// </list>
@@ -37,7 +38,11 @@ public static class AnthropicMock
             await ErrorAsync(context, 400, "invalid_request_error", "anthropic-version: header is required");
             return;
         }
-        if (await JsonNode.ParseAsync(context.Request.Body) is not JsonObject body)
+        using var raw = new MemoryStream();
+        await context.Request.Body.CopyToAsync(raw);
+        context.Items[ReceivedRequest.RawBodyItem] = raw.ToArray(); // for tests that check bytes, not only fields
+        raw.Position = 0;
+        if (await JsonNode.ParseAsync(raw) is not JsonObject body)
         {
             await ErrorAsync(context, 400, "invalid_request_error", "The request body is not valid JSON.");
             return;
@@ -71,6 +76,9 @@ public static class AnthropicMock
                     return;
                 case "overloaded":
                     await ErrorAsync(context, 529, "overloaded_error", "Overloaded");
+                    return;
+                case AnthropicNativeAnswers.Model:
+                    await AnthropicNativeAnswers.WriteAsync(context, body["stream"]?.GetValue<bool>() == true, ct);
                     return;
                 case "html-200":
                     context.Response.ContentType = "text/html";

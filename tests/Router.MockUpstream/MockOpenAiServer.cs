@@ -301,7 +301,10 @@ public sealed class MockOpenAiServer : IAsyncDisposable
 
     private void Record(HttpContext context, JsonObject body) =>
         Received.Enqueue(new ReceivedRequest(context.Request.Path + context.Request.QueryString, body,
-            context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString())));
+            context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()))
+        {
+            RawBody = context.Items[ReceivedRequest.RawBodyItem] as byte[],
+        });
 
     private static string ToolCallChunk(string model, int index, string? id, string? name, string arguments, bool includeUsage)
     {
@@ -484,4 +487,10 @@ public sealed class MockOpenAiServer : IAsyncDisposable
 }
 
 /// <summary>A request as the mock received it: path with query, body, and headers by lower-case name.</summary>
-public sealed record ReceivedRequest(string Path, JsonObject Body, IReadOnlyDictionary<string, string> Headers);
+public sealed record ReceivedRequest(string Path, JsonObject Body, IReadOnlyDictionary<string, string> Headers)
+{
+    public const string RawBodyItem = "mock.raw-body";
+
+    /// <summary>The body's bytes as received, where the endpoint keeps them (Anthropic's Messages).</summary>
+    public byte[]? RawBody { get; init; }
+}

@@ -32,7 +32,7 @@ public sealed class ProviderClient : IDisposable
         };
         var definition = ProviderRegistry.Of(settings.Type);
         Dialect = definition.CreateDialect(settings);
-        _messages = definition.CreateMessagesDialect?.Invoke(settings) ?? new MessagesBridge(Dialect);
+        _messages = definition.CreateMessagesDialect?.Invoke(settings) ?? new MessagesBridge(Dialect, definition.ChatTakesTopK);
     }
 
     public ProviderSettings Settings { get; }

@@ -18,6 +18,9 @@ public sealed record ProviderDefinition(ProviderType Type, string ConfigName, Fu
     /// </summary>
     public Func<ProviderSettings, IProviderDialect>? CreateMessagesDialect { get; init; }
 
+    /// <summary>Whether its chat API takes <c>top_k</c> (OpenAI's refuses it; Gemini's and most OpenAI-compatible servers' take it).</summary>
+    public bool ChatTakesTopK { get; init; } = true;
+
     /// <summary>Whether a provider of this type needs a key unless its config says otherwise (<c>key-required</c>).</summary>
     public bool KeyRequired { get; init; } = true;
 

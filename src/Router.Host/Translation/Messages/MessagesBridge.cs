@@ -9,12 +9,13 @@ namespace Router.Host.Translation.Messages;
 /// (<see cref="MessagesRequestConverter"/>, which refuses with a 400 what it cannot carry), the provider's own dialect
 /// sends it, and the answer comes back through that dialect as OpenAI's and on to Anthropic's shapes.
 /// </summary>
-public sealed class MessagesBridge(IProviderDialect chat) : IProviderDialect
+/// <param name="takesTopK">Whether the provider's chat API knows <c>top_k</c>.</param>
+public sealed class MessagesBridge(IProviderDialect chat, bool takesTopK) : IProviderDialect
 {
     public UpstreamCall BuildCall(ProxyOperation operation, ProxyRequest request, CallContext call)
     {
         var body = request.Source?.ToArray() ?? JsonSerializer.SerializeToUtf8Bytes(request, WireJsonContext.Wire.ProxyRequest);
-        var (converted, _) = MessagesRequestConverter.Convert(body);
+        var (converted, _) = MessagesRequestConverter.Convert(body, takesTopK);
         return chat.BuildCall(ProxyOperation.ChatCompletions, JsonSerializer.Deserialize(converted, WireJsonContext.Wire.ProxyRequest)!, call);
     }
 

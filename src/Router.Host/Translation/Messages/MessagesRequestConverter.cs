@@ -7,12 +7,15 @@ namespace Router.Host.Translation.Messages;
 /// An Anthropic Messages request as the OpenAI chat request the router walks: <c>system</c> becomes the
 /// first message, content blocks become parts, <c>tool_use</c> blocks an assistant's <c>tool_calls</c>,
 /// <c>tool_result</c> blocks <c>tool</c> messages, and tools and <c>tool_choice</c> their OpenAI forms.
-/// A stream always asks for usage, which Anthropic's closing events carry.
+/// A stream always asks for usage, which Anthropic's closing events carry. Fields are mapped or refused as
+/// <see cref="MessagesFields"/> says; <c>cache_control</c> marks are consumed (the chat providers cache prompts
+/// on their own), as are an assistant's thinking blocks (their signatures verify only with the provider that made them).
 /// </summary>
 public static class MessagesRequestConverter
 {
     /// <summary>The OpenAI request body and its model; a request that is not a valid Messages request throws a 400.</summary>
-    public static (byte[] Body, string Model) Convert(ReadOnlySpan<byte> body)
+    /// <param name="takesTopK">Whether the target's chat API knows <c>top_k</c> (OpenAI's does not; Gemini and most servers do).</param>
+    public static (byte[] Body, string Model) Convert(ReadOnlySpan<byte> body, bool takesTopK = true)
     {
         JsonDocument document;
         try
@@ -32,6 +35,7 @@ public static class MessagesRequestConverter
                 throw Invalid("max_tokens: Field required", "max_tokens");
             if (!request.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array)
                 throw Invalid("messages: Field required", "messages");
+            MessagesFields.Check(request, takesTopK);
             return (TranslationJson.Write(json => WriteChatRequest(json, request, messages)), model);
         }
     }
@@ -49,8 +53,11 @@ public static class MessagesRequestConverter
         json.WriteNumber("max_tokens", request.GetProperty("max_tokens").GetInt64());
         Copy(json, request, "temperature");
         Copy(json, request, "top_p");
+        Copy(json, request, "top_k");
         if (request.TryGetProperty("stop_sequences", out var stops)) { json.WritePropertyName("stop"); stops.WriteTo(json); }
         if (request.TryGetProperty("metadata", out var metadata) && String(metadata, "user_id") is { } user) json.WriteString("user", user);
+        if (MessagesFields.ReasoningEffort(request) is { } effort) json.WriteString("reasoning_effort", effort);
+        if (MessagesFields.ServiceTier(request) is { } tier) json.WriteString("service_tier", tier);
         if (request.TryGetProperty("stream", out var stream) && stream.ValueKind == JsonValueKind.True)
         {
             json.WriteBoolean("stream", true);
@@ -183,10 +190,38 @@ public static class MessagesRequestConverter
                 json.WriteEndObject();
                 json.WriteEndObject();
                 break;
+            case "document":
+                WriteDocument(json, block);
+                break;
             case var other:
-                throw Invalid($"messages: content blocks of type '{other}' are not supported by the router's Messages endpoint", "messages",
-                    "unsupported_content_block");
+                throw Invalid($"messages: content blocks of type '{other}' have no counterpart in the chat API this model's provider speaks",
+                    "messages", "unsupported_content_block");
         }
+    }
+
+    /// <summary>A PDF as OpenAI's <c>file</c> part (inline data); a plain-text document as a text part. Other sources have no counterpart.</summary>
+    private static void WriteDocument(Utf8JsonWriter json, JsonElement block)
+    {
+        var source = block.TryGetProperty("source", out var s) ? s : throw Invalid("document: source is required", "messages");
+        json.WriteStartObject();
+        switch (String(source, "type"))
+        {
+            case "base64" when String(source, "media_type") == "application/pdf":
+                json.WriteString("type", "file");
+                json.WriteStartObject("file");
+                json.WriteString("filename", String(block, "title") ?? "document.pdf");
+                json.WriteString("file_data", $"data:application/pdf;base64,{String(source, "data")}");
+                json.WriteEndObject();
+                break;
+            case "text":
+                json.WriteString("type", "text");
+                json.WriteString("text", String(source, "data") ?? "");
+                break;
+            case var other:
+                throw Invalid($"document: a source of type '{other}' ({String(source, "media_type")}) has no counterpart in the chat API this model's provider speaks",
+                    "messages", "unsupported_content_block");
+        }
+        json.WriteEndObject();
     }
 
     private static string ImageUrl(JsonElement block)
