@@ -22,8 +22,30 @@ public static class AnthropicMock
 {
     private static int _requests;
 
-    public static void Map(WebApplication app, string prefix, string? requiredKey, Action<HttpContext, JsonObject> record) =>
+    public static void Map(WebApplication app, string prefix, string? requiredKey, Action<HttpContext, JsonObject> record)
+    {
         app.MapPost($"{prefix}/v1/messages", context => HandleAsync(context, requiredKey, record));
+        app.MapPost($"{prefix}/v1/messages/count_tokens", context => CountTokensAsync(context, requiredKey, record));
+    }
+
+    /// <summary>The token count of <c>/v1/messages/count_tokens</c>: the mock's count of the last user text, plus 1000 to tell it apart.</summary>
+    public const int CountTokensOffset = 1000;
+
+    private static async Task CountTokensAsync(HttpContext context, string? requiredKey, Action<HttpContext, JsonObject> record)
+    {
+        if (requiredKey is not null && context.Request.Headers["x-api-key"] != requiredKey)
+        {
+            await ErrorAsync(context, 401, "authentication_error", "invalid x-api-key");
+            return;
+        }
+        if (await JsonNode.ParseAsync(context.Request.Body) is not JsonObject body || body["messages"] is not JsonArray messages)
+        {
+            await ErrorAsync(context, 400, "invalid_request_error", "messages: Field required");
+            return;
+        }
+        record(context, body);
+        await WriteJsonAsync(context, 200, new JsonObject { ["input_tokens"] = CountTokensOffset + MockAnswer.PromptTokens(LastUserText(messages)) });
+    }
 
     private static async Task HandleAsync(HttpContext context, string? requiredKey, Action<HttpContext, JsonObject> record)
     {

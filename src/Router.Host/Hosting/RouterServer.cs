@@ -178,6 +178,8 @@ public static class RouterServer
         var maxBodyBytes = app.Services.GetRequiredService<RouterSettings>().MaxRequestBodyBytes;
         var authenticator = app.Services.GetRequiredService<KeyAuthenticator>();
         app.MapPost("/v1/messages", context => MessagesEndpoint.HandleAsync(context, proxy, authenticator, maxBodyBytes));
+        app.MapPost("/v1/messages/count_tokens", (HttpContext context, KeyStates keys, LiveConfig live) =>
+            CountTokensEndpoint.HandleAsync(context, authenticator, keys, live, maxBodyBytes));
         app.MapGet("/v1/models", (HttpContext context, KeyAuthenticator authenticator, RouteTable routes, DiscoveredModels discovered, KeyStates keys) =>
             ModelsEndpoint.HandleAsync(context, authenticator, routes, discovered, keys));
         app.MapGet("/health/liveness", HealthEndpoints.Liveness);

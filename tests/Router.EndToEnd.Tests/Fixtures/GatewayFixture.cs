@@ -41,6 +41,11 @@ public sealed class GatewayFixture : IAsyncLifetime
                 lan-ollama { type = openai-compatible, api-base = "{{Mock.ApiBase}}", api-key = "{{ProviderKey}}", discover = true, discover-interval = 1s }
                 gone-ollama { type = openai-compatible, api-base = "http://127.0.0.1:9/v1", discover = true, discover-interval = 1s }
               }
+              # Anthropic's prices for a Sonnet, so that a native Messages answer's cache reads and writes are charged at their own rates.
+              prices {
+                "claude/native-exotic" { input-cost-per-token = 0.000003, output-cost-per-token = 0.000015
+                                         cache-read-cost-per-token = 0.0000003, cache-write-cost-per-token = 0.00000375 }
+              }
               models = [
                 { name = "gpt-4o-mini", provider = mock }
                 { name = "fast", provider = mock, model = "gpt-4o-mini" }

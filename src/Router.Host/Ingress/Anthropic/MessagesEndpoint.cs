@@ -18,21 +18,14 @@ public static class MessagesEndpoint
 {
     public static async Task HandleAsync(HttpContext context, ProxyHandler proxy, KeyAuthenticator authenticator, long maxBodyBytes)
     {
-        // One request id for both halves: the walk reuses the one given here.
-        var requestId = RequestIds.Assign(context);
-        context.Request.Headers[RequestIds.Header] = requestId;
-        context.Response.Headers["request-id"] = requestId;
-        var headers = context.Request.Headers;
-        if (string.IsNullOrEmpty(headers.Authorization) && headers["x-api-key"].ToString() is { Length: > 0 } apiKey)
-            headers.Authorization = "Bearer " + apiKey;
-
+        var requestId = AdoptRequest(context);
         AuthenticatedKey key;
         ProxyRequest request;
         try
         {
             // The key first: an unknown caller must not make the router read and buffer a body.
             key = authenticator.Authenticate(context);
-            request = Read(await ReadBodyAsync(context, maxBodyBytes));
+            request = ReadRequest(await ReadBodyAsync(context, maxBodyBytes));
         }
         catch (RouterError error)
         {
@@ -66,7 +59,7 @@ public static class MessagesEndpoint
     /// The body as the walk carries it, the client's bytes kept for a provider that takes them as they are. What every
     /// backend needs is checked here, before routing; the rest is the provider's to judge, or the bridge's.
     /// </summary>
-    private static ProxyRequest Read(byte[] body)
+    public static ProxyRequest ReadRequest(byte[] body, bool requireMaxTokens = true)
     {
         ProxyRequest? request;
         try
@@ -78,12 +71,30 @@ public static class MessagesEndpoint
             throw RouterError.InvalidRequest($"The request body is not valid JSON: {e.Message}", code: "invalid_json");
         }
         if (request is null) throw RouterError.InvalidRequest("The request body must be a JSON object.", code: "invalid_json");
-        if (request.Field("max_tokens") is not { ValueKind: JsonValueKind.Number } maxTokens || !maxTokens.TryGetInt32(out var limit) || limit < 1)
+        if (requireMaxTokens && !IsPositiveInteger(request.Field("max_tokens")))
             throw RouterError.InvalidRequest("max_tokens: must be a positive integer", "max_tokens", "invalid_request");
         return new ProxyRequest { Model = request.Model, Stream = request.Stream, StreamOptions = request.StreamOptions, Rest = request.Rest, Source = body };
     }
 
-    private static async Task<byte[]> ReadBodyAsync(HttpContext context, long maxBodyBytes)
+    private static bool IsPositiveInteger(JsonElement? value) =>
+        value is { ValueKind: JsonValueKind.Number } number && number.TryGetInt32(out var n) && n > 0;
+
+    /// <summary>
+    /// One request id for both halves (the walk reuses the one given here), answered as Anthropic's <c>request-id</c>;
+    /// the key may come as Anthropic's <c>x-api-key</c>.
+    /// </summary>
+    public static string AdoptRequest(HttpContext context)
+    {
+        var requestId = RequestIds.Assign(context);
+        context.Request.Headers[RequestIds.Header] = requestId;
+        context.Response.Headers["request-id"] = requestId;
+        var headers = context.Request.Headers;
+        if (string.IsNullOrEmpty(headers.Authorization) && headers["x-api-key"].ToString() is { Length: > 0 } apiKey)
+            headers.Authorization = "Bearer " + apiKey;
+        return requestId;
+    }
+
+    public static async Task<byte[]> ReadBodyAsync(HttpContext context, long maxBodyBytes)
     {
         try
         {
@@ -97,7 +108,8 @@ public static class MessagesEndpoint
         }
     }
 
-    private static async Task WriteErrorAsync(HttpContext context, RouterError error, string requestId)
+    /// <summary>A refusal in Anthropic's error shape, with the router's details.</summary>
+    public static async Task WriteErrorAsync(HttpContext context, RouterError error, string requestId)
     {
         var envelope = JsonSerializer.SerializeToUtf8Bytes(
             new ErrorEnvelope(error.Body with { RequestId = requestId }), WireJsonContext.Wire.ErrorEnvelope);

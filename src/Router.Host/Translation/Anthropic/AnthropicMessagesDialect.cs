@@ -19,6 +19,10 @@ public sealed class AnthropicMessagesDialect(ProviderSettings settings) : IProvi
     public UpstreamCall BuildCall(ProxyOperation operation, ProxyRequest request, CallContext call) =>
         new("/messages", ModelField.Replace(request, call.UpstreamModel), _anthropic.Headers(call));
 
+    /// <summary><c>POST /v1/messages/count_tokens</c>: the client's body as written, with the provider's model.</summary>
+    public UpstreamCall CountTokensCall(ProxyRequest request, CallContext call) =>
+        new("/messages/count_tokens", ModelField.Replace(request, call.UpstreamModel), _anthropic.Headers(call));
+
     public void Authenticate(HttpRequestMessage request, string apiKey) => _anthropic.Authenticate(request, apiKey);
 
     public TranslatedResponse TranslateResponse(byte[] body, ResponseContext response)

@@ -14,6 +14,8 @@ public static class MessagesFields
     [
         "model", "messages", "max_tokens", "system", "temperature", "top_p", "top_k", "stop_sequences", "stream", "metadata",
         "tools", "tool_choice", "thinking", "service_tier",
+        // Prompt-caching marks, consumed: the chat providers cache prompts on their own.
+        "cache_control",
     ];
 
     /// <summary>Fields only Anthropic acts on: a provider that does not run them cannot honour the request.</summary>
