@@ -23,4 +23,11 @@ public sealed record ProxyOperation(string UpstreamPath, string RequiredField, J
     /// </summary>
     public static readonly ProxyOperation Messages =
         new("/messages", "messages", [JsonValueKind.Array], CanStream: true);
+
+    /// <summary>
+    /// OpenAI's Responses API (<c>/v1/responses</c>): to an OpenAI provider as the client wrote it, bridged through the
+    /// chat translation to every other.
+    /// </summary>
+    public static readonly ProxyOperation Responses =
+        new("/responses", "input", [JsonValueKind.String, JsonValueKind.Array], CanStream: true);
 }

@@ -15,6 +15,7 @@ using Router.Host.Health;
 using Router.Host.Http;
 using Router.Host.Ingress;
 using Router.Host.Ingress.Anthropic;
+using Router.Host.Ingress.Responses;
 using Router.Host.Keys;
 using Router.Host.Lifetime;
 using Router.Host.Metrics;
@@ -178,6 +179,8 @@ public static class RouterServer
         var maxBodyBytes = app.Services.GetRequiredService<RouterSettings>().MaxRequestBodyBytes;
         var authenticator = app.Services.GetRequiredService<KeyAuthenticator>();
         app.MapPost("/v1/messages", context => MessagesEndpoint.HandleAsync(context, proxy, authenticator, maxBodyBytes));
+        app.MapPost("/v1/responses", context => ResponsesEndpoint.HandleAsync(context, proxy, authenticator, maxBodyBytes));
+        app.MapPost("/responses", context => ResponsesEndpoint.HandleAsync(context, proxy, authenticator, maxBodyBytes));
         app.MapPost("/v1/messages/count_tokens", (HttpContext context, KeyStates keys, LiveConfig live) =>
             CountTokensEndpoint.HandleAsync(context, authenticator, keys, live, maxBodyBytes));
         app.MapGet("/v1/models", (HttpContext context, KeyAuthenticator authenticator, RouteTable routes, DiscoveredModels discovered, KeyStates keys) =>

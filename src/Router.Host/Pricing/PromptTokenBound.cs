@@ -33,6 +33,10 @@ public static class PromptTokenBound
             return Messages(messages) + System(request.Field("system"))
                    + Raw(request.Field("tools")) + Raw(request.Field("functions")) + Raw(request.Field("response_format"))
                    + ReplyPriming;
+        // A Responses request's items: their JSON as written, with its instructions, tools and output schema.
+        if (request.Field("input") is { } items
+            && (request.Field("instructions") is not null || items.ValueKind == JsonValueKind.Array && items.EnumerateArray().Any(i => i.ValueKind == JsonValueKind.Object)))
+            return Raw(items) + Raw(request.Field("instructions")) + Raw(request.Field("tools")) + Raw(request.Field("text")) + ReplyPriming;
         return (request.Field("prompt") ?? request.Field("input")) is { } text ? TokenCounter.CountText(text) : 0;
     }
 

@@ -4,6 +4,7 @@ using Router.Contracts.Configuration;
 using Router.Contracts.Wire;
 using Router.Host.Translation;
 using Router.Host.Translation.Messages;
+using Router.Host.Translation.Responses;
 
 namespace Router.Host.Providers;
 
@@ -33,6 +34,7 @@ public sealed class ProviderClient : IDisposable
         var definition = ProviderRegistry.Of(settings.Type);
         Dialect = definition.CreateDialect(settings);
         _messages = definition.CreateMessagesDialect?.Invoke(settings) ?? new MessagesBridge(Dialect, definition.ChatTakesTopK);
+        _responses = definition.CreateResponsesDialect?.Invoke(settings) ?? new ResponsesBridge(Dialect);
     }
 
     public ProviderSettings Settings { get; }
@@ -41,9 +43,14 @@ public sealed class ProviderClient : IDisposable
     public IProviderDialect Dialect { get; }
 
     private readonly IProviderDialect _messages;
+    private readonly IProviderDialect _responses;
 
-    /// <summary>The dialect that serves a client API: Anthropic's Messages natively where the provider speaks it, else bridged.</summary>
-    public IProviderDialect DialectFor(ProxyOperation operation) => operation == ProxyOperation.Messages ? _messages : Dialect;
+    /// <summary>
+    /// The dialect that serves a client API: Anthropic's Messages and OpenAI's Responses natively where the provider
+    /// speaks them, else bridged through its chat dialect.
+    /// </summary>
+    public IProviderDialect DialectFor(ProxyOperation operation) =>
+        operation == ProxyOperation.Messages ? _messages : operation == ProxyOperation.Responses ? _responses : Dialect;
 
     /// <param name="connectTimeout">The calling deployment's connect timeout (deployments of one provider may differ).</param>
     public Task<HttpResponseMessage> SendAsync(UpstreamCall call, TimeSpan connectTimeout, CancellationToken ct)

@@ -18,6 +18,12 @@ public sealed record ProviderDefinition(ProviderType Type, string ConfigName, Fu
     /// </summary>
     public Func<ProviderSettings, IProviderDialect>? CreateMessagesDialect { get; init; }
 
+    /// <summary>
+    /// Its dialect for OpenAI's Responses API when it speaks that API itself (OpenAI); null: Responses requests are
+    /// bridged through its chat dialect (<see cref="Translation.Responses.ResponsesBridge"/>).
+    /// </summary>
+    public Func<ProviderSettings, IProviderDialect>? CreateResponsesDialect { get; init; }
+
     /// <summary>Whether its chat API takes <c>top_k</c> (OpenAI's refuses it; Gemini's and most OpenAI-compatible servers' take it).</summary>
     public bool ChatTakesTopK { get; init; } = true;
 

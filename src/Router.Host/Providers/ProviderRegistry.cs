@@ -15,7 +15,10 @@ public static class ProviderRegistry
 {
     public static readonly IReadOnlyList<ProviderDefinition> All =
     [
-        new(ProviderType.OpenAi, "openai", _ => OpenAiDialect.Instance) { ChatLimitIsMaxCompletionTokens = true, ChatTakesTopK = false },
+        new(ProviderType.OpenAi, "openai", _ => OpenAiDialect.Instance)
+        {
+            CreateResponsesDialect = _ => OpenAiResponsesDialect.Instance, ChatLimitIsMaxCompletionTokens = true, ChatTakesTopK = false,
+        },
         // Ollama, vLLM, OpenRouter, xAI, NIM, MiniMax: a local server needs no key.
         new(ProviderType.OpenAiCompatible, "openai-compatible", _ => OpenAiDialect.Instance) { KeyRequired = false, Discovers = true },
         new(ProviderType.Anthropic, "anthropic", s => new AnthropicDialect(s))

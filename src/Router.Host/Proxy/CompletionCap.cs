@@ -18,6 +18,7 @@ public static class CompletionCap
 
     private const string MaxTokens = "max_tokens";
     private const string MaxCompletionTokens = "max_completion_tokens";
+    private const string MaxOutputTokens = "max_output_tokens";
 
     /// <summary>
     /// A copy of the request with its completion limit lowered to <paramref name="limit"/>: each limit field the client
@@ -30,7 +31,7 @@ public static class CompletionCap
         var rest = request.Rest is null ? new Dictionary<string, JsonElement>() : new Dictionary<string, JsonElement>(request.Rest);
         var value = Number(limit);
         var sent = false;
-        foreach (var field in (ReadOnlySpan<string>)[MaxCompletionTokens, MaxTokens])
+        foreach (var field in (ReadOnlySpan<string>)[MaxCompletionTokens, MaxTokens, MaxOutputTokens])
             if (rest.ContainsKey(field))
             {
                 rest[field] = value;
@@ -43,10 +44,11 @@ public static class CompletionCap
     /// <summary>
     /// The limit field to add to a request that set none: OpenAI's chat API wants <c>max_completion_tokens</c> (its
     /// reasoning models refuse <c>max_tokens</c>); its legacy completions and every other OpenAI-compatible server
-    /// know <c>max_tokens</c>, as do the translating dialects.
+    /// know <c>max_tokens</c>, as do the translating dialects; the Responses API wants <c>max_output_tokens</c>.
     /// </summary>
     public static string FieldFor(ProviderSettings provider, ProxyOperation operation) =>
-        operation == ProxyOperation.ChatCompletions && ProviderRegistry.Of(provider.Type).ChatLimitIsMaxCompletionTokens
+        operation == ProxyOperation.Responses ? MaxOutputTokens
+        : operation == ProxyOperation.ChatCompletions && ProviderRegistry.Of(provider.Type).ChatLimitIsMaxCompletionTokens
             ? MaxCompletionTokens
             : MaxTokens;
 

@@ -44,7 +44,9 @@ public sealed class ResponseCaching(IResponseCacheStore store, CacheSettings set
     {
         var streaming = operation.CanStream && request.IsStreaming;
         var directives = CacheDirectives.From(context.Request.Headers);
-        if (!settings.EnabledFor(route.RequestedModel) || !directives.Store || (streaming && operation != ProxyOperation.ChatCompletions))
+        // A response of the Responses API is an object with its own id and stored state, not an answer to hand out again.
+        if (!settings.EnabledFor(route.RequestedModel) || !directives.Store || (streaming && operation != ProxyOperation.ChatCompletions)
+            || operation == ProxyOperation.Responses)
         {
             context.Response.Headers[Header] = "bypass";
             return null;

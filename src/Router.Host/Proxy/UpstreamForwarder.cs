@@ -29,7 +29,10 @@ public sealed class UpstreamForwarder(ShutdownDrain? stop = null)
         var timeouts = deployment.Timeouts ?? client.Settings.Timeouts;
         var streaming = exchange.Streaming;
         var upstreamModel = match.UpstreamModelFor(deployment);
-        var answer = new ResponseContext("chatcmpl-" + exchange.RequestId, upstreamModel, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), exchange.ClientWantsUsage);
+        var answer = new ResponseContext("chatcmpl-" + exchange.RequestId, upstreamModel, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), exchange.ClientWantsUsage)
+        {
+            Request = request,
+        };
         var call = dialect.BuildCall(exchange.Operation, request, new CallContext(upstreamModel, streaming, context.Request.Headers));
 
         var stopping = stop?.AnswersCut ?? CancellationToken.None;

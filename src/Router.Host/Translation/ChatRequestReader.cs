@@ -73,9 +73,9 @@ public static class ChatRequestReader
         _ => [],
     };
 
-    /// <summary>The completion limit: <c>max_completion_tokens</c>, or the older <c>max_tokens</c>.</summary>
+    /// <summary>The completion limit: <c>max_completion_tokens</c>, or the older <c>max_tokens</c>, or the Responses API's <c>max_output_tokens</c>.</summary>
     public static int? MaxTokens(ProxyRequest request) =>
-        Int(request, "max_completion_tokens") ?? Int(request, "max_tokens");
+        Int(request, "max_completion_tokens") ?? Int(request, "max_tokens") ?? Int(request, "max_output_tokens");
 
     public static int? Int(ProxyRequest request, string name) =>
         request.Field(name) is { ValueKind: JsonValueKind.Number } n && n.TryGetInt32(out var value) ? value : null;

@@ -50,6 +50,10 @@ public sealed record UpstreamCall(string Path, byte[] Body, IReadOnlyList<KeyVal
 /// <param name="Model">The model to report when the provider does not name the one that answered.</param>
 /// <param name="Created">Unix seconds for the <c>created</c> field.</param>
 /// <param name="IncludeUsage">Whether the client asked for the usage chunk (<c>stream_options.include_usage</c>).</param>
-public sealed record ResponseContext(string Id, string Model, long Created, bool IncludeUsage);
+public sealed record ResponseContext(string Id, string Model, long Created, bool IncludeUsage)
+{
+    /// <summary>The request as the client sent it, for an answer that echoes it (a Responses object repeats its settings).</summary>
+    public ProxyRequest? Request { get; init; }
+}
 
 public readonly record struct TranslatedResponse(byte[] Body, TokenUsage? Usage);

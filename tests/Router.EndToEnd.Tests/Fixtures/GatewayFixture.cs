@@ -38,6 +38,7 @@ public sealed class GatewayFixture : IAsyncLifetime
                 dead { type = openai-compatible, api-base = "http://127.0.0.1:9/v1" }
                 claude { type = anthropic, api-base = "{{Mock.Root}}/anthropic/v1", api-key = "{{ProviderKey}}", default-max-tokens = 1024 }
                 google { type = gemini, api-base = "{{Mock.Root}}/gemini/v1beta", api-key = "{{ProviderKey}}" }
+                oai { type = openai, api-base = "{{Mock.ApiBase}}", api-key = "{{ProviderKey}}" }
                 lan-ollama { type = openai-compatible, api-base = "{{Mock.ApiBase}}", api-key = "{{ProviderKey}}", discover = true, discover-interval = 1s }
                 gone-ollama { type = openai-compatible, api-base = "http://127.0.0.1:9/v1", discover = true, discover-interval = 1s }
               }
@@ -55,6 +56,7 @@ public sealed class GatewayFixture : IAsyncLifetime
                 { name = "dead-model", provider = dead }
                 { name = "claude/*", provider = claude }
                 { name = "google/*", provider = google }
+                { name = "oai/*", provider = oai }
               ]
             """);
     }

@@ -25,7 +25,7 @@ public static class MessagesEndpoint
         {
             // The key first: an unknown caller must not make the router read and buffer a body.
             key = authenticator.Authenticate(context);
-            request = ReadRequest(await ReadBodyAsync(context, maxBodyBytes));
+            request = ReadRequest(await IngressBody.ReadAsync(context, maxBodyBytes));
         }
         catch (RouterError error)
         {
@@ -92,20 +92,6 @@ public static class MessagesEndpoint
         if (string.IsNullOrEmpty(headers.Authorization) && headers["x-api-key"].ToString() is { Length: > 0 } apiKey)
             headers.Authorization = "Bearer " + apiKey;
         return requestId;
-    }
-
-    public static async Task<byte[]> ReadBodyAsync(HttpContext context, long maxBodyBytes)
-    {
-        try
-        {
-            using var body = new MemoryStream();
-            await context.Request.Body.CopyToAsync(body, context.RequestAborted);
-            return body.ToArray();
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            throw RouterError.BodyTooLarge(maxBodyBytes);
-        }
     }
 
     /// <summary>A refusal in Anthropic's error shape, with the router's details.</summary>

@@ -23,7 +23,7 @@ public sealed class AnthropicNativeStream : IStreamTranslator
     public StreamSignal Accept(SseEvent upstream, List<byte[]> frames)
     {
         if (_ended is { } ended) return ended;
-        var type = TypeOf(upstream.Data.Span);
+        var type = EventType.Of(upstream.Data.Span);
         if (type is "message_start" or "message_delta" or "error")
         {
             using var document = JsonDocument.Parse(upstream.Data);
@@ -49,20 +49,5 @@ public sealed class AnthropicNativeStream : IStreamTranslator
     {
         _ended = signal;
         return signal;
-    }
-
-    /// <summary>The event's <c>type</c> field, read without parsing the rest (deltas are most of a stream).</summary>
-    private static string? TypeOf(ReadOnlySpan<byte> data)
-    {
-        var reader = new Utf8JsonReader(data);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) throw new JsonException("A Messages stream event must be a JSON object.");
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            var isType = reader.ValueTextEquals("type"u8);
-            reader.Read();
-            if (isType) return reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
-            reader.Skip();
-        }
-        return null;
     }
 }

@@ -1,0 +1,69 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
+using Router.Contracts.Wire;
+using Router.Host.Auth;
+using Router.Host.Http;
+using Router.Host.Proxy;
+
+namespace Router.Host.Ingress.Responses;
+
+/// <summary>
+/// <c>POST /v1/responses</c> for clients that speak only OpenAI's Responses API (Codex CLI, the Agents SDK, n8n): the
+/// request takes the same walk as chat as <see cref="ProxyOperation.Responses"/>, to an OpenAI provider as written and
+/// to any other through the chat translation; the answer is a Responses object or event sequence either way.
+/// </summary>
+public static class ResponsesEndpoint
+{
+    public static async Task HandleAsync(HttpContext context, ProxyHandler proxy, KeyAuthenticator authenticator, long maxBodyBytes)
+    {
+        // One request id for both halves: the walk reuses the one given here.
+        var requestId = RequestIds.Assign(context);
+        context.Request.Headers[RequestIds.Header] = requestId;
+        AuthenticatedKey key;
+        ProxyRequest request;
+        try
+        {
+            // The key first: an unknown caller must not make the router read and buffer a body.
+            key = authenticator.Authenticate(context);
+            request = Read(await IngressBody.ReadAsync(context, maxBodyBytes));
+        }
+        catch (RouterError error)
+        {
+            await ErrorWriter.WriteAsync(context, error, requestId);
+            return;
+        }
+
+        var client = context.Features.Get<IHttpResponseBodyFeature>()!;
+        var shaping = new ResponsesEventStream(context.Response, client.Stream);
+        context.Response.Body = shaping;
+        try
+        {
+            await proxy.HandleAsync(context, ProxyOperation.Responses, key, request);
+            await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
+        }
+        finally
+        {
+            context.Features.Set(client);
+        }
+    }
+
+    /// <summary>The body as the walk carries it, the client's bytes kept for a provider that takes them as written.</summary>
+    private static ProxyRequest Read(byte[] body)
+    {
+        ProxyRequest? request;
+        try
+        {
+            request = JsonSerializer.Deserialize(body, WireJsonContext.Wire.ProxyRequest);
+        }
+        catch (JsonException e)
+        {
+            throw RouterError.InvalidRequest($"The request body is not valid JSON: {e.Message}", code: "invalid_json");
+        }
+        if (request is null) throw RouterError.InvalidRequest("The request body must be a JSON object.", code: "invalid_json");
+        if (request.Field("max_output_tokens") is { ValueKind: not JsonValueKind.Null } limit && !(limit.TryGetInt32(out var n) && n > 0))
+            throw RouterError.InvalidRequest("'max_output_tokens' must be a positive integer.", "max_output_tokens");
+        if (request.Field("store") is { ValueKind: not (JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null) })
+            throw RouterError.InvalidRequest("'store' must be true or false.", "store");
+        return new ProxyRequest { Model = request.Model, Stream = request.Stream, StreamOptions = request.StreamOptions, Rest = request.Rest, Source = body };
+    }
+}

@@ -1,0 +1,158 @@
+#pragma warning disable OPENAI001 // the SDK marks its Responses client experimental
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using OpenAI.Responses;
+using Router.EndToEnd.Tests.Fixtures;
+using Router.MockUpstream;
+
+namespace Router.EndToEnd.Tests;
+
+/// <summary>
+/// The OpenAI .NET SDK's Responses client through <c>/v1/responses</c>: natively to a provider of type openai (bytes
+/// unchanged both ways but the model), bridged to OpenAI-compatible, Anthropic and Gemini backends (text, streamed
+/// events the SDK assembles, a tool call and its output over two turns), and the refusals the bridge owes.
+/// </summary>
+[Collection("gateway")]
+public sealed class ResponsesApiTests(GatewayFixture gateway)
+{
+    private static readonly string[] Bridged = ["mock/gpt-4o-mini", "claude/claude-sonnet-4-5", "google/gemini-2.5-flash"];
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private ResponsesClient Client() => new(new ApiKeyCredential(GatewayFixture.MasterKey), new ResponsesClientOptions
+    {
+        Endpoint = new Uri(gateway.Router.BaseUrl + "/v1"),
+        RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
+    });
+
+    public static TheoryData<string> BridgedModels() => new(Bridged);
+
+    [Theory]
+    [MemberData(nameof(BridgedModels))]
+    public async Task A_bridged_backend_answers_a_Responses_object(string model)
+    {
+        var response = (await Client().CreateResponseAsync(new CreateResponseOptions(model, [ResponseItem.CreateUserMessageItem("Say hello there")])
+        {
+            Instructions = "Be brief.",
+            MaxOutputTokenCount = 200,
+        }, Ct)).Value;
+
+        Assert.Equal("Say hello there", response.GetOutputText());
+        Assert.Equal(ResponseStatus.Completed, response.Status);
+        Assert.True(response.Usage.InputTokenCount > 0);
+        Assert.True(response.Usage.OutputTokenCount > 0);
+        Assert.StartsWith("resp_", response.Id);
+    }
+
+    [Theory]
+    [MemberData(nameof(BridgedModels))]
+    public async Task A_bridged_stream_is_the_Responses_event_sequence_the_SDK_assembles(string model)
+    {
+        var deltas = new StringBuilder();
+        var sequence = new List<int>();
+        ResponseResult? completed = null;
+        await foreach (var update in await Client().CreateResponseStreamingAsync(
+                           new CreateResponseOptions(model, [ResponseItem.CreateUserMessageItem("Stream these four words")]), Ct))
+        {
+            sequence.Add(update.SequenceNumber);
+            if (update is StreamingResponseOutputTextDeltaUpdate delta) deltas.Append(delta.Delta);
+            if (update is StreamingResponseCompletedUpdate done) completed = done.Response;
+        }
+
+        Assert.Equal("Stream these four words", deltas.ToString());
+        Assert.Equal(Enumerable.Range(0, sequence.Count), sequence);
+        Assert.NotNull(completed);
+        Assert.Equal("Stream these four words", completed.GetOutputText());
+        Assert.True(completed.Usage.OutputTokenCount > 0);
+    }
+
+    [Theory]
+    [MemberData(nameof(BridgedModels))]
+    public async Task A_tool_call_and_its_output_make_two_turns(string model)
+    {
+        var client = Client();
+        var tool = ResponseTool.CreateFunctionTool("get_weather", BinaryData.FromString("""{"type":"object","properties":{"location":{"type":"string"}}}"""),
+            false, "The weather at a place.");
+        var first = (await client.CreateResponseAsync(new CreateResponseOptions(model, [ResponseItem.CreateUserMessageItem("Paris")]) { Tools = { tool } }, Ct)).Value;
+        var call = Assert.IsType<FunctionCallResponseItem>(Assert.Single(first.OutputItems));
+        Assert.Equal("get_weather", call.FunctionName);
+        Assert.Equal("Paris", JsonNode.Parse(call.FunctionArguments.ToString())!["location"]!.GetValue<string>());
+
+        var second = (await client.CreateResponseAsync(new CreateResponseOptions(model,
+        [
+            ResponseItem.CreateUserMessageItem("Paris"),
+            call,
+            ResponseItem.CreateFunctionCallOutputItem(call.CallId, "sunny, 21 C"),
+        ]) { Tools = { tool } }, Ct)).Value;
+
+        Assert.Equal("The tool said: sunny, 21 C", second.GetOutputText());
+    }
+
+    [Fact]
+    public async Task To_an_OpenAI_provider_the_request_and_the_answer_pass_byte_for_byte_but_for_the_model()
+    {
+        var marker = Guid.NewGuid().ToString("N");
+        var body = $$"""{"model": "oai/gpt-5-mini",  "input":[{"role":"user","content":"tides"}], "tools":[{"type":"web_search"}], "safety_identifier":"{{marker}}", "future":{"x":1} }""";
+        using var http = gateway.Http();
+
+        using var response = await http.PostAsync("/v1/responses", new StringContent(body, Encoding.UTF8, "application/json"), Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(ResponsesMock.Json, await response.Content.ReadAsStringAsync(Ct));
+        var received = gateway.Mock.Received.Last(r => r.Path == "/v1/responses" && r.Body["safety_identifier"]?.GetValue<string>() == marker);
+        Assert.Equal(body.Replace("\"oai/gpt-5-mini\"", "\"gpt-5-mini\""), Encoding.UTF8.GetString(received.RawBody!));
+    }
+
+    [Fact]
+    public async Task To_an_OpenAI_provider_the_event_stream_passes_byte_for_byte()
+    {
+        using var http = gateway.Http();
+        using var response = await http.PostAsync("/v1/responses", new StringContent(
+            """{"model":"oai/gpt-5-mini","stream":true,"input":"tides"}""", Encoding.UTF8, "application/json"), Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(string.Concat(ResponsesMock.Events), await response.Content.ReadAsStringAsync(Ct));
+    }
+
+    [Theory]
+    [InlineData("""{"model":"claude/claude-sonnet-4-5","input":"x","tools":[{"type":"web_search"}]}""", "tools[0]")]
+    [InlineData("""{"model":"google/gemini-2.5-flash","input":"x","tools":[{"type":"code_interpreter","container":{"type":"auto"}}]}""", "tools[0]")]
+    [InlineData("""{"model":"claude/claude-sonnet-4-5","input":"x","previous_response_id":"resp_unknown"}""", "previous_response_id")]
+    [InlineData("""{"model":"mock/gpt-4o-mini","input":[{"type":"item_reference","id":"msg_1"}]}""", "input[0]")]
+    [InlineData("""{"model":"mock/gpt-4o-mini","input":"x","background":true}""", "background")]
+    [InlineData("""{"model":"mock/gpt-4o-mini","input":"x","max_output_tokens":0}""", "max_output_tokens")]
+    public async Task What_a_bridged_backend_cannot_do_is_refused_with_a_400_naming_it(string request, string param)
+    {
+        using var http = gateway.Http();
+        using var response = await http.PostAsync("/v1/responses", new StringContent(request, Encoding.UTF8, "application/json"), Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var error = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!["error"]!;
+        Assert.Equal(param, error["param"]!.GetValue<string>());
+        Assert.Equal("router", error["origin"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_provider_error_mid_stream_is_a_Responses_error_event_with_the_next_sequence_number()
+    {
+        var updates = new List<StreamingResponseUpdate>();
+        await foreach (var update in await Client().CreateResponseStreamingAsync(
+                           new CreateResponseOptions("claude/stream-error-mid", [ResponseItem.CreateUserMessageItem("hello")]), Ct))
+            updates.Add(update);
+
+        var error = Assert.IsType<StreamingResponseErrorUpdate>(updates[^1]);
+        Assert.Contains("Overloaded", error.Message);
+        Assert.Equal(Enumerable.Range(0, updates.Count), updates.Select(u => u.SequenceNumber));
+    }
+
+    [Fact]
+    public async Task A_provider_error_before_the_stream_is_its_status()
+    {
+        var refused = await Assert.ThrowsAsync<ClientResultException>(() =>
+            Client().CreateResponseAsync(new CreateResponseOptions("claude/fail-429", [ResponseItem.CreateUserMessageItem("hello")]), Ct));
+        Assert.Equal(429, refused.Status);
+    }
+}
