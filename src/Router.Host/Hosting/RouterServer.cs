@@ -190,6 +190,8 @@ public static class RouterServer
         app.MapPost("/v1/messages", context => MessagesEndpoint.HandleAsync(context, proxy, authenticator, maxBodyBytes));
         app.MapGet("/v1/models", (HttpContext context, KeyAuthenticator authenticator, RouteTable routes, DiscoveredModels discovered, KeyStates keys) =>
             ModelsEndpoint.HandleAsync(context, authenticator, routes, discovered, keys));
+        app.MapGet("/v1/model/info", ModelInfoEndpoint.HandleAsync);
+        app.MapGet("/model/info", ModelInfoEndpoint.HandleAsync);
         app.MapGet("/health/liveness", HealthEndpoints.Liveness);
         app.MapGet("/health/readiness", HealthEndpoints.ReadinessAsync);
         app.MapGet("/health/deployments", DeploymentHealthEndpoint.HandleAsync);

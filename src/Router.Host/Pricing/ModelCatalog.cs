@@ -5,9 +5,10 @@ namespace Router.Host.Pricing;
 
 /// <summary>What the shipped price table says of one model; prices are USD per token.</summary>
 /// <param name="MaxOutputTokens">The longest completion the model produces (LiteLLM's <c>max_output_tokens</c>, else its older <c>max_tokens</c>).</param>
+/// <param name="Mode">What the model does, in LiteLLM's words (<c>chat</c>, <c>embedding</c>, <c>completion</c>…); null when the table does not say.</param>
 public sealed record ModelFacts(
     int? MaxInputTokens, decimal? InputCostPerToken, decimal? OutputCostPerToken, decimal? CacheReadCostPerToken = null,
-    int? MaxOutputTokens = null, decimal? CacheWriteCostPerToken = null);
+    int? MaxOutputTokens = null, decimal? CacheWriteCostPerToken = null, string? Mode = null);
 
 /// <summary>
 /// The model table shipped inside the executable (<c>resources/model-prices.json</c>, LiteLLM's format:
@@ -40,7 +41,8 @@ public sealed class ModelCatalog
                 Number(model.Value, "output_cost_per_token"),
                 Number(model.Value, "cache_read_input_token_cost"),
                 Int(model.Value, "max_output_tokens") ?? Int(model.Value, "max_tokens"),
-                Number(model.Value, "cache_creation_input_token_cost"));
+                Number(model.Value, "cache_creation_input_token_cost"),
+                model.Value.TryGetProperty("mode", out var mode) && mode.ValueKind == JsonValueKind.String ? mode.GetString() : null);
         }
         return new ModelCatalog(models.ToFrozenDictionary(StringComparer.Ordinal));
     }
