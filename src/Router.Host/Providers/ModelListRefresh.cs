@@ -42,14 +42,20 @@ public sealed class ModelListRefresh(
         using var timer = new PeriodicTimer(Look, clock);
         do
         {
-            StartThoseDue(stoppingToken);
+            // Not awaited: a slow provider must not hold back the others' turns.
+            _ = RefreshThoseDueAsync(stoppingToken);
         }
         while (await WaitAsync(timer, stoppingToken));
         await Task.WhenAll(_watched.Values.Select(w => w.Running));
     }
 
-    private void StartThoseDue(CancellationToken ct)
+    /// <summary>
+    /// One look: starts the refresh of each provider that is due (and not still being asked), forgets those no wildcard
+    /// route sends to any more. The task ends when the refreshes it started have; called by one caller at a time.
+    /// </summary>
+    public Task RefreshThoseDueAsync(CancellationToken ct)
     {
+        var started = new List<Task>();
         var sources = current();
         var wanted = sources.Routes.Deployments
             .Where(d => d.IsPattern)
@@ -72,7 +78,9 @@ public sealed class ModelListRefresh(
             if (ProviderRegistry.Of(client.Settings.Type).CreateModelListing?.Invoke(client.Settings) is not { } listing) continue;
             watched.Due = now + (client.Settings.Discovery?.Interval ?? sources.Interval);
             watched.Running = RefreshAsync(watched, client, listing, ct);
+            started.Add(watched.Running);
         }
+        return Task.WhenAll(started);
     }
 
     private async Task RefreshAsync(Watched watched, ProviderClient client, IModelListing listing, CancellationToken stopping)
