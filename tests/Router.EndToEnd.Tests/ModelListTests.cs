@@ -88,6 +88,7 @@ public sealed class ModelListTests(ModelListFixture fixture) : IClassFixture<Mod
         Assert.Equal(0.00000025m, info["input_cost_per_token"]!.GetValue<decimal>());
         Assert.Equal(0.00000125m, info["output_cost_per_token"]!.GetValue<decimal>());
         Assert.Equal("anthropic", info["litellm_provider"]!.GetValue<string>());
+        Assert.True(info["supports_vision"]!.GetValue<bool>());
 
         var gemini = data.Single(e => e!["model_name"]!.GetValue<string>() == "google/gemini-2.5-pro")!;
         Assert.Equal("google/gemini-2.5-pro", gemini["litellm_params"]!["model"]!.GetValue<string>());

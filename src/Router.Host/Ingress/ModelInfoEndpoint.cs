@@ -72,6 +72,8 @@ public static class ModelInfoEndpoint
         Number(json, "cache_creation_input_token_cost", price?.CacheWritePerToken);
         json.WriteString("litellm_provider", CostCalculator.PrefixOf(provider));
         json.WriteString("mode", facts?.Mode ?? "chat");
+        // What the table knows the model does (Roo Code reads supports_vision and supports_prompt_caching).
+        foreach (var flag in facts?.Supports ?? []) json.WriteBoolean(flag, true);
         json.WriteEndObject();
         json.WriteEndObject();
     }
