@@ -25,7 +25,7 @@ public sealed class ModelListRefresh(
     /// <summary>The longest one provider's whole list (every page) may take before it counts as not answering.</summary>
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
 
-    // Touched by the loop alone; each entry's State by its one running refresh.
+    // Touched by the loop alone; each entry's Listed by its one running refresh.
     private readonly Dictionary<string, Watched> _watched = new(StringComparer.Ordinal);
 
     private sealed class Watched(ProviderSettings settings)
@@ -35,6 +35,9 @@ public sealed class ModelListRefresh(
         public Task Running { get; set; } = Task.CompletedTask;
         /// <summary>Whether the last answer was a list; null before the first.</summary>
         public bool? Listed { get; set; }
+
+        /// <summary>No wildcard route sends to the provider any more: a refresh still under way must not bring its list back.</summary>
+        public volatile bool Retired;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -65,6 +68,7 @@ public sealed class ModelListRefresh(
             .ToDictionary(c => c.Settings.Name, StringComparer.Ordinal);
         foreach (var gone in _watched.Keys.Where(name => !wanted.ContainsKey(name)).ToList())
         {
+            _watched[gone].Retired = true;
             _watched.Remove(gone);
             lists.Hide(gone);
         }
@@ -92,6 +96,7 @@ public sealed class ModelListRefresh(
         try
         {
             var models = await ModelListFetch.FetchAsync(client, listing, limit.Token);
+            if (watched.Retired) return;
             lists.Set(name, models);
             if (watched.Listed != true)
                 logger.LogInformation("Provider '{Provider}' lists {Count} models at {Uri}", name, models.Length, where);

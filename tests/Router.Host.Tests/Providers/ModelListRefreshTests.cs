@@ -36,13 +36,17 @@ public sealed class ModelListRefreshTests : IDisposable
         public string[] Models { get; set; } = ["llama3", "qwen"];
         public int Calls { get; private set; }
 
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+        /// <summary>Completed unless a test holds the answer back.</summary>
+        public Task Gate { get; set; } = Task.CompletedTask;
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
         {
             Calls++;
+            await Gate.WaitAsync(ct);
             var body = Status == HttpStatusCode.OK
                 ? "{\"data\":[" + string.Join(',', Models.Select(m => $"{{\"id\":\"{m}\"}}")) + "]}"
                 : $"{{\"error\":{{\"message\":\"Incorrect API key provided: {Key}\"}}}}";
-            return Task.FromResult(new HttpResponseMessage(Status) { Content = new StringContent(body, Encoding.UTF8, "application/json"), RequestMessage = request });
+            return new HttpResponseMessage(Status) { Content = new StringContent(body, Encoding.UTF8, "application/json"), RequestMessage = request };
         }
     }
 
@@ -137,6 +141,21 @@ public sealed class ModelListRefreshTests : IDisposable
         await LookAsync();
 
         Assert.Equal(1, _provider.Calls);
+        Assert.Empty(_lists.Of("box"));
+    }
+
+    [Fact]
+    public async Task A_list_that_arrives_after_its_route_was_removed_is_not_brought_back()
+    {
+        var answer = new TaskCompletionSource();
+        _provider.Gate = answer.Task;
+        var underWay = LookAsync();
+
+        _sources = Sources(Provider(), "box-model");
+        await LookAsync();
+        answer.SetResult();
+        await underWay;
+
         Assert.Empty(_lists.Of("box"));
     }
 
