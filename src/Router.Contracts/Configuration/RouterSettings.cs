@@ -31,6 +31,12 @@ public sealed record RouterSettings(
     public TimeSpan StopGrace { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// How often each provider behind a wildcard route is asked for its model list (<c>router.model-lists.refresh-interval</c>);
+    /// a discovering provider's <c>discover-interval</c> wins for it.
+    /// </summary>
+    public TimeSpan ModelListRefresh { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
     /// The completion tokens a request without <c>max_tokens</c> is assumed to use when its cost is reserved, for a
     /// model the price table gives no output limit.
     /// </summary>
@@ -118,7 +124,7 @@ public sealed record ProviderSettings(
 
 /// <summary>
 /// Asks an Ollama server which models it has (<c>GET /api/tags</c>) every <paramref name="Interval"/>,
-/// so they are listed and routed as <c>provider/name</c> without a route entry each.
+/// so they are listed and routed as <c>provider/name</c> without a route entry each (an implicit <c>provider/*</c> route).
 /// </summary>
 public sealed record DiscoverySettings(TimeSpan Interval);
 

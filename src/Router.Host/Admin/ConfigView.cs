@@ -28,6 +28,7 @@ public static class ConfigView
         ["admission-timeout"] = Span(s.AdmissionTimeout),
         ["estimate-completion-tokens"] = s.EstimateCompletionTokens,
         ["stop-grace"] = Span(s.StopGrace),
+        ["model-lists"] = new JsonObject { ["refresh-interval"] = Span(s.ModelListRefresh) },
         ["budgets"] = new JsonObject { ["min-completion-tokens"] = s.BudgetMinCompletionTokens },
         ["pricing"] = new JsonObject { ["unpriced"] = s.Unpriced == UnpricedModels.Free ? "free" : "refuse" },
         ["breaker"] = new JsonObject

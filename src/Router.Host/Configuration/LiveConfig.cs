@@ -87,7 +87,6 @@ public sealed class LiveConfig
         if (old.Storage != next.Storage) changed.Add("storage");
         if (!SameCluster(old.Cluster, next.Cluster)) changed.Add("cluster");
         if (old.Settlement != next.Settlement) changed.Add("settlement");
-        if (!old.Providers.Select(p => p.Discovery).SequenceEqual(next.Providers.Select(p => p.Discovery))) changed.Add("providers.*.discover");
         return changed;
     }
 

@@ -5,7 +5,7 @@ using Router.Host.Providers;
 
 namespace Router.Host.Configuration;
 
-/// <summary><c>router.providers</c>: each provider's type (from the registry), address, key, headers, timeouts and discovery.</summary>
+/// <summary><c>router.providers</c>: each provider's type (from the registry), address, key, headers, timeouts and discovery; how often model lists are refreshed.</summary>
 public static partial class RouterSettingsReader
 {
     private static List<ProviderSettings> ReadProviders(Config router, ProviderTimeouts defaults)
@@ -46,6 +46,15 @@ public static partial class RouterSettingsReader
             throw new ConfigException(
                 $"router.providers.{name}.discover asks an Ollama server for its models; it needs type = {string.Join(" or ", ProviderRegistry.All.Where(d => d.Discovers).Select(d => d.ConfigName))}");
         return new DiscoverySettings(provider.GetTimeSpan("discover-interval", TimeSpan.FromSeconds(30)));
+    }
+
+    /// <summary><c>router.model-lists.refresh-interval</c>: how often providers behind wildcard routes are asked for their models.</summary>
+    private static TimeSpan ReadModelListRefresh(Config router)
+    {
+        var interval = router.GetTimeSpan("model-lists.refresh-interval", TimeSpan.FromMinutes(10));
+        return interval >= TimeSpan.FromSeconds(1)
+            ? interval
+            : throw new ConfigException("router.model-lists.refresh-interval must be at least 1s");
     }
 
     private static bool? ReadLocal(Config provider, string name) => provider.GetString("local", null) switch

@@ -27,6 +27,7 @@ public static partial class RouterSettingsReader
             Retry = ReadRetry(router),
             EstimateCompletionTokens = ReadPositive(router, "estimate-completion-tokens", 1024),
             StopGrace = ReadStopGrace(router),
+            ModelListRefresh = ReadModelListRefresh(router),
             BudgetMinCompletionTokens = ReadPositive(router, "budgets.min-completion-tokens", 16),
             Unpriced = ReadUnpriced(router),
             Cache = ReadCache(router),

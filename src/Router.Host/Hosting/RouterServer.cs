@@ -151,7 +151,17 @@ public static class RouterServer
         // After MasterKeyBudget, so it stops before it: hosted services stop in reverse order, once Kestrel has drained.
         services.AddHostedService(sp => sp.GetRequiredService<RequestLogWriter>());
         services.AddSingleton<DiscoveredModels>();
-        services.AddHostedService<OllamaDiscovery>();
+        services.AddHostedService(sp =>
+        {
+            var live = sp.GetRequiredService<LiveConfig>();
+            // One read of the configuration in force, so routes, clients and interval are of the same reload.
+            ModelListSources Now()
+            {
+                var c = live.Current;
+                return new ModelListSources(c.Routes, c.Providers, c.Settings.ModelListRefresh);
+            }
+            return new ModelListRefresh(Now, sp.GetRequiredService<DiscoveredModels>(), TimeProvider.System, sp.GetRequiredService<ILogger<ModelListRefresh>>());
+        });
 
         var app = builder.Build();
         // Made now, not on the first request: a Redis cache starts connecting while the router starts.
@@ -182,6 +192,8 @@ public static class RouterServer
             CountTokensEndpoint.HandleAsync(context, authenticator, keys, live, maxBodyBytes));
         app.MapGet("/v1/models", (HttpContext context, KeyAuthenticator authenticator, RouteTable routes, DiscoveredModels discovered, KeyStates keys) =>
             ModelsEndpoint.HandleAsync(context, authenticator, routes, discovered, keys));
+        app.MapGet("/v1/model/info", ModelInfoEndpoint.HandleAsync);
+        app.MapGet("/model/info", ModelInfoEndpoint.HandleAsync);
         app.MapGet("/health/liveness", HealthEndpoints.Liveness);
         app.MapGet("/health/readiness", HealthEndpoints.ReadinessAsync);
         app.MapGet("/health/deployments", DeploymentHealthEndpoint.HandleAsync);

@@ -34,6 +34,12 @@ public sealed record ProviderDefinition(ProviderType Type, string ConfigName, Fu
     public bool Discovers { get; init; }
 
     /// <summary>
+    /// How a configured provider of this type lists its models, for the names behind its wildcard routes in
+    /// <c>/v1/models</c>; null: it cannot, and its wildcard routes list nothing.
+    /// </summary>
+    public Func<ProviderSettings, IModelListing>? CreateModelListing { get; init; }
+
+    /// <summary>
     /// Whether its chat API takes the completion limit as <c>max_completion_tokens</c> (OpenAI's reasoning models
     /// refuse <c>max_tokens</c>) rather than <c>max_tokens</c>.
     /// </summary>

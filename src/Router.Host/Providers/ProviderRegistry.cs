@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using Router.Contracts.Configuration;
 using Router.Host.Translation.Anthropic;
 using Router.Host.Translation.Gemini;
+using Router.Host.Translation.Ollama;
 using Router.Host.Translation.OpenAi;
 
 namespace Router.Host.Providers;
@@ -15,14 +16,23 @@ public static class ProviderRegistry
 {
     public static readonly IReadOnlyList<ProviderDefinition> All =
     [
-        new(ProviderType.OpenAi, "openai", _ => OpenAiDialect.Instance) { ChatLimitIsMaxCompletionTokens = true, ChatTakesTopK = false },
-        // Ollama, vLLM, OpenRouter, xAI, NIM, MiniMax: a local server needs no key.
-        new(ProviderType.OpenAiCompatible, "openai-compatible", _ => OpenAiDialect.Instance) { KeyRequired = false, Discovers = true },
+        new(ProviderType.OpenAi, "openai", _ => OpenAiDialect.Instance)
+        {
+            ChatLimitIsMaxCompletionTokens = true, ChatTakesTopK = false, CreateModelListing = _ => OpenAiModelListing.Instance,
+        },
+        // Ollama, vLLM, OpenRouter, xAI, NIM, MiniMax: a local server needs no key. A discovering one is an
+        // Ollama, asked for its tags; the others answer OpenAI's GET /models.
+        new(ProviderType.OpenAiCompatible, "openai-compatible", _ => OpenAiDialect.Instance)
+        {
+            KeyRequired = false, Discovers = true,
+            CreateModelListing = s => s.Discovery is null ? OpenAiModelListing.Instance : OllamaTagsListing.Instance,
+        },
         new(ProviderType.Anthropic, "anthropic", s => new AnthropicDialect(s))
         {
             CreateMessagesDialect = s => new AnthropicMessagesDialect(s), PricePrefix = "anthropic", SendsDefaultMaxTokens = true,
+            CreateModelListing = _ => AnthropicModelListing.Instance,
         },
-        new(ProviderType.Gemini, "gemini", s => new GeminiDialect(s)) { PricePrefix = "gemini" },
+        new(ProviderType.Gemini, "gemini", s => new GeminiDialect(s)) { PricePrefix = "gemini", CreateModelListing = _ => GeminiModelListing.Instance },
     ];
 
     private static readonly FrozenDictionary<ProviderType, ProviderDefinition> ByType = All.ToFrozenDictionary(d => d.Type);
