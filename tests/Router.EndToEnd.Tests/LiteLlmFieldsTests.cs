@@ -1,12 +1,7 @@
-using System.ClientModel;
-using System.ClientModel.Primitives;
 using System.Net;
-using System.Text;
 using System.Text.Json.Nodes;
-using OpenAI;
 using OpenAI.Chat;
 using Router.EndToEnd.Tests.Fixtures;
-using Router.MockUpstream;
 using static Router.EndToEnd.Tests.ErrorTests;
 using static Router.EndToEnd.Tests.Fixtures.LiteLlmFieldsFixture;
 

@@ -68,7 +68,8 @@ public sealed class ProxyHandler(
             }
             var request = ingress?.Request ?? await ReadRequestAsync(context, maxBodyBytes);
             Validate(request, operation);
-            // LiteLLM's own fields are the router's to act on, never a provider's to see (an ingress's body has none).
+            // LiteLLM's own fields are the router's to act on, never a provider's to see. An ingress's body is its own API's
+            // (Anthropic's metadata is Anthropic's): not LiteLLM's.
             if (ingress is null) liteLlm = LiteLlmFields.Consume(request, operation);
             model = request.Model!;
             streaming = operation.CanStream && request.IsStreaming;
