@@ -94,10 +94,12 @@ public static class RouterServer
             : new MemoryResponseCacheStore(settings.Cache.MaxBytes, TimeProvider.System));
         services.AddSingleton(sp => new ResponseCaching(sp.GetRequiredService<IResponseCacheStore>(), settings.Cache,
             sp.GetRequiredService<Admission>(), TimeProvider.System));
+        services.AddSingleton<MockResponder>();
         services.AddSingleton(sp => new ProxyHandler(
             sp.GetRequiredService<KeyAuthenticator>(),
             sp.GetRequiredService<LiveConfig>(),
             sp.GetRequiredService<AttemptLoop>(),
+            sp.GetRequiredService<MockResponder>(),
             settings.Cache.Enabled ? sp.GetRequiredService<ResponseCaching>() : null,
             settings.MaxRequestBodyBytes,
             sp.GetRequiredService<ILogger<ProxyHandler>>(),
