@@ -107,6 +107,25 @@ public sealed class TranslationFidelityTests(GatewayFixture gateway)
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse(Contact), config["responseJsonSchema"]));
     }
 
+#pragma warning disable OPENAI001 // The SDK marks seed as evaluation-only; it is a field under test.
+    [Fact]
+    public async Task Seed_penalties_n_stop_and_logprobs_reach_gemini_in_its_generation_config()
+    {
+        var options = new ChatCompletionOptions
+        {
+            Seed = 7, PresencePenalty = 0.5f, FrequencyPenalty = 0.25f, MaxOutputTokenCount = 300, IncludeLogProbabilities = true,
+            TopLogProbabilityCount = 2,
+        };
+        options.StopSequences.Add("END");
+
+        await gateway.Sdk().GetChatClient("google/gemini-2.5-flash").CompleteChatAsync([new UserChatMessage("hello gemini")], options, Ct);
+
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""
+            {"maxOutputTokens":300,"stopSequences":["END"],"presencePenalty":0.5,"frequencyPenalty":0.25,"seed":7,"responseLogprobs":true,"logprobs":2}
+            """), LastBody("/gemini/v1beta/models/gemini-2.5-flash:generateContent")["generationConfig"]));
+    }
+#pragma warning restore OPENAI001
+
 #pragma warning disable SCME0001 // JsonPatch is how the SDK sends a field it has no property for, such as cache_control.
     [Fact]
     public async Task Cache_control_on_a_system_message_and_a_user_part_reaches_anthropic_on_the_same_blocks()

@@ -24,8 +24,9 @@ internal static class GeminiGenerationConfig
         var frequency = ChatRequestReader.Number(request, "frequency_penalty");
         var seed = ChatRequestReader.Int(request, "seed");
         var (mimeType, schema) = ResponseFormat(request);
+        var (logprobs, topLogprobs) = Logprobs(request);
         if (temperature is null && topP is null && topK is null && maxTokens is null && stop.Count == 0 && n is null
-            && presence is null && frequency is null && seed is null && mimeType is null && !thinking.IsSet)
+            && presence is null && frequency is null && seed is null && mimeType is null && !thinking.IsSet && !logprobs)
             return;
 
         json.WriteStartObject("generationConfig");
@@ -51,8 +52,23 @@ internal static class GeminiGenerationConfig
             json.WritePropertyName("responseJsonSchema");
             s2.WriteTo(json);
         }
+        if (logprobs) json.WriteBoolean("responseLogprobs", true);
+        if (topLogprobs is { } top) json.WriteNumber("logprobs", top);
         thinking.Write(json);
         json.WriteEndObject();
+    }
+
+    /// <summary>
+    /// <c>logprobs: true</c> is <c>responseLogprobs</c>; <c>top_logprobs</c> (0 to 20, and only with logprobs, as
+    /// OpenAI requires) is <c>logprobs</c>, the number of alternatives per token.
+    /// </summary>
+    private static (bool Logprobs, int? Top) Logprobs(ProxyRequest request)
+    {
+        var logprobs = ChatRequestReader.Flag(request, "logprobs") is true;
+        var top = ChatRequestReader.Int(request, "top_logprobs");
+        if (top is not null && (top is < 0 or > 20 || !logprobs))
+            throw RouterError.InvalidRequest("'top_logprobs' must be from 0 to 20, with 'logprobs' true.", "top_logprobs");
+        return (logprobs, top);
     }
 
     /// <summary><c>response_format</c>: json_object → JSON output; json_schema → JSON output with its schema; text → nothing.</summary>

@@ -27,7 +27,7 @@ public static class GeminiRequestWriter
     {
         "messages", "max_tokens", "max_completion_tokens", "temperature", "top_p", "top_k", "stop", "tools", "tool_choice", "n",
         "presence_penalty", "frequency_penalty", "seed", "response_format", "reasoning_effort", "thinking", "parallel_tool_calls",
-        "logprobs",
+        "logprobs", "top_logprobs",
     };
 
     public static WrittenRequest Write(ProxyRequest request, string model, ProviderSettings settings)
@@ -37,8 +37,6 @@ public static class GeminiRequestWriter
         // Gemini decides alone whether to call functions in parallel; only OpenAI's default can be honoured.
         if (ChatRequestReader.Flag(request, "parallel_tool_calls") is false)
             fields.Unmappable("parallel_tool_calls", "parallel_tool_calls", $"{Api} cannot be told to call one function at a time");
-        if (ChatRequestReader.Flag(request, "logprobs") is true)
-            fields.Unmappable("logprobs", "logprobs", "The router does not yet carry Gemini's log probabilities back");
         var messages = ChatRequestReader.Messages(request);
         var tools = ChatRequestReader.Tools(request);
         var toolChoice = ChatRequestReader.ToolChoice(request);

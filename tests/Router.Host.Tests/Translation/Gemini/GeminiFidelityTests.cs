@@ -69,8 +69,6 @@ public sealed class GeminiFidelityTests
     [InlineData("\"logit_bias\":{\"50256\":-100}", "logit_bias")]
     [InlineData("\"service_tier\":\"auto\"", "service_tier")]
     [InlineData("\"parallel_tool_calls\":false", "parallel_tool_calls")]
-    [InlineData("\"logprobs\":true", "logprobs")]
-    [InlineData("\"top_logprobs\":2", "top_logprobs")]
     public void A_field_without_a_counterpart_is_refused_naming_it(string field, string param)
     {
         var error = Assert.Throws<RouterError>(() => CallFor("gemini-2.5-flash", $$"""{"model":"g","messages":{{Hi}},{{field}}}"""));
@@ -112,10 +110,57 @@ public sealed class GeminiFidelityTests
     [InlineData("\"seed\":\"x\"", "seed")]
     [InlineData("\"presence_penalty\":\"high\"", "presence_penalty")]
     [InlineData("\"tools\":\"get_weather\"", "tools")]
+    [InlineData("\"top_logprobs\":2", "top_logprobs")] // only with logprobs, as OpenAI requires
+    [InlineData("\"logprobs\":true,\"top_logprobs\":21", "top_logprobs")]
     public void An_invalid_value_of_a_translated_field_is_refused_naming_it(string field, string param)
     {
         var error = Assert.Throws<RouterError>(() => CallFor("gemini-2.5-flash", $$"""{"model":"g","messages":{{Hi}},{{field}}}"""));
 
         Assert.Equal(param, error.Body.Param);
+    }
+
+    [Fact]
+    public void Logprobs_ask_gemini_for_log_probabilities_and_top_logprobs_for_alternatives()
+    {
+        AssertJson("""{"responseLogprobs":true,"logprobs":2}""",
+            Config("gemini-2.5-flash", $$"""{"model":"g","messages":{{Hi}},"logprobs":true,"top_logprobs":2}"""));
+    }
+
+    private const string LogprobsResult = """
+        "logprobsResult":{"topCandidates":[
+            {"candidates":[{"token":"Hello","tokenId":1,"logProbability":-0.1},{"token":"Hi","tokenId":2,"logProbability":-2.5}]},
+            {"candidates":[{"token":"!","tokenId":3,"logProbability":-0.2}]}],
+          "chosenCandidates":[{"token":"Hello","tokenId":1,"logProbability":-0.1},{"token":"!","tokenId":3,"logProbability":-0.2}]}
+        """;
+
+    private const string OpenAiLogprobs = """
+        {"content":[
+          {"token":"Hello","logprob":-0.1,"bytes":[72,101,108,108,111],"top_logprobs":[
+            {"token":"Hello","logprob":-0.1,"bytes":[72,101,108,108,111]},{"token":"Hi","logprob":-2.5,"bytes":[72,105]}]},
+          {"token":"!","logprob":-0.2,"bytes":[33],"top_logprobs":[{"token":"!","logprob":-0.2,"bytes":[33]}]}],
+         "refusal":null}
+        """;
+
+    [Fact]
+    public void A_candidates_logprobs_result_becomes_the_choices_logprobs()
+    {
+        var answer = Translate($$"""
+            {"candidates":[{"content":{"parts":[{"text":"Hello!"}],"role":"model"},"finishReason":"STOP","index":0,{{LogprobsResult}}}],
+             "modelVersion":"gemini-2.5-flash"}
+            """);
+
+        AssertJson(OpenAiLogprobs, answer["choices"]![0]!["logprobs"]);
+    }
+
+    [Fact]
+    public void A_streamed_events_logprobs_go_with_its_text()
+    {
+        var (frames, _, _) = Stream(false,
+            // One SSE data line: the event's JSON without its line breaks.
+            $$"""{"candidates":[{"content":{"parts":[{"text":"Hello!"}],"role":"model"},"finishReason":"STOP","index":0,{{LogprobsResult}}}]}""".ReplaceLineEndings(""));
+
+        var content = Payloads(frames)[1]!["choices"]![0]!;
+        Assert.Equal("Hello!", content["delta"]!["content"]!.GetValue<string>());
+        AssertJson(OpenAiLogprobs, content["logprobs"]);
     }
 }
