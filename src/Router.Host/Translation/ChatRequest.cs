@@ -15,6 +15,12 @@ public sealed record ChatMessage(
     string Role, IReadOnlyList<ContentPart> Parts, IReadOnlyList<OpenAiToolCall> ToolCalls, string? ToolCallId,
     JsonElement? CacheControl = null)
 {
+    /// <summary>
+    /// Where the message holds fields no translation reads (<c>messages[1].name</c>, an image's <c>detail</c>):
+    /// each must be refused or dropped (<see cref="UnmappedFields.CheckMessages"/>), never ignored.
+    /// </summary>
+    public IReadOnlyList<string> UntranslatedFields { get; init; } = [];
+
     /// <summary>The text parts joined, for roles whose content the provider takes as plain text.</summary>
     public string Text => string.Concat(Parts.OfType<TextPart>().Select(p => p.Text));
 }

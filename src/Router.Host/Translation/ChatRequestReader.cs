@@ -182,7 +182,31 @@ public static class ChatRequestReader
         var toolCallId = String(message, "tool_call_id");
         if (role == "tool" && toolCallId is null)
             throw RouterError.InvalidRequest($"'{param}.tool_call_id' is required for a tool message.", $"{param}.tool_call_id");
-        return new ChatMessage(role, parts, calls, toolCallId, CacheControl(message, param));
+        return new ChatMessage(role, parts, calls, toolCallId, CacheControl(message, param))
+        {
+            UntranslatedFields = [.. UntranslatedFields(message, param), .. UntranslatedImageDetails(content, param)],
+        };
+    }
+
+    private static readonly HashSet<string> TranslatedMessageFields = ["role", "content", "tool_calls", "tool_call_id", "cache_control"];
+
+    /// <summary>The message's fields, set to something, that no translation reads (such as <c>name</c>).</summary>
+    private static IEnumerable<string> UntranslatedFields(JsonElement message, string param) =>
+        message.EnumerateObject()
+            .Where(p => p.Value.ValueKind != JsonValueKind.Null && !TranslatedMessageFields.Contains(p.Name))
+            .Select(p => $"{param}.{p.Name}");
+
+    /// <summary>An image's <c>detail</c> other than auto: a resolution choice neither Anthropic nor Gemini takes.</summary>
+    private static IEnumerable<string> UntranslatedImageDetails(JsonElement content, string param)
+    {
+        if (content.ValueKind != JsonValueKind.Array) yield break;
+        var i = 0;
+        foreach (var part in content.EnumerateArray())
+        {
+            if (part.TryGetProperty("image_url", out var image) && String(image, "detail") is { } detail && detail != "auto")
+                yield return $"{param}.content[{i}].image_url.detail";
+            i++;
+        }
     }
 
     private static IReadOnlyList<ContentPart> Parts(JsonElement content, string param)

@@ -39,6 +39,13 @@ public sealed class UnmappedFields(ProviderSettings settings, string api)
         }
     }
 
+    /// <summary>Refuses (or drops) the message fields no translation reads, each named where it sits.</summary>
+    public void CheckMessages(IReadOnlyList<ChatMessage> messages)
+    {
+        foreach (var path in messages.SelectMany(m => m.UntranslatedFields))
+            Unmappable(path[(path.LastIndexOf('.') + 1)..], path, $"'{path}' has no counterpart in {api}");
+    }
+
     /// <summary>
     /// A field (or a value of it) the provider cannot express. <paramref name="param"/> is where it sits in the
     /// request (<c>messages[2].content[0].cache_control</c>); <paramref name="name"/> is what the header reports.

@@ -35,7 +35,9 @@ public static class AnthropicRequestWriter
         if (ChatRequestReader.Flag(request, "logprobs") is true)
             fields.Unmappable("logprobs", "logprobs", $"{Api} returns no log probabilities");
 
-        var (system, turns) = Conversation(ChatRequestReader.Messages(request));
+        var messages = ChatRequestReader.Messages(request);
+        fields.CheckMessages(messages);
+        var (system, turns) = Conversation(messages);
         var model = ClaudeModel.Of(call.UpstreamModel);
         var tools = ChatRequestReader.Tools(request);
         var toolChoice = ChatRequestReader.ToolChoice(request);

@@ -38,6 +38,7 @@ public static class GeminiRequestWriter
         if (ChatRequestReader.Flag(request, "parallel_tool_calls") is false)
             fields.Unmappable("parallel_tool_calls", "parallel_tool_calls", $"{Api} cannot be told to call one function at a time");
         var messages = ChatRequestReader.Messages(request);
+        fields.CheckMessages(messages);
         var tools = ChatRequestReader.Tools(request);
         var toolChoice = ChatRequestReader.ToolChoice(request);
         RefuseCacheControl(messages, tools, fields);

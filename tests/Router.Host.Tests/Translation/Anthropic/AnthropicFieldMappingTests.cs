@@ -114,4 +114,30 @@ public sealed class AnthropicFieldMappingTests
         Assert.Equal(400, error.Status);
         Assert.Equal(param, error.Body.Param);
     }
+
+    [Theory]
+    [InlineData("""[{"role":"user","content":"Hi","name":"alice"}]""", "messages[0].name")]
+    [InlineData("""[{"role":"user","content":[{"type":"image_url","image_url":{"url":"https://example.com/a.png","detail":"high"}}]}]""", "messages[0].content[0].image_url.detail")]
+    public void A_message_field_without_a_counterpart_is_refused_naming_where_it_sits(string messages, string param)
+    {
+        var error = Assert.Throws<RouterError>(() => Build($$$"""{"model":"claude","messages":{{{messages}}}}"""));
+
+        Assert.Equal(param, error.Body.Param);
+        Assert.Equal("unsupported_parameter", error.Body.Code);
+    }
+
+    [Fact]
+    public void Under_drop_params_message_fields_are_dropped_and_reported_by_name_and_auto_detail_asks_for_nothing()
+    {
+        var call = Build("""
+            {"model":"claude","messages":[{"role":"user","name":"alice","content":[
+              {"type":"image_url","image_url":{"url":"https://example.com/a.png","detail":"auto"}},{"type":"text","text":"Hi"}]}]}
+            """, settings: Settings() with { DropParams = true });
+
+        AssertJson("""
+            {"model":"claude-sonnet-4-5","max_tokens":4096,"messages":[{"role":"user","content":[
+              {"type":"image","source":{"type":"url","url":"https://example.com/a.png"}},{"type":"text","text":"Hi"}]}]}
+            """, call.Body);
+        Assert.Equal(["name"], call.DroppedParams);
+    }
 }

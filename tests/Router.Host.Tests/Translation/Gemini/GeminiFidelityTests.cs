@@ -163,4 +163,13 @@ public sealed class GeminiFidelityTests
         Assert.Equal("Hello!", content["delta"]!["content"]!.GetValue<string>());
         AssertJson(OpenAiLogprobs, content["logprobs"]);
     }
+
+    [Fact]
+    public void A_message_name_has_no_counterpart_and_is_refused_where_it_sits()
+    {
+        var error = Assert.Throws<RouterError>(() =>
+            CallFor("gemini-2.5-flash", """{"model":"g","messages":[{"role":"user","content":"Hi","name":"alice"}]}"""));
+
+        Assert.Equal("messages[0].name", error.Body.Param);
+    }
 }
