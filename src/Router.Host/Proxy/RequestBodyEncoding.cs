@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Text.Json;
 using Router.Contracts.Wire;
 using Router.Host.Http;
 
