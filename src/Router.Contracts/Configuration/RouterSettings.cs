@@ -115,6 +115,12 @@ public sealed record ProviderSettings(
     /// </summary>
     public bool? Local { get; init; }
 
+    /// <summary>
+    /// A translated chat request's fields that have no counterpart in this provider's API are dropped (and named in
+    /// <c>x-router-dropped-params</c>) instead of refused with a 400, as LiteLLM's <c>drop_params</c> does.
+    /// </summary>
+    public bool DropParams { get; init; }
+
     /// <summary>A provider that needs a key and has none is left out of the route table.</summary>
     public bool IsUsable => !KeyRequired || !string.IsNullOrEmpty(ApiKey);
 

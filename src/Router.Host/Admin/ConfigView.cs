@@ -114,6 +114,7 @@ public static class ConfigView
                 ["discover"] = p.Discovery is not null,
                 ["discover-interval"] = p.Discovery is null ? null : Span(p.Discovery.Interval),
                 ["default-max-tokens"] = p.DefaultMaxTokens,
+                ["drop-params"] = p.DropParams,
                 ["local"] = LocalProviders.IsLocal(p),
             };
         return block;

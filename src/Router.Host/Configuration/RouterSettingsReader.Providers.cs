@@ -34,6 +34,7 @@ public static partial class RouterSettingsReader
                 ReadDefaultMaxTokens(p, name))
             {
                 Local = ReadLocal(p, name),
+                DropParams = p.GetBoolean("drop-params", false),
             });
         }
         return providers;

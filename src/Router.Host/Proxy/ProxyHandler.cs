@@ -210,7 +210,9 @@ public sealed class ProxyHandler(
             // Kestrel enforces router.max-request-body-bytes, by Content-Length or while reading a chunked body.
             throw RouterError.BodyTooLarge(maxBodyBytes);
         }
-        return request ?? throw RouterError.InvalidRequest("The request body must be a JSON object.", code: "invalid_json");
+        if (request is null) throw RouterError.InvalidRequest("The request body must be a JSON object.", code: "invalid_json");
+        RequestBodyEncoding.RequireValidUtf8(request);
+        return request;
     }
 
     /// <summary>What every request needs before it is routed: a model, and the field its operation cannot do without.</summary>
