@@ -172,15 +172,16 @@ public static class RouterServer
     private static void MapEndpoints(WebApplication app)
     {
         var proxy = app.Services.GetRequiredService<ProxyHandler>();
-        app.MapPost("/v1/chat/completions", context => proxy.HandleAsync(context, ProxyOperation.ChatCompletions));
-        app.MapPost("/v1/completions", context => proxy.HandleAsync(context, ProxyOperation.Completions));
-        app.MapPost("/v1/embeddings", context => proxy.HandleAsync(context, ProxyOperation.Embeddings));
+        app.MapClientPost("/v1/chat/completions", context => proxy.HandleAsync(context, ProxyOperation.ChatCompletions));
+        app.MapClientPost("/v1/completions", context => proxy.HandleAsync(context, ProxyOperation.Completions));
+        app.MapClientPost("/v1/embeddings", context => proxy.HandleAsync(context, ProxyOperation.Embeddings));
         var maxBodyBytes = app.Services.GetRequiredService<RouterSettings>().MaxRequestBodyBytes;
         var authenticator = app.Services.GetRequiredService<KeyAuthenticator>();
-        app.MapPost("/v1/messages", context => MessagesEndpoint.HandleAsync(context, proxy, authenticator, maxBodyBytes));
-        app.MapGet("/v1/models", (HttpContext context, KeyAuthenticator authenticator, RouteTable routes, DiscoveredModels discovered, KeyStates keys) =>
+        app.MapClientPost("/v1/messages", context => MessagesEndpoint.HandleAsync(context, proxy, authenticator, maxBodyBytes));
+        app.MapClientGet("/v1/models", (HttpContext context, KeyAuthenticator authenticator, RouteTable routes, DiscoveredModels discovered, KeyStates keys) =>
             ModelsEndpoint.HandleAsync(context, authenticator, routes, discovered, keys));
         app.MapGet("/health/liveness", HealthEndpoints.Liveness);
+        app.MapGet("/health/liveliness", HealthEndpoints.Liveness); // LiteLLM's spelling, which its clients and probes call
         app.MapGet("/health/readiness", HealthEndpoints.ReadinessAsync);
         app.MapGet("/health/deployments", DeploymentHealthEndpoint.HandleAsync);
         app.MapPost("/cache/flush", CacheEndpoints.FlushAsync);
