@@ -25,7 +25,7 @@ public static partial class RouterSettingsReader
             providers.Add(new ProviderSettings(
                 name,
                 definition.Type,
-                apiBase,
+                VersionedApiBase.Complete(definition.Type, apiBase),
                 NullIfEmpty(p.GetString("api-key", null)),
                 p.GetBoolean("key-required", definition.KeyRequired),
                 ReadHeaders(p.GetConfig("headers")),
