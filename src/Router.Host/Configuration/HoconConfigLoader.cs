@@ -4,7 +4,7 @@ using Akka.Persistence.Sql;
 
 namespace Router.Host.Configuration;
 
-/// <summary>Reads the shipped defaults and layers the operator's file over them.</summary>
+/// <summary>Reads the shipped defaults and layers the operator's file over them (its <c>+=</c> adding to the shipped lists).</summary>
 public static class HoconConfigLoader
 {
     /// <summary>Environment variable naming the operator's file when --config is not given.</summary>
@@ -16,7 +16,9 @@ public static class HoconConfigLoader
         userFile ??= Environment.GetEnvironmentVariable(ConfigFileVariable);
         if (string.IsNullOrWhiteSpace(userFile)) return defaults;
         if (!File.Exists(userFile)) throw new ConfigException($"configuration file '{userFile}' does not exist");
-        return Parse(File.ReadAllText(userFile)).WithFallback(defaults);
+        var user = Parse(HoconAppends.Mark(File.ReadAllText(userFile)));
+        HoconAppends.Apply(user, defaults);
+        return user.WithFallback(defaults);
     }
 
     private static Config Parse(string hocon) =>
