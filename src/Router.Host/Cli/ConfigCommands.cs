@@ -10,7 +10,8 @@ namespace Router.Host.Cli;
 
 /// <summary>
 /// <c>router config show|reload|check</c>: the configuration in force on a node (secrets masked), a reload
-/// of it, and a check of a file on this machine before it is put anywhere (no node needed).
+/// of it, and a check of a file on this machine before it is put anywhere (no node needed): its errors
+/// (exit code 2) and its warnings (keys with no effect, which alone leave the exit code 0).
 /// </summary>
 public static class ConfigCommands
 {
@@ -73,6 +74,7 @@ public static class ConfigCommands
                     ["routes"] = routing.Routes.Deployments.Count,
                     ["cluster"] = settings.Cluster.Enabled,
                     ["storage"] = settings.Storage.Provider == StorageProvider.Postgres ? "postgres" : "sqlite",
+                    ["warnings"] = new JsonArray([.. settings.Warnings.Select(w => JsonValue.Create(w))]),
                 }.ToJsonString(CliOutput.JsonText));
             }
             else
@@ -82,6 +84,7 @@ public static class ConfigCommands
                     $"storage {(settings.Storage.Provider == StorageProvider.Postgres ? "postgres" : "sqlite")}.");
                 if (unusable.Count > 0)
                     CliOutput.Line($"Left out for want of an API key (set it in the environment): {string.Join(", ", unusable)}.");
+                foreach (var warning in settings.Warnings) CliOutput.Line($"warning: {warning}");
             }
             return ExitCodes.Ok;
         }

@@ -57,6 +57,7 @@ public sealed class LiveConfig
                 next.Settings.Providers.Count(p => p.IsUsable), next.Routes.Deployments.Count,
                 restart.Count == 0 ? "" : "; these changes apply only after a restart: " + string.Join(", ", restart));
             UnpricedRoutes.Warn(_logger, next);
+            foreach (var warning in settings.Warnings) _logger.LogWarning("Configuration: {Warning}", warning);
             return new ReloadResult(next.Settings.Providers.Count(p => p.IsUsable), next.Routes.Deployments.Count, restart);
         }
     }
