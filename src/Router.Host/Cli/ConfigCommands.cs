@@ -44,6 +44,7 @@ public static class ConfigCommands
             var restart = result["restart_required"]?.AsArray().Select(n => n?.GetValue<string>()).ToList() ?? [];
             CliOutput.Line($"{call.Client.Node} reloaded its configuration: {result["providers"]} providers, {result["models"]} routes." +
                 (restart.Count == 0 ? "" : $" Applied only after a restart: {string.Join(", ", restart)}."));
+            foreach (var warning in result["warnings"]?.AsArray() ?? []) CliOutput.Line($"warning: {warning?.GetValue<string>()}");
         });
 
         var check = new Command("check", "Load and validate a configuration file here, as a node would at start; no node is needed.");

@@ -50,8 +50,9 @@ public sealed class LiveConfigTests
             .WithFallback(HoconConfigLoader.LoadRouterConfig(null)));
         var live = new LiveConfig(Defaults, () => withTypo, ModelCatalog.LoadShipped(), TimeProvider.System, logger);
 
-        live.Reload();
+        var result = live.Reload();
 
+        Assert.Equal(withTypo.Warnings, result.Warnings);
         var warning = Assert.Single(logger.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("router.routing.retires", StringComparison.Ordinal));
         Assert.EndsWith("did you mean retries?", warning.Message, StringComparison.Ordinal);
     }

@@ -75,6 +75,17 @@ public sealed partial class UnknownKeysTests
         }
     }
 
+    [Theory]
+    [InlineData("homelab.yaml")]
+    [InlineData("team.yaml")]
+    [InlineData("odd.yaml")]
+    public void An_imported_LiteLLM_config_writes_only_known_keys(string fixture)
+    {
+        var (_, hocon) = Import.ImportFixtures.Import(fixture);
+
+        Assert.Empty(Import.ImportFixtures.Load(hocon).Warnings);
+    }
+
     /// <summary>The README's settings table is what operators copy from: every key it documents must be known.</summary>
     [Fact]
     public void Every_setting_the_readme_documents_is_known()
