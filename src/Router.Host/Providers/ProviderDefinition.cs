@@ -35,4 +35,10 @@ public sealed record ProviderDefinition(ProviderType Type, string ConfigName, Fu
     /// (the API requires one), which then bounds the cost of a request.
     /// </summary>
     public bool SendsDefaultMaxTokens { get; init; }
+
+    /// <summary>
+    /// The version segment its API's paths start with (<c>v1</c> for <c>/v1/messages</c>), added to an api-base
+    /// that names no version (<see cref="VersionedApiBase"/>); null: the api-base is taken as written.
+    /// </summary>
+    public string? ApiVersion { get; init; }
 }

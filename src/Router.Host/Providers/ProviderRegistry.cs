@@ -18,8 +18,8 @@ public static class ProviderRegistry
         new(ProviderType.OpenAi, "openai", _ => OpenAiDialect.Instance) { ChatLimitIsMaxCompletionTokens = true },
         // Ollama, vLLM, OpenRouter, xAI, NIM, MiniMax: a local server needs no key.
         new(ProviderType.OpenAiCompatible, "openai-compatible", _ => OpenAiDialect.Instance) { KeyRequired = false, Discovers = true },
-        new(ProviderType.Anthropic, "anthropic", s => new AnthropicDialect(s)) { PricePrefix = "anthropic", SendsDefaultMaxTokens = true },
-        new(ProviderType.Gemini, "gemini", s => new GeminiDialect(s)) { PricePrefix = "gemini" },
+        new(ProviderType.Anthropic, "anthropic", s => new AnthropicDialect(s)) { PricePrefix = "anthropic", SendsDefaultMaxTokens = true, ApiVersion = "v1" },
+        new(ProviderType.Gemini, "gemini", s => new GeminiDialect(s)) { PricePrefix = "gemini", ApiVersion = "v1beta" },
     ];
 
     private static readonly FrozenDictionary<ProviderType, ProviderDefinition> ByType = All.ToFrozenDictionary(d => d.Type);

@@ -7,20 +7,13 @@ namespace Router.Host.Providers;
 /// Anthropic's and Gemini's paths start with their API version (<c>/v1/messages</c>,
 /// <c>/v1beta/models/…</c>), and operators write their address both ways: LiteLLM's docs and Anthropic's
 /// SDKs name <c>https://api.anthropic.com</c>, the router's shipped file <c>…/v1</c>. An api-base whose last
-/// segment is no version gets the type's usual one, so both mean the same; a version that is given
-/// (Gemini's <c>v1</c>, <c>v1alpha</c>) is kept. OpenAI-shaped servers are left as written: their
-/// prefixes vary (<c>/api/v1</c>, <c>/openai/v1</c>, <c>/inference/v1</c>) and cannot be guessed.
+/// segment is no version gets the type's usual one (its registry row's <see cref="ProviderDefinition.ApiVersion"/>),
+/// so both mean the same; a version that is given (Gemini's <c>v1</c>, <c>v1alpha</c>) is kept. OpenAI-shaped
+/// servers declare none and are left as written: their prefixes vary (<c>/api/v1</c>, <c>/openai/v1</c>,
+/// <c>/inference/v1</c>) and cannot be guessed.
 /// </summary>
 public static partial class VersionedApiBase
 {
-    /// <summary>The version added to an api-base without one, or null for a type whose address is taken as written.</summary>
-    public static string? DefaultVersion(ProviderType type) => type switch
-    {
-        ProviderType.Anthropic => "v1",
-        ProviderType.Gemini => "v1beta",
-        _ => null,
-    };
-
     /// <summary>
     /// <paramref name="apiBase"/> ending in a version segment when its type needs one:
     /// <c>https://api.anthropic.com</c> → <c>https://api.anthropic.com/v1</c>; a Cloudflare gateway's
@@ -29,7 +22,7 @@ public static partial class VersionedApiBase
     public static Uri Complete(ProviderType type, Uri apiBase)
     {
         // An address with a query or fragment is the operator's exact one: a segment cannot be added after those.
-        if (DefaultVersion(type) is not { } version || apiBase.Query.Length > 0 || apiBase.Fragment.Length > 0) return apiBase;
+        if (ProviderRegistry.Of(type).ApiVersion is not { } version || apiBase.Query.Length > 0 || apiBase.Fragment.Length > 0) return apiBase;
         var text = apiBase.AbsoluteUri.TrimEnd('/');
         var lastSegment = apiBase.AbsolutePath.TrimEnd('/').Split('/')[^1];
         return VersionSegment().IsMatch(lastSegment) ? new Uri(text) : new Uri($"{text}/{version}");
