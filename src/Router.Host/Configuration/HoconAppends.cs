@@ -23,8 +23,19 @@ public static partial class HoconAppends
     [GeneratedRegex("""^(?<name>.*) \+=(?<order>[0-9]+)$""")]
     private static partial Regex Marker();
 
+    /// <summary>
+    /// A router file parsed with its appends: <c>+=</c> marked, the environment resolved (<see cref="HoconEnvironment"/>),
+    /// then each append applied to the list the file gives its key, or else to <paramref name="under"/>'s (the shipped file's).
+    /// </summary>
+    public static Config Parse(string hocon, Func<string, string?> environment, Config? under)
+    {
+        var parsed = ConfigurationFactory.ParseString(HoconEnvironment.Resolve(Mark(hocon), environment));
+        if (parsed.Root?.GetObject() is { } root) Apply(root, "", under);
+        return parsed;
+    }
+
     /// <summary>The file's text with every <c>key += value</c> (outside strings and comments) written as a marker assignment.</summary>
-    public static string Mark(string hocon)
+    private static string Mark(string hocon)
     {
         var order = 0;
         var lines = hocon.Split('\n');
@@ -46,13 +57,8 @@ public static partial class HoconAppends
         return string.Join('\n', lines);
     }
 
-    /// <summary>Appends each marker's value to its list, in the user's parsed file; <paramref name="defaults"/> gives the shipped lists.</summary>
-    public static void Apply(Config user, Config defaults)
-    {
-        if (user.Root?.GetObject() is { } root) Apply(root, "", defaults);
-    }
-
-    private static void Apply(HoconObject block, string path, Config defaults)
+    /// <summary>Appends each marker's value to its list, in the parsed file; <paramref name="under"/> gives the lists it does not.</summary>
+    private static void Apply(HoconObject block, string path, Config? under)
     {
         var markers = block.Items.Keys
             .Select(key => (Key: key, Match: Marker().Match(key)))
@@ -65,7 +71,7 @@ public static partial class HoconAppends
             var at = Join(path, name);
             var addition = block.Items[key];
             block.Items.Remove(key);
-            var current = block.Items.GetValueOrDefault(name) ?? defaults.GetValue(at);
+            var current = block.Items.GetValueOrDefault(name) ?? under?.GetValue(at);
             var list = new HoconArray();
             list.AddRange(ElementsOf(current, at));
             list.Add(addition);
@@ -74,7 +80,7 @@ public static partial class HoconAppends
             block.Items[name] = value;
         }
         foreach (var (key, child) in block.Items)
-            if (child.GetObject() is { } inner) Apply(inner, Join(path, key), defaults);
+            if (child.GetObject() is { } inner) Apply(inner, Join(path, key), under);
     }
 
     /// <summary>The list's elements; none when the key is not set anywhere (HOCON's <c>${?key}</c>); an error for a value that is no list.</summary>

@@ -12,17 +12,14 @@ public static class HoconConfigLoader
 
     public static Config LoadRouterConfig(string? userFile)
     {
-        var defaults = Parse(ReadEmbedded("router.conf"));
+        var defaults = Parse(ReadEmbedded("router.conf"), null);
         userFile ??= Environment.GetEnvironmentVariable(ConfigFileVariable);
         if (string.IsNullOrWhiteSpace(userFile)) return defaults;
         if (!File.Exists(userFile)) throw new ConfigException($"configuration file '{userFile}' does not exist");
-        var user = Parse(HoconAppends.Mark(File.ReadAllText(userFile)));
-        HoconAppends.Apply(user, defaults);
-        return user.WithFallback(defaults);
+        return Parse(File.ReadAllText(userFile), defaults).WithFallback(defaults);
     }
 
-    private static Config Parse(string hocon) =>
-        ConfigurationFactory.ParseString(HoconEnvironment.Resolve(hocon, Environment.GetEnvironmentVariable));
+    private static Config Parse(string hocon, Config? under) => HoconAppends.Parse(hocon, Environment.GetEnvironmentVariable, under);
 
     /// <summary>
     /// <c>akka.conf</c> over Akka.Persistence.Sql's own defaults: the journal's class and table layout come from

@@ -1,4 +1,3 @@
-using Akka.Configuration;
 using Akka.Configuration.Hocon;
 
 namespace Router.Host.Configuration;
@@ -30,7 +29,7 @@ public sealed class KnownKeys
     {
         // Every variable stands for some text, so keys that take their value only from the environment
         // (master-key = ${?ROUTER_MASTER_KEY}) are part of the shape too.
-        var shipped = ConfigurationFactory.ParseString(HoconEnvironment.Resolve(HoconConfigLoader.ReadEmbedded("router.conf"), _ => ""));
+        var shipped = HoconAppends.Parse(HoconConfigLoader.ReadEmbedded("router.conf"), _ => "", null);
         var router = new Dictionary<string, KnownKeys>(FromObject(shipped.GetConfig("router").Root.GetObject()), StringComparer.Ordinal);
         var timeouts = router["provider-defaults"].Names!["timeouts"];
         var policy = router["routing"].Names!;

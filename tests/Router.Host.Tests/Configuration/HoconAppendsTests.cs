@@ -116,6 +116,20 @@ public sealed class HoconAppendsTests : IDisposable
     }
 
     [Fact]
+    public void An_append_in_a_file_read_alone_adds_to_that_files_list_or_starts_one()
+    {
+        // As the shipped router.conf is read: nothing under it.
+        var config = HoconAppends.Parse("""
+            router.cache.shared-namespaces = ["a"]
+            router.cache.shared-namespaces += "b"
+            router.routing.fallbacks += "m"
+            """, _ => null, null);
+
+        Assert.Equal(["a", "b"], config.GetStringList("router.cache.shared-namespaces"));
+        Assert.Equal(["m"], config.GetStringList("router.routing.fallbacks"));
+    }
+
+    [Fact]
     public void A_file_without_appends_is_read_as_before()
     {
         Assert.Equal(Shipped, Load("router.breaker.cooldown = 10s").Models);
