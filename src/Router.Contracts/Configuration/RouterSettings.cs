@@ -25,6 +25,12 @@ public sealed record RouterSettings(
     public SettlementSettings Settlement { get; init; } = SettlementSettings.Standard;
 
     /// <summary>
+    /// What the configuration says to no effect (each key the router does not read, with the known key nearest to
+    /// it): logged at start and on every reload, and reported by <c>router config check</c>.
+    /// </summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>
     /// On a graceful stop, how long answers under way may still run (after the pair's drain delay) before they
     /// are cut, so that what they used is settled and written before the process ends (<c>router.stop-grace</c>).
     /// </summary>

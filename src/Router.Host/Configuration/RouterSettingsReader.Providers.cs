@@ -8,6 +8,10 @@ namespace Router.Host.Configuration;
 /// <summary><c>router.providers</c>: each provider's type (from the registry), address, key, headers, timeouts and discovery; how often model lists are refreshed.</summary>
 public static partial class RouterSettingsReader
 {
+    /// <summary>Every key a provider's block may hold: what <see cref="ReadProviders"/> reads, and all the unknown-key check accepts there.</summary>
+    public static readonly IReadOnlyList<string> ProviderKeys =
+        ["type", "api-base", "api-key", "key-required", "headers", "timeouts", "discover", "discover-interval", "default-max-tokens", "local", "drop-params"];
+
     private static List<ProviderSettings> ReadProviders(Config router, ProviderTimeouts defaults)
     {
         var providers = new List<ProviderSettings>();
@@ -25,7 +29,7 @@ public static partial class RouterSettingsReader
             providers.Add(new ProviderSettings(
                 name,
                 definition.Type,
-                apiBase,
+                VersionedApiBase.Complete(definition.Type, apiBase),
                 NullIfEmpty(p.GetString("api-key", null)),
                 p.GetBoolean("key-required", definition.KeyRequired),
                 ReadHeaders(p.GetConfig("headers")),

@@ -184,19 +184,19 @@ public static class RouterServer
     private static void MapEndpoints(WebApplication app)
     {
         var proxy = app.Services.GetRequiredService<ProxyHandler>();
-        app.MapPost("/v1/chat/completions", context => proxy.HandleAsync(context, ProxyOperation.ChatCompletions));
-        app.MapPost("/v1/completions", context => proxy.HandleAsync(context, ProxyOperation.Completions));
-        app.MapPost("/v1/embeddings", context => proxy.HandleAsync(context, ProxyOperation.Embeddings));
+        app.MapClientPost("/v1/chat/completions", context => proxy.HandleAsync(context, ProxyOperation.ChatCompletions));
+        app.MapClientPost("/v1/completions", context => proxy.HandleAsync(context, ProxyOperation.Completions));
+        app.MapClientPost("/v1/embeddings", context => proxy.HandleAsync(context, ProxyOperation.Embeddings));
         var maxBodyBytes = app.Services.GetRequiredService<RouterSettings>().MaxRequestBodyBytes;
         var authenticator = app.Services.GetRequiredService<KeyAuthenticator>();
-        app.MapPost("/v1/messages", context => MessagesEndpoint.HandleAsync(context, proxy, authenticator, maxBodyBytes));
-        app.MapPost("/v1/messages/count_tokens", (HttpContext context, KeyStates keys, LiveConfig live) =>
+        app.MapClientPost("/v1/messages", context => MessagesEndpoint.HandleAsync(context, proxy, authenticator, maxBodyBytes));
+        app.MapClientPost("/v1/messages/count_tokens", (HttpContext context, KeyStates keys, LiveConfig live) =>
             CountTokensEndpoint.HandleAsync(context, authenticator, keys, live, maxBodyBytes));
-        app.MapGet("/v1/models", (HttpContext context, KeyAuthenticator authenticator, RouteTable routes, DiscoveredModels discovered, KeyStates keys) =>
+        app.MapClientGet("/v1/models", (HttpContext context, KeyAuthenticator authenticator, RouteTable routes, DiscoveredModels discovered, KeyStates keys) =>
             ModelsEndpoint.HandleAsync(context, authenticator, routes, discovered, keys));
-        app.MapGet("/v1/model/info", ModelInfoEndpoint.HandleAsync);
-        app.MapGet("/model/info", ModelInfoEndpoint.HandleAsync);
+        app.MapClientGet("/v1/model/info", ModelInfoEndpoint.HandleAsync);
         app.MapGet("/health/liveness", HealthEndpoints.Liveness);
+        app.MapGet("/health/liveliness", HealthEndpoints.Liveness); // LiteLLM's spelling, which its clients and probes call
         app.MapGet("/health/readiness", HealthEndpoints.ReadinessAsync);
         app.MapGet("/health/deployments", DeploymentHealthEndpoint.HandleAsync);
         app.MapPost("/cache/flush", CacheEndpoints.FlushAsync);

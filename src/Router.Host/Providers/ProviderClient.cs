@@ -32,7 +32,7 @@ public sealed class ProviderClient : IDisposable
         };
         var definition = ProviderRegistry.Of(settings.Type);
         Dialect = definition.CreateDialect(settings);
-        _messages = definition.CreateMessagesDialect?.Invoke(settings) ?? new MessagesBridge(Dialect, definition.ChatTakesTopK);
+        _messages = definition.CreateMessagesDialect?.Invoke(settings) ?? new MessagesBridge(Dialect, new ChatTarget(definition.ChatTakesTopK, definition.ChatTakesUser));
     }
 
     public ProviderSettings Settings { get; }

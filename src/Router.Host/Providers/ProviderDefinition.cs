@@ -21,6 +21,9 @@ public sealed record ProviderDefinition(ProviderType Type, string ConfigName, Fu
     /// <summary>Whether its chat API takes <c>top_k</c> (OpenAI's refuses it; Gemini's and most OpenAI-compatible servers' take it).</summary>
     public bool ChatTakesTopK { get; init; } = true;
 
+    /// <summary>Whether its chat API takes <c>user</c>, the end user's id (Gemini's has no such field).</summary>
+    public bool ChatTakesUser { get; init; } = true;
+
     /// <summary>Whether a provider of this type needs a key unless its config says otherwise (<c>key-required</c>).</summary>
     public bool KeyRequired { get; init; } = true;
 
@@ -50,4 +53,10 @@ public sealed record ProviderDefinition(ProviderType Type, string ConfigName, Fu
     /// (the API requires one), which then bounds the cost of a request.
     /// </summary>
     public bool SendsDefaultMaxTokens { get; init; }
+
+    /// <summary>
+    /// The version segment its API's paths start with (<c>v1</c> for <c>/v1/messages</c>), added to an api-base
+    /// that names no version (<see cref="VersionedApiBase"/>); null: the api-base is taken as written.
+    /// </summary>
+    public string? ApiVersion { get; init; }
 }

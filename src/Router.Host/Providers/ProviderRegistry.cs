@@ -30,9 +30,12 @@ public static class ProviderRegistry
         new(ProviderType.Anthropic, "anthropic", s => new AnthropicDialect(s))
         {
             CreateMessagesDialect = s => new AnthropicMessagesDialect(s), PricePrefix = "anthropic", SendsDefaultMaxTokens = true,
-            CreateModelListing = _ => AnthropicModelListing.Instance,
+            CreateModelListing = _ => AnthropicModelListing.Instance, ApiVersion = "v1",
         },
-        new(ProviderType.Gemini, "gemini", s => new GeminiDialect(s)) { PricePrefix = "gemini", CreateModelListing = _ => GeminiModelListing.Instance },
+        new(ProviderType.Gemini, "gemini", s => new GeminiDialect(s))
+        {
+            PricePrefix = "gemini", ChatTakesUser = false, CreateModelListing = _ => GeminiModelListing.Instance, ApiVersion = "v1beta",
+        },
     ];
 
     private static readonly FrozenDictionary<ProviderType, ProviderDefinition> ByType = All.ToFrozenDictionary(d => d.Type);
