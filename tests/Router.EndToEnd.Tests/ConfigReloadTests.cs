@@ -85,6 +85,7 @@ public sealed class ConfigReloadTests : IAsyncLifetime
         var reloaded = await ReloadAsync(HttpStatusCode.OK);
         Assert.True(reloaded["reloaded"]!.GetValue<bool>());
         Assert.Empty(reloaded["restart_required"]!.AsArray());
+        Assert.Empty(reloaded["warnings"]!.AsArray());
 
         using var finished = await underWay;
         Assert.Equal(HttpStatusCode.OK, finished.StatusCode);

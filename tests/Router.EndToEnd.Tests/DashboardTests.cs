@@ -60,6 +60,11 @@ public sealed class DashboardTests
         await master.GetChatClient("alpha").CompleteChatAsync([new UserChatMessage("four five")], cancellationToken: Ct);
         await master.GetChatClient("beta").CompleteChatAsync([new UserChatMessage("six seven eight nine")], cancellationToken: Ct);
         await Sdk(router, teamKey).GetChatClient("beta").CompleteChatAsync([new UserChatMessage("ten eleven")], cancellationToken: Ct);
+        // LiteLLM's tags, one request answered by mock_response.
+        await master.GetChatClient("beta").CompleteChatAsync([new UserChatMessage("tagged")],
+            LiteLlmFieldsFixture.Extra(("tags", """["nightly"]""")), Ct);
+        await master.GetChatClient("beta").CompleteChatAsync([new UserChatMessage("canned")],
+            LiteLlmFieldsFixture.Extra(("tags", """["nightly","canned"]"""), ("mock_response", "\"canned answer\"")), Ct);
         var failure = await Assert.ThrowsAsync<ClientResultException>(() =>
             master.GetChatClient("broken").CompleteChatAsync([new UserChatMessage("twelve")], cancellationToken: Ct));
         Assert.Equal(400, failure.Status);
@@ -72,13 +77,13 @@ public sealed class DashboardTests
         }
 
         // What the request log says, through the API.
-        var logs = await LogsAsync(admin, 9);
+        var logs = await LogsAsync(admin, 11);
         var report = (await admin.GetFromJsonAsync<JsonObject>("/spend/report?group_by=model", Ct))!["data"]!.AsArray();
         var requests = report.Sum(r => r!["requests"]!.GetValue<long>());
         var cost = report.Sum(r => r!["cost"]!.GetValue<decimal>());
         var errors = report.Sum(r => r!["errors"]!.GetValue<long>());
         var hits = report.Sum(r => r!["cache_hits"]!.GetValue<long>());
-        Assert.Equal(9, requests);
+        Assert.Equal(11, requests);
         Assert.Equal(4, errors);
         Assert.Equal(1, hits);
         var failed = logs.Single(r => r!["status"]!.GetValue<int>() == 400)!;
@@ -170,6 +175,15 @@ public sealed class DashboardTests
         Assert.Equal("3 requests", (await Text(page, "request-count")).Trim());
         Assert.Equal(3, await page.Locator("[data-testid=requests] tbody tr").CountAsync());
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(AppContext.BaseDirectory, "dashboard-requests.png"), FullPage = true });
+
+        // The tag filter, and a row's tags as links to their own filter; the mocked request says so beside its cost.
+        await page.GotoAsync(router.BaseUrl + "/ui/requests?tag=nightly");
+        Assert.Equal("2 requests", (await Text(page, "request-count")).Trim());
+        Assert.Equal("nightly", await page.InputValueAsync("[data-testid=tag-filter]"));
+        await page.Locator("[data-testid=requests] tbody tr [data-col=tags] a", new PageLocatorOptions { HasText = "canned" }).ClickAsync();
+        await page.WaitForURLAsync("**/ui/requests?tag=canned");
+        Assert.Equal("1 requests", (await Text(page, "request-count")).Trim());
+        Assert.EndsWith("mock", (await page.Locator("[data-testid=requests] tbody tr [data-col=cost]").InnerTextAsync()).Trim());
 
         // Deployments: one row per circuit, in the state the breakers report.
         await page.GotoAsync(router.BaseUrl + "/ui/deployments");

@@ -81,6 +81,7 @@ public sealed class MockOpenAiServer : IAsyncDisposable
         AnthropicMock.Map(app, "/anthropic", requiredKey, recorder);
         GeminiMock.Map(app, "/gemini", requiredKey, recorder);
         ResponsesMock.Map(app, requiredKey, recorder);
+        ModelListMocks.Map(app, requiredKey);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         server.Root = address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal);

@@ -33,6 +33,31 @@ public sealed record Deployment(string Id, string ModelName, string ProviderName
             return ModelPattern.IsPattern(UpstreamModel) ? ModelPattern.Prefix(UpstreamModel) + captured : UpstreamModel;
         return prefix.EndsWith('/') ? captured : requested;
     }
+
+    /// <summary>
+    /// The inverse of <see cref="UpstreamModelFor"/>: the name a client sends for this pattern deployment to call
+    /// <paramref name="upstreamModel"/> (<c>ollama/*</c> and <c>llama3.2</c> → <c>ollama/llama3.2</c>; <c>gpt-*</c> and
+    /// <c>gpt-4o</c> → <c>gpt-4o</c>). Null when no name does: an exact deployment, a pattern whose <c>model</c> sends
+    /// every name to one model, or an upstream name outside what the pattern can produce.
+    /// </summary>
+    public string? RequestedModelFor(string upstreamModel)
+    {
+        if (!IsPattern) return null;
+        var prefix = ModelPattern.Prefix(ModelName);
+        string requested;
+        if (UpstreamModel is not null)
+        {
+            if (!ModelPattern.IsPattern(UpstreamModel)) return null;
+            var upstreamPrefix = ModelPattern.Prefix(UpstreamModel);
+            if (!upstreamModel.StartsWith(upstreamPrefix, StringComparison.Ordinal)) return null;
+            requested = prefix + upstreamModel[upstreamPrefix.Length..];
+        }
+        else if (prefix.EndsWith('/')) requested = prefix + upstreamModel;
+        else if (upstreamModel.StartsWith(prefix, StringComparison.Ordinal)) requested = upstreamModel;
+        else return null;
+        // A pattern must capture something ('ollama/' names no model), and the name must come back to the same model.
+        return requested.Length > prefix.Length && UpstreamModelFor(requested) == upstreamModel ? requested : null;
+    }
 }
 
 /// <summary>Every deployment of one model name, in configuration order, and the model's routing policy.</summary>

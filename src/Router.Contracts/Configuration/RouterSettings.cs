@@ -25,10 +25,22 @@ public sealed record RouterSettings(
     public SettlementSettings Settlement { get; init; } = SettlementSettings.Standard;
 
     /// <summary>
+    /// What the configuration says to no effect (each key the router does not read, with the known key nearest to
+    /// it): logged at start and on every reload, and reported by <c>router config check</c>.
+    /// </summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>
     /// On a graceful stop, how long answers under way may still run (after the pair's drain delay) before they
     /// are cut, so that what they used is settled and written before the process ends (<c>router.stop-grace</c>).
     /// </summary>
     public TimeSpan StopGrace { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How often each provider behind a wildcard route is asked for its model list (<c>router.model-lists.refresh-interval</c>);
+    /// a discovering provider's <c>discover-interval</c> wins for it.
+    /// </summary>
+    public TimeSpan ModelListRefresh { get; init; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
     /// The completion tokens a request without <c>max_tokens</c> is assumed to use when its cost is reserved, for a
@@ -109,6 +121,12 @@ public sealed record ProviderSettings(
     /// </summary>
     public bool? Local { get; init; }
 
+    /// <summary>
+    /// A translated chat request's fields that have no counterpart in this provider's API are dropped (and named in
+    /// <c>x-router-dropped-params</c>) instead of refused with a 400, as LiteLLM's <c>drop_params</c> does.
+    /// </summary>
+    public bool DropParams { get; init; }
+
     /// <summary>A provider that needs a key and has none is left out of the route table.</summary>
     public bool IsUsable => !KeyRequired || !string.IsNullOrEmpty(ApiKey);
 
@@ -118,7 +136,7 @@ public sealed record ProviderSettings(
 
 /// <summary>
 /// Asks an Ollama server which models it has (<c>GET /api/tags</c>) every <paramref name="Interval"/>,
-/// so they are listed and routed as <c>provider/name</c> without a route entry each.
+/// so they are listed and routed as <c>provider/name</c> without a route entry each (an implicit <c>provider/*</c> route).
 /// </summary>
 public sealed record DiscoverySettings(TimeSpan Interval);
 

@@ -40,6 +40,12 @@ public sealed record RequestLogRow
     /// <summary>The provider's error body, as JSON.</summary>
     [JsonPropertyName("upstream_error")] public JsonElement? UpstreamError { get; init; }
     [JsonPropertyName("attempt_log")] public IReadOnlyList<RequestAttemptRow>? AttemptLog { get; init; }
+    /// <summary>The client's <c>metadata</c> object (LiteLLM's: <c>trace_id</c>, <c>generation_name</c>, its own keys), as sent.</summary>
+    [JsonPropertyName("metadata")] public JsonElement? Metadata { get; init; }
+    /// <summary>The client's tags (<c>tags</c> and <c>metadata.tags</c>); empty when it sent none.</summary>
+    [JsonPropertyName("tags")] public IReadOnlyList<string> Tags { get; init; } = [];
+    /// <summary>The request carried <c>mock_response</c>: the router answered it itself, no provider was called, cost 0.</summary>
+    [JsonPropertyName("mocked")] public bool Mocked { get; init; }
 }
 
 public sealed record RequestAttemptRow(

@@ -37,6 +37,9 @@ public sealed class ConfigReload(LiveConfig config, ILogger<ConfigReload> logger
             json.WriteStartArray("restart_required");
             foreach (var setting in result.RestartRequired) json.WriteStringValue(setting);
             json.WriteEndArray();
+            json.WriteStartArray("warnings");
+            foreach (var warning in result.Warnings) json.WriteStringValue(warning);
+            json.WriteEndArray();
             json.WriteEndObject();
             await json.FlushAsync(ct);
         });

@@ -28,6 +28,7 @@ public static class ConfigView
         ["admission-timeout"] = Span(s.AdmissionTimeout),
         ["estimate-completion-tokens"] = s.EstimateCompletionTokens,
         ["stop-grace"] = Span(s.StopGrace),
+        ["model-lists"] = new JsonObject { ["refresh-interval"] = Span(s.ModelListRefresh) },
         ["budgets"] = new JsonObject { ["min-completion-tokens"] = s.BudgetMinCompletionTokens },
         ["pricing"] = new JsonObject { ["unpriced"] = s.Unpriced == UnpricedModels.Free ? "free" : "refuse" },
         ["breaker"] = new JsonObject
@@ -113,6 +114,7 @@ public static class ConfigView
                 ["discover"] = p.Discovery is not null,
                 ["discover-interval"] = p.Discovery is null ? null : Span(p.Discovery.Interval),
                 ["default-max-tokens"] = p.DefaultMaxTokens,
+                ["drop-params"] = p.DropParams,
                 ["local"] = LocalProviders.IsLocal(p),
             };
         return block;

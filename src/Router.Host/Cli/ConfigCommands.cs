@@ -10,7 +10,8 @@ namespace Router.Host.Cli;
 
 /// <summary>
 /// <c>router config show|reload|check</c>: the configuration in force on a node (secrets masked), a reload
-/// of it, and a check of a file on this machine before it is put anywhere (no node needed).
+/// of it, and a check of a file on this machine before it is put anywhere (no node needed): its errors
+/// (exit code 2) and its warnings (keys with no effect, which alone leave the exit code 0).
 /// </summary>
 public static class ConfigCommands
 {
@@ -43,6 +44,7 @@ public static class ConfigCommands
             var restart = result["restart_required"]?.AsArray().Select(n => n?.GetValue<string>()).ToList() ?? [];
             CliOutput.Line($"{call.Client.Node} reloaded its configuration: {result["providers"]} providers, {result["models"]} routes." +
                 (restart.Count == 0 ? "" : $" Applied only after a restart: {string.Join(", ", restart)}."));
+            foreach (var warning in result["warnings"]?.AsArray() ?? []) CliOutput.Line($"warning: {warning?.GetValue<string>()}");
         });
 
         var check = new Command("check", "Load and validate a configuration file here, as a node would at start; no node is needed.");
@@ -73,6 +75,7 @@ public static class ConfigCommands
                     ["routes"] = routing.Routes.Deployments.Count,
                     ["cluster"] = settings.Cluster.Enabled,
                     ["storage"] = settings.Storage.Provider == StorageProvider.Postgres ? "postgres" : "sqlite",
+                    ["warnings"] = new JsonArray([.. settings.Warnings.Select(w => JsonValue.Create(w))]),
                 }.ToJsonString(CliOutput.JsonText));
             }
             else
@@ -82,6 +85,7 @@ public static class ConfigCommands
                     $"storage {(settings.Storage.Provider == StorageProvider.Postgres ? "postgres" : "sqlite")}.");
                 if (unusable.Count > 0)
                     CliOutput.Line($"Left out for want of an API key (set it in the environment): {string.Join(", ", unusable)}.");
+                foreach (var warning in settings.Warnings) CliOutput.Line($"warning: {warning}");
             }
             return ExitCodes.Ok;
         }

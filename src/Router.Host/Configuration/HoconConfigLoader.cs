@@ -4,7 +4,7 @@ using Akka.Persistence.Sql;
 
 namespace Router.Host.Configuration;
 
-/// <summary>Reads the shipped defaults and layers the operator's file over them.</summary>
+/// <summary>Reads the shipped defaults and layers the operator's file over them (its <c>+=</c> adding to the shipped lists).</summary>
 public static class HoconConfigLoader
 {
     /// <summary>Environment variable naming the operator's file when --config is not given.</summary>
@@ -12,15 +12,14 @@ public static class HoconConfigLoader
 
     public static Config LoadRouterConfig(string? userFile)
     {
-        var defaults = Parse(ReadEmbedded("router.conf"));
+        var defaults = Parse(ReadEmbedded("router.conf"), null);
         userFile ??= Environment.GetEnvironmentVariable(ConfigFileVariable);
         if (string.IsNullOrWhiteSpace(userFile)) return defaults;
         if (!File.Exists(userFile)) throw new ConfigException($"configuration file '{userFile}' does not exist");
-        return Parse(File.ReadAllText(userFile)).WithFallback(defaults);
+        return Parse(File.ReadAllText(userFile), defaults).WithFallback(defaults);
     }
 
-    private static Config Parse(string hocon) =>
-        ConfigurationFactory.ParseString(HoconEnvironment.Resolve(hocon, Environment.GetEnvironmentVariable));
+    private static Config Parse(string hocon, Config? under) => HoconAppends.Parse(hocon, Environment.GetEnvironmentVariable, under);
 
     /// <summary>
     /// <c>akka.conf</c> over Akka.Persistence.Sql's own defaults: the journal's class and table layout come from

@@ -35,7 +35,7 @@ public static partial class HoconEnvironment
         });
 
     /// <summary>Where a line's comment (<c>#</c> or <c>//</c> outside a quoted string) starts, or its length.</summary>
-    private static int CodeLength(string line)
+    internal static int CodeLength(string line)
     {
         var quoted = false;
         for (var i = 0; i < line.Length; i++)

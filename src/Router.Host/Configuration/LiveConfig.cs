@@ -5,7 +5,11 @@ using Router.Host.Pricing;
 namespace Router.Host.Configuration;
 
 /// <summary>What a reload did: the new table's size, and the changed settings that only a restart applies.</summary>
-public sealed record ReloadResult(int Providers, int Models, IReadOnlyList<string> RestartRequired);
+public sealed record ReloadResult(int Providers, int Models, IReadOnlyList<string> RestartRequired)
+{
+    /// <summary>The new configuration's keys with no effect (<see cref="RouterSettings.Warnings"/>), also logged.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+}
 
 /// <summary>
 /// The routing configuration in force, and its reload (SIGHUP, <c>POST /config/reload</c>): the file is
@@ -57,7 +61,11 @@ public sealed class LiveConfig
                 next.Settings.Providers.Count(p => p.IsUsable), next.Routes.Deployments.Count,
                 restart.Count == 0 ? "" : "; these changes apply only after a restart: " + string.Join(", ", restart));
             UnpricedRoutes.Warn(_logger, next);
-            return new ReloadResult(next.Settings.Providers.Count(p => p.IsUsable), next.Routes.Deployments.Count, restart);
+            foreach (var warning in settings.Warnings) _logger.LogWarning("Configuration: {Warning}", warning);
+            return new ReloadResult(next.Settings.Providers.Count(p => p.IsUsable), next.Routes.Deployments.Count, restart)
+            {
+                Warnings = settings.Warnings,
+            };
         }
     }
 
@@ -87,7 +95,6 @@ public sealed class LiveConfig
         if (old.Storage != next.Storage) changed.Add("storage");
         if (!SameCluster(old.Cluster, next.Cluster)) changed.Add("cluster");
         if (old.Settlement != next.Settlement) changed.Add("settlement");
-        if (!old.Providers.Select(p => p.Discovery).SequenceEqual(next.Providers.Select(p => p.Discovery))) changed.Add("providers.*.discover");
         return changed;
     }
 

@@ -5,9 +5,13 @@ using Router.Host.Providers;
 
 namespace Router.Host.Configuration;
 
-/// <summary><c>router.providers</c>: each provider's type (from the registry), address, key, headers, timeouts and discovery.</summary>
+/// <summary><c>router.providers</c>: each provider's type (from the registry), address, key, headers, timeouts and discovery; how often model lists are refreshed.</summary>
 public static partial class RouterSettingsReader
 {
+    /// <summary>Every key a provider's block may hold: what <see cref="ReadProviders"/> reads, and all the unknown-key check accepts there.</summary>
+    public static readonly IReadOnlyList<string> ProviderKeys =
+        ["type", "api-base", "api-key", "key-required", "headers", "timeouts", "discover", "discover-interval", "default-max-tokens", "local", "drop-params"];
+
     private static List<ProviderSettings> ReadProviders(Config router, ProviderTimeouts defaults)
     {
         var providers = new List<ProviderSettings>();
@@ -25,7 +29,7 @@ public static partial class RouterSettingsReader
             providers.Add(new ProviderSettings(
                 name,
                 definition.Type,
-                apiBase,
+                VersionedApiBase.Complete(definition.Type, apiBase),
                 NullIfEmpty(p.GetString("api-key", null)),
                 p.GetBoolean("key-required", definition.KeyRequired),
                 ReadHeaders(p.GetConfig("headers")),
@@ -34,6 +38,7 @@ public static partial class RouterSettingsReader
                 ReadDefaultMaxTokens(p, name))
             {
                 Local = ReadLocal(p, name),
+                DropParams = p.GetBoolean("drop-params", false),
             });
         }
         return providers;
@@ -46,6 +51,15 @@ public static partial class RouterSettingsReader
             throw new ConfigException(
                 $"router.providers.{name}.discover asks an Ollama server for its models; it needs type = {string.Join(" or ", ProviderRegistry.All.Where(d => d.Discovers).Select(d => d.ConfigName))}");
         return new DiscoverySettings(provider.GetTimeSpan("discover-interval", TimeSpan.FromSeconds(30)));
+    }
+
+    /// <summary><c>router.model-lists.refresh-interval</c>: how often providers behind wildcard routes are asked for their models.</summary>
+    private static TimeSpan ReadModelListRefresh(Config router)
+    {
+        var interval = router.GetTimeSpan("model-lists.refresh-interval", TimeSpan.FromMinutes(10));
+        return interval >= TimeSpan.FromSeconds(1)
+            ? interval
+            : throw new ConfigException("router.model-lists.refresh-interval must be at least 1s");
     }
 
     private static bool? ReadLocal(Config provider, string name) => provider.GetString("local", null) switch

@@ -8,8 +8,15 @@ namespace Router.Host.Configuration;
 /// <summary><c>router.prices</c> and <c>router.models</c>: the prices over the shipped table, and each model's route and policy.</summary>
 public static partial class RouterSettingsReader
 {
-    private static readonly string[] PriceKeys =
+    /// <summary>Every key of a price entry; any other is refused here, and warned of by the unknown-key check.</summary>
+    public static readonly IReadOnlyList<string> PriceKeys =
         ["input-cost-per-token", "output-cost-per-token", "cache-read-cost-per-token", "cache-write-cost-per-token"];
+
+    /// <summary>
+    /// Every key of a <c>router.models</c> entry besides its policy (whose keys are <c>router.routing</c>'s): what
+    /// <see cref="ReadModels"/> reads, and all the unknown-key check accepts there.
+    /// </summary>
+    public static readonly IReadOnlyList<string> ModelKeys = ["name", "provider", "model", "weight", "max-input-tokens", "timeouts"];
 
     /// <summary><c>router.prices { "model" { input-cost-per-token, output-cost-per-token, cache-read-cost-per-token, cache-write-cost-per-token } }</c>.</summary>
     private static Dictionary<string, ModelPrice> ReadPrices(Config router)

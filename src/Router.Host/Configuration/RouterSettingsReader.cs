@@ -8,7 +8,27 @@ namespace Router.Host.Configuration;
 /// <summary>Turns the <c>router { }</c> block into <see cref="RouterSettings"/>, failing with the key at fault.</summary>
 public static partial class RouterSettingsReader
 {
+    /// <summary>Every key of a <c>router.cache.models</c> entry: what <see cref="ReadCache"/> reads, and all the unknown-key check accepts there.</summary>
+    public static readonly IReadOnlyList<string> CacheModelKeys = ["enabled", "ttl"];
+
+    /// <summary>
+    /// The settings, with a warning for each key that has no effect (<see cref="UnknownKeys"/>). An invalid
+    /// configuration's error names those keys too: a misspelt key is often why a required one is missing.
+    /// </summary>
     public static RouterSettings Read(Config config, string? urlsOverride = null)
+    {
+        var warnings = UnknownKeys.In(config);
+        try
+        {
+            return ReadKnown(config, urlsOverride) with { Warnings = warnings };
+        }
+        catch (ConfigException e) when (warnings.Count > 0)
+        {
+            throw new ConfigException($"{e.Message}. Also: {string.Join("; ", warnings)}");
+        }
+    }
+
+    private static RouterSettings ReadKnown(Config config, string? urlsOverride)
     {
         var router = config.GetConfig("router") ?? throw new ConfigException("the 'router' block is missing");
         var defaultTimeouts = ReadTimeouts(router.GetConfig("provider-defaults.timeouts"), null);
@@ -27,6 +47,7 @@ public static partial class RouterSettingsReader
             Retry = ReadRetry(router),
             EstimateCompletionTokens = ReadPositive(router, "estimate-completion-tokens", 1024),
             StopGrace = ReadStopGrace(router),
+            ModelListRefresh = ReadModelListRefresh(router),
             BudgetMinCompletionTokens = ReadPositive(router, "budgets.min-completion-tokens", 16),
             Unpriced = ReadUnpriced(router),
             Cache = ReadCache(router),

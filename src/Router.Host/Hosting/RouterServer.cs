@@ -95,10 +95,12 @@ public static class RouterServer
             : new MemoryResponseCacheStore(settings.Cache.MaxBytes, TimeProvider.System));
         services.AddSingleton(sp => new ResponseCaching(sp.GetRequiredService<IResponseCacheStore>(), settings.Cache,
             sp.GetRequiredService<Admission>(), TimeProvider.System));
+        services.AddSingleton<MockResponder>();
         services.AddSingleton(sp => new ProxyHandler(
             sp.GetRequiredService<KeyAuthenticator>(),
             sp.GetRequiredService<LiveConfig>(),
             sp.GetRequiredService<AttemptLoop>(),
+            sp.GetRequiredService<MockResponder>(),
             settings.Cache.Enabled ? sp.GetRequiredService<ResponseCaching>() : null,
             settings.MaxRequestBodyBytes,
             sp.GetRequiredService<ILogger<ProxyHandler>>(),
@@ -152,7 +154,17 @@ public static class RouterServer
         // After MasterKeyBudget, so it stops before it: hosted services stop in reverse order, once Kestrel has drained.
         services.AddHostedService(sp => sp.GetRequiredService<RequestLogWriter>());
         services.AddSingleton<DiscoveredModels>();
-        services.AddHostedService<OllamaDiscovery>();
+        services.AddHostedService(sp =>
+        {
+            var live = sp.GetRequiredService<LiveConfig>();
+            // One read of the configuration in force, so routes, clients and interval are of the same reload.
+            ModelListSources Now()
+            {
+                var c = live.Current;
+                return new ModelListSources(c.Routes, c.Providers, c.Settings.ModelListRefresh);
+            }
+            return new ModelListRefresh(Now, sp.GetRequiredService<DiscoveredModels>(), TimeProvider.System, sp.GetRequiredService<ILogger<ModelListRefresh>>());
+        });
 
         var app = builder.Build();
         // Made now, not on the first request: a Redis cache starts connecting while the router starts.
@@ -173,19 +185,20 @@ public static class RouterServer
     private static void MapEndpoints(WebApplication app)
     {
         var proxy = app.Services.GetRequiredService<ProxyHandler>();
-        app.MapPost("/v1/chat/completions", context => proxy.HandleAsync(context, ProxyOperation.ChatCompletions));
-        app.MapPost("/v1/completions", context => proxy.HandleAsync(context, ProxyOperation.Completions));
-        app.MapPost("/v1/embeddings", context => proxy.HandleAsync(context, ProxyOperation.Embeddings));
+        app.MapClientPost("/v1/chat/completions", context => proxy.HandleAsync(context, ProxyOperation.ChatCompletions));
+        app.MapClientPost("/v1/completions", context => proxy.HandleAsync(context, ProxyOperation.Completions));
+        app.MapClientPost("/v1/embeddings", context => proxy.HandleAsync(context, ProxyOperation.Embeddings));
         var maxBodyBytes = app.Services.GetRequiredService<RouterSettings>().MaxRequestBodyBytes;
         var authenticator = app.Services.GetRequiredService<KeyAuthenticator>();
-        app.MapPost("/v1/messages", context => MessagesEndpoint.HandleAsync(context, proxy, authenticator, maxBodyBytes));
-        app.MapPost("/v1/responses", context => ResponsesEndpoint.HandleAsync(context, proxy, authenticator, maxBodyBytes));
-        app.MapPost("/responses", context => ResponsesEndpoint.HandleAsync(context, proxy, authenticator, maxBodyBytes));
-        app.MapPost("/v1/messages/count_tokens", (HttpContext context, KeyStates keys, LiveConfig live) =>
+        app.MapClientPost("/v1/messages", context => MessagesEndpoint.HandleAsync(context, proxy, authenticator, maxBodyBytes));
+        app.MapClientPost("/v1/responses", context => ResponsesEndpoint.HandleAsync(context, proxy, authenticator, maxBodyBytes));
+        app.MapClientPost("/v1/messages/count_tokens", (HttpContext context, KeyStates keys, LiveConfig live) =>
             CountTokensEndpoint.HandleAsync(context, authenticator, keys, live, maxBodyBytes));
-        app.MapGet("/v1/models", (HttpContext context, KeyAuthenticator authenticator, RouteTable routes, DiscoveredModels discovered, KeyStates keys) =>
+        app.MapClientGet("/v1/models", (HttpContext context, KeyAuthenticator authenticator, RouteTable routes, DiscoveredModels discovered, KeyStates keys) =>
             ModelsEndpoint.HandleAsync(context, authenticator, routes, discovered, keys));
+        app.MapClientGet("/v1/model/info", ModelInfoEndpoint.HandleAsync);
         app.MapGet("/health/liveness", HealthEndpoints.Liveness);
+        app.MapGet("/health/liveliness", HealthEndpoints.Liveness); // LiteLLM's spelling, which its clients and probes call
         app.MapGet("/health/readiness", HealthEndpoints.ReadinessAsync);
         app.MapGet("/health/deployments", DeploymentHealthEndpoint.HandleAsync);
         app.MapPost("/cache/flush", CacheEndpoints.FlushAsync);

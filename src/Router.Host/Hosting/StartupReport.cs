@@ -11,6 +11,7 @@ public static class StartupReport
     public static void Log(ILogger logger, RouterSettings settings, RoutingConfig config)
     {
         var routes = config.Routes;
+        foreach (var warning in settings.Warnings) logger.LogWarning("Configuration: {Warning}", warning);
         foreach (var provider in settings.Providers.Where(p => !p.IsUsable))
         {
             var names = settings.Models.Where(m => m.Provider == provider.Name).Select(m => m.Name).ToList();

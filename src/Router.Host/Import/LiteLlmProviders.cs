@@ -16,12 +16,16 @@ public sealed record ProviderKind(
 {
     public bool IsOllama => ShortName == "ollama";
     public bool IsAzure => ShortName == "azure";
+
+    /// <summary>Whether its server answers OpenAI's API only under <c>/v1</c>, so an address without a path needs it added.</summary>
+    public bool OpenAiApiUnderV1 { get; init; }
 }
 
 /// <summary>LiteLLM's provider prefixes, as its docs spell them, mapped onto the router's provider types.</summary>
 public static class LiteLlmProviders
 {
-    private static readonly ProviderKind OpenAi = new("openai", "openai", "openai", "https://api.openai.com/v1", "OPENAI_API_KEY", true, "openai");
+    private static readonly ProviderKind OpenAi =
+        new("openai", "openai", "openai", "https://api.openai.com/v1", "OPENAI_API_KEY", true, "openai") { OpenAiApiUnderV1 = true };
     private static readonly ProviderKind Anthropic = new("anthropic", "anthropic", "anthropic", "https://api.anthropic.com/v1", "ANTHROPIC_API_KEY", true, "anthropic");
     private static readonly ProviderKind Ollama = new("ollama", "ollama", "openai-compatible", "http://localhost:11434", null, false, "ollama");
 
@@ -47,8 +51,8 @@ public static class LiteLlmProviders
         new ProviderKind("mistral", "mistral", "openai-compatible", "https://api.mistral.ai/v1", "MISTRAL_API_KEY", true),
         new ProviderKind("together_ai", "together", "openai-compatible", "https://api.together.xyz/v1", "TOGETHERAI_API_KEY", true),
         new ProviderKind("fireworks_ai", "fireworks", "openai-compatible", "https://api.fireworks.ai/inference/v1", "FIREWORKS_AI_API_KEY", true),
-        new ProviderKind("hosted_vllm", "vllm", "openai-compatible", null, null, false),
-        new ProviderKind("lm_studio", "lm-studio", "openai-compatible", "http://localhost:1234/v1", null, false),
+        new ProviderKind("hosted_vllm", "vllm", "openai-compatible", null, null, false) { OpenAiApiUnderV1 = true },
+        new ProviderKind("lm_studio", "lm-studio", "openai-compatible", "http://localhost:1234/v1", null, false) { OpenAiApiUnderV1 = true },
     }.ToDictionary(k => k.Prefix, StringComparer.Ordinal);
 
     public static ProviderKind? ByName(string prefix) => ByPrefix.GetValueOrDefault(prefix);

@@ -84,18 +84,13 @@ internal sealed class ProviderPool(ImportContext context)
             context.Note($"{at}.api_base", $"'{text}' is not an http(s) URL; not translated");
             return null;
         }
-        if (kind.IsOllama)
-            // LiteLLM speaks Ollama's own API at the server's root; the router its OpenAI-compatible one under /v1.
-            return (kind.Type, HoconText.Of(trimmed.EndsWith("/v1", StringComparison.Ordinal) ? trimmed : trimmed + "/v1"));
         if (kind.IsAzure)
             return (kind.Type, HoconText.Of($"{uri.Scheme}://{uri.Authority}/openai/v1"));
-        if (kind.Prefix == "minimax" && uri.AbsolutePath.Contains("/anthropic", StringComparison.Ordinal))
-        {
-            // MiniMax's Anthropic-compatible endpoint: LiteLLM names the full /messages URL, the router its base.
-            var anthropicBase = trimmed.EndsWith("/messages", StringComparison.Ordinal) ? trimmed[..^"/messages".Length] : trimmed;
-            return ("anthropic", HoconText.Of(anthropicBase.EndsWith("/anthropic", StringComparison.Ordinal) ? anthropicBase + "/v1" : anthropicBase));
-        }
-        return (kind.Type, HoconText.Of(trimmed));
+        // MiniMax's Anthropic-compatible endpoint is spoken as Anthropic.
+        var type = kind.Prefix == "minimax" && uri.AbsolutePath.Contains("/anthropic", StringComparison.Ordinal) ? "anthropic" : kind.Type;
+        var (address, note) = LiteLlmApiBase.ToRouter(kind, type, trimmed, uri);
+        if (note is not null) context.Note($"{at}.api_base", note);
+        return (type, HoconText.Of(address));
     }
 
     private string NameFor(ProviderKind kind, (string Type, HoconText ApiBase) connection, string? keyVariable, bool literalKey)

@@ -7,8 +7,8 @@ using Router.Host.Providers;
 namespace Router.Host.Ingress;
 
 /// <summary>
-/// <c>GET /v1/models</c>: the routes the caller's key may use. Patterns (<c>ollama/*</c>) are listed as
-/// they are, followed by the models discovered behind them (<c>ollama/llama3.2:3b</c>).
+/// <c>GET /v1/models</c>: the model names the caller's key may send (<see cref="ListedModels"/>): exact routes,
+/// and the models behind wildcard routes as their providers list them. Never a pattern.
 /// </summary>
 public static class ModelsEndpoint
 {
@@ -20,22 +20,27 @@ public static class ModelsEndpoint
         var requestId = RequestIds.Assign(context);
         try
         {
-            var key = authenticator.Authenticate(context);
-            var allowedModels = key.IsMaster ? ["*"] : await keys.AllowedModelsAsync(key, context.RequestAborted);
-            bool Allowed(string model) => allowedModels.Count == 0 || allowedModels.Any(allowed => ModelPattern.Matches(allowed, model));
-            var configured = routes.Deployments
-                .Where(d => Allowed(d.ModelName))
-                .Select(d => new ModelCard(d.ModelName, StartedAt, d.ProviderName));
-            // A discovered model is listed only where the route table would send it to the provider that has it.
-            var found = discovered.All()
-                .Where(m => Allowed(m.Id) && routes.Resolve(m.Id)?.Deployment.ProviderName == m.Provider)
-                .Select(m => new ModelCard(m.Id, StartedAt, m.Provider));
-            var cards = configured.Concat(found).DistinctBy(c => c.Id).ToList();
+            var allowed = await AllowedModelsAsync(context, authenticator, keys);
+            var cards = ListedModels.For(routes, discovered, allowed)
+                .Select(m => new ModelCard(m.Name, StartedAt, m.Deployment.ProviderName))
+                .ToList();
             await context.Response.WriteAsJsonAsync(new ModelList(cards), WireJsonContext.Wire.ModelList, contentType: null, context.RequestAborted);
         }
         catch (RouterError error)
         {
             await ErrorWriter.WriteAsync(context, error, requestId);
         }
+    }
+
+    /// <summary>
+    /// Authenticates the caller and tells which names its key may use: all for the master key and a key without a
+    /// model list, else those its names and globs (<c>ollama/*</c>) match, as a request for the name would be judged.
+    /// </summary>
+    public static async Task<Func<string, bool>> AllowedModelsAsync(HttpContext context, KeyAuthenticator authenticator, KeyStates keys)
+    {
+        var key = authenticator.Authenticate(context);
+        if (key.IsMaster) return _ => true;
+        var allowedModels = await keys.AllowedModelsAsync(key, context.RequestAborted);
+        return model => allowedModels.Count == 0 || allowedModels.Any(allowed => ModelPattern.Matches(allowed, model));
     }
 }

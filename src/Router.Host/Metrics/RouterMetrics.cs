@@ -50,7 +50,7 @@ public sealed class RouterMetrics
 
     /// <param name="actorSystem">This node's actor system once it runs (for cluster members); null: a single node.</param>
     /// <param name="routes">The route table in force (a reload may change it).</param>
-    /// <param name="discovered">The models discovering providers reported, which are labelled by their own names.</param>
+    /// <param name="discovered">The models providers listed; a name <c>provider/model</c> among them is labelled by its own name.</param>
     /// <param name="requestLog">The request log's writer; null when the log is off.</param>
     public RouterMetrics(Func<RouteTable> routes, DeploymentBoard board, Func<ActorSystem?>? actorSystem = null, DiscoveredModels? discovered = null,
         Func<RequestLogWriter?>? requestLog = null)

@@ -33,7 +33,7 @@ public sealed class ProviderClient : IDisposable
         };
         var definition = ProviderRegistry.Of(settings.Type);
         Dialect = definition.CreateDialect(settings);
-        _messages = definition.CreateMessagesDialect?.Invoke(settings) ?? new MessagesBridge(Dialect, definition.ChatTakesTopK);
+        _messages = definition.CreateMessagesDialect?.Invoke(settings) ?? new MessagesBridge(Dialect, new ChatTarget(definition.ChatTakesTopK, definition.ChatTakesUser));
         _responses = definition.CreateResponsesDialect?.Invoke(settings) ?? new ResponsesBridge(Dialect);
     }
 
@@ -64,12 +64,31 @@ public sealed class ProviderClient : IDisposable
         {
             Content = new ByteArrayContent(call.Body) { Headers = { ContentType = Json } },
         };
-        if (Settings.ApiKey is { Length: > 0 } key) Dialect.Authenticate(request, key);
-        foreach (var (name, value) in Settings.Headers) request.Headers.TryAddWithoutValidation(name, value);
+        AddCredentialsAndHeaders(request);
         foreach (var (name, value) in call.Headers) request.Headers.TryAddWithoutValidation(name, value);
         // Only a deployment with its own connect timeout needs the option (and its per-request dictionary).
         if (connectTimeout != Settings.Timeouts.Connect) request.Options.Set(ProviderConnections.ConnectTimeout, connectTimeout);
         return _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+    }
+
+    /// <summary>
+    /// A <c>GET</c> with the provider's key and configured headers, as its calls have them (model lists); a header of
+    /// <paramref name="headers"/> the configuration already sets is left to the configuration. Buffered: the answer
+    /// is small, and read whole. Bounded by <paramref name="ct"/> alone, so the caller sets the time limit.
+    /// </summary>
+    public Task<HttpResponseMessage> GetAsync(Uri uri, IReadOnlyList<KeyValuePair<string, string>> headers, CancellationToken ct)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, uri);
+        AddCredentialsAndHeaders(request);
+        foreach (var (name, value) in headers)
+            if (!request.Headers.Contains(name)) request.Headers.TryAddWithoutValidation(name, value);
+        return _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, ct);
+    }
+
+    private void AddCredentialsAndHeaders(HttpRequestMessage request)
+    {
+        if (Settings.ApiKey is { Length: > 0 } key) Dialect.Authenticate(request, key);
+        foreach (var (name, value) in Settings.Headers) request.Headers.TryAddWithoutValidation(name, value);
     }
 
     public void Dispose() => _http.Dispose();

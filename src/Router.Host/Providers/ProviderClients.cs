@@ -13,6 +13,9 @@ public sealed class ProviderClients(IEnumerable<ProviderSettings> providers, Fun
 
     public ProviderClient Get(string name) => _byName[name];
 
+    /// <summary>The client of a provider by name, or null when it is not usable (or not configured).</summary>
+    public ProviderClient? Find(string name) => _byName.GetValueOrDefault(name);
+
     public void Dispose()
     {
         foreach (var client in _byName.Values) client.Dispose();

@@ -27,6 +27,9 @@ public sealed record ProviderDefinition(ProviderType Type, string ConfigName, Fu
     /// <summary>Whether its chat API takes <c>top_k</c> (OpenAI's refuses it; Gemini's and most OpenAI-compatible servers' take it).</summary>
     public bool ChatTakesTopK { get; init; } = true;
 
+    /// <summary>Whether its chat API takes <c>user</c>, the end user's id (Gemini's has no such field).</summary>
+    public bool ChatTakesUser { get; init; } = true;
+
     /// <summary>Whether a provider of this type needs a key unless its config says otherwise (<c>key-required</c>).</summary>
     public bool KeyRequired { get; init; } = true;
 
@@ -40,6 +43,12 @@ public sealed record ProviderDefinition(ProviderType Type, string ConfigName, Fu
     public bool Discovers { get; init; }
 
     /// <summary>
+    /// How a configured provider of this type lists its models, for the names behind its wildcard routes in
+    /// <c>/v1/models</c>; null: it cannot, and its wildcard routes list nothing.
+    /// </summary>
+    public Func<ProviderSettings, IModelListing>? CreateModelListing { get; init; }
+
+    /// <summary>
     /// Whether its chat API takes the completion limit as <c>max_completion_tokens</c> (OpenAI's reasoning models
     /// refuse <c>max_tokens</c>) rather than <c>max_tokens</c>.
     /// </summary>
@@ -50,4 +59,10 @@ public sealed record ProviderDefinition(ProviderType Type, string ConfigName, Fu
     /// (the API requires one), which then bounds the cost of a request.
     /// </summary>
     public bool SendsDefaultMaxTokens { get; init; }
+
+    /// <summary>
+    /// The version segment its API's paths start with (<c>v1</c> for <c>/v1/messages</c>), added to an api-base
+    /// that names no version (<see cref="VersionedApiBase"/>); null: the api-base is taken as written.
+    /// </summary>
+    public string? ApiVersion { get; init; }
 }

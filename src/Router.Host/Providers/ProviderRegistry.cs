@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using Router.Contracts.Configuration;
 using Router.Host.Translation.Anthropic;
 using Router.Host.Translation.Gemini;
+using Router.Host.Translation.Ollama;
 using Router.Host.Translation.OpenAi;
 
 namespace Router.Host.Providers;
@@ -18,14 +19,24 @@ public static class ProviderRegistry
         new(ProviderType.OpenAi, "openai", _ => OpenAiDialect.Instance)
         {
             CreateResponsesDialect = _ => OpenAiResponsesDialect.Instance, ChatLimitIsMaxCompletionTokens = true, ChatTakesTopK = false,
+            CreateModelListing = _ => OpenAiModelListing.Instance,
         },
-        // Ollama, vLLM, OpenRouter, xAI, NIM, MiniMax: a local server needs no key.
-        new(ProviderType.OpenAiCompatible, "openai-compatible", _ => OpenAiDialect.Instance) { KeyRequired = false, Discovers = true },
+        // Ollama, vLLM, OpenRouter, xAI, NIM, MiniMax: a local server needs no key. A discovering one is an
+        // Ollama, asked for its tags; the others answer OpenAI's GET /models.
+        new(ProviderType.OpenAiCompatible, "openai-compatible", _ => OpenAiDialect.Instance)
+        {
+            KeyRequired = false, Discovers = true,
+            CreateModelListing = s => s.Discovery is null ? OpenAiModelListing.Instance : OllamaTagsListing.Instance,
+        },
         new(ProviderType.Anthropic, "anthropic", s => new AnthropicDialect(s))
         {
             CreateMessagesDialect = s => new AnthropicMessagesDialect(s), PricePrefix = "anthropic", SendsDefaultMaxTokens = true,
+            CreateModelListing = _ => AnthropicModelListing.Instance, ApiVersion = "v1",
         },
-        new(ProviderType.Gemini, "gemini", s => new GeminiDialect(s)) { PricePrefix = "gemini" },
+        new(ProviderType.Gemini, "gemini", s => new GeminiDialect(s))
+        {
+            PricePrefix = "gemini", ChatTakesUser = false, CreateModelListing = _ => GeminiModelListing.Instance, ApiVersion = "v1beta",
+        },
     ];
 
     private static readonly FrozenDictionary<ProviderType, ProviderDefinition> ByType = All.ToFrozenDictionary(d => d.Type);

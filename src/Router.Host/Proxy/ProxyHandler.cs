@@ -19,6 +19,7 @@ public sealed class ProxyHandler(
     KeyAuthenticator authenticator,
     LiveConfig config,
     AttemptLoop attempts,
+    MockResponder mocks,
     ResponseCaching? caching,
     long maxBodyBytes,
     ILogger<ProxyHandler> logger,
@@ -51,6 +52,7 @@ public sealed class ProxyHandler(
         AttemptsResult? result = null;
         RouterError? failure = null;
         CachedResponse? served = null;
+        var liteLlm = LiteLlmFields.None;
         var streaming = false;
         try
         {
@@ -66,13 +68,22 @@ public sealed class ProxyHandler(
             }
             var request = ingress?.Request ?? await ReadRequestAsync(context, maxBodyBytes);
             Validate(request, operation);
+            // LiteLLM's own fields are the router's to act on, never a provider's to see. An ingress's body is its own API's
+            // (Anthropic's metadata is Anthropic's): not LiteLLM's.
+            if (ingress is null) liteLlm = LiteLlmFields.Consume(request, operation);
             model = request.Model!;
             streaming = operation.CanStream && request.IsStreaming;
             // The configuration in force now serves this request to its end, whatever a reload does meanwhile.
             var routing = config.Current;
             var route = routing.Routes.Resolve(model) ?? throw RouterError.ModelNotFound(model);
 
-            var plan = caching?.Plan(context, request, route, operation, key);
+            if (liteLlm.MockResponse is { } mock)
+            {
+                result = await mocks.AnswerAsync(context, operation, key, request, model, requestId, mock, trace);
+                return;
+            }
+
+            var plan = caching?.Plan(context, request, route, operation, key, liteLlm.Cache);
             if (plan is not null && (served = await caching!.FindAsync(context, plan, key, requestId, model)) is not null)
             {
                 await caching.ServeAsync(context, plan, request, served);
@@ -121,7 +132,10 @@ public sealed class ProxyHandler(
             // One row for all three: the request log, metrics (even when the log is off) and the request's span.
             if (requestLog is not null || metrics is not null || trace.Span is not null)
             {
-                var entry = LogEntry(context, trace, requestId, key, model, result, failure, streaming, served);
+                var entry = LogEntry(context, trace, requestId, key, model, result, failure, streaming, served) with
+                {
+                    Metadata = liteLlm.Metadata, Tags = liteLlm.Tags, Mocked = liteLlm.MockResponse is not null,
+                };
                 requestLog?.TryWrite(entry);
                 metrics?.Record(entry);
                 if (trace.Span is { } span)
@@ -196,7 +210,9 @@ public sealed class ProxyHandler(
             // Kestrel enforces router.max-request-body-bytes, by Content-Length or while reading a chunked body.
             throw RouterError.BodyTooLarge(maxBodyBytes);
         }
-        return request ?? throw RouterError.InvalidRequest("The request body must be a JSON object.", code: "invalid_json");
+        if (request is null) throw RouterError.InvalidRequest("The request body must be a JSON object.", code: "invalid_json");
+        RequestBodyEncoding.RequireValidUtf8(request);
+        return request;
     }
 
     /// <summary>What every request needs before it is routed: a model, and the field its operation cannot do without.</summary>

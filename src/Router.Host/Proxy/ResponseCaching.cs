@@ -40,10 +40,12 @@ public sealed class ResponseCaching(IResponseCacheStore store, CacheSettings set
     /// The plan for a request, or null when it bypasses the cache (off for the model, <c>no-store</c>, a stream other than
     /// chat's: a legacy completion's or a Messages one, whose events are replayed from no stored answer).
     /// </summary>
-    public CachePlan? Plan(HttpContext context, ProxyRequest request, RouteMatch route, ProxyOperation operation, AuthenticatedKey key)
+    /// <param name="controls">The body's <c>cache</c> object, when it had one.</param>
+    public CachePlan? Plan(HttpContext context, ProxyRequest request, RouteMatch route, ProxyOperation operation, AuthenticatedKey key,
+        CacheControls? controls = null)
     {
         var streaming = operation.CanStream && request.IsStreaming;
-        var directives = CacheDirectives.From(context.Request.Headers);
+        var directives = CacheDirectives.From(context.Request.Headers, controls);
         // A response of the Responses API is an object with its own id and stored state, not an answer to hand out again.
         if (!settings.EnabledFor(route.RequestedModel) || !directives.Store || (streaming && operation != ProxyOperation.ChatCompletions)
             || operation == ProxyOperation.Responses)
@@ -82,8 +84,9 @@ public sealed class ResponseCaching(IResponseCacheStore store, CacheSettings set
         headers[Header] = "miss";
         if (!plan.Lookup) return null;
         var hit = await store.GetAsync(plan.Key, context.RequestAborted);
-        // Another deployment's answer under this route's key: a miss, and the fresh answer replaces it.
-        if (hit is null || !hit.Producer.CouldBeProducedBy(plan.Route)) return null;
+        // Another deployment's answer under this route's key, or one older than the caller accepts: a miss, and the
+        // fresh answer replaces it.
+        if (hit is null || !hit.Producer.CouldBeProducedBy(plan.Route) || clock.GetUtcNow() - hit.StoredAt > plan.Directives.MaxAge) return null;
 
         // No deployment to ask: the key's actor alone decides, then the request settles at no cost. The
         // master key may use every model and has no limits, so for it there is nothing to decide.

@@ -29,11 +29,12 @@ public sealed class UpstreamForwarder(ShutdownDrain? stop = null)
         var timeouts = deployment.Timeouts ?? client.Settings.Timeouts;
         var streaming = exchange.Streaming;
         var upstreamModel = match.UpstreamModelFor(deployment);
-        var answer = new ResponseContext("chatcmpl-" + exchange.RequestId, upstreamModel, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), exchange.ClientWantsUsage)
-        {
-            Request = request,
-        };
         var call = dialect.BuildCall(exchange.Operation, request, new CallContext(upstreamModel, streaming, context.Request.Headers));
+        var answer = new ResponseContext("chatcmpl-" + exchange.RequestId, upstreamModel, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), exchange.ClientWantsUsage)
+            { ContentTool = call.ContentTool, Request = request };
+        // Set per attempt: a fallback to another provider may drop other fields, or none.
+        if (call.DroppedParams.Count > 0) context.Response.Headers[UpstreamCall.DroppedParamsHeader] = string.Join(',', call.DroppedParams);
+        else context.Response.Headers.Remove(UpstreamCall.DroppedParamsHeader);
 
         var stopping = stop?.AnswersCut ?? CancellationToken.None;
         using var total = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);

@@ -36,6 +36,12 @@ public sealed record RequestLogEntry
     /// <summary>The provider's error body as JSON text (the error's <c>upstream_body</c>), when there was one.</summary>
     public string? UpstreamError { get; init; }
     public IReadOnlyList<AttemptLogEntry> Attempts { get; init; } = [];
+    /// <summary>The client's <c>metadata</c> object (LiteLLM's), as compact JSON; null when it sent none.</summary>
+    public string? Metadata { get; init; }
+    /// <summary>The client's tags (<c>tags</c> and <c>metadata.tags</c>), each once.</summary>
+    public IReadOnlyList<string> Tags { get; init; } = [];
+    /// <summary>The request carried <c>mock_response</c>: the router answered it, no provider was called.</summary>
+    public bool Mocked { get; init; }
 
     /// <summary>Rows this entry writes: its own and one per attempt.</summary>
     public int RowCount => 1 + Attempts.Count;

@@ -7,10 +7,13 @@ using Router.Host.Storage;
 
 namespace Router.Host.RequestLog;
 
-/// <summary>Which requests to read: every filter given must match. Times are UTC and compared as written.</summary>
+/// <summary>
+/// Which requests to read: every filter given must match. Times are UTC and compared as written. A request matches
+/// <paramref name="Tags"/> when it has every one of them (exactly, case and all), whatever other tags it has.
+/// </summary>
 public sealed record RequestLogFilter(
     string? Key = null, string? Model = null, string? Provider = null, int? Status = null,
-    DateTimeOffset? From = null, DateTimeOffset? To = null, string? RequestId = null);
+    DateTimeOffset? From = null, DateTimeOffset? To = null, string? RequestId = null, IReadOnlyList<string>? Tags = null);
 
 /// <summary>Reads the request log for <c>/spend/logs</c> and <c>/spend/report</c>.</summary>
 public sealed partial class RequestLogQuery(RouterStorage storage)
@@ -18,7 +21,7 @@ public sealed partial class RequestLogQuery(RouterStorage storage)
     private const string Columns = """
         time, request_id, key_id, key_prefix, key_alias, requested_model, routed_model, provider, deployment, status, upstream_status,
         error_origin, prompt_tokens, completion_tokens, cached_tokens, cost, cache_hit, saved_cost, latency_ms, ttft_ms, overhead_ms,
-        attempts, upstream_error, estimated
+        attempts, upstream_error, estimated, metadata, tags, mocked
         """;
 
     /// <summary>A page of matching requests, newest first, with their attempts; and how many match in all.</summary>
@@ -103,7 +106,7 @@ public sealed partial class RequestLogQuery(RouterStorage storage)
         return rows;
     }
 
-    private static string Where(RequestLogFilter filter, DbCommand command)
+    private string Where(RequestLogFilter filter, DbCommand command)
     {
         var clauses = new List<string>();
         void Add(string clause, string name, object value)
@@ -118,6 +121,7 @@ public sealed partial class RequestLogQuery(RouterStorage storage)
         if (filter.From is { } from) Add("time >= @from", "@from", RequestLogWriter.FormatTime(from));
         if (filter.To is { } to) Add("time < @to", "@to", RequestLogWriter.FormatTime(to));
         if (filter.RequestId is { } id) Add("request_id = @request_id", "@request_id", id);
+        for (var i = 0; i < (filter.Tags?.Count ?? 0); i++) Add(storage.JsonArrayContains("tags", $"@tag{i}"), $"@tag{i}", filter.Tags![i]);
         return clauses.Count == 0 ? "" : " WHERE " + string.Join(" AND ", clauses);
     }
 
@@ -147,6 +151,9 @@ public sealed partial class RequestLogQuery(RouterStorage storage)
         Attempts = r.GetInt32(21),
         UpstreamError = r.IsDBNull(22) ? null : ParseJson(r.GetString(22)),
         Estimated = r.GetInt64(23) != 0,
+        Metadata = r.IsDBNull(24) ? null : ParseJson(r.GetString(24)),
+        Tags = TagsColumn.Read(NullableString(r, 25)),
+        Mocked = r.GetInt64(26) != 0,
     };
 
     private static JsonElement ParseJson(string text)
@@ -164,7 +171,7 @@ public sealed partial class RequestLogQuery(RouterStorage storage)
     [
         "time", "request_id", "key_id", "key_prefix", "key_alias", "requested_model", "routed_model", "provider", "deployment", "status",
         "upstream_status", "error_origin", "prompt_tokens", "completion_tokens", "cached_tokens", "cost", "cache_hit", "saved_cost",
-        "latency_ms", "ttft_ms", "overhead_ms", "attempts", "upstream_error", "estimated",
+        "latency_ms", "ttft_ms", "overhead_ms", "attempts", "upstream_error", "estimated", "metadata", "tags", "mocked",
     ];
 
     /// <summary>RFC 4180: a header row, then one line per request; fields with a comma, quote or line break are quoted.</summary>
@@ -180,6 +187,8 @@ public sealed partial class RequestLogQuery(RouterStorage storage)
                 Text(r.Provider), Text(r.Deployment), Num(r.Status), Num(r.UpstreamStatus), r.ErrorOrigin, Num(r.PromptTokens),
                 Num(r.CompletionTokens), Num(r.CachedTokens), Num(r.Cost), r.CacheHit ? "true" : "false", Num(r.SavedCost),
                 Num(r.LatencyMs), Num(r.TtftMs), Num(r.OverheadMs), Num(r.Attempts), r.UpstreamError?.GetRawText(), r.Estimated ? "true" : "false",
+                // The client's metadata and tags as JSON (an object, an array of strings): no separator a tag could hold.
+                r.Metadata?.GetRawText(), TagsColumn.Write(r.Tags), r.Mocked ? "true" : "false",
             ];
             csv.Append(string.Join(',', fields.Select(Escape))).Append("\r\n");
         }

@@ -41,6 +41,9 @@ public static class RequestLogRows
         new("attempts", DbType.Int32, e => e.Attempts.Count),
         new("upstream_error", DbType.String, e => e.UpstreamError),
         new("estimated", DbType.Int32, e => e.Estimated ? 1 : 0),
+        new("metadata", DbType.String, e => e.Metadata),
+        new("tags", DbType.String, e => TagsColumn.Write(e.Tags)),
+        new("mocked", DbType.Int32, e => e.Mocked ? 1 : 0),
     ];
 
     private static readonly LogColumn<(string RequestId, AttemptLogEntry Attempt)>[] AttemptColumns =

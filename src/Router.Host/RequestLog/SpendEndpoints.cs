@@ -24,7 +24,7 @@ public static class SpendEndpoints
                 var filter = new RequestLogFilter(
                     Text(context, "key"), Text(context, "model"), Text(context, "provider"),
                     Text(context, "status") is { } status ? Int(status, "status", 100, 599) : null,
-                    Time(context, "from"), Time(context, "to"), Text(context, "request_id"));
+                    Time(context, "from"), Time(context, "to"), Text(context, "request_id"), Tags(context));
                 var page = Text(context, "page") is { } p ? Int(p, "page", 1, int.MaxValue) : 1;
                 var size = Text(context, "size") is { } s ? Int(s, "size", 1, MaxPageSize) : DefaultPageSize;
                 var format = Text(context, "format") ?? "json";
@@ -62,6 +62,19 @@ public static class SpendEndpoints
     {
         var value = context.Request.Query[name].ToString().Trim();
         return value.Length == 0 ? null : value;
+    }
+
+    /// <summary>
+    /// <c>tag=</c>, repeatable: the requests that have every tag given (exact match). A tag longer than any request may
+    /// carry, or more of them than a request may have, could match nothing: refused rather than answered empty.
+    /// </summary>
+    private static IReadOnlyList<string>? Tags(HttpContext context)
+    {
+        var tags = context.Request.Query["tag"].Where(t => !string.IsNullOrEmpty(t)).Select(t => t!).Distinct(StringComparer.Ordinal).ToList();
+        if (tags.Count == 0) return null;
+        if (tags.Count > TagsColumn.MaxTags || tags.Any(t => t.Length > TagsColumn.MaxTagLength))
+            throw Bad("tag", $"At most {TagsColumn.MaxTags} 'tag' values, each of at most {TagsColumn.MaxTagLength} characters.");
+        return tags;
     }
 
     private static int Int(string text, string name, int min, int max) =>

@@ -113,6 +113,9 @@ public sealed class PostgresStorage : RouterStorage
         NpgsqlConnection.ClearPool(journal);
     }
 
+    public override string JsonArrayContains(string column, string parameter) =>
+        $"EXISTS (SELECT 1 FROM jsonb_array_elements_text({column}::jsonb) AS element(value) WHERE element.value = {parameter})";
+
     public override bool IsUniqueViolation(DbException exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
 

@@ -48,6 +48,12 @@ public abstract class RouterStorage : IDisposable
     /// </summary>
     public virtual int RowsPerInsert => 1;
 
+    /// <summary>
+    /// A condition true when <paramref name="column"/> holds a JSON array of strings with one equal to the value of
+    /// <paramref name="parameter"/> (false for NULL): each database reads JSON with its own functions.
+    /// </summary>
+    public abstract string JsonArrayContains(string column, string parameter);
+
     /// <summary>True when a write failed on a uniqueness constraint (an id, hash or alias taken).</summary>
     public abstract bool IsUniqueViolation(DbException exception);
 

@@ -83,5 +83,8 @@ public sealed class SqliteStorage(string dataDir) : RouterStorage
 
     protected override DbConnection CreateConnection() => new SqliteConnection(ConnectionString);
 
+    public override string JsonArrayContains(string column, string parameter) =>
+        $"EXISTS (SELECT 1 FROM json_each({column}) WHERE json_each.value = {parameter})";
+
     public override bool IsUniqueViolation(DbException exception) => exception is SqliteException { SqliteErrorCode: 19 }; // SQLITE_CONSTRAINT
 }

@@ -26,6 +26,10 @@ public static class StorageSchema
     [
         // The usage was counted by the router (the provider reported none, or the answer ended early).
         ("estimated", "INTEGER NOT NULL DEFAULT 0"),
+        // LiteLLM's request metadata (a JSON object) and tags (a JSON array of strings), and whether mock_response answered.
+        ("metadata", "TEXT"),
+        ("tags", "TEXT"),
+        ("mocked", "INTEGER NOT NULL DEFAULT 0"),
     ];
 
     /// <summary>One row per request and one per attempt (see <c>RequestLogWriter</c>).</summary>
@@ -54,7 +58,10 @@ public static class StorageSchema
             overhead_ms        {real} NOT NULL,
             attempts           INTEGER NOT NULL,
             upstream_error     TEXT,
-            estimated          INTEGER NOT NULL DEFAULT 0
+            estimated          INTEGER NOT NULL DEFAULT 0,
+            metadata           TEXT,
+            tags               TEXT,
+            mocked             INTEGER NOT NULL DEFAULT 0
         );
         CREATE INDEX IF NOT EXISTS requests_time ON requests (time);
         -- Not unique: a caller may send the same x-request-id twice, and both requests are kept.

@@ -43,6 +43,18 @@ public sealed record CallContext(string UpstreamModel, bool Streaming, IHeaderDi
 public sealed record UpstreamCall(string Path, byte[] Body, IReadOnlyList<KeyValuePair<string, string>> Headers)
 {
     public static readonly IReadOnlyList<KeyValuePair<string, string>> NoHeaders = [];
+
+    /// <summary>The request fields left out because the provider has no counterpart (its <c>drop-params</c>), for <c>x-router-dropped-params</c>.</summary>
+    public IReadOnlyList<string> DroppedParams { get; init; } = [];
+
+    /// <summary>
+    /// The tool the call forces to get JSON out of a provider without native structured output; its input is
+    /// the answer's content (see <see cref="ResponseContext.ContentTool"/>). Null when none.
+    /// </summary>
+    public string? ContentTool { get; init; }
+
+    /// <summary>The header that names the dropped fields, comma-separated.</summary>
+    public const string DroppedParamsHeader = "x-router-dropped-params";
 }
 
 /// <summary>Facts about the answer that the upstream body may not carry.</summary>
@@ -54,6 +66,12 @@ public sealed record ResponseContext(string Id, string Model, long Created, bool
 {
     /// <summary>The request as the client sent it, for an answer that echoes it (a Responses object repeats its settings).</summary>
     public ProxyRequest? Request { get; init; }
+
+    /// <summary>
+    /// A tool call of this name is no call: its input is the answer's text (<c>response_format</c> reached by a
+    /// forced tool), returned as the message content with finish_reason <c>stop</c>, as OpenAI answers.
+    /// </summary>
+    public string? ContentTool { get; init; }
 }
 
 public readonly record struct TranslatedResponse(byte[] Body, TokenUsage? Usage);

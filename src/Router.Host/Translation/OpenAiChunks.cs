@@ -28,7 +28,9 @@ public sealed class OpenAiChunks(ResponseContext response)
         else json.WriteString("content", "");
     });
 
-    public byte[] Content(string text, int choice = 0) => Delta(choice, json => json.WriteString("content", text));
+    /// <param name="logprobs">Writes the <c>logprobs</c> of the tokens of <paramref name="text"/>, when the client asked for them.</param>
+    public byte[] Content(string text, int choice = 0, Action<Utf8JsonWriter>? logprobs = null) =>
+        Delta(choice, json => json.WriteString("content", text), logprobs);
 
     public byte[] Refusal(string text, int choice = 0) => Delta(choice, json => json.WriteString("refusal", text));
 
@@ -91,14 +93,16 @@ public sealed class OpenAiChunks(ResponseContext response)
         frames.Add(Done);
     }
 
-    private byte[] Delta(int choice, Action<Utf8JsonWriter> writeDelta) => Chunk(json =>
+    private byte[] Delta(int choice, Action<Utf8JsonWriter> writeDelta, Action<Utf8JsonWriter>? logprobs = null) => Chunk(json =>
     {
         json.WriteStartObject();
         json.WriteNumber("index", choice);
         json.WriteStartObject("delta");
         writeDelta(json);
         json.WriteEndObject();
-        json.WriteNull("logprobs");
+        json.WritePropertyName("logprobs");
+        if (logprobs is not null) logprobs(json);
+        else json.WriteNullValue();
         json.WriteNull("finish_reason");
         json.WriteEndObject();
     });

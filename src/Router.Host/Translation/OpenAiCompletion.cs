@@ -15,6 +15,8 @@ public sealed class OpenAiChoice
     public string FinishReason { get; set; } = "stop";
     /// <summary>Extra properties written into the choice, e.g. the provider's own reason for a content filter stop.</summary>
     public Action<Utf8JsonWriter>? Details { get; set; }
+    /// <summary>Writes the choice's <c>logprobs</c> value when the client asked for them; null writes <c>null</c>.</summary>
+    public Action<Utf8JsonWriter>? Logprobs { get; set; }
 }
 
 /// <summary>A complete tool call: <paramref name="Arguments"/> is the JSON text of the arguments.</summary>
@@ -69,7 +71,9 @@ public static class OpenAiCompletion
             json.WriteEndArray();
         }
         json.WriteEndObject();
-        json.WriteNull("logprobs");
+        json.WritePropertyName("logprobs");
+        if (choice.Logprobs is { } logprobs) logprobs(json);
+        else json.WriteNullValue();
         json.WriteString("finish_reason", choice.FinishReason);
         choice.Details?.Invoke(json);
         json.WriteEndObject();

@@ -9,7 +9,8 @@ namespace Router.EndToEnd.Tests.Fixtures;
 /// One mock provider and one router in front of it, shared by the tests of the "gateway" collection.
 /// Provider <c>mock</c> has generous timeouts; <c>strict</c> points at the same mock with one-second
 /// timeouts, so timeout tests are quick and the rest are not affected by them. <c>claude</c> and
-/// <c>google</c> are the same mock speaking Anthropic's and Gemini's wire formats.
+/// <c>google</c> are the same mock speaking Anthropic's and Gemini's wire formats; <c>claude-lenient</c> is
+/// <c>claude</c> with <c>drop-params</c>.
 /// </summary>
 public sealed class GatewayFixture : IAsyncLifetime
 {
@@ -37,6 +38,7 @@ public sealed class GatewayFixture : IAsyncLifetime
                        timeouts { first-byte = 1s, stream-idle = 1s } }
                 dead { type = openai-compatible, api-base = "http://127.0.0.1:9/v1" }
                 claude { type = anthropic, api-base = "{{Mock.Root}}/anthropic/v1", api-key = "{{ProviderKey}}", default-max-tokens = 1024 }
+                claude-lenient { type = anthropic, api-base = "{{Mock.Root}}/anthropic/v1", api-key = "{{ProviderKey}}", drop-params = true }
                 google { type = gemini, api-base = "{{Mock.Root}}/gemini/v1beta", api-key = "{{ProviderKey}}" }
                 oai { type = openai, api-base = "{{Mock.ApiBase}}", api-key = "{{ProviderKey}}" }
                 lan-ollama { type = openai-compatible, api-base = "{{Mock.ApiBase}}", api-key = "{{ProviderKey}}", discover = true, discover-interval = 1s }
@@ -55,6 +57,7 @@ public sealed class GatewayFixture : IAsyncLifetime
                 { name = "strict/*", provider = strict }
                 { name = "dead-model", provider = dead }
                 { name = "claude/*", provider = claude }
+                { name = "claude-lenient/*", provider = claude-lenient }
                 { name = "google/*", provider = google }
                 { name = "oai/*", provider = oai }
               ]

@@ -1,7 +1,10 @@
+using Akka.Configuration;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Router.Contracts.Configuration;
 using Router.Host.Configuration;
 using Router.Host.Pricing;
+using Router.Host.Tests.Caching;
 
 namespace Router.Host.Tests.Configuration;
 
@@ -37,5 +40,20 @@ public sealed class LiveConfigTests
 
         Assert.Contains("broken", Assert.Throws<ConfigException>(live.Reload).Message);
         Assert.Same(before, live.Current);
+    }
+
+    [Fact]
+    public void A_reload_warns_once_of_each_key_with_no_effect()
+    {
+        var logger = new ListLogger<LiveConfig>();
+        var withTypo = RouterSettingsReader.Read(ConfigurationFactory.ParseString("router.routing.retires = 1")
+            .WithFallback(HoconConfigLoader.LoadRouterConfig(null)));
+        var live = new LiveConfig(Defaults, () => withTypo, ModelCatalog.LoadShipped(), TimeProvider.System, logger);
+
+        var result = live.Reload();
+
+        Assert.Equal(withTypo.Warnings, result.Warnings);
+        var warning = Assert.Single(logger.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("router.routing.retires", StringComparison.Ordinal));
+        Assert.EndsWith("did you mean retries?", warning.Message, StringComparison.Ordinal);
     }
 }

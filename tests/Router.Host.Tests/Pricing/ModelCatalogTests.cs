@@ -58,6 +58,20 @@ public sealed class ModelCatalogTests
     }
 
     [Fact]
+    public void A_models_mode_and_the_capabilities_the_table_marks_true_are_read_for_model_info()
+    {
+        var catalog = Parse("""
+            { "m": { "mode": "embedding", "supports_vision": true, "supports_reasoning": false, "supports_prompt_caching": true, "supports_pdf_input": "yes" } }
+            """);
+
+        var facts = catalog.Find("x", "m");
+
+        Assert.Equal("embedding", facts?.Mode);
+        Assert.Equal(["supports_vision", "supports_prompt_caching"], facts?.Supports);
+        Assert.Contains("supports_vision", Shipped.Find("anthropic", "claude-sonnet-4-20250514")?.Supports ?? []);
+    }
+
+    [Fact]
     public void An_unknown_model_is_not_found() =>
         Assert.Null(Shipped.Find("ollama", "llama-from-my-basement"));
 

@@ -90,15 +90,19 @@ public abstract class RequestLogReplayTests : StorageTests
     public void The_outbox_gives_back_its_batches_oldest_first_as_they_were_kept()
     {
         var outbox = RequestLogOutbox.Open(OutboxPath);
-        var first = Entry("a", 1, attempts: 2) with { KeyAlias = "team", UpstreamError = """{"error":"x"}""", TtftMs = 3.25 };
+        var first = Entry("a", 1, attempts: 2) with
+        {
+            KeyAlias = "team", UpstreamError = """{"error":"x"}""", TtftMs = 3.25, Metadata = """{"trace_id":"t"}""", Tags = ["t1", "t2"], Mocked = true,
+        };
         outbox.Append([first]);
         outbox.Append([Entry("b", 2)]);
 
         var reopened = RequestLogOutbox.Open(OutboxPath);
         Assert.Equal(5, reopened.Rows);
         var oldest = reopened.Oldest()!;
-        Assert.Equal(first with { Attempts = [] }, oldest.Entries.Single() with { Attempts = [] });
+        Assert.Equal(first with { Attempts = [], Tags = [] }, oldest.Entries.Single() with { Attempts = [], Tags = [] });
         Assert.Equal(first.Attempts, oldest.Entries.Single().Attempts);
+        Assert.Equal(first.Tags, oldest.Entries.Single().Tags);
         reopened.Remove(oldest);
         Assert.Equal("b", reopened.Oldest()!.Entries.Single().RequestId);
         Assert.Equal(2, reopened.Rows);

@@ -20,12 +20,17 @@ public abstract class RequestLogUpgradeTests : StorageTests
     }
 
     [Fact]
-    public void A_log_from_before_the_estimated_column_gets_it_and_keeps_its_rows()
+    public void A_log_from_before_the_added_columns_gets_them_and_keeps_its_rows()
     {
         // As the first release made it: the table without the added columns, with one row.
         var current = StorageSchema.RequestLog("REAL", "TEXT").Split("CREATE INDEX")[0];
-        var first = Regex.Replace(current, @",\s*estimated\s+INTEGER NOT NULL DEFAULT 0", "");
-        Assert.NotEqual(current, first);
+        var first = current;
+        foreach (var (name, definition) in StorageSchema.AddedRequestColumns)
+        {
+            var without = Regex.Replace(first, $@",\s*{name}\s+{Regex.Escape(definition)}", "");
+            Assert.NotEqual(first, without);
+            first = without;
+        }
         Execute("DROP TABLE requests");
         Execute(first);
         Execute("""
@@ -39,10 +44,13 @@ public abstract class RequestLogUpgradeTests : StorageTests
         Assert.True(RequestLogReplay.WriteOnce(Storage, [new RequestLogEntry
         {
             Time = new DateTimeOffset(2026, 3, 1, 12, 0, 1, TimeSpan.Zero), RequestId = "new", Status = 499, Estimated = true,
+            Metadata = """{"a":1}""", Tags = ["t"], Mocked = true,
         }]));
 
         var rows = new RequestLogQuery(Storage).Page(new RequestLogFilter(), 1, 10).Rows;
-        Assert.Equal([("new", true), ("old", false)], rows.Select(r => (r.RequestId, r.Estimated)));
+        Assert.Equal([("new", true, "t", true, true), ("old", false, "", false, false)],
+            rows.Select(r => (r.RequestId, r.Estimated, string.Join(",", r.Tags), r.Metadata is not null, r.Mocked)));
+        Assert.Equal("new", Assert.Single(new RequestLogQuery(Storage).Page(new RequestLogFilter(Tags: ["t"]), 1, 10).Rows).RequestId);
     }
 }
 

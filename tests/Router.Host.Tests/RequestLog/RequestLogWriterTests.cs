@@ -209,6 +209,36 @@ public abstract class RequestLogWriterTests : StorageTests
         Assert.Equal(5 * 0.0000125m, report[0].Cost);
         Assert.Equal(12.5, report[0].P50LatencyMs);
     }
+
+    [Fact]
+    public async Task Metadata_tags_and_mocked_are_kept_and_a_tag_filter_matches_the_requests_having_every_tag_given()
+    {
+        var start = new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+        var writer = Writer(TimeSpan.FromHours(1));
+        await writer.StartAsync(Ct);
+        writer.TryWrite(Entry("both", start) with { Tags = ["prod", "team-a"], Metadata = """{"trace_id":"t1","n":{"x":[1,2]}}""", Mocked = true });
+        writer.TryWrite(Entry("prod", start.AddMinutes(1)) with { Tags = ["prod"] });
+        // A tag that holds what JSON escapes and SQL's LIKE would treat as wildcards: matched exactly, nothing more.
+        writer.TryWrite(Entry("odd", start.AddMinutes(2)) with { Tags = ["50%_\"quoted\"", "Prod"] });
+        writer.TryWrite(Entry("none", start.AddMinutes(3)));
+        await writer.StopAsync(Ct);
+        var query = new RequestLogQuery(Storage);
+        string[] Ids(params string[] tags) => query.Page(new RequestLogFilter(Tags: tags), 1, 100).Rows.Select(r => r.RequestId).ToArray();
+
+        Assert.Equal(["prod", "both"], Ids("prod"));
+        Assert.Equal(["both"], Ids("prod", "team-a"));
+        Assert.Equal(["odd"], Ids("Prod"));
+        Assert.Equal(["odd"], Ids("50%_\"quoted\""));
+        Assert.Empty(Ids("50%"));
+        Assert.Empty(Ids("team-a", "missing"));
+
+        var rows = query.Page(new RequestLogFilter(), 1, 100).Rows.ToDictionary(r => r.RequestId);
+        Assert.Equal(["prod", "team-a"], rows["both"].Tags);
+        Assert.Equal("t1", rows["both"].Metadata!.Value.GetProperty("trace_id").GetString());
+        Assert.Equal(2, rows["both"].Metadata!.Value.GetProperty("n").GetProperty("x")[1].GetInt32());
+        Assert.True(rows["both"].Mocked);
+        Assert.Equal((0, null, false), (rows["none"].Tags.Count, rows["none"].Metadata, rows["none"].Mocked));
+    }
 }
 
 public sealed class SqliteRequestLogWriterTests : RequestLogWriterTests

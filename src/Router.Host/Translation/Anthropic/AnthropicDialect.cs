@@ -24,7 +24,8 @@ public sealed class AnthropicDialect(ProviderSettings settings) : IProviderDiale
                 $"Provider '{settings.Name}' speaks Anthropic's Messages API, which has no {endpoint} endpoint; route this model to a provider that offers it.",
                 null, "unsupported_endpoint");
         }
-        return new UpstreamCall("/messages", AnthropicRequestWriter.Write(request, call, settings), Headers(call));
+        var written = AnthropicRequestWriter.Write(request, call, settings);
+        return new UpstreamCall("/messages", written.Body, Headers(call)) { DroppedParams = written.Dropped, ContentTool = written.ContentTool };
     }
 
     /// <summary>

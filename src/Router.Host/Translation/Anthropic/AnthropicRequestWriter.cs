@@ -9,50 +9,61 @@ namespace Router.Host.Translation.Anthropic;
 /// Writes an OpenAI chat request as the body of Anthropic's <c>POST /v1/messages</c>: system and
 /// developer messages become the top-level <c>system</c>, tool calls become <c>tool_use</c> blocks and
 /// tool messages <c>tool_result</c> blocks in a user turn, and neighbouring turns of one role merge,
-/// since Anthropic wants user and assistant turns to alternate.
+/// since Anthropic wants user and assistant turns to alternate. Thinking, structured output and prompt
+/// caching have their own files; a field with no counterpart goes to <see cref="UnmappedFields"/>.
 /// </summary>
 public static class AnthropicRequestWriter
 {
+    private const string Api = "Anthropic's Messages API";
+
+    /// <summary>The OpenAI chat fields this translation carries to Anthropic (some only for some values).</summary>
+    public static readonly IReadOnlySet<string> Mapped = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "messages", "max_tokens", "max_completion_tokens", "temperature", "top_p", "top_k", "stop", "tools", "tool_choice",
+        "parallel_tool_calls", "user", "safety_identifier", "response_format", "reasoning_effort", "thinking", "n", "logprobs",
+        "service_tier",
+    };
+
     private static readonly JsonElement EmptySchema = JsonDocument.Parse("""{"type":"object","properties":{}}""").RootElement;
 
-    public static byte[] Write(ProxyRequest request, CallContext call, ProviderSettings settings)
+    public static WrittenRequest Write(ProxyRequest request, CallContext call, ProviderSettings settings)
     {
+        var fields = new UnmappedFields(settings, Api);
+        fields.CheckTopLevel(request, Mapped);
         if (ChatRequestReader.Int(request, "n") is > 1)
-            throw RouterError.InvalidRequest(
-                $"Provider '{settings.Name}' speaks Anthropic's Messages API, which returns one choice; 'n' must be 1.", "n");
+            fields.Unmappable("n", "n", $"{Api} returns one choice: 'n' above 1");
+        if (ChatRequestReader.Flag(request, "logprobs") is true)
+            fields.Unmappable("logprobs", "logprobs", $"{Api} returns no log probabilities");
 
         var messages = ChatRequestReader.Messages(request);
-        var system = new List<string>();
-        var turns = new List<Turn>();
-        foreach (var message in messages)
-        {
-            switch (message.Role)
-            {
-                case "system" or "developer":
-                    if (message.Text.Length > 0) system.Add(message.Text);
-                    continue;
-                case "tool":
-                    Add(turns, "user", [new ToolResult(message)]);
-                    continue;
-                case "assistant":
-                    Add(turns, "assistant", [.. Parts(message.Parts), .. message.ToolCalls.Select(c => (Block)new ToolUse(c))]);
-                    continue;
-                default:
-                    Add(turns, "user", Parts(message.Parts));
-                    continue;
-            }
-        }
-
+        fields.CheckMessages(messages);
+        var (system, turns) = Conversation(messages);
+        var model = ClaudeModel.Of(call.UpstreamModel);
         var tools = ChatRequestReader.Tools(request);
         var toolChoice = ChatRequestReader.ToolChoice(request);
+        var parallel = ChatRequestReader.Flag(request, "parallel_tool_calls") is not false;
+        var thinking = AnthropicThinking.For(request, model, settings);
+        var output = AnthropicStructuredOutput.For(request, model, thinking, tools.Count > 0);
+        if (output.Tool is { } forced)
+        {
+            tools = [forced];
+            toolChoice = new ToolChoice(ToolChoiceMode.Function, forced.Name);
+        }
+        else if (thinking.Enabled && toolChoice?.Mode is ToolChoiceMode.Required or ToolChoiceMode.Function)
+        {
+            fields.Unmappable("tool_choice", "tool_choice", "Anthropic does not force a tool while Claude thinks");
+            toolChoice = null;
+        }
+        var sampling = AnthropicSampling.Read(request, thinking, fields);
         var stop = ChatRequestReader.Stop(request);
-        var parallel = request.Field("parallel_tool_calls") is not { ValueKind: JsonValueKind.False };
+        var userId = UserId(request, fields);
+        var tier = ServiceTier(request, fields);
 
-        return TranslationJson.Write(json =>
+        var body = TranslationJson.Write(json =>
         {
             json.WriteStartObject();
             json.WriteString("model", call.UpstreamModel);
-            json.WriteNumber("max_tokens", ChatRequestReader.MaxTokens(request) ?? settings.DefaultMaxTokens);
+            json.WriteNumber("max_tokens", thinking.MaxTokens);
             WriteSystem(json, system);
             json.WriteStartArray("messages");
             foreach (var turn in turns)
@@ -76,34 +87,88 @@ public static class AnthropicRequestWriter
                 foreach (var sequence in stop) json.WriteStringValue(sequence);
                 json.WriteEndArray();
             }
-            if (ChatRequestReader.Number(request, "temperature") is { } temperature) json.WriteNumber("temperature", temperature);
-            if (ChatRequestReader.Number(request, "top_p") is { } topP) json.WriteNumber("top_p", topP);
-            if (request.Field("user") is { ValueKind: JsonValueKind.String } user)
+            sampling.Write(json);
+            if (thinking.Thinking is { } thinkingObject)
             {
-                json.WriteStartObject("metadata");
-                json.WriteString("user_id", user.GetString());
+                json.WritePropertyName("thinking");
+                thinkingObject.WriteTo(json);
+            }
+            if (thinking.Effort is not null || output.NativeSchema is not null)
+            {
+                json.WriteStartObject("output_config");
+                if (thinking.Effort is { } effort) json.WriteString("effort", effort);
+                if (output.NativeSchema is { } schema)
+                {
+                    json.WriteStartObject("format");
+                    json.WriteString("type", "json_schema");
+                    json.WritePropertyName("schema");
+                    schema.WriteTo(json);
+                    json.WriteEndObject();
+                }
                 json.WriteEndObject();
             }
+            if (userId is not null)
+            {
+                json.WriteStartObject("metadata");
+                json.WriteString("user_id", userId);
+                json.WriteEndObject();
+            }
+            if (tier is not null) json.WriteString("service_tier", tier);
             if (call.Streaming) json.WriteBoolean("stream", true);
             json.WriteEndObject();
         });
+        return new WrittenRequest(body, fields.Dropped, output.Tool?.Name);
     }
 
-    private static void WriteSystem(Utf8JsonWriter json, List<string> system)
+    /// <summary>The system blocks and the alternating turns of the conversation.</summary>
+    private static (List<AnthropicBlock> System, List<Turn> Turns) Conversation(IReadOnlyList<ChatMessage> messages)
     {
-        switch (system.Count)
+        var system = new List<AnthropicBlock>();
+        var turns = new List<Turn>();
+        for (var i = 0; i < messages.Count; i++)
         {
-            case 0:
-                return;
-            case 1:
-                json.WriteString("system", system[0]);
-                return;
-            default:
-                json.WriteStartArray("system");
-                foreach (var text in system) new Text(text).Write(json);
-                json.WriteEndArray();
-                return;
+            var message = messages[i];
+            switch (message.Role)
+            {
+                case "system" or "developer":
+                    var image = message.Parts.ToList().FindIndex(p => p is ImagePart);
+                    if (image >= 0)
+                        throw RouterError.InvalidRequest(
+                            $"'messages[{i}].content[{image}]' is an image in a {message.Role} message; Anthropic's system prompt takes text only.",
+                            $"messages[{i}].content[{image}]", "unsupported_content_part");
+                    system.AddRange(AnthropicBlock.Parts(message.Parts, message.CacheControl));
+                    continue;
+                case "tool":
+                    Add(turns, "user", [AnthropicToolResult.Of(message)]);
+                    continue;
+                case "assistant":
+                    // A message-level cache_control marks the turn's last block, a tool call included.
+                    var blocks = AnthropicBlock.Parts(message.Parts);
+                    blocks.AddRange(message.ToolCalls.Select(c => (AnthropicBlock)new AnthropicToolUse(c)));
+                    if (message.CacheControl is not null && blocks.Count > 0 && blocks[^1].CacheControl is null)
+                        blocks[^1] = blocks[^1] with { CacheControl = message.CacheControl };
+                    Add(turns, "assistant", blocks);
+                    continue;
+                default:
+                    Add(turns, "user", AnthropicBlock.Parts(message.Parts, message.CacheControl));
+                    continue;
+            }
         }
+        return (system, turns);
+    }
+
+    /// <summary>One text without a cache breakpoint is sent as a string; anything else as blocks, which keep their <c>cache_control</c>.</summary>
+    private static void WriteSystem(Utf8JsonWriter json, List<AnthropicBlock> system)
+    {
+        if (system.Count == 0) return;
+        if (system is [AnthropicText { CacheControl: null } only])
+        {
+            json.WriteString("system", only.Value);
+            return;
+        }
+        json.WriteStartArray("system");
+        foreach (var block in system) block.Write(json);
+        json.WriteEndArray();
     }
 
     private static void WriteTools(Utf8JsonWriter json, IReadOnlyList<ToolDefinition> tools)
@@ -116,6 +181,11 @@ public static class AnthropicRequestWriter
             if (tool.Description is not null) json.WriteString("description", tool.Description);
             json.WritePropertyName("input_schema");
             (tool.Parameters ?? EmptySchema).WriteTo(json);
+            if (tool.CacheControl is { } cache)
+            {
+                json.WritePropertyName("cache_control");
+                cache.WriteTo(json);
+            }
             json.WriteEndObject();
         }
         json.WriteEndArray();
@@ -143,109 +213,43 @@ public static class AnthropicRequestWriter
         json.WriteEndObject();
     }
 
-    private static List<Block> Parts(IReadOnlyList<ContentPart> parts)
+    /// <summary>
+    /// <c>metadata.user_id</c>, Anthropic's one user identifier: OpenAI's <c>user</c>, or its successor
+    /// <c>safety_identifier</c>. Two different identifiers cannot both go.
+    /// </summary>
+    private static string? UserId(ProxyRequest request, UnmappedFields fields)
     {
-        var blocks = new List<Block>(parts.Count);
-        foreach (var part in parts)
+        var user = ChatRequestReader.Text(request, "user");
+        var safety = ChatRequestReader.Text(request, "safety_identifier");
+        if (user is not null && safety is not null && user != safety)
+            fields.Unmappable("safety_identifier", "safety_identifier", "Anthropic's metadata holds one user id, and 'user' fills it");
+        return user ?? safety;
+    }
+
+    /// <summary>OpenAI's <c>auto</c> is Anthropic's <c>auto</c>, and <c>default</c> (standard capacity) its <c>standard_only</c>.</summary>
+    private static string? ServiceTier(ProxyRequest request, UnmappedFields fields)
+    {
+        switch (ChatRequestReader.Text(request, "service_tier"))
         {
-            switch (part)
-            {
-                case TextPart { Text.Length: > 0 } text: // Anthropic refuses empty text blocks
-                    blocks.Add(new Text(text.Text));
-                    break;
-                case ImagePart image:
-                    blocks.Add(new Image(image));
-                    break;
-            }
+            case null:
+                return null;
+            case "auto":
+                return "auto";
+            case "default":
+                return "standard_only";
+            case var other:
+                fields.Unmappable("service_tier", "service_tier", $"'service_tier' '{other}' has no counterpart among Anthropic's tiers (auto, standard_only)");
+                return null;
         }
-        return blocks;
     }
 
     /// <summary>Appends blocks to the last turn when it has the same role, else starts a turn; a turn with no blocks is left out.</summary>
-    private static void Add(List<Turn> turns, string role, List<Block> blocks)
+    private static void Add(List<Turn> turns, string role, List<AnthropicBlock> blocks)
     {
         if (blocks.Count == 0) return;
         if (turns.Count > 0 && turns[^1].Role == role) turns[^1].Blocks.AddRange(blocks);
         else turns.Add(new Turn(role, blocks));
     }
 
-    private sealed record Turn(string Role, List<Block> Blocks);
-
-    private abstract record Block
-    {
-        public abstract void Write(Utf8JsonWriter json);
-    }
-
-    private sealed record Text(string Value) : Block
-    {
-        public override void Write(Utf8JsonWriter json)
-        {
-            json.WriteStartObject();
-            json.WriteString("type", "text");
-            json.WriteString("text", Value);
-            json.WriteEndObject();
-        }
-    }
-
-    private sealed record Image(ImagePart Part) : Block
-    {
-        public override void Write(Utf8JsonWriter json)
-        {
-            json.WriteStartObject();
-            json.WriteString("type", "image");
-            json.WriteStartObject("source");
-            if (Part.IsInline)
-            {
-                json.WriteString("type", "base64");
-                json.WriteString("media_type", Part.MediaType);
-                json.WriteString("data", Part.Base64Data);
-            }
-            else
-            {
-                json.WriteString("type", "url");
-                json.WriteString("url", Part.Url);
-            }
-            json.WriteEndObject();
-            json.WriteEndObject();
-        }
-    }
-
-    private sealed record ToolUse(OpenAiToolCall Call) : Block
-    {
-        // Parsed when the turn is read, so malformed arguments are refused before anything is written.
-        private readonly JsonElement _input = ChatRequestReader.ArgumentsObject(Call);
-
-        public override void Write(Utf8JsonWriter json)
-        {
-            json.WriteStartObject();
-            json.WriteString("type", "tool_use");
-            json.WriteString("id", Call.Id);
-            json.WriteString("name", Call.Name);
-            json.WritePropertyName("input");
-            _input.WriteTo(json);
-            json.WriteEndObject();
-        }
-    }
-
-    /// <summary>A tool message's answer: its text as the content, or text and image blocks when it holds images.</summary>
-    private sealed record ToolResult(ChatMessage Message) : Block
-    {
-        public override void Write(Utf8JsonWriter json)
-        {
-            json.WriteStartObject();
-            json.WriteString("type", "tool_result");
-            json.WriteString("tool_use_id", Message.ToolCallId);
-            if (Message.Parts.Any(p => p is ImagePart))
-            {
-                json.WriteStartArray("content");
-                foreach (var block in Parts(Message.Parts)) block.Write(json);
-                json.WriteEndArray();
-            }
-            else
-            {
-                json.WriteString("content", Message.Text);
-            }
-            json.WriteEndObject();
-        }
-    }
+    private sealed record Turn(string Role, List<AnthropicBlock> Blocks);
 }

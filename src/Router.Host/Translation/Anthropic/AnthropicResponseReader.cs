@@ -7,7 +7,8 @@ namespace Router.Host.Translation.Anthropic;
 /// <summary>
 /// Reads a Messages API answer (<c>{"type":"message","content":[…],"stop_reason":…,"usage":…}</c>) as
 /// OpenAI's <c>chat.completion</c>: text blocks joined into the content, thinking into
-/// <c>reasoning_content</c>, <c>tool_use</c> blocks into tool calls.
+/// <c>reasoning_content</c>, <c>tool_use</c> blocks into tool calls (except the forced tool of a
+/// <c>response_format</c>, whose input is the content).
 /// </summary>
 public static class AnthropicResponseReader
 {
@@ -18,6 +19,7 @@ public static class AnthropicResponseReader
         var choice = new OpenAiChoice { Index = 0 };
         StringBuilder? text = null;
         StringBuilder? thinking = null;
+        var answeredByTool = false;
         if (root.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.Array)
         {
             foreach (var block in content.EnumerateArray())
@@ -30,6 +32,11 @@ public static class AnthropicResponseReader
                     case "thinking":
                         (thinking ??= new()).Append(String(block, "thinking"));
                         break;
+                    case "tool_use" when response.ContentTool is { } contentTool && String(block, "name") == contentTool:
+                        // The forced tool of a response_format: its input is the answer.
+                        (text ??= new()).Append(ArgumentsText(block.TryGetProperty("input", out var answer) ? answer : default));
+                        answeredByTool = true;
+                        break;
                     case "tool_use":
                         var input = block.TryGetProperty("input", out var i) ? i : default;
                         choice.ToolCalls.Add(new OpenAiToolCall(
@@ -41,7 +48,11 @@ public static class AnthropicResponseReader
         }
         choice.Content = text?.ToString() ?? (choice.ToolCalls.Count > 0 ? null : "");
         choice.Reasoning = thinking?.ToString();
-        choice.FinishReason = AnthropicStopReason.ToFinishReason(String(root, "stop_reason"));
+        var stopReason = String(root, "stop_reason");
+        // Claude stopped to call the forced tool; for the client the JSON is a finished answer.
+        choice.FinishReason = answeredByTool && stopReason == "tool_use" && choice.ToolCalls.Count == 0
+            ? "stop"
+            : AnthropicStopReason.ToFinishReason(stopReason);
 
         TokenUsage? usage = root.TryGetProperty("usage", out var u) && u.ValueKind == JsonValueKind.Object ? AnthropicUsage.Read(u) : null;
         var model = String(root, "model") ?? response.Model;

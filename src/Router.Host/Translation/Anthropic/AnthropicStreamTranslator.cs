@@ -16,6 +16,8 @@ public sealed class AnthropicStreamTranslator(ResponseContext response) : IStrea
     private readonly OpenAiChunks _chunks = new(response);
     // Anthropic numbers all content blocks; OpenAI numbers tool calls only.
     private readonly Dictionary<int, int> _toolIndexByBlock = [];
+    // The blocks of the forced tool of a response_format: their input streams as the answer's content.
+    private readonly HashSet<int> _contentToolBlocks = [];
     private AnthropicUsage _usage;
     private bool _started;
     private bool _finishSent;
@@ -99,6 +101,9 @@ public sealed class AnthropicStreamTranslator(ResponseContext response) : IStrea
             case "thinking" when String(block, "thinking") is { Length: > 0 } thinking:
                 frames.Add(_chunks.Reasoning(thinking));
                 break;
+            case "tool_use" when response.ContentTool is { } contentTool && String(block, "name") == contentTool:
+                _contentToolBlocks.Add(Index(data));
+                break;
             case "tool_use":
                 var toolIndex = _toolIndexByBlock.Count;
                 _toolIndexByBlock[Index(data)] = toolIndex;
@@ -118,6 +123,9 @@ public sealed class AnthropicStreamTranslator(ResponseContext response) : IStrea
             case "thinking_delta" when String(delta, "thinking") is { Length: > 0 } thinking:
                 frames.Add(_chunks.Reasoning(thinking));
                 break;
+            case "input_json_delta" when String(delta, "partial_json") is { Length: > 0 } answer && _contentToolBlocks.Contains(Index(data)):
+                frames.Add(_chunks.Content(answer));
+                break;
             case "input_json_delta" when String(delta, "partial_json") is { Length: > 0 } json
                                          && _toolIndexByBlock.TryGetValue(Index(data), out var toolIndex):
                 frames.Add(_chunks.ToolCallArguments(toolIndex, json));
@@ -131,7 +139,9 @@ public sealed class AnthropicStreamTranslator(ResponseContext response) : IStrea
         if (data.TryGetProperty("usage", out var usage)) _usage.Update(usage);
         if (!_finishSent && data.TryGetProperty("delta", out var delta) && String(delta, "stop_reason") is { } stopReason)
         {
-            frames.Add(_chunks.Finish(AnthropicStopReason.ToFinishReason(stopReason)));
+            // Claude stopped to call the forced tool; for the client the JSON is a finished answer.
+            var answeredByTool = stopReason == "tool_use" && _contentToolBlocks.Count > 0 && _toolIndexByBlock.Count == 0;
+            frames.Add(_chunks.Finish(answeredByTool ? "stop" : AnthropicStopReason.ToFinishReason(stopReason)));
             _finishSent = true;
         }
     }

@@ -24,7 +24,8 @@ public sealed record GeminiAnswer(
                     : candidates.Any(c => c.Index == 0) ? position : 0;
                 candidates.Add(new GeminiCandidate(
                     index, Parts(candidate), String(candidate, "finishReason"),
-                    candidate.TryGetProperty("safetyRatings", out var ratings) ? ratings.Clone() : null));
+                    candidate.TryGetProperty("safetyRatings", out var ratings) ? ratings.Clone() : null,
+                    candidate.TryGetProperty("logprobsResult", out var logprobs) && logprobs.ValueKind == JsonValueKind.Object ? logprobs.Clone() : null));
                 position++;
             }
         }
@@ -91,7 +92,9 @@ public sealed record GeminiAnswer(
 }
 
 /// <param name="SafetyRatings">The candidate's <c>safetyRatings</c> as sent.</param>
-public sealed record GeminiCandidate(int Index, IReadOnlyList<GeminiPart> Parts, string? FinishReason, JsonElement? SafetyRatings);
+/// <param name="LogprobsResult">The candidate's <c>logprobsResult</c> (sent when asked for with <c>responseLogprobs</c>).</param>
+public sealed record GeminiCandidate(
+    int Index, IReadOnlyList<GeminiPart> Parts, string? FinishReason, JsonElement? SafetyRatings, JsonElement? LogprobsResult = null);
 
 public abstract record GeminiPart;
 

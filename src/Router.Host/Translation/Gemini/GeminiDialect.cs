@@ -23,7 +23,8 @@ public sealed class GeminiDialect(ProviderSettings settings) : IProviderDialect
         // Escaped: under a wildcard route the name is the client's, and "../" must not leave /models.
         var model = Uri.EscapeDataString(call.UpstreamModel);
         var path = call.Streaming ? $"/models/{model}:streamGenerateContent?alt=sse" : $"/models/{model}:generateContent";
-        return new UpstreamCall(path, GeminiRequestWriter.Write(request), UpstreamCall.NoHeaders);
+        var written = GeminiRequestWriter.Write(request, call.UpstreamModel, settings);
+        return new UpstreamCall(path, written.Body, UpstreamCall.NoHeaders) { DroppedParams = written.Dropped };
     }
 
     /// <summary>The key goes in Google's header, never in the URL (<c>?key=</c>), which reaches logs.</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Router.Contracts.Configuration;
 using Router.Contracts.Wire;
 using Router.Host.Http;
 
@@ -19,15 +20,33 @@ public static class GeminiRequestWriter
     /// </summary>
     public const string SkipThoughtSignature = "skip_thought_signature_validator";
 
-    public static byte[] Write(ProxyRequest request)
+    private const string Api = "Gemini's generateContent API";
+
+    /// <summary>The OpenAI chat fields this translation carries to Gemini (some only for some values).</summary>
+    public static readonly IReadOnlySet<string> Mapped = new HashSet<string>(StringComparer.Ordinal)
     {
+        "messages", "max_tokens", "max_completion_tokens", "temperature", "top_p", "top_k", "stop", "tools", "tool_choice", "n",
+        "presence_penalty", "frequency_penalty", "seed", "response_format", "reasoning_effort", "thinking", "parallel_tool_calls",
+        "logprobs", "top_logprobs",
+    };
+
+    public static WrittenRequest Write(ProxyRequest request, string model, ProviderSettings settings)
+    {
+        var fields = new UnmappedFields(settings, Api);
+        fields.CheckTopLevel(request, Mapped);
+        // Gemini decides alone whether to call functions in parallel; only OpenAI's default can be honoured.
+        if (ChatRequestReader.Flag(request, "parallel_tool_calls") is false)
+            fields.Unmappable("parallel_tool_calls", "parallel_tool_calls", $"{Api} cannot be told to call one function at a time");
         var messages = ChatRequestReader.Messages(request);
+        fields.CheckMessages(messages);
         var tools = ChatRequestReader.Tools(request);
         var toolChoice = ChatRequestReader.ToolChoice(request);
+        RefuseCacheControl(messages, tools, fields);
         var turns = Turns(messages);
-        var system = messages.Where(m => m.Role is "system" or "developer").Select(m => m.Text).Where(t => t.Length > 0).ToList();
+        var system = SystemTexts(messages);
+        var thinking = GeminiThinking.For(request, model);
 
-        return TranslationJson.Write(json =>
+        var body = TranslationJson.Write(json =>
         {
             json.WriteStartObject();
             if (system.Count > 0)
@@ -54,9 +73,46 @@ public static class GeminiRequestWriter
                 WriteTools(json, tools);
                 if (toolChoice is not null) WriteToolConfig(json, toolChoice);
             }
-            WriteGenerationConfig(json, request);
+            GeminiGenerationConfig.Write(json, request, thinking);
             json.WriteEndObject();
         });
+        return new WrittenRequest(body, fields.Dropped);
+    }
+
+    /// <summary>System and developer messages as <c>systemInstruction</c> texts; an image there has no place in it.</summary>
+    private static List<string> SystemTexts(IReadOnlyList<ChatMessage> messages)
+    {
+        var texts = new List<string>();
+        for (var i = 0; i < messages.Count; i++)
+        {
+            var message = messages[i];
+            if (message.Role is not ("system" or "developer")) continue;
+            var image = message.Parts.ToList().FindIndex(p => p is ImagePart);
+            if (image >= 0)
+                throw RouterError.InvalidRequest(
+                    $"'messages[{i}].content[{image}]' is an image in a {message.Role} message; Gemini's systemInstruction is translated from text only.",
+                    $"messages[{i}].content[{image}]", "unsupported_content_part");
+            if (message.Text.Length > 0) texts.Add(message.Text);
+        }
+        return texts;
+    }
+
+    /// <summary>
+    /// Gemini caches context through its own cachedContents API, not with breakpoints in a request: a
+    /// <c>cache_control</c> anywhere cannot reach it.
+    /// </summary>
+    private static void RefuseCacheControl(IReadOnlyList<ChatMessage> messages, IReadOnlyList<ToolDefinition> tools, UnmappedFields fields)
+    {
+        const string why = "Gemini's generateContent API has no prompt-caching breakpoints ('cache_control')";
+        for (var i = 0; i < messages.Count; i++)
+        {
+            if (messages[i].CacheControl is not null) fields.Unmappable("cache_control", $"messages[{i}].cache_control", why);
+            for (var j = 0; j < messages[i].Parts.Count; j++)
+                if (messages[i].Parts[j].CacheControl is not null)
+                    fields.Unmappable("cache_control", $"messages[{i}].content[{j}].cache_control", why);
+        }
+        for (var i = 0; i < tools.Count; i++)
+            if (tools[i].CacheControl is not null) fields.Unmappable("cache_control", $"tools[{i}].cache_control", why);
     }
 
     private sealed record Turn(string Role, List<Action<Utf8JsonWriter>> Parts);
@@ -270,66 +326,5 @@ public static class GeminiRequestWriter
         }
         json.WriteEndObject();
         json.WriteEndObject();
-    }
-
-    private static void WriteGenerationConfig(Utf8JsonWriter json, ProxyRequest request)
-    {
-        var temperature = ChatRequestReader.Number(request, "temperature");
-        var topP = ChatRequestReader.Number(request, "top_p");
-        var maxTokens = ChatRequestReader.MaxTokens(request);
-        var stop = ChatRequestReader.Stop(request);
-        var n = ChatRequestReader.Int(request, "n");
-        var presence = ChatRequestReader.Number(request, "presence_penalty");
-        var frequency = ChatRequestReader.Number(request, "frequency_penalty");
-        var seed = ChatRequestReader.Int(request, "seed");
-        var (mimeType, schema) = ResponseFormat(request);
-        if (temperature is null && topP is null && maxTokens is null && stop.Count == 0 && n is null
-            && presence is null && frequency is null && seed is null && mimeType is null)
-            return;
-
-        json.WriteStartObject("generationConfig");
-        if (temperature is { } t) json.WriteNumber("temperature", t);
-        if (topP is { } p) json.WriteNumber("topP", p);
-        if (maxTokens is { } max) json.WriteNumber("maxOutputTokens", max);
-        if (stop.Count > 0)
-        {
-            json.WriteStartArray("stopSequences");
-            foreach (var s in stop) json.WriteStringValue(s);
-            json.WriteEndArray();
-        }
-        if (n is { } count) json.WriteNumber("candidateCount", count);
-        if (presence is { } pp) json.WriteNumber("presencePenalty", pp);
-        if (frequency is { } fp) json.WriteNumber("frequencyPenalty", fp);
-        if (seed is { } sd) json.WriteNumber("seed", sd);
-        if (mimeType is not null) json.WriteString("responseMimeType", mimeType);
-        if (schema is { } s2)
-        {
-            // responseJsonSchema takes JSON Schema as it is (responseSchema wants Google's OpenAPI subset)
-            // and requires responseMimeType application/json.
-            json.WritePropertyName("responseJsonSchema");
-            s2.WriteTo(json);
-        }
-        json.WriteEndObject();
-    }
-
-    /// <summary><c>response_format</c>: json_object → JSON output; json_schema → JSON output with its schema; text → nothing.</summary>
-    private static (string? MimeType, JsonElement? Schema) ResponseFormat(ProxyRequest request)
-    {
-        if (request.Field("response_format") is not { ValueKind: JsonValueKind.Object } format) return (null, null);
-        var type = format.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
-        switch (type)
-        {
-            case "text":
-                return (null, null);
-            case "json_object":
-                return ("application/json", null);
-            case "json_schema":
-                if (format.TryGetProperty("json_schema", out var spec) && spec.ValueKind == JsonValueKind.Object
-                    && spec.TryGetProperty("schema", out var schema) && schema.ValueKind == JsonValueKind.Object)
-                    return ("application/json", schema);
-                throw RouterError.InvalidRequest("'response_format.json_schema.schema' is required and must be an object.", "response_format.json_schema.schema");
-            default:
-                throw RouterError.InvalidRequest($"'response_format.type' '{type}' is not one of: text, json_object, json_schema.", "response_format.type");
-        }
     }
 }

@@ -61,6 +61,7 @@ public static class GeminiResponseReader
         choice.Reasoning = reasoning;
         choice.FinishReason = GeminiFinishReasons.ToOpenAi(candidate.FinishReason, choice.ToolCalls.Count > 0);
         choice.Details = GeminiFinishReasons.Details(candidate.FinishReason, candidate.SafetyRatings);
+        if (candidate.LogprobsResult is { } logprobs) choice.Logprobs = json => GeminiLogprobs.Write(json, logprobs);
         return choice;
     }
 

@@ -80,6 +80,8 @@ public sealed class GeminiStreamTranslator(ResponseContext response) : IStreamTr
         {
             var choice = candidate.Index;
             Start(choice, frames);
+            // The event's log probabilities cover its tokens: they go with its first piece of text.
+            Action<Utf8JsonWriter>? logprobs = candidate.LogprobsResult is { } result ? json => GeminiLogprobs.Write(json, result) : null;
             foreach (var part in candidate.Parts)
             {
                 switch (part)
@@ -90,7 +92,8 @@ public sealed class GeminiStreamTranslator(ResponseContext response) : IStreamTr
                         frames.Add(_chunks.Reasoning(thought.Text, choice));
                         break;
                     case GeminiText text:
-                        frames.Add(_chunks.Content(text.Text, choice));
+                        frames.Add(_chunks.Content(text.Text, choice, logprobs));
+                        logprobs = null;
                         break;
                     case GeminiFunctionCall call:
                         var index = _toolCalls.GetValueOrDefault(choice);

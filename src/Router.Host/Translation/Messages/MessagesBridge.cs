@@ -9,13 +9,13 @@ namespace Router.Host.Translation.Messages;
 /// (<see cref="MessagesRequestConverter"/>, which refuses with a 400 what it cannot carry), the provider's own dialect
 /// sends it, and the answer comes back through that dialect as OpenAI's and on to Anthropic's shapes.
 /// </summary>
-/// <param name="takesTopK">Whether the provider's chat API knows <c>top_k</c>.</param>
-public sealed class MessagesBridge(IProviderDialect chat, bool takesTopK) : IProviderDialect
+/// <param name="target">What the provider's chat API has of the fields only some take.</param>
+public sealed class MessagesBridge(IProviderDialect chat, ChatTarget target) : IProviderDialect
 {
     public UpstreamCall BuildCall(ProxyOperation operation, ProxyRequest request, CallContext call)
     {
         var body = request.Source?.ToArray() ?? JsonSerializer.SerializeToUtf8Bytes(request, WireJsonContext.Wire.ProxyRequest);
-        var (converted, _) = MessagesRequestConverter.Convert(body, takesTopK);
+        var (converted, _) = MessagesRequestConverter.Convert(body, target);
         return chat.BuildCall(ProxyOperation.ChatCompletions, JsonSerializer.Deserialize(converted, WireJsonContext.Wire.ProxyRequest)!, call);
     }
 

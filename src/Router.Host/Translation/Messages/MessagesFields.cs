@@ -33,7 +33,7 @@ public static class MessagesFields
     private const int LowBudget = 1024;
     private const int MediumBudget = 2048;
 
-    public static void Check(JsonElement request, bool takesTopK)
+    public static void Check(JsonElement request, ChatTarget target)
     {
         foreach (var field in request.EnumerateObject())
         {
@@ -42,7 +42,7 @@ public static class MessagesFields
             if (!Mapped.Contains(field.Name))
                 throw Refused(field.Name, $"'{field.Name}' has no counterpart in the chat API this model's provider speaks.");
         }
-        if (!takesTopK && request.TryGetProperty("top_k", out _))
+        if (!target.TakesTopK && request.TryGetProperty("top_k", out _))
             throw Refused("top_k", "'top_k' has no counterpart in OpenAI's chat API, which this model's provider speaks.");
         if (request.TryGetProperty("metadata", out var metadata) && metadata.ValueKind == JsonValueKind.Object)
             foreach (var field in metadata.EnumerateObject())

@@ -14,8 +14,8 @@ namespace Router.Host.Translation.Messages;
 public static class MessagesRequestConverter
 {
     /// <summary>The OpenAI request body and its model; a request that is not a valid Messages request throws a 400.</summary>
-    /// <param name="takesTopK">Whether the target's chat API knows <c>top_k</c> (OpenAI's does not; Gemini and most servers do).</param>
-    public static (byte[] Body, string Model) Convert(ReadOnlySpan<byte> body, bool takesTopK = true)
+    /// <param name="target">What the target's chat API has of the fields only some take; null: all of them.</param>
+    public static (byte[] Body, string Model) Convert(ReadOnlySpan<byte> body, ChatTarget? target = null)
     {
         JsonDocument document;
         try
@@ -35,12 +35,13 @@ public static class MessagesRequestConverter
                 throw Invalid("max_tokens: Field required", "max_tokens");
             if (!request.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array)
                 throw Invalid("messages: Field required", "messages");
-            MessagesFields.Check(request, takesTopK);
-            return (TranslationJson.Write(json => WriteChatRequest(json, request, messages)), model);
+            target ??= ChatTarget.Default;
+            MessagesFields.Check(request, target);
+            return (TranslationJson.Write(json => WriteChatRequest(json, request, messages, target)), model);
         }
     }
 
-    private static void WriteChatRequest(Utf8JsonWriter json, JsonElement request, JsonElement messages)
+    private static void WriteChatRequest(Utf8JsonWriter json, JsonElement request, JsonElement messages, ChatTarget target)
     {
         json.WriteStartObject();
         json.WriteString("model", String(request, "model"));
@@ -55,7 +56,8 @@ public static class MessagesRequestConverter
         Copy(json, request, "top_p");
         Copy(json, request, "top_k");
         if (request.TryGetProperty("stop_sequences", out var stops)) { json.WritePropertyName("stop"); stops.WriteTo(json); }
-        if (request.TryGetProperty("metadata", out var metadata) && String(metadata, "user_id") is { } user) json.WriteString("user", user);
+        if (target.TakesUser && request.TryGetProperty("metadata", out var metadata) && String(metadata, "user_id") is { } user)
+            json.WriteString("user", user);
         if (MessagesFields.ReasoningEffort(request) is { } effort) json.WriteString("reasoning_effort", effort);
         if (MessagesFields.ServiceTier(request) is { } tier) json.WriteString("service_tier", tier);
         if (request.TryGetProperty("stream", out var stream) && stream.ValueKind == JsonValueKind.True)

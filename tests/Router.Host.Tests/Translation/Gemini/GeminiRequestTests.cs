@@ -190,11 +190,11 @@ public sealed class GeminiRequestTests
         var body = Body("""
             {"model":"g","messages":[{"role":"user","content":"Hi"}],
              "temperature":0.7,"top_p":0.9,"max_tokens":800,"stop":["END","\n\n"],"n":2,
-             "presence_penalty":0.5,"frequency_penalty":-0.25,"seed":42,"user":"u-1","logit_bias":{"50256":-100}}
+             "presence_penalty":0.5,"frequency_penalty":-0.25,"seed":42,"top_k":40}
             """);
 
         AssertJson("""
-            {"temperature":0.7,"topP":0.9,"maxOutputTokens":800,"stopSequences":["END","\n\n"],"candidateCount":2,
+            {"temperature":0.7,"topP":0.9,"topK":40,"maxOutputTokens":800,"stopSequences":["END","\n\n"],"candidateCount":2,
              "presencePenalty":0.5,"frequencyPenalty":-0.25,"seed":42}
             """, body["generationConfig"]);
         Assert.Equal(["contents", "generationConfig"], body.AsObject().Select(p => p.Key));

@@ -130,7 +130,16 @@ public sealed class MessagesRequestConverterTests
     public void Top_k_is_refused_by_name_for_a_provider_whose_chat_API_has_none()
     {
         var error = Assert.Throws<RouterError>(() => MessagesRequestConverter.Convert(
-            Encoding.UTF8.GetBytes("""{"model":"m","max_tokens":1,"top_k":3,"messages":[{"role":"user","content":"x"}]}"""), takesTopK: false));
+            Encoding.UTF8.GetBytes("""{"model":"m","max_tokens":1,"top_k":3,"messages":[{"role":"user","content":"x"}]}"""), new ChatTarget(TakesTopK: false)));
         Assert.Equal((400, "top_k"), (error.Status, error.Body.Param));
+    }
+
+    [Fact]
+    public void Metadata_user_id_is_consumed_for_a_chat_API_without_a_user_field()
+    {
+        var (body, _) = MessagesRequestConverter.Convert(
+            Encoding.UTF8.GetBytes("""{"model":"m","max_tokens":1,"metadata":{"user_id":"u-1"},"messages":[{"role":"user","content":"x"}]}"""),
+            new ChatTarget(TakesUser: false));
+        Assert.Null(JsonNode.Parse(body)!["user"]);
     }
 }
