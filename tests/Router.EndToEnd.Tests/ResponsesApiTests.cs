@@ -55,7 +55,7 @@ public sealed class ResponsesApiTests(GatewayFixture gateway)
         var sequence = new List<int>();
         ResponseResult? completed = null;
         await foreach (var update in await Client().CreateResponseStreamingAsync(
-                           new CreateResponseOptions(model, [ResponseItem.CreateUserMessageItem("Stream these four words")]), Ct))
+                           new CreateResponseOptions(model, [ResponseItem.CreateUserMessageItem("Stream these four words")]) { StreamingEnabled = true }, Ct))
         {
             sequence.Add(update.SequenceNumber);
             if (update is StreamingResponseOutputTextDeltaUpdate delta) deltas.Append(delta.Delta);
@@ -140,7 +140,7 @@ public sealed class ResponsesApiTests(GatewayFixture gateway)
     {
         var updates = new List<StreamingResponseUpdate>();
         await foreach (var update in await Client().CreateResponseStreamingAsync(
-                           new CreateResponseOptions("claude/stream-error-mid", [ResponseItem.CreateUserMessageItem("hello")]), Ct))
+                           new CreateResponseOptions("claude/stream-error-mid", [ResponseItem.CreateUserMessageItem("hello")]) { StreamingEnabled = true }, Ct))
             updates.Add(update);
 
         var error = Assert.IsType<StreamingResponseErrorUpdate>(updates[^1]);
@@ -154,5 +154,22 @@ public sealed class ResponsesApiTests(GatewayFixture gateway)
         var refused = await Assert.ThrowsAsync<ClientResultException>(() =>
             Client().CreateResponseAsync(new CreateResponseOptions("claude/fail-429", [ResponseItem.CreateUserMessageItem("hello")]), Ct));
         Assert.Equal(429, refused.Status);
+    }
+
+    [Fact]
+    public async Task A_wrong_key_is_refused_before_any_provider_is_asked()
+    {
+        var client = new ResponsesClient(new ApiKeyCredential("sk-not-a-router-key"), new ResponsesClientOptions
+        {
+            Endpoint = new Uri(gateway.Router.BaseUrl + "/v1"),
+            RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
+        });
+        var before = gateway.Mock.Received.Count;
+
+        var refused = await Assert.ThrowsAsync<ClientResultException>(() =>
+            client.CreateResponseAsync(new CreateResponseOptions("mock/gpt-4o-mini", [ResponseItem.CreateUserMessageItem("hello")]), Ct));
+
+        Assert.Equal(401, refused.Status);
+        Assert.Equal(before, gateway.Mock.Received.Count);
     }
 }
