@@ -22,7 +22,7 @@ public sealed class ResponsesApiTests(GatewayFixture gateway)
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private ResponsesClient Client() => new(new ApiKeyCredential(GatewayFixture.MasterKey), new ResponsesClientOptions
+    private ResponsesClient Client(string key = GatewayFixture.MasterKey) => new(new ApiKeyCredential(key), new ResponsesClientOptions
     {
         Endpoint = new Uri(gateway.Router.BaseUrl + "/v1"),
         RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
@@ -171,5 +171,63 @@ public sealed class ResponsesApiTests(GatewayFixture gateway)
 
         Assert.Equal(401, refused.Status);
         Assert.Equal(before, gateway.Mock.Received.Count);
+    }
+
+    [Theory]
+    [MemberData(nameof(BridgedModels))]
+    public async Task A_bridged_response_is_stored_and_previous_response_id_continues_it(string model)
+    {
+        var client = Client();
+        var tool = ResponseTool.CreateFunctionTool("get_weather", BinaryData.FromString("""{"type":"object","properties":{"location":{"type":"string"}}}"""),
+            false, "The weather at a place.");
+        var first = (await client.CreateResponseAsync(new CreateResponseOptions(model, [ResponseItem.CreateUserMessageItem("Lyon")]) { Tools = { tool } }, Ct)).Value;
+        var call = Assert.IsType<FunctionCallResponseItem>(Assert.Single(first.OutputItems));
+
+        var second = (await client.CreateResponseAsync(new CreateResponseOptions(model, [ResponseItem.CreateFunctionCallOutputItem(call.CallId, "rain")])
+        {
+            PreviousResponseId = first.Id,
+            Tools = { tool },
+        }, Ct)).Value;
+
+        Assert.Equal("The tool said: rain", second.GetOutputText());
+        Assert.Equal(first.Id, second.PreviousResponseId);
+        var stored = (await client.GetResponseAsync(second.Id, Ct)).Value;
+        Assert.Equal("The tool said: rain", stored.GetOutputText());
+    }
+
+    [Fact]
+    public async Task A_stored_response_is_the_keys_own_and_is_gone_once_deleted()
+    {
+        var owner = await gateway.Router.GenerateKeyAsync(GatewayFixture.MasterKey, new { key_alias = "resp-owner-" + Guid.NewGuid().ToString("N")[..8] }, Ct);
+        var other = await gateway.Router.GenerateKeyAsync(GatewayFixture.MasterKey, new { key_alias = "resp-other-" + Guid.NewGuid().ToString("N")[..8] }, Ct);
+        var streamed = new List<StreamingResponseUpdate>();
+        await foreach (var update in await Client(owner).CreateResponseStreamingAsync(
+                           new CreateResponseOptions("claude/claude-sonnet-4-5", [ResponseItem.CreateUserMessageItem("keep this")]) { StreamingEnabled = true }, Ct))
+            streamed.Add(update);
+        var id = Assert.IsType<StreamingResponseCompletedUpdate>(streamed[^1]).Response.Id;
+
+        Assert.Equal("keep this", (await Client(owner).GetResponseAsync(id, Ct)).Value.GetOutputText());
+        var foreign = await Assert.ThrowsAsync<ClientResultException>(() => Client(other).GetResponseAsync(id, Ct));
+        Assert.Equal(404, foreign.Status);
+        var continued = await Assert.ThrowsAsync<ClientResultException>(() => Client(other).CreateResponseAsync(
+            new CreateResponseOptions("claude/claude-sonnet-4-5", [ResponseItem.CreateUserMessageItem("more")]) { PreviousResponseId = id }, Ct));
+        Assert.Equal(400, continued.Status);
+        var deleteForeign = await Assert.ThrowsAsync<ClientResultException>(() => Client(other).DeleteResponseAsync(id, Ct));
+        Assert.Equal(404, deleteForeign.Status);
+
+        Assert.True((await Client(owner).DeleteResponseAsync(id, Ct)).Value.Deleted);
+        var gone = await Assert.ThrowsAsync<ClientResultException>(() => Client(owner).GetResponseAsync(id, Ct));
+        Assert.Equal(404, gone.Status);
+    }
+
+    [Fact]
+    public async Task Store_false_keeps_nothing()
+    {
+        var response = (await Client().CreateResponseAsync(
+            new CreateResponseOptions("google/gemini-2.5-flash", [ResponseItem.CreateUserMessageItem("forget this")]) { StoredOutputEnabled = false }, Ct)).Value;
+
+        Assert.Equal("forget this", response.GetOutputText());
+        var missing = await Assert.ThrowsAsync<ClientResultException>(() => Client().GetResponseAsync(response.Id, Ct));
+        Assert.Equal(404, missing.Status);
     }
 }

@@ -24,6 +24,9 @@ public sealed record RouterSettings(
     public StorageSettings Storage { get; init; } = StorageSettings.Standard;
     public SettlementSettings Settlement { get; init; } = SettlementSettings.Standard;
 
+    /// <summary><c>router.responses.retention</c>: how long a stored (bridged) Responses answer can be read and continued.</summary>
+    public TimeSpan ResponsesRetention { get; init; } = TimeSpan.FromDays(30);
+
     /// <summary>
     /// What the configuration says to no effect (each key the router does not read, with the known key nearest to
     /// it): logged at start and on every reload, and reported by <c>router config check</c>.

@@ -29,6 +29,13 @@ public sealed class ProxyRequest
     [JsonIgnore]
     public ReadOnlyMemory<byte>? Source { get; init; }
 
+    /// <summary>
+    /// A Responses request continuing a response the router stored (<c>previous_response_id</c>): the conversation so
+    /// far as input items, which go before the request's own. Null when it continues none the router knows.
+    /// </summary>
+    [JsonIgnore]
+    public IReadOnlyList<JsonElement>? Conversation { get; init; }
+
     [JsonIgnore]
     public bool IsStreaming => Stream == true;
 

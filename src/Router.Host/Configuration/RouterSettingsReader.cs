@@ -52,6 +52,9 @@ public static partial class RouterSettingsReader
             Unpriced = ReadUnpriced(router),
             Cache = ReadCache(router),
             RequestLog = ReadRequestLog(router),
+            ResponsesRetention = router.GetTimeSpan("responses.retention", TimeSpan.FromDays(30)) is var kept && kept > TimeSpan.Zero
+                ? kept
+                : throw new ConfigException("router.responses.retention must be positive"),
             Metrics = new MetricsSettings(router.GetBoolean("metrics.enabled", true), router.GetBoolean("metrics.require-key", false)),
             Tracing = ReadTracing(router),
             Cluster = ReadCluster(router),

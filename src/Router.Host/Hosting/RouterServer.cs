@@ -84,6 +84,7 @@ public static class RouterServer
         services.AddSingleton<KeyAdmin>();
         services.AddSingleton<UpstreamForwarder>();
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new ResponseStore(storage, TimeProvider.System, settings.ResponsesRetention));
         services.AddSingleton<DeploymentSelector>();
         services.AddSingleton<AttemptLoop>();
         var nodeLeft = new NodeLeft(settings.Cluster.Enabled);
@@ -191,7 +192,10 @@ public static class RouterServer
         var maxBodyBytes = app.Services.GetRequiredService<RouterSettings>().MaxRequestBodyBytes;
         var authenticator = app.Services.GetRequiredService<KeyAuthenticator>();
         app.MapClientPost("/v1/messages", context => MessagesEndpoint.HandleAsync(context, proxy, authenticator, maxBodyBytes));
-        app.MapClientPost("/v1/responses", context => ResponsesEndpoint.HandleAsync(context, proxy, authenticator, maxBodyBytes));
+        app.MapClientPost("/v1/responses", (HttpContext context, ResponseStore store, ILogger<ResponseStore> logger) =>
+            ResponsesEndpoint.HandleAsync(context, proxy, authenticator, store, logger, maxBodyBytes));
+        app.MapClientGet("/v1/responses/{id}", StoredResponsesEndpoint.GetAsync);
+        app.MapClientDelete("/v1/responses/{id}", StoredResponsesEndpoint.DeleteAsync);
         app.MapClientPost("/v1/messages/count_tokens", (HttpContext context, KeyStates keys, LiveConfig live) =>
             CountTokensEndpoint.HandleAsync(context, authenticator, keys, live, maxBodyBytes));
         app.MapClientGet("/v1/models", (HttpContext context, KeyAuthenticator authenticator, RouteTable routes, DiscoveredModels discovered, KeyStates keys) =>

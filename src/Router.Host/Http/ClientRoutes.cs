@@ -34,6 +34,12 @@ public static class ClientRoutes
         foreach (var pattern in Both(path)) app.MapPost(pattern, handler);
     }
 
+    /// <summary><c>DELETE</c> <paramref name="path"/> (written with its <c>/v1</c>) and the same path without it.</summary>
+    public static void MapClientDelete(this IEndpointRouteBuilder app, string path, Delegate handler)
+    {
+        foreach (var pattern in Both(path)) app.MapDelete(pattern, handler);
+    }
+
     /// <summary>The path as written and without its version prefix; a path without one is a programming error.</summary>
     public static string[] Both(string path) =>
         path.StartsWith(VersionPrefix + "/", StringComparison.Ordinal)

@@ -67,6 +67,10 @@ public sealed class RouterError(int status, ErrorBody body, TimeSpan? retryAfter
     public static RouterError NotFound(string method, string path) =>
         Refusal(404, "not_found_error", "unknown_url", $"The router has no endpoint {method} {path}.");
 
+    /// <summary>A stored object (a Responses answer) that is not there for this key: missing, expired, deleted or another key's.</summary>
+    public static RouterError ObjectNotFound(string message, string param) =>
+        Refusal(404, "invalid_request_error", "not_found", message, param);
+
     public static RouterError BodyTooLarge(long limit) =>
         Refusal(413, "invalid_request_error", "request_too_large",
             $"The request body is larger than this router accepts ({limit} bytes; router.max-request-body-bytes).");

@@ -38,7 +38,10 @@ public static class CompletionCap
                 sent = true;
             }
         if (!sent) rest[FieldFor(provider, operation)] = value;
-        return new ProxyRequest { Model = request.Model, Stream = request.Stream, StreamOptions = request.StreamOptions, Rest = rest };
+        return new ProxyRequest
+        {
+            Model = request.Model, Stream = request.Stream, StreamOptions = request.StreamOptions, Rest = rest, Conversation = request.Conversation,
+        };
     }
 
     /// <summary>

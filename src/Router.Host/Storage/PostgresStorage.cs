@@ -82,6 +82,7 @@ public sealed class PostgresStorage : RouterStorage
             command.ExecuteNonQuery();
             // Times compare as text: bytes, whatever the database's locale.
             command.CommandText = StorageSchema.VirtualKeys(timeText: "TEXT COLLATE \"C\"")
+                                  + StorageSchema.StoredResponses(timeText: "TEXT COLLATE \"C\"")
                                   + StorageSchema.RequestLog(real: "DOUBLE PRECISION", timeText: "TEXT COLLATE \"C\"")
                                   + string.Concat(StorageSchema.AddedRequestColumns.Select(c =>
                                       $"ALTER TABLE requests ADD COLUMN IF NOT EXISTS {c.Name} {c.Definition};"));

@@ -43,7 +43,7 @@ public sealed class SqliteStorage(string dataDir) : RouterStorage
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA journal_mode=WAL;";
         command.ExecuteNonQuery();
-        command.CommandText = StorageSchema.VirtualKeys(timeText: "TEXT");
+        command.CommandText = StorageSchema.VirtualKeys(timeText: "TEXT") + StorageSchema.StoredResponses(timeText: "TEXT");
         command.ExecuteNonQuery();
 
         // The request log has a file of its own: SQLite lets one transaction write a file at a time, and

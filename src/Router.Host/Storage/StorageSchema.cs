@@ -19,6 +19,24 @@ public static class StorageSchema
         """;
 
     /// <summary>
+    /// Responses of the Responses API that the router answered by translation and keeps for <c>previous_response_id</c>
+    /// and <c>GET /v1/responses/{id}</c>: the response as sent, and the conversation so far as input items. Only the key
+    /// that made one may read it; it is gone after <c>router.responses.retention</c>.
+    /// </summary>
+    public static string StoredResponses(string timeText) => $"""
+        CREATE TABLE IF NOT EXISTS stored_responses (
+            response_id  TEXT NOT NULL,
+            key_id       TEXT NOT NULL,
+            expires_at   {timeText} NOT NULL,
+            response     TEXT NOT NULL,
+            conversation TEXT NOT NULL,
+            -- A response's id comes from the request's id, which a caller may choose: each key has its own ids.
+            PRIMARY KEY (key_id, response_id)
+        );
+        CREATE INDEX IF NOT EXISTS stored_responses_expires_at ON stored_responses (expires_at);
+        """;
+
+    /// <summary>
     /// Columns added to <c>requests</c> after its first release, which a database made before them lacks:
     /// each storage adds those missing when it starts (SQLite has no <c>ADD COLUMN IF NOT EXISTS</c>).
     /// </summary>

@@ -4,6 +4,7 @@ using Router.Contracts.Wire;
 using Router.Host.Auth;
 using Router.Host.Http;
 using Router.Host.Proxy;
+using Router.Host.Translation.Responses;
 
 namespace Router.Host.Ingress.Responses;
 
@@ -14,7 +15,8 @@ namespace Router.Host.Ingress.Responses;
 /// </summary>
 public static class ResponsesEndpoint
 {
-    public static async Task HandleAsync(HttpContext context, ProxyHandler proxy, KeyAuthenticator authenticator, long maxBodyBytes)
+    public static async Task HandleAsync(
+        HttpContext context, ProxyHandler proxy, KeyAuthenticator authenticator, ResponseStore store, ILogger logger, long maxBodyBytes)
     {
         // One request id for both halves: the walk reuses the one given here.
         var requestId = RequestIds.Assign(context);
@@ -26,6 +28,7 @@ public static class ResponsesEndpoint
             // The key first: an unknown caller must not make the router read and buffer a body.
             key = authenticator.Authenticate(context);
             request = Read(await IngressBody.ReadAsync(context, maxBodyBytes));
+            request = await ContinueAsync(request, key, store, context.RequestAborted);
         }
         catch (RouterError error)
         {
@@ -44,6 +47,47 @@ public static class ResponsesEndpoint
         finally
         {
             context.Features.Set(client);
+        }
+        shaping.Finish();
+        await KeepAsync(context, request, key, shaping.Completed, store, logger, requestId);
+    }
+
+    /// <summary>
+    /// A request continuing a response this router stored for the key gets that conversation; any other id is left for
+    /// the provider (OpenAI keeps its own) or refused by the bridge.
+    /// </summary>
+    private static async Task<ProxyRequest> ContinueAsync(ProxyRequest request, AuthenticatedKey key, ResponseStore store, CancellationToken ct)
+    {
+        if (request.Field("previous_response_id") is not { ValueKind: JsonValueKind.String } previous) return request;
+        if (await store.FindAsync(previous.GetString()!, key.KeyId, ct) is not { } stored) return request;
+        return new ProxyRequest
+        {
+            Model = request.Model, Stream = request.Stream, StreamOptions = request.StreamOptions, Rest = request.Rest, Source = request.Source,
+            Conversation = stored.Conversation,
+        };
+    }
+
+    /// <summary>
+    /// Keeps a response the router made by translation, unless the client said <c>store: false</c>: the provider's own
+    /// (OpenAI's, answered natively) is the provider's to keep. The answer has left; a failure here is logged, not answered.
+    /// </summary>
+    private static async Task KeepAsync(
+        HttpContext context, ProxyRequest request, AuthenticatedKey key, byte[]? completed, ResponseStore store, ILogger logger, string requestId)
+    {
+        if (completed is null || request.Field("store") is { ValueKind: JsonValueKind.False }) return;
+        using var response = JsonDocument.Parse(completed);
+        var id = response.RootElement.TryGetProperty("id", out var i) ? i.GetString() : null;
+        if (id != ResponseDraft.ResponseId("chatcmpl-" + requestId)) return;
+        using var body = JsonDocument.Parse(request.Source!.Value);
+        var conversation = (request.Conversation ?? []).Concat(ResponsesConversation.InputItems(body.RootElement))
+            .Concat(ResponsesConversation.OutputItems(response.RootElement)).ToList();
+        try
+        {
+            await store.SaveAsync(id, key.KeyId, System.Text.Encoding.UTF8.GetString(completed), conversation, CancellationToken.None);
+        }
+        catch (Exception e) when (Storage.RouterStorage.IsDatabaseFailure(e))
+        {
+            logger.LogWarning("Response {ResponseId} of request {RequestId} could not be stored: {Reason}", id, requestId, e.Message);
         }
     }
 

@@ -15,6 +15,10 @@ public sealed class ResponsesEventStream(HttpResponse response, Stream client) :
     private readonly MemoryStream _pending = new();
     private bool? _events;
     private int _sequence;
+    private MemoryStream? _answer;
+
+    /// <summary>The response object the client was sent whole: a JSON answer, or the one <c>response.completed</c> carried.</summary>
+    public byte[]? Completed { get; private set; }
 
     public override bool CanRead => false;
     public override bool CanSeek => false;
@@ -31,6 +35,7 @@ public sealed class ResponsesEventStream(HttpResponse response, Stream client) :
         _events ??= response.StatusCode == 200 && response.ContentType?.StartsWith("text/event-stream", StringComparison.Ordinal) == true;
         if (_events == false)
         {
+            if (response.StatusCode == 200) (_answer ??= new MemoryStream()).Write(buffer.Span);
             await client.WriteAsync(buffer, ct);
             return;
         }
@@ -59,6 +64,7 @@ public sealed class ResponsesEventStream(HttpResponse response, Stream client) :
         if (!span.StartsWith("data: "u8))
         {
             _sequence++;
+            if (span.StartsWith("event: response.completed\n"u8) || span.StartsWith("event: response.incomplete\n"u8)) Keep(span);
             return sseEvent; // a Responses event, which begins with its event: line
         }
         var data = span["data: "u8.Length..].TrimEnd("\n"u8);
@@ -70,6 +76,20 @@ public sealed class ResponsesEventStream(HttpResponse response, Stream client) :
             foreach (var field in error.EnumerateObject())
                 if (field.Name is not "type") field.WriteTo(json);
         });
+    }
+
+    /// <summary>The response a closing event carries.</summary>
+    private void Keep(ReadOnlySpan<byte> closing)
+    {
+        var data = closing[(closing.IndexOf("data: "u8) + "data: "u8.Length)..].TrimEnd("\n"u8);
+        using var document = JsonDocument.Parse(data.ToArray());
+        if (document.RootElement.TryGetProperty("response", out var whole)) Completed = System.Text.Encoding.UTF8.GetBytes(whole.GetRawText());
+    }
+
+    /// <summary>Ends the capture of a JSON answer once the walk is over.</summary>
+    public void Finish()
+    {
+        if (_answer is not null) Completed = _answer.ToArray();
     }
 
     public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();

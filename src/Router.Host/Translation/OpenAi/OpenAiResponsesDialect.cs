@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Router.Contracts.Wire;
 using Router.Host.Streaming;
+using Router.Host.Translation.Responses;
 
 namespace Router.Host.Translation.OpenAi;
 
@@ -14,8 +15,11 @@ public sealed class OpenAiResponsesDialect : IProviderDialect
 {
     public static readonly OpenAiResponsesDialect Instance = new();
 
+    /// <remarks>A request continuing a response the router stored (answered by another provider) carries that conversation inline.</remarks>
     public UpstreamCall BuildCall(ProxyOperation operation, ProxyRequest request, CallContext call) =>
-        new("/responses", ModelField.Replace(request, call.UpstreamModel), UpstreamCall.NoHeaders);
+        new("/responses", request.Conversation is { } conversation
+            ? ResponsesConversation.Inline(request, conversation, call.UpstreamModel)
+            : ModelField.Replace(request, call.UpstreamModel), UpstreamCall.NoHeaders);
 
     public void Authenticate(HttpRequestMessage request, string apiKey) =>
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);

@@ -128,8 +128,7 @@ public sealed class ResponseDraft(string id, long createdAt, string model, Proxy
         Echo(json, "top_p", 1);
         Echo(json, "parallel_tool_calls", true);
         Echo(json, "tool_choice", "auto");
-        // The router keeps no bridged response yet: the answer says so, rather than echo a store it did not do.
-        json.WriteBoolean("store", false);
+        Echo(json, "store", true);
         Echo(json, "truncation", "disabled");
         Echo(json, "user");
         if (Field("tools") is { } tools) { json.WritePropertyName("tools"); tools.WriteTo(json); }

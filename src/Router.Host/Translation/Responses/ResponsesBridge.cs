@@ -16,11 +16,11 @@ public sealed class ResponsesBridge(IProviderDialect chat) : IProviderDialect
     {
         var body = request.Source?.ToArray() ?? JsonSerializer.SerializeToUtf8Bytes(request, WireJsonContext.Wire.ProxyRequest);
         using var document = JsonDocument.Parse(body);
-        if (request.Field("previous_response_id") is { ValueKind: JsonValueKind.String } previous)
+        if (request.Conversation is null && request.Field("previous_response_id") is { ValueKind: JsonValueKind.String } previous)
             throw RouterError.InvalidRequest(
                 $"Response '{previous.GetString()}' is not one this router stored, and this model's provider keeps no responses of its own.",
                 "previous_response_id", "response_not_found");
-        var converted = ResponsesRequestConverter.Convert(document.RootElement, []);
+        var converted = ResponsesRequestConverter.Convert(document.RootElement, request.Conversation ?? []);
         return chat.BuildCall(ProxyOperation.ChatCompletions, JsonSerializer.Deserialize(converted, WireJsonContext.Wire.ProxyRequest)!, call);
     }
 
