@@ -230,4 +230,16 @@ public sealed class ResponsesApiTests(GatewayFixture gateway)
         var missing = await Assert.ThrowsAsync<ClientResultException>(() => Client().GetResponseAsync(response.Id, Ct));
         Assert.Equal(404, missing.Status);
     }
+
+    [Fact]
+    public async Task An_OpenAI_compatible_provider_that_declares_responses_native_gets_the_request_as_written()
+    {
+        using var http = gateway.Http();
+        using var response = await http.PostAsync("/responses", new StringContent(
+            """{"model":"responder/gpt-oss-120b","input":"tides"}""", Encoding.UTF8, "application/json"), Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(ResponsesMock.Json, await response.Content.ReadAsStringAsync(Ct));
+        Assert.Equal("""{"model":"gpt-oss-120b","input":"tides"}""", Encoding.UTF8.GetString(gateway.Mock.Received.Last(r => r.Path == "/v1/responses").RawBody!));
+    }
 }

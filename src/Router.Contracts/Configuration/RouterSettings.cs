@@ -130,6 +130,12 @@ public sealed record ProviderSettings(
     /// </summary>
     public bool DropParams { get; init; }
 
+    /// <summary>
+    /// <c>responses = native</c>: an OpenAI-compatible server that speaks OpenAI's Responses API itself gets
+    /// <c>/v1/responses</c> requests as written, rather than bridged through its chat API.
+    /// </summary>
+    public bool NativeResponses { get; init; }
+
     /// <summary>A provider that needs a key and has none is left out of the route table.</summary>
     public bool IsUsable => !KeyRequired || !string.IsNullOrEmpty(ApiKey);
 

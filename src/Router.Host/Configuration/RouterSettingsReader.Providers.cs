@@ -10,7 +10,7 @@ public static partial class RouterSettingsReader
 {
     /// <summary>Every key a provider's block may hold: what <see cref="ReadProviders"/> reads, and all the unknown-key check accepts there.</summary>
     public static readonly IReadOnlyList<string> ProviderKeys =
-        ["type", "api-base", "api-key", "key-required", "headers", "timeouts", "discover", "discover-interval", "default-max-tokens", "local", "drop-params"];
+        ["type", "api-base", "api-key", "key-required", "headers", "timeouts", "discover", "discover-interval", "default-max-tokens", "local", "drop-params", "responses"];
 
     private static List<ProviderSettings> ReadProviders(Config router, ProviderTimeouts defaults)
     {
@@ -39,6 +39,7 @@ public static partial class RouterSettingsReader
             {
                 Local = ReadLocal(p, name),
                 DropParams = p.GetBoolean("drop-params", false),
+                NativeResponses = ReadResponses(p, name, definition),
             });
         }
         return providers;
@@ -51,6 +52,23 @@ public static partial class RouterSettingsReader
             throw new ConfigException(
                 $"router.providers.{name}.discover asks an Ollama server for its models; it needs type = {string.Join(" or ", ProviderRegistry.All.Where(d => d.Discovers).Select(d => d.ConfigName))}");
         return new DiscoverySettings(provider.GetTimeSpan("discover-interval", TimeSpan.FromSeconds(30)));
+    }
+
+    /// <summary><c>responses = native | bridged</c> (default bridged); only an OpenAI-compatible server may declare native.</summary>
+    private static bool ReadResponses(Config provider, string name, ProviderDefinition definition)
+    {
+        switch (provider.GetString("responses", "bridged"))
+        {
+            case "bridged":
+                return false;
+            case "native" when definition.Type == ProviderType.OpenAiCompatible:
+                return true;
+            case "native":
+                throw new ConfigException(
+                    $"router.providers.{name}.responses = native applies to openai-compatible providers; type '{definition.ConfigName}' decides for itself");
+            case var other:
+                throw new ConfigException($"router.providers.{name}.responses must be native or bridged, not '{other}'");
+        }
     }
 
     /// <summary><c>router.model-lists.refresh-interval</c>: how often providers behind wildcard routes are asked for their models.</summary>

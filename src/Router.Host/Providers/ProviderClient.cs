@@ -4,6 +4,7 @@ using Router.Contracts.Configuration;
 using Router.Contracts.Wire;
 using Router.Host.Translation;
 using Router.Host.Translation.Messages;
+using Router.Host.Translation.OpenAi;
 using Router.Host.Translation.Responses;
 
 namespace Router.Host.Providers;
@@ -34,7 +35,8 @@ public sealed class ProviderClient : IDisposable
         var definition = ProviderRegistry.Of(settings.Type);
         Dialect = definition.CreateDialect(settings);
         _messages = definition.CreateMessagesDialect?.Invoke(settings) ?? new MessagesBridge(Dialect, new ChatTarget(definition.ChatTakesTopK, definition.ChatTakesUser));
-        _responses = definition.CreateResponsesDialect?.Invoke(settings) ?? new ResponsesBridge(Dialect);
+        _responses = settings.NativeResponses ? OpenAiResponsesDialect.Instance
+            : definition.CreateResponsesDialect?.Invoke(settings) ?? new ResponsesBridge(Dialect);
     }
 
     public ProviderSettings Settings { get; }

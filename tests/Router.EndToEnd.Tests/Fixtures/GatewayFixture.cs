@@ -41,6 +41,7 @@ public sealed class GatewayFixture : IAsyncLifetime
                 claude-lenient { type = anthropic, api-base = "{{Mock.Root}}/anthropic/v1", api-key = "{{ProviderKey}}", drop-params = true }
                 google { type = gemini, api-base = "{{Mock.Root}}/gemini/v1beta", api-key = "{{ProviderKey}}" }
                 oai { type = openai, api-base = "{{Mock.ApiBase}}", api-key = "{{ProviderKey}}" }
+                responder { type = openai-compatible, api-base = "{{Mock.ApiBase}}", api-key = "{{ProviderKey}}", responses = native }
                 lan-ollama { type = openai-compatible, api-base = "{{Mock.ApiBase}}", api-key = "{{ProviderKey}}", discover = true, discover-interval = 1s }
                 gone-ollama { type = openai-compatible, api-base = "http://127.0.0.1:9/v1", discover = true, discover-interval = 1s }
               }
@@ -60,6 +61,7 @@ public sealed class GatewayFixture : IAsyncLifetime
                 { name = "claude-lenient/*", provider = claude-lenient }
                 { name = "google/*", provider = google }
                 { name = "oai/*", provider = oai }
+                { name = "responder/*", provider = responder }
               ]
             """);
     }
