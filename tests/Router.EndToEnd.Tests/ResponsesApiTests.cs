@@ -242,4 +242,31 @@ public sealed class ResponsesApiTests(GatewayFixture gateway)
         Assert.Equal(ResponsesMock.Json, await response.Content.ReadAsStringAsync(Ct));
         Assert.Equal("""{"model":"gpt-oss-120b","input":"tides"}""", Encoding.UTF8.GetString(gateway.Mock.Received.Last(r => r.Path == "/v1/responses").RawBody!));
     }
+
+    [Fact]
+    public async Task Image_input_and_a_json_schema_output_reach_a_bridged_provider_in_its_own_terms()
+    {
+        var marker = Guid.NewGuid().ToString("N");
+        using var http = gateway.Http();
+        using var toClaude = await http.PostAsync("/v1/responses", new StringContent($$"""
+            {"model":"claude/claude-sonnet-4-5","instructions":"{{marker}}","input":[{"role":"user","content":[
+              {"type":"input_text","text":"What is this?"},{"type":"input_image","image_url":"data:image/png;base64,iVBORw0KGgo="}]}]}
+            """, Encoding.UTF8, "application/json"), Ct);
+        Assert.Equal(HttpStatusCode.OK, toClaude.StatusCode);
+        var claude = gateway.Mock.Received.Last(r => r.Path == "/anthropic/v1/messages" && r.Body["system"]?.ToJsonString().Contains(marker) == true).Body;
+        var image = claude["messages"]![0]!["content"]![1]!;
+        Assert.Equal("image", image["type"]!.GetValue<string>());
+        Assert.Equal("iVBORw0KGgo=", image["source"]!["data"]!.GetValue<string>());
+
+        using var toGemini = await http.PostAsync("/v1/responses", new StringContent($$"""
+            {"model":"google/gemini-2.5-flash","instructions":"{{marker}}","input":"Name a colour.",
+             "text":{"format":{"type":"json_schema","name":"colour","schema":{"type":"object","properties":{"name":{"type":"string"} } } } } }
+            """, Encoding.UTF8, "application/json"), Ct);
+        Assert.Equal(HttpStatusCode.OK, toGemini.StatusCode);
+        var gemini = gateway.Mock.Received.Last(r => r.Path.StartsWith("/gemini/", StringComparison.Ordinal)
+                                                     && r.Body["systemInstruction"]?.ToJsonString().Contains(marker) == true).Body;
+        Assert.Equal("application/json", gemini["generationConfig"]!["responseMimeType"]!.GetValue<string>());
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"type":"object","properties":{"name":{"type":"string"}}}"""),
+            gemini["generationConfig"]!["responseJsonSchema"]));
+    }
 }
