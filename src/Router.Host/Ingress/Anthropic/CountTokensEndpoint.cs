@@ -27,7 +27,7 @@ public static class CountTokensEndpoint
         try
         {
             var key = authenticator.Authenticate(context);
-            var request = MessagesEndpoint.ReadRequest(await IngressBody.ReadAsync(context, maxBodyBytes), requireMaxTokens: false);
+            var request = await IngressBody.ReadRequestAsync(context, maxBodyBytes);
             var model = request.Model is { Length: > 0 } named ? named : throw RouterError.InvalidRequest("model: Field required", "model");
             if (request.Field("messages") is not { ValueKind: JsonValueKind.Array })
                 throw RouterError.InvalidRequest("messages: Field required", "messages");

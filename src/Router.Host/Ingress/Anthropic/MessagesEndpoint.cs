@@ -25,7 +25,7 @@ public static class MessagesEndpoint
         {
             // The key first: an unknown caller must not make the router read and buffer a body.
             key = authenticator.Authenticate(context);
-            request = ReadRequest(await IngressBody.ReadAsync(context, maxBodyBytes));
+            request = CheckLimit(await IngressBody.ReadRequestAsync(context, maxBodyBytes));
         }
         catch (RouterError error)
         {
@@ -55,25 +55,12 @@ public static class MessagesEndpoint
         }
     }
 
-    /// <summary>
-    /// The body as the walk carries it, the client's bytes kept for a provider that takes them as they are. What every
-    /// backend needs is checked here, before routing; the rest is the provider's to judge, or the bridge's.
-    /// </summary>
-    public static ProxyRequest ReadRequest(byte[] body, bool requireMaxTokens = true)
+    /// <summary>What every backend needs is checked here, before routing; the rest is the provider's to judge, or the bridge's.</summary>
+    private static ProxyRequest CheckLimit(ProxyRequest request)
     {
-        ProxyRequest? request;
-        try
-        {
-            request = JsonSerializer.Deserialize(body, WireJsonContext.Wire.ProxyRequest);
-        }
-        catch (JsonException e)
-        {
-            throw RouterError.InvalidRequest($"The request body is not valid JSON: {e.Message}", code: "invalid_json");
-        }
-        if (request is null) throw RouterError.InvalidRequest("The request body must be a JSON object.", code: "invalid_json");
-        if (requireMaxTokens && !IsPositiveInteger(request.Field("max_tokens")))
+        if (!IsPositiveInteger(request.Field("max_tokens")))
             throw RouterError.InvalidRequest("max_tokens: must be a positive integer", "max_tokens", "invalid_request");
-        return new ProxyRequest { Model = request.Model, Stream = request.Stream, StreamOptions = request.StreamOptions, Rest = request.Rest, Source = body };
+        return request;
     }
 
     private static bool IsPositiveInteger(JsonElement? value) =>

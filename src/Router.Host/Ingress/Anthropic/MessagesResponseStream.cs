@@ -9,22 +9,12 @@ namespace Router.Host.Ingress.Anthropic;
 /// words is OpenAI-shaped and is turned into Anthropic's here: an error body (once it is complete), and inside a
 /// stream the router's error event, its <c>[DONE]</c> (dropped) and its keep-alive comments (Anthropic's <c>ping</c>).
 /// </summary>
-public sealed class MessagesResponseStream(HttpResponse response, Stream client) : Stream
+public sealed class MessagesResponseStream(HttpResponse response, Stream client) : ShapingStream
 {
     private enum Shape { Answer, Error, Events }
 
     private readonly MemoryStream _pending = new();
     private Shape? _shape;
-
-    public override bool CanRead => false;
-    public override bool CanSeek => false;
-    public override bool CanWrite => true;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken ct) => WriteAsync(buffer.AsMemory(offset, count), ct).AsTask();
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken ct = default)
     {
@@ -48,8 +38,6 @@ public sealed class MessagesResponseStream(HttpResponse response, Stream client)
     }
 
     public override Task FlushAsync(CancellationToken ct) => _shape == Shape.Error ? Task.CompletedTask : client.FlushAsync(ct);
-
-    public override void Flush() => FlushAsync(CancellationToken.None).GetAwaiter().GetResult();
 
     /// <summary>Sends what is still held back: the error, translated once complete, or a stream's last events.</summary>
     public async Task CompleteAsync(CancellationToken ct)
@@ -102,8 +90,4 @@ public sealed class MessagesResponseStream(HttpResponse response, Stream client)
         using var document = JsonDocument.Parse(data.ToArray());
         return document.RootElement.TryGetProperty("error", out var error) ? MessagesStreamTranslator.ErrorEvent(error) : null;
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
 }

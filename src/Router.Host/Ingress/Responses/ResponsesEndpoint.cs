@@ -27,7 +27,7 @@ public static class ResponsesEndpoint
         {
             // The key first: an unknown caller must not make the router read and buffer a body.
             key = authenticator.Authenticate(context);
-            request = Read(await IngressBody.ReadAsync(context, maxBodyBytes));
+            request = Check(await IngressBody.ReadRequestAsync(context, maxBodyBytes));
             request = await ContinueAsync(request, key, store, context.RequestAborted);
         }
         catch (RouterError error)
@@ -92,22 +92,13 @@ public static class ResponsesEndpoint
     }
 
     /// <summary>The body as the walk carries it, the client's bytes kept for a provider that takes them as written.</summary>
-    private static ProxyRequest Read(byte[] body)
+    /// <summary>What every backend needs of the settings the router itself reads, checked before routing.</summary>
+    private static ProxyRequest Check(ProxyRequest request)
     {
-        ProxyRequest? request;
-        try
-        {
-            request = JsonSerializer.Deserialize(body, WireJsonContext.Wire.ProxyRequest);
-        }
-        catch (JsonException e)
-        {
-            throw RouterError.InvalidRequest($"The request body is not valid JSON: {e.Message}", code: "invalid_json");
-        }
-        if (request is null) throw RouterError.InvalidRequest("The request body must be a JSON object.", code: "invalid_json");
         if (request.Field("max_output_tokens") is { ValueKind: not JsonValueKind.Null } limit && !(limit.TryGetInt32(out var n) && n > 0))
             throw RouterError.InvalidRequest("'max_output_tokens' must be a positive integer.", "max_output_tokens");
         if (request.Field("store") is { ValueKind: not (JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null) })
             throw RouterError.InvalidRequest("'store' must be true or false.", "store");
-        return new ProxyRequest { Model = request.Model, Stream = request.Stream, StreamOptions = request.StreamOptions, Rest = request.Rest, Source = body };
+        return request;
     }
 }

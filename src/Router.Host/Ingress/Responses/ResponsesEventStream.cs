@@ -10,7 +10,7 @@ namespace Router.Host.Ingress.Responses;
 /// an <c>error</c> event with the next <c>sequence_number</c>, and its <c>[DONE]</c>, which the Responses API does
 /// not send, is dropped.
 /// </summary>
-public sealed class ResponsesEventStream(HttpResponse response, Stream client) : Stream
+public sealed class ResponsesEventStream(HttpResponse response, Stream client) : ShapingStream
 {
     private readonly MemoryStream _pending = new();
     private bool? _events;
@@ -19,16 +19,6 @@ public sealed class ResponsesEventStream(HttpResponse response, Stream client) :
 
     /// <summary>The response object the client was sent whole: a JSON answer, or the one <c>response.completed</c> carried.</summary>
     public byte[]? Completed { get; private set; }
-
-    public override bool CanRead => false;
-    public override bool CanSeek => false;
-    public override bool CanWrite => true;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken ct) => WriteAsync(buffer.AsMemory(offset, count), ct).AsTask();
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken ct = default)
     {
@@ -54,8 +44,6 @@ public sealed class ResponsesEventStream(HttpResponse response, Stream client) :
     }
 
     public override Task FlushAsync(CancellationToken ct) => client.FlushAsync(ct);
-
-    public override void Flush() => FlushAsync(CancellationToken.None).GetAwaiter().GetResult();
 
     private ReadOnlyMemory<byte> Shape(ReadOnlyMemory<byte> sseEvent)
     {
@@ -91,8 +79,4 @@ public sealed class ResponsesEventStream(HttpResponse response, Stream client) :
     {
         if (_answer is not null) Completed = _answer.ToArray();
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
 }

@@ -29,7 +29,7 @@ public sealed class MessagesBridge(IProviderDialect chat, ChatTarget target) : I
 
     /// <summary>The usage chunk is always asked for: Anthropic's closing <c>message_delta</c> carries the usage.</summary>
     public IStreamTranslator CreateStreamTranslator(ResponseContext response) =>
-        new MessagesBridgeStream(chat.CreateStreamTranslator(response with { IncludeUsage = true }),
+        new ChunkBridgeStream(chat.CreateStreamTranslator(response with { IncludeUsage = true }),
             new MessagesStreamTranslator(MessagesResponses.MessageId(response.Id), response.Model));
 
     public IUpstreamEventReader CreateEventReader(Stream body) => chat.CreateEventReader(body);

@@ -9,7 +9,7 @@ namespace Router.Host.Translation.Messages;
 /// and each tool call, then <c>message_delta</c> with the stop reason and usage, and <c>message_stop</c>.
 /// An error event ends the stream as Anthropic's <c>error</c> event.
 /// </summary>
-public sealed class MessagesStreamTranslator(string messageId, string requestedModel)
+public sealed class MessagesStreamTranslator(string messageId, string requestedModel) : IChunkTranslator
 {
     private enum Block { None, Thinking, Text, Tool }
 

@@ -34,7 +34,7 @@ public sealed class ResponsesBridge(IProviderDialect chat) : IProviderDialect
 
     /// <summary>The usage chunk is always asked for: <c>response.completed</c> carries the usage.</summary>
     public IStreamTranslator CreateStreamTranslator(ResponseContext response) =>
-        new ResponsesBridgeStream(chat.CreateStreamTranslator(response with { IncludeUsage = true }), new ResponsesStreamTranslator(response));
+        new ChunkBridgeStream(chat.CreateStreamTranslator(response with { IncludeUsage = true }), new ResponsesStreamTranslator(response));
 
     public IUpstreamEventReader CreateEventReader(Stream body) => chat.CreateEventReader(body);
 }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Router.Host.Http;
 
 namespace Router.Host.Translation.Responses;
 

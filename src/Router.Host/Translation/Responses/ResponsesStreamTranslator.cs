@@ -12,7 +12,7 @@ namespace Router.Host.Translation.Responses;
 /// <c>response.function_call_arguments.delta</c>) and their <c>…done</c> events, and <c>response.completed</c> (or
 /// <c>response.incomplete</c>) with the whole response and its usage. Every event carries its <c>sequence_number</c>.
 /// </summary>
-public sealed class ResponsesStreamTranslator(ResponseContext context)
+public sealed class ResponsesStreamTranslator(ResponseContext context) : IChunkTranslator
 {
     private readonly ResponseDraft _draft = new(ResponseDraft.ResponseId(context.Id), context.Created, context.Model, context.Request);
     private OutputItem? _open;
