@@ -148,11 +148,12 @@ public sealed class ResponsesApiTests(GatewayFixture gateway)
         Assert.Equal(Enumerable.Range(0, updates.Count), updates.Select(u => u.SequenceNumber));
     }
 
+    /// <remarks>A model of its own: a 429 cools down that model's circuit, which other tests must not meet.</remarks>
     [Fact]
     public async Task A_provider_error_before_the_stream_is_its_status()
     {
         var refused = await Assert.ThrowsAsync<ClientResultException>(() =>
-            Client().CreateResponseAsync(new CreateResponseOptions("claude/fail-429", [ResponseItem.CreateUserMessageItem("hello")]), Ct));
+            Client().CreateResponseAsync(new CreateResponseOptions("mock/fail-429-responses", [ResponseItem.CreateUserMessageItem("hello")]), Ct));
         Assert.Equal(429, refused.Status);
     }
 
