@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Http.Features;
+
 namespace Router.Host.Ingress;
 
 /// <summary>
@@ -6,6 +8,27 @@ namespace Router.Host.Ingress;
 /// </summary>
 public abstract class ShapingStream : Stream
 {
+    /// <summary>
+    /// Runs the walk with the body <paramref name="shape"/> makes in front of the client's, and puts the client's back
+    /// after: what the shaping stream still holds is its caller's to finish.
+    /// </summary>
+    public static async Task<T> AroundWalkAsync<T>(HttpContext context, Func<HttpResponse, Stream, T> shape, Func<Task> walk) where T : ShapingStream
+    {
+        var client = context.Features.Get<IHttpResponseBodyFeature>()!;
+        var shaping = shape(context.Response, client.Stream);
+        context.Response.Body = shaping;
+        try
+        {
+            await walk();
+            await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
+        }
+        finally
+        {
+            context.Features.Set(client);
+        }
+        return shaping;
+    }
+
     public override bool CanRead => false;
     public override bool CanSeek => false;
     public override bool CanWrite => true;

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.Features;
 using Router.Contracts.Wire;
 using Router.Host.Auth;
 using Router.Host.Http;
@@ -33,18 +32,8 @@ public static class MessagesEndpoint
             return;
         }
 
-        var client = context.Features.Get<IHttpResponseBodyFeature>()!;
-        var shaping = new MessagesResponseStream(context.Response, client.Stream);
-        context.Response.Body = shaping;
-        try
-        {
-            await proxy.HandleAsync(context, ProxyOperation.Messages, key, request);
-            await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
-        }
-        finally
-        {
-            context.Features.Set(client);
-        }
+        var shaping = await ShapingStream.AroundWalkAsync(context, (response, client) => new MessagesResponseStream(response, client),
+            () => proxy.HandleAsync(context, ProxyOperation.Messages, key, request));
         try
         {
             await shaping.CompleteAsync(context.RequestAborted);

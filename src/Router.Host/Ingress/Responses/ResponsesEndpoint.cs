@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.Features;
 using Router.Contracts.Wire;
 using Router.Host.Auth;
 using Router.Host.Http;
@@ -36,18 +35,8 @@ public static class ResponsesEndpoint
             return;
         }
 
-        var client = context.Features.Get<IHttpResponseBodyFeature>()!;
-        var shaping = new ResponsesEventStream(context.Response, client.Stream);
-        context.Response.Body = shaping;
-        try
-        {
-            await proxy.HandleAsync(context, ProxyOperation.Responses, key, request);
-            await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
-        }
-        finally
-        {
-            context.Features.Set(client);
-        }
+        var shaping = await ShapingStream.AroundWalkAsync(context, (response, client) => new ResponsesEventStream(response, client),
+            () => proxy.HandleAsync(context, ProxyOperation.Responses, key, request));
         shaping.Finish();
         await KeepAsync(context, request, key, shaping.Completed, store, logger, requestId);
     }

@@ -27,11 +27,14 @@ public sealed class ResponseDraft(string id, long createdAt, string model, Proxy
     public TokenUsage? Usage { get; set; }
 
     /// <summary>A response id from the walk's answer id (<c>chatcmpl-…</c>): <c>resp_…</c>, and an item id of a kind (<c>msg</c>, <c>fc</c>, <c>rs</c>).</summary>
-    public static string ResponseId(string answerId) => "resp_" + Suffix(answerId);
+    public static string ResponseId(string answerId) => ResponsePrefix + Suffix(answerId);
 
-    public string ItemId(string kind, int index) => $"{kind}_{Suffix(Id)}_{index}";
+    public string ItemId(string kind, int index) => $"{kind}_{Id[ResponsePrefix.Length..]}_{index}";
 
-    private static string Suffix(string id) => id[(id.IndexOf('-') is var dash and >= 0 ? dash + 1 : id.IndexOf('_') + 1)..];
+    private const string ResponsePrefix = "resp_";
+
+    /// <summary>What follows the answer id's kind (<c>chatcmpl-</c>): the request id, which may itself hold dashes.</summary>
+    private static string Suffix(string answerId) => answerId[(answerId.IndexOf('-') + 1)..];
 
     /// <summary>The status a chat finish reason gives: a cut by length or filter is incomplete, with its reason.</summary>
     public void Finish(string? finishReason)
