@@ -84,7 +84,7 @@ public static class RouterServer
         services.AddSingleton<KeyAdmin>();
         services.AddSingleton<UpstreamForwarder>();
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => new ResponseStore(storage, TimeProvider.System, settings.ResponsesRetention));
+        services.AddSingleton(sp => new ResponseStore(storage, TimeProvider.System, settings.ResponsesRetention, sp.GetRequiredService<ILogger<ResponseStore>>()));
         services.AddSingleton<DeploymentSelector>();
         services.AddSingleton<AttemptLoop>();
         var nodeLeft = new NodeLeft(settings.Cluster.Enabled);
@@ -192,8 +192,8 @@ public static class RouterServer
         var maxBodyBytes = app.Services.GetRequiredService<RouterSettings>().MaxRequestBodyBytes;
         var authenticator = app.Services.GetRequiredService<KeyAuthenticator>();
         app.MapClientPost("/v1/messages", context => MessagesEndpoint.HandleAsync(context, proxy, authenticator, maxBodyBytes));
-        app.MapClientPost("/v1/responses", (HttpContext context, ResponseStore store, ILogger<ResponseStore> logger) =>
-            ResponsesEndpoint.HandleAsync(context, proxy, authenticator, store, logger, maxBodyBytes));
+        app.MapClientPost("/v1/responses", (HttpContext context, ResponseStore store) =>
+            ResponsesEndpoint.HandleAsync(context, proxy, authenticator, store, maxBodyBytes));
         app.MapClientGet("/v1/responses/{id}", StoredResponsesEndpoint.GetAsync);
         app.MapClientDelete("/v1/responses/{id}", StoredResponsesEndpoint.DeleteAsync);
         app.MapClientPost("/v1/messages/count_tokens", (HttpContext context, KeyStates keys, LiveConfig live) =>

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -13,9 +14,45 @@ public sealed record StoredResponse(string Json, IReadOnlyList<JsonElement> Conv
 /// The Responses answers the router made by translation, in its database (SQLite, or the pair's PostgreSQL so that either
 /// node can continue one), each readable by the key that made it and no other until it expires.
 /// </summary>
-public sealed class ResponseStore(RouterStorage storage, TimeProvider clock, TimeSpan retention)
+/// <para>
+/// A response is kept off the request path (<see cref="Keep"/>): a database write with its sync to disk cost about a
+/// millisecond at the median, and the client waits for nothing it needs. A read or delete of a response still being
+/// written on this node waits for that write first, so a client that continues at once finds it.
+/// </para>
+/// </summary>
+public sealed class ResponseStore(RouterStorage storage, TimeProvider clock, TimeSpan retention, ILogger<ResponseStore> logger) : IAsyncDisposable
 {
+    private readonly ConcurrentDictionary<(string ResponseId, string KeyId), Task> _writing = new();
+
     private static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Stores what <paramref name="build"/> makes of an answered response (null: nothing to keep) in the background. A
+    /// failure is logged: the answer has left.
+    /// </summary>
+    public void Keep(string responseId, string keyId, Func<StoredResponse?> build)
+    {
+        var entry = (responseId, keyId);
+        var write = Task.Run(async () =>
+        {
+            try
+            {
+                if (build() is { } response) await SaveAsync(responseId, keyId, response.Json, response.Conversation, CancellationToken.None);
+            }
+            catch (Exception e) when (RouterStorage.IsDatabaseFailure(e))
+            {
+                logger.LogWarning("Response {ResponseId} could not be stored: {Reason}", responseId, e.Message);
+            }
+        });
+        _writing[entry] = write;
+        _ = write.ContinueWith(_ => _writing.TryRemove(KeyValuePair.Create(entry, write)), TaskScheduler.Default);
+    }
+
+    private Task Written(string responseId, string keyId) =>
+        _writing.TryGetValue((responseId, keyId), out var write) ? write : Task.CompletedTask;
+
+    /// <summary>Responses answered just before the router stops are kept too.</summary>
+    public async ValueTask DisposeAsync() => await Task.WhenAll(_writing.Values);
 
     public async Task SaveAsync(string responseId, string keyId, string response, IReadOnlyList<JsonElement> conversation, CancellationToken ct)
     {
@@ -45,6 +82,7 @@ public sealed class ResponseStore(RouterStorage storage, TimeProvider clock, Tim
     /// <summary>The key's own unexpired response of this id; null for any other (another key's is as unknown as a missing one).</summary>
     public async Task<StoredResponse?> FindAsync(string responseId, string keyId, CancellationToken ct)
     {
+        await Written(responseId, keyId);
         await using var connection = storage.OpenConnection();
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT response, conversation FROM stored_responses WHERE response_id = @id AND key_id = @key AND expires_at >= @now";
@@ -59,6 +97,7 @@ public sealed class ResponseStore(RouterStorage storage, TimeProvider clock, Tim
 
     public async Task<bool> DeleteAsync(string responseId, string keyId, CancellationToken ct)
     {
+        await Written(responseId, keyId);
         await using var connection = storage.OpenConnection();
         await using var command = connection.CreateCommand();
         command.CommandText = "DELETE FROM stored_responses WHERE response_id = @id AND key_id = @key";

@@ -15,7 +15,7 @@ namespace Router.Host.Ingress.Responses;
 public static class ResponsesEndpoint
 {
     public static async Task HandleAsync(
-        HttpContext context, ProxyHandler proxy, KeyAuthenticator authenticator, ResponseStore store, ILogger logger, long maxBodyBytes)
+        HttpContext context, ProxyHandler proxy, KeyAuthenticator authenticator, ResponseStore store, long maxBodyBytes)
     {
         // One request id for both halves: the walk reuses the one given here.
         var requestId = RequestIds.Assign(context);
@@ -38,7 +38,7 @@ public static class ResponsesEndpoint
         var shaping = await ShapingStream.AroundWalkAsync(context, (response, client) => new ResponsesEventStream(response, client),
             () => proxy.HandleAsync(context, ProxyOperation.Responses, key, request));
         shaping.Finish();
-        await KeepAsync(context, request, key, shaping.Completed, store, logger, requestId);
+        Keep(request, key, shaping.Completed, store, requestId);
     }
 
     /// <summary>
@@ -58,29 +58,23 @@ public static class ResponsesEndpoint
 
     /// <summary>
     /// Keeps a response the router made by translation, unless the client said <c>store: false</c>: the provider's own
-    /// (OpenAI's, answered natively) is the provider's to keep. The answer has left; a failure here is logged, not answered.
+    /// (OpenAI's, answered natively, with an id of its own) is the provider's to keep.
     /// </summary>
-    private static async Task KeepAsync(
-        HttpContext context, ProxyRequest request, AuthenticatedKey key, byte[]? completed, ResponseStore store, ILogger logger, string requestId)
+    private static void Keep(ProxyRequest request, AuthenticatedKey key, byte[]? completed, ResponseStore store, string requestId)
     {
         if (completed is null || request.Field("store") is { ValueKind: JsonValueKind.False }) return;
-        using var response = JsonDocument.Parse(completed);
-        var id = response.RootElement.TryGetProperty("id", out var i) ? i.GetString() : null;
-        if (id != ResponseDraft.ResponseId("chatcmpl-" + requestId)) return;
-        using var body = JsonDocument.Parse(request.Source!.Value);
-        var conversation = (request.Conversation ?? []).Concat(ResponsesConversation.InputItems(body.RootElement))
-            .Concat(ResponsesConversation.OutputItems(response.RootElement)).ToList();
-        try
+        var id = ResponseDraft.ResponseId("chatcmpl-" + requestId);
+        store.Keep(id, key.KeyId, () =>
         {
-            await store.SaveAsync(id, key.KeyId, System.Text.Encoding.UTF8.GetString(completed), conversation, CancellationToken.None);
-        }
-        catch (Exception e) when (Storage.RouterStorage.IsDatabaseFailure(e))
-        {
-            logger.LogWarning("Response {ResponseId} of request {RequestId} could not be stored: {Reason}", id, requestId, e.Message);
-        }
+            using var response = JsonDocument.Parse(completed);
+            if (!(response.RootElement.TryGetProperty("id", out var answered) && answered.ValueEquals(id))) return null;
+            using var body = JsonDocument.Parse(request.Source!.Value);
+            var conversation = (request.Conversation ?? []).Concat(ResponsesConversation.InputItems(body.RootElement))
+                .Concat(ResponsesConversation.OutputItems(response.RootElement)).ToList();
+            return new StoredResponse(System.Text.Encoding.UTF8.GetString(completed), conversation);
+        });
     }
 
-    /// <summary>The body as the walk carries it, the client's bytes kept for a provider that takes them as written.</summary>
     /// <summary>What every backend needs of the settings the router itself reads, checked before routing.</summary>
     private static ProxyRequest Check(ProxyRequest request)
     {
