@@ -14,7 +14,7 @@ public sealed class MessagesBridge(IProviderDialect chat, ChatTarget target) : I
 {
     public UpstreamCall BuildCall(ProxyOperation operation, ProxyRequest request, CallContext call)
     {
-        var body = request.Source?.ToArray() ?? JsonSerializer.SerializeToUtf8Bytes(request, WireJsonContext.Wire.ProxyRequest);
+        var body = ClientBytes.Of(request);
         var (converted, _) = MessagesRequestConverter.Convert(body, target);
         return chat.BuildCall(ProxyOperation.ChatCompletions, JsonSerializer.Deserialize(converted, WireJsonContext.Wire.ProxyRequest)!, call);
     }

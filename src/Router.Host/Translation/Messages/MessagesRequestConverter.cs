@@ -15,12 +15,12 @@ public static class MessagesRequestConverter
 {
     /// <summary>The OpenAI request body and its model; a request that is not a valid Messages request throws a 400.</summary>
     /// <param name="target">What the target's chat API has of the fields only some take; null: all of them.</param>
-    public static (byte[] Body, string Model) Convert(ReadOnlySpan<byte> body, ChatTarget? target = null)
+    public static (byte[] Body, string Model) Convert(ReadOnlyMemory<byte> body, ChatTarget? target = null)
     {
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(body.ToArray());
+            document = JsonDocument.Parse(body);
         }
         catch (JsonException e)
         {

@@ -14,7 +14,7 @@ public sealed class ResponsesBridge(IProviderDialect chat) : IProviderDialect
 {
     public UpstreamCall BuildCall(ProxyOperation operation, ProxyRequest request, CallContext call)
     {
-        var body = request.Source?.ToArray() ?? JsonSerializer.SerializeToUtf8Bytes(request, WireJsonContext.Wire.ProxyRequest);
+        var body = ClientBytes.Of(request);
         using var document = JsonDocument.Parse(body);
         if (request.Conversation is null && request.Field("previous_response_id") is { ValueKind: JsonValueKind.String } previous)
             throw RouterError.InvalidRequest(

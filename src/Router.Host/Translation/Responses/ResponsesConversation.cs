@@ -36,7 +36,7 @@ public static class ResponsesConversation
     /// </summary>
     public static byte[] Inline(ProxyRequest request, IReadOnlyList<JsonElement> conversation, string upstreamModel)
     {
-        var body = request.Source?.ToArray() ?? JsonSerializer.SerializeToUtf8Bytes(request, WireJsonContext.Wire.ProxyRequest);
+        var body = ClientBytes.Of(request);
         using var document = JsonDocument.Parse(body);
         var root = document.RootElement;
         return TranslationJson.Write(json =>
