@@ -15,9 +15,15 @@ if os.getenv("BENCH_WIRE") == "anthropic" then
 else
   wrk.headers["Authorization"] = "Bearer " .. (os.getenv("BENCH_KEY") or "none")
 end
+-- BENCH_API=responses sends the same prompt as an OpenAI Responses request instead (bench/responses),
+-- with "store":false unless BENCH_STORE=1 asks the router to keep each response.
+local model = os.getenv("BENCH_MODEL") or "bench-model"
 local function body(content)
-  return '{"model":"' .. (os.getenv("BENCH_MODEL") or "bench-model") ..
-    '","messages":[{"role":"user","content":"' .. content .. '"}],"max_tokens":16}'
+  if os.getenv("BENCH_API") == "responses" then
+    local store = os.getenv("BENCH_STORE") == "1" and "true" or "false"
+    return '{"model":"' .. model .. '","input":"' .. content .. '","max_output_tokens":16,"store":' .. store .. '}'
+  end
+  return '{"model":"' .. model .. '","messages":[{"role":"user","content":"' .. content .. '"}],"max_tokens":16}'
 end
 wrk.body = body("Say hello to the benchmark")
 

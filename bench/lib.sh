@@ -60,3 +60,7 @@ new_key() { # router-url alias; prints the generate answer (JSON)
 key_spend() { # router-url key-id
   curl -fsS "$1/key/info?key=$2" -H "Authorization: Bearer $MASTER_KEY" | json info.spend
 }
+# Figures of several rounds: the median is what the tables report, so one disturbed round does not decide.
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+sum() { printf '%s\n' "$@" | awk '{ s += $1 } END { print s + 0 }'; }
+met() { awk "BEGIN { exit !($1) }" && echo yes || echo "**no**"; }
