@@ -39,7 +39,7 @@ public abstract class RouterStorage : IDisposable
     /// <summary>An open connection to the database of the key directory.</summary>
     public abstract DbConnection OpenConnection();
 
-    /// <summary>An open connection to the request log's database.</summary>
+    /// <summary>An open connection to the request log's database, which also keeps the stored Responses answers.</summary>
     public abstract DbConnection OpenLogConnection();
 
     /// <summary>

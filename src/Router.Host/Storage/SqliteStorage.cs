@@ -7,7 +7,7 @@ namespace Router.Host.Storage;
 
 /// <summary>
 /// The single node's SQLite databases in the data directory: <c>router.db</c> holds the actors' journal and
-/// snapshots and the key directory; <c>requests.db</c> the request log.
+/// snapshots and the key directory; <c>requests.db</c> the request log and the stored Responses answers.
 /// </summary>
 public sealed class SqliteStorage(string dataDir) : RouterStorage
 {
@@ -43,16 +43,16 @@ public sealed class SqliteStorage(string dataDir) : RouterStorage
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA journal_mode=WAL;";
         command.ExecuteNonQuery();
-        command.CommandText = StorageSchema.VirtualKeys(timeText: "TEXT") + StorageSchema.StoredResponses(timeText: "TEXT");
+        command.CommandText = StorageSchema.VirtualKeys(timeText: "TEXT");
         command.ExecuteNonQuery();
 
-        // The request log has a file of its own: SQLite lets one transaction write a file at a time, and
-        // the log's batches must not hold up the journal's writes (or the other way round).
+        // The request log (and the Responses answers kept for clients) has a file of its own: SQLite lets one
+        // transaction write a file at a time, and those writes must not hold up the journal's (or the other way round).
         using var log = OpenLogConnection();
         using var logCommand = log.CreateCommand();
         logCommand.CommandText = "PRAGMA journal_mode=WAL;";
         logCommand.ExecuteNonQuery();
-        logCommand.CommandText = StorageSchema.RequestLog(real: "REAL", timeText: "TEXT");
+        logCommand.CommandText = StorageSchema.RequestLog(real: "REAL", timeText: "TEXT") + StorageSchema.StoredResponses(timeText: "TEXT");
         logCommand.ExecuteNonQuery();
         foreach (var (name, definition) in StorageSchema.AddedRequestColumns)
         {

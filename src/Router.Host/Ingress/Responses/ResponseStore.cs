@@ -57,7 +57,7 @@ public sealed class ResponseStore(RouterStorage storage, TimeProvider clock, Tim
     public async Task SaveAsync(string responseId, string keyId, string response, IReadOnlyList<JsonElement> conversation, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        await using var connection = storage.OpenConnection();
+        await using var connection = storage.OpenLogConnection();
         await using var command = connection.CreateCommand();
         // Expired rows go as new ones come: no sweeper to run, and the index on expires_at keeps it cheap. A key that
         // reuses its own request id for a new response replaces the old one.
@@ -83,7 +83,7 @@ public sealed class ResponseStore(RouterStorage storage, TimeProvider clock, Tim
     public async Task<StoredResponse?> FindAsync(string responseId, string keyId, CancellationToken ct)
     {
         await Written(responseId, keyId);
-        await using var connection = storage.OpenConnection();
+        await using var connection = storage.OpenLogConnection();
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT response, conversation FROM stored_responses WHERE response_id = @id AND key_id = @key AND expires_at >= @now";
         command.AddParameter("@id", responseId);
@@ -98,7 +98,7 @@ public sealed class ResponseStore(RouterStorage storage, TimeProvider clock, Tim
     public async Task<bool> DeleteAsync(string responseId, string keyId, CancellationToken ct)
     {
         await Written(responseId, keyId);
-        await using var connection = storage.OpenConnection();
+        await using var connection = storage.OpenLogConnection();
         await using var command = connection.CreateCommand();
         command.CommandText = "DELETE FROM stored_responses WHERE response_id = @id AND key_id = @key";
         command.AddParameter("@id", responseId);
