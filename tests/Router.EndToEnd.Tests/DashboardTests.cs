@@ -357,10 +357,8 @@ public sealed class DashboardTests
         var shot = await page.ScreenshotAsync(new PageScreenshotOptions { FullPage = true });
         await File.WriteAllBytesAsync(Path.Combine(AppContext.BaseDirectory, "dashboard.png"), shot, Ct);
         if (Environment.GetEnvironmentVariable("ROUTER_UPDATE_SCREENSHOT") != "1") return;
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Router.sln"))) root = root.Parent;
-        Assert.NotNull(root);
-        Directory.CreateDirectory(Path.Combine(root.FullName, "docs"));
-        await File.WriteAllBytesAsync(Path.Combine(root.FullName, "docs", "dashboard.png"), shot, Ct);
+        var docs = Path.Combine(RouterProcess.RepositoryRoot(), "docs");
+        Directory.CreateDirectory(docs);
+        await File.WriteAllBytesAsync(Path.Combine(docs, "dashboard.png"), shot, Ct);
     }
 }

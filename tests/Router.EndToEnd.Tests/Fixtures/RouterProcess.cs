@@ -167,11 +167,16 @@ public sealed class RouterProcess : IAsyncDisposable
         var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var framework = testBin.Name;
         var configuration = testBin.Parent!.Name;
-        var root = testBin;
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Router.sln"))) root = root.Parent;
-        if (root is null) throw new InvalidOperationException("Router.sln not found above " + AppContext.BaseDirectory);
-        var dll = Path.Combine(root.FullName, "src", "Router.Host", "bin", configuration, framework, "router.dll");
+        var dll = Path.Combine(RepositoryRoot(), "src", "Router.Host", "bin", configuration, framework, "router.dll");
         return File.Exists(dll) ? dll : throw new FileNotFoundException("build src/Router.Host first", dll);
+    }
+
+    /// <summary>The checkout these tests were built in: the folder holding Router.sln.</summary>
+    internal static string RepositoryRoot()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Router.sln"))) root = root.Parent;
+        return root?.FullName ?? throw new InvalidOperationException("Router.sln not found above " + AppContext.BaseDirectory);
     }
 
     public async ValueTask DisposeAsync()
