@@ -1,6 +1,9 @@
+using System.Diagnostics;
 using System.Net;
+using System.Text;
 using System.Text.Json.Nodes;
 using Router.EndToEnd.Tests.Fixtures;
+using Router.MockUpstream;
 using static Router.EndToEnd.Tests.ErrorTests;
 
 namespace Router.EndToEnd.Tests;
@@ -48,6 +51,49 @@ public sealed class StartupTests
             Assert.Equal(HttpStatusCode.OK, stillValid.StatusCode);
         }
         Directory.Delete(dataDir, recursive: true);
+    }
+
+    [Fact]
+    public async Task On_a_terminal_the_generated_master_key_is_printed()
+    {
+        var dataDir = Directory.CreateTempSubdirectory("router-e2e-key-tty-").FullName;
+        var config = Path.Combine(dataDir, "tty.conf");
+        await File.WriteAllTextAsync(config, $"router.data-dir = \"{dataDir}\"\n", Ct);
+        // util-linux's script runs the router on a pseudo-terminal of its own: standard output is a terminal there.
+        var start = new ProcessStartInfo("script")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true, // kept open: at its end script would end the session
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { "-qfec", $"dotnet '{RouterProcess.RouterDll()}' --config '{config}' --urls http://127.0.0.1:{RedisServer.FreePort()}", "/dev/null" })
+            start.ArgumentList.Add(arg);
+        foreach (var name in new[] { "ROUTER_MASTER_KEY", "ROUTER_DATA_DIR", "ROUTER_CONFIG" }) start.Environment.Remove(name);
+        var output = new StringBuilder();
+        using var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        try
+        {
+            var keyFile = Path.Combine(dataDir, "master.key");
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+            while (true)
+            {
+                var key = File.Exists(keyFile) ? (await File.ReadAllTextAsync(keyFile, Ct)).Trim() : null;
+                lock (output)
+                    if (key is { Length: > 0 } && output.ToString().Contains(key, StringComparison.Ordinal)) return;
+                if (process.HasExited || DateTime.UtcNow > deadline)
+                    lock (output) Assert.Fail($"the generated key was not printed on the terminal (exited: {process.HasExited}):\n{output}");
+                await Task.Delay(100, Ct);
+            }
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync(Ct);
+            Directory.Delete(dataDir, recursive: true);
+        }
     }
 
     [Fact]
