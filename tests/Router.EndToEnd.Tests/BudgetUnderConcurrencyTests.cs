@@ -15,7 +15,7 @@ namespace Router.EndToEnd.Tests;
 /// </summary>
 public sealed class BudgetUnderConcurrencyTests : IAsyncLifetime
 {
-    private const string MasterKey = "sk-e2e-swarm-master-51c0e8a7d2";
+    private const string MasterKey = "sk-e2e-swarm-master-51c0e8a7d2-7e3c9";
     private const decimal MaxBudget = 2m;
     private const int Requests = 200;
     private const string Question = "one two three four five six seven eight";

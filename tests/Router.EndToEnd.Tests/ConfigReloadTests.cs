@@ -14,7 +14,7 @@ namespace Router.EndToEnd.Tests;
 /// </summary>
 public sealed class ConfigReloadTests : IAsyncLifetime
 {
-    private const string MasterKey = "sk-e2e-reload-master-5d1c9a7e3b";
+    private const string MasterKey = "sk-e2e-reload-master-5d1c9a7e3b-7e3c";
     private MockOpenAiServer _mock = null!;
     private RouterProcess _router = null!;
 

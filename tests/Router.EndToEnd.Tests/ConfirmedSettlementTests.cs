@@ -14,7 +14,7 @@ namespace Router.EndToEnd.Tests;
 /// </summary>
 public sealed class ConfirmedSettlementTests : IAsyncLifetime
 {
-    private const string MasterKey = "sk-e2e-settle-master-6b1f0d2a9c";
+    private const string MasterKey = "sk-e2e-settle-master-6b1f0d2a9c-7e3c";
     private const int Rounds = 12;
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 

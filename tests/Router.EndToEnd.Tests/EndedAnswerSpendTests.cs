@@ -16,7 +16,7 @@ namespace Router.EndToEnd.Tests;
 /// </summary>
 public sealed class EndedAnswerSpendTests : IAsyncLifetime
 {
-    private const string MasterKey = "sk-e2e-ended-master-6b1d93f0ce";
+    private const string MasterKey = "sk-e2e-ended-master-6b1d93f0ce-7e3c9";
     private const string Question = "alpha bravo charlie delta echo foxtrot golf hotel";
     private const decimal InputPrice = 0.001m, OutputPrice = 0.002m;
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

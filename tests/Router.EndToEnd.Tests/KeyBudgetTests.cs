@@ -14,7 +14,7 @@ namespace Router.EndToEnd.Tests;
 /// </summary>
 public sealed class KeyBudgetTests : IAsyncLifetime
 {
-    private const string MasterKey = "sk-e2e-budget-master-2f7d1c9e4b";
+    private const string MasterKey = "sk-e2e-budget-master-2f7d1c9e4b-7e3c";
     private const string ProviderSecret = "sk-planted-provider-secret-8c1e77f3a9d2";
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 

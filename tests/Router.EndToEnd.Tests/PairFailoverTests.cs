@@ -18,7 +18,7 @@ namespace Router.EndToEnd.Tests;
 [Collection(PairUnderLoad.Collection)]
 public sealed class PairFailoverTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    private const string MasterKey = "sk-e2e-pair-master-1f9c3b7a5d";
+    private const string MasterKey = "sk-e2e-pair-master-1f9c3b7a5d-7e3c9a";
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private PairUnderLoad _pair = null!;

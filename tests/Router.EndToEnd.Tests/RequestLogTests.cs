@@ -11,7 +11,7 @@ namespace Router.EndToEnd.Tests;
 /// <summary>A router whose request log is written every 200 ms, in front of one mock provider with prices.</summary>
 public sealed class RequestLogFixture : IAsyncLifetime
 {
-    public const string MasterKey = "sk-e2e-reqlog-master-3c9e1f7a2b";
+    public const string MasterKey = "sk-e2e-reqlog-master-3c9e1f7a2b-7e3c";
 
     /// <summary>The router { } body, for tests that start their own router.</summary>
     public static string Config(MockOpenAiServer mock) => $$"""

@@ -10,7 +10,7 @@ namespace Router.EndToEnd.Tests;
 /// </summary>
 public sealed class SingleNodeCliTests : IAsyncLifetime
 {
-    private const string MasterKey = "sk-e2e-cli-single-8a2f4c6e1b";
+    private const string MasterKey = "sk-e2e-cli-single-8a2f4c6e1b-7e3c9a1";
     private RouterProcess _router = null!;
 
     public async ValueTask InitializeAsync() => _router = await RouterProcess.StartAsync($$"""

@@ -23,6 +23,8 @@ public sealed class PostgresServer : IAsyncDisposable
     private readonly string _bin;
     private Process? _process;
 
+    private readonly List<string> _settings = [];
+
     private PostgresServer(string root, string bin, int port, string password)
     {
         _root = root;
@@ -43,8 +45,11 @@ public sealed class PostgresServer : IAsyncDisposable
 
     private static bool AsRoot => Environment.UserName == "root";
 
-    /// <summary>Makes a new cluster with the <see cref="Database"/> database, and starts it.</summary>
-    public static async Task<PostgresServer> StartNewAsync()
+    /// <summary>
+    /// Makes a new cluster with the <see cref="Database"/> database, and starts it; with <paramref name="tls"/> it also
+    /// accepts TLS, with that certificate and key (PEM), which only the <c>postgres</c> user may read.
+    /// </summary>
+    public static async Task<PostgresServer> StartNewAsync(PostgresTls? tls = null)
     {
         var root = Directory.CreateTempSubdirectory("router-pg-").FullName;
         var server = new PostgresServer(root, BinDirectory(), RedisServer.FreePort(), Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12)));
@@ -52,6 +57,7 @@ public sealed class PostgresServer : IAsyncDisposable
         {
             var passwordFile = Path.Combine(root, "pwfile");
             await File.WriteAllTextAsync(passwordFile, server.Password + "\n");
+            if (tls is not null) server.WriteTlsFiles(tls);
             if (AsRoot) await RunAsync("chown", ["-R", User, root]);
             // Trust on the socket (for createdb here), a password over TCP (what the router uses).
             await server.RunToolAsync("initdb", "-D", server.DataDir, "-U", User, "--pwfile", passwordFile, "--auth-local=trust",
@@ -67,13 +73,24 @@ public sealed class PostgresServer : IAsyncDisposable
         }
     }
 
+    /// <summary>PostgreSQL refuses a key file that group or others may read: 0600, owned by the server's user (chown above, as root).</summary>
+    private void WriteTlsFiles(PostgresTls tls)
+    {
+        var certificate = Path.Combine(_root, "server.crt");
+        var key = Path.Combine(_root, "server.key");
+        File.WriteAllText(certificate, tls.CertificatePem);
+        File.WriteAllText(key, tls.KeyPem);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        _settings.AddRange(["-c", "ssl=on", "-c", $"ssl_cert_file={certificate}", "-c", $"ssl_key_file={key}"]);
+    }
+
     /// <summary>Starts the server on its port and data; returns once it accepts connections.</summary>
     public async Task StartAsync()
     {
         if (IsRunning) return;
-        var start = Tool("postgres", "-D", DataDir, "-p", Port.ToString(CultureInfo.InvariantCulture), "-k", DataDir,
+        var start = Tool("postgres", ["-D", DataDir, "-p", Port.ToString(CultureInfo.InvariantCulture), "-k", DataDir,
             "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "full_page_writes=off",
-            "-c", "shared_buffers=16MB");
+            "-c", "shared_buffers=16MB", .. _settings]);
         var process = Process.Start(start) ?? throw new InvalidOperationException("postgres did not start");
         var log = new System.Text.StringBuilder();
         process.OutputDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
@@ -203,3 +220,6 @@ public sealed class PostgresServer : IAsyncDisposable
                ?? throw new InvalidOperationException("PostgreSQL is not installed (initdb not found): apt-get install postgresql");
     }
 }
+
+/// <summary>A server certificate and its private key, both PEM, for <see cref="PostgresServer.StartNewAsync"/>.</summary>
+public sealed record PostgresTls(string CertificatePem, string KeyPem);

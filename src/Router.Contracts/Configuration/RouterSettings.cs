@@ -136,6 +136,9 @@ public sealed record ProviderSettings(
     /// </summary>
     public bool NativeResponses { get; init; }
 
+    /// <summary>The file <see cref="ApiKey"/> was read from (<c>api-key-file</c>); null when it was given as <c>api-key</c>.</summary>
+    public string? ApiKeyFile { get; init; }
+
     /// <summary>A provider that needs a key and has none is left out of the route table.</summary>
     public bool IsUsable => !KeyRequired || !string.IsNullOrEmpty(ApiKey);
 

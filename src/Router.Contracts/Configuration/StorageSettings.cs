@@ -18,6 +18,9 @@ public sealed record StorageSettings(StorageProvider Provider, string? Connectio
 {
     public static readonly StorageSettings Standard = new(StorageProvider.Sqlite, null);
 
+    /// <summary>The file the password was read from (<c>router.storage.password-file</c>), already merged into <see cref="ConnectionString"/>.</summary>
+    public string? PasswordFile { get; init; }
+
     // Records print every property; the connection string carries a password and must never reach a log line.
     public override string ToString() => Provider.ToString();
 }

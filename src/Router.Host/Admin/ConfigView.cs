@@ -94,6 +94,7 @@ public static class ConfigView
         {
             ["provider"] = s.Storage.Provider == StorageProvider.Postgres ? "postgres" : "sqlite",
             ["connection-string"] = s.Storage.ConnectionString is null ? null : ConnectionString(s.Storage.ConnectionString),
+            ["password-file"] = s.Storage.PasswordFile,
         },
     };
 
@@ -106,6 +107,7 @@ public static class ConfigView
                 ["type"] = ProviderRegistry.Of(p.Type).ConfigName,
                 ["api-base"] = Url(p.ApiBase),
                 ["api-key"] = p.ApiKey is null ? null : Mask,
+                ["api-key-file"] = p.ApiKeyFile,
                 ["key-required"] = p.KeyRequired,
                 // Left out of the route table without the key it needs: worth seeing next to the masked key.
                 ["usable"] = p.IsUsable,

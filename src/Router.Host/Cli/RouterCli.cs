@@ -35,7 +35,9 @@ public static class RouterCli
         root.Subcommands.Add(ClusterCommands.Build());
         root.Subcommands.Add(ShardCommands.Build());
         root.Subcommands.Add(BreakerCommands.Build());
-        root.Subcommands.Add(KeyCommands.Build());
+        var keys = KeyCommands.Build();
+        keys.Subcommands.Add(MasterKeyCommand.Build(config));
+        root.Subcommands.Add(keys);
         root.Subcommands.Add(SpendCommands.Build());
         root.Subcommands.Add(CacheCommands.Build());
         root.Subcommands.Add(LogCommands.Build());

@@ -10,7 +10,7 @@ public static partial class RouterSettingsReader
 {
     /// <summary>Every key a provider's block may hold: what <see cref="ReadProviders"/> reads, and all the unknown-key check accepts there.</summary>
     public static readonly IReadOnlyList<string> ProviderKeys =
-        ["type", "api-base", "api-key", "key-required", "headers", "timeouts", "discover", "discover-interval", "default-max-tokens", "local", "drop-params", "responses"];
+        ["type", "api-base", "api-key", "api-key-file", "key-required", "headers", "timeouts", "discover", "discover-interval", "default-max-tokens", "local", "drop-params", "responses"];
 
     private static List<ProviderSettings> ReadProviders(Config router, ProviderTimeouts defaults)
     {
@@ -30,19 +30,32 @@ public static partial class RouterSettingsReader
                 name,
                 definition.Type,
                 VersionedApiBase.Complete(definition.Type, apiBase),
-                NullIfEmpty(p.GetString("api-key", null)),
+                ReadApiKey(p, name, out var keyFile),
                 p.GetBoolean("key-required", definition.KeyRequired),
                 ReadHeaders(p.GetConfig("headers")),
                 ReadTimeouts(p.GetConfig("timeouts"), defaults),
                 ReadDiscovery(p, name, definition),
                 ReadDefaultMaxTokens(p, name))
             {
+                ApiKeyFile = keyFile,
                 Local = ReadLocal(p, name),
                 DropParams = p.GetBoolean("drop-params", false),
                 NativeResponses = ReadResponses(p, name, definition),
             });
         }
         return providers;
+    }
+
+    /// <summary><c>api-key</c>, or the content of <c>api-key-file</c> (read again on every reload); never both.</summary>
+    private static string? ReadApiKey(Config provider, string name, out string? keyFile)
+    {
+        var key = NullIfEmpty(provider.GetString("api-key", null));
+        keyFile = NullIfEmpty(provider.GetString("api-key-file", null)) is { } path ? Path.GetFullPath(path) : null;
+        if (keyFile is null) return key;
+        if (key is not null)
+            throw new ConfigException(
+                $"router.providers.{name} sets both api-key and api-key-file (is its environment variable set?): keep one");
+        return SecretFile.Read($"router.providers.{name}.api-key-file", keyFile);
     }
 
     private static DiscoverySettings? ReadDiscovery(Config provider, string name, ProviderDefinition definition)

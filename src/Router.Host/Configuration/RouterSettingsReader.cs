@@ -35,7 +35,7 @@ public static partial class RouterSettingsReader
         var providers = ReadProviders(router, defaultTimeouts);
         var settings = new RouterSettings(
             HttpUrls: urlsOverride ?? router.GetString("http.urls", "http://127.0.0.1:4000"),
-            MasterKey: NullIfEmpty(router.GetString("master-key", null)),
+            MasterKey: ReadMasterKey(router),
             DataDir: Path.GetFullPath(router.GetString("data-dir", "data")),
             MaxRequestBodyBytes: router.GetLong("max-request-body-bytes", 8 * 1024 * 1024),
             AdmissionTimeout: router.GetTimeSpan("admission-timeout", TimeSpan.FromSeconds(5)),
@@ -131,6 +131,15 @@ public static partial class RouterSettingsReader
         return cluster;
     }
 
+    /// <summary><c>router.master-key</c> (ROUTER_MASTER_KEY): unset means generated; a short one is refused, never repeated.</summary>
+    private static string? ReadMasterKey(Config router)
+    {
+        var key = NullIfEmpty(router.GetString("master-key", null));
+        return key is not null && MasterKeyStore.Weakness(key) is { } weakness
+            ? throw new ConfigException($"router.master-key (ROUTER_MASTER_KEY) is refused: {weakness}")
+            : key;
+    }
+
     private static StorageSettings ReadStorage(Config router)
     {
         var provider = router.GetString("storage.provider", "sqlite") switch
@@ -146,7 +155,13 @@ public static partial class RouterSettingsReader
         // Checked here so a typo fails at start with the key's name; the text itself is never repeated, it holds a password.
         if (provider == StorageProvider.Postgres && PostgresStorage.ConnectionStringProblem(connectionString!) is { } problem)
             throw new ConfigException($"router.storage.connection-string is not a valid PostgreSQL connection string: {problem}");
-        return new StorageSettings(provider, connectionString);
+        var passwordFile = NullIfEmpty(router.GetString("storage.password-file", null)) is { } path ? Path.GetFullPath(path) : null;
+        if (passwordFile is null) return new StorageSettings(provider, connectionString);
+        if (provider != StorageProvider.Postgres)
+            throw new ConfigException("router.storage.password-file is the PostgreSQL password: it needs router.storage.provider = postgres");
+        // Merged here, once, so every connection (the router's, the journal's, the cluster lease's) has it.
+        var password = SecretFile.Read("router.storage.password-file", passwordFile);
+        return new StorageSettings(provider, PostgresStorage.WithPassword(connectionString!, password)) { PasswordFile = passwordFile };
     }
 
     private static SettlementSettings ReadSettlement(Config router)

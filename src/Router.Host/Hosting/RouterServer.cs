@@ -36,12 +36,7 @@ public static class RouterServer
     {
         Directory.CreateDirectory(settings.DataDir);
         var masterKey = MasterKeyStore.Resolve(settings.MasterKey, settings.DataDir);
-        if (masterKey.GeneratedAt is { } path)
-        {
-            // Printed straight to the console once, never logged: logs are kept and shipped, consoles are not.
-            Console.WriteLine($"No master key was configured. Generated one and stored it in {path} (mode 0600):");
-            Console.WriteLine($"  {masterKey.Key}");
-        }
+        if (masterKey.GeneratedAt is { } path) MasterKeyNotice.Print(path, masterKey.Key);
 
         var storage = RouterStorage.Create(settings);
         storage.Prepare();

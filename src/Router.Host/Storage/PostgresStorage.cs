@@ -2,6 +2,7 @@ using System.Data.Common;
 using Akka.Configuration;
 using Npgsql;
 using Router.Contracts.Configuration;
+using Router.Host.Configuration;
 
 namespace Router.Host.Storage;
 
@@ -46,12 +47,31 @@ public sealed class PostgresStorage : RouterStorage
         }
     }
 
+    /// <summary>
+    /// <paramref name="connectionString"/> with <paramref name="password"/> (from <c>router.storage.password-file</c>)
+    /// as its password; one that names a password already is refused, as two sources of one secret would be.
+    /// </summary>
+    public static string WithPassword(string connectionString, string password)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!string.IsNullOrEmpty(builder.Password))
+            throw new ConfigException("router.storage.connection-string has a Password and router.storage.password-file is set: keep one");
+        builder.Password = password;
+        return builder.ConnectionString;
+    }
+
     public override int RowsPerInsert => 50;
 
+    /// <summary>Where the database is and whether the link is encrypted, for the startup report and errors; never a password.</summary>
     public static string Describe(string connectionString)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        return $"PostgreSQL at {builder.Host}:{builder.Port}, database {builder.Database ?? builder.Username ?? "(default)"}";
+        var tls = builder.SslMode switch
+        {
+            SslMode.Require or SslMode.VerifyCA or SslMode.VerifyFull => $", over TLS (SSL Mode={builder.SslMode})",
+            _ => "",
+        };
+        return $"PostgreSQL at {builder.Host}:{builder.Port}, database {builder.Database ?? builder.Username ?? "(default)"}{tls}";
     }
 
     public override Config PersistenceConfig()
@@ -91,8 +111,28 @@ public sealed class PostgresStorage : RouterStorage
         }
         catch (Exception e) when (IsDatabaseFailure(e))
         {
-            throw new StorageUnavailableException($"{Describe(_connectionString)}: {e.Message}", e);
+            throw new StorageUnavailableException($"{Describe(_connectionString)}: {Reason(e)}", e);
         }
+    }
+
+    /// <summary>
+    /// The failure with its causes: Npgsql says only "Exception while connecting" and puts why (a refused
+    /// certificate, a refused password) in the inner exceptions.
+    /// </summary>
+    private static string Reason(Exception e)
+    {
+        var messages = new List<string>();
+        var tlsRefused = false;
+        for (var cause = e; cause is not null; cause = cause.InnerException)
+        {
+            if (!messages.Contains(cause.Message)) messages.Add(cause.Message);
+            tlsRefused |= cause is System.Security.Authentication.AuthenticationException;
+        }
+        var reason = string.Join(": ", messages);
+        return tlsRefused
+            ? reason + ". The server's TLS certificate was not accepted: check that the connection string's Root Certificate is the CA " +
+              "that signed it and, with SSL Mode=VerifyFull, that its Host is a name (or address) the certificate is for"
+            : reason;
     }
 
     public override DbConnection OpenConnection() => _dataSource.OpenConnection();

@@ -5,7 +5,7 @@ namespace Router.EndToEnd.Tests.Fixtures;
 /// <summary>A mock provider, a real Redis, and a router caching in that Redis.</summary>
 public sealed class CacheFixture : IAsyncLifetime
 {
-    public const string MasterKey = "sk-e2e-cache-master-0b4e6f2a91";
+    public const string MasterKey = "sk-e2e-cache-master-0b4e6f2a91-7e3c9";
 
     public MockOpenAiServer Mock { get; private set; } = null!;
     public RedisServer Redis { get; private set; } = null!;

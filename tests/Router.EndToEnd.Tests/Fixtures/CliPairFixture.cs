@@ -10,7 +10,7 @@ namespace Router.EndToEnd.Tests.Fixtures;
 /// </summary>
 public sealed class CliPairFixture : IAsyncLifetime
 {
-    public const string MasterKey = "sk-e2e-cli-master-5c1d9e7b3a";
+    public const string MasterKey = "sk-e2e-cli-master-5c1d9e7b3a-7e3c9a1";
 
     private readonly int[] _remotingPorts = [RedisServer.FreePort(), RedisServer.FreePort()];
     private readonly RouterProcess?[] _nodes = new RouterProcess?[2];

@@ -10,7 +10,7 @@ public sealed class ConfigViewTests
 {
     private const string Password = "pg-secret-7d1f";
     private const string ApiKey = "sk-provider-key-9a8b7c";
-    private const string MasterKey = "sk-master-key-0e1d2c";
+    private const string MasterKey = "sk-master-key-0e1d2c-7e3c9a1f5b2d8e4";
 
     /// <summary>The shipped defaults under a file that sets a secret everywhere one can go.</summary>
     private static RouterSettings Settings() => RouterSettingsReader.Read(ConfigurationFactory.ParseString($$"""

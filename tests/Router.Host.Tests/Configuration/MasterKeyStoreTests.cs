@@ -8,14 +8,17 @@ public sealed class MasterKeyStoreTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
+    private const string Configured = "sk-configured-9f1c3e5a7b2d4f6a8c0e";
+    private const string HandWritten = "sk-hand-written-4d2b8f6a1c3e5a7b9d0f";
+
     private string DataDir => Path.Combine(_root, "data");
 
     [Fact]
     public void A_configured_key_wins_and_nothing_is_written()
     {
-        var resolution = MasterKeyStore.Resolve("sk-configured", DataDir);
+        var resolution = MasterKeyStore.Resolve(Configured, DataDir);
 
-        Assert.Equal(new MasterKeyStore.Resolution("sk-configured", null, null), resolution);
+        Assert.Equal(new MasterKeyStore.Resolution(Configured, null, null), resolution);
         Assert.False(File.Exists(Path.Combine(DataDir, MasterKeyStore.FileName)));
     }
 
@@ -24,7 +27,7 @@ public sealed class MasterKeyStoreTests : IDisposable
     {
         MasterKeyStore.Resolve(null, DataDir);
 
-        Assert.Equal("sk-configured", MasterKeyStore.Resolve("sk-configured", DataDir).Key);
+        Assert.Equal(Configured, MasterKeyStore.Resolve(Configured, DataDir).Key);
     }
 
     [Theory]
@@ -78,11 +81,11 @@ public sealed class MasterKeyStoreTests : IDisposable
     public void A_stored_key_is_read_without_surrounding_whitespace()
     {
         Directory.CreateDirectory(DataDir);
-        File.WriteAllText(Path.Combine(DataDir, MasterKeyStore.FileName), "  sk-hand-written\n");
+        File.WriteAllText(Path.Combine(DataDir, MasterKeyStore.FileName), "  " + HandWritten + "\n");
 
         var resolution = MasterKeyStore.Resolve(null, DataDir);
 
-        Assert.Equal("sk-hand-written", resolution.Key);
+        Assert.Equal(HandWritten, resolution.Key);
         Assert.Null(resolution.GeneratedAt);
     }
 
@@ -96,5 +99,37 @@ public sealed class MasterKeyStoreTests : IDisposable
 
         Assert.NotNull(resolution.GeneratedAt);
         Assert.Equal(resolution.Key, MasterKeyStore.Resolve(null, DataDir).Key);
+    }
+
+    [Fact]
+    public void A_configured_key_shorter_than_32_characters_is_refused_without_being_repeated()
+    {
+        var error = Assert.Throws<ConfigException>(() => MasterKeyStore.Resolve("sk-short-but-not-enough-1234567", DataDir));
+
+        Assert.Contains("router.master-key", error.Message, StringComparison.Ordinal);
+        Assert.Contains("31 characters", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("sk-short", error.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(DataDir, MasterKeyStore.FileName)));
+    }
+
+    [Fact]
+    public void A_key_of_exactly_32_characters_is_taken()
+    {
+        var key = new string('k', MasterKeyStore.MinimumLength);
+
+        Assert.Equal(key, MasterKeyStore.Resolve(key, DataDir).Key);
+    }
+
+    [Fact]
+    public void A_short_key_written_into_the_data_dir_by_hand_is_refused_with_the_file_named()
+    {
+        Directory.CreateDirectory(DataDir);
+        var path = Path.Combine(DataDir, MasterKeyStore.FileName);
+        File.WriteAllText(path, "sk-hand-written\n");
+
+        var error = Assert.Throws<ConfigException>(() => MasterKeyStore.Resolve(null, DataDir));
+
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("sk-hand-written", error.Message, StringComparison.Ordinal);
     }
 }

@@ -93,9 +93,9 @@ public sealed class ShippedDefaultsTests
     [Fact]
     public void The_environment_sets_master_key_and_data_dir()
     {
-        var settings = Defaults(("ROUTER_MASTER_KEY", "sk-master"), ("ROUTER_DATA_DIR", "/srv/router"));
+        var settings = Defaults(("ROUTER_MASTER_KEY", "sk-master-7e3c9a1f5b2d8e4c6a0f1b2c3d"), ("ROUTER_DATA_DIR", "/srv/router"));
 
-        Assert.Equal("sk-master", settings.MasterKey);
+        Assert.Equal("sk-master-7e3c9a1f5b2d8e4c6a0f1b2c3d", settings.MasterKey);
         Assert.Equal("/srv/router", settings.DataDir);
     }
 
