@@ -57,7 +57,9 @@ public static class PairCertificates
     private static X509Certificate2 NewCa(DateTimeOffset now, TimeSpan validity, string certificatePath, string keyPath)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN=Router pair CA {now:yyyy-MM-dd}", key, HashAlgorithmName.SHA256);
+        // A name of its own (a random suffix), so that a log line naming a stranger's issuer is not mistaken for the pair's.
+        var request = new CertificateRequest($"CN=Router pair CA {now:yyyy-MM-dd} {Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}",
+            key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
