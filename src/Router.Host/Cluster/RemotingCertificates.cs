@@ -66,17 +66,21 @@ public sealed class RemotingCertificates
         if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(keyFile) & UnixFileMode.OtherRead) != 0)
             throw new RemotingTlsException($"{keySetting}: {keyFile} holds the node's private key and every user of the host can read it; " +
                 $"chmod 600 {keyFile} (owned by the user the router runs as)");
+        var encrypted = isPem && text.Contains("-----BEGIN ENCRYPTED PRIVATE KEY-----", StringComparison.Ordinal);
+        if (encrypted && tls.Password is null)
+            throw new RemotingTlsException($"{keySetting} {keyFile} is encrypted: set {Setting}.password (or ROUTER_CLUSTER_TLS_PASSWORD, or {Setting}.password-file)");
         X509Certificate2 certificate;
         try
         {
             certificate = !isPem ? X509CertificateLoader.LoadPkcs12FromFile(path, tls.Password)
-                : tls.Password is { } password ? X509Certificate2.CreateFromEncryptedPemFile(path, password, tls.KeyPath)
+                : encrypted ? X509Certificate2.CreateFromEncryptedPemFile(path, tls.Password, tls.KeyPath)
                 : X509Certificate2.CreateFromPemFile(path, tls.KeyPath);
         }
         catch (CryptographicException e)
         {
             var hint = !isPem ? $"a PKCS#12 file (.pfx/.p12) opened by {Setting}.password"
-                : $"a PEM certificate and its PEM private key (an encrypted key needs {Setting}.password)";
+                : encrypted ? $"a PEM certificate and its encrypted PEM private key with the right {Setting}.password"
+                : "a PEM certificate and its PEM private key";
             throw new RemotingTlsException($"{Setting}.certificate {path} cannot be loaded ({e.Message.TrimEnd('.')}): it must be {hint}", e);
         }
         catch (ArgumentException e)
