@@ -91,14 +91,4 @@ public sealed class PeerCertificateCheckTests : IDisposable
     [InlineData("ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789")]
     public void A_fingerprint_is_read_as_openssl_or_dotnet_writes_it(string text) =>
         Assert.Equal("ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789", RemotingCertificates.NormalizedThumbprint(text));
-
-    [Theory]
-    [InlineData("localhost", true)]
-    [InlineData("127.0.0.1", true)]
-    [InlineData("::1", true)]
-    [InlineData("10.0.0.11", false)]
-    [InlineData("0.0.0.0", false)]
-    [InlineData("router-a.lan", false)]
-    public void Only_a_loopback_hostname_is_private_to_the_host(string hostname, bool loopback) =>
-        Assert.Equal(loopback, RemotingSecurityReport.IsLoopback(hostname));
 }
