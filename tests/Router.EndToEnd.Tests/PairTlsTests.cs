@@ -7,7 +7,8 @@ namespace Router.EndToEnd.Tests;
 /// <summary>
 /// The pair with TLS between its nodes (issue 22): it forms over <c>akka.ssl.tcp</c>, a process whose certificate
 /// the pair's CA did not sign never becomes a member, and a node SIGKILLed under load fails over as in cleartext
-/// (<see cref="PairFailoverTests"/>) and rejoins over TLS when started again. One pair serves every test here.
+/// (<see cref="PairFailoverTests"/>) and rejoins over TLS when started again; a node whose certificate file is
+/// missing does not start. One pair serves every test here.
 /// </summary>
 [Collection(PairUnderLoad.Collection)]
 public sealed class PairTlsTests(TlsPairFixture fixture, ITestOutputHelper output) : IClassFixture<TlsPairFixture>
@@ -34,25 +35,15 @@ public sealed class PairTlsTests(TlsPairFixture fixture, ITestOutputHelper outpu
         // The intruder accepts the pair's nodes (it pins their certificates), so what keeps it out is the pair's
         // check of the certificate it presents: signed by another CA. It shares the pair's PostgreSQL, so it cannot
         // form a cluster of its own either while the pair holds the formation lease.
-        var self = $"127.0.0.1:{RedisServer.FreePort()}";
         var intruderCertificate = fixture.IntruderCertificates["nodes"]![0]!;
         var pins = string.Join(", ", new[] { 0, 1 }.Select(n => $"\"{fixture.PairCertificates["nodes"]![n]!["sha256"]!.GetValue<string>()}\""));
-        var intruderConfig = $$"""
-              master-key = "sk-e2e-intruder-master-0b3d5f7a9c"
-              storage { provider = postgres, connection-string = "{{Pair.Postgres.ConnectionString}}" }
-              cluster {
-                enabled = true
-                hostname = "127.0.0.1"
-                port = {{self.Split(':')[1]}}
-                seed-nodes = ["{{seeds[0]}}", "{{seeds[1]}}", "{{self}}"]
-                join-timeout = 2s
-                tls {
-                  certificate = "{{intruderCertificate["certificate"]}}"
-                  key = "{{intruderCertificate["key"]}}"
-                  peer-thumbprints = [{{pins}}]
-                }
-              }
-            """;
+        var intruderConfig = ThirdNodeConfig($$"""
+            cluster.tls {
+              certificate = "{{intruderCertificate["certificate"]}}"
+              key = "{{intruderCertificate["key"]}}"
+              peer-thumbprints = [{{pins}}]
+            }
+            """);
         await using var intruder = await RouterProcess.StartAsync(intruderConfig, waitUntilReady: false);
 
         // Long enough for several join attempts and for the intruder to look for the formation lease.
@@ -75,6 +66,36 @@ public sealed class PairTlsTests(TlsPairFixture fixture, ITestOutputHelper outpu
         Assert.NotEmpty(refusals);
         Assert.All(refusals, line => Assert.Contains("CN=intruder", line, StringComparison.Ordinal));
         Assert.Contains(refusals, line => line.Contains("not signed by the pair's CA", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_node_whose_certificate_file_is_missing_does_not_start_and_names_the_setting()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), $"router-missing-{Guid.NewGuid():N}.pem");
+        var config = ThirdNodeConfig(TlsPairFixture.TlsConfig(fixture.PairCertificates, 0)
+            .Replace(fixture.PairCertificates["nodes"]![0]!["certificate"]!.GetValue<string>(), missing, StringComparison.Ordinal));
+        await using var node = await RouterProcess.StartAsync(config, waitUntilReady: false);
+
+        Assert.Equal(2, await node.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains($"router: configuration error: router.cluster.tls.certificate: {missing} does not exist", node.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>A third node's config beside the pair (its own port, the pair's seeds and PostgreSQL), with <paramref name="tls"/>.</summary>
+    private string ThirdNodeConfig(string tls)
+    {
+        var self = $"127.0.0.1:{RedisServer.FreePort()}";
+        return $$"""
+              master-key = "sk-e2e-third-node-master-4c6e8a0b2d"
+              storage { provider = postgres, connection-string = "{{Pair.Postgres.ConnectionString}}" }
+              cluster {
+                enabled = true
+                hostname = "127.0.0.1"
+                port = {{self.Split(':')[1]}}
+                seed-nodes = ["{{Pair.RemotingSeeds[0]}}", "{{Pair.RemotingSeeds[1]}}", "{{self}}"]
+                join-timeout = 2s
+              }
+              {{tls}}
+            """;
     }
 
     [Fact]
