@@ -16,6 +16,13 @@ public sealed record ClusterTlsSettings(
     string? CaPath,
     IReadOnlyList<string> PeerThumbprints)
 {
+    // Records compare lists by reference: a reload reads the same settings into a new list, which is no change.
+    public bool Equals(ClusterTlsSettings? other) =>
+        other is not null && CertificatePath == other.CertificatePath && KeyPath == other.KeyPath && Password == other.Password &&
+        CaPath == other.CaPath && PeerThumbprints.SequenceEqual(other.PeerThumbprints);
+
+    public override int GetHashCode() => HashCode.Combine(CertificatePath, KeyPath, CaPath, PeerThumbprints.Count);
+
     // Records print every property; the password must never reach a log line.
     public override string ToString() =>
         $"certificate {CertificatePath}" + (CaPath is null ? "" : $", ca {CaPath}") +

@@ -63,6 +63,15 @@ public sealed class ClusterTlsSettingsTests : IDisposable
     }
 
     [Fact]
+    public void The_same_settings_read_again_are_no_change_for_a_reload_and_another_pin_is()
+    {
+        var pins = $"peer-thumbprints = [\"{_made.Nodes[1].Sha256}\"]";
+
+        Assert.Equal(Read($"{NodeA}, {pins}").Cluster.Tls, Read($"{NodeA}, {pins}").Cluster.Tls);
+        Assert.NotEqual(Read($"{NodeA}, {pins}").Cluster.Tls, Read($"{NodeA}, peer-thumbprints = [\"{_made.Nodes[0].Sha256}\"]").Cluster.Tls);
+    }
+
+    [Fact]
     public void A_certificate_checked_against_nothing_is_refused() =>
         Assert.Contains("neither router.cluster.tls.ca nor router.cluster.tls.peer-thumbprints", Refusal(NodeA), StringComparison.Ordinal);
 
