@@ -40,6 +40,34 @@ public sealed class RemotingSecurityReportTests
         Assert.DoesNotContain("s3cret", line.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_certificate_that_expires_within_30_days_is_a_warning_and_a_later_one_only_its_date()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "router-report-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            ClusterSettings Made(string name, int days)
+            {
+                var made = PairCertificates.Make(Path.Combine(directory, name), [new("node-a", [])], TimeSpan.FromDays(days), TimeProvider.System);
+                return Node with { Tls = new ClusterTlsSettings(made.Nodes[0].CertificatePath, made.Nodes[0].KeyPath, null, made.Ca.CertificatePath, []) };
+            }
+
+            var soon = Report(Made("soon", 20));
+            var later = Report(Made("later", 3650));
+
+            var warning = Assert.Single(soon, e => e.Level == LogLevel.Warning).Message;
+            Assert.Contains("router.cluster.tls.certificate", warning, StringComparison.Ordinal);
+            Assert.Contains("router cluster cert", warning, StringComparison.Ordinal);
+            var info = Assert.Single(later);
+            Assert.Equal(LogLevel.Information, info.Level);
+            Assert.Contains($", valid until {DateTime.UtcNow.AddDays(3650):yyyy-MM-dd}", info.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("localhost", true)]
     [InlineData("127.0.0.1", true)]
