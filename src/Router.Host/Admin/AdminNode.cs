@@ -8,7 +8,10 @@ namespace Router.Host.Admin;
 /// </summary>
 public sealed class AdminNode(RouterSettings settings)
 {
-    public string Name { get; } = settings.Cluster.Enabled ? ClusterSettings.AkkaAddress(settings.Cluster.SelfSeed) : settings.HttpUrls;
+    public string Name { get; } = settings.Cluster.Enabled ? settings.Cluster.AkkaAddress(settings.Cluster.SelfSeed) : settings.HttpUrls;
 
     public bool Clustered => settings.Cluster.Enabled;
+
+    /// <summary>The protocol of the cluster's member addresses: <c>akka.ssl.tcp</c> with TLS.</summary>
+    public string Protocol => settings.Cluster.Protocol;
 }

@@ -54,7 +54,7 @@ public sealed class ClusterAdmin(AdminNode node, IServiceProvider services)
     public ClusterActionResult Join(string addressText)
     {
         if (!node.Clustered) throw AdminErrors.NotClustered("cluster join");
-        var address = Parse(addressText);
+        var address = Parse(addressText, node.Protocol);
         var cluster = Cluster;
         if (cluster.State.Members.Any(m => m.Address == address && m.Status == MemberStatus.Up) && cluster.SelfMember.Status == MemberStatus.Up)
             throw AdminErrors.Conflict($"{address} is already an up member of this node's cluster.", "already_member");
@@ -75,7 +75,7 @@ public sealed class ClusterAdmin(AdminNode node, IServiceProvider services)
     private Address MemberAddress(string text, string what)
     {
         if (!node.Clustered) throw AdminErrors.NotClustered(what);
-        var address = Parse(text);
+        var address = Parse(text, node.Protocol);
         var state = Cluster.State;
         return state.Members.Any(m => m.Address == address) || state.Unreachable.Any(m => m.Address == address)
             ? address
@@ -83,11 +83,14 @@ public sealed class ClusterAdmin(AdminNode node, IServiceProvider services)
                 "address");
     }
 
-    /// <summary>A member's address as Akka writes it (<c>akka.tcp://router@host:port</c>) or as a seed node (<c>host:port</c>).</summary>
-    public static Address Parse(string text)
+    /// <summary>
+    /// A member's address as Akka writes it (<c>akka.tcp://router@host:port</c>, <c>akka.ssl.tcp://…</c> with TLS) or as a
+    /// seed node (<c>host:port</c>), which takes the cluster's <paramref name="protocol"/>.
+    /// </summary>
+    public static Address Parse(string text, string protocol = Router.Contracts.Configuration.ClusterSettings.TcpProtocol)
     {
         text = text.Trim();
-        var full = text.Contains("://", StringComparison.Ordinal) ? text : Router.Contracts.Configuration.ClusterSettings.AkkaAddress(text);
+        var full = text.Contains("://", StringComparison.Ordinal) ? text : Router.Contracts.Configuration.ClusterSettings.AkkaAddress(text, protocol);
         try
         {
             var address = Address.Parse(full);

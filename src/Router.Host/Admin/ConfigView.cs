@@ -89,6 +89,14 @@ public static class ConfigView
             ["drain-delay"] = Span(s.Cluster.DrainDelay),
             ["heartbeat-pause"] = Span(s.Cluster.HeartbeatPause),
             ["handover-timeout"] = Span(s.Cluster.HandoverTimeout),
+            ["tls"] = s.Cluster.Tls is not { } tls ? null : new JsonObject
+            {
+                ["certificate"] = tls.CertificatePath,
+                ["key"] = tls.KeyPath,
+                ["password"] = tls.Password is null ? null : Mask,
+                ["ca"] = tls.CaPath,
+                ["peer-thumbprints"] = new JsonArray([.. tls.PeerThumbprints.Select(t => JsonValue.Create(t))]),
+            },
         },
         ["storage"] = new JsonObject
         {

@@ -6,7 +6,8 @@ namespace Router.Host.Cli;
 
 /// <summary>
 /// <c>router cluster show|tail|leave|down|join|down-unreachable</c>: the members as a node sees them, their
-/// changes as they happen, and the membership commands, carried out by the node talked to.
+/// changes as they happen, and the membership commands, carried out by the node talked to; and <c>cert</c>
+/// (<see cref="ClusterCertCommand"/>), the certificates of TLS between the nodes, made here.
 /// </summary>
 public static class ClusterCommands
 {
@@ -38,6 +39,8 @@ public static class ClusterCommands
 
         node.Add(palette, new Command("down-unreachable", "Mark every member the node cannot reach down."),
             (call, ct) => ActAsync(call, "down-unreachable", null, ct));
+        // Made on this machine, for the nodes' router.cluster.tls: no node is asked.
+        palette.Subcommands.Add(ClusterCertCommand.Build(node.Json));
         return palette;
     }
 

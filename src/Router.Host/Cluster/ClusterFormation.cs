@@ -24,7 +24,7 @@ public sealed class ClusterFormation(ActorSystem system, ClusterSettings setting
         var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         cluster.RegisterOnMemberUp(() => up.TrySetResult());
         var peers = settings.SeedNodes.Where(seed => seed != settings.SelfSeed)
-            .Select(seed => Address.Parse(ClusterSettings.AkkaAddress(seed))).ToList();
+            .Select(seed => Address.Parse(settings.AkkaAddress(seed))).ToList();
         // Akka's join process without this node in the list only ever joins a running cluster.
         if (peers.Count > 0) cluster.JoinSeedNodes(peers);
 

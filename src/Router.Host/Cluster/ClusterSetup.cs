@@ -22,9 +22,31 @@ public static class ClusterSetup
         this AkkaConfigurationBuilder builder, ClusterSettings cluster, string leaseConnectionString, string dataDir) =>
         builder
             .AddHocon(Hocon(cluster, leaseConnectionString) + ReplicaHocon(dataDir), HoconAddMode.Prepend)
-            .WithRemoting(new RemoteOptions { HostName = cluster.Hostname, Port = cluster.Port })
+            .WithRemoting(Remoting(cluster))
             .WithClustering(new ClusterOptions { Roles = [Role], SeedNodes = [] })
             .WithShardedKeyBudgets(Role);
+
+    /// <summary>
+    /// Remoting on the node's address; with <c>router.cluster.tls</c>, over TLS both ways (Akka's mutual authentication:
+    /// each side presents its certificate) and every peer's certificate checked by <see cref="PeerCertificateCheck"/>
+    /// in place of Akka's check against the system's store.
+    /// </summary>
+    private static RemoteOptions Remoting(ClusterSettings cluster)
+    {
+        var options = new RemoteOptions { HostName = cluster.Hostname, Port = cluster.Port };
+        if (cluster.Tls is not { } tls) return options;
+        var certificates = RemotingCertificates.Load(tls, TimeProvider.System);
+        options.EnableSsl = true;
+        options.Ssl = new SslOptions
+        {
+            X509Certificate = certificates.Certificate,
+            SuppressValidation = false,
+            RequireMutualAuthentication = true,
+            ValidateCertificateHostname = false,
+            CustomValidator = certificates.Check.Validate,
+        };
+        return options;
+    }
 
     /// <summary>
     /// The key budgets' replica (<c>KeyReplica</c>): on this node's disk (<see cref="SqliteReplicaStore"/>, written

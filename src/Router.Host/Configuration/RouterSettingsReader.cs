@@ -122,7 +122,7 @@ public static partial class RouterSettingsReader
         }
         var cluster = new ClusterSettings(true, hostname, port, seeds, Positive("join-timeout", off.JoinTimeout), Positive("lease-ttl", off.LeaseTtl),
             Positive("down-after", off.DownAfter), router.GetTimeSpan("cluster.drain-delay", off.DrainDelay),
-            Positive("heartbeat-pause", off.HeartbeatPause), Positive("handover-timeout", off.HandoverTimeout));
+            Positive("heartbeat-pause", off.HeartbeatPause), Positive("handover-timeout", off.HandoverTimeout)) { Tls = ReadClusterTls(router) };
         // The survivor of a crash asks for the split-brain lease no sooner than heartbeat-pause + down-after after
         // the crash; the dead node's last renewal must have expired by then, or the survivor would down itself.
         if (cluster.LeaseTtl >= cluster.HeartbeatPause + cluster.DownAfter)

@@ -1,4 +1,5 @@
 using Router.Contracts.Configuration;
+using Router.Host.Cluster;
 using Router.Host.Configuration;
 using Router.Host.Storage;
 using Router.Host.Tracing;
@@ -24,6 +25,7 @@ public static class StartupReport
         UnpricedRoutes.Warn(logger, config);
         logger.LogInformation("Data directory {DataDir}", settings.DataDir);
         logger.LogInformation("Storage: {Storage}", RouterStorage.Describe(settings));
+        RemotingSecurityReport.Log(logger, settings.Cluster);
         if (settings.Tracing.Enabled) logger.LogInformation("Tracing: {Tracing}", TracingSetup.Describe(settings.Tracing));
     }
 }

@@ -33,28 +33,31 @@ public sealed class PairUnderLoad : IAsyncDisposable
 
     private readonly string _masterKey;
     private readonly string _extraConfig;
+    private readonly Func<int, string>? _nodeConfig;
     private readonly int[] _remotingPorts = [RedisServer.FreePort(), RedisServer.FreePort()];
     private readonly RouterProcess?[] _nodes = new RouterProcess?[2];
     private readonly string[] _dataDirs = [Directory.CreateTempSubdirectory("router-pair-a-").FullName, Directory.CreateTempSubdirectory("router-pair-b-").FullName];
     private PostgresServer? _postgres;
     private MockOpenAiServer? _mock;
 
-    private PairUnderLoad(string masterKey, string extraConfig)
+    private PairUnderLoad(string masterKey, string extraConfig, Func<int, string>? nodeConfig)
     {
         _masterKey = masterKey;
         _extraConfig = extraConfig;
+        _nodeConfig = nodeConfig;
     }
 
     /// <summary>What each key had spent at the last check (<see cref="CheckSpendAsync"/>), or as a test set it.</summary>
     public Dictionary<string, decimal> Spent { get; } = [];
 
     /// <summary>
-    /// Both nodes started at the same moment, with <paramref name="extraConfig"/> after the pair's config: they
+    /// Both nodes started at the same moment, with <paramref name="extraConfig"/> after the pair's config (and
+    /// <paramref name="nodeConfig"/> of the node, for what differs between them, such as its certificate): they
     /// must make one cluster of two, never two clusters of one.
     /// </summary>
-    public static async Task<PairUnderLoad> StartAsync(string masterKey, string extraConfig)
+    public static async Task<PairUnderLoad> StartAsync(string masterKey, string extraConfig, Func<int, string>? nodeConfig = null)
     {
-        var pair = new PairUnderLoad(masterKey, extraConfig);
+        var pair = new PairUnderLoad(masterKey, extraConfig, nodeConfig);
         try
         {
             pair._postgres = await PostgresServer.StartNewAsync();
@@ -79,6 +82,9 @@ public sealed class PairUnderLoad : IAsyncDisposable
     public RemotingLinkCut Link => _link ??= new RemotingLinkCut(_remotingPorts);
 
     private RemotingLinkCut? _link;
+
+    /// <summary>The nodes' remoting addresses as seed nodes (<c>127.0.0.1:port</c>).</summary>
+    public IReadOnlyList<string> RemotingSeeds => [.. _remotingPorts.Select(p => $"127.0.0.1:{p}")];
 
     /// <summary>The pair's PostgreSQL, for the tests that stop it.</summary>
     public PostgresServer Postgres => _postgres!;
@@ -122,7 +128,8 @@ public sealed class PairUnderLoad : IAsyncDisposable
     }
 
     private async Task StartProcessAsync(int node) =>
-        _nodes[node] = await RouterProcess.StartAsync(PairNodes.Config(_masterKey, _postgres!, _mock!, _remotingPorts, node) + "\n" + _extraConfig, _dataDirs[node]);
+        _nodes[node] = await RouterProcess.StartAsync(
+            PairNodes.Config(_masterKey, _postgres!, _mock!, _remotingPorts, node) + "\n" + _extraConfig + "\n" + _nodeConfig?.Invoke(node), _dataDirs[node]);
 
     /// <summary>Starts a node that was stopped or killed again, on its own data directory, and waits until it has rejoined its peer.</summary>
     public async Task StartNodeAsync(int node)
