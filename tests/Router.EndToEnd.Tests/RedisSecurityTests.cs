@@ -84,7 +84,8 @@ public sealed class RedisSecurityTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_tls_only_redis_serves_the_cache_to_a_router_that_trusts_its_ca()
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task A_tls_only_redis_serves_the_cache_to_a_router_that_trusts_its_ca_with_the_password_from_a_file()
     {
         var dir = Directory.CreateTempSubdirectory("router-e2e-redis-tls-").FullName;
         try
@@ -92,8 +93,12 @@ public sealed class RedisSecurityTests : IAsyncLifetime
             using var authority = SelfSignedAuthority.Create("router-e2e-redis-ca");
             var files = authority.RedisFiles(dir, "redis.test");
             await using var redis = await RedisServer.StartNewAsync(new RedisSecurity(Password: Password, Tls: files));
+            // The password from a file only the router's user reads, as a systemd credential would give it.
+            var passwordFile = Path.Combine(dir, "redis-password");
+            await File.WriteAllTextAsync(passwordFile, Password + "\n", Ct);
+            File.SetUnixFileMode(passwordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             await using var router = await StartRouterAsync(
-                $"redis = \"{redis.Endpoint},ssl=true,sslHost=redis.test,password={Password}\", redis-ca = \"{files.CaFile}\"");
+                $"redis = \"{redis.Endpoint},ssl=true,sslHost=redis.test\", redis-password-file = \"{passwordFile}\", redis-ca = \"{files.CaFile}\"");
 
             Assert.Equal(("miss", "hit"), (await AskAsync(router, "mock/over-tls"), await AskAsync(router, "mock/over-tls")));
             Assert.Equal(1, _mock.CallsOf("over-tls"));
@@ -104,5 +109,20 @@ public sealed class RedisSecurityTests : IAsyncLifetime
         {
             Directory.Delete(dir, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task A_pair_node_caching_in_redis_without_a_cache_secret_refuses_to_start_and_says_which_setting()
+    {
+        await using var router = await RouterProcess.StartAsync("""
+              master-key = "sk-e2e-redis-security-pair-node-01"
+              storage { provider = postgres, connection-string = "Host=127.0.0.1;Port=1;Database=router;Username=r;Password=p" }
+              cluster { enabled = true, hostname = "127.0.0.1", port = 4999, seed-nodes = ["127.0.0.1:4999"] }
+              cache.redis = "127.0.0.1:6379"
+            """, waitUntilReady: false);
+
+        Assert.Equal(2, await router.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("router.cache.secret", router.Output);
+        Assert.DoesNotContain("   at ", router.Output);
     }
 }

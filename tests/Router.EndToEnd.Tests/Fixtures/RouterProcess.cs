@@ -70,7 +70,7 @@ public sealed class RouterProcess : IAsyncDisposable
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add(baseUrl);
         // The tests decide every provider key; nothing leaks in from the developer's shell.
-        foreach (var name in new[] { "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "XAI_API_KEY", "NVIDIA_NIM_API_KEY", "MINIMAX_API_KEY", "OPENROUTER_API_KEY", "ROUTER_MASTER_KEY", "ROUTER_DATA_DIR", "ROUTER_CONFIG", "ROUTER_STORAGE_CONNECTION_STRING" })
+        foreach (var name in new[] { "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "XAI_API_KEY", "NVIDIA_NIM_API_KEY", "MINIMAX_API_KEY", "OPENROUTER_API_KEY", "ROUTER_MASTER_KEY", "ROUTER_DATA_DIR", "ROUTER_CONFIG", "ROUTER_STORAGE_CONNECTION_STRING", "ROUTER_CACHE_REDIS", "ROUTER_CACHE_SECRET" })
             start.Environment.Remove(name);
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the router");
