@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Router.Contracts.Configuration;
-using Router.Host.Configuration;
 using StackExchange.Redis;
 
 namespace Router.Host.Caching;
@@ -14,7 +13,10 @@ namespace Router.Host.Caching;
 /// </summary>
 public static class RedisConnectionOptions
 {
-    /// <summary>The options for <paramref name="cache"/>'s Redis; a <see cref="ConfigException"/> naming the setting when they cannot be.</summary>
+    /// <summary>
+    /// The options for <paramref name="cache"/>'s Redis; a <see cref="RedisSettingException"/> naming the setting when
+    /// they cannot be (the settings reader turns it into a configuration error at load).
+    /// </summary>
     public static ConfigurationOptions Build(CacheSettings cache)
     {
         var text = cache.Redis ?? throw new ArgumentException("no Redis is configured", nameof(cache));
@@ -26,19 +28,19 @@ public static class RedisConnectionOptions
         catch (Exception e) when (e is ArgumentException or FormatException or NotSupportedException)
         {
             // StackExchange.Redis names the keyword at fault, never the password's value.
-            throw new ConfigException($"router.cache.redis is not a StackExchange.Redis configuration (host:port[,option=value...]): {e.Message}");
+            throw new RedisSettingException($"router.cache.redis is not a StackExchange.Redis configuration (host:port[,option=value...]): {e.Message}");
         }
-        if (options.EndPoints.Count == 0) throw new ConfigException("router.cache.redis names no host:port");
+        if (options.EndPoints.Count == 0) throw new RedisSettingException("router.cache.redis names no host:port");
 
         if (cache.RedisPassword is { } password)
         {
             if (!string.IsNullOrEmpty(options.Password))
-                throw new ConfigException("router.cache.redis has a password= and router.cache.redis-password-file is set: give the password in one place");
+                throw new RedisSettingException("router.cache.redis has a password= and router.cache.redis-password-file is set: give the password in one place");
             options.Password = password;
         }
         if (cache.RedisCa is { } caFile)
         {
-            if (!options.Ssl) throw new ConfigException("router.cache.redis-ca is set but router.cache.redis has no ssl=true: the CA would check nothing");
+            if (!options.Ssl) throw new RedisSettingException("router.cache.redis-ca is set but router.cache.redis has no ssl=true: the CA would check nothing");
             options.CertificateValidation += RedisCaTrust.Callback(LoadAuthority(caFile));
         }
 
@@ -66,7 +68,7 @@ public static class RedisConnectionOptions
 
     private static X509Certificate2 LoadAuthority(string path)
     {
-        if (!File.Exists(path)) throw new ConfigException($"router.cache.redis-ca: '{path}' does not exist");
+        if (!File.Exists(path)) throw new RedisSettingException($"router.cache.redis-ca: '{path}' does not exist");
         try
         {
             var text = File.ReadAllText(path);
@@ -76,7 +78,10 @@ public static class RedisConnectionOptions
         }
         catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
         {
-            throw new ConfigException($"router.cache.redis-ca: '{path}' is not a readable certificate (PEM or DER): {e.Message}");
+            throw new RedisSettingException($"router.cache.redis-ca: '{path}' is not a readable certificate (PEM or DER): {e.Message}");
         }
     }
 }
+
+/// <summary>A Redis setting that cannot work; the message names the setting and never shows a password.</summary>
+public sealed class RedisSettingException(string message) : Exception(message);

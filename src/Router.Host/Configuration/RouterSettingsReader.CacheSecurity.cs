@@ -32,7 +32,15 @@ public static partial class RouterSettingsReader
             RedisPassword = passwordFile is null ? null : SecretFileReader.Read(passwordFile, "router.cache.redis-password-file"),
             RedisCa = NullIfEmpty(router.GetString("cache.redis-ca", null)),
         };
-        if (secured.Redis is not null) RedisConnectionOptions.Build(secured);
+        if (secured.Redis is null) return secured;
+        try
+        {
+            RedisConnectionOptions.Build(secured);
+        }
+        catch (RedisSettingException e)
+        {
+            throw new ConfigException(e.Message);
+        }
         return secured;
     }
 
