@@ -5,7 +5,9 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using OpenAI;
 using OpenAI.Chat;
+using Router.Contracts.Wire;
 using Router.EndToEnd.Tests.Fixtures;
+using Router.Host.Caching;
 using static Router.EndToEnd.Tests.ErrorTests;
 
 namespace Router.EndToEnd.Tests;
@@ -331,6 +333,56 @@ public sealed class CacheTests(CacheFixture fixture)
         }
 
         await WaitUntilAsync(async () => (await AskAsync("mock/outage", "after")).Cache == "hit", TimeSpan.FromSeconds(15));
+    }
+
+    [Fact]
+    public async Task An_entry_planted_or_moved_in_Redis_is_ignored_counted_and_replaced_by_the_providers_answer()
+    {
+        var rejectedBefore = await RejectedEntriesAsync();
+        Assert.Equal("miss", (await AskAsync("mock/planted")).Cache);
+        Assert.Equal("miss", (await AskAsync("mock/moved-onto")).Cache);
+        var planted = await RedisKeyOfAsync("planted");
+        var movedOnto = await RedisKeyOfAsync("moved-onto");
+
+        // Someone who reaches Redis and knows the format, but not the router's cache secret, plants an answer.
+        var forged = new CacheEntryEnvelope("an-attacker's-guess-0123456789abcdef").Seal(planted, new CachedResponse(
+            """{"id":"x","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"PLANTED-ANSWER"},"finish_reason":"stop"}]}"""u8.ToArray(),
+            new TokenUsage(1, 1, 0, 0, 0), 0m, DateTimeOffset.UtcNow, new CacheProducer("mock/planted", "mock", "planted")));
+        Assert.Equal("OK", (await fixture.Redis.CliAsync(forged, "SET", planted)).Output);
+
+        var afterPlant = await AskAsync("mock/planted");
+        Assert.Equal((HttpStatusCode.OK, "miss"), (afterPlant.Status, afterPlant.Cache));
+        Assert.DoesNotContain("PLANTED-ANSWER", afterPlant.Body);
+        Assert.Equal(2, fixture.Mock.CallsOf("planted"));
+
+        // A genuine entry (the one just stored) copied onto another request's key is refused there too.
+        Assert.Equal("1", (await fixture.Redis.CliAsync(null, "COPY", planted, movedOnto, "REPLACE")).Output);
+        var afterMove = await AskAsync("mock/moved-onto");
+        Assert.Equal("miss", afterMove.Cache);
+        Assert.Equal(2, fixture.Mock.CallsOf("moved-onto"));
+
+        Assert.Equal(rejectedBefore + 2, await RejectedEntriesAsync());
+        // The provider's answers replaced both: the next asks are hits.
+        Assert.Equal(("hit", "hit"), ((await AskAsync("mock/planted")).Cache, (await AskAsync("mock/moved-onto")).Cache));
+        Assert.Contains("failed their authentication", fixture.Router.Output);
+        Assert.DoesNotContain("PLANTED-ANSWER", fixture.Router.Output);
+    }
+
+    /// <summary>The Redis key of the one entry stored for an upstream model (by a <c>redis-cli</c> of its own).</summary>
+    private async Task<string> RedisKeyOfAsync(string model)
+    {
+        var (exit, output) = await fixture.Redis.CliAsync(null, "--scan", "--pattern", $"{RedisResponseCacheStore.KeyPrefix}*");
+        Assert.Equal(0, exit);
+        return Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            key => key.Contains($"{model}:", StringComparison.Ordinal));
+    }
+
+    private async Task<double> RejectedEntriesAsync()
+    {
+        using var http = fixture.Http();
+        var metrics = await http.GetStringAsync("/metrics", Ct);
+        var line = metrics.Split('\n').Single(l => l.StartsWith("router_cache_rejected_entries_total ", StringComparison.Ordinal));
+        return double.Parse(line.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>

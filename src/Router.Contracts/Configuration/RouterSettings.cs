@@ -253,7 +253,8 @@ public sealed record BreakerSettings(
 
 /// <summary>
 /// The response cache (<c>router.cache</c>): in memory up to <paramref name="MaxBytes"/> by default, in
-/// Redis at <paramref name="Redis"/> (<c>host:port</c>) when set, so a pair of nodes shares it.
+/// Redis at <paramref name="Redis"/> (a StackExchange.Redis configuration: <c>host:port[,password=…,ssl=true,…]</c>)
+/// when set, so a pair of nodes shares it.
 /// </summary>
 /// <param name="Models">Per model name as requested, or pattern ending in <c>*</c>: caching on or off and its own TTL.</param>
 /// <param name="MaxTtl">The longest a caller's <c>x-router-cache-ttl</c> may keep an answer.</param>
@@ -268,6 +269,28 @@ public sealed record CacheSettings(
     /// namespace is each key's own. None by default.
     /// </summary>
     public IReadOnlySet<string> SharedNamespaces { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The Redis password read from <c>router.cache.redis-password-file</c> (<see cref="RedisPasswordFile"/>), used
+    /// instead of a <c>password=</c> in <see cref="Redis"/>. Never shown or logged.
+    /// </summary>
+    public string? RedisPassword { get; init; }
+
+    /// <summary><c>router.cache.redis-password-file</c>: where <see cref="RedisPassword"/> was read from.</summary>
+    public string? RedisPasswordFile { get; init; }
+
+    /// <summary>
+    /// <c>router.cache.redis-ca</c>: a PEM certificate of the authority that signed Redis's TLS certificate; when
+    /// set, Redis's certificate must chain to it (and name the host), whatever the system trusts.
+    /// </summary>
+    public string? RedisCa { get; init; }
+
+    /// <summary>
+    /// <c>router.cache.secret</c> (or the content of <c>router.cache.secret-file</c>): the key the Redis entries are
+    /// authenticated under, the same on both nodes of a pair. Null: a single node makes one in its data directory.
+    /// Never shown or logged.
+    /// </summary>
+    public string? Secret { get; init; }
 
     public bool EnabledFor(string model) => Enabled && (SettingsOf(model)?.Enabled ?? true);
 

@@ -56,6 +56,9 @@ public static class ConfigView
         {
             ["enabled"] = s.Cache.Enabled,
             ["redis"] = s.Cache.Redis is null ? null : Redis(s.Cache.Redis),
+            ["redis-password-file"] = s.Cache.RedisPasswordFile,
+            ["redis-ca"] = s.Cache.RedisCa,
+            ["secret"] = s.Cache.Secret is null ? null : Mask,
             ["ttl"] = Span(s.Cache.Ttl),
             ["max-ttl"] = Span(s.Cache.MaxTtl),
             ["max-bytes"] = s.Cache.MaxBytes,

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Net.Sockets;
 using System.Text;
-using Router.Contracts.Wire;
+using Router.Contracts.Configuration;
 using StackExchange.Redis;
 
 namespace Router.Host.Caching;
@@ -10,7 +10,8 @@ namespace Router.Host.Caching;
 /// Cached answers in Redis, shared by every router that points at it. Keys are
 /// <c>router:cache:{namespace}:{model}:{hash}</c> with each component escaped (see <see cref="EscapeComponent"/>),
 /// so a flush can SCAN for a model and/or namespace without names acting as glob patterns; values are a small
-/// binary envelope; the TTL is Redis's own (SET PX/EX).
+/// binary envelope authenticated under the cache secret (<see cref="CacheEntryEnvelope"/>): one that fails the
+/// check is a miss, counted in <see cref="RejectedEntries"/>, never served. The TTL is Redis's own (SET PX/EX).
 /// <para>
 /// Redis going away never fails or stalls a request for long: every call is bounded by short timeouts
 /// (about a second), a read is then a miss and a write is skipped, <see cref="Health"/> turns
@@ -26,10 +27,12 @@ public sealed class RedisResponseCacheStore : IResponseCacheStore, IAsyncDisposa
     private static readonly TimeSpan WarningInterval = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan ReconnectInterval = TimeSpan.FromSeconds(1);
     private static readonly SearchValues<char> Special = SearchValues.Create("%:*?[]\\");
-    // 2: the producer follows the body. An entry of an older version is a miss.
-    private const byte EnvelopeVersion = 2;
 
-    private readonly string _endpoint;
+    /// <summary>Where the entries are, as logs and health show it: no password.</summary>
+    private readonly string _description;
+    private readonly string? _password;
+    private readonly CacheEntryEnvelope _envelope;
+    private readonly RejectedCacheEntries _rejected;
     private readonly ILogger<RedisResponseCacheStore> _logger;
     private readonly TimeProvider _clock;
     private readonly ConfigurationOptions _options;
@@ -41,43 +44,55 @@ public sealed class RedisResponseCacheStore : IResponseCacheStore, IAsyncDisposa
     private bool _disposed;
     private volatile bool _everConnected;
 
-    public RedisResponseCacheStore(string endpoint, ILogger<RedisResponseCacheStore> logger, TimeProvider clock)
+    /// <param name="options">From <see cref="RedisConnectionOptions.Build"/>.</param>
+    public RedisResponseCacheStore(ConfigurationOptions options, CacheEntryEnvelope envelope, ILogger<RedisResponseCacheStore> logger, TimeProvider clock)
     {
-        _endpoint = endpoint;
+        _options = options;
+        _description = RedisConnectionOptions.Describe(options);
+        _password = options.Password;
+        _envelope = envelope;
         _logger = logger;
         _clock = clock;
-        _options = new ConfigurationOptions
-        {
-            EndPoints = { endpoint },
-            AbortOnConnectFail = false,
-            ConnectTimeout = 1000,
-            SyncTimeout = 1000,
-            AsyncTimeout = 1000,
-            ConnectRetry = 1,
-            // While disconnected, commands fail at once instead of queueing until they time out.
-            BacklogPolicy = BacklogPolicy.FailFast,
-            ReconnectRetryPolicy = new LinearRetry(500),
-            AllowAdmin = false,
-            ClientName = "router-cache",
-        };
+        _rejected = new RejectedCacheEntries(logger, clock);
         _connectStartedAt = clock.GetUtcNow();
         _connection = ConnectionMultiplexer.ConnectAsync(_options);
     }
 
+    /// <summary>
+    /// The store for <paramref name="cache"/>'s Redis, authenticating entries under the configured secret or, on a
+    /// single node without one, the secret kept in <paramref name="dataDir"/> (made there on first start).
+    /// </summary>
+    public static RedisResponseCacheStore Connect(CacheSettings cache, string dataDir, ILogger<RedisResponseCacheStore> logger, TimeProvider clock)
+    {
+        var secret = CacheSecretStore.Resolve(cache.Secret, dataDir);
+        if (secret.GeneratedAt is { } path)
+            logger.LogInformation("Response cache: no router.cache.secret is configured; generated one in {Path} (mode 0600) to authenticate the Redis entries", path);
+        var options = RedisConnectionOptions.Build(cache);
+        logger.LogInformation("Response cache: redis {Redis}", RedisConnectionOptions.Describe(options));
+        return new RedisResponseCacheStore(options, new CacheEntryEnvelope(secret.Secret), logger, clock);
+    }
+
     public CacheHealth Health { get { lock (_gate) return _health; } }
+
+    /// <summary>Entries read since start that failed their authentication and were treated as misses.</summary>
+    public long RejectedEntries => _rejected.Total;
 
     public async Task<CachedResponse?> GetAsync(CacheEntryKey key, CancellationToken ct)
     {
-        var value = await Call(async db => await db.StringGetAsync(RedisKeyOf(key)), RedisValue.Null, ct);
+        var redisKey = RedisKeyOf(key);
+        var value = await Call(async db => await db.StringGetAsync(redisKey), RedisValue.Null, ct);
         if (value.IsNull) return null;
-        return TryDecode((byte[])value!, out var response) ? response : null;
+        if (_envelope.TryOpen(redisKey, (byte[])value!, out var response)) return response;
+        _rejected.Count();
+        return null;
     }
 
     public async Task SetAsync(CacheEntryKey key, CachedResponse value, TimeSpan ttl, CancellationToken ct)
     {
         if (ttl <= TimeSpan.Zero) return;
-        var envelope = Encode(value);
-        await Call(async db => await db.StringSetAsync(RedisKeyOf(key), envelope, ttl, When.Always), false, ct);
+        var redisKey = RedisKeyOf(key);
+        var envelope = _envelope.Seal(redisKey, value);
+        await Call(async db => await db.StringSetAsync(redisKey, envelope, ttl, When.Always), false, ct);
     }
 
     /// <summary>Removes the entries in <paramref name="scope"/>; when Redis is unreachable, removes nothing, returns 0 and <see cref="Health"/> says why.</summary>
@@ -209,7 +224,8 @@ public sealed class RedisResponseCacheStore : IResponseCacheStore, IAsyncDisposa
     private void Failed(Exception e)
     {
         var now = _clock.GetUtcNow();
-        var detail = $"redis unreachable: {e.Message}";
+        var reason = WithoutPassword(e.Message);
+        var detail = $"redis unreachable: {reason}";
         bool warn;
         lock (_gate)
         {
@@ -219,7 +235,7 @@ public sealed class RedisResponseCacheStore : IResponseCacheStore, IAsyncDisposa
         }
         if (warn)
             _logger.LogWarning("Response cache: redis at {Endpoint} is unreachable, requests go uncached until it is back: {Reason}",
-                _endpoint, e.Message);
+                _description, reason);
     }
 
     private void Succeeded()
@@ -231,55 +247,13 @@ public sealed class RedisResponseCacheStore : IResponseCacheStore, IAsyncDisposa
             recovered = _health.State == CacheHealthState.Degraded;
             if (recovered) _health = CacheHealth.Ok;
         }
-        if (recovered) _logger.LogInformation("Response cache: redis at {Endpoint} is reachable again", _endpoint);
+        if (recovered) _logger.LogInformation("Response cache: redis at {Endpoint} is reachable again", _description);
     }
 
-    internal static byte[] Encode(CachedResponse value)
-    {
-        using var stream = new MemoryStream(value.Body.Length + 64);
-        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
-        {
-            writer.Write(EnvelopeVersion);
-            writer.Write(value.StoredAt.UtcTicks);
-            writer.Write(value.Cost);
-            var usage = value.Usage;
-            writer.Write(usage.PromptTokens);
-            writer.Write(usage.CompletionTokens);
-            writer.Write(usage.CachedPromptTokens);
-            writer.Write(usage.CacheWriteTokens);
-            writer.Write(usage.ReasoningTokens);
-            writer.Write(usage.ReportedCost.HasValue);
-            if (usage.ReportedCost is { } reported) writer.Write(reported);
-            writer.Write(value.Body.Length);
-            writer.Write(value.Body);
-            writer.Write(value.Producer.Model);
-            writer.Write(value.Producer.Provider);
-            writer.Write(value.Producer.UpstreamModel);
-        }
-        return stream.ToArray();
-    }
-
-    internal static bool TryDecode(byte[] envelope, out CachedResponse? value)
-    {
-        value = null;
-        try
-        {
-            using var reader = new BinaryReader(new MemoryStream(envelope), Encoding.UTF8);
-            if (reader.ReadByte() != EnvelopeVersion) return false;
-            var storedAt = new DateTimeOffset(reader.ReadInt64(), TimeSpan.Zero);
-            var cost = reader.ReadDecimal();
-            var usage = new TokenUsage(reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32());
-            if (reader.ReadBoolean()) usage = usage with { ReportedCost = reader.ReadDecimal() };
-            var length = reader.ReadInt32();
-            var body = reader.ReadBytes(length);
-            if (body.Length != length) return false;
-            var producer = new CacheProducer(reader.ReadString(), reader.ReadString(), reader.ReadString());
-            value = new CachedResponse(body, usage, cost, storedAt, producer);
-            return true;
-        }
-        catch (Exception e) when (e is EndOfStreamException or ArgumentException or OverflowException)
-        {
-            return false; // not an entry this version wrote: a miss
-        }
-    }
+    /// <summary>
+    /// A client error message as logs and health may show it. StackExchange.Redis's messages name endpoints, not
+    /// passwords; this holds even if one some day quotes the configuration.
+    /// </summary>
+    private string WithoutPassword(string message) =>
+        string.IsNullOrEmpty(_password) ? message : message.Replace(_password, "********", StringComparison.Ordinal);
 }

@@ -88,7 +88,8 @@ public sealed class LiveConfig
         if (old.Breaker != next.Breaker) changed.Add("breaker");
         if (old.Cache.Enabled != next.Cache.Enabled || old.Cache.Redis != next.Cache.Redis || old.Cache.Ttl != next.Cache.Ttl
             || old.Cache.MaxBytes != next.Cache.MaxBytes || old.Cache.MaxTtl != next.Cache.MaxTtl || !SameEntries(old.Cache.Models, next.Cache.Models)
-            || !old.Cache.SharedNamespaces.SetEquals(next.Cache.SharedNamespaces))
+            || !old.Cache.SharedNamespaces.SetEquals(next.Cache.SharedNamespaces)
+            || old.Cache.Secret != next.Cache.Secret || old.Cache.RedisPassword != next.Cache.RedisPassword || old.Cache.RedisCa != next.Cache.RedisCa)
             changed.Add("cache");
         if (old.RequestLog != next.RequestLog) changed.Add("request-log");
         if (old.Metrics != next.Metrics) changed.Add("metrics");

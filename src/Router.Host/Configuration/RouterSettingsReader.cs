@@ -65,6 +65,7 @@ public static partial class RouterSettingsReader
         // The pair's journal, keys, log and lease must be one store both nodes reach.
         if (settings.Cluster.Enabled && settings.Storage.Provider != StorageProvider.Postgres)
             throw new ConfigException("router.cluster.enabled needs router.storage.provider = postgres: both nodes share its journal, keys, log and lease");
+        RequireSharedCacheSecret(settings);
         return settings with { Models = [.. settings.Models, .. DiscoveryRoutes(settings)] };
     }
 
@@ -226,13 +227,14 @@ public static partial class RouterSettingsReader
                 var entry = value.GetObject() ?? throw new ConfigException($"router.cache.models.\"{name}\" must be an object");
                 models[name] = new ModelCacheSettings(entry.GetKey("enabled")?.GetBoolean(), entry.GetKey("ttl")?.GetTimeSpan());
             }
-        return new CacheSettings(
+        var cache = new CacheSettings(
             router.GetBoolean("cache.enabled", standard.Enabled),
             NullIfEmpty(router.GetString("cache.redis", null)),
             router.GetTimeSpan("cache.ttl", standard.Ttl),
             maxBytes,
             models,
             maxTtl) { SharedNamespaces = ReadSharedNamespaces(router) };
+        return WithCacheSecurity(cache, router);
     }
 
     /// <summary><c>router.cache.shared-namespaces</c>: names a caller could send in <c>x-router-cache-namespace</c>.</summary>

@@ -86,8 +86,8 @@ public static class RouterServer
         services.AddSingleton(sp => new Admission(sp.GetRequiredService<IRequiredActor<KeyBudgetActor>>(),
             sp.GetRequiredService<IRequiredActor<ProviderBreakersActor>>(), board, settings.AdmissionTimeout, sp.GetRequiredService<KeyActorAsks>(),
             nodeLeft.Token));
-        services.AddSingleton<IResponseCacheStore>(sp => settings.Cache.Redis is { } redis
-            ? new RedisResponseCacheStore(redis, sp.GetRequiredService<ILogger<RedisResponseCacheStore>>(), TimeProvider.System)
+        services.AddSingleton<IResponseCacheStore>(sp => settings.Cache.Redis is not null
+            ? RedisResponseCacheStore.Connect(settings.Cache, settings.DataDir, sp.GetRequiredService<ILogger<RedisResponseCacheStore>>(), TimeProvider.System)
             : new MemoryResponseCacheStore(settings.Cache.MaxBytes, TimeProvider.System));
         services.AddSingleton(sp => new ResponseCaching(sp.GetRequiredService<IResponseCacheStore>(), settings.Cache,
             sp.GetRequiredService<Admission>(), TimeProvider.System));
@@ -108,7 +108,8 @@ public static class RouterServer
         {
             var live = sp.GetRequiredService<LiveConfig>();
             return new RouterMetrics(() => live.Current.Routes, board, sp.GetService<Akka.Actor.ActorSystem>, sp.GetRequiredService<DiscoveredModels>(),
-                settings.RequestLog.Enabled ? sp.GetRequiredService<RequestLogWriter> : null);
+                settings.RequestLog.Enabled ? sp.GetRequiredService<RequestLogWriter> : null,
+                () => (sp.GetRequiredService<IResponseCacheStore>() as RedisResponseCacheStore)?.RejectedEntries ?? 0);
         });
         services.AddSingleton(sp => new RequestLogWriter(storage, settings.RequestLog,
             Path.Combine(settings.DataDir, RequestLogOutbox.FileName), TimeProvider.System, sp.GetRequiredService<ILogger<RequestLogWriter>>()));

@@ -58,7 +58,7 @@ internal static class CacheImport
         var (host, hostVariable) = Value(context, parameters, "host", "REDIS_HOST");
         var (port, portVariable) = Value(context, parameters, "port", null);
         if (parameters.ContainsKey("password") || context.FileEnvironment.ContainsKey("REDIS_PASSWORD"))
-            context.Note($"{at}.password", "the router's Redis cache connects without a password; give it a Redis it can reach without one (or keep the cache in memory)");
+            context.Note($"{at}.password", "is not carried into the config file: put the password in a file named by router.cache.redis-password-file, or add ,password=... to ROUTER_CACHE_REDIS");
         if (host is not null && portVariable is null)
         {
             cache.Redis = HoconText.Of(port is null ? host : $"{host}:{port}");

@@ -52,8 +52,9 @@ public sealed class RouterMetrics
     /// <param name="routes">The route table in force (a reload may change it).</param>
     /// <param name="discovered">The models providers listed; a name <c>provider/model</c> among them is labelled by its own name.</param>
     /// <param name="requestLog">The request log's writer; null when the log is off.</param>
+    /// <param name="cacheRejections">How many Redis cache entries failed their authentication since start.</param>
     public RouterMetrics(Func<RouteTable> routes, DeploymentBoard board, Func<ActorSystem?>? actorSystem = null, DiscoveredModels? discovered = null,
-        Func<RequestLogWriter?>? requestLog = null)
+        Func<RequestLogWriter?>? requestLog = null, Func<long>? cacheRejections = null)
     {
         _routes = routes;
         _discovered = discovered;
@@ -94,11 +95,15 @@ public sealed class RouterMetrics
         var breakers = new BreakerGauge(factory, routes, board);
         var cluster = new ClusterGauge(factory, actorSystem ?? (static () => null));
         var log = new RequestLogGauge(factory, requestLog ?? (static () => null));
+        // Counted by the store; read when scraped, so a read from Redis pays nothing for it.
+        var rejected = factory.CreateCounter("router_cache_rejected_entries_total",
+            "Entries read from the Redis cache that failed their authentication (altered, planted, moved, or under another cache secret): treated as misses, never served.");
         Registry.AddBeforeCollectCallback(() =>
         {
             breakers.Update();
             cluster.Update();
             log.Update();
+            if (cacheRejections is not null) rejected.IncTo(cacheRejections());
         });
     }
 

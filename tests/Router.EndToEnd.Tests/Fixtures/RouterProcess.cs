@@ -70,7 +70,10 @@ public sealed class RouterProcess : IAsyncDisposable
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add(baseUrl);
         // The tests decide every provider key; nothing leaks in from the developer's shell.
-        foreach (var name in new[] { "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "XAI_API_KEY", "NVIDIA_NIM_API_KEY", "MINIMAX_API_KEY", "OPENROUTER_API_KEY", "ROUTER_MASTER_KEY", "ROUTER_DATA_DIR", "ROUTER_CONFIG", "ROUTER_STORAGE_CONNECTION_STRING", "ROUTER_STORAGE_PASSWORD_FILE" })
+        foreach (var name in new[] { "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "XAI_API_KEY", "NVIDIA_NIM_API_KEY", "MINIMAX_API_KEY", "OPENROUTER_API_KEY" })
+            start.Environment.Remove(name);
+        // Nor any of the router's own settings (ROUTER_MASTER_KEY, ROUTER_CACHE_SECRET, ROUTER_STORAGE_PASSWORD_FILE, ...).
+        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("ROUTER_", StringComparison.Ordinal)).ToList())
             start.Environment.Remove(name);
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the router");

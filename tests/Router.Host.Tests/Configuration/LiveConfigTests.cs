@@ -32,6 +32,17 @@ public sealed class LiveConfigTests
     }
 
     [Fact]
+    public void A_new_cache_secret_redis_password_or_ca_waits_for_a_restart()
+    {
+        var secured = Defaults with { Cache = Defaults.Cache with { Redis = "r:6379", Secret = new string('s', 32), RedisPassword = "p", RedisCa = "/ca.pem" } };
+
+        Assert.DoesNotContain("cache", RestartRequired(secured, secured with { Cache = secured.Cache with { } }));
+        Assert.Contains("cache", RestartRequired(secured, secured with { Cache = secured.Cache with { Secret = new string('t', 32) } }));
+        Assert.Contains("cache", RestartRequired(secured, secured with { Cache = secured.Cache with { RedisPassword = "q" } }));
+        Assert.Contains("cache", RestartRequired(secured, secured with { Cache = secured.Cache with { RedisCa = "/other.pem" } }));
+    }
+
+    [Fact]
     public void A_reload_that_cannot_be_read_changes_nothing()
     {
         var live = new LiveConfig(Defaults, () => throw new ConfigException("router.models: broken"), ModelCatalog.LoadShipped(),

@@ -58,6 +58,8 @@ public sealed class ShippedExamplesTests
         var text = File.ReadAllText(Path.Combine(RepositoryRoot(), "hocon", "examples", example));
         if (example.StartsWith("pair-", StringComparison.Ordinal))
             text += "\nrouter.storage.connection-string = \"Host=10.0.0.10;Database=router;Username=router;Password=example\"\n";
+        // and the pair's cache secret (ROUTER_CACHE_SECRET on a node).
+        if (example.StartsWith("pair-", StringComparison.Ordinal)) text += "router.cache.secret = \"example-cache-secret-0123456789abcdef\"\n";
         var copy = Path.Combine(Path.GetTempPath(), $"router-example-{Guid.NewGuid():N}.conf");
         File.WriteAllText(copy, text);
         try
