@@ -20,7 +20,7 @@ public static partial class RouterSettingsReader
         var secretFile = NullIfEmpty(router.GetString("cache.secret-file", null));
         if (secret is not null && secretFile is not null)
             throw new ConfigException("router.cache.secret and router.cache.secret-file are both set: give the cache secret in one place");
-        if (secretFile is not null) secret = SecretFileReader.Read(secretFile, "router.cache.secret-file");
+        if (secretFile is not null) secret = SecretFile.Read("router.cache.secret-file", secretFile);
         if (secret is not null && secret.Length < MinimumCacheSecretLength)
             throw new ConfigException($"router.cache.secret is {secret.Length} characters; it must have at least {MinimumCacheSecretLength} (e.g. openssl rand -hex 32)");
 
@@ -29,7 +29,7 @@ public static partial class RouterSettingsReader
         {
             Secret = secret,
             RedisPasswordFile = passwordFile,
-            RedisPassword = passwordFile is null ? null : SecretFileReader.Read(passwordFile, "router.cache.redis-password-file"),
+            RedisPassword = passwordFile is null ? null : SecretFile.Read("router.cache.redis-password-file", passwordFile),
             RedisCa = NullIfEmpty(router.GetString("cache.redis-ca", null)),
         };
         if (secured.Redis is null) return secured;

@@ -44,13 +44,6 @@ public static partial class RouterSettingsReader
         if (text("password-file") is not { } file) return password;
         if (password is not null)
             throw new ConfigException("router.cluster.tls.password and router.cluster.tls.password-file are both set: keep one");
-        try
-        {
-            return File.ReadAllText(file).TrimEnd('\r', '\n');
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ConfigException($"router.cluster.tls.password-file: {file} cannot be read ({e.GetType().Name})");
-        }
+        return SecretFile.Read("router.cluster.tls.password-file", file);
     }
 }

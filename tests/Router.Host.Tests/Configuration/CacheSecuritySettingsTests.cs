@@ -96,7 +96,7 @@ public sealed class CacheSecuritySettingsTests : IDisposable
         var open = SecretFile(Password, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         var error = Assert.Throws<ConfigException>(() => Read($"router.cache {{ redis = \"r1:6379\", redis-password-file = {Quoted(open)} }}"));
         Assert.Contains("router.cache.redis-password-file", error.Message);
-        Assert.Contains("readable by every user", error.Message);
+        Assert.Contains("open to group or others", error.Message);
         Assert.DoesNotContain(Password, error.Message);
 
         Assert.Contains("does not exist", Assert.Throws<ConfigException>(() => Read($"router.cache.secret-file = {Quoted(Path.Combine(_dir, "none"))}")).Message);

@@ -145,6 +145,7 @@ public sealed class ClusterTlsSettingsTests : IDisposable
     {
         var file = Path.Combine(_directory, "password");
         File.WriteAllText(file, "s3cret-tls-password\n");
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
 
         var settings = Read($"{NodeA}, ca = \"{_made.Ca.CertificatePath}\", password-file = \"{file}\"");
 
