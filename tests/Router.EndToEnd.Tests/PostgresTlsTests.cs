@@ -19,19 +19,19 @@ public sealed class PostgresTlsTests : IAsyncLifetime
     private const string MasterKey = "sk-e2e-postgres-tls-master-8c2e4a6f1b3d";
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private readonly PostgresCertificates _authority = PostgresCertificates.NewAuthority("router test CA");
-    private readonly PostgresCertificates _stranger = PostgresCertificates.NewAuthority("some other CA");
+    private readonly SelfSignedAuthority _authority = SelfSignedAuthority.Create("router test CA");
+    private readonly SelfSignedAuthority _stranger = SelfSignedAuthority.Create("some other CA");
     private PostgresServer _postgres = null!;
     private MockOpenAiServer _mock = null!;
     private string _secrets = null!;
 
     public async ValueTask InitializeAsync()
     {
-        _postgres = await PostgresServer.StartNewAsync(_authority.IssueServer());
+        _postgres = await PostgresServer.StartNewAsync(_authority.PostgresFiles());
         _mock = await MockOpenAiServer.StartAsync();
         _secrets = Directory.CreateTempSubdirectory("router-e2e-pg-tls-").FullName;
-        await File.WriteAllTextAsync(RootCertificate, _authority.AuthorityPem, Ct);
-        await File.WriteAllTextAsync(WrongRootCertificate, _stranger.AuthorityPem, Ct);
+        await File.WriteAllTextAsync(RootCertificate, _authority.Certificate.ExportCertificatePem(), Ct);
+        await File.WriteAllTextAsync(WrongRootCertificate, _stranger.Certificate.ExportCertificatePem(), Ct);
         await File.WriteAllTextAsync(PasswordFile, _postgres.Password + "\n", Ct);
         File.SetUnixFileMode(PasswordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
