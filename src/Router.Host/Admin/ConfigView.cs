@@ -21,7 +21,16 @@ public static class ConfigView
 
     public static JsonObject Of(RouterSettings s) => new()
     {
-        ["http"] = new JsonObject { ["urls"] = s.HttpUrls },
+        ["http"] = new JsonObject
+        {
+            ["urls"] = s.HttpUrls,
+            ["tls"] = s.HttpTls is not { } tls ? null : new JsonObject
+            {
+                ["certificate"] = tls.CertificatePath,
+                ["key"] = tls.KeyPath,
+                ["password"] = tls.Password is null ? null : Mask,
+            },
+        },
         ["master-key"] = s.MasterKey is null ? null : Mask,
         ["data-dir"] = s.DataDir,
         ["max-request-body-bytes"] = s.MaxRequestBodyBytes,
