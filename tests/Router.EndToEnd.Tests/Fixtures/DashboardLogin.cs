@@ -14,23 +14,44 @@ public sealed record DashboardLogin(string Cookie, string SetCookie)
     public static async Task<DashboardLogin> SignInAsync(RouterProcess router, string masterKey, CancellationToken ct)
     {
         var cookies = new CookieContainer();
-        var handler = router.Handler();
-        handler.CookieContainer = cookies;
-        handler.AllowAutoRedirect = false;
-        using var http = new HttpClient(handler) { BaseAddress = new Uri(router.BaseUrl) };
-        var form = await http.GetStringAsync("/ui/login", ct);
-        var token = Regex.Match(form, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
-        Assert.NotEmpty(token);
-        using var post = await http.PostAsync("/ui/login", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["_handler"] = "login", ["__RequestVerificationToken"] = token, ["Input.Key"] = masterKey,
-        }), ct);
+        using var http = Browser(router, cookies);
+        using var post = await PostLoginAsync(http, masterKey, ct);
         Assert.Equal(HttpStatusCode.Redirect, post.StatusCode);
         var setCookie = post.Headers.GetValues("Set-Cookie").Single(h => h.StartsWith(CookieName + "=", StringComparison.Ordinal));
         var session = cookies.GetCookies(new Uri(router.BaseUrl + "/ui"))[CookieName];
         Assert.NotNull(session);
         Assert.True(session.HttpOnly);
         return new DashboardLogin(session.Value, setCookie);
+    }
+
+    /// <summary>A sign-in with a key that is not the master key: refused (401), and the page it answers is returned.</summary>
+    public static async Task<string> RefusedAsync(RouterProcess router, string wrongKey, CancellationToken ct)
+    {
+        using var http = Browser(router, new CookieContainer());
+        using var post = await PostLoginAsync(http, wrongKey, ct);
+        Assert.Equal(HttpStatusCode.Unauthorized, post.StatusCode);
+        Assert.False(post.Headers.Contains("Set-Cookie") && post.Headers.GetValues("Set-Cookie").Any(h => h.StartsWith(CookieName + "=", StringComparison.Ordinal)));
+        return await post.Content.ReadAsStringAsync(ct);
+    }
+
+    private static HttpClient Browser(RouterProcess router, CookieContainer cookies)
+    {
+        var handler = router.Handler();
+        handler.CookieContainer = cookies;
+        handler.AllowAutoRedirect = false;
+        return new HttpClient(handler) { BaseAddress = new Uri(router.BaseUrl) };
+    }
+
+    /// <summary>The login form first (its antiforgery token and cookie), then the post with <paramref name="key"/>.</summary>
+    private static async Task<HttpResponseMessage> PostLoginAsync(HttpClient http, string key, CancellationToken ct)
+    {
+        var form = await http.GetStringAsync("/ui/login", ct);
+        var token = Regex.Match(form, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+        Assert.NotEmpty(token);
+        return await http.PostAsync("/ui/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "login", ["__RequestVerificationToken"] = token, ["Input.Key"] = key,
+        }), ct);
     }
 
     /// <summary>A client that sends this session's cookie on every request and follows no redirect.</summary>
