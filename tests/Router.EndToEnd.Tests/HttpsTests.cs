@@ -128,6 +128,29 @@ public sealed class HttpsTests : IAsyncLifetime
         Assert.DoesNotContain("   at ", router.Output, StringComparison.Ordinal); // a sentence, not a stack trace
     }
 
+    [Fact]
+    public async Task Config_check_opens_the_certificate_as_the_start_does()
+    {
+        string Check(string tls) => WriteFile("check.conf", $$"""router.http { urls = "https://127.0.0.1:4443", tls { {{tls}} } }""");
+
+        var valid = await RouterCliProcess.RunAsync(null, "config", "check",
+            Check($"certificate = \"{_files.Bundle}\", password = \"{ServerCertificateFiles.BundlePassword}\""));
+        var wrong = await RouterCliProcess.RunAsync(null, "config", "check", Check($"certificate = \"{_files.Bundle}\", password = \"not-the-password\""));
+
+        Assert.True(valid.ExitCode == 0, valid.ToString());
+        Assert.Equal(2, wrong.ExitCode);
+        Assert.Contains($"router.http.tls.certificate: {_files.Bundle} could not be opened as a PKCS#12 file with router.http.tls.password", wrong.Stderr,
+            StringComparison.Ordinal);
+        Assert.DoesNotContain("not-the-password", wrong.Stderr + wrong.Stdout, StringComparison.Ordinal);
+    }
+
+    private string WriteFile(string name, string text)
+    {
+        var path = Path.Combine(_certificates, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _router.DisposeAsync();

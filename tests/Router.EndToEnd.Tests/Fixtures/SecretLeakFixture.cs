@@ -128,6 +128,8 @@ public sealed class SecretLeakFixture : IAsyncLifetime
         foreach (var model in new[] { "claude", "google" })
             await SendAsync(holder, "/v1/chat/completions", Chat($"{model}/{EchoedHeaders.Model}"), 400);
         await SendAsync(anthropicStyle, "/v1/messages", Messages($"claude/{EchoedHeaders.Model}"), 400, anthropicKey: VirtualKey);
+        await SendAsync(anthropicStyle, "/v1/messages", Messages($"claude/{EchoedHeaders.Model}", stream: true), 400, anthropicKey: VirtualKey);
+        await SendAsync(holder, "/v1/responses", $$"""{"model":"google/{{EchoedHeaders.Model}}","input":"echo","stream":true}""", null);
         await SendAsync(holder, "/v1/chat/completions", Chat($"oai/{EchoedHeaders.StreamModel}", stream: true), null);
 
         foreach (var wrong in new[] { wrongMaster, wrongVirtual })
@@ -142,8 +144,8 @@ public sealed class SecretLeakFixture : IAsyncLifetime
     private static string Chat(string model, bool stream = false) =>
         $$"""{"model":"{{model}}","stream":{{(stream ? "true" : "false")}},"messages":[{"role":"user","content":"hello leak test"}]}""";
 
-    private static string Messages(string model) =>
-        $$"""{"model":"{{model}}","max_tokens":64,"messages":[{"role":"user","content":"hello leak test"}]}""";
+    private static string Messages(string model, bool stream = false) =>
+        $$"""{"model":"{{model}}","max_tokens":64,"stream":{{(stream ? "true" : "false")}},"messages":[{"role":"user","content":"hello leak test"}]}""";
 
     private async Task<(string Body, string RequestId)> SendAsync(HttpClient client, string path, string json, int? expected, string? anthropicKey = null)
     {
