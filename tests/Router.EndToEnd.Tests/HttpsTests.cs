@@ -128,6 +128,25 @@ public sealed class HttpsTests : IAsyncLifetime
         Assert.DoesNotContain("   at ", router.Output, StringComparison.Ordinal); // a sentence, not a stack trace
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_certificate_issued_under_an_intermediate_is_served_with_its_chain_to_clients_that_trust_only_the_root(bool bundle)
+    {
+        using var chained = ServerCertificateFiles.CreateChained(Path.Combine(_certificates, "chained"));
+        var tls = bundle
+            ? $"certificate = \"{chained.Bundle}\", password = \"{ServerCertificateFiles.BundlePassword}\""
+            : $"certificate = \"{chained.CertificatePem}\", key = \"{chained.KeyPem}\"";
+        await using var router = await RouterProcess.StartAsync(Config(_files.CertificatePem, _files.KeyPem).Replace(
+            $"certificate = \"{_files.CertificatePem}\", key = \"{_files.KeyPem}\"", tls, StringComparison.Ordinal), https: chained);
+
+        using var http = router.CreateClient(MasterKey);
+        using var answer = await http.PostAsync("/v1/chat/completions", Chat("secure-model", "chained"), Ct);
+
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Contains("CN=router-chained", router.Output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Config_check_opens_the_certificate_as_the_start_does()
     {

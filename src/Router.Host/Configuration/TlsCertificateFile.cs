@@ -19,6 +19,18 @@ public static class TlsCertificateFile
         return certificate;
     }
 
+    /// <summary>
+    /// The other certificates of the file (a PEM <c>fullchain.pem</c>'s intermediates, a bundle's CA certificates), sent
+    /// after <paramref name="leaf"/> in the handshake so that clients trusting only the root can build the chain.
+    /// </summary>
+    public static X509Certificate2Collection Intermediates(HttpTlsSettings tls, X509Certificate2 leaf)
+    {
+        var all = new X509Certificate2Collection();
+        if (tls.IsPkcs12) all = X509CertificateLoader.LoadPkcs12Collection(ReadBytes(tls.CertificatePath, "router.http.tls.certificate"), tls.Password);
+        else all.ImportFromPem(ReadText(tls.CertificatePath, "router.http.tls.certificate"));
+        return [.. all.Where(certificate => certificate.Thumbprint != leaf.Thumbprint)];
+    }
+
     /// <summary>One line for the start-up log: whose certificate, until when.</summary>
     public static string Describe(X509Certificate2 certificate) =>
         $"{certificate.Subject}, valid until {certificate.NotAfter.ToUniversalTime():yyyy-MM-dd HH:mm} UTC";

@@ -49,6 +49,7 @@ public static class RouterServer
 
         // Read before anything listens, so a bad certificate stops the start with its setting's name.
         var certificate = settings.HttpTls is { } tls ? TlsCertificateFile.Load(tls) : null;
+        var intermediates = certificate is null ? null : TlsCertificateFile.Intermediates(settings.HttpTls!, certificate);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { WebRootPath = DashboardSetup.WebRoot });
         builder.WebHost.UseUrls(settings.HttpUrls);
         // The slim builder leaves https:// addresses unsupported until asked.
@@ -58,7 +59,12 @@ public static class RouterServer
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = settings.MaxRequestBodyBytes;
             if (certificate is null) return;
-            kestrel.ConfigureHttpsDefaults(https => https.ServerCertificate = certificate);
+            kestrel.ConfigureHttpsDefaults(https =>
+            {
+                https.ServerCertificate = certificate;
+                // Without them a client that trusts only the root CA cannot build the chain of a CA-issued certificate.
+                if (intermediates!.Count > 0) https.ServerCertificateChain = intermediates;
+            });
             // ALPN offers h2 and http/1.1; a client that speaks HTTP/2 gets it.
             kestrel.ConfigureEndpointDefaults(listen => listen.Protocols = HttpProtocols.Http1AndHttp2);
         });

@@ -90,6 +90,24 @@ public sealed class HttpTlsSettingsTests : IDisposable
     }
 
     [Fact]
+    public void The_intermediates_of_a_full_chain_or_a_bundle_are_found_and_a_self_signed_certificate_has_none()
+    {
+        using var chained = ServerCertificateFiles.CreateChained(Path.Combine(_directory, "chained"));
+        var pem = new HttpTlsSettings(chained.CertificatePem, chained.KeyPem, null);
+        var bundle = new HttpTlsSettings(chained.Bundle, null, ServerCertificateFiles.BundlePassword);
+        var selfSigned = new HttpTlsSettings(_files.CertificatePem, _files.KeyPem, null);
+
+        foreach (var tls in new[] { pem, bundle })
+        {
+            using var leaf = TlsCertificateFile.Load(tls);
+            Assert.Equal(chained.Certificate.Thumbprint, leaf.Thumbprint);
+            Assert.Equal("CN=router-test-intermediate", Assert.Single(TlsCertificateFile.Intermediates(tls, leaf)).Subject);
+        }
+        using var alone = TlsCertificateFile.Load(selfSigned);
+        Assert.Empty(TlsCertificateFile.Intermediates(selfSigned, alone));
+    }
+
+    [Fact]
     public void A_missing_or_unreadable_file_names_its_setting()
     {
         var missing = Path.Combine(_directory, "nope.crt");
