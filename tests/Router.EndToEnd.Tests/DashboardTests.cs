@@ -273,24 +273,7 @@ public sealed class DashboardTests
         }
     }
 
-    /// <summary>Signs in as a browser would without one: the form's antiforgery token and cookie, then the post.</summary>
-    private static async Task<string> SignInAsync(RouterProcess router)
-    {
-        var cookies = new CookieContainer();
-        using var http = new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = new Uri(router.BaseUrl) };
-        var form = await http.GetStringAsync("/ui/login", Ct);
-        var token = System.Text.RegularExpressions.Regex.Match(form, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
-        Assert.NotEmpty(token);
-        using var post = await http.PostAsync("/ui/login", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["_handler"] = "login", ["__RequestVerificationToken"] = token, ["Input.Key"] = MasterKey,
-        }), Ct);
-        Assert.Equal(HttpStatusCode.Redirect, post.StatusCode);
-        var session = cookies.GetCookies(new Uri(router.BaseUrl + "/ui"))["router_ui"];
-        Assert.NotNull(session);
-        Assert.True(session.HttpOnly);
-        return session.Value;
-    }
+    private static async Task<string> SignInAsync(RouterProcess router) => (await DashboardLogin.SignInAsync(router, MasterKey, Ct)).Cookie;
 
     private static async Task<HttpStatusCode> OverviewStatusAsync(RouterProcess router, string cookie)
     {

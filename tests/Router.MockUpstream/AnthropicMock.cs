@@ -10,7 +10,7 @@ namespace Router.MockUpstream;
 /// wrong or missing <c>x-api-key</c>, no <c>anthropic-version</c>, no <c>max_tokens</c>, a
 /// <c>system</c> role among the messages. What it answers is chosen by the model name:
 /// <list type="bullet">
-/// <item><c>fail-400</c> invalid_request_error, <c>fail-429</c> rate_limit_error (retry-after: 7), <c>overloaded</c> 529 overloaded_error</item>
+/// <item><c>fail-400</c> invalid_request_error, <c>fail-429</c> rate_limit_error (retry-after: 7), <c>overloaded</c> 529 overloaded_error, <c>fail-echo-headers</c> 400 repeating the request's headers</item>
 /// <item><c>stream-error-first</c>: a 200 stream whose first event is an overloaded_error</item>
 /// <item><c>stream-error-mid</c>: message_start, two text deltas, then an overloaded_error event</item>
 /// <item><c>native-exotic</c>: <see cref="AnthropicNativeAnswers"/>, blocks and events no translation knows</item>
@@ -98,6 +98,9 @@ public static class AnthropicMock
                     return;
                 case "overloaded":
                     await ErrorAsync(context, 529, "overloaded_error", "Overloaded");
+                    return;
+                case EchoedHeaders.Model:
+                    await ErrorAsync(context, 400, "invalid_request_error", EchoedHeaders.Of(context));
                     return;
                 case AnthropicNativeAnswers.Model:
                     await AnthropicNativeAnswers.WriteAsync(context, body["stream"]?.GetValue<bool>() == true, ct);

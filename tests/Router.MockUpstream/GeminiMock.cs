@@ -12,7 +12,7 @@ namespace Router.MockUpstream;
 /// key must come in <c>x-goog-api-key</c>, streaming needs <c>alt=sse</c>, and a turn's role must be
 /// user or model. What it answers is chosen by the model name:
 /// <list type="bullet">
-/// <item><c>fail-400</c> (INVALID_ARGUMENT), <c>fail-429</c> (RESOURCE_EXHAUSTED): that error</item>
+/// <item><c>fail-400</c> (INVALID_ARGUMENT), <c>fail-429</c> (RESOURCE_EXHAUSTED): that error; <c>fail-echo-headers</c>: a 400 repeating the request's headers</item>
 /// <item><c>safety-block</c>: 200 with <c>promptFeedback.blockReason</c> SAFETY and no candidates</item>
 /// <item><c>safety-stop</c>: a candidate stopped with finishReason SAFETY and its safetyRatings</item>
 /// <item><c>stream-error-mid</c>: streamed, two text events then an error event (503 UNAVAILABLE)</item>
@@ -76,6 +76,9 @@ public static class GeminiMock
 
         switch (model)
         {
+            case EchoedHeaders.Model:
+                await ErrorAsync(context, 400, EchoedHeaders.Of(context), "INVALID_ARGUMENT");
+                return;
             case "fail-400":
                 await ErrorAsync(context, 400, "Invalid value at 'generation_config.temperature' (TYPE_FLOAT), \"hot\"", "INVALID_ARGUMENT");
                 return;

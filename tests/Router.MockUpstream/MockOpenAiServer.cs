@@ -18,6 +18,8 @@ namespace Router.MockUpstream;
 /// <item><c>slow</c>: answers after 5 s (for first-byte timeouts)</item>
 /// <item><c>die-mid-body</c>: a 200 whose JSON body is cut off by a connection reset</item>
 /// <item><c>stream-error-first</c>: a 200 stream whose first event is an error</item>
+/// <item><c>fail-echo-headers</c>: a 400 whose message repeats the request's headers, credentials included; <c>stream-error-echo-headers</c>: the
+///   same as a stream's first event (<see cref="EchoedHeaders"/>)</item>
 /// <item><c>stream-die</c>: two chunks, then the connection is cut</item>
 /// <item><c>stream-cut-first</c>: a comment, then the connection is cut before any data</item>
 /// <item><c>stream-stall</c>: one chunk, then silence (for stream-idle timeouts)</item>
@@ -111,6 +113,9 @@ public sealed class MockOpenAiServer : IAsyncDisposable
                 case var limited when limited.StartsWith("fail-429", StringComparison.Ordinal):
                     context.Response.Headers.RetryAfter = "7";
                     await ErrorAsync(context, 429, "Rate limit reached for requests.", "requests", "rate_limit_exceeded");
+                    return;
+                case EchoedHeaders.Model:
+                    await ErrorAsync(context, 400, EchoedHeaders.Of(context), "invalid_request_error", "echo");
                     return;
                 case "fail-500":
                     await ErrorAsync(context, 500, "The server had an error while processing your request.", "server_error", null);
@@ -222,6 +227,12 @@ public sealed class MockOpenAiServer : IAsyncDisposable
             await Task.Delay(Timeout.Infinite, ct);
         }
 
+        if (model == EchoedHeaders.StreamModel)
+        {
+            var error = new JsonObject { ["error"] = new JsonObject { ["message"] = EchoedHeaders.Of(context), ["type"] = "server_error", ["code"] = 500 } };
+            await EventAsync(context, error.ToJsonString(), ct);
+            return;
+        }
         if (model == "stream-error-first")
         {
             await EventAsync(context, """{"error":{"message":"The engine is currently overloaded, please try again later.","type":"server_error","code":503}}""", ct);

@@ -11,6 +11,9 @@ public sealed record RouterSettings(
     IReadOnlyList<ProviderSettings> Providers,
     IReadOnlyList<ModelEntry> Models)
 {
+    /// <summary><c>router.http.tls</c>: the certificate the router serves HTTPS with; null: plain HTTP.</summary>
+    public HttpTlsSettings? HttpTls { get; init; }
+
     /// <summary>The policy of models whose entries leave a field unset (<c>router.routing</c>).</summary>
     public RoutingPolicy DefaultPolicy { get; init; } = RoutingPolicy.Standard;
 

@@ -21,7 +21,16 @@ public static class ConfigView
 
     public static JsonObject Of(RouterSettings s) => new()
     {
-        ["http"] = new JsonObject { ["urls"] = s.HttpUrls },
+        ["http"] = new JsonObject
+        {
+            ["urls"] = s.HttpUrls,
+            ["tls"] = s.HttpTls is not { } tls ? null : new JsonObject
+            {
+                ["certificate"] = tls.CertificatePath,
+                ["key"] = tls.KeyPath,
+                ["password"] = tls.Password is null ? null : Mask,
+            },
+        },
         ["master-key"] = s.MasterKey is null ? null : Mask,
         ["data-dir"] = s.DataDir,
         ["max-request-body-bytes"] = s.MaxRequestBodyBytes,
@@ -92,13 +101,13 @@ public static class ConfigView
             ["drain-delay"] = Span(s.Cluster.DrainDelay),
             ["heartbeat-pause"] = Span(s.Cluster.HeartbeatPause),
             ["handover-timeout"] = Span(s.Cluster.HandoverTimeout),
-            ["tls"] = s.Cluster.Tls is not { } tls ? null : new JsonObject
+            ["tls"] = s.Cluster.Tls is not { } remoting ? null : new JsonObject
             {
-                ["certificate"] = tls.CertificatePath,
-                ["key"] = tls.KeyPath,
-                ["password"] = tls.Password is null ? null : Mask,
-                ["ca"] = tls.CaPath,
-                ["peer-thumbprints"] = new JsonArray([.. tls.PeerThumbprints.Select(t => JsonValue.Create(t))]),
+                ["certificate"] = remoting.CertificatePath,
+                ["key"] = remoting.KeyPath,
+                ["password"] = remoting.Password is null ? null : Mask,
+                ["ca"] = remoting.CaPath,
+                ["peer-thumbprints"] = new JsonArray([.. remoting.PeerThumbprints.Select(t => JsonValue.Create(t))]),
             },
         },
         ["storage"] = new JsonObject

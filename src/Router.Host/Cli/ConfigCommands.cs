@@ -60,6 +60,8 @@ public static class ConfigCommands
         try
         {
             var settings = RouterSettingsReader.Read(HoconConfigLoader.LoadRouterConfig(file.FullName));
+            // The HTTPS certificate is opened as at start, so a wrong file or password fails here too.
+            if (settings.HttpTls is { } tls) TlsCertificateFile.Load(tls).Dispose();
             // The route table and the providers' clients are built as a reload would, so a bad route fails here too.
             var routing = RoutingConfig.Build(settings, ModelCatalog.LoadShipped());
             routing.Providers.Dispose();

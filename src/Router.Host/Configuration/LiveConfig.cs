@@ -81,6 +81,7 @@ public sealed class LiveConfig
     {
         var changed = new List<string>();
         if (old.HttpUrls != next.HttpUrls) changed.Add("http.urls");
+        if (old.HttpTls != next.HttpTls) changed.Add("http.tls");
         if (old.MasterKey != next.MasterKey) changed.Add("master-key");
         if (old.DataDir != next.DataDir) changed.Add("data-dir");
         if (old.MaxRequestBodyBytes != next.MaxRequestBodyBytes) changed.Add("max-request-body-bytes");

@@ -33,8 +33,9 @@ public static partial class RouterSettingsReader
         var router = config.GetConfig("router") ?? throw new ConfigException("the 'router' block is missing");
         var defaultTimeouts = ReadTimeouts(router.GetConfig("provider-defaults.timeouts"), null);
         var providers = ReadProviders(router, defaultTimeouts);
+        var urls = urlsOverride ?? router.GetString("http.urls", "http://127.0.0.1:4000");
         var settings = new RouterSettings(
-            HttpUrls: urlsOverride ?? router.GetString("http.urls", "http://127.0.0.1:4000"),
+            HttpUrls: urls,
             MasterKey: ReadMasterKey(router),
             DataDir: Path.GetFullPath(router.GetString("data-dir", "data")),
             MaxRequestBodyBytes: router.GetLong("max-request-body-bytes", 8 * 1024 * 1024),
@@ -43,6 +44,7 @@ public static partial class RouterSettingsReader
             Providers: providers,
             Models: ReadModels(router, providers))
         {
+            HttpTls = ReadHttpTls(router, urls),
             DefaultPolicy = ReadPolicy(router.GetConfig("routing")?.Root.GetObject(), "router.routing"),
             Retry = ReadRetry(router),
             EstimateCompletionTokens = ReadPositive(router, "estimate-completion-tokens", 1024),

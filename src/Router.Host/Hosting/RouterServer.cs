@@ -1,4 +1,5 @@
 using Akka.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Router.Actors.Breakers;
 using Router.Actors.KeyBudgets;
 using Router.Actors.Routing;
@@ -41,12 +42,26 @@ public static class RouterServer
         var storage = RouterStorage.Create(settings);
         storage.Prepare();
 
+        // Read before anything listens, so a bad certificate stops the start with its setting's name.
+        var certificate = settings.HttpTls is { } tls ? TlsCertificateFile.Load(tls) : null;
+        var intermediates = certificate is null ? null : TlsCertificateFile.Intermediates(settings.HttpTls!, certificate);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { WebRootPath = DashboardSetup.WebRoot });
         builder.WebHost.UseUrls(settings.HttpUrls);
+        // The slim builder leaves https:// addresses unsupported until asked.
+        if (certificate is not null) builder.WebHost.UseKestrelHttpsConfiguration();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = settings.MaxRequestBodyBytes;
+            if (certificate is null) return;
+            kestrel.ConfigureHttpsDefaults(https =>
+            {
+                https.ServerCertificate = certificate;
+                // Without them a client that trusts only the root CA cannot build the chain of a CA-issued certificate.
+                if (intermediates!.Count > 0) https.ServerCertificateChain = intermediates;
+            });
+            // ALPN offers h2 and http/1.1; a client that speaks HTTP/2 gets it.
+            kestrel.ConfigureEndpointDefaults(listen => listen.Protocols = HttpProtocols.Http1AndHttp2);
         });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(console =>
@@ -175,7 +190,7 @@ public static class RouterServer
         });
         MapEndpoints(app);
         StartupReport.Log(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Router"), settings,
-            app.Services.GetRequiredService<LiveConfig>().Current);
+            app.Services.GetRequiredService<LiveConfig>().Current, certificate);
         return app;
     }
 

@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using Router.Contracts.Configuration;
 using Router.Host.Cluster;
 using Router.Host.Configuration;
@@ -9,7 +10,7 @@ namespace Router.Host.Hosting;
 /// <summary>What an operator needs to see once at start: where the router listens and what it can route.</summary>
 public static class StartupReport
 {
-    public static void Log(ILogger logger, RouterSettings settings, RoutingConfig config)
+    public static void Log(ILogger logger, RouterSettings settings, RoutingConfig config, X509Certificate2? certificate = null)
     {
         var routes = config.Routes;
         foreach (var warning in settings.Warnings) logger.LogWarning("Configuration: {Warning}", warning);
@@ -26,6 +27,13 @@ public static class StartupReport
         logger.LogInformation("Data directory {DataDir}", settings.DataDir);
         logger.LogInformation("Storage: {Storage}", RouterStorage.Describe(settings));
         RemotingSecurityReport.Log(logger, settings.Cluster);
+        if (certificate is not null)
+        {
+            logger.LogInformation("HTTPS (HTTP/1.1 and HTTP/2) with certificate {Certificate}", TlsCertificateFile.Describe(certificate));
+            // Clients refuse an expired certificate; the router still starts, so the operator sees why they fail.
+            if (certificate.NotAfter.ToUniversalTime() < DateTime.UtcNow)
+                logger.LogWarning("The HTTPS certificate {Path} expired on {Expired:yyyy-MM-dd}: clients will refuse it", settings.HttpTls, certificate.NotAfter);
+        }
         if (settings.Tracing.Enabled) logger.LogInformation("Tracing: {Tracing}", TracingSetup.Describe(settings.Tracing));
     }
 }

@@ -27,6 +27,7 @@ public sealed class ProviderClient : IDisposable
     public ProviderClient(ProviderSettings settings, HttpMessageHandler? handler = null)
     {
         Settings = settings;
+        Credentials = new ProviderCredentials(settings);
         _http = new HttpClient(handler ?? ProviderConnections.CreateHandler(settings))
         {
             // Timeouts are enforced per phase by the caller (first byte, stream idle, total).
@@ -40,6 +41,9 @@ public sealed class ProviderClient : IDisposable
     }
 
     public ProviderSettings Settings { get; }
+
+    /// <summary>Its key and credential headers, to mask out of what it answers before that is passed on.</summary>
+    public ProviderCredentials Credentials { get; }
 
     /// <summary>Its dialect for OpenAI's APIs (chat, completions, embeddings).</summary>
     public IProviderDialect Dialect { get; }

@@ -24,9 +24,10 @@ namespace Router.Host.Proxy;
 /// end, the answer is not complete.
 /// </param>
 /// <param name="stopping">Cancelled when a graceful stop cuts the answers still under way.</param>
+/// <param name="credentials">The provider's key and credential headers, masked out of an error it sends in the stream.</param>
 public sealed class StreamRelay(
     ProxyExchange exchange, Deployment deployment, TimeSpan streamIdle, IStreamTranslator translator, UsageEstimate usage, IAnswerSink sink,
-    CancellationToken stopping)
+    CancellationToken stopping, ProviderCredentials credentials)
 {
 
     private string? _unreadable;
@@ -161,7 +162,7 @@ public sealed class StreamRelay(
     private RouterError FailureOf(bool closed, bool committed)
     {
         if (translator.Error is { } error)
-            return ProviderErrors.FromResponse(error.Status, error.Payload, deployment.ProviderName, deployment.Id);
+            return ProviderErrors.FromResponse(error.Status, credentials.MaskIn(error.Payload), deployment.ProviderName, deployment.Id);
         if (_unreadable is not null)
             return Unreachable($"Provider '{deployment.ProviderName}' sent a stream event the router could not read: {_unreadable}");
         return Unreachable(closed && !committed

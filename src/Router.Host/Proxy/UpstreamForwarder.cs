@@ -53,7 +53,7 @@ public sealed class UpstreamForwarder(ShutdownDrain? stop = null)
             if (status is < 200 or > 299)
             {
                 var errorBody = await ReadLimitedAsync(response.Content, phase.Token);
-                var error = ProviderErrors.FromResponse(status, errorBody, deployment.ProviderName, deployment.Id, RetryAfterOf(response));
+                var error = ProviderErrors.FromResponse(status, client.Credentials.MaskIn(errorBody), deployment.ProviderName, deployment.Id, RetryAfterOf(response));
                 return CallOutcome.Failed(error, AttemptVerdicts.IsProviderFault(status), Stopwatch.GetElapsedTime(started));
             }
 
@@ -84,7 +84,8 @@ public sealed class UpstreamForwarder(ShutdownDrain? stop = null)
                 return CallOutcome.Answered(used, Stopwatch.GetElapsedTime(started)) with { Body = translated.Body };
             }
 
-            var relay = new StreamRelay(exchange, deployment, timeouts.StreamIdle, dialect.CreateStreamTranslator(answer), usage, sink, stopping);
+            var relay = new StreamRelay(exchange, deployment, timeouts.StreamIdle, dialect.CreateStreamTranslator(answer), usage, sink, stopping,
+                client.Credentials);
             await using var events = dialect.CreateEventReader(await response.Content.ReadAsStreamAsync(phase.Token));
             return await relay.RelayAsync(events, phase, started);
         }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
+using Router.MockUpstream;
 
 namespace Router.EndToEnd.Tests.Fixtures;
 
@@ -29,6 +30,9 @@ public sealed class RouterProcess : IAsyncDisposable
     public string BaseUrl { get; }
     public string DataDir { get; }
 
+    /// <summary>The certificate the router serves HTTPS with (router.http.tls), whose clients trust it; null: plain HTTP.</summary>
+    public ServerCertificateFiles? Https { get; private init; }
+
     public string Output
     {
         get
@@ -47,16 +51,19 @@ public sealed class RouterProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts the router with <paramref name="routerBlock"/> as the body of a <c>router { }</c> file. A data
-    /// directory made here is deleted on dispose; one passed in is the caller's to keep.
+    /// directory made here is deleted on dispose; one passed in is the caller's to keep. With <paramref name="https"/>
+    /// it listens on an https:// address (the block must set router.http.tls to those files), and its clients trust
+    /// that certificate. <paramref name="environment"/> adds variables the config reads (<c>${?NAME}</c>).
     /// </summary>
-    public static async Task<RouterProcess> StartAsync(string routerBlock, string? dataDir = null, bool waitUntilReady = true)
+    public static async Task<RouterProcess> StartAsync(string routerBlock, string? dataDir = null, bool waitUntilReady = true,
+        ServerCertificateFiles? https = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var ownsDataDir = dataDir is null;
         dataDir ??= Directory.CreateTempSubdirectory("router-e2e-").FullName;
         var configFile = Path.Combine(dataDir, "test.conf");
         await File.WriteAllTextAsync(configFile, ConfigText(dataDir, routerBlock));
         var port = FreePort();
-        var baseUrl = $"http://127.0.0.1:{port}";
+        var baseUrl = $"{(https is null ? "http" : "https")}://127.0.0.1:{port}";
 
         var start = new ProcessStartInfo("dotnet")
         {
@@ -75,9 +82,10 @@ public sealed class RouterProcess : IAsyncDisposable
         // Nor any of the router's own settings (ROUTER_MASTER_KEY, ROUTER_CACHE_SECRET, ROUTER_STORAGE_PASSWORD_FILE, ...).
         foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("ROUTER_", StringComparison.Ordinal)).ToList())
             start.Environment.Remove(name);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the router");
-        var router = new RouterProcess(process, baseUrl, dataDir, ownsDataDir);
+        var router = new RouterProcess(process, baseUrl, dataDir, ownsDataDir) { Https = https };
         process.OutputDataReceived += (_, e) => router.Append(e.Data);
         process.ErrorDataReceived += (_, e) => router.Append(e.Data);
         process.BeginOutputReadLine();
@@ -100,10 +108,13 @@ public sealed class RouterProcess : IAsyncDisposable
 
     public HttpClient CreateClient(string? bearer)
     {
-        var client = new HttpClient { BaseAddress = new Uri(BaseUrl), Timeout = TimeSpan.FromSeconds(30) };
+        var client = new HttpClient(Handler()) { BaseAddress = new Uri(BaseUrl), Timeout = TimeSpan.FromSeconds(30) };
         if (bearer is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
         return client;
     }
+
+    /// <summary>A handler for this router's scheme: over HTTPS it trusts the router's certificate and nothing else.</summary>
+    public SocketsHttpHandler Handler() => Https?.TrustingHandler() ?? new SocketsHttpHandler();
 
     /// <summary>Asks the router to stop as systemd or a container runtime would: SIGTERM.</summary>
     public void Terminate()
@@ -128,7 +139,7 @@ public sealed class RouterProcess : IAsyncDisposable
 
     private async Task WaitUntilReadyAsync()
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        using var http = new HttpClient(Handler()) { Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < deadline)
         {

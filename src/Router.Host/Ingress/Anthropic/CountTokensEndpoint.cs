@@ -82,7 +82,7 @@ public static class CountTokensEndpoint
             throw RouterError.UpstreamUnreachable(e is OperationCanceledException ? 504 : 502, deployment.ProviderName, deployment.Id,
                 $"Could not count tokens at provider '{deployment.ProviderName}': {e.Message}");
         }
-        if (status is < 200 or > 299) throw ProviderErrors.FromResponse(status, body, deployment.ProviderName, deployment.Id);
+        if (status is < 200 or > 299) throw ProviderErrors.FromResponse(status, client.Credentials.MaskIn(body), deployment.ProviderName, deployment.Id);
         context.Response.Headers["x-router-deployment"] = deployment.Id;
         context.Response.ContentType = "application/json";
         context.Response.ContentLength = body.Length;
