@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Router.Contracts.Configuration;
+using Router.Host.Certificates;
 
 namespace Router.Host.Cluster;
 
@@ -54,41 +55,21 @@ public sealed class RemotingCertificates
     private static X509Certificate2 LoadOwn(ClusterTlsSettings tls, TimeProvider time)
     {
         var path = tls.CertificatePath;
-        var text = Readable(path, $"{Setting}.certificate");
-        var isPem = text.Contains("-----BEGIN", StringComparison.Ordinal);
-        var (keyFile, keySetting) = isPem && tls.KeyPath is { } keyPath ? (keyPath, $"{Setting}.key") : (path, $"{Setting}.certificate");
-        if (keyFile != path) text = Readable(keyFile, keySetting);
-        if (isPem && !text.Contains("PRIVATE KEY-----", StringComparison.Ordinal))
-            throw new RemotingTlsException(tls.KeyPath is null
-                ? $"{Setting}.certificate {path} holds no private key: name the key's file in {Setting}.key"
-                : $"{Setting}.key {keyFile} holds no PEM private key");
-        // The private key is the node's identity: a copy every user of the host can read is one any of them can join with.
-        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(keyFile) & UnixFileMode.OtherRead) != 0)
-            throw new RemotingTlsException($"{keySetting}: {keyFile} holds the node's private key and every user of the host can read it; " +
-                $"chmod 600 {keyFile} (owned by the user the router runs as)");
-        var encrypted = isPem && text.Contains("-----BEGIN ENCRYPTED PRIVATE KEY-----", StringComparison.Ordinal);
-        if (encrypted && tls.Password is null)
-            throw new RemotingTlsException($"{keySetting} {keyFile} is encrypted: set {Setting}.password (or ROUTER_CLUSTER_TLS_PASSWORD, or {Setting}.password-file)");
         X509Certificate2 certificate;
         try
         {
-            certificate = !isPem ? X509CertificateLoader.LoadPkcs12FromFile(path, tls.Password)
-                : encrypted ? X509Certificate2.CreateFromEncryptedPemFile(path, tls.Password, tls.KeyPath)
-                : X509Certificate2.CreateFromPemFile(path, tls.KeyPath);
+            certificate = CertificateFile.Load(Setting, path, tls.KeyPath, tls.Password);
         }
-        catch (CryptographicException e)
+        catch (CertificateFileException e)
         {
-            var hint = !isPem ? $"a PKCS#12 file (.pfx/.p12) opened by {Setting}.password"
-                : encrypted ? $"a PEM certificate and its encrypted PEM private key with the right {Setting}.password"
-                : "a PEM certificate and its PEM private key";
-            throw new RemotingTlsException($"{Setting}.certificate {path} cannot be loaded ({e.Message.TrimEnd('.')}): it must be {hint}", e);
+            throw new RemotingTlsException(e.Message, e);
         }
-        catch (ArgumentException e)
-        {
-            throw new RemotingTlsException($"{keySetting} {keyFile} is not the private key of {Setting}.certificate {path} ({e.Message.TrimEnd('.')})", e);
-        }
-        if (!certificate.HasPrivateKey)
-            throw new RemotingTlsException($"{Setting}.certificate {path} has no private key: name the key's file in {Setting}.key");
+        // The private key is the node's identity: a copy every user of the host can read is one any of them can join with.
+        var keyFile = tls.KeyPath ?? path;
+        var keySetting = tls.KeyPath is null ? $"{Setting}.certificate" : $"{Setting}.key";
+        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(keyFile) & UnixFileMode.OtherRead) != 0)
+            throw new RemotingTlsException($"{keySetting}: {keyFile} holds the node's private key and every user of the host can read it; " +
+                $"chmod 600 {keyFile} (owned by the user the router runs as)");
         var now = time.GetUtcNow().UtcDateTime;
         if (certificate.NotAfter.ToUniversalTime() < now || certificate.NotBefore.ToUniversalTime() > now)
             throw new RemotingTlsException($"{Setting}.certificate {path} is valid only from {certificate.NotBefore.ToUniversalTime():u} " +

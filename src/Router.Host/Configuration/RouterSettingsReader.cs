@@ -164,7 +164,20 @@ public static partial class RouterSettingsReader
             throw new ConfigException("router.storage.password-file is the PostgreSQL password: it needs router.storage.provider = postgres");
         // Merged here, once, so every connection (the router's, the journal's, the cluster lease's) has it.
         var password = SecretFile.Read("router.storage.password-file", passwordFile);
-        return new StorageSettings(provider, PostgresStorage.WithPassword(connectionString!, password)) { PasswordFile = passwordFile };
+        return new StorageSettings(provider, WithPassword(connectionString!, password)) { PasswordFile = passwordFile };
+    }
+
+    /// <summary>
+    /// <paramref name="connectionString"/> with <paramref name="password"/> (from <c>router.storage.password-file</c>)
+    /// as its password; one that names a password already is refused, as two sources of one secret would be.
+    /// </summary>
+    private static string WithPassword(string connectionString, string password)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (!string.IsNullOrEmpty(builder.Password))
+            throw new ConfigException("router.storage.connection-string has a Password and router.storage.password-file is set: keep one");
+        builder.Password = password;
+        return builder.ConnectionString;
     }
 
     private static SettlementSettings ReadSettlement(Config router)

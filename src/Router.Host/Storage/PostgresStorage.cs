@@ -2,7 +2,6 @@ using System.Data.Common;
 using Akka.Configuration;
 using Npgsql;
 using Router.Contracts.Configuration;
-using Router.Host.Configuration;
 
 namespace Router.Host.Storage;
 
@@ -45,19 +44,6 @@ public sealed class PostgresStorage : RouterStorage
         {
             return e.Message;
         }
-    }
-
-    /// <summary>
-    /// <paramref name="connectionString"/> with <paramref name="password"/> (from <c>router.storage.password-file</c>)
-    /// as its password; one that names a password already is refused, as two sources of one secret would be.
-    /// </summary>
-    public static string WithPassword(string connectionString, string password)
-    {
-        var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        if (!string.IsNullOrEmpty(builder.Password))
-            throw new ConfigException("router.storage.connection-string has a Password and router.storage.password-file is set: keep one");
-        builder.Password = password;
-        return builder.ConnectionString;
     }
 
     public override int RowsPerInsert => 50;

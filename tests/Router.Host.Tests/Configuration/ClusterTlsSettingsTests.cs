@@ -174,7 +174,7 @@ public sealed class ClusterTlsSettingsTests : IDisposable
         var refusal = Refusal(files);
         Assert.Contains("router.cluster.tls.password", refusal, StringComparison.Ordinal);
         var wrong = Refusal(files + ", password = \"pa55-not-this-one\"");
-        Assert.Contains("right router.cluster.tls.password", wrong, StringComparison.Ordinal);
+        Assert.Contains("router.cluster.tls.password does not open it", wrong, StringComparison.Ordinal);
         Assert.DoesNotContain("pa55-not-this-one", wrong, StringComparison.Ordinal);
     }
 }

@@ -111,8 +111,8 @@ public sealed class HttpTlsSettingsTests : IDisposable
     public void A_missing_or_unreadable_file_names_its_setting()
     {
         var missing = Path.Combine(_directory, "nope.crt");
-        Assert.Equal($"router.http.tls.certificate: there is no file {missing}", LoadError(new HttpTlsSettings(missing, _files.KeyPem, null)));
-        Assert.StartsWith("router.http.tls.key: there is no file", LoadError(new HttpTlsSettings(_files.CertificatePem, missing, null)), StringComparison.Ordinal);
+        Assert.Equal($"router.http.tls.certificate: {missing} does not exist", LoadError(new HttpTlsSettings(missing, _files.KeyPem, null)));
+        Assert.Equal($"router.http.tls.key: {missing} does not exist", LoadError(new HttpTlsSettings(_files.CertificatePem, missing, null)));
         // A directory where the key should be: the file cannot be read, whoever runs the test.
         Assert.StartsWith($"router.http.tls.key: {_directory} cannot be read", LoadError(new HttpTlsSettings(_files.CertificatePem, _directory, null)),
             StringComparison.Ordinal);
@@ -121,7 +121,7 @@ public sealed class HttpTlsSettingsTests : IDisposable
     [Fact]
     public void A_key_of_another_certificate_is_refused_as_a_mismatch()
     {
-        Assert.Equal($"router.http.tls.key: the private key in {_files.OtherKeyPem} is not the key of the certificate in {_files.CertificatePem}",
+        Assert.Equal($"router.http.tls.key: {_files.OtherKeyPem} is not the private key of router.http.tls.certificate {_files.CertificatePem}",
             LoadError(new HttpTlsSettings(_files.CertificatePem, _files.OtherKeyPem, null)));
     }
 
@@ -130,7 +130,7 @@ public sealed class HttpTlsSettingsTests : IDisposable
     {
         Assert.Contains("holds no PEM certificate", LoadError(new HttpTlsSettings(_files.KeyPem, _files.KeyPem, null)), StringComparison.Ordinal);
         Assert.Contains("holds no PEM private key", LoadError(new HttpTlsSettings(_files.CertificatePem, _files.CertificatePem, null)), StringComparison.Ordinal);
-        Assert.StartsWith("router.http.tls.key is not set", LoadError(new HttpTlsSettings(_files.CertificatePem, null, null)), StringComparison.Ordinal);
+        Assert.EndsWith("holds no private key: name the key's file in router.http.tls.key", LoadError(new HttpTlsSettings(_files.CertificatePem, null, null)), StringComparison.Ordinal);
     }
 
     [Fact]
