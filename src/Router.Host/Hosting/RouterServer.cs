@@ -6,6 +6,7 @@ using Router.Actors.Serialization;
 using Router.Contracts.Configuration;
 using Router.Contracts.Wire;
 using Router.Host.Admin;
+using Router.Host.Alerts;
 using Router.Host.Auth;
 using Router.Host.Caching;
 using Router.Host.Cluster;
@@ -114,6 +115,7 @@ public static class RouterServer
             Path.Combine(settings.DataDir, RequestLogOutbox.FileName), TimeProvider.System, sp.GetRequiredService<ILogger<RequestLogWriter>>()));
         services.AddSingleton(new RequestLogQuery(storage));
         services.AddRouterTracing(settings.Tracing);
+        services.AddRouterAlerts(settings);
 
         services.AddAkka("router", akka =>
         {
@@ -207,5 +209,6 @@ public static class RouterServer
         MetricsEndpoint.Map(app);
         app.MapDashboard();
         AdminEndpoints.Map(app);
+        AlertEndpoints.Map(app);
     }
 }
