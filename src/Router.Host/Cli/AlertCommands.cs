@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
-using Router.Host.Cli;
+using Router.Host.Alerts;
 
-namespace Router.Host.Alerts;
+namespace Router.Host.Cli;
 
 /// <summary><c>router alerts list|test</c>: the node's last alerts and their deliveries; a test notification to every target.</summary>
 public static class AlertCommands
