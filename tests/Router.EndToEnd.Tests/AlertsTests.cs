@@ -8,10 +8,11 @@ namespace Router.EndToEnd.Tests;
 
 /// <summary>
 /// Alerts through a real router to a loopback webhook receiver standing in for a generic webhook, ntfy, Gotify,
-/// Discord and Slack (and a generic target that fails twice before it takes a message): <c>router alerts test</c>
-/// reaches every target; real events (a circuit opening and closing, a key's budget passing 80 % and 100 %, Redis
-/// killed and started again) arrive at each target once per state change, in its format, with no secret in any
-/// payload; <c>/admin/alerts</c> and <c>/ui/alerts</c> list them with each delivery's status.
+/// Discord and Slack (and a generic target that fails twice before it takes a message, and one where nothing
+/// listens): <c>router alerts test</c> reaches every target and reports the dead one; real events (a circuit
+/// opening, failing on and closing, a key's budget passing 80 % and 100 %, Redis killed and started again) arrive
+/// at each target once per state change, in its format, with no secret in any payload; <c>/admin/alerts</c> and
+/// <c>/ui/alerts</c> list them with each delivery's status.
 /// </summary>
 public sealed class AlertsTests
 {
@@ -23,7 +24,7 @@ public sealed class AlertsTests
 
     private static readonly string[] Targets = ["generic", "ntfy", "gotify", "discord", "slack", "flaky"];
 
-    private static string Config(MockOpenAiServer mock, RedisServer redis, WebhookReceiver hooks) => $$"""
+    private static string Config(MockOpenAiServer mock, RedisServer redis, WebhookReceiver hooks, int deadPort) => $$"""
           master-key = "{{MasterKey}}"
           providers { mock { type = openai-compatible, api-base = "{{mock.ApiBase}}", api-key = "{{ProviderSecret}}" } }
           models = [
@@ -42,6 +43,7 @@ public sealed class AlertsTests
             hold-off = 0s
             retry-delay = 100ms
             attempts = 4
+            provider-failing-after = 600ms
             targets = [
               { name = generic, url = "{{hooks.Root}}/generic" }
               { name = ntfy, format = ntfy, url = "{{hooks.Root}}/ntfy/router-alerts", token = "{{NtfyToken}}" }
@@ -49,6 +51,8 @@ public sealed class AlertsTests
               { name = discord, format = discord, url = "{{hooks.Root}}/discord/api/webhooks/1/hook-token" }
               { name = slack, format = slack, url = "{{hooks.Root}}/slack/services/T0/B0/hook-token" }
               { name = flaky, url = "{{hooks.Root}}/flaky" }
+              # Nothing listens there: its deliveries are tried `attempts` times, then marked failed.
+              { name = dead, url = "http://127.0.0.1:{{deadPort}}/hook", events = [circuit-open] }
             ]
           }
         """;
@@ -59,15 +63,19 @@ public sealed class AlertsTests
         await using var mock = await MockOpenAiServer.StartAsync(requiredKey: ProviderSecret);
         await using var redis = await RedisServer.StartNewAsync();
         await using var hooks = await WebhookReceiver.StartAsync(failFirst: 2);
-        await using var router = await RouterProcess.StartAsync(Config(mock, redis, hooks));
+        await using var router = await RouterProcess.StartAsync(Config(mock, redis, hooks, RedisServer.FreePort()));
         using var master = router.CreateClient(MasterKey);
 
         // router alerts test: every target, each in its format; the flaky one after two 503s.
+        // The dead target did not take it: the command says so with exit code 8, after printing every outcome.
         var test = await RouterCliProcess.RunAsync(MasterKey, "alerts", "test", "--node", router.BaseUrl, "--json");
-        Assert.True(test.ExitCode == 0, test.ToString());
+        Assert.True(test.ExitCode == 8, test.ToString());
+        Assert.Contains("a target did not take the test notification", test.Stderr);
         var outcomes = JsonNode.Parse(test.Stdout)!["deliveries"]!.AsArray().ToDictionary(d => (string)d!["target"]!, d => d!);
-        Assert.Equal(Targets.Order(), outcomes.Keys.Order());
-        Assert.All(outcomes.Values, d => Assert.Equal("sent", (string)d["status"]!));
+        Assert.Equal([.. Targets, "dead"], outcomes.Keys);
+        Assert.All(Targets, t => Assert.Equal("sent", (string)outcomes[t]["status"]!));
+        Assert.Equal(("failed", 4, "connection failed"),
+            ((string)outcomes["dead"]["status"]!, (int)outcomes["dead"]["attempts"]!, (string)outcomes["dead"]["error"]!));
         Assert.Equal((1, 3), ((int)outcomes["generic"]["attempts"]!, (int)outcomes["flaky"]["attempts"]!));
         await ArrivedAsync("test");
 
@@ -76,7 +84,9 @@ public sealed class AlertsTests
             using (var failed = await master.PostAsync("/v1/chat/completions", Hi("shaky"), Ct))
                 Assert.False(failed.IsSuccessStatusCode);
         await ArrivedAsync("circuit-open");
-        await Task.Delay(1200, Ct);
+        // Still open 600 ms later: the provider is failing.
+        await ArrivedAsync("provider-failing");
+        await Task.Delay(1000, Ct);
         using (var probe = await master.PostAsync("/v1/chat/completions", Hi("shaky"), Ct))
             Assert.Equal(HttpStatusCode.OK, probe.StatusCode);
         await ArrivedAsync("circuit-closed");
@@ -101,7 +111,7 @@ public sealed class AlertsTests
 
         // A few more samples: nothing is sent twice.
         await Task.Delay(1000, Ct);
-        string[] events = ["test", "circuit-open", "circuit-closed", "budget-80", "budget-100", "cache-down", "cache-up"];
+        string[] events = ["test", "circuit-open", "provider-failing", "circuit-closed", "budget-80", "budget-100", "cache-down", "cache-up"];
         foreach (var target in Targets)
         {
             var received = hooks.Received.Where(h => TargetOf(h) == target).Select(h => EventOf(target, h)).ToList();
@@ -120,7 +130,13 @@ public sealed class AlertsTests
         var list = JsonNode.Parse(await master.GetStringAsync("/admin/alerts", Ct))!;
         var alerts = list["alerts"]!.AsArray();
         Assert.Equal(events.Order(), alerts.Select(a => (string)a!["event"]!).Order());
-        Assert.All(alerts, a => Assert.All(a!["deliveries"]!.AsArray(), d => Assert.Equal("sent", (string)d!["status"]!)));
+        Assert.All(alerts, a => Assert.All(a!["deliveries"]!.AsArray().Where(d => (string)d!["target"]! != "dead"),
+            d => Assert.Equal("sent", (string)d!["status"]!)));
+        var deadOpen = alerts.Single(a => (string)a!["event"]! == "circuit-open")!["deliveries"]!.AsArray().Single(d => (string)d!["target"]! == "dead")!;
+        Assert.Equal(("failed", 4), ((string)deadOpen["status"]!, (int)deadOpen["attempts"]!));
+        // Only the events a target lists reach it.
+        Assert.Equal(["test", "circuit-open"], alerts.Where(a => a!["deliveries"]!.AsArray().Any(d => (string)d!["target"]! == "dead"))
+            .Select(a => (string)a!["event"]!).Reverse());
         var flakyTest = alerts.Single(a => (string)a!["event"]! == "test")!["deliveries"]!.AsArray().Single(d => (string)d!["target"]! == "flaky")!;
         Assert.Equal(3, (int)flakyTest["attempts"]!);
         Assert.DoesNotContain("hook-token", list.ToJsonString(), StringComparison.Ordinal);
@@ -132,6 +148,7 @@ public sealed class AlertsTests
         var page = await SignedInPageAsync(router, "/ui/alerts");
         foreach (var name in events) Assert.Contains($"data-event=\"{name}\"", page);
         Assert.Contains("data-target=\"discord\" data-status=\"sent\"", page);
+        Assert.Contains("data-target=\"dead\" data-status=\"failed\"", page);
         Assert.DoesNotContain("hook-token", page, StringComparison.Ordinal);
 
         async Task<Webhook> ArrivedAsync(string name)
