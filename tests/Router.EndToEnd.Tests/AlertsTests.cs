@@ -12,7 +12,7 @@ namespace Router.EndToEnd.Tests;
 /// listens): <c>router alerts test</c> reaches every target and reports the dead one; real events (a circuit
 /// opening, failing on and closing, a key's budget passing 80 % and 100 %, Redis killed and started again) arrive
 /// at each target once per state change, in its format, with no secret in any payload; <c>/admin/alerts</c> and
-/// <c>/ui/alerts</c> list them with each delivery's status.
+/// <c>/ui/alerts</c> list them with each delivery's status. PostgreSQL stopped and started again is sent once each way.
 /// </summary>
 public sealed class AlertsTests
 {
@@ -170,6 +170,45 @@ public sealed class AlertsTests
                 if (hooks.Received.Count(h => EventOf(TargetOf(h), h) == name) == Targets.Length) return;
             }
             await ArrivedAsync(name);
+        }
+    }
+
+    [Fact]
+    public async Task PostgreSQL_going_away_and_back_is_sent_once_each_without_its_password()
+    {
+        await using var mock = await MockOpenAiServer.StartAsync(requiredKey: ProviderSecret);
+        await using var postgres = await PostgresServer.StartNewAsync();
+        await using var hooks = await WebhookReceiver.StartAsync(failFirst: 0);
+        await using var router = await RouterProcess.StartAsync($$"""
+              master-key = "{{MasterKey}}"
+              providers { mock { type = openai-compatible, api-base = "{{mock.ApiBase}}", api-key = "{{ProviderSecret}}" } }
+              models = [ { name = "m/*", provider = mock } ]
+              storage { provider = postgres, connection-string = "{{postgres.ConnectionString}}" }
+              alerts {
+                sample-interval = 200ms
+                hold-off = 0s
+                targets = [ { name = generic, url = "{{hooks.Root}}/generic" } ]
+              }
+            """);
+
+        await postgres.StopAsync();
+        await EventAsync("storage-down");
+        await postgres.StartAsync();
+        await EventAsync("storage-up");
+        await Task.Delay(1000, Ct);
+
+        Assert.Equal(["storage-down", "storage-up"], hooks.Received.Select(h => (string)JsonNode.Parse(h.Body)!["event"]!));
+        foreach (var hook in hooks.Received)
+        {
+            Assert.DoesNotContain(postgres.Password, hook.Body, StringComparison.Ordinal);
+            Assert.DoesNotContain(postgres.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), hook.Body, StringComparison.Ordinal);
+        }
+
+        async Task EventAsync(string name)
+        {
+            for (var deadline = DateTime.UtcNow.AddSeconds(30); DateTime.UtcNow < deadline; await Task.Delay(100, Ct))
+                if (hooks.Received.Any(h => (string)JsonNode.Parse(h.Body)!["event"]! == name)) return;
+            throw new TimeoutException($"'{name}' did not arrive\n{router.Output}");
         }
     }
 
