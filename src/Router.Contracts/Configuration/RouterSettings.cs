@@ -26,6 +26,7 @@ public sealed record RouterSettings(
     public TracingSettings Tracing { get; init; } = TracingSettings.Off;
     public StorageSettings Storage { get; init; } = StorageSettings.Standard;
     public SettlementSettings Settlement { get; init; } = SettlementSettings.Standard;
+    public AlertsSettings Alerts { get; init; } = AlertsSettings.Standard;
 
     /// <summary><c>router.responses.retention</c>: how long a stored (bridged) Responses answer can be read and continued.</summary>
     public TimeSpan ResponsesRetention { get; init; } = TimeSpan.FromDays(30);

@@ -116,6 +116,28 @@ public static class ConfigView
             ["connection-string"] = s.Storage.ConnectionString is null ? null : ConnectionString(s.Storage.ConnectionString),
             ["password-file"] = s.Storage.PasswordFile,
         },
+        ["alerts"] = Alerts(s.Alerts),
+    };
+
+    /// <summary>A target's URL is masked whole, as its token: Discord's and Slack's URLs are their credential, an ntfy topic its only one.</summary>
+    private static JsonObject Alerts(AlertsSettings a) => new()
+    {
+        ["targets"] = new JsonArray([.. a.Targets.Select(t => new JsonObject
+        {
+            ["name"] = t.Name,
+            ["format"] = t.Format.ToString().ToLowerInvariant(),
+            ["url"] = Mask,
+            ["token"] = t.Token is null ? null : Mask,
+            ["events"] = t.Events.Count == 0 ? null : Names(t.Events.Order(StringComparer.Ordinal)),
+        })]),
+        ["sample-interval"] = Span(a.SampleInterval),
+        ["hold-off"] = Span(a.HoldOff),
+        ["provider-failing-after"] = Span(a.ProviderFailingAfter),
+        ["request-log-backlog"] = a.RequestLogBacklog,
+        ["settlement-backlog"] = a.SettlementBacklog,
+        ["history"] = a.History,
+        ["attempts"] = a.Attempts,
+        ["retry-delay"] = Span(a.RetryDelay),
     };
 
     private static JsonObject Providers(IReadOnlyList<ProviderSettings> providers)

@@ -42,6 +42,7 @@ public static class RouterCli
         root.Subcommands.Add(CacheCommands.Build());
         root.Subcommands.Add(LogCommands.Build());
         root.Subcommands.Add(ConfigCommands.Build());
+        root.Subcommands.Add(AlertCommands.Build());
         root.SetAction((parse, ct) => ServeAsync(parse.GetValue(config), parse.GetValue(urls), ct));
         return root;
     }

@@ -63,6 +63,7 @@ public static partial class RouterSettingsReader
             Storage = ReadStorage(router),
             Settlement = ReadSettlement(router),
             Prices = ReadPrices(router),
+            Alerts = ReadAlerts(router),
         };
         // The pair's journal, keys, log and lease must be one store both nodes reach.
         if (settings.Cluster.Enabled && settings.Storage.Provider != StorageProvider.Postgres)

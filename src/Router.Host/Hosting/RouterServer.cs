@@ -7,6 +7,7 @@ using Router.Actors.Serialization;
 using Router.Contracts.Configuration;
 using Router.Contracts.Wire;
 using Router.Host.Admin;
+using Router.Host.Alerts;
 using Router.Host.Auth;
 using Router.Host.Caching;
 using Router.Host.Cluster;
@@ -130,6 +131,7 @@ public static class RouterServer
             Path.Combine(settings.DataDir, RequestLogOutbox.FileName), TimeProvider.System, sp.GetRequiredService<ILogger<RequestLogWriter>>()));
         services.AddSingleton(new RequestLogQuery(storage));
         services.AddRouterTracing(settings.Tracing);
+        services.AddRouterAlerts(settings);
 
         services.AddAkka("router", akka =>
         {
@@ -223,5 +225,6 @@ public static class RouterServer
         MetricsEndpoint.Map(app);
         app.MapDashboard();
         AdminEndpoints.Map(app);
+        AlertEndpoints.Map(app);
     }
 }
