@@ -49,11 +49,13 @@ public sealed class SecretLeakTests(SecretLeakFixture fixture) : IClassFixture<S
         ["/admin/cache"] = [new("/admin/cache", Caller.Master)],
         ["/admin/log"] = [new("/admin/log?lines=1000", Caller.Master)],
         ["/admin/config"] = [new("/admin/config", Caller.Master)],
+        ["/admin/alerts"] = [new("/admin/alerts", Caller.Master)],
         ["/ui"] = [new("/ui", Caller.Session)],
         ["/ui/login"] = [new("/ui/login", Caller.Anyone)],
         ["/ui/requests"] = [new("/ui/requests", Caller.Session)],
         ["/ui/requests/{Id}"] = [new($"/ui/requests/{fixture.EchoedRequestId}", Caller.Session)],
         ["/ui/deployments"] = [new("/ui/deployments", Caller.Session)],
+        ["/ui/alerts"] = [new("/ui/alerts", Caller.Session)],
         // Blazor answers it only with the protected address of a redirect to follow; without one, 400.
         ["/_framework/opaque-redirect"] = [new("/_framework/opaque-redirect", Caller.Session, Status: 400)],
     };

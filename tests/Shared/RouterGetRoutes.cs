@@ -19,8 +19,8 @@ public static class RouterGetRoutes
         "/spend/logs", "/spend/report",
         "/metrics",
         "/admin/cluster", "/admin/cluster/events", "/admin/shards", "/admin/shards/locate",
-        "/admin/breakers", "/admin/cache", "/admin/log", "/admin/config",
-        "/ui", "/ui/login", "/ui/requests", "/ui/requests/{Id}", "/ui/deployments",
+        "/admin/breakers", "/admin/cache", "/admin/log", "/admin/config", "/admin/alerts",
+        "/ui", "/ui/login", "/ui/requests", "/ui/requests/{Id}", "/ui/deployments", "/ui/alerts",
         // Blazor's own: where an enhanced navigation is redirected.
         "/_framework/opaque-redirect",
     ];

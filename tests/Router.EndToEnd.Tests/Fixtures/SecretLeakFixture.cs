@@ -34,6 +34,10 @@ public sealed class SecretLeakFixture : IAsyncLifetime
     /// <summary>Variables the router's process gets (its config reads them with <c>${?NAME}</c>).</summary>
     private Dictionary<string, string> Environment { get; } = new(StringComparer.Ordinal);
 
+    private const string DiscordWebhookToken = "dWh-7Kq2Lm9Np4Rs6Tv8Xz1Bc3Df5Gh";
+
+    private string AnthropicKeyFile => Path.Combine(_certificates, "anthropic.key");
+
     public RouterProcess Router { get; private set; } = null!;
     public OtlpReceiver Collector { get; private set; } = null!;
     public string VirtualKey { get; private set; } = "";
@@ -52,7 +56,10 @@ public sealed class SecretLeakFixture : IAsyncLifetime
     {
         Secrets.Add("master key (the dashboard login)", MasterKey);
         Secrets.Add("provider key of oai (openai, from the config file)", OpenAiKey);
-        Secrets.Add("provider key of claude (anthropic, from the config file)", AnthropicKey);
+        Secrets.Add("provider key of claude (anthropic, from its api-key-file)", AnthropicKey);
+        Environment["ROUTER_CACHE_SECRET"] = Secrets.Add("router.cache.secret", "cache-secret-5d8a0f2c9b7e4d1a3c6f8e0b2d4a6c8e");
+        Environment["LEAK_NTFY_TOKEN"] = Secrets.Add("an alert target's token", "tk_3nq8v2x7c5b1m9z4l6k0j8h2g4f");
+        Secrets.Add("an alert target's URL (a Discord webhook's holds its token)", DiscordWebhookToken);
         Environment[GeminiKeyVariable] = Secrets.Add($"provider key of google (gemini, from ${{?{GeminiKeyVariable}}})", GeminiKey);
         Environment["ROUTER_HTTP_TLS_PASSWORD"] = Secrets.Add("router.http.tls.password", ServerCertificateFiles.BundlePassword);
         // Keys a caller got wrong are not the router's, but may be someone's real key: they must not be repeated either.
@@ -60,6 +67,8 @@ public sealed class SecretLeakFixture : IAsyncLifetime
         var wrongVirtual = Secrets.Add("a wrong key shaped like a virtual key", "sk-Q7rT2vX9zB4nM6pL8kJ3hG5fD1sA0wE2yU4iO6pR8tY");
 
         _tls = ServerCertificateFiles.Create(_certificates);
+        await File.WriteAllTextAsync(AnthropicKeyFile, AnthropicKey + "\n", Ct);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(AnthropicKeyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         Collector = await OtlpReceiver.StartAsync();
         var openAi = await Started(MockOpenAiServer.StartAsync(requiredKey: OpenAiKey));
         var anthropic = await Started(MockOpenAiServer.StartAsync(requiredKey: AnthropicKey));
@@ -84,10 +93,15 @@ public sealed class SecretLeakFixture : IAsyncLifetime
           tracing { otlp-endpoint = "{{Collector.Root}}", service-name = "router-leak", export-delay = 200ms }
           request-log { batch-interval = 200ms }
           routing.retries = 0
+          cache.secret = ${?ROUTER_CACHE_SECRET}
+          alerts.targets = [
+            { name = phone, format = ntfy, url = "http://127.0.0.1:9/router", token = ${?LEAK_NTFY_TOKEN} }
+            { name = chat, format = discord, url = "http://127.0.0.1:9/api/webhooks/1/{{DiscordWebhookToken}}" }
+          ]
           breaker { consecutive-failures-to-open = 1000, minimum-calls-in-window = 1000000 }
           providers {
             oai { type = openai, api-base = "{{openAi.ApiBase}}", api-key = "{{OpenAiKey}}" }
-            claude { type = anthropic, api-base = "{{anthropic.Root}}/anthropic/v1", api-key = "{{AnthropicKey}}" }
+            claude { type = anthropic, api-base = "{{anthropic.Root}}/anthropic/v1", api-key-file = "{{AnthropicKeyFile}}" }
             google { type = gemini, api-base = "{{gemini.Root}}/gemini/v1beta", api-key = ${?{{GeminiKeyVariable}}} }
           }
           models = [

@@ -13,15 +13,15 @@ public sealed class AlertsConfigViewTests
     {
         var settings = RouterSettingsReader.Read(ConfigurationFactory.ParseString("""
             router.alerts.targets = [
-              { name = chat, format = discord, url = "https://discord.example/api/webhooks/1/hook-secret" }
-              { name = phone, format = ntfy, url = "https://ntfy.example/topic-secret", token = tk_token-secret, events = [storage-down, circuit-open] }
+              { name = chat, format = discord, url = "https://discord.example/api/webhooks/1/hook-h1dd3n" }
+              { name = phone, format = ntfy, url = "https://ntfy.example/topic-h1dd3n", token = tk_token-h1dd3n, events = [storage-down, circuit-open] }
             ]
             """).WithFallback(HoconConfigLoader.LoadRouterConfig(null)));
 
         var view = ConfigView.Of(settings);
         var json = view.ToJsonString();
 
-        Assert.DoesNotContain("secret", json, StringComparison.Ordinal);
+        Assert.DoesNotContain("h1dd3n", json, StringComparison.Ordinal);
         var targets = view["alerts"]!["targets"]!.AsArray();
         Assert.Equal(("chat", "discord", ConfigView.Mask, null), Row(targets[0]!));
         Assert.Equal(("phone", "ntfy", ConfigView.Mask, ConfigView.Mask), Row(targets[1]!));

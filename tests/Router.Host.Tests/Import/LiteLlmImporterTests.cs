@@ -125,10 +125,10 @@ public sealed class LiteLlmImporterTests
     {
         var (result, hocon) = Import("general_settings: { master_key: os.environ/PROXY_KEY }");
 
-        var settings = ImportFixtures.Load(hocon, ("PROXY_KEY", "mk-from-env"));
+        var settings = ImportFixtures.Load(hocon, ("PROXY_KEY", "mk-from-env-0123456789abcdef0123456789"));
 
         Assert.Contains(settings.Models, m => m is { Name: "gpt-*", Provider: "openai" });
-        Assert.Equal("mk-from-env", settings.MasterKey);
+        Assert.Equal("mk-from-env-0123456789abcdef0123456789", settings.MasterKey);
         Assert.Contains(result.Notes, n => n.Key == "model_list");
     }
 
