@@ -123,7 +123,7 @@ public sealed class HttpsTests : IAsyncLifetime
         await using var router = await RouterProcess.StartAsync(Config(_files.CertificatePem, _files.OtherKeyPem), waitUntilReady: false, https: _files);
 
         Assert.Equal(2, await router.WaitForExitAsync(TimeSpan.FromSeconds(60)));
-        Assert.Contains($"router: configuration error: router.http.tls.key: the private key in {_files.OtherKeyPem} is not the key of the certificate",
+        Assert.Contains($"router: configuration error: router.http.tls.key: {_files.OtherKeyPem} is not the private key of router.http.tls.certificate",
             router.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", router.Output, StringComparison.Ordinal); // a sentence, not a stack trace
     }
@@ -158,7 +158,7 @@ public sealed class HttpsTests : IAsyncLifetime
 
         Assert.True(valid.ExitCode == 0, valid.ToString());
         Assert.Equal(2, wrong.ExitCode);
-        Assert.Contains($"router.http.tls.certificate: {_files.Bundle} could not be opened as a PKCS#12 file with router.http.tls.password", wrong.Stderr,
+        Assert.Contains($"router.http.tls.certificate: {_files.Bundle} is not PEM and could not be opened as a PKCS#12 file with router.http.tls.password", wrong.Stderr,
             StringComparison.Ordinal);
         Assert.DoesNotContain("not-the-password", wrong.Stderr + wrong.Stdout, StringComparison.Ordinal);
     }

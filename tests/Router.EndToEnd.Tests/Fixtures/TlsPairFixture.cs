@@ -10,7 +10,7 @@ namespace Router.EndToEnd.Tests.Fixtures;
 /// </summary>
 public sealed class TlsPairFixture : IAsyncLifetime
 {
-    public const string MasterKey = "sk-e2e-tls-pair-master-7e2a9c41";
+    public const string MasterKey = "sk-e2e-tls-pair-master-7e2a9c41d3";
 
     private readonly string _certificates = Directory.CreateTempSubdirectory("router-tls-certs-").FullName;
 
