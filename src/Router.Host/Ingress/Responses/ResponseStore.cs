@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -13,16 +14,23 @@ public sealed record StoredResponse(string Json, IReadOnlyList<JsonElement> Conv
 /// <summary>
 /// The Responses answers the router made by translation, in its database (SQLite, or the pair's PostgreSQL so that either
 /// node can continue one), each readable by the key that made it and no other until it expires.
-/// </summary>
 /// <para>
 /// A response is kept off the request path (<see cref="Keep"/>): a database write with its sync to disk cost about a
-/// millisecond at the median, and the client waits for nothing it needs. A read or delete of a response still being
-/// written on this node waits for that write first, so a client that continues at once finds it.
+/// millisecond at the median, and the client waits for nothing it needs. One writer at a time takes every response
+/// waiting and writes them in one transaction, so writes never pile up on threads waiting for the database's lock. A
+/// read or delete of a response still being written on this node waits for that write first, so a client that
+/// continues at once finds it.
 /// </para>
 /// </summary>
 public sealed class ResponseStore(RouterStorage storage, TimeProvider clock, TimeSpan retention, ILogger<ResponseStore> logger) : IAsyncDisposable
 {
+    private const int MostPerTransaction = 256;
+
+    private sealed record Waiting(string ResponseId, string KeyId, Func<StoredResponse?> Build, TaskCompletionSource Written);
+
     private readonly ConcurrentDictionary<(string ResponseId, string KeyId), Task> _writing = new();
+    private readonly ConcurrentQueue<Waiting> _waiting = new();
+    private readonly SemaphoreSlim _writer = new(1, 1);
 
     private static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
 
@@ -33,19 +41,54 @@ public sealed class ResponseStore(RouterStorage storage, TimeProvider clock, Tim
     public void Keep(string responseId, string keyId, Func<StoredResponse?> build)
     {
         var entry = (responseId, keyId);
-        var write = Task.Run(async () =>
+        var waiting = new Waiting(responseId, keyId, build, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var written = waiting.Written.Task;
+        _writing[entry] = written;
+        _ = written.ContinueWith(_ => _writing.TryRemove(KeyValuePair.Create(entry, written)), TaskScheduler.Default);
+        _waiting.Enqueue(waiting);
+        _ = Task.Run(WriteWaitingAsync);
+    }
+
+    /// <summary>Writes what waits unless another writer is at it; that one looks again after it lets go, so nothing is left behind.</summary>
+    private async Task WriteWaitingAsync()
+    {
+        while (!_waiting.IsEmpty && await _writer.WaitAsync(0))
         {
             try
             {
-                if (build() is { } response) await SaveAsync(responseId, keyId, response.Json, response.Conversation, CancellationToken.None);
+                await WriteBatchAsync();
             }
-            catch (Exception e) when (RouterStorage.IsDatabaseFailure(e))
+            finally
             {
-                logger.LogWarning("Response {ResponseId} could not be stored: {Reason}", responseId, e.Message);
+                _writer.Release();
             }
-        });
-        _writing[entry] = write;
-        _ = write.ContinueWith(_ => _writing.TryRemove(KeyValuePair.Create(entry, write)), TaskScheduler.Default);
+        }
+    }
+
+    private async Task WriteBatchAsync()
+    {
+        var batch = new List<Waiting>();
+        while (batch.Count < MostPerTransaction && _waiting.TryDequeue(out var next)) batch.Add(next);
+        try
+        {
+            var responses = new List<(Waiting Waiting, StoredResponse Response)>();
+            foreach (var waiting in batch)
+                if (waiting.Build() is { } response) responses.Add((waiting, response));
+            if (responses.Count == 0) return;
+            await using var connection = storage.OpenLogConnection();
+            await using var transaction = await connection.BeginTransactionAsync();
+            foreach (var (waiting, response) in responses)
+                await SaveAsync(connection, transaction, waiting.ResponseId, waiting.KeyId, response.Json, response.Conversation, CancellationToken.None);
+            await transaction.CommitAsync();
+        }
+        catch (Exception e) when (RouterStorage.IsDatabaseFailure(e) || e is JsonException)
+        {
+            logger.LogWarning("{Count} responses could not be stored: {Reason}", batch.Count, e.Message);
+        }
+        finally
+        {
+            foreach (var waiting in batch) waiting.Written.TrySetResult();
+        }
     }
 
     private Task Written(string responseId, string keyId) =>
@@ -56,9 +99,16 @@ public sealed class ResponseStore(RouterStorage storage, TimeProvider clock, Tim
 
     public async Task SaveAsync(string responseId, string keyId, string response, IReadOnlyList<JsonElement> conversation, CancellationToken ct)
     {
-        var now = clock.GetUtcNow();
         await using var connection = storage.OpenLogConnection();
+        await SaveAsync(connection, null, responseId, keyId, response, conversation, ct);
+    }
+
+    private async Task SaveAsync(DbConnection connection, DbTransaction? transaction, string responseId, string keyId, string response,
+        IReadOnlyList<JsonElement> conversation, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
         await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
         // Expired rows go as new ones come: no sweeper to run, and the index on expires_at keeps it cheap. A key that
         // reuses its own request id for a new response replaces the old one.
         command.CommandText = """
