@@ -124,16 +124,10 @@ public static class MessagesRequestConverter
         {
             json.WriteStartArray("tool_calls");
             foreach (var call in calls)
-            {
-                json.WriteStartObject();
-                json.WriteString("id", String(call, "id") ?? throw Invalid("tool_use: id is required", "messages"));
-                json.WriteString("type", "function");
-                json.WriteStartObject("function");
-                json.WriteString("name", String(call, "name") ?? throw Invalid("tool_use: name is required", "messages"));
-                json.WriteString("arguments", call.TryGetProperty("input", out var input) ? input.GetRawText() : "{}");
-                json.WriteEndObject();
-                json.WriteEndObject();
-            }
+                ChatToolCall.Write(json,
+                    String(call, "id") ?? throw Invalid("tool_use: id is required", "messages"),
+                    String(call, "name") ?? throw Invalid("tool_use: name is required", "messages"),
+                    call.TryGetProperty("input", out var input) ? input.GetRawText() : "{}");
             json.WriteEndArray();
         }
         json.WriteEndObject();

@@ -66,16 +66,10 @@ public sealed class ResponsesItemWriter(Utf8JsonWriter json)
         {
             json.WriteStartArray("tool_calls");
             foreach (var call in _calls)
-            {
-                json.WriteStartObject();
-                json.WriteString("id", Text(call, "call_id") ?? throw Invalid("A function_call item needs its call_id.", "input"));
-                json.WriteString("type", "function");
-                json.WriteStartObject("function");
-                json.WriteString("name", Text(call, "name") ?? throw Invalid("A function_call item needs its name.", "input"));
-                json.WriteString("arguments", Text(call, "arguments") ?? "{}");
-                json.WriteEndObject();
-                json.WriteEndObject();
-            }
+                ChatToolCall.Write(json,
+                    Text(call, "call_id") ?? throw Invalid("A function_call item needs its call_id.", "input"),
+                    Text(call, "name") ?? throw Invalid("A function_call item needs its name.", "input"),
+                    Text(call, "arguments") ?? "{}");
             json.WriteEndArray();
         }
         json.WriteEndObject();

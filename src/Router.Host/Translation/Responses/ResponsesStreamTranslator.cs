@@ -48,24 +48,12 @@ public sealed class ResponsesStreamTranslator(ResponseContext context) : IChunkT
         if ((Text(delta, "reasoning_content") ?? Text(delta, "reasoning")) is { Length: > 0 } reasoning)
         {
             if (_open is not ReasoningItem) Open(new ReasoningItem(NextId("rs"), ""), events);
-            _openText.Append(reasoning);
-            Emit(events, "response.reasoning_summary_text.delta", json =>
-            {
-                Locate(json);
-                json.WriteNumber("summary_index", 0);
-                json.WriteString("delta", reasoning);
-            });
+            AppendDelta(events, "response.reasoning_summary_text.delta", "summary_index", reasoning);
         }
         if ((Text(delta, "content") ?? Text(delta, "refusal")) is { Length: > 0 } text)
         {
             if (_open is not MessageItem) Open(new MessageItem(NextId("msg"), ""), events);
-            _openText.Append(text);
-            Emit(events, "response.output_text.delta", json =>
-            {
-                Locate(json);
-                json.WriteNumber("content_index", 0);
-                json.WriteString("delta", text);
-            });
+            AppendDelta(events, "response.output_text.delta", "content_index", text);
         }
         if (!delta.TryGetProperty("tool_calls", out var calls) || calls.ValueKind != JsonValueKind.Array) return;
         foreach (var call in calls.EnumerateArray())
@@ -73,15 +61,23 @@ public sealed class ResponsesStreamTranslator(ResponseContext context) : IChunkT
             var function = call.TryGetProperty("function", out var f) ? f : default;
             if (Text(call, "id") is { } callId) Open(new FunctionCallItem(NextId("fc"), callId, Text(function, "name") ?? "", ""), events);
             if (_open is FunctionCallItem && Text(function, "arguments") is { Length: > 0 } arguments)
-            {
-                _openText.Append(arguments);
-                Emit(events, "response.function_call_arguments.delta", json =>
-                {
-                    Locate(json);
-                    json.WriteString("delta", arguments);
-                });
-            }
+                AppendDelta(events, "response.function_call_arguments.delta", indexName: null, arguments);
         }
+    }
+
+    /// <summary>
+    /// Adds a delta to the open item and sends it: the item's place, its part index where the event has one
+    /// (a function call's arguments have none), and the delta. Written without a closure: this runs per chunk.
+    /// </summary>
+    private void AppendDelta(List<byte[]> events, string type, string? indexName, string delta)
+    {
+        _openText.Append(delta);
+        events.Add(Event(type, _sequence++, (Translator: this, IndexName: indexName, Delta: delta), static (json, state) =>
+        {
+            state.Translator.Locate(json);
+            if (state.IndexName is not null) json.WriteNumber(state.IndexName, 0);
+            json.WriteString("delta", state.Delta);
+        }));
     }
 
     private string NextId(string kind) => _draft.ItemId(kind, _draft.Output.Count + (_open is null ? 0 : 1));
@@ -191,7 +187,11 @@ public sealed class ResponsesStreamTranslator(ResponseContext context) : IChunkT
     private void Emit(List<byte[]> events, string type, Action<Utf8JsonWriter> fields) => events.Add(Event(type, _sequence++, fields));
 
     /// <summary>One Responses event: <c>event: type</c>, then its JSON with <c>type</c> and <c>sequence_number</c>.</summary>
-    public static byte[] Event(string type, int sequence, Action<Utf8JsonWriter> fields)
+    public static byte[] Event(string type, int sequence, Action<Utf8JsonWriter> fields) =>
+        Event(type, sequence, fields, static (json, write) => write(json));
+
+    /// <summary>As above, with the fields written from a state rather than a closure over it.</summary>
+    public static byte[] Event<TState>(string type, int sequence, TState state, Action<Utf8JsonWriter, TState> fields)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         buffer.Write("event: "u8);
@@ -202,7 +202,7 @@ public sealed class ResponsesStreamTranslator(ResponseContext context) : IChunkT
             json.WriteStartObject();
             json.WriteString("type", type);
             json.WriteNumber("sequence_number", sequence);
-            fields(json);
+            fields(json, state);
             json.WriteEndObject();
         }
         buffer.Write("\n\n"u8);
