@@ -158,7 +158,14 @@ public sealed partial class ModelsPageTests
 
         var login = await DashboardLogin.SignInAsync(router, MasterKey, Ct);
         var signedIn = Browser(router, login.Cookie);
-        var token = Token(await signedIn.GetStringAsync("/ui/models", Ct));
+        string token;
+        using (var get = await signedIn.GetAsync("/ui/models", Ct))
+        {
+            // The buttons are plain forms: the page still allows no script.
+            Assert.Equal(HttpStatusCode.OK, get.StatusCode);
+            Assert.Contains("script-src 'none'", get.Headers.GetValues("Content-Security-Policy").Single());
+            token = Token(await get.Content.ReadAsStringAsync(Ct));
+        }
 
         // A session without the form's token is refused before anything runs.
         using (var post = await PostAsync(signedIn, token: null, "trip:a:duo"))
