@@ -56,6 +56,7 @@ public sealed class SecretLeakTests(SecretLeakFixture fixture) : IClassFixture<S
         ["/ui/requests/{Id}"] = [new($"/ui/requests/{fixture.EchoedRequestId}", Caller.Session)],
         ["/ui/deployments"] = [new("/ui/deployments", Caller.Session)],
         ["/ui/alerts"] = [new("/ui/alerts", Caller.Session)],
+        ["/ui/models"] = [new("/ui/models", Caller.Session)],
         // Blazor answers it only with the protected address of a redirect to follow; without one, 400.
         ["/_framework/opaque-redirect"] = [new("/_framework/opaque-redirect", Caller.Session, Status: 400)],
     };

@@ -42,6 +42,7 @@ public static class DashboardSetup
         var eagerKeyRing = services.FirstOrDefault(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType?.Name == "DataProtectionHostedService");
         if (eagerKeyRing is not null) services.Remove(eagerKeyRing);
         services.AddSingleton<DashboardSession>();
+        services.AddSingleton<ModelsView>();
         // The key files sit in a private directory of the data dir, next to master.key; a warning at every new key is noise.
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
     }
