@@ -197,6 +197,12 @@ public sealed class KeysPageTests
         handler.CookieContainer = cookies;
         handler.AllowAutoRedirect = false;
         using var stranger = new HttpClient(handler) { BaseAddress = new Uri(router.BaseUrl) };
+        foreach (var path in new[] { "/ui/keys", "/ui/keys/key_0000000000000001" })
+        {
+            using var asked = await stranger.GetAsync(path, Ct);
+            Assert.Equal(HttpStatusCode.Redirect, asked.StatusCode);
+            Assert.Contains("/ui/login?return=", asked.Headers.Location!.OriginalString);
+        }
         var login = await stranger.GetStringAsync("/ui/login", Ct);
         var token = Regex.Match(login, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
         Assert.NotEmpty(token);
