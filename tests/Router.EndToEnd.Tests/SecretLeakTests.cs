@@ -57,6 +57,8 @@ public sealed class SecretLeakTests(SecretLeakFixture fixture) : IClassFixture<S
         ["/ui/deployments"] = [new("/ui/deployments", Caller.Session)],
         ["/ui/alerts"] = [new("/ui/alerts", Caller.Session)],
         ["/ui/models"] = [new("/ui/models", Caller.Session)],
+        ["/ui/keys"] = [new("/ui/keys", Caller.Session)],
+        ["/ui/keys/{Id}"] = [new($"/ui/keys/{fixture.VirtualKeyId}", Caller.Session), new($"/ui/keys/{fixture.VirtualKeyId}?delete=1", Caller.Session)],
         // Blazor answers it only with the protected address of a redirect to follow; without one, 400.
         ["/_framework/opaque-redirect"] = [new("/_framework/opaque-redirect", Caller.Session, Status: 400)],
     };

@@ -21,6 +21,7 @@ public static class RouterGetRoutes
         "/admin/cluster", "/admin/cluster/events", "/admin/shards", "/admin/shards/locate",
         "/admin/breakers", "/admin/cache", "/admin/log", "/admin/config", "/admin/alerts",
         "/ui", "/ui/login", "/ui/requests", "/ui/requests/{Id}", "/ui/deployments", "/ui/alerts", "/ui/models",
+        "/ui/keys", "/ui/keys/{Id}",
         // Blazor's own: where an enhanced navigation is redirected.
         "/_framework/opaque-redirect",
     ];

@@ -37,6 +37,9 @@ public sealed class KeyRequest
 
     public static KeyRequest Block(bool blocked) => new() { Blocked = new(true, blocked) };
 
+    /// <summary>A request naming keys by id or secret, for <see cref="KeyAdmin.DeleteAsync"/>.</summary>
+    public static KeyRequest ForKeys(IReadOnlyList<string> keys) => new() { Keys = keys };
+
     /// <summary>The policy with this request's changes; the secret, prefix and creation time stay.</summary>
     public KeyPolicy ApplyTo(KeyPolicy policy) => policy with
     {
@@ -69,13 +72,17 @@ public sealed class KeyRequest
         using (document)
         {
             var body = document.RootElement;
-            if (body.ValueKind != JsonValueKind.Object) throw RouterError.InvalidRequest("The request body must be a JSON object.", code: "invalid_json");
-            return Parse(body, now);
+            return FromJson(document.RootElement, now);
         }
     }
 
-    private static KeyRequest Parse(JsonElement body, DateTimeOffset now)
+    /// <summary>
+    /// Reads and checks a request's fields from a JSON object: the API's body, or what the dashboard's key form
+    /// makes of its fields, so both are held to the same rules and name the same field when one is wrong.
+    /// </summary>
+    public static KeyRequest FromJson(JsonElement body, DateTimeOffset now)
     {
+        if (body.ValueKind != JsonValueKind.Object) throw RouterError.InvalidRequest("The request body must be a JSON object.", code: "invalid_json");
         var duration = Val(body, "duration", e => ParseDuration(e, "duration"));
         var expires = Val(body, "expires", e =>
             e.ValueKind == JsonValueKind.String

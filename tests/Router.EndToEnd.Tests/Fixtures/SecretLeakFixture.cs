@@ -41,6 +41,8 @@ public sealed class SecretLeakFixture : IAsyncLifetime
     public RouterProcess Router { get; private set; } = null!;
     public OtlpReceiver Collector { get; private set; } = null!;
     public string VirtualKey { get; private set; } = "";
+    /// <summary>The virtual key's id, for its page in the dashboard.</summary>
+    public string VirtualKeyId { get; private set; } = "";
     public DashboardLogin Session { get; private set; } = null!;
 
     /// <summary>Every answer the traffic got (status, headers and body as text), by what was asked.</summary>
@@ -77,6 +79,7 @@ public sealed class SecretLeakFixture : IAsyncLifetime
 
         VirtualKey = Secrets.Add("a virtual key's secret (from /key/generate)",
             await Router.GenerateKeyAsync(MasterKey, new { key_alias = "leak-laptop" }, Ct));
+        VirtualKeyId = (await Router.KeyInfoAsync(VirtualKey, Ct))["key_id"]!.GetValue<string>();
         Session = await DashboardLogin.SignInAsync(Router, MasterKey, Ct);
         // Every data-protected token of the router (antiforgery tokens in its forms too) starts with the same header, a
         // magic number and the protection key's id (20 bytes, 27 characters of base64url): the session is what follows.
