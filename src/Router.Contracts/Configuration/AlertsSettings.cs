@@ -28,7 +28,7 @@ public sealed record AlertTarget(string Name, AlertFormat Format, Uri Url, strin
 /// <param name="ProviderFailingAfter">A circuit not closed for this long raises <c>provider-failing</c>.</param>
 /// <param name="RequestLogBacklog">Outbox rows above which <c>request-log-backlog</c> is raised.</param>
 /// <param name="SettlementBacklog">Unconfirmed settlements above which <c>settlement-backlog</c> is raised.</param>
-/// <param name="History">How many alerts <c>/admin/alerts</c> and <c>/ui/alerts</c> keep (in memory).</param>
+/// <param name="History">How many alerts <c>/admin/alerts</c> and <c>/ui/alerts</c> keep (in the data directory's alerts.db).</param>
 /// <param name="Attempts">Tries per target before a delivery is marked failed.</param>
 /// <param name="RetryDelay">The first wait between tries; each next one doubles.</param>
 public sealed record AlertsSettings(
