@@ -19,10 +19,13 @@ public sealed class PairAlertsTests(ITestOutputHelper output) : IAsyncLifetime
 
     private static readonly string[] Targets = ["generic", "discord"];
 
-    private readonly WebhookReceiver _hooks = WebhookReceiver.StartAsync(failFirst: 0).GetAwaiter().GetResult();
+    private WebhookReceiver _hooks = null!;
     private PairUnderLoad _pair = null!;
 
-    public async ValueTask InitializeAsync() => _pair = await PairUnderLoad.StartAsync(MasterKey, $$"""
+    public async ValueTask InitializeAsync()
+    {
+        _hooks = await WebhookReceiver.StartAsync(failFirst: 0);
+        _pair = await PairUnderLoad.StartAsync(MasterKey, $$"""
         cache.enabled = false
         alerts {
           sample-interval = 200ms
@@ -34,11 +37,12 @@ public sealed class PairAlertsTests(ITestOutputHelper output) : IAsyncLifetime
           ]
         }
         """);
+    }
 
     public async ValueTask DisposeAsync()
     {
-        await _pair.DisposeAsync();
-        await _hooks.DisposeAsync();
+        if (_pair is not null) await _pair.DisposeAsync();
+        if (_hooks is not null) await _hooks.DisposeAsync();
     }
 
     [Fact]

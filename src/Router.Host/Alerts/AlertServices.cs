@@ -15,6 +15,7 @@ public static class AlertServices
         services.AddSingleton(sp => new AlertHistory(settings.Alerts.History, Kept(store, settings.Alerts.History, sp.GetRequiredService<ILogger<AlertHistory>>())));
         // Before the dispatcher: hosted services stop in reverse order, so the writer takes the dispatcher's last updates.
         services.AddHostedService<AlertHistoryWriter>();
+        services.AddSingleton<BudgetSampler>();
         services.AddSingleton(sp => new AlertDispatcher(settings.Alerts, sp.GetRequiredService<AlertHistory>(), TimeProvider.System,
             sp.GetRequiredService<ILogger<AlertDispatcher>>()));
         services.AddHostedService(sp => sp.GetRequiredService<AlertDispatcher>());
