@@ -28,7 +28,7 @@ public sealed record AlertTarget(string Name, AlertFormat Format, Uri Url, strin
 /// <param name="ProviderFailingAfter">A circuit not closed for this long raises <c>provider-failing</c>.</param>
 /// <param name="RequestLogBacklog">Outbox rows above which <c>request-log-backlog</c> is raised.</param>
 /// <param name="SettlementBacklog">Unconfirmed settlements above which <c>settlement-backlog</c> is raised.</param>
-/// <param name="History">How many alerts <c>/admin/alerts</c> and <c>/ui/alerts</c> keep (in memory).</param>
+/// <param name="History">How many alerts <c>/admin/alerts</c> and <c>/ui/alerts</c> keep (in the data directory's alerts.db).</param>
 /// <param name="Attempts">Tries per target before a delivery is marked failed.</param>
 /// <param name="RetryDelay">The first wait between tries; each next one doubles.</param>
 public sealed record AlertsSettings(
@@ -56,19 +56,22 @@ public static class AlertEvents
     public const string ProviderFailing = "provider-failing";
     public const string NodeUnreachable = "node-unreachable";
     public const string NodeLeft = "node-left";
+    public const string NodeUp = "node-up";
     public const string StorageDown = "storage-down";
     public const string StorageUp = "storage-up";
     public const string CacheDown = "cache-down";
     public const string CacheUp = "cache-up";
     public const string RequestLogBacklog = "request-log-backlog";
     public const string SettlementBacklog = "settlement-backlog";
+    public const string RequestLogBacklogCleared = "request-log-backlog-cleared";
+    public const string SettlementBacklogCleared = "settlement-backlog-cleared";
 
     /// <summary>Sent by <c>router alerts test</c> to every target, whatever its list.</summary>
     public const string Test = "test";
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
-        Budget80, Budget100, CircuitOpen, CircuitClosed, ProviderFailing, NodeUnreachable, NodeLeft,
-        StorageDown, StorageUp, CacheDown, CacheUp, RequestLogBacklog, SettlementBacklog,
+        Budget80, Budget100, CircuitOpen, CircuitClosed, ProviderFailing, NodeUnreachable, NodeLeft, NodeUp,
+        StorageDown, StorageUp, CacheDown, CacheUp, RequestLogBacklog, SettlementBacklog, RequestLogBacklogCleared, SettlementBacklogCleared,
     };
 }

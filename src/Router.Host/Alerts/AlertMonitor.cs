@@ -7,7 +7,7 @@ namespace Router.Host.Alerts;
 /// Turns successive <see cref="AlertSnapshot"/>s into events, one per change of state (see <see cref="AlertGate"/>).
 /// Only moves that need attention, or that end one, are events: a budget passing 80 % and 100 % (its reset is
 /// silent), a circuit opening and closing, a circuit not closed for longer than provider-failing-after, a peer
-/// unreachable or gone, the database or Redis down and back, a backlog above its limit.
+/// unreachable or gone and then back, the database or Redis down and back, a backlog above its limit and drained again.
 /// </summary>
 public sealed class AlertMonitor(AlertsSettings settings, string node, TimeProvider clock)
 {
@@ -26,9 +26,9 @@ public sealed class AlertMonitor(AlertsSettings settings, string node, TimeProvi
         if (snapshot.CacheUp is { } cacheUp)
             UpDown("cache", cacheUp, AlertEvents.CacheDown, AlertEvents.CacheUp, "Redis (the response cache)", events);
         Backlog("request-log", snapshot.RequestLogBacklog, settings.RequestLogBacklog, AlertEvents.RequestLogBacklog,
-            "request-log rows wait in the outbox for the database", events);
+            AlertEvents.RequestLogBacklogCleared, "request-log rows wait in the outbox for the database", events);
         Backlog("settlement", snapshot.SettlementBacklog, settings.SettlementBacklog, AlertEvents.SettlementBacklog,
-            "settlements wait for their key's confirmation", events);
+            AlertEvents.SettlementBacklogCleared, "settlements wait for their key's confirmation", events);
         if (snapshot.Members is { } members) Members(members, events);
         return events;
     }
@@ -83,12 +83,18 @@ public sealed class AlertMonitor(AlertsSettings settings, string node, TimeProvi
             : Event(downEvent, AlertSeverity.Critical, subject, $"{what} is unreachable", new Dictionary<string, string>()));
     }
 
-    private void Backlog(string subject, long waiting, int limit, string eventName, string what, List<AlertEvent> events)
+    private void Backlog(string subject, long waiting, int limit, string overEvent, string clearedEvent, string what, List<AlertEvent> events)
     {
         var over = waiting > limit;
-        if (_gate.Changed(subject, over ? "over" : "ok", "ok", out _) && over)
-            events.Add(Event(eventName, AlertSeverity.Warning, subject, $"{waiting} {what} (limit {limit})",
-                new Dictionary<string, string> { ["waiting"] = waiting.ToString(CultureInfo.InvariantCulture), ["limit"] = limit.ToString(CultureInfo.InvariantCulture) }));
+        if (!_gate.Changed(subject, over ? "over" : "ok", "ok", out _)) return;
+        Dictionary<string, string> details = new()
+        {
+            ["waiting"] = waiting.ToString(CultureInfo.InvariantCulture), ["limit"] = limit.ToString(CultureInfo.InvariantCulture),
+        };
+        // The all-clear tells whoever was paged that the store caught up and nothing more is to be done.
+        events.Add(over
+            ? Event(overEvent, AlertSeverity.Warning, subject, $"{waiting} {what} (limit {limit})", details)
+            : Event(clearedEvent, AlertSeverity.Info, subject, $"{subject} backlog back under its limit: {waiting} waiting (limit {limit})", details));
     }
 
     private void Members(IReadOnlyList<MemberSample> members, List<AlertEvent> events)
@@ -104,8 +110,12 @@ public sealed class AlertMonitor(AlertsSettings settings, string node, TimeProvi
         foreach (var member in members)
         {
             _members.Add(member.Address);
-            if (_gate.Changed("node:" + member.Address, member.Reachable ? "up" : "unreachable", "up", out _) && !member.Reachable)
-                events.Add(Event(AlertEvents.NodeUnreachable, AlertSeverity.Critical, member.Address, $"node {member.Address} is unreachable",
+            if (!_gate.Changed("node:" + member.Address, member.Reachable ? "up" : "unreachable", "up", out _)) continue;
+            // Back from unreachable, or a member again after it left (the peer restarted): the pair is whole again.
+            events.Add(member.Reachable
+                ? Event(AlertEvents.NodeUp, AlertSeverity.Info, member.Address, $"node {member.Address} is a reachable member again",
+                    new Dictionary<string, string> { ["member"] = member.Address })
+                : Event(AlertEvents.NodeUnreachable, AlertSeverity.Critical, member.Address, $"node {member.Address} is unreachable",
                     new Dictionary<string, string> { ["member"] = member.Address }));
         }
     }

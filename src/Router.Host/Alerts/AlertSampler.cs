@@ -2,7 +2,6 @@ using Akka.Actor;
 using Router.Actors.Breakers;
 using Router.Contracts.Configuration;
 using Router.Host.Admin;
-using Router.Host.Auth;
 using Router.Host.Caching;
 using Router.Host.Proxy;
 using Router.Host.RequestLog;
@@ -12,7 +11,7 @@ namespace Router.Host.Alerts;
 
 /// <summary>
 /// Every <c>router.alerts.sample-interval</c> (5 s) reads the states alerts watch from where they live (the
-/// breakers' board, each budgeted key's actor, the database probe, Redis's health, the request-log outbox, the
+/// breakers' board, the actors of the keys charged since the last sample (<see cref="BudgetSampler"/>), the database probe, Redis's health, the request-log outbox, the
 /// settlement outbox, the cluster's membership) and hands what changed to the dispatcher. Polling keeps it to
 /// one place and one rhythm; the request path never waits for it.
 /// </summary>
@@ -20,11 +19,6 @@ public sealed class AlertSampler(
     RouterSettings settings, IServiceProvider services, AlertDispatcher dispatcher, AdminNode node, TimeProvider clock,
     ILogger<AlertSampler> logger) : BackgroundService
 {
-    /// <summary>How much of a key's id names it in an alert: enough to find it, without its secret (the id is not the secret anyway).</summary>
-    private const int KeyIdShown = 12;
-
-    private static readonly TimeSpan KeyAskTimeout = TimeSpan.FromSeconds(2);
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var monitor = new AlertMonitor(settings.Alerts, node.Name, clock);
@@ -56,7 +50,7 @@ public sealed class AlertSampler(
         return new AlertSnapshot
         {
             Circuits = [.. board.All.Select(s => new CircuitSample(s.DeploymentId, s.Circuit != Router.Contracts.Messages.CircuitState.Closed))],
-            Budgets = await BudgetsAsync(ct),
+            Budgets = await services.GetRequiredService<BudgetSampler>().SampleAsync(ct),
             StorageUp = storageUp,
             CacheUp = settings.Cache.Enabled && settings.Cache.Redis is not null
                 ? services.GetRequiredService<IResponseCacheStore>().Health.State == CacheHealthState.Ok
@@ -65,30 +59,6 @@ public sealed class AlertSampler(
             SettlementBacklog = services.GetRequiredService<SettlementOutbox>().Pending,
             Members = settings.Cluster.Enabled ? Members() : null,
         };
-    }
-
-    /// <summary>Each key with a budget, as its actor counts it; a key whose actor does not answer in time is left for the next sample.</summary>
-    private async Task<IReadOnlyList<BudgetSample>> BudgetsAsync(CancellationToken ct)
-    {
-        var directory = services.GetRequiredService<KeyDirectory>();
-        var states = services.GetRequiredService<KeyStates>();
-        List<BudgetSample> budgets = [];
-        foreach (var entry in directory.List())
-        {
-            using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            bounded.CancelAfter(KeyAskTimeout);
-            try
-            {
-                var state = await states.GetAsync(entry.KeyId, bounded.Token);
-                if (state is { IsProvisioned: true, Policy.MaxBudget: { } max })
-                    budgets.Add(new BudgetSample(entry.KeyId[..Math.Min(KeyIdShown, entry.KeyId.Length)], entry.Alias, state.PeriodSpend, max));
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
-            {
-                // Unanswered this time (a key moving between nodes, a busy actor): sampled again next tick.
-            }
-        }
-        return budgets;
     }
 
     private List<MemberSample> Members()

@@ -5,7 +5,7 @@ using System.Text.Json.Serialization;
 namespace Router.Host.Alerts;
 
 /// <summary><c>GET /admin/alerts</c>: the node's last alerts, newest first, with each target's delivery.</summary>
-/// <param name="Kept">How many alerts the node keeps (router.alerts.history), in memory: a restart forgets them.</param>
+/// <param name="Kept">How many alerts the node keeps (router.alerts.history), in its data directory: a restart keeps them.</param>
 public sealed record AlertListView(string Node, int Kept, IReadOnlyList<string> Targets, IReadOnlyList<AlertView> Alerts);
 
 /// <summary><c>POST /admin/alerts/test</c>: each target's outcome of the test notification.</summary>

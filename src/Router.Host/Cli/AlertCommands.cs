@@ -11,9 +11,9 @@ public static class AlertCommands
     {
         var palette = NodeOptions.Palette("alerts", "Alerts of the node: the last ones sent and to whom; a test notification.", out var node);
 
-        node.Add(palette, new Command("list", "The node's last alerts (kept in memory) and each target's delivery."),
+        node.Add(palette, new Command("list", "The node's last alerts (kept in its data directory) and each target's delivery."),
             (call, ct) => call.PrintAsync(call.Client.GetAsync("admin/alerts", ct), AlertsJsonContext.Alerts.AlertListView,
-                list => CliOutput.Table($"Alerts on {list.Node} (last {list.Kept}, in memory)",
+                list => CliOutput.Table($"Alerts on {list.Node} (last {list.Kept}, kept across restarts)",
                     ["at", "event", "severity", "summary", "deliveries"],
                     list.Alerts.Select(a => (IReadOnlyList<string>)[
                         CliOutput.Time(a.At), a.Event, a.Severity, a.Summary,

@@ -92,6 +92,7 @@ public static class RouterServer
         services.AddSingleton(sp => new KeyAuthenticator(masterKey.Key, sp.GetRequiredService<KeyDirectory>()));
         services.AddSingleton(KeyActorAsks.For(settings));
         services.AddSingleton<KeyStates>();
+        services.AddSingleton<ChargedKeys>();
         services.AddSingleton<KeyAdmin>();
         services.AddSingleton<UpstreamForwarder>();
         services.AddSingleton(TimeProvider.System);
@@ -101,7 +102,7 @@ public static class RouterServer
         var nodeLeft = new NodeLeft(settings.Cluster.Enabled);
         services.AddSingleton(sp => new Admission(sp.GetRequiredService<IRequiredActor<KeyBudgetActor>>(),
             sp.GetRequiredService<IRequiredActor<ProviderBreakersActor>>(), board, settings.AdmissionTimeout, sp.GetRequiredService<KeyActorAsks>(),
-            nodeLeft.Token));
+            nodeLeft.Token, sp.GetRequiredService<ChargedKeys>()));
         services.AddSingleton<IResponseCacheStore>(sp => settings.Cache.Redis is not null
             ? RedisResponseCacheStore.Connect(settings.Cache, settings.DataDir, sp.GetRequiredService<ILogger<RedisResponseCacheStore>>(), TimeProvider.System)
             : new MemoryResponseCacheStore(settings.Cache.MaxBytes, TimeProvider.System));

@@ -19,7 +19,7 @@ namespace Router.Host.Keys;
 /// </summary>
 public sealed class KeyAdmin(
     IRequiredActor<KeyBudgetActor> keyBudgets, KeyDirectory directory, KeyStates states, KeyAuthenticator authenticator,
-    TimeProvider clock, ILogger<KeyAdmin> logger)
+    TimeProvider clock, ILogger<KeyAdmin> logger, ChargedKeys? charged = null)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
     private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
@@ -214,6 +214,8 @@ public sealed class KeyAdmin(
     {
         var region = await keyBudgets.GetAsync(ct);
         await AskAsync<KeyBudget.Provisioned>(region, new KeyBudget.Provision(keyId, policy), ct);
+        // A budget lowered (or a key made) may already be past 80 % or 100 %: the alert sampler looks at it next.
+        charged?.Mark(keyId);
     }
 
     private async Task DeleteOnActorAsync(string keyId, CancellationToken ct)

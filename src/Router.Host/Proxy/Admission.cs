@@ -24,7 +24,7 @@ namespace Router.Host.Proxy;
 /// keys' actors are gone from here, and a request waiting for one is answered at once rather than at the bound.</param>
 public sealed class Admission(
     IRequiredActor<KeyBudgetActor> keyBudgetActors, IRequiredActor<ProviderBreakersActor> breakerActors, DeploymentBoard board, TimeSpan timeout,
-    KeyActorAsks keyAsks, CancellationToken nodeLeft = default)
+    KeyActorAsks keyAsks, CancellationToken nodeLeft = default, ChargedKeys? charged = null)
 {
     // Resolved on first use (the actor system starts after the services that hold this are made), then cached.
     private IActorRef KeyBudgets => keyBudgetActors.ActorRef;
@@ -101,9 +101,19 @@ public sealed class Admission(
     }
 
     public void SettleKey(AuthenticatedKey key, string requestId, string model, TokenUsage usage, decimal cost = 0) =>
-        KeyBudgets.Tell(new KeyBudget.Settle(key.KeyId, requestId, model, usage, cost));
+        SettleKey(new KeyBudget.Settle(key.KeyId, requestId, model, usage, cost));
 
-    public void SettleKey(KeyBudget.Settle settle) => KeyBudgets.Tell(settle);
+    public void SettleKey(KeyBudget.Settle settle)
+    {
+        KeyBudgets.Tell(settle);
+        Charged(settle);
+    }
+
+    /// <summary>A key that was charged is one whose budget share may have risen: the alert sampler looks at it (after this Tell).</summary>
+    private void Charged(KeyBudget.Settle settle)
+    {
+        if (settle.Cost > 0) charged?.Mark(settle.KeyId);
+    }
 
     /// <summary>
     /// Sends a confirming settlement, as often as <paramref name="asks"/> say, until the key's actor says its
@@ -125,6 +135,11 @@ public sealed class Admission(
         catch (OperationCanceledException) when (nodeLeft.IsCancellationRequested && !ct.IsCancellationRequested)
         {
             return false;
+        }
+        finally
+        {
+            // Confirmed or not, the key's actor counted the cost on receipt.
+            Charged(settle);
         }
     }
 

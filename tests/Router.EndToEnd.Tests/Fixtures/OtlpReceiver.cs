@@ -2,12 +2,6 @@ using System.Collections.Concurrent;
 using System.IO.Compression;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Router.EndToEnd.Tests.Fixtures;
 
@@ -18,10 +12,8 @@ namespace Router.EndToEnd.Tests.Fixtures;
 /// </summary>
 public sealed class OtlpReceiver : IAsyncDisposable
 {
-    private readonly WebApplication _app;
     private readonly ConcurrentQueue<(string ContentType, byte[] Body)> _received = new();
-
-    private OtlpReceiver(WebApplication app) => _app = app;
+    private WebApplication _app = null!;
 
     /// <summary>The collector's address without a path, as OTEL_EXPORTER_OTLP_ENDPOINT names one.</summary>
     public string Root { get; private set; } = "";
@@ -30,12 +22,8 @@ public sealed class OtlpReceiver : IAsyncDisposable
 
     public static async Task<OtlpReceiver> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        var receiver = new OtlpReceiver(app);
-        app.MapPost("/v1/traces", async context =>
+        var receiver = new OtlpReceiver();
+        (receiver._app, receiver.Root) = await LoopbackApp.StartAsync(app => app.MapPost("/v1/traces", async context =>
         {
             var body = context.Request.Headers.ContentEncoding == "gzip"
                 ? new GZipStream(context.Request.Body, CompressionMode.Decompress)
@@ -44,9 +32,7 @@ public sealed class OtlpReceiver : IAsyncDisposable
             await body.CopyToAsync(buffer, context.RequestAborted);
             receiver._received.Enqueue((context.Request.ContentType ?? "", buffer.ToArray()));
             context.Response.ContentType = "application/x-protobuf";
-        });
-        await app.StartAsync();
-        receiver.Root = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        }));
         return receiver;
     }
 

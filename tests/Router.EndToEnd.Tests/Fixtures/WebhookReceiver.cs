@@ -1,11 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Router.EndToEnd.Tests.Fixtures;
 
@@ -16,11 +11,9 @@ namespace Router.EndToEnd.Tests.Fixtures;
 /// </summary>
 public sealed class WebhookReceiver : IAsyncDisposable
 {
-    private readonly WebApplication _app;
     private readonly ConcurrentQueue<Webhook> _received = new();
+    private WebApplication _app = null!;
     private int _flakyCalls;
-
-    private WebhookReceiver(WebApplication app) => _app = app;
 
     public string Root { get; private set; } = "";
 
@@ -30,12 +23,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public static async Task<WebhookReceiver> StartAsync(int failFirst)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        var receiver = new WebhookReceiver(app) { FailFirst = failFirst };
-        app.MapPost("/{**path}", async context =>
+        var receiver = new WebhookReceiver { FailFirst = failFirst };
+        (receiver._app, receiver.Root) = await LoopbackApp.StartAsync(app => app.MapPost("/{**path}", async context =>
         {
             var body = await new StreamReader(context.Request.Body).ReadToEndAsync(context.RequestAborted);
             var path = context.Request.Path.Value ?? "";
@@ -48,9 +37,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
                 context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
                 context.Request.ContentType ?? "", body));
             context.Response.StatusCode = StatusCodes.Status200OK;
-        });
-        await app.StartAsync();
-        receiver.Root = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        }));
         return receiver;
     }
 

@@ -97,6 +97,7 @@ public sealed class AlertMonitorTests
         Assert.Equal([AlertEvents.RequestLogBacklog, AlertEvents.SettlementBacklog], Observe(new AlertSnapshot { RequestLogBacklog = 1001, SettlementBacklog = 101 }));
         Assert.Empty(Observe(new AlertSnapshot { RequestLogBacklog = 5000, SettlementBacklog = 500 }));
         _clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal([AlertEvents.RequestLogBacklogCleared, AlertEvents.SettlementBacklogCleared], Observe(new AlertSnapshot()));
         Assert.Empty(Observe(new AlertSnapshot()));
         _clock.Advance(TimeSpan.FromMinutes(1));
         Assert.Equal([AlertEvents.RequestLogBacklog], Observe(new AlertSnapshot { RequestLogBacklog = 2000 }));
@@ -111,5 +112,8 @@ public sealed class AlertMonitorTests
         _clock.Advance(TimeSpan.FromMinutes(1));
         Assert.Equal([AlertEvents.NodeLeft], Observe(new AlertSnapshot { Members = [] }));
         Assert.Empty(Observe(new AlertSnapshot { Members = [] }));
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal([AlertEvents.NodeUp], Observe(new AlertSnapshot { Members = [new MemberSample(peer, true)] }));
+        Assert.Empty(Observe(new AlertSnapshot { Members = [new MemberSample(peer, true)] }));
     }
 }
