@@ -136,7 +136,7 @@ public static class RouterServer
         });
         services.AddSingleton(sp => new RollupMaintenance(storage, settings.RequestLog.Rollups, rollups,
             () => sp.GetRequiredService<RequestLogWriter>().OutboxRows, TimeProvider.System, sp.GetRequiredService<ILogger<RollupMaintenance>>()));
-        services.AddSingleton(new RequestLogQuery(storage) { Rollups = settings.RequestLog.Rollups });
+        services.AddSingleton(new RequestLogQuery(storage));
         services.AddRouterTracing(settings.Tracing);
         services.AddRouterAlerts(settings);
 

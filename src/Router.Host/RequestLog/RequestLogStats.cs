@@ -1,5 +1,5 @@
 using System.Data.Common;
-using Router.Contracts.Configuration;
+using System.Globalization;
 using Router.Contracts.Wire;
 using Router.Host.Storage;
 
@@ -37,11 +37,6 @@ public enum BucketWidth { Minute = 16, Hour = 13, Day = 10 }
 /// </summary>
 public sealed partial class RequestLogQuery
 {
-    /// <summary>The rollups' retention, to know which tier still holds a time.</summary>
-    public RollupSettings Rollups { get; init; } = RollupSettings.Standard;
-
-    public TimeProvider Clock { get; init; } = TimeProvider.System;
-
     /// <summary>The groups of <see cref="Groups"/> in rollup columns ('' stored for none reads back as null).</summary>
     private static readonly IReadOnlyDictionary<string, string> RollupGroups = new Dictionary<string, string>(StringComparer.Ordinal)
     {
@@ -178,15 +173,29 @@ public sealed partial class RequestLogQuery
     }
 
     /// <summary>
+    /// From when minute and hour totals are all there: retention deletes them a whole hour (day) at a time, so the
+    /// hour (day) of the oldest one left is whole, and so is every one after it. An empty table keeps nothing.
+    /// </summary>
+    private static (DateTime Minutes, DateTime Hours) KeptFrom(DbConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT (SELECT MIN(bucket) FROM {RollupTiers.Table(RollupTier.Minute)}), (SELECT MIN(bucket) FROM {RollupTiers.Table(RollupTier.Hour)})";
+        using var r = command.ExecuteReader();
+        r.Read();
+        DateTime From(int column, RollupTier unit) => r.IsDBNull(column)
+            ? new DateTime(9999, 1, 1, 0, 0, 0, DateTimeKind.Utc)
+            : RollupTiers.Floor(unit, DateTime.Parse(r.GetString(column), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal));
+        return (From(0, RollupTier.Hour), From(1, RollupTier.Day));
+    }
+
+    /// <summary>
     /// The rollup rows of a range as one derived table, named <c>r</c>: a <c>UNION ALL</c> of the pieces each tier
     /// answers (<see cref="RollupRange"/>), with only the columns asked for.
     /// </summary>
     private string Source(DbCommand command, DateTimeOffset? from, DateTimeOffset? to, RollupTier coarsest, params string[] columns)
     {
-        var now = Clock.GetUtcNow().UtcDateTime;
-        // Deletion takes whole hours (days) before its horizon: from the hour (day) after it, every row is there.
-        DateTime? Kept(TimeSpan retention, RollupTier unit) => retention > TimeSpan.Zero ? RollupTiers.Ceiling(unit, now - retention) : null;
-        var pieces = RollupRange.Split(from, to, Kept(Rollups.MinuteRetention, RollupTier.Hour), Kept(Rollups.HourRetention, RollupTier.Day), coarsest);
+        var (minutesKept, hoursKept) = KeptFrom(command.Connection!);
+        var pieces = RollupRange.Split(from, to, minutesKept, hoursKept, coarsest);
         var selects = pieces.Select((piece, i) =>
         {
             var clauses = new List<string>();
