@@ -4,7 +4,7 @@ namespace Router.Host.RequestLog;
 /// The fixed buckets the rollups count latencies in, so that percentiles over any range and any group come
 /// from sums of counts rather than from raw rows. Bucket <c>i</c> (0 to 62) holds values at most
 /// <see cref="Bound"/>(i) = 2^(i/3 − 3) ms and above the bound before it: three buckets per doubling, from
-/// 0.125 ms to 2^(17 2/3) ms (207 s); bucket 63 holds everything slower. A percentile is the bound of the bucket
+/// 0.125 ms to 2^(17 2/3) ms (208 s); bucket 63 holds everything slower. A percentile is the bound of the bucket
 /// its rank falls in (nearest rank), so it is at most 26% (2^(1/3)) above the true value and never below it.
 /// </summary>
 public static class LatencyHistogram
