@@ -129,18 +129,21 @@ public sealed partial class RequestLogQuery
         return result;
     }
 
-    /// <summary>Totals per group (<see cref="Groups"/>), with the median latency (its bucket's bound, as for the percentiles).</summary>
-    public IReadOnlyList<SpendReportRow> Report(string groupBy, DateTimeOffset? from, DateTimeOffset? to)
+    /// <summary>
+    /// Totals per group (<see cref="Groups"/>), with the median latency (its bucket's bound, as for the percentiles);
+    /// without it (null) when <paramref name="withMedian"/> is false, which spares summing the latency buckets.
+    /// </summary>
+    public IReadOnlyList<SpendReportRow> Report(string groupBy, DateTimeOffset? from, DateTimeOffset? to, bool withMedian = true)
     {
         var group = RollupGroups[groupBy];
-        var latency = RollupTiers.Histogram("lat").ToArray();
+        var latency = withMedian ? RollupTiers.Histogram("lat").ToArray() : [];
         using var connection = storage.OpenLogConnection();
         using var command = connection.CreateCommand();
         var source = Source(command, from, to, RollupTier.Day,
             ["bucket", "model", "provider", "key_id", "requests", "prompt_tokens", "completion_tokens", "cost", "errors", "cache_hit", "saved_cost", .. latency]);
         command.CommandText = $"""
             SELECT {group} AS g, {Count("requests")}, {Count("prompt_tokens")}, {Count("completion_tokens")}, SUM(cost), {Count("errors")},
-                   {Count("CASE WHEN cache_hit <> 0 THEN requests ELSE 0 END")}, SUM(saved_cost), {string.Join(", ", latency.Select(Count))}
+                   {Count("CASE WHEN cache_hit <> 0 THEN requests ELSE 0 END")}, SUM(saved_cost){string.Concat(latency.Select(c => ", " + Count(c)))}
             FROM {source} GROUP BY g ORDER BY g
             """;
         var rows = new List<SpendReportRow>();
@@ -148,9 +151,10 @@ public sealed partial class RequestLogQuery
         var counts = new long[LatencyHistogram.Buckets];
         while (reader.Read())
         {
-            for (var i = 0; i < counts.Length; i++) counts[i] = reader.GetInt64(8 + i);
+            for (var i = 0; i < latency.Length; i++) counts[i] = reader.GetInt64(8 + i);
             rows.Add(new SpendReportRow(NullableString(reader, 0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3),
-                Money(reader.GetDouble(4)), reader.GetInt64(5), reader.GetInt64(6), Money(reader.GetDouble(7)), LatencyHistogram.Percentile(counts, 50)));
+                Money(reader.GetDouble(4)), reader.GetInt64(5), reader.GetInt64(6), Money(reader.GetDouble(7)),
+                withMedian ? LatencyHistogram.Percentile(counts, 50) : null));
         }
         return rows;
     }
