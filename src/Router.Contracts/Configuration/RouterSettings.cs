@@ -317,6 +317,18 @@ public sealed record RequestLogSettings(TimeSpan Retention, TimeSpan BatchInterv
 
     /// <summary>Off: no row is written (the spend API then finds none); on by default.</summary>
     public bool Enabled { get; init; } = true;
+
+    /// <summary><c>router.request-log.rollups</c>: how long the per-minute and per-hour totals are kept.</summary>
+    public RollupSettings Rollups { get; init; } = RollupSettings.Standard;
+}
+
+/// <summary>
+/// <c>router.request-log.rollups</c>: per-minute totals are kept <paramref name="MinuteRetention"/>, per-hour totals
+/// <paramref name="HourRetention"/> (zero: for ever); per-day totals are kept for ever.
+/// </summary>
+public sealed record RollupSettings(TimeSpan MinuteRetention, TimeSpan HourRetention)
+{
+    public static readonly RollupSettings Standard = new(TimeSpan.FromDays(7), TimeSpan.Zero);
 }
 
 /// <summary>

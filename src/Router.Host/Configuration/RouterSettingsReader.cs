@@ -102,7 +102,17 @@ public static partial class RouterSettingsReader
         var interval = router.GetTimeSpan("request-log.batch-interval", standard.BatchInterval);
         if (retention <= TimeSpan.Zero) throw new ConfigException("router.request-log.retention must be positive");
         if (interval <= TimeSpan.Zero) throw new ConfigException("router.request-log.batch-interval must be positive");
-        return new RequestLogSettings(retention, interval) { Enabled = router.GetBoolean("request-log.enabled", true) };
+        var minutes = router.GetTimeSpan("request-log.rollups.minute-retention", RollupSettings.Standard.MinuteRetention);
+        var hours = router.GetTimeSpan("request-log.rollups.hour-retention", RollupSettings.Standard.HourRetention);
+        // Minute totals answer the edges of every range: a few hours of them are the least that keeps ranges exact.
+        if (minutes < TimeSpan.FromHours(2)) throw new ConfigException("router.request-log.rollups.minute-retention must be at least 2h");
+        if (hours < TimeSpan.Zero || (hours > TimeSpan.Zero && hours < TimeSpan.FromDays(2)))
+            throw new ConfigException("router.request-log.rollups.hour-retention must be 0 (keep) or at least 2d");
+        return new RequestLogSettings(retention, interval)
+        {
+            Enabled = router.GetBoolean("request-log.enabled", true),
+            Rollups = new RollupSettings(minutes, hours),
+        };
     }
 
     private static ClusterSettings ReadCluster(Config router)

@@ -128,8 +128,15 @@ public static class RouterServer
                 settings.RequestLog.Enabled ? sp.GetRequiredService<RequestLogWriter> : null,
                 () => (sp.GetRequiredService<IResponseCacheStore>() as RedisResponseCacheStore)?.RejectedEntries ?? 0);
         });
+        // Each node adds to rollup rows of its own: a pair's nodes never write the same row.
+        var rollups = new RollupWriter(settings.Cluster.Enabled ? $"{settings.Cluster.Hostname}:{settings.Cluster.Port}" : "local");
         services.AddSingleton(sp => new RequestLogWriter(storage, settings.RequestLog,
-            Path.Combine(settings.DataDir, RequestLogOutbox.FileName), TimeProvider.System, sp.GetRequiredService<ILogger<RequestLogWriter>>()));
+            Path.Combine(settings.DataDir, RequestLogOutbox.FileName), TimeProvider.System, sp.GetRequiredService<ILogger<RequestLogWriter>>())
+        {
+            Rollups = rollups,
+        });
+        services.AddSingleton(sp => new RollupMaintenance(storage, settings.RequestLog.Rollups, rollups,
+            () => sp.GetRequiredService<RequestLogWriter>().OutboxRows, TimeProvider.System, sp.GetRequiredService<ILogger<RollupMaintenance>>()));
         services.AddSingleton(new RequestLogQuery(storage));
         services.AddRouterTracing(settings.Tracing);
         services.AddRouterAlerts(settings);
@@ -166,6 +173,8 @@ public static class RouterServer
             sp.GetRequiredService<ILogger<SettlementOutbox>>()));
         services.AddHostedService(sp => sp.GetRequiredService<SettlementOutbox>());
         services.AddHostedService<ConfigReload>();
+        // Before the writer, which must know the backfill's cutoff before it writes a row.
+        if (settings.RequestLog.Enabled) services.AddHostedService(sp => sp.GetRequiredService<RollupMaintenance>());
         // After MasterKeyBudget, so it stops before it: hosted services stop in reverse order, once Kestrel has drained.
         services.AddHostedService(sp => sp.GetRequiredService<RequestLogWriter>());
         services.AddSingleton<DiscoveredModels>();

@@ -80,32 +80,6 @@ public sealed partial class RequestLogQuery(RouterStorage storage)
         ["day"] = "substr(time, 1, 10)",
     };
 
-    /// <summary>Totals per group (<see cref="Groups"/>), with the median latency.</summary>
-    public IReadOnlyList<SpendReportRow> Report(string groupBy, DateTimeOffset? from, DateTimeOffset? to)
-    {
-        var group = Groups[groupBy];
-        using var connection = storage.OpenLogConnection();
-        using var command = connection.CreateCommand();
-        var where = Where(new RequestLogFilter(From: from, To: to), command);
-        command.CommandText = $"""
-            WITH scoped AS (SELECT {group} AS g, * FROM requests{where}),
-            ranked AS (SELECT g, latency_ms, ROW_NUMBER() OVER (PARTITION BY g ORDER BY latency_ms) AS n, COUNT(*) OVER (PARTITION BY g) AS c
-                       FROM scoped),
-            medians AS (SELECT g, AVG(latency_ms) AS p50 FROM ranked WHERE n IN ((c + 1) / 2, (c + 2) / 2) GROUP BY g)
-            SELECT s.g, COUNT(*), SUM(prompt_tokens), SUM(completion_tokens), SUM(cost), SUM(CASE WHEN status >= 400 THEN 1 ELSE 0 END),
-                   SUM(cache_hit), SUM(saved_cost),
-                   (SELECT p50 FROM medians m WHERE m.g IS NOT DISTINCT FROM s.g)
-            FROM scoped s GROUP BY s.g ORDER BY s.g
-            """;
-        var rows = new List<SpendReportRow>();
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-            rows.Add(new SpendReportRow(NullableString(reader, 0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3),
-                Money(reader.GetDouble(4)), reader.GetInt64(5), reader.GetInt64(6), Money(reader.GetDouble(7)),
-                reader.IsDBNull(8) ? null : reader.GetDouble(8)));
-        return rows;
-    }
-
     private string Where(RequestLogFilter filter, DbCommand command)
     {
         var clauses = new List<string>();

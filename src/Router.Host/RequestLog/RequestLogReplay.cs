@@ -15,12 +15,13 @@ namespace Router.Host.RequestLog;
 public static class RequestLogReplay
 {
     /// <summary>Inserts the batch unless it is in the database already; true when it inserted it.</summary>
-    public static bool WriteOnce(RouterStorage storage, IReadOnlyList<RequestLogEntry> batch)
+    public static bool WriteOnce(RouterStorage storage, IReadOnlyList<RequestLogEntry> batch, RollupWriter? rollups = null)
     {
         using var connection = storage.OpenLogConnection();
         using var transaction = connection.BeginTransaction();
+        // A batch already written has been added to the rollups with it: it is neither inserted nor added again.
         if (IsWritten(connection, transaction, batch)) return false;
-        RequestLogRows.Insert(connection, transaction, batch, storage.RowsPerInsert);
+        RequestLogRows.Insert(connection, transaction, batch, storage.RowsPerInsert, rollups);
         transaction.Commit();
         return true;
     }

@@ -1,4 +1,6 @@
 using System.Data.Common;
+using System.Globalization;
+using Router.Contracts.Wire;
 using Router.Host.Storage;
 
 namespace Router.Host.RequestLog;
@@ -27,19 +29,34 @@ public sealed record LogChoices(IReadOnlyList<string> Models, IReadOnlyList<stri
 /// <summary>Time bucket widths: the request log's times are ISO 8601 text, so a bucket is a prefix of it.</summary>
 public enum BucketWidth { Minute = 16, Hour = 13, Day = 10 }
 
-/// <summary>The dashboard's reads of the request log: totals, time series, percentiles and errors over a range.</summary>
+/// <summary>
+/// The dashboard's and <c>/spend/report</c>'s reads: totals, time series, percentiles and errors over a range, all
+/// from the rollups (<see cref="RollupWriter"/>), never the rows, so they cost the same after a year of traffic as after
+/// a day. Ranges count whole minutes (<see cref="RollupRange"/>). Percentiles are nearest rank over the rollups' fixed
+/// latency buckets: each is the upper bound of its bucket, at most 26% above the exact value (<see cref="LatencyHistogram"/>).
+/// </summary>
 public sealed partial class RequestLogQuery
 {
+    /// <summary>The groups of <see cref="Groups"/> in rollup columns ('' stored for none reads back as null).</summary>
+    private static readonly IReadOnlyDictionary<string, string> RollupGroups = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["model"] = "NULLIF(model, '')",
+        ["provider"] = "NULLIF(provider, '')",
+        ["key"] = "NULLIF(key_id, '')",
+        ["day"] = "substr(bucket, 1, 10)",
+    };
+
     public RequestTotals Totals(DateTimeOffset? from, DateTimeOffset? to)
     {
         using var connection = storage.OpenLogConnection();
         using var command = connection.CreateCommand();
-        var where = Where(new RequestLogFilter(From: from, To: to), command);
+        var source = Source(command, from, to, RollupTier.Day, "requests", "prompt_tokens", "completion_tokens", "cost", "errors", "error_origin",
+            "cache_hit", "saved_cost");
         command.CommandText = $"""
-            SELECT COUNT(*), {Count("prompt_tokens")}, {Count("completion_tokens")}, COALESCE(SUM(cost), 0), {Count("CASE WHEN status >= 400 THEN 1 ELSE 0 END")},
-                   {Count("CASE WHEN error_origin = 'router' THEN 1 ELSE 0 END")}, {Count("CASE WHEN error_origin = 'provider' THEN 1 ELSE 0 END")},
-                   {Count("CASE WHEN cache_hit <> 0 THEN 1 ELSE 0 END")}, COALESCE(SUM(saved_cost), 0)
-            FROM requests{where}
+            SELECT {Count("requests")}, {Count("prompt_tokens")}, {Count("completion_tokens")}, COALESCE(SUM(cost), 0), {Count("errors")},
+                   {Count("CASE WHEN error_origin = 'router' THEN requests ELSE 0 END")}, {Count("CASE WHEN error_origin = 'provider' THEN requests ELSE 0 END")},
+                   {Count("CASE WHEN cache_hit <> 0 THEN requests ELSE 0 END")}, COALESCE(SUM(saved_cost), 0)
+            FROM {source}
             """;
         using var r = command.ExecuteReader();
         r.Read();
@@ -50,13 +67,14 @@ public sealed partial class RequestLogQuery
     /// <summary>Requests and cost per bucket and group (<see cref="Groups"/>: model, provider or key), oldest bucket first.</summary>
     public IReadOnlyList<SeriesPoint> Series(string groupBy, BucketWidth width, DateTimeOffset? from, DateTimeOffset? to)
     {
-        var group = Groups[groupBy];
+        var group = RollupGroups[groupBy];
+        var coarsest = width switch { BucketWidth.Minute => RollupTier.Minute, BucketWidth.Hour => RollupTier.Hour, _ => RollupTier.Day };
         using var connection = storage.OpenLogConnection();
         using var command = connection.CreateCommand();
-        var where = Where(new RequestLogFilter(From: from, To: to), command);
+        var source = Source(command, from, to, coarsest, "bucket", "model", "provider", "key_id", "requests", "cost");
         command.CommandText = $"""
-            SELECT substr(time, 1, {(int)width}) AS bucket, {group} AS g, COUNT(*), SUM(cost)
-            FROM requests{where} GROUP BY bucket, g ORDER BY bucket, g
+            SELECT substr(bucket, 1, {(int)width}) AS b, {group} AS g, {Count("requests")}, SUM(cost)
+            FROM {source} GROUP BY b, g ORDER BY b, g
             """;
         var points = new List<SeriesPoint>();
         using var r = command.ExecuteReader();
@@ -66,37 +84,79 @@ public sealed partial class RequestLogQuery
 
     /// <summary>
     /// Latency p50/p95/p99, time-to-first-token p50 (streamed requests only) and overhead p95 per group, and
-    /// first a row over every request (group null). Nearest rank: the smallest value with at least p% at or below it.
+    /// first a row over every request (group null); none when the range holds no request.
     /// </summary>
     public IReadOnlyList<LatencyPercentiles> Percentiles(string groupBy, DateTimeOffset? from, DateTimeOffset? to)
     {
-        var group = Groups[groupBy];
+        var groups = Histograms(groupBy, from, to);
+        if (groups.Count == 0) return [];
+        var all = new long[RollupTiers.Measures.Length, LatencyHistogram.Buckets];
+        foreach (var (_, requests, counts) in groups)
+            for (var m = 0; m < RollupTiers.Measures.Length; m++)
+            for (var i = 0; i < LatencyHistogram.Buckets; i++)
+                all[m, i] += counts[m, i];
+        return [Percentiles(null, groups.Sum(g => g.Requests), all), .. groups.Select(g => Percentiles(g.Group, g.Requests, g.Counts))];
+    }
+
+    private static LatencyPercentiles Percentiles(string? group, long requests, long[,] counts)
+    {
+        long[] Measure(int m) => Enumerable.Range(0, LatencyHistogram.Buckets).Select(i => counts[m, i]).ToArray();
+        var latency = Measure(0);
+        return new LatencyPercentiles(group, requests, LatencyHistogram.Percentile(latency, 50) ?? 0, LatencyHistogram.Percentile(latency, 95) ?? 0,
+            LatencyHistogram.Percentile(latency, 99) ?? 0, LatencyHistogram.Percentile(Measure(1), 50), LatencyHistogram.Percentile(Measure(2), 95) ?? 0);
+    }
+
+    /// <summary>Each group's request count and latency, TTFT and overhead bucket counts, ordered by group.</summary>
+    private List<(string? Group, long Requests, long[,] Counts)> Histograms(string groupBy, DateTimeOffset? from, DateTimeOffset? to)
+    {
+        var group = RollupGroups[groupBy];
+        var histogram = RollupTiers.Measures.SelectMany(RollupTiers.Histogram).ToArray();
         using var connection = storage.OpenLogConnection();
         using var command = connection.CreateCommand();
-        var where = Where(new RequestLogFilter(From: from, To: to), command);
-        var result = new List<LatencyPercentiles>();
-        foreach (var partition in new[] { "NULL", group })
+        var source = Source(command, from, to, RollupTier.Day, ["bucket", "model", "provider", "key_id", "requests", .. histogram]);
+        command.CommandText = $"""
+            SELECT {group} AS g, {Count("requests")}, {string.Join(", ", histogram.Select(Count))}
+            FROM {source} GROUP BY g ORDER BY g
+            """;
+        var result = new List<(string?, long, long[,])>();
+        using var r = command.ExecuteReader();
+        while (r.Read())
         {
-            command.CommandText = $"""
-                WITH scoped AS (SELECT {partition} AS g, * FROM requests{where}),
-                lat AS (SELECT g, latency_ms AS v, ROW_NUMBER() OVER (PARTITION BY g ORDER BY latency_ms) AS n, COUNT(*) OVER (PARTITION BY g) AS c FROM scoped),
-                ovh AS (SELECT g, overhead_ms AS v, ROW_NUMBER() OVER (PARTITION BY g ORDER BY overhead_ms) AS n, COUNT(*) OVER (PARTITION BY g) AS c FROM scoped),
-                ttf AS (SELECT g, ttft_ms AS v, ROW_NUMBER() OVER (PARTITION BY g ORDER BY ttft_ms) AS n, COUNT(*) OVER (PARTITION BY g) AS c
-                        FROM scoped WHERE ttft_ms IS NOT NULL)
-                SELECT l.g, l.c,
-                       MAX(CASE WHEN l.n = (l.c * 50 + 99) / 100 THEN l.v END),
-                       MAX(CASE WHEN l.n = (l.c * 95 + 99) / 100 THEN l.v END),
-                       MAX(CASE WHEN l.n = (l.c * 99 + 99) / 100 THEN l.v END),
-                       (SELECT v FROM ttf t WHERE COALESCE(t.g, '') = COALESCE(l.g, '') AND t.n = (t.c * 50 + 99) / 100),
-                       (SELECT v FROM ovh o WHERE COALESCE(o.g, '') = COALESCE(l.g, '') AND o.n = (o.c * 95 + 99) / 100)
-                FROM lat l GROUP BY l.g, l.c ORDER BY l.g
-                """;
-            using var r = command.ExecuteReader();
-            while (r.Read())
-                result.Add(new LatencyPercentiles(NullableString(r, 0), r.GetInt64(1), r.GetDouble(2), r.GetDouble(3), r.GetDouble(4),
-                    r.IsDBNull(5) ? null : r.GetDouble(5), r.GetDouble(6)));
+            var counts = new long[RollupTiers.Measures.Length, LatencyHistogram.Buckets];
+            for (var i = 0; i < histogram.Length; i++) counts[i / LatencyHistogram.Buckets, i % LatencyHistogram.Buckets] = r.GetInt64(2 + i);
+            result.Add((NullableString(r, 0), r.GetInt64(1), counts));
         }
         return result;
+    }
+
+    /// <summary>
+    /// Totals per group (<see cref="Groups"/>), with the median latency (its bucket's bound, as for the percentiles);
+    /// without it (null) when <paramref name="withMedian"/> is false, which spares summing the latency buckets.
+    /// </summary>
+    public IReadOnlyList<SpendReportRow> Report(string groupBy, DateTimeOffset? from, DateTimeOffset? to, bool withMedian = true)
+    {
+        var group = RollupGroups[groupBy];
+        var latency = withMedian ? RollupTiers.Histogram("lat").ToArray() : [];
+        using var connection = storage.OpenLogConnection();
+        using var command = connection.CreateCommand();
+        var source = Source(command, from, to, RollupTier.Day,
+            ["bucket", "model", "provider", "key_id", "requests", "prompt_tokens", "completion_tokens", "cost", "errors", "cache_hit", "saved_cost", .. latency]);
+        command.CommandText = $"""
+            SELECT {group} AS g, {Count("requests")}, {Count("prompt_tokens")}, {Count("completion_tokens")}, SUM(cost), {Count("errors")},
+                   {Count("CASE WHEN cache_hit <> 0 THEN requests ELSE 0 END")}, SUM(saved_cost){string.Concat(latency.Select(c => ", " + Count(c)))}
+            FROM {source} GROUP BY g ORDER BY g
+            """;
+        var rows = new List<SpendReportRow>();
+        using var reader = command.ExecuteReader();
+        var counts = new long[LatencyHistogram.Buckets];
+        while (reader.Read())
+        {
+            for (var i = 0; i < latency.Length; i++) counts[i] = reader.GetInt64(8 + i);
+            rows.Add(new SpendReportRow(NullableString(reader, 0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3),
+                Money(reader.GetDouble(4)), reader.GetInt64(5), reader.GetInt64(6), Money(reader.GetDouble(7)),
+                withMedian ? LatencyHistogram.Percentile(counts, 50) : null));
+        }
+        return rows;
     }
 
     /// <summary>Failed requests (status 400 and up) by origin, status and provider, most frequent first.</summary>
@@ -104,16 +164,59 @@ public sealed partial class RequestLogQuery
     {
         using var connection = storage.OpenLogConnection();
         using var command = connection.CreateCommand();
-        var where = Where(new RequestLogFilter(From: from, To: to), command);
+        var source = Source(command, from, to, RollupTier.Day, "error_origin", "status", "provider", "requests");
         command.CommandText = $"""
-            SELECT COALESCE(error_origin, 'router'), status, provider, COUNT(*)
-            FROM requests{(where.Length == 0 ? " WHERE" : where + " AND")} status >= 400
-            GROUP BY 1, 2, 3 ORDER BY 4 DESC, 1, 2, 3
+            SELECT COALESCE(NULLIF(error_origin, ''), 'router') AS o, status, NULLIF(provider, '') AS p, {Count("requests")} AS n
+            FROM {source} WHERE status >= 400
+            GROUP BY o, status, p ORDER BY n DESC, o, status, p
             """;
         var errors = new List<ErrorCount>();
         using var r = command.ExecuteReader();
         while (r.Read()) errors.Add(new ErrorCount(r.GetString(0), r.GetInt32(1), NullableString(r, 2), r.GetInt64(3)));
         return errors;
+    }
+
+    /// <summary>
+    /// From when minute and hour totals are all there: retention deletes them a whole hour (day) at a time, so the
+    /// hour (day) of the oldest one left is whole, and so is every one after it. An empty table keeps nothing.
+    /// </summary>
+    private static (DateTime Minutes, DateTime Hours) KeptFrom(DbConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT (SELECT MIN(bucket) FROM {RollupTiers.Table(RollupTier.Minute)}), (SELECT MIN(bucket) FROM {RollupTiers.Table(RollupTier.Hour)})";
+        using var r = command.ExecuteReader();
+        r.Read();
+        DateTime From(int column, RollupTier unit) => r.IsDBNull(column)
+            ? new DateTime(9999, 1, 1, 0, 0, 0, DateTimeKind.Utc)
+            : RollupTiers.Floor(unit, DateTime.Parse(r.GetString(column), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal));
+        return (From(0, RollupTier.Hour), From(1, RollupTier.Day));
+    }
+
+    /// <summary>
+    /// The rollup rows of a range as one derived table, named <c>r</c>: a <c>UNION ALL</c> of the pieces each tier
+    /// answers (<see cref="RollupRange"/>), with only the columns asked for.
+    /// </summary>
+    private string Source(DbCommand command, DateTimeOffset? from, DateTimeOffset? to, RollupTier coarsest, params string[] columns)
+    {
+        var (minutesKept, hoursKept) = KeptFrom(command.Connection!);
+        var pieces = RollupRange.Split(from, to, minutesKept, hoursKept, coarsest);
+        var selects = pieces.Select((piece, i) =>
+        {
+            var clauses = new List<string>();
+            if (piece.From is { } f)
+            {
+                clauses.Add($"bucket >= @rf{i}");
+                command.AddParameter($"@rf{i}", RequestLogWriter.FormatTime(f));
+            }
+            if (piece.To is { } t)
+            {
+                clauses.Add($"bucket < @rt{i}");
+                command.AddParameter($"@rt{i}", RequestLogWriter.FormatTime(t));
+            }
+            var where = clauses.Count == 0 ? "" : " WHERE " + string.Join(" AND ", clauses);
+            return $"SELECT {string.Join(", ", columns)} FROM {RollupTiers.Table(piece.Tier)}{where}";
+        });
+        return $"({string.Join(" UNION ALL ", selects)}) r";
     }
 
     /// <summary>A sum of whole numbers as a 64-bit integer in SQLite and PostgreSQL alike (PostgreSQL sums bigints as numeric).</summary>

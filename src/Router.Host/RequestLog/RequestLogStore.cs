@@ -10,7 +10,7 @@ namespace Router.Host.RequestLog;
 /// one transaction, and forgets a batch only once its transaction committed. Used from the request log's
 /// writer thread only.
 /// </summary>
-public sealed class RequestLogStore(RouterStorage storage, RequestLogOutbox outbox, ILogger logger)
+public sealed class RequestLogStore(RouterStorage storage, RequestLogOutbox outbox, ILogger logger, RollupWriter? rollups = null)
 {
     private bool _outboxInUse;
     private long _keptRows;
@@ -67,7 +67,7 @@ public sealed class RequestLogStore(RouterStorage storage, RequestLogOutbox outb
         {
             while (outbox.Oldest() is { } batch)
             {
-                if (RequestLogReplay.WriteOnce(storage, batch.Entries)) Interlocked.Increment(ref _batches);
+                if (RequestLogReplay.WriteOnce(storage, batch.Entries, rollups)) Interlocked.Increment(ref _batches);
                 outbox.Remove(batch);
                 if (Stopwatch.GetElapsedTime(started) >= budget) break;
             }
@@ -91,7 +91,7 @@ public sealed class RequestLogStore(RouterStorage storage, RequestLogOutbox outb
     {
         using var connection = storage.OpenLogConnection();
         using var transaction = connection.BeginTransaction();
-        RequestLogRows.Insert(connection, transaction, batch, storage.RowsPerInsert);
+        RequestLogRows.Insert(connection, transaction, batch, storage.RowsPerInsert, rollups);
         transaction.Commit();
     }
 

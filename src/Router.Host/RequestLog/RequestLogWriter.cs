@@ -53,6 +53,9 @@ public sealed class RequestLogWriter(
     private DateTimeOffset _nextRetention;
     private DateTimeOffset _nextDrain;
 
+    /// <summary>Where each batch is added up as it is written (see <see cref="RollupWriter"/>).</summary>
+    public RollupWriter Rollups { get; init; } = new("local");
+
     /// <summary>Entries dropped because the channel was full (or the writer had stopped).</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
@@ -83,7 +86,7 @@ public sealed class RequestLogWriter(
     {
         _nextRetention = clock.GetUtcNow();
         _nextDrain = clock.GetUtcNow();
-        _store = new RequestLogStore(storage, RequestLogOutbox.Open(outboxPath), logger);
+        _store = new RequestLogStore(storage, RequestLogOutbox.Open(outboxPath), logger, Rollups);
         _store.Resume();
         _writer = new LowPriorityThread("request-log-writer");
         _loop = Task.Run(RunAsync, CancellationToken.None);

@@ -90,6 +90,7 @@ public sealed class PostgresStorage : RouterStorage
             command.CommandText = StorageSchema.VirtualKeys(timeText: "TEXT COLLATE \"C\"")
                                   + StorageSchema.StoredResponses(timeText: "TEXT COLLATE \"C\"")
                                   + StorageSchema.RequestLog(real: "DOUBLE PRECISION", timeText: "TEXT COLLATE \"C\"")
+                                  + StorageSchema.RequestRollups(real: "DOUBLE PRECISION", timeText: "TEXT COLLATE \"C\"")
                                   + string.Concat(StorageSchema.AddedRequestColumns.Select(c =>
                                       $"ALTER TABLE requests ADD COLUMN IF NOT EXISTS {c.Name} {c.Definition};"));
             command.ExecuteNonQuery();

@@ -52,7 +52,8 @@ public sealed class SqliteStorage(string dataDir) : RouterStorage
         using var logCommand = log.CreateCommand();
         logCommand.CommandText = "PRAGMA journal_mode=WAL;";
         logCommand.ExecuteNonQuery();
-        logCommand.CommandText = StorageSchema.RequestLog(real: "REAL", timeText: "TEXT") + StorageSchema.StoredResponses(timeText: "TEXT");
+        logCommand.CommandText = StorageSchema.RequestLog(real: "REAL", timeText: "TEXT") + StorageSchema.StoredResponses(timeText: "TEXT")
+                                 + StorageSchema.RequestRollups(real: "REAL", timeText: "TEXT");
         logCommand.ExecuteNonQuery();
         foreach (var (name, definition) in StorageSchema.AddedRequestColumns)
         {

@@ -99,4 +99,43 @@ public static class StorageSchema
         );
         CREATE INDEX IF NOT EXISTS request_attempts_request_id ON request_attempts (request_id);
         """;
+
+    /// <summary>
+    /// Request log totals per minute, hour and day (see <c>RollupWriter</c>), one table each, added to as rows are
+    /// written; <c>node</c> is in the key so that each node of a pair adds to rows of its own. Latencies are
+    /// counted in fixed buckets (<c>LatencyHistogram</c>): <c>lat_</c> total, <c>ttft_</c> time to first token
+    /// (streamed requests only), <c>ovh_</c> the router's overhead. <c>request_rollup_state</c> remembers the
+    /// one-time backfill from rows written before rollups existed.
+    /// </summary>
+    public static string RequestRollups(string real, string timeText)
+    {
+        var histograms = string.Concat(new[] { "lat", "ttft", "ovh" }.SelectMany(m =>
+            Enumerable.Range(0, 64).Select(i => $",\n    {m}_{i} INTEGER NOT NULL DEFAULT 0")));
+        return string.Concat(new[] { "minute", "hour", "day" }.Select(width => $"""
+            CREATE TABLE IF NOT EXISTS request_rollups_{width} (
+                bucket            {timeText} NOT NULL,
+                node              TEXT NOT NULL,
+                model             TEXT NOT NULL,
+                provider          TEXT NOT NULL,
+                key_id            TEXT NOT NULL,
+                status            INTEGER NOT NULL,
+                error_origin      TEXT NOT NULL,
+                cache_hit         INTEGER NOT NULL,
+                requests          INTEGER NOT NULL,
+                prompt_tokens     INTEGER NOT NULL,
+                completion_tokens INTEGER NOT NULL,
+                cost              {real} NOT NULL,
+                saved_cost        {real} NOT NULL,
+                errors            INTEGER NOT NULL{histograms},
+                PRIMARY KEY (bucket, node, model, provider, key_id, status, error_origin, cache_hit)
+            );
+
+            """)) + """
+            CREATE TABLE IF NOT EXISTS request_rollup_state (
+                name  TEXT PRIMARY KEY,
+                value TEXT NOT NULL
+            );
+
+            """;
+    }
 }

@@ -34,4 +34,20 @@ public sealed class RequestLogSettingsTests
         Assert.Throws<ConfigException>(() =>
             RouterSettingsReader.Read(ConfigurationFactory.ParseString("router.request-log.batch-interval = 0s")));
     }
+
+    [Fact]
+    public void Rollups_keep_minutes_7_days_and_hours_for_ever_by_default_and_an_operator_may_change_both()
+    {
+        var standard = RouterSettingsReader.Read(HoconConfigLoader.LoadRouterConfig(UserFile("router { }"))).RequestLog.Rollups;
+        Assert.Equal(TimeSpan.FromDays(7), standard.MinuteRetention);
+        Assert.Equal(TimeSpan.Zero, standard.HourRetention);
+        var set = RouterSettingsReader.Read(HoconConfigLoader.LoadRouterConfig(
+            UserFile("router.request-log.rollups { minute-retention = 2d, hour-retention = 365d }"))).RequestLog.Rollups;
+        Assert.Equal((TimeSpan.FromDays(2), TimeSpan.FromDays(365)), (set.MinuteRetention, set.HourRetention));
+        var tooShort = Assert.Throws<ConfigException>(() =>
+            RouterSettingsReader.Read(ConfigurationFactory.ParseString("router.request-log.rollups.minute-retention = 10m")));
+        Assert.Contains("minute-retention", tooShort.Message, StringComparison.Ordinal);
+        Assert.Throws<ConfigException>(() =>
+            RouterSettingsReader.Read(ConfigurationFactory.ParseString("router.request-log.rollups.hour-retention = 1h")));
+    }
 }

@@ -1,0 +1,154 @@
+using System.Data;
+using System.Data.Common;
+using Router.Host.Storage;
+
+namespace Router.Host.RequestLog;
+
+/// <summary>Which requests one rollup row counts: a bucket of one tier, and the values requests are grouped by ('' for none).</summary>
+public readonly record struct RollupKey(
+    string Bucket, string Node, string Model, string Provider, string KeyId, int Status, string ErrorOrigin, int CacheHit);
+
+/// <summary>What a rollup row adds up: its sums in <see cref="RollupTiers.SumColumns"/> order.</summary>
+public sealed class RollupSums
+{
+    public long Requests, PromptTokens, CompletionTokens, Errors;
+    public double Cost, SavedCost;
+    public readonly long[] Latency = new long[LatencyHistogram.Buckets];
+    public readonly long[] Ttft = new long[LatencyHistogram.Buckets];
+    public readonly long[] Overhead = new long[LatencyHistogram.Buckets];
+
+    public void Add(int status, int promptTokens, int completionTokens, double cost, double savedCost, double latencyMs, double? ttftMs,
+        double overheadMs)
+    {
+        Requests++;
+        PromptTokens += promptTokens;
+        CompletionTokens += completionTokens;
+        Cost += cost;
+        SavedCost += savedCost;
+        if (status >= 400) Errors++;
+        Latency[LatencyHistogram.Index(latencyMs)]++;
+        if (ttftMs is { } ttft) Ttft[LatencyHistogram.Index(ttft)]++;
+        Overhead[LatencyHistogram.Index(overheadMs)]++;
+    }
+
+    public object Value(int column) => column switch
+    {
+        0 => Requests,
+        1 => PromptTokens,
+        2 => CompletionTokens,
+        3 => Cost,
+        4 => SavedCost,
+        5 => Errors,
+        _ => Histogram((column - 6) / LatencyHistogram.Buckets)[(column - 6) % LatencyHistogram.Buckets],
+    };
+
+    private long[] Histogram(int measure) => measure switch { 0 => Latency, 1 => Ttft, _ => Overhead };
+}
+
+/// <summary>
+/// Adds a batch of request log rows to the rollups, in the transaction that inserts them: the rollups then hold
+/// exactly the rows the log holds, however a batch gets there (at once, or later from the outbox, whose replay
+/// writes a batch only when it is not in the database yet). Each row of each tier is an upsert
+/// (<c>INSERT … ON CONFLICT DO UPDATE</c>, the same SQL on SQLite and PostgreSQL) keyed by this node's name, so
+/// the nodes of a pair never add to the same row. A batch is first summed in memory, so a busy minute costs one
+/// statement per group and tier, not one per request.
+/// </summary>
+/// <param name="node">This node's name in the rollups' key (the pair's host:port, or <c>local</c>).</param>
+public sealed class RollupWriter(string node)
+{
+    public string Node => node;
+
+    /// <summary>
+    /// Rows at or before this time are left to the one-time backfill while it is under way (it reads them from
+    /// <c>requests</c>); null once there is none.
+    /// </summary>
+    public volatile string? BackfillCutoff;
+
+    /// <summary>Adds the entries of a batch that was just inserted.</summary>
+    public void Add(DbConnection connection, DbTransaction transaction, IReadOnlyList<RequestLogEntry> batch)
+    {
+        var cutoff = BackfillCutoff;
+        Add(connection, transaction, node, cutoff is null
+            ? batch
+            : batch.Where(e => string.CompareOrdinal(RequestLogWriter.FormatTime(e.Time), cutoff) > 0).ToList());
+    }
+
+    /// <summary>Adds <paramref name="entries"/> to every tier, as rows of <paramref name="node"/>.</summary>
+    public static void Add(DbConnection connection, DbTransaction transaction, string node, IReadOnlyList<RequestLogEntry> entries)
+    {
+        foreach (var tier in RollupTiers.All)
+        {
+            var sums = new Dictionary<RollupKey, RollupSums>();
+            foreach (var e in entries)
+            {
+                var key = new RollupKey(RollupTiers.Key(tier, e.Time), node, e.RequestedModel ?? "", e.Provider ?? "", e.KeyId ?? "", e.Status,
+                    e.ErrorOrigin ?? "", e.CacheHit ? 1 : 0);
+                if (!sums.TryGetValue(key, out var row)) sums[key] = row = new RollupSums();
+                row.Add(e.Status, e.PromptTokens, e.CompletionTokens, (double)e.Cost, (double)e.SavedCost, e.LatencyMs, e.TtftMs, e.OverheadMs);
+            }
+            Upsert(connection, transaction, tier, sums);
+        }
+    }
+
+    /// <summary>Adds summed rows to a tier's table.</summary>
+    public static void Upsert(DbConnection connection, DbTransaction transaction, RollupTier tier, IReadOnlyDictionary<RollupKey, RollupSums> rows)
+    {
+        if (rows.Count == 0) return;
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = UpsertSql(tier);
+        var keys = new DbParameter[RollupTiers.KeyColumns.Length];
+        for (var i = 0; i < keys.Length; i++)
+            keys[i] = command.AddParameter("@k" + i, RollupTiers.KeyColumns[i] is "status" or "cache_hit" ? DbType.Int32 : DbType.String);
+        var sums = new DbParameter[RollupTiers.SumColumns.Length];
+        for (var i = 0; i < sums.Length; i++)
+            sums[i] = command.AddParameter("@s" + i, RollupTiers.SumColumns[i] is "cost" or "saved_cost" ? DbType.Double : DbType.Int64);
+        command.Prepare();
+        // In key order, so that two writers sharing rows (two routers given the same node name) lock them in one order.
+        foreach (var (key, row) in rows.OrderBy(r => r.Key, KeyOrder.Instance))
+        {
+            keys[0].Value = key.Bucket;
+            keys[1].Value = key.Node;
+            keys[2].Value = key.Model;
+            keys[3].Value = key.Provider;
+            keys[4].Value = key.KeyId;
+            keys[5].Value = key.Status;
+            keys[6].Value = key.ErrorOrigin;
+            keys[7].Value = key.CacheHit;
+            for (var i = 0; i < sums.Length; i++) sums[i].Value = row.Value(i);
+            command.ExecuteNonQuery();
+        }
+    }
+
+    private sealed class KeyOrder : IComparer<RollupKey>
+    {
+        public static readonly KeyOrder Instance = new();
+
+        public int Compare(RollupKey a, RollupKey b)
+        {
+            var c = string.CompareOrdinal(a.Bucket, b.Bucket);
+            if (c == 0) c = string.CompareOrdinal(a.Model, b.Model);
+            if (c == 0) c = string.CompareOrdinal(a.Provider, b.Provider);
+            if (c == 0) c = string.CompareOrdinal(a.KeyId, b.KeyId);
+            if (c == 0) c = a.Status.CompareTo(b.Status);
+            if (c == 0) c = string.CompareOrdinal(a.ErrorOrigin, b.ErrorOrigin);
+            return c != 0 ? c : a.CacheHit.CompareTo(b.CacheHit);
+        }
+    }
+
+    private static readonly Dictionary<RollupTier, string> Statements = RollupTiers.All.ToDictionary(t => t, Build);
+
+    private static string UpsertSql(RollupTier tier) => Statements[tier];
+
+    private static string Build(RollupTier tier)
+    {
+        var table = RollupTiers.Table(tier);
+        var columns = RollupTiers.KeyColumns.Concat(RollupTiers.SumColumns);
+        var values = Enumerable.Range(0, RollupTiers.KeyColumns.Length).Select(i => "@k" + i)
+            .Concat(Enumerable.Range(0, RollupTiers.SumColumns.Length).Select(i => "@s" + i));
+        // The table's own name qualifies the stored row: PostgreSQL would find a bare column name ambiguous.
+        var updates = RollupTiers.SumColumns.Select(c => $"{c} = {table}.{c} + excluded.{c}");
+        return $"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", values)}) " +
+               $"ON CONFLICT ({string.Join(", ", RollupTiers.KeyColumns)}) DO UPDATE SET {string.Join(", ", updates)}";
+    }
+}

@@ -1,0 +1,107 @@
+using Router.Host.RequestLog;
+
+namespace Router.Host.Tests.RequestLog;
+
+/// <summary>The rollups' latency buckets, percentiles over them, and the split of a range into tiers.</summary>
+public sealed class RollupMathTests
+{
+    [Theory]
+    [InlineData(0, 0)]
+    [InlineData(0.125, 0)]
+    [InlineData(0.13, 1)]
+    [InlineData(1, 9)] // 2^0: exactly a bound, counted in it
+    [InlineData(1.0001, 10)]
+    [InlineData(2, 12)]
+    [InlineData(1000, 39)] // 2^(39/3 − 3) = 1024
+    [InlineData(208_000, 62)] // below 2^(17 2/3) = 208,064 ms, the last finite bound
+    [InlineData(208_100, 63)]
+    [InlineData(1e9, 63)]
+    public void A_value_falls_in_the_first_bucket_whose_bound_holds_it(double ms, int bucket)
+    {
+        Assert.Equal(bucket, LatencyHistogram.Index(ms));
+        Assert.True(ms <= LatencyHistogram.Bound(bucket) || bucket == LatencyHistogram.Buckets - 1);
+        if (bucket > 0) Assert.True(ms > LatencyHistogram.Bound(bucket - 1));
+    }
+
+    [Fact]
+    public void Every_bound_is_in_its_own_bucket_and_a_third_of_a_doubling_above_the_last()
+    {
+        for (var i = 0; i < LatencyHistogram.Buckets - 1; i++)
+        {
+            Assert.Equal(i, LatencyHistogram.Index(LatencyHistogram.Bound(i)));
+            if (i > 0) Assert.Equal(Math.Pow(2, 1.0 / 3), LatencyHistogram.Bound(i) / LatencyHistogram.Bound(i - 1), 9);
+        }
+    }
+
+    [Fact]
+    public void Percentiles_are_nearest_rank_over_the_bucket_counts()
+    {
+        var counts = new long[LatencyHistogram.Buckets];
+        Assert.Null(LatencyHistogram.Percentile(counts, 50));
+        counts[10] = 50; // 50 values in bucket 10
+        counts[20] = 45;
+        counts[30] = 5;
+        Assert.Equal(LatencyHistogram.Bound(10), LatencyHistogram.Percentile(counts, 50)); // rank 50: the last of bucket 10
+        Assert.Equal(LatencyHistogram.Bound(20), LatencyHistogram.Percentile(counts, 51));
+        Assert.Equal(LatencyHistogram.Bound(20), LatencyHistogram.Percentile(counts, 95)); // rank 95
+        Assert.Equal(LatencyHistogram.Bound(30), LatencyHistogram.Percentile(counts, 96));
+        Assert.Equal(LatencyHistogram.Bound(30), LatencyHistogram.Percentile(counts, 100));
+        counts[63] = 1000; // overflow: reported as the last finite bound
+        Assert.Equal(LatencyHistogram.Bound(62), LatencyHistogram.Percentile(counts, 99));
+    }
+
+    [Fact]
+    public void Bucket_keys_are_the_start_of_the_minute_hour_and_day_in_the_logs_time_text()
+    {
+        var t = new DateTimeOffset(2026, 3, 1, 13, 47, 59, 999, TimeSpan.FromHours(2)); // 11:47:59.999 UTC
+        Assert.Equal("2026-03-01T11:47:00.000Z", RollupTiers.Key(RollupTier.Minute, t));
+        Assert.Equal("2026-03-01T11:00:00.000Z", RollupTiers.Key(RollupTier.Hour, t));
+        Assert.Equal("2026-03-01T00:00:00.000Z", RollupTiers.Key(RollupTier.Day, t));
+        var utc = t.UtcDateTime;
+        Assert.Equal(new DateTime(2026, 3, 1, 12, 0, 0, DateTimeKind.Utc), RollupTiers.Ceiling(RollupTier.Hour, utc));
+        Assert.Equal(new DateTime(2026, 3, 1, 11, 0, 0, DateTimeKind.Utc), RollupTiers.Ceiling(RollupTier.Hour, new DateTime(2026, 3, 1, 11, 0, 0, DateTimeKind.Utc)));
+    }
+
+    private static DateTime At(int day, int hour, int minute = 0) => new(2026, 3, day, hour, minute, 0, DateTimeKind.Utc);
+
+    [Fact]
+    public void A_range_is_read_in_whole_days_then_hours_then_minutes_at_its_edges()
+    {
+        var pieces = RollupRange.Split(new DateTimeOffset(At(1, 22, 30).AddSeconds(15)), new DateTimeOffset(At(4, 2, 10)), null, null);
+        Assert.Equal(
+            [
+                new RollupPiece(RollupTier.Minute, At(1, 22, 30), At(1, 23)),
+                new RollupPiece(RollupTier.Hour, At(1, 23), At(2, 0)),
+                new RollupPiece(RollupTier.Day, At(2, 0), At(4, 0)),
+                new RollupPiece(RollupTier.Hour, At(4, 0), At(4, 2)),
+                new RollupPiece(RollupTier.Minute, At(4, 2), At(4, 2, 10)),
+            ],
+            pieces);
+    }
+
+    [Fact]
+    public void Unbounded_sides_have_no_edges_and_a_series_is_never_read_coarser_than_its_buckets()
+    {
+        Assert.Equal([new RollupPiece(RollupTier.Day, null, null)], RollupRange.Split(null, null, null, null));
+        Assert.Equal([new RollupPiece(RollupTier.Minute, At(1, 10, 5), At(1, 11)), new RollupPiece(RollupTier.Hour, At(1, 11), null)],
+            RollupRange.Split(new DateTimeOffset(At(1, 10, 5)), null, null, null, coarsest: RollupTier.Hour));
+        Assert.Equal([new RollupPiece(RollupTier.Minute, At(1, 10, 5), At(1, 10, 7))],
+            RollupRange.Split(new DateTimeOffset(At(1, 10, 5)), new DateTimeOffset(At(1, 10, 6).AddSeconds(1)), null, null));
+    }
+
+    [Fact]
+    public void Edges_past_the_minute_retention_are_read_from_the_hours_around_them()
+    {
+        // Minute totals kept from day 3 only: the edge on day 1 comes from its whole hour.
+        var pieces = RollupRange.Split(new DateTimeOffset(At(1, 22, 30)), new DateTimeOffset(At(3, 5, 10)), At(3, 0), null);
+        Assert.Equal(
+            [
+                new RollupPiece(RollupTier.Hour, At(1, 22), At(1, 23)),
+                new RollupPiece(RollupTier.Hour, At(1, 23), At(2, 0)),
+                new RollupPiece(RollupTier.Day, At(2, 0), At(3, 0)),
+                new RollupPiece(RollupTier.Hour, At(3, 0), At(3, 5)),
+                new RollupPiece(RollupTier.Minute, At(3, 5), At(3, 5, 10)),
+            ],
+            pieces);
+    }
+}
