@@ -8,7 +8,9 @@ public sealed record RequestLogPage(
     [property: JsonPropertyName("data")] IReadOnlyList<RequestLogRow> Data,
     [property: JsonPropertyName("page")] int Page,
     [property: JsonPropertyName("size")] int Size,
-    [property: JsonPropertyName("total")] long Total);
+    [property: JsonPropertyName("total")] long Total,
+    // Where the next (older) page starts: pass it as before= to read it; absent after the last page.
+    [property: JsonPropertyName("next_before")] string? NextBefore = null);
 
 /// <summary>One request of the log. Null fields are left out.</summary>
 public sealed record RequestLogRow
