@@ -1,7 +1,6 @@
 using System.Data.Common;
 using Router.Contracts.Configuration;
 using Router.Host.RequestLog;
-using Router.Host.Storage;
 using Router.Host.Tests.Caching;
 using Router.Host.Tests.Storage;
 
