@@ -108,6 +108,8 @@ public sealed class SpendExportTests(RequestLogFixture fixture) : IClassFixture<
         {
             var page = JsonNode.Parse(await http.GetStringAsync(url + (next is null ? "" : "&before=" + Uri.EscapeDataString(next)), Ct))!;
             walked.AddRange(page["data"]!.AsArray().Select(r => r!["request_id"]!.GetValue<string>()));
+            // A page asked by cursor reads its rows only: no count of them all.
+            Assert.Equal(next is null, page["total"] is not null);
             next = page["next_before"]?.GetValue<string>();
             // Rows written meanwhile are newer than the walk's first page: never seen by it.
             using (var later = await http.PostAsync("/v1/chat/completions", Chat("m", "meanwhile"), Ct)) Assert.Equal(HttpStatusCode.OK, later.StatusCode);

@@ -44,11 +44,14 @@ public sealed partial class RequestLogQuery
         return new RequestLogSlice(rows, rows.Count == size ? last : null);
     }
 
-    /// <summary>How many requests match.</summary>
-    public long Count(RequestLogFilter filter)
+    /// <summary>How many requests match, counting no further than <paramref name="atMost"/>: a count costs every row it counts.</summary>
+    public long Count(RequestLogFilter filter, long atMost)
     {
         using var connection = storage.OpenLogConnection();
-        return CountMatching(connection, filter);
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT COUNT(*) FROM (SELECT 1 FROM requests{Where(filter, command)} LIMIT @at_most) matching";
+        command.AddParameter("@at_most", atMost);
+        return Convert.ToInt64(command.ExecuteScalar());
     }
 
     /// <summary>

@@ -31,19 +31,21 @@ public static class SpendEndpoints
                 var format = Text(context, "format") ?? "json";
                 if (format is not ("json" or "csv")) throw Bad("format", "'format' must be json or csv.");
 
-                // A cursor reads the page after it by the index (page stays for LiteLLM's clients, and numbers pages by skipping rows).
-                NumberedPage found;
-                if (before is null) found = query.Page(filter, page, size, withAttempts: format == "json");
-                else
+                // A cursor reads the page after it by the index, and counts nothing (page stays for LiteLLM's clients: it numbers
+                // pages by skipping rows, and counts them all).
+                IReadOnlyList<RequestLogRow> rows;
+                long? total = null;
+                RequestLogCursor? next;
+                if (before is null)
                 {
-                    var slice = query.Before(filter, before, size, withAttempts: format == "json");
-                    found = new NumberedPage(slice.Rows, query.Count(filter), slice.Next);
+                    var numbered = query.Page(filter, page, size, withAttempts: format == "json");
+                    (rows, total, next) = (numbered.Rows, numbered.Total, numbered.Next);
                 }
-                var (rows, total, next) = found;
+                else (rows, next) = query.Before(filter, before, size, withAttempts: format == "json");
                 if (format == "csv")
                 {
                     context.Response.ContentType = "text/csv; charset=utf-8";
-                    context.Response.Headers["x-total-count"] = total.ToString(CultureInfo.InvariantCulture);
+                    if (total is not null) context.Response.Headers["x-total-count"] = total.Value.ToString(CultureInfo.InvariantCulture);
                     if (next is not null) context.Response.Headers["x-next-before"] = next.ToString();
                     await context.Response.WriteAsync(RequestLogQuery.ToCsv(rows), context.RequestAborted);
                     return;
