@@ -324,7 +324,7 @@ public sealed class RequestLogTests(RequestLogFixture fixture) : IClassFixture<R
     private static decimal Header(HttpResponseMessage response, string name) =>
         decimal.Parse(response.Headers.GetValues(name).Single(), NumberStyles.Number, CultureInfo.InvariantCulture);
 
-    private static List<string[]> ParseCsv(string csv)
+    internal static List<string[]> ParseCsv(string csv)
     {
         var records = new List<string[]>();
         var fields = new List<string>();

@@ -40,6 +40,7 @@ public sealed class SecretLeakTests(SecretLeakFixture fixture) : IClassFixture<S
         ["/key/info"] = [new($"/key/info?key={fixture.VirtualKey}", Caller.Master), new("/key/info", Caller.VirtualKey)],
         ["/spend/logs"] = [new("/spend/logs?size=1000", Caller.Master), new("/spend/logs?size=1000&format=csv", Caller.Master)],
         ["/spend/report"] = [new("/spend/report?group_by=key", Caller.Master), new("/spend/report?group_by=provider", Caller.Master)],
+        ["/spend/export"] = [new("/spend/export?format=csv", Caller.Master), new("/spend/export?format=jsonl", Caller.Master)],
         ["/metrics"] = [new("/metrics", Caller.Anyone)],
         ["/admin/cluster"] = [new("/admin/cluster", Caller.Master)],
         ["/admin/cluster/events"] = [new("/admin/cluster/events", Caller.Master, Streams: true)],

@@ -16,7 +16,7 @@ public static class RouterGetRoutes
         "/v1/responses/{id}", "/responses/{id}",
         "/health/liveness", "/health/liveliness", "/health/readiness", "/health/deployments",
         "/key/list", "/key/info",
-        "/spend/logs", "/spend/report",
+        "/spend/logs", "/spend/report", "/spend/export",
         "/metrics",
         "/admin/cluster", "/admin/cluster/events", "/admin/shards", "/admin/shards/locate",
         "/admin/breakers", "/admin/cache", "/admin/log", "/admin/config", "/admin/alerts",

@@ -14,29 +14,54 @@ namespace Router.Actors.KeyBudgets;
 /// the parent outlives that, goes on serving the key from what it holds and its replica, and starts a new
 /// journal later, which reads back what was written and is given what was not.
 /// </para>
+/// <para>
+/// The journal stays small: once a snapshot is saved, the events it covers and the snapshots before it are deleted,
+/// so a key's storage is bounded by <see cref="EventsPerSnapshot"/>, not by its traffic. The request log is the
+/// audit trail of spend; the journal only has to rebuild the key's totals.
+/// </para>
 /// </summary>
 public sealed class KeyJournalActor : ReceivePersistentActor
 {
-    private const int EventsPerSnapshot = 1000;
+    /// <summary>At most this many events follow the latest snapshot (and so stay in the journal).</summary>
+    public const int EventsPerSnapshot = 1000;
 
     private readonly string _keyId;
     private readonly TimeProvider _clock;
     private readonly CountedRequests _counted = new(KeyBudgetActor.RememberedRequests);
     // What the journal holds, folded by the same rules as the key's actor (its policy, deletion, settled usage and period).
     private KeyBudgetState _state = KeyBudgetState.Empty;
+    // Events written or read back since the latest snapshot: a policy event counts too, so none falls between two snapshots.
+    private int _sinceSnapshot;
 
     public KeyJournalActor(string keyId, TimeProvider clock)
     {
         _keyId = keyId;
         _clock = clock;
 
-        Recover<KeyBudget.PolicySet>(set => _state = _state with { Policy = new KeyPolicy("", "", set.AllowedModels) });
-        Recover<KeyBudget.KeyPolicySet>(set => _state = _state.Apply(set));
-        Recover<KeyBudget.KeyDeleted>(deleted => _state = _state.Apply(deleted));
-        Recover<KeyBudget.UsageRecorded>(ApplyUsage);
+        Recover<KeyBudget.PolicySet>(set =>
+        {
+            _state = _state with { Policy = new KeyPolicy("", "", set.AllowedModels) };
+            _sinceSnapshot++;
+        });
+        Recover<KeyBudget.KeyPolicySet>(set =>
+        {
+            _state = _state.Apply(set);
+            _sinceSnapshot++;
+        });
+        Recover<KeyBudget.KeyDeleted>(deleted =>
+        {
+            _state = _state.Apply(deleted);
+            _sinceSnapshot++;
+        });
+        Recover<KeyBudget.UsageRecorded>(recorded =>
+        {
+            ApplyUsage(recorded);
+            _sinceSnapshot++;
+        });
         Recover<SnapshotOffer>(offer =>
         {
             if (offer.Snapshot is KeyBudget.Totals totals) Restore(totals);
+            _sinceSnapshot = 0;
         });
         Recover<RecoveryCompleted>(_ => Context.Parent.Tell(new Recovered(Totals())));
 
@@ -49,11 +74,20 @@ public sealed class KeyJournalActor : ReceivePersistentActor
         Command<WritePolicy>(write => Persist(write.Event, written =>
         {
             _state = written is KeyBudget.KeyPolicySet set ? _state.Apply(set) : _state.Apply((KeyBudget.KeyDeleted)written);
+            SnapshotIfDue();
             Context.Parent.Tell(new PolicyWritten(write.Event));
         }));
-        Command<SaveSnapshotSuccess>(_ => { });
+        Command<SaveSnapshotSuccess>(saved => ForgetBefore(saved.Metadata.SequenceNr));
         Command<SaveSnapshotFailure>(failure =>
-            Context.GetLogger().Warning(failure.Cause, "Snapshot of key budget {0} failed; the journal still holds every event", _keyId));
+            Context.GetLogger().Warning(failure.Cause, "Snapshot of key budget {0} failed; the journal keeps its events until the next one", _keyId));
+        Command<DeleteMessagesSuccess>(_ => { });
+        // Not deleted now is deleted with the next snapshot's events (deleting up to a number covers all before it).
+        Command<DeleteMessagesFailure>(failure =>
+            Context.GetLogger().Warning(failure.Cause, "Could not delete key budget {0}'s events up to {1}; the next snapshot tries again",
+                _keyId, failure.ToSequenceNr));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(failure =>
+            Context.GetLogger().Warning(failure.Cause, "Could not delete key budget {0}'s older snapshots; the next snapshot tries again", _keyId));
     }
 
     public override string PersistenceId => $"key-budget-{_keyId}";
@@ -69,7 +103,19 @@ public sealed class KeyJournalActor : ReceivePersistentActor
 
     private void SnapshotIfDue()
     {
-        if (LastSequenceNr % EventsPerSnapshot == 0) SaveSnapshot(Totals());
+        if (++_sinceSnapshot < EventsPerSnapshot) return;
+        _sinceSnapshot = 0;
+        SaveSnapshot(Totals());
+    }
+
+    /// <summary>
+    /// The snapshot at <paramref name="sequenceNr"/> holds everything before it: the events up to it and the older
+    /// snapshots are deleted. Recovery reads the latest snapshot and the events after it, so it is unchanged.
+    /// </summary>
+    private void ForgetBefore(long sequenceNr)
+    {
+        DeleteMessages(sequenceNr);
+        if (sequenceNr > 1) DeleteSnapshots(new SnapshotSelectionCriteria(sequenceNr - 1));
     }
 
     private void Restore(KeyBudget.Totals totals)

@@ -8,7 +8,10 @@ public sealed record RequestLogPage(
     [property: JsonPropertyName("data")] IReadOnlyList<RequestLogRow> Data,
     [property: JsonPropertyName("page")] int Page,
     [property: JsonPropertyName("size")] int Size,
-    [property: JsonPropertyName("total")] long Total);
+    // How many match: left out of a page asked by cursor, which reads only its rows (counting them all would cost every page).
+    [property: JsonPropertyName("total")] long? Total,
+    // Where the next (older) page starts: pass it as before= to read it; absent after the last page.
+    [property: JsonPropertyName("next_before")] string? NextBefore = null);
 
 /// <summary>One request of the log. Null fields are left out.</summary>
 public sealed record RequestLogRow

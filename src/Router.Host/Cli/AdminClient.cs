@@ -107,6 +107,26 @@ public sealed class AdminClient : IDisposable
         }
     }
 
+    /// <summary>
+    /// Copies a streamed answer (an export) to <paramref name="destination"/> as it arrives, however long it takes; a node
+    /// that refuses answers its error envelope, and a stream cut part-way is a failure, never a short copy taken as whole.
+    /// </summary>
+    public async Task DownloadAsync(string pathAndQuery, Stream destination, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, pathAndQuery);
+        using var response = await CallAsync(() => _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct), ct);
+        if (!response.IsSuccessStatusCode) throw Failure(response.StatusCode, await response.Content.ReadAsStringAsync(ct));
+        try
+        {
+            await using var body = await response.Content.ReadAsStreamAsync(ct);
+            await body.CopyToAsync(destination, ct);
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException && !ct.IsCancellationRequested)
+        {
+            throw new CliFailure(ExitCodes.NodeFailed, $"The node at {Node} broke off the download part-way: {e.Message}");
+        }
+    }
+
     private async Task<string> SendAsync(HttpRequestMessage request, CancellationToken ct)
     {
         using (request)

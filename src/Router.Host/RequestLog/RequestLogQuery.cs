@@ -24,30 +24,6 @@ public sealed partial class RequestLogQuery(RouterStorage storage)
         attempts, upstream_error, estimated, metadata, tags, mocked
         """;
 
-    /// <summary>A page of matching requests, newest first, with their attempts; and how many match in all.</summary>
-    public (IReadOnlyList<RequestLogRow> Rows, long Total) Page(RequestLogFilter filter, int page, int size, bool withAttempts = true)
-    {
-        using var connection = storage.OpenLogConnection();
-        using var command = connection.CreateCommand();
-        var where = Where(filter, command);
-        command.CommandText = $"SELECT COUNT(*) FROM requests{where}";
-        var total = (long)command.ExecuteScalar()!;
-
-        command.CommandText = $"SELECT {Columns} FROM requests{where} ORDER BY time DESC, request_id DESC LIMIT @limit OFFSET @offset";
-        command.AddParameter("@limit", size);
-        command.AddParameter("@offset", (long)(page - 1) * size);
-        var rows = new List<RequestLogRow>();
-        using (var reader = command.ExecuteReader())
-            while (reader.Read()) rows.Add(Read(reader));
-
-        if (withAttempts && rows.Count > 0)
-        {
-            var attempts = Attempts(connection, rows.Select(r => r.RequestId).ToList());
-            rows = rows.Select(r => r with { AttemptLog = attempts.GetValueOrDefault(r.RequestId) ?? [] }).ToList();
-        }
-        return (rows, total);
-    }
-
     private static Dictionary<string, List<RequestAttemptRow>> Attempts(DbConnection connection, List<string> ids)
     {
         using var command = connection.CreateCommand();
@@ -151,22 +127,26 @@ public sealed partial class RequestLogQuery(RouterStorage storage)
     /// <summary>RFC 4180: a header row, then one line per request; fields with a comma, quote or line break are quoted.</summary>
     public static string ToCsv(IEnumerable<RequestLogRow> rows)
     {
-        var csv = new StringBuilder();
-        csv.Append(string.Join(',', CsvColumns)).Append("\r\n");
-        foreach (var r in rows)
-        {
-            string?[] fields =
-            [
-                r.Time, Text(r.RequestId), r.KeyId, Text(r.KeyPrefix), Text(r.KeyAlias), Text(r.RequestedModel), Text(r.RoutedModel),
-                Text(r.Provider), Text(r.Deployment), Num(r.Status), Num(r.UpstreamStatus), r.ErrorOrigin, Num(r.PromptTokens),
-                Num(r.CompletionTokens), Num(r.CachedTokens), Num(r.Cost), r.CacheHit ? "true" : "false", Num(r.SavedCost),
-                Num(r.LatencyMs), Num(r.TtftMs), Num(r.OverheadMs), Num(r.Attempts), r.UpstreamError?.GetRawText(), r.Estimated ? "true" : "false",
-                // The client's metadata and tags as JSON (an object, an array of strings): no separator a tag could hold.
-                r.Metadata?.GetRawText(), TagsColumn.Write(r.Tags), r.Mocked ? "true" : "false",
-            ];
-            csv.Append(string.Join(',', fields.Select(Escape))).Append("\r\n");
-        }
+        var csv = new StringBuilder(CsvHeader);
+        foreach (var r in rows) csv.Append(CsvLine(r));
         return csv.ToString();
+    }
+
+    public static readonly string CsvHeader = string.Join(',', CsvColumns) + "\r\n";
+
+    /// <summary>One request as a CSV line, its line break included.</summary>
+    public static string CsvLine(RequestLogRow r)
+    {
+        string?[] fields =
+        [
+            r.Time, Text(r.RequestId), r.KeyId, Text(r.KeyPrefix), Text(r.KeyAlias), Text(r.RequestedModel), Text(r.RoutedModel),
+            Text(r.Provider), Text(r.Deployment), Num(r.Status), Num(r.UpstreamStatus), r.ErrorOrigin, Num(r.PromptTokens),
+            Num(r.CompletionTokens), Num(r.CachedTokens), Num(r.Cost), r.CacheHit ? "true" : "false", Num(r.SavedCost),
+            Num(r.LatencyMs), Num(r.TtftMs), Num(r.OverheadMs), Num(r.Attempts), r.UpstreamError?.GetRawText(), r.Estimated ? "true" : "false",
+            // The client's metadata and tags as JSON (an object, an array of strings): no separator a tag could hold.
+            r.Metadata?.GetRawText(), TagsColumn.Write(r.Tags), r.Mocked ? "true" : "false",
+        ];
+        return string.Join(',', fields.Select(Escape)) + "\r\n";
     }
 
     public static string Escape(string? field)

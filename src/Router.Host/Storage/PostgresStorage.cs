@@ -92,7 +92,18 @@ public sealed class PostgresStorage : RouterStorage
                                   + StorageSchema.RequestLog(real: "DOUBLE PRECISION", timeText: "TEXT COLLATE \"C\"")
                                   + StorageSchema.RequestRollups(real: "DOUBLE PRECISION", timeText: "TEXT COLLATE \"C\"")
                                   + string.Concat(StorageSchema.AddedRequestColumns.Select(c =>
-                                      $"ALTER TABLE requests ADD COLUMN IF NOT EXISTS {c.Name} {c.Definition};"));
+                                      $"ALTER TABLE requests ADD COLUMN IF NOT EXISTS {c.Name} {c.Definition};"))
+                                  // Numbers the rows, the ones already written included, for the pages' (time, id) order.
+                                  // (Not ADD COLUMN IF NOT EXISTS: with a serial type that makes a new sequence each start.)
+                                  + """
+                                    DO $$ BEGIN
+                                      IF NOT EXISTS (SELECT 1 FROM information_schema.columns
+                                                     WHERE table_schema = current_schema() AND table_name = 'requests' AND column_name = 'id')
+                                      THEN ALTER TABLE requests ADD COLUMN id BIGSERIAL; END IF;
+                                    END $$;
+                                    """
+                                  + "CREATE INDEX IF NOT EXISTS requests_time_id ON requests (time, id);"
+                                  + StorageSchema.RequestLogIndexes(rowIdTail: ", id");
             command.ExecuteNonQuery();
             transaction.Commit();
         }
@@ -143,6 +154,9 @@ public sealed class PostgresStorage : RouterStorage
 
     public override string JsonArrayContains(string column, string parameter) =>
         $"EXISTS (SELECT 1 FROM jsonb_array_elements_text({column}::jsonb) AS element(value) WHERE element.value = {parameter})";
+
+    // PostgreSQL has no row id of its own that lasts: the request log has an id column (see Prepare).
+    public override string RequestRowId => "id";
 
     public override bool IsUniqueViolation(DbException exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };

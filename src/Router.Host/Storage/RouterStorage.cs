@@ -54,6 +54,12 @@ public abstract class RouterStorage : IDisposable
     /// </summary>
     public abstract string JsonArrayContains(string column, string parameter);
 
+    /// <summary>
+    /// The expression of a request row's id, unique and growing as rows are written: the order of rows written in the same
+    /// millisecond, and the second half of a page's cursor (<c>RequestLogCursor</c>).
+    /// </summary>
+    public abstract string RequestRowId { get; }
+
     /// <summary>True when a write failed on a uniqueness constraint (an id, hash or alias taken).</summary>
     public abstract bool IsUniqueViolation(DbException exception);
 

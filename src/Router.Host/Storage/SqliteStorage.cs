@@ -62,6 +62,8 @@ public sealed class SqliteStorage(string dataDir) : RouterStorage
             logCommand.CommandText = $"ALTER TABLE requests ADD COLUMN {name} {definition}";
             logCommand.ExecuteNonQuery();
         }
+        logCommand.CommandText = StorageSchema.RequestLogIndexes(rowIdTail: "");
+        logCommand.ExecuteNonQuery();
     }
 
     public override DbConnection OpenLogConnection()
@@ -86,6 +88,9 @@ public sealed class SqliteStorage(string dataDir) : RouterStorage
 
     public override string JsonArrayContains(string column, string parameter) =>
         $"EXISTS (SELECT 1 FROM json_each({column}) WHERE json_each.value = {parameter})";
+
+    // SQLite's own row id; every index ends with it, so an index on (column, time) also orders by (time, rowid).
+    public override string RequestRowId => "rowid";
 
     public override bool IsUniqueViolation(DbException exception) => exception is SqliteException { SqliteErrorCode: 19 }; // SQLITE_CONSTRAINT
 }

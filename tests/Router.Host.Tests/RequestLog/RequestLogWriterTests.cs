@@ -167,6 +167,42 @@ public abstract class RequestLogWriterTests : StorageTests
     }
 
     [Fact]
+    public async Task Retention_deletes_old_rows_a_batch_at_a_time()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var writer = Writer(TimeSpan.FromHours(1));
+        await writer.StartAsync(Ct);
+        for (var i = 0; i < 25; i++) writer.TryWrite(Entry($"old{i}", now.AddDays(-40).AddMinutes(i), attempts: 1));
+        writer.TryWrite(Entry("new", now.AddDays(-1), attempts: 1));
+        await writer.StopAsync(Ct);
+
+        // The oldest first, ten a statement: the last batch is short, which ends the pass.
+        Assert.Equal([10, 10, 5, 0], Enumerable.Range(0, 4).Select(_ => writer.DeleteBatchOlderThan(now.AddDays(-30), 10)));
+
+        Assert.Equal((1L, 1L), (Count(), Count("request_attempts")));
+        Assert.Equal("new", Assert.Single(new RequestLogQuery(Storage).Page(new RequestLogFilter(), 1, 10).Rows).RequestId);
+    }
+
+    [Fact]
+    public async Task A_retention_pass_in_batches_deletes_every_old_row_and_keeps_the_rows_written_meanwhile()
+    {
+        var first = Writer(TimeSpan.FromHours(1));
+        await first.StartAsync(Ct);
+        for (var i = 0; i < 95; i++) first.TryWrite(Entry($"old{i}", DateTimeOffset.UtcNow.AddDays(-40).AddSeconds(i)));
+        await first.StopAsync(Ct);
+
+        var log = new ListLogger<RequestLogWriter>();
+        var second = new RequestLogWriter(Storage, new RequestLogSettings(TimeSpan.FromDays(30), TimeSpan.FromMilliseconds(10)),
+            Path.Combine(DataDir, RequestLogOutbox.FileName), TimeProvider.System, log, retentionBatchRows: 10);
+        await second.StartAsync(Ct);
+        for (var i = 0; i < 20; i++) second.TryWrite(Entry($"new{i}"));
+        await Eventually(() => log.Entries.Any(e => e.Message.Contains("Deleted 95 request log rows", StringComparison.Ordinal)), "the retention pass");
+        await second.StopAsync(Ct);
+
+        Assert.Equal(20, Count());
+    }
+
+    [Fact]
     public async Task Retention_runs_when_the_writer_starts()
     {
         var log = new ListLogger<RequestLogWriter>();

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Persistence;
+using Router.Actors.KeyBudgets;
 using Router.Actors.Serialization;
 using Router.Contracts.Messages;
 using Router.Host.Configuration;
@@ -74,6 +75,9 @@ public sealed class RecorderSystem(RouterStorage storage) : IAsyncDisposable
         .And(RouterSerialization.Setup()));
 
     public IActorRef Start(string persistenceId) => _system.ActorOf(Props.Create(() => new JournalRecorder(persistenceId)));
+
+    /// <summary>A key's budget actor as the router runs it, journaling to this store.</summary>
+    public IActorRef StartKeyBudget(string keyId) => _system.ActorOf(KeyBudgetActor.Props(keyId));
 
     public static Task<T> AskAsync<T>(IActorRef recorder, object message) =>
         recorder.Ask<T>(message, Wait, TestContext.Current.CancellationToken);

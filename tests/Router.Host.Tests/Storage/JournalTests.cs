@@ -1,3 +1,6 @@
+using Router.Actors.KeyBudgets;
+using Router.Contracts.Messages;
+using Router.Contracts.Wire;
 using static Router.Host.Tests.Storage.JournalRecorder;
 using static Router.Host.Tests.Storage.RecorderSystem;
 
@@ -84,6 +87,37 @@ public abstract class JournalTests : StorageTests
 
         Assert.Equal([(RouterJsonSerializerId, "kb-usage")], SerializersOf("SELECT identifier, manifest FROM journal WHERE persistence_id = 'key-a'"));
         Assert.Equal([(RouterJsonSerializerId, "kb-totals")], SerializersOf("SELECT serializer_id, manifest FROM snapshot WHERE persistence_id = 'key-a'"));
+    }
+
+    [Fact]
+    public async Task A_keys_journal_keeps_only_the_rows_after_its_latest_snapshot_and_recovers_its_totals()
+    {
+        const string KeyId = "key-busy";
+        const int Requests = KeyJournalActor.EventsPerSnapshot * 2 + 100;
+        var budget = Recorders.StartKeyBudget(KeyId);
+        await AskAsync<KeyBudget.Provisioned>(budget, new KeyBudget.Provision(KeyId, new KeyPolicy(new string('a', 64), "sk-…", ["*"])));
+        for (var i = 0; i < Requests; i++)   // a confirming settle is one event, written at once
+            await AskAsync<KeyBudget.Settled>(budget, new KeyBudget.Settle(KeyId, $"r{i}", "m", new TokenUsage(2, 1, 0), 0.001m, Confirm: true));
+
+        // The rows Akka.Persistence.Sql keeps: the events after the snapshot (and the newest deleted one, which holds the sequence number).
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (RowsOf("journal") > KeyJournalActor.EventsPerSnapshot + 1 || RowsOf("snapshot") != 1)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"journal rows {RowsOf("journal")}, snapshot rows {RowsOf("snapshot")}");
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+        await StopAsync(budget);
+
+        var state = await AskAsync<KeyBudget.State>(Recorders.StartKeyBudget(KeyId), new KeyBudget.GetState(KeyId));
+        Assert.Equal(((long)Requests, Requests * 2L, Requests * 0.001m), (state.Requests, state.PromptTokens, state.Spend));
+
+        long RowsOf(string table)
+        {
+            using var connection = Storage.OpenConnection();
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT COUNT(*) FROM {table} WHERE persistence_id = 'key-budget-{KeyId}'";
+            return Convert.ToInt64(command.ExecuteScalar());
+        }
     }
 
     // RouterJsonSerializer's id, written out: journals already written hold it, so it must not change either.

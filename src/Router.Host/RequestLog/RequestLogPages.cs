@@ -1,0 +1,170 @@
+using System.Data.Common;
+using Router.Contracts.Wire;
+using Router.Host.Storage;
+
+namespace Router.Host.RequestLog;
+
+/// <summary>A page of requests and the cursor of its last row: where the next page starts (null when there is none).</summary>
+public sealed record RequestLogSlice(IReadOnlyList<RequestLogRow> Rows, RequestLogCursor? Next);
+
+/// <summary>A page of requests by number, how many match in all, and where the page after it starts.</summary>
+public sealed record NumberedPage(IReadOnlyList<RequestLogRow> Rows, long Total, RequestLogCursor? Next)
+{
+    public void Deconstruct(out IReadOnlyList<RequestLogRow> rows, out long total) => (rows, total) = (Rows, Total);
+}
+
+/// <summary>
+/// Pages of the request log in (time, row id) order. Each filter has an index that ends with the time
+/// (<see cref="StorageSchema.RequestLogIndexes"/>), so a page is one index range read from its cursor: a filter that
+/// matches one of several columns (a key's id, alias or prefix; a requested or routed model) reads each column's index
+/// and merges the few rows each gives, rather than sorting every match.
+/// </summary>
+public sealed partial class RequestLogQuery
+{
+    // The row id comes after the columns a row is read from.
+    private static readonly int RowIdOrdinal = Columns.Split(',').Length;
+
+    /// <summary>
+    /// A page of matching requests by number, newest first, with their attempts; and how many match in all. A deep page skips
+    /// the rows before it: <see cref="Before"/> with the page's <see cref="NumberedPage.Next"/> reads the next one without.
+    /// </summary>
+    public NumberedPage Page(RequestLogFilter filter, int page, int size, bool withAttempts = true)
+    {
+        using var connection = storage.OpenLogConnection();
+        var total = CountMatching(connection, filter);
+        var (rows, last) = Read(connection, filter, null, size, (long)(page - 1) * size, newestFirst: true, withAttempts);
+        return new NumberedPage(rows, total, rows.Count == size ? last : null);
+    }
+
+    /// <summary>The page of matching requests just older than <paramref name="before"/> (the newest with none), newest first.</summary>
+    public RequestLogSlice Before(RequestLogFilter filter, RequestLogCursor? before, int size, bool withAttempts = true)
+    {
+        using var connection = storage.OpenLogConnection();
+        var (rows, last) = Read(connection, filter, before, size, 0, newestFirst: true, withAttempts);
+        return new RequestLogSlice(rows, rows.Count == size ? last : null);
+    }
+
+    /// <summary>How many requests match, counting no further than <paramref name="atMost"/>: a count costs every row it counts.</summary>
+    public long Count(RequestLogFilter filter, long atMost)
+    {
+        using var connection = storage.OpenLogConnection();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT COUNT(*) FROM (SELECT 1 FROM requests{Where(filter, command)} LIMIT @at_most) matching";
+        command.AddParameter("@at_most", atMost);
+        return Convert.ToInt64(command.ExecuteScalar());
+    }
+
+    /// <summary>
+    /// Every matching request, oldest first, with its attempts, read <paramref name="chunkRows"/> at a time, each chunk a
+    /// short query of its own: an export of a year holds neither the rows in memory nor a read transaction open for its length.
+    /// </summary>
+    public IEnumerable<RequestLogRow> OldestFirst(RequestLogFilter filter, int chunkRows = 1000)
+    {
+        RequestLogCursor? after = null;
+        while (true)
+        {
+            List<RequestLogRow> rows;
+            using (var connection = storage.OpenLogConnection())
+                (rows, after) = Read(connection, filter, after, chunkRows, 0, newestFirst: false, withAttempts: true);
+            foreach (var row in rows) yield return row;
+            if (rows.Count < chunkRows) yield break;
+        }
+    }
+
+    private long CountMatching(DbConnection connection, RequestLogFilter filter)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT COUNT(*) FROM requests{Where(filter, command)}";
+        return (long)command.ExecuteScalar()!;
+    }
+
+    /// <summary>The SQL of a page (what <see cref="Read"/> runs), for a look at its plan.</summary>
+    public string PageSql(RequestLogFilter filter, RequestLogCursor? from, DbCommand command) =>
+        PageCommand(filter, from, 100, 0, newestFirst: true, command);
+
+    private (List<RequestLogRow> Rows, RequestLogCursor? Last) Read(
+        DbConnection connection, RequestLogFilter filter, RequestLogCursor? from, int limit, long offset, bool newestFirst, bool withAttempts)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = PageCommand(filter, from, limit, offset, newestFirst, command);
+        var rows = new List<RequestLogRow>();
+        RequestLogCursor? last = null;
+        using (var reader = command.ExecuteReader())
+            while (reader.Read())
+            {
+                rows.Add(Read(reader));
+                last = new RequestLogCursor(rows[^1].Time, reader.GetInt64(RowIdOrdinal));
+            }
+        if (withAttempts && rows.Count > 0)
+        {
+            var attempts = Attempts(connection, rows.Select(r => r.RequestId).ToList());
+            rows = rows.Select(r => r with { AttemptLog = attempts.GetValueOrDefault(r.RequestId) ?? [] }).ToList();
+        }
+        return (rows, last);
+    }
+
+    private string PageCommand(RequestLogFilter filter, RequestLogCursor? from, int limit, long offset, bool newestFirst, DbCommand command)
+    {
+        var (clauses, alternatives) = Conditions(filter, command);
+        var id = storage.RequestRowId;
+        if (from is not null)
+        {
+            command.AddParameter("@cursor_time", from.Time);
+            command.AddParameter("@cursor_id", from.RowId);
+            // The time bound alone is what the index ranges over; the id only breaks ties within one millisecond.
+            clauses.Add(newestFirst
+                ? $"time <= @cursor_time AND (time < @cursor_time OR {id} < @cursor_id)"
+                : $"time >= @cursor_time AND (time > @cursor_time OR {id} > @cursor_id)");
+        }
+        var order = newestFirst ? "DESC" : "ASC";
+        command.AddParameter("@limit", limit);
+        command.AddParameter("@offset", offset);
+
+        string Branch(string? alternative)
+        {
+            List<string> all = alternative is null ? clauses : [alternative, .. clauses];
+            var where = all.Count == 0 ? "" : " WHERE " + string.Join(" AND ", all);
+            return $"SELECT {Columns}, {id} AS row_id FROM requests{where} ORDER BY time {order}, {id} {order}";
+        }
+
+        if (alternatives.Count == 0) return Branch(null) + " LIMIT @limit OFFSET @offset";
+        // Each column's own index gives its newest rows; the union drops a row two columns both match.
+        command.AddParameter("@branch_limit", offset + limit);
+        return string.Join(" UNION ", alternatives.Select((a, i) => $"SELECT * FROM ({Branch(a)} LIMIT @branch_limit) branch{i}"))
+               + $" ORDER BY time {order}, row_id {order} LIMIT @limit OFFSET @offset";
+    }
+
+    /// <summary>
+    /// The filter as conditions that all hold, and the alternatives of the one filter that matches any of several columns (the
+    /// key, else the model), each read from its own index. The same conditions as <see cref="Where"/>, split for the index.
+    /// </summary>
+    private (List<string> Clauses, List<string> Alternatives) Conditions(RequestLogFilter filter, DbCommand command)
+    {
+        var clauses = new List<string>();
+        var alternatives = new List<string>();
+        void Add(string clause, string name, object value)
+        {
+            clauses.Add(clause);
+            command.AddParameter(name, value);
+        }
+        if (filter.Key is { } key)
+        {
+            command.AddParameter("@key", key);
+            alternatives.AddRange(["key_id = @key", "key_alias = @key", "key_prefix = @key"]);
+        }
+        if (filter.Model is { } model)
+        {
+            command.AddParameter("@model", model);
+            string[] models = ["requested_model = @model", "routed_model = @model"];
+            if (alternatives.Count == 0) alternatives.AddRange(models);
+            else clauses.Add("(" + string.Join(" OR ", models) + ")");
+        }
+        if (filter.Provider is { } provider) Add("provider = @provider", "@provider", provider);
+        if (filter.Status is { } status) Add("status = @status", "@status", status);
+        if (filter.From is { } from) Add("time >= @from", "@from", RequestLogWriter.FormatTime(from));
+        if (filter.To is { } to) Add("time < @to", "@to", RequestLogWriter.FormatTime(to));
+        if (filter.RequestId is { } requestId) Add("request_id = @request_id", "@request_id", requestId);
+        for (var i = 0; i < (filter.Tags?.Count ?? 0); i++) Add(storage.JsonArrayContains("tags", $"@tag{i}"), $"@tag{i}", filter.Tags![i]);
+        return (clauses, alternatives);
+    }
+}
