@@ -19,7 +19,6 @@ namespace Router.EndToEnd.Tests;
 /// </summary>
 public sealed class DashboardTests
 {
-    private const string Chromium = "/usr/bin/chromium";
     private const string MasterKey = "sk-e2e-dashboard-master-5d1c9a7e3f";
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -45,8 +44,6 @@ public sealed class DashboardTests
     [Fact]
     public async Task After_real_traffic_the_dashboard_shows_what_the_request_log_holds()
     {
-        // A missing browser fails the test: a dashboard test that quietly skips proves nothing.
-        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: apt-get install -y chromium (.ci/run does)");
 
         await using var mock = await MockOpenAiServer.StartAsync();
         await using var router = await RouterProcess.StartAsync(Config(mock));
@@ -77,7 +74,7 @@ public sealed class DashboardTests
         }
 
         // What the request log says, through the API.
-        var logs = await LogsAsync(admin, 11);
+        var logs = await DashboardBrowser.LogsAsync(admin, 11, Ct);
         var report = (await admin.GetFromJsonAsync<JsonObject>("/spend/report?group_by=model", Ct))!["data"]!.AsArray();
         var requests = report.Sum(r => r!["requests"]!.GetValue<long>());
         var cost = report.Sum(r => r!["cost"]!.GetValue<decimal>());
@@ -92,14 +89,8 @@ public sealed class DashboardTests
         var health = (await admin.GetFromJsonAsync<JsonObject>("/health/deployments", Ct))!["deployments"]!.AsArray();
         Assert.Contains(health, card => card!["circuit"]!.GetValue<string>() == "open");
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--no-sandbox"], // CI runs as root
-        });
-        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
+        await using var browser = await DashboardBrowser.OpenAsync(width: 1440);
+        var context = browser.Context;
         var page = await context.NewPageAsync();
         var responses = new List<(string Url, int Status)>();
         var failedLoads = new List<string>();
@@ -152,7 +143,7 @@ public sealed class DashboardTests
         Assert.Equal("fixed", await page.EvaluateAsync<string>("getComputedStyle(document.querySelector('.mud-appbar')).position"));
         Assert.DoesNotContain(MasterKey, await page.ContentAsync());
         Assert.DoesNotContain(teamKey, await page.ContentAsync());
-        await SaveScreenshotAsync(page);
+        await DashboardBrowser.SaveScreenshotAsync(page, "dashboard.png", Ct);
 
         // Explorer: the failed request, then its detail with the provider's own error body.
         await page.GotoAsync(router.BaseUrl + "/ui/requests?status=400");
@@ -298,21 +289,6 @@ public sealed class DashboardTests
         return JsonNode.Parse(body)!["key"]!.GetValue<string>();
     }
 
-    /// <summary>Waits for the log writer's batch, then returns every row (asserting exactly <paramref name="count"/>).</summary>
-    private static async Task<JsonArray> LogsAsync(HttpClient admin, int count)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (true)
-        {
-            var page = (await admin.GetFromJsonAsync<JsonObject>("/spend/logs?size=1000", Ct))!;
-            if (page["total"]!.GetValue<long>() >= count || DateTime.UtcNow > deadline)
-            {
-                Assert.Equal(count, page["total"]!.GetValue<long>());
-                return page["data"]!.AsArray();
-            }
-            await Task.Delay(100, Ct);
-        }
-    }
 
     private static async Task<string> Text(IPage page, string testId) => await page.Locator($"[data-testid=\"{testId}\"]").InnerTextAsync();
 
@@ -331,17 +307,4 @@ public sealed class DashboardTests
         return decimal.Parse(trimmed[1..], NumberStyles.Number, CultureInfo.InvariantCulture);
     }
 
-    /// <summary>
-    /// Kept with the test output; also written to docs/dashboard.png when ROUTER_UPDATE_SCREENSHOT=1, so an ordinary
-    /// test run leaves the working tree as it was.
-    /// </summary>
-    private static async Task SaveScreenshotAsync(IPage page)
-    {
-        var shot = await page.ScreenshotAsync(new PageScreenshotOptions { FullPage = true });
-        await File.WriteAllBytesAsync(Path.Combine(AppContext.BaseDirectory, "dashboard.png"), shot, Ct);
-        if (Environment.GetEnvironmentVariable("ROUTER_UPDATE_SCREENSHOT") != "1") return;
-        var docs = Path.Combine(RouterProcess.RepositoryRoot(), "docs");
-        Directory.CreateDirectory(docs);
-        await File.WriteAllBytesAsync(Path.Combine(docs, "dashboard.png"), shot, Ct);
-    }
 }

@@ -19,7 +19,6 @@ namespace Router.EndToEnd.Tests;
 /// </summary>
 public sealed class KeysPageTests
 {
-    private const string Chromium = "/usr/bin/chromium";
     private const string MasterKey = "sk-e2e-keys-page-master-8b2e4d6f1a3c";
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -40,19 +39,12 @@ public sealed class KeysPageTests
     [Fact]
     public async Task A_key_is_made_used_blocked_edited_regenerated_and_deleted_in_the_browser()
     {
-        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: apt-get install -y chromium (.ci/run does)");
         await using var mock = await MockOpenAiServer.StartAsync();
         await using var router = await RouterProcess.StartAsync(Config(mock));
         using var admin = router.CreateClient(MasterKey);
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--no-sandbox"], // CI runs as root
-        });
-        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1600, Height = 900 } });
+        await using var browser = await DashboardBrowser.OpenAsync(width: 1600);
+        var context = browser.Context;
         var page = await context.NewPageAsync();
 
         // The page asks for the sign-in, then comes back.
@@ -150,7 +142,7 @@ public sealed class KeysPageTests
         Assert.Equal("blocked", (await page.Locator("tr[data-alias=ci-runner] [data-testid=state]").InnerTextAsync()).Trim());
         Assert.Equal(spend, decimal.Parse((await page.GetAttributeAsync($"[data-testid=\"key-{id}\"] [data-spend]", "data-spend"))!,
             System.Globalization.CultureInfo.InvariantCulture));
-        await SaveScreenshotAsync(page);
+        await DashboardBrowser.SaveScreenshotAsync(page, "keys.png", Ct);
 
         // Deleted after a confirmation step: asking does not delete, confirming does.
         await page.GotoAsync(router.BaseUrl + $"/ui/keys/{id}");
@@ -265,14 +257,4 @@ public sealed class KeysPageTests
         }
     }
 
-    /// <summary>docs/keys.png, rewritten when ROUTER_UPDATE_SCREENSHOT=1 (as the dashboard's own screenshot).</summary>
-    private static async Task SaveScreenshotAsync(IPage page)
-    {
-        var shot = await page.ScreenshotAsync(new PageScreenshotOptions { FullPage = true });
-        await File.WriteAllBytesAsync(Path.Combine(AppContext.BaseDirectory, "keys.png"), shot, Ct);
-        if (Environment.GetEnvironmentVariable("ROUTER_UPDATE_SCREENSHOT") != "1") return;
-        var docs = Path.Combine(RouterProcess.RepositoryRoot(), "docs");
-        Directory.CreateDirectory(docs);
-        await File.WriteAllBytesAsync(Path.Combine(docs, "keys.png"), shot, Ct);
-    }
 }

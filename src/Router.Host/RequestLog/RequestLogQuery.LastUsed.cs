@@ -6,7 +6,7 @@ public sealed partial class RequestLogQuery
 {
     /// <summary>
     /// When each key was last used: the time of its newest request in the log (keys with none are left out).
-    /// One <c>MAX(time)</c> per key, which the <c>requests_key_time</c> index answers by reading one entry, however
+    /// One <c>MAX(time)</c> per key, which the <c>requests_key_id_time</c> index answers by reading one entry, however
     /// long the log; a key's budget actor keeps no such time. The log is written in batches, so it may lag a moment.
     /// </summary>
     public IReadOnlyDictionary<string, string> LastUsed(IReadOnlyCollection<string> keyIds)

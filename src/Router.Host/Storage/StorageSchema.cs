@@ -94,8 +94,6 @@ public static class StorageSchema
         CREATE INDEX IF NOT EXISTS requests_time ON requests (time);
         -- Not unique: a caller may send the same x-request-id twice, and both requests are kept.
         CREATE INDEX IF NOT EXISTS requests_request_id ON requests (request_id);
-        -- A key's last use for /ui/keys: its newest row, one index entry away.
-        CREATE INDEX IF NOT EXISTS requests_key_time ON requests (key_id, time);
         CREATE TABLE IF NOT EXISTS request_attempts (
             request_id      TEXT NOT NULL,
             attempt         INTEGER NOT NULL,
