@@ -41,15 +41,7 @@ public sealed class OpenAiChunks(ResponseContext response)
     public byte[] ToolCallStart(int index, string id, string name, string arguments = "", int choice = 0) => Delta(choice, json =>
     {
         json.WriteStartArray("tool_calls");
-        json.WriteStartObject();
-        json.WriteNumber("index", index);
-        json.WriteString("id", id);
-        json.WriteString("type", "function");
-        json.WriteStartObject("function");
-        json.WriteString("name", name);
-        json.WriteString("arguments", arguments);
-        json.WriteEndObject();
-        json.WriteEndObject();
+        ChatToolCall.Write(json, id, name, arguments, index);
         json.WriteEndArray();
     });
 
