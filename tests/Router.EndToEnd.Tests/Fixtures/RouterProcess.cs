@@ -90,7 +90,17 @@ public sealed class RouterProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => router.Append(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        if (waitUntilReady) await router.WaitUntilReadyAsync();
+        try
+        {
+            if (waitUntilReady) await router.WaitUntilReadyAsync();
+        }
+        catch
+        {
+            // A router that never became ready is the caller's failure, not a process it can stop: stopped here, or it
+            // would outlive the test (a retried start would leave it serving on its port).
+            await router.DisposeAsync();
+            throw;
+        }
         return router;
     }
 
