@@ -17,6 +17,7 @@ namespace Router.EndToEnd.Tests;
 /// The dashboard in a real browser: Debian's chromium driven by Playwright, after real traffic sent with the
 /// OpenAI SDK, checked against what <c>/spend/logs</c>, <c>/spend/report</c> and <c>/health/deployments</c> say.
 /// </summary>
+[Collection(DashboardBrowser.Collection)]
 public sealed class DashboardTests
 {
     private const string MasterKey = "sk-e2e-dashboard-master-5d1c9a7e3f";

@@ -17,6 +17,7 @@ namespace Router.EndToEnd.Tests;
 /// (no script runs: the page's CSP forbids it), each change checked by what the OpenAI SDK is then let do and by
 /// what <c>/key/list</c> and <c>/key/info</c> say.
 /// </summary>
+[Collection(DashboardBrowser.Collection)]
 public sealed class KeysPageTests
 {
     private const string MasterKey = "sk-e2e-keys-page-master-8b2e4d6f1a3c";

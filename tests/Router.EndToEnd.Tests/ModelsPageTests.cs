@@ -18,6 +18,7 @@ namespace Router.EndToEnd.Tests;
 /// prices and last hour as the request log holds it, and its trip/reset buttons acting on the breakers that route
 /// the OpenAI SDK's next requests (two providers on two mocks, so it is seen which one answered).
 /// </summary>
+[Collection(DashboardBrowser.Collection)]
 public sealed partial class ModelsPageTests
 {
     private const string MasterKey = "sk-e2e-models-page-master-8b2f4c6d1e9a";

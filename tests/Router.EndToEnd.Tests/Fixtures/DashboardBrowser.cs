@@ -12,6 +12,12 @@ public sealed class DashboardBrowser : IAsyncDisposable
 {
     public const string Chromium = "/usr/bin/chromium";
 
+    /// <summary>
+    /// The browser tests' collection: one chromium at a time. Three at once, beside the rest of the suite on two
+    /// cores, stretched a page load past Playwright's 30 s.
+    /// </summary>
+    public const string Collection = "browser";
+
     private readonly IPlaywright _playwright;
     private readonly IBrowser _browser;
 
@@ -75,3 +81,6 @@ public sealed class DashboardBrowser : IAsyncDisposable
         _playwright.Dispose();
     }
 }
+
+[CollectionDefinition(DashboardBrowser.Collection)]
+public sealed class DashboardBrowserCollection;
