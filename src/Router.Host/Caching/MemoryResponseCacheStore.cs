@@ -20,8 +20,16 @@ namespace Router.Host.Caching;
 /// </remarks>
 public sealed class MemoryResponseCacheStore : IResponseCacheStore, IDisposable
 {
-    /// <summary>What an entry costs beyond its body: the node, the key and the record, roughly.</summary>
-    internal const int EntryOverhead = 256;
+    /// <summary>
+    /// The objects every entry holds besides its body and key strings, in bytes on a 64-bit runtime: the node (128),
+    /// the response record (72), its token usage (64), the dictionary's node (64), the producer (40) and the
+    /// dictionary's table slot with the objects' padding (32). Counted so that max-bytes bounds the heap the cache
+    /// holds: with 256 here a full 64 MB cache of small answers held 90 MB of heap (bench/README.md, issue 24).
+    /// </summary>
+    internal const int EntryOverhead = 400;
+
+    /// <summary>An array's or a string's header and length on a 64-bit runtime (a string's terminator in its padding).</summary>
+    private const int ObjectHeader = 24;
 
     private readonly long _maxBytes;
     private readonly TimeProvider _clock;
@@ -53,7 +61,9 @@ public sealed class MemoryResponseCacheStore : IResponseCacheStore, IDisposable
     public int Count => Volatile.Read(ref _count);
 
     public static long SizeOf(CacheEntryKey key, CachedResponse value) =>
-        value.Body.LongLength + 2L * (key.Namespace.Length + key.Model.Length + key.Hash.Length) + EntryOverhead;
+        ObjectHeader + value.Body.LongLength + StringSize(key.Namespace) + StringSize(key.Model) + StringSize(key.Hash) + EntryOverhead;
+
+    private static long StringSize(string text) => ObjectHeader + 2L * text.Length;
 
     public Task<CachedResponse?> GetAsync(CacheEntryKey key, CancellationToken ct)
     {
