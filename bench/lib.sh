@@ -64,3 +64,15 @@ key_spend() { # router-url key-id
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 sum() { printf '%s\n' "$@" | awk '{ s += $1 } END { print s + 0 }'; }
 met() { awk "BEGIN { exit !($1) }" && echo yes || echo "**no**"; }
+# The router's response cache, for the scripts that fill it (they set ROUTER and ROUTED).
+cache_stat() { curl -fsS "$ROUTER/admin/cache" -H "Authorization: Bearer $MASTER_KEY" | json "$1"; }
+fill_cache() { # name: distinct answers, allowed into the cache, until it holds 99 % of its bound (max-bytes)
+  local start fill=0 max
+  start=$(date +%s); max=$(cache_stat max_bytes)
+  until [ "$(cache_stat bytes)" -ge $(( max * 99 / 100 )) ]; do
+    [ $(( $(date +%s) - start )) -lt 300 ] || { log "the cache did not fill in 300 s: $(cache_stat bytes) of $max bytes"; exit 1; }
+    fill=$((fill + 1))
+    BENCH_CACHE=1 BENCH_DISTINCT="fill$1-$fill" measure "$ROUTED" 32 5 >/dev/null
+  done
+  log "full: $(cache_stat entries) entries, $(cache_stat bytes) bytes after $(( $(date +%s) - start )) s"
+}
