@@ -88,73 +88,87 @@ public sealed partial class RequestLogQuery
     /// </summary>
     public IReadOnlyList<LatencyPercentiles> Percentiles(string groupBy, DateTimeOffset? from, DateTimeOffset? to)
     {
-        var groups = Histograms(groupBy, from, to);
+        var groups = Histograms(groupBy, from, to, RollupTiers.Histograms.Length);
         if (groups.Count == 0) return [];
-        var all = new long[RollupTiers.Measures.Length, LatencyHistogram.Buckets];
-        foreach (var (_, requests, counts) in groups)
-            for (var m = 0; m < RollupTiers.Measures.Length; m++)
+        var all = new GroupHistograms(RollupTiers.Histograms.Length);
+        foreach (var group in groups.Values) all.Add(group);
+        return [Percentiles(null, all), .. groups.OrderBy(g => g.Key, GroupOrder).Select(g => Percentiles(g.Key, g.Value))];
+    }
+
+    private static LatencyPercentiles Percentiles(string? group, GroupHistograms counts)
+    {
+        var (latency, ttft, overhead) = (counts.Counts[0], counts.Counts[1], counts.Counts[2]);
+        return new LatencyPercentiles(group, counts.Requests, LatencyHistogram.Percentile(latency, 50) ?? 0, LatencyHistogram.Percentile(latency, 95) ?? 0,
+            LatencyHistogram.Percentile(latency, 99) ?? 0, LatencyHistogram.Percentile(ttft, 50), LatencyHistogram.Percentile(overhead, 95) ?? 0);
+    }
+
+    /// <summary>Groups in the order the reports list them: none first, then by ordinal.</summary>
+    private static readonly Comparer<string?> GroupOrder = Comparer<string?>.Create((a, b) => string.CompareOrdinal(a, b));
+
+    /// <summary>One group's request count and the bucket counts of its first measures.</summary>
+    private sealed class GroupHistograms(int measures)
+    {
+        public long Requests;
+        public readonly long[][] Counts = Enumerable.Range(0, measures).Select(_ => new long[LatencyHistogram.Buckets]).ToArray();
+
+        public void Add(GroupHistograms other)
+        {
+            Requests += other.Requests;
+            for (var m = 0; m < Counts.Length; m++)
             for (var i = 0; i < LatencyHistogram.Buckets; i++)
-                all[m, i] += counts[m, i];
-        return [Percentiles(null, groups.Sum(g => g.Requests), all), .. groups.Select(g => Percentiles(g.Group, g.Requests, g.Counts))];
+                Counts[m][i] += other.Counts[m][i];
+        }
     }
 
-    private static LatencyPercentiles Percentiles(string? group, long requests, long[,] counts)
+    /// <summary>
+    /// Each group's request count and bucket counts of the first <paramref name="measures"/> of <see cref="RollupTiers.Histograms"/>
+    /// (a null group keyed ""). The database cannot add histogram text up, so the rows are read and merged here.
+    /// </summary>
+    private Dictionary<string, GroupHistograms> Histograms(string groupBy, DateTimeOffset? from, DateTimeOffset? to, int measures)
     {
-        long[] Measure(int m) => Enumerable.Range(0, LatencyHistogram.Buckets).Select(i => counts[m, i]).ToArray();
-        var latency = Measure(0);
-        return new LatencyPercentiles(group, requests, LatencyHistogram.Percentile(latency, 50) ?? 0, LatencyHistogram.Percentile(latency, 95) ?? 0,
-            LatencyHistogram.Percentile(latency, 99) ?? 0, LatencyHistogram.Percentile(Measure(1), 50), LatencyHistogram.Percentile(Measure(2), 95) ?? 0);
-    }
-
-    /// <summary>Each group's request count and latency, TTFT and overhead bucket counts, ordered by group.</summary>
-    private List<(string? Group, long Requests, long[,] Counts)> Histograms(string groupBy, DateTimeOffset? from, DateTimeOffset? to)
-    {
-        var group = RollupGroups[groupBy];
-        var histogram = RollupTiers.Measures.SelectMany(RollupTiers.Histogram).ToArray();
+        var histograms = RollupTiers.Histograms[..measures];
         using var connection = storage.OpenLogConnection();
         using var command = connection.CreateCommand();
-        var source = Source(command, from, to, RollupTier.Day, ["bucket", "model", "provider", "key_id", "requests", .. histogram]);
-        command.CommandText = $"""
-            SELECT {group} AS g, {Count("requests")}, {string.Join(", ", histogram.Select(Count))}
-            FROM {source} GROUP BY g ORDER BY g
-            """;
-        var result = new List<(string?, long, long[,])>();
+        var source = Source(command, from, to, RollupTier.Day, ["bucket", "model", "provider", "key_id", "requests", .. histograms]);
+        command.CommandText = $"SELECT {RollupGroups[groupBy]}, requests, {string.Join(", ", histograms)} FROM {source}";
+        var groups = new Dictionary<string, GroupHistograms>(StringComparer.Ordinal);
         using var r = command.ExecuteReader();
         while (r.Read())
         {
-            var counts = new long[RollupTiers.Measures.Length, LatencyHistogram.Buckets];
-            for (var i = 0; i < histogram.Length; i++) counts[i / LatencyHistogram.Buckets, i % LatencyHistogram.Buckets] = r.GetInt64(2 + i);
-            result.Add((NullableString(r, 0), r.GetInt64(1), counts));
+            var name = r.IsDBNull(0) ? "" : r.GetString(0);
+            if (!groups.TryGetValue(name, out var group)) groups[name] = group = new GroupHistograms(measures);
+            group.Requests += r.GetInt64(1);
+            for (var m = 0; m < measures; m++) HistogramText.AddTo(r.GetString(2 + m), group.Counts[m]);
         }
-        return result;
+        return groups;
     }
 
     /// <summary>
     /// Totals per group (<see cref="Groups"/>), with the median latency (its bucket's bound, as for the percentiles);
-    /// without it (null) when <paramref name="withMedian"/> is false, which spares summing the latency buckets.
+    /// without it (null) when <paramref name="withMedian"/> is false, which spares reading the latency histograms.
     /// </summary>
     public IReadOnlyList<SpendReportRow> Report(string groupBy, DateTimeOffset? from, DateTimeOffset? to, bool withMedian = true)
     {
-        var group = RollupGroups[groupBy];
-        var latency = withMedian ? RollupTiers.Histogram("lat").ToArray() : [];
         using var connection = storage.OpenLogConnection();
         using var command = connection.CreateCommand();
         var source = Source(command, from, to, RollupTier.Day,
-            ["bucket", "model", "provider", "key_id", "requests", "prompt_tokens", "completion_tokens", "cost", "errors", "cache_hit", "saved_cost", .. latency]);
+            "bucket", "model", "provider", "key_id", "requests", "prompt_tokens", "completion_tokens", "cost", "errors", "cache_hit", "saved_cost");
         command.CommandText = $"""
-            SELECT {group} AS g, {Count("requests")}, {Count("prompt_tokens")}, {Count("completion_tokens")}, SUM(cost), {Count("errors")},
-                   {Count("CASE WHEN cache_hit <> 0 THEN requests ELSE 0 END")}, SUM(saved_cost){string.Concat(latency.Select(c => ", " + Count(c)))}
+            SELECT {RollupGroups[groupBy]} AS g, {Count("requests")}, {Count("prompt_tokens")}, {Count("completion_tokens")}, SUM(cost), {Count("errors")},
+                   {Count("CASE WHEN cache_hit <> 0 THEN requests ELSE 0 END")}, SUM(saved_cost)
             FROM {source} GROUP BY g ORDER BY g
             """;
         var rows = new List<SpendReportRow>();
+        // Read apart from the sums (another statement, another snapshot): a group the sums show and the histograms
+        // do not yet (a batch committed between the two) has no median rather than a wrong one.
+        var latency = withMedian ? Histograms(groupBy, from, to, measures: 1) : null;
         using var reader = command.ExecuteReader();
-        var counts = new long[LatencyHistogram.Buckets];
         while (reader.Read())
         {
-            for (var i = 0; i < latency.Length; i++) counts[i] = reader.GetInt64(8 + i);
-            rows.Add(new SpendReportRow(NullableString(reader, 0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3),
+            var group = NullableString(reader, 0);
+            rows.Add(new SpendReportRow(group, reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3),
                 Money(reader.GetDouble(4)), reader.GetInt64(5), reader.GetInt64(6), Money(reader.GetDouble(7)),
-                withMedian ? LatencyHistogram.Percentile(counts, 50) : null));
+                latency?.GetValueOrDefault(group ?? "") is { } counts ? LatencyHistogram.Percentile(counts.Counts[0], 50) : null));
         }
         return rows;
     }

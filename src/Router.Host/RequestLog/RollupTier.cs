@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Router.Host.RequestLog;
 
 /// <summary>The widths rollups are kept at: per minute (kept for days), per hour and per day (kept for ever by default).</summary>
@@ -49,16 +47,9 @@ public static class RollupTiers
     /// <summary>The columns that say which requests a row counts; absent values are stored as '' (a key column cannot be NULL).</summary>
     public static readonly string[] KeyColumns = ["bucket", "node", "model", "provider", "key_id", "status", "error_origin", "cache_hit"];
 
-    /// <summary>The histogram columns of one measure: <c>lat_0</c> … <c>lat_63</c>.</summary>
-    public static IEnumerable<string> Histogram(string measure) =>
-        Enumerable.Range(0, LatencyHistogram.Buckets).Select(i => measure + "_" + i.ToString(CultureInfo.InvariantCulture));
+    /// <summary>The columns that hold a latency histogram each (<see cref="HistogramText"/>), in <see cref="RollupSums"/>' order.</summary>
+    public static readonly string[] Histograms = ["lat", "ttft", "ovh"];
 
-    public static readonly string[] Measures = ["lat", "ttft", "ovh"];
-
-    /// <summary>The summed columns, in the order <see cref="RollupRow"/> holds them.</summary>
-    public static readonly string[] SumColumns =
-    [
-        "requests", "prompt_tokens", "completion_tokens", "cost", "saved_cost", "errors",
-        .. Measures.SelectMany(Histogram),
-    ];
+    /// <summary>The summed columns, in the order <see cref="RollupSums"/> holds them.</summary>
+    public static readonly string[] SumColumns = ["requests", "prompt_tokens", "completion_tokens", "cost", "saved_cost", "errors"];
 }

@@ -1,6 +1,4 @@
-using System.Data;
 using System.Data.Common;
-using Router.Host.Storage;
 
 namespace Router.Host.RequestLog;
 
@@ -38,20 +36,20 @@ public sealed class RollupSums
         2 => CompletionTokens,
         3 => Cost,
         4 => SavedCost,
-        5 => Errors,
-        _ => Histogram((column - 6) / LatencyHistogram.Buckets)[(column - 6) % LatencyHistogram.Buckets],
+        _ => Errors,
     };
 
-    private long[] Histogram(int measure) => measure switch { 0 => Latency, 1 => Ttft, _ => Overhead };
+    /// <summary>The counts of <see cref="RollupTiers.Histograms"/>[<paramref name="measure"/>].</summary>
+    public long[] Histogram(int measure) => measure switch { 0 => Latency, 1 => Ttft, _ => Overhead };
 }
 
 /// <summary>
 /// Adds a batch of request log rows to the rollups, in the transaction that inserts them: the rollups then hold
 /// exactly the rows the log holds, however a batch gets there (at once, or later from the outbox, whose replay
-/// writes a batch only when it is not in the database yet). Each row of each tier is an upsert
-/// (<c>INSERT … ON CONFLICT DO UPDATE</c>, the same SQL on SQLite and PostgreSQL) keyed by this node's name, so
-/// the nodes of a pair never add to the same row. A batch is first summed in memory, so a busy minute costs one
-/// statement per group and tier, not one per request.
+/// writes a batch only when it is not in the database yet). Each row of each tier is inserted, or added to where it
+/// exists (<see cref="RollupStatements"/>, the same SQL on SQLite and PostgreSQL), keyed by this node's name, so the
+/// nodes of a pair never add to the same row. A batch is first summed in memory, so a busy minute costs one to three
+/// statements per group and tier, not one per request.
 /// </summary>
 /// <param name="node">This node's name in the rollups' key (the pair's host:port, or <c>local</c>).</param>
 public sealed class RollupWriter(string node)
@@ -94,29 +92,18 @@ public sealed class RollupWriter(string node)
     public static void Upsert(DbConnection connection, DbTransaction transaction, RollupTier tier, IReadOnlyDictionary<RollupKey, RollupSums> rows)
     {
         if (rows.Count == 0) return;
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = UpsertSql(tier);
-        var keys = new DbParameter[RollupTiers.KeyColumns.Length];
-        for (var i = 0; i < keys.Length; i++)
-            keys[i] = command.AddParameter("@k" + i, RollupTiers.KeyColumns[i] is "status" or "cache_hit" ? DbType.Int32 : DbType.String);
-        var sums = new DbParameter[RollupTiers.SumColumns.Length];
-        for (var i = 0; i < sums.Length; i++)
-            sums[i] = command.AddParameter("@s" + i, RollupTiers.SumColumns[i] is "cost" or "saved_cost" ? DbType.Double : DbType.Int64);
-        command.Prepare();
+        using var statements = new RollupStatements(connection, transaction, tier);
         // In key order, so that two writers sharing rows (two routers given the same node name) lock them in one order.
         foreach (var (key, row) in rows.OrderBy(r => r.Key, KeyOrder.Instance))
         {
-            keys[0].Value = key.Bucket;
-            keys[1].Value = key.Node;
-            keys[2].Value = key.Model;
-            keys[3].Value = key.Provider;
-            keys[4].Value = key.KeyId;
-            keys[5].Value = key.Status;
-            keys[6].Value = key.ErrorOrigin;
-            keys[7].Value = key.CacheHit;
-            for (var i = 0; i < sums.Length; i++) sums[i].Value = row.Value(i);
-            command.ExecuteNonQuery();
+            statements.Bind(key, row);
+            if (statements.Insert.ExecuteScalar() is not null) continue;
+            using (var stored = statements.AddSums.ExecuteReader())
+            {
+                stored.Read();
+                statements.BindMerged(stored, row);
+            }
+            statements.SetHistograms.ExecuteNonQuery();
         }
     }
 
@@ -134,21 +121,5 @@ public sealed class RollupWriter(string node)
             if (c == 0) c = string.CompareOrdinal(a.ErrorOrigin, b.ErrorOrigin);
             return c != 0 ? c : a.CacheHit.CompareTo(b.CacheHit);
         }
-    }
-
-    private static readonly Dictionary<RollupTier, string> Statements = RollupTiers.All.ToDictionary(t => t, Build);
-
-    private static string UpsertSql(RollupTier tier) => Statements[tier];
-
-    private static string Build(RollupTier tier)
-    {
-        var table = RollupTiers.Table(tier);
-        var columns = RollupTiers.KeyColumns.Concat(RollupTiers.SumColumns);
-        var values = Enumerable.Range(0, RollupTiers.KeyColumns.Length).Select(i => "@k" + i)
-            .Concat(Enumerable.Range(0, RollupTiers.SumColumns.Length).Select(i => "@s" + i));
-        // The table's own name qualifies the stored row: PostgreSQL would find a bare column name ambiguous.
-        var updates = RollupTiers.SumColumns.Select(c => $"{c} = {table}.{c} + excluded.{c}");
-        return $"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", values)}) " +
-               $"ON CONFLICT ({string.Join(", ", RollupTiers.KeyColumns)}) DO UPDATE SET {string.Join(", ", updates)}";
     }
 }

@@ -90,7 +90,7 @@ public sealed class PostgresStorage : RouterStorage
             command.CommandText = StorageSchema.VirtualKeys(timeText: "TEXT COLLATE \"C\"")
                                   + StorageSchema.StoredResponses(timeText: "TEXT COLLATE \"C\"")
                                   + StorageSchema.RequestLog(real: "DOUBLE PRECISION", timeText: "TEXT COLLATE \"C\"")
-                                  + StorageSchema.RequestRollups(real: "DOUBLE PRECISION", timeText: "TEXT COLLATE \"C\"")
+                                  + StorageSchema.RequestRollups(real: "DOUBLE PRECISION", timeText: "TEXT COLLATE \"C\"", rowOptions: "")
                                   + string.Concat(StorageSchema.AddedRequestColumns.Select(c =>
                                       $"ALTER TABLE requests ADD COLUMN IF NOT EXISTS {c.Name} {c.Definition};"))
                                   // Numbers the rows, the ones already written included, for the pages' (time, id) order.
@@ -105,6 +105,10 @@ public sealed class PostgresStorage : RouterStorage
                                   + "CREATE INDEX IF NOT EXISTS requests_time_id ON requests (time, id);"
                                   + StorageSchema.RequestLogIndexes(rowIdTail: ", id");
             command.ExecuteNonQuery();
+            RollupSchemaUpgrade.Run(command, real: "DOUBLE PRECISION", timeText: "TEXT COLLATE \"C\"", rowOptions: "", (table, column) => $"""
+                SELECT COUNT(*) FROM information_schema.columns
+                WHERE table_schema = current_schema() AND table_name = '{table}' AND column_name = '{column}'
+                """);
             transaction.Commit();
         }
         catch (Exception e) when (IsDatabaseFailure(e))

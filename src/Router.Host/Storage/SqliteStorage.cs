@@ -53,8 +53,16 @@ public sealed class SqliteStorage(string dataDir) : RouterStorage
         logCommand.CommandText = "PRAGMA journal_mode=WAL;";
         logCommand.ExecuteNonQuery();
         logCommand.CommandText = StorageSchema.RequestLog(real: "REAL", timeText: "TEXT") + StorageSchema.StoredResponses(timeText: "TEXT")
-                                 + StorageSchema.RequestRollups(real: "REAL", timeText: "TEXT");
+                                 + StorageSchema.RequestRollups(real: "REAL", timeText: "TEXT", rowOptions: " WITHOUT ROWID");
         logCommand.ExecuteNonQuery();
+        using (var upgrade = log.BeginTransaction())
+        {
+            logCommand.Transaction = upgrade;
+            RollupSchemaUpgrade.Run(logCommand, real: "REAL", timeText: "TEXT", rowOptions: " WITHOUT ROWID",
+                (table, column) => $"SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = '{column}'");
+            upgrade.Commit();
+            logCommand.Transaction = null;
+        }
         foreach (var (name, definition) in StorageSchema.AddedRequestColumns)
         {
             logCommand.CommandText = $"SELECT COUNT(*) FROM pragma_table_info('requests') WHERE name = '{name}'";

@@ -1,9 +1,12 @@
+using Router.Host.RequestLog;
+
 namespace Router.Host.Storage;
 
 /// <summary>
-/// The router's own tables, in SQL both SQLite and PostgreSQL take, but for two words each dialect gives:
-/// its floating-point type, and its text type for times (ISO 8601 UTC of one fixed width, so ranges and
-/// order are plain comparisons of text: PostgreSQL must then compare bytes, not a locale's collation).
+/// The router's own tables, in SQL both SQLite and PostgreSQL take, but for words each dialect gives:
+/// its floating-point type, its text type for times (ISO 8601 UTC of one fixed width, so ranges and
+/// order are plain comparisons of text: PostgreSQL must then compare bytes, not a locale's collation),
+/// and SQLite's <c>WITHOUT ROWID</c> for the rollups.
 /// </summary>
 public static class StorageSchema
 {
@@ -111,39 +114,44 @@ public static class StorageSchema
     /// <summary>
     /// Request log totals per minute, hour and day (see <c>RollupWriter</c>), one table each, added to as rows are
     /// written; <c>node</c> is in the key so that each node of a pair adds to rows of its own. Latencies are
-    /// counted in fixed buckets (<c>LatencyHistogram</c>): <c>lat_</c> total, <c>ttft_</c> time to first token
-    /// (streamed requests only), <c>ovh_</c> the router's overhead. <c>request_rollup_state</c> remembers the
-    /// one-time backfill from rows written before rollups existed.
+    /// counted in fixed buckets (<c>LatencyHistogram</c>), stored as text of the non-empty ones (<c>HistogramText</c>):
+    /// <c>lat</c> total, <c>ttft</c> time to first token (streamed requests only), <c>ovh</c> the router's overhead.
+    /// <c>request_rollup_state</c> remembers the one-time backfill from rows written before rollups existed.
     /// </summary>
-    public static string RequestRollups(string real, string timeText)
-    {
-        var histograms = string.Concat(new[] { "lat", "ttft", "ovh" }.SelectMany(m =>
-            Enumerable.Range(0, 64).Select(i => $",\n    {m}_{i} INTEGER NOT NULL DEFAULT 0")));
-        return string.Concat(new[] { "minute", "hour", "day" }.Select(width => $"""
-            CREATE TABLE IF NOT EXISTS request_rollups_{width} (
-                bucket            {timeText} NOT NULL,
-                node              TEXT NOT NULL,
-                model             TEXT NOT NULL,
-                provider          TEXT NOT NULL,
-                key_id            TEXT NOT NULL,
-                status            INTEGER NOT NULL,
-                error_origin      TEXT NOT NULL,
-                cache_hit         INTEGER NOT NULL,
-                requests          INTEGER NOT NULL,
-                prompt_tokens     INTEGER NOT NULL,
-                completion_tokens INTEGER NOT NULL,
-                cost              {real} NOT NULL,
-                saved_cost        {real} NOT NULL,
-                errors            INTEGER NOT NULL{histograms},
-                PRIMARY KEY (bucket, node, model, provider, key_id, status, error_origin, cache_hit)
-            );
-
-            """)) + """
+    /// <param name="rowOptions">
+    /// What follows the table's definition: SQLite's <c>" WITHOUT ROWID"</c> keeps each row once, in its key's B-tree, where
+    /// a table with row ids writes it to the table and to the key's index; PostgreSQL has no such option (<c>""</c>).
+    /// </param>
+    public static string RequestRollups(string real, string timeText, string rowOptions) =>
+        string.Concat(RollupTiers.All.Select(tier => RollupTable(RollupTiers.Table(tier), real, timeText, rowOptions))) + """
             CREATE TABLE IF NOT EXISTS request_rollup_state (
                 name  TEXT PRIMARY KEY,
                 value TEXT NOT NULL
             );
 
             """;
-    }
+
+    public static string RollupTable(string table, string real, string timeText, string rowOptions) => $"""
+        CREATE TABLE IF NOT EXISTS {table} (
+            bucket            {timeText} NOT NULL,
+            node              TEXT NOT NULL,
+            model             TEXT NOT NULL,
+            provider          TEXT NOT NULL,
+            key_id            TEXT NOT NULL,
+            status            INTEGER NOT NULL,
+            error_origin      TEXT NOT NULL,
+            cache_hit         INTEGER NOT NULL,
+            requests          INTEGER NOT NULL,
+            prompt_tokens     INTEGER NOT NULL,
+            completion_tokens INTEGER NOT NULL,
+            cost              {real} NOT NULL,
+            saved_cost        {real} NOT NULL,
+            errors            INTEGER NOT NULL,
+            lat               TEXT NOT NULL,
+            ttft              TEXT NOT NULL,
+            ovh               TEXT NOT NULL,
+            PRIMARY KEY (bucket, node, model, provider, key_id, status, error_origin, cache_hit)
+        ){rowOptions};
+
+        """;
 }

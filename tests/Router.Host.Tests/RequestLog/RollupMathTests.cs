@@ -104,4 +104,38 @@ public sealed class RollupMathTests
             ],
             pieces);
     }
+
+    [Fact]
+    public void A_histogram_is_stored_as_its_non_empty_buckets_and_merges_by_adding_counts()
+    {
+        var counts = new long[LatencyHistogram.Buckets];
+        Assert.Equal("", HistogramText.Write(counts));
+        counts[0] = 1;
+        counts[9] = 3;
+        counts[63] = 12_345_678_901;
+        Assert.Equal("0:1,9:3,63:12345678901", HistogramText.Write(counts));
+
+        var added = new long[LatencyHistogram.Buckets];
+        added[9] = 2;
+        added[40] = 1;
+        Assert.Equal("0:1,9:5,40:1,63:12345678901", HistogramText.Merge("0:1,9:3,63:12345678901", added));
+        Assert.Equal("9:2,40:1", HistogramText.Merge("", added));
+
+        var read = new long[LatencyHistogram.Buckets];
+        HistogramText.AddTo("0:1,9:5", read);
+        HistogramText.AddTo("9:1", read);
+        Assert.Equal((1, 6), (read[0], read[9]));
+    }
+
+    [Theory]
+    [InlineData("9")]
+    [InlineData("9:")]
+    [InlineData("64:1")]
+    [InlineData("-1:1")]
+    [InlineData("1:2,,")]
+    [InlineData("a:1")]
+    public void Text_that_is_not_a_histogram_is_refused_not_read_as_zero(string text)
+    {
+        Assert.Throws<FormatException>(() => HistogramText.AddTo(text, new long[LatencyHistogram.Buckets]));
+    }
 }

@@ -1,5 +1,6 @@
 using Router.Contracts.Configuration;
 using Router.Host.RequestLog;
+using Router.Host.Storage;
 using Router.Host.Tests.Caching;
 using Router.Host.Tests.Storage;
 
@@ -89,6 +90,7 @@ public abstract class RollupStoreTests : StorageTests
                 Assert.Equal(g.Sum(e => e.SavedCost), row.SavedCost, 9);
                 Assert.Equal(g.Count(e => e.Status >= 400), row.Errors);
                 Assert.Equal(g.Count(e => e.CacheHit), row.CacheHits);
+                Assert.Equal(Median(g), row.P50LatencyMs);
             }
         }
         var totals = Query.Totals(from, to);
@@ -96,6 +98,14 @@ public abstract class RollupStoreTests : StorageTests
         Assert.Equal(inRange.Sum(e => e.Cost), totals.Cost, 9);
         Assert.Equal(inRange.Count(e => e.ErrorOrigin == "router"), totals.RouterErrors);
         Assert.Equal(inRange.Count(e => e.ErrorOrigin == "provider"), totals.ProviderErrors);
+    }
+
+    /// <summary>The median as the rollups give it: the bound of the bucket the middle rank falls in.</summary>
+    private static double? Median(IEnumerable<RequestLogEntry> entries)
+    {
+        var counts = new long[LatencyHistogram.Buckets];
+        foreach (var e in entries) counts[LatencyHistogram.Index(e.LatencyMs)]++;
+        return LatencyHistogram.Percentile(counts, 50);
     }
 
     private static readonly (DateTimeOffset? From, DateTimeOffset? To)[] Ranges =
@@ -163,6 +173,64 @@ public abstract class RollupStoreTests : StorageTests
         var again = new RollupBackfill(Storage, new RollupWriter("local"), new ListLogger<RollupMaintenance>());
         again.Claim();
         Assert.False(again.Pending);
+    }
+
+    [Fact]
+    public async Task Rollup_tables_of_a_column_per_bucket_are_rewritten_with_text_histograms_and_read_the_same()
+    {
+        var entries = Entries(600, seed: 8, T0);
+        await WriteAsync(entries);
+        var percentiles = Query.Percentiles("model", null, null);
+        foreach (var tier in RollupTiers.All) RewriteWithColumnPerBucket(RollupTiers.Table(tier));
+
+        Storage.Prepare();
+
+        Assert.Equal(percentiles, Query.Percentiles("model", null, null));
+        AssertReportsMatch(entries, null, null);
+        AssertReportsMatch(entries, Ranges[1].From, Ranges[1].To);
+        await WriteAsync(Entries(50, seed: 9, T0)); // and the writer adds to the rewritten rows
+        AssertReportsMatch([.. entries, .. Entries(50, seed: 9, T0)], null, null);
+    }
+
+    /// <summary>Puts a rollup table back in its first shape, <c>lat_0</c> … <c>ovh_63</c>, with the same rows.</summary>
+    private void RewriteWithColumnPerBucket(string table)
+    {
+        string[] copied = [.. RollupTiers.KeyColumns, .. RollupTiers.SumColumns];
+        var rows = new List<object[]>();
+        using var connection = Storage.OpenLogConnection();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {string.Join(", ", [.. copied, .. RollupTiers.Histograms])} FROM {table}";
+        using (var r = command.ExecuteReader())
+            while (r.Read())
+            {
+                var row = Enumerable.Range(0, copied.Length).Select(r.GetValue).ToList();
+                foreach (var m in Enumerable.Range(0, RollupTiers.Histograms.Length))
+                {
+                    var counts = new long[LatencyHistogram.Buckets];
+                    HistogramText.AddTo(r.GetString(copied.Length + m), counts);
+                    row.AddRange(counts.Cast<object>());
+                }
+                rows.Add([.. row]);
+            }
+        string[] buckets = [.. RollupTiers.Histograms.SelectMany(m => Enumerable.Range(0, LatencyHistogram.Buckets).Select(i => $"{m}_{i}"))];
+        command.CommandText = $"""
+            DROP TABLE {table};
+            CREATE TABLE {table} (
+                bucket TEXT NOT NULL, node TEXT NOT NULL, model TEXT NOT NULL, provider TEXT NOT NULL, key_id TEXT NOT NULL,
+                status INTEGER NOT NULL, error_origin TEXT NOT NULL, cache_hit INTEGER NOT NULL, requests INTEGER NOT NULL,
+                prompt_tokens INTEGER NOT NULL, completion_tokens INTEGER NOT NULL, cost DOUBLE PRECISION NOT NULL,
+                saved_cost DOUBLE PRECISION NOT NULL, errors INTEGER NOT NULL{string.Concat(buckets.Select(b => $", {b} INTEGER NOT NULL DEFAULT 0"))},
+                PRIMARY KEY (bucket, node, model, provider, key_id, status, error_origin, cache_hit))
+            """;
+        command.ExecuteNonQuery();
+        string[] columns = [.. copied, .. buckets];
+        command.CommandText = $"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select((_, i) => "@p" + i))})";
+        foreach (var row in rows)
+        {
+            command.Parameters.Clear();
+            for (var i = 0; i < row.Length; i++) command.AddParameter("@p" + i, row[i]);
+            command.ExecuteNonQuery();
+        }
     }
 
     [Fact]
