@@ -4,6 +4,8 @@
 //     (RequestLogStore: the rows and their rollups in one transaction per batch, as the router's writer does),
 //     with 200 keys and 40 models on 8 providers. A console tool rather than a hidden router subcommand: the
 //     router's CLI stays what users see, and the tool calls the same classes the router's writer calls.
+//   parts <data-dir> <days> [repeats, default 5]
+//     times each read the overview makes over the last <days> days, in process, without a router: which part costs what.
 //   time <router-url> <master-key> [repeats, default 7]
 //     signs in to the dashboard and times the overview page (rendered HTML) for each range and /spend/report for
 //     each grouping and range; prints one line per URL: its median and worst time in ms.
@@ -18,6 +20,7 @@ using Router.Host.Storage;
 return args.FirstOrDefault() switch
 {
     "generate" => Generate(args[1], long.Parse(args[2], CultureInfo.InvariantCulture), args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 90),
+    "parts" => Parts(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 5),
     "time" => await TimeAsync(args[1], args[2], args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 7),
     _ => Usage(),
 };
@@ -89,6 +92,34 @@ static int Generate(string target, long rows, int days)
     }
     Console.WriteLine($"generated rows={rows} seconds={clock.Elapsed.TotalSeconds:F1} rows_per_second={rows / clock.Elapsed.TotalSeconds:F0}");
     Directory.Delete(outboxDir, recursive: true);
+    return 0;
+}
+
+static int Parts(string dataDir, int days, int repeats)
+{
+    using var storage = new SqliteStorage(dataDir);
+    var query = new RequestLogQuery(storage);
+    var from = DateTimeOffset.UtcNow.AddDays(-days);
+    var parts = new (string Name, Action Read)[]
+    {
+        ("summary", () => query.Summary(from, null)),
+        ("series model by day", () => query.Series("model", BucketWidth.Day, from, null)),
+        ("percentiles model", () => query.Percentiles("model", from, null)),
+        ("report model", () => query.Report("model", from, null)),
+        ("report key", () => query.Report("key", from, null)),
+    };
+    foreach (var (name, read) in parts)
+    {
+        var times = new List<double>();
+        for (var i = 0; i < repeats + 1; i++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            read();
+            if (i > 0) times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+        times.Sort();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-24} median_ms={times[times.Count / 2]:F1} max_ms={times[^1]:F1}"));
+    }
     return 0;
 }
 

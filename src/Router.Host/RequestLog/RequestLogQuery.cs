@@ -115,7 +115,7 @@ public sealed partial class RequestLogQuery(RouterStorage storage)
     private static string? NullableString(DbDataReader reader, int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
 
     /// <summary>Costs are kept as REAL; twelve decimals hold any per-token price exactly.</summary>
-    private static decimal Money(double value) => Math.Round((decimal)value, 12);
+    internal static decimal Money(double value) => Math.Round((decimal)value, 12);
 
     public static readonly string[] CsvColumns =
     [

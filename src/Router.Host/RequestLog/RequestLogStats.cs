@@ -46,23 +46,36 @@ public sealed partial class RequestLogQuery
         ["day"] = "substr(bucket, 1, 10)",
     };
 
-    public RequestTotals Totals(DateTimeOffset? from, DateTimeOffset? to)
+    public RequestTotals Totals(DateTimeOffset? from, DateTimeOffset? to) => Summary(from, to).Totals;
+
+    /// <summary>Failed requests (status 400 and up) by origin, status and provider, most frequent first.</summary>
+    public IReadOnlyList<ErrorCount> Errors(DateTimeOffset? from, DateTimeOffset? to) => Summary(from, to).Errors;
+
+    /// <summary>The range's rollups summed per model, provider, key, status, error origin and cache hit, in one read.</summary>
+    public RangeSummary Summary(DateTimeOffset? from, DateTimeOffset? to)
     {
         using var connection = storage.OpenLogConnection();
         using var command = connection.CreateCommand();
-        var source = Source(command, from, to, RollupTier.Day, "requests", "prompt_tokens", "completion_tokens", "cost", "errors", "error_origin",
-            "cache_hit", "saved_cost");
-        command.CommandText = $"""
-            SELECT {Count("requests")}, {Count("prompt_tokens")}, {Count("completion_tokens")}, COALESCE(SUM(cost), 0), {Count("errors")},
-                   {Count("CASE WHEN error_origin = 'router' THEN requests ELSE 0 END")}, {Count("CASE WHEN error_origin = 'provider' THEN requests ELSE 0 END")},
-                   {Count("CASE WHEN cache_hit <> 0 THEN requests ELSE 0 END")}, COALESCE(SUM(saved_cost), 0)
-            FROM {source}
-            """;
+        string[] columns =
+        [
+            "model", "provider", "key_id", "status", "error_origin", "cache_hit", "requests", "prompt_tokens", "completion_tokens", "cost",
+            "saved_cost", "errors", .. RollupTiers.Histograms,
+        ];
+        command.CommandText = $"SELECT {string.Join(", ", columns)} FROM {Source(command, from, to, RollupTier.Day, ["bucket", .. columns])}";
+        var summary = new RangeSummary();
+        var histograms = new string[RollupTiers.Histograms.Length];
         using var r = command.ExecuteReader();
-        r.Read();
-        return new RequestTotals(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), Money(r.GetDouble(3)), r.GetInt64(4), r.GetInt64(5), r.GetInt64(6),
-            r.GetInt64(7), Money(r.GetDouble(8)));
+        while (r.Read())
+        {
+            for (var m = 0; m < histograms.Length; m++) histograms[m] = r.GetString(12 + m);
+            summary.Add(Blank(r, 0), Blank(r, 1), Blank(r, 2), r.GetInt32(3), Blank(r, 4), r.GetInt64(5) != 0, r.GetInt64(6), r.GetInt64(7),
+                r.GetInt64(8), r.GetDouble(9), r.GetDouble(10), r.GetInt64(11), histograms);
+        }
+        return summary;
     }
+
+    /// <summary>A key column's value, where '' stands for none.</summary>
+    private static string? Blank(DbDataReader reader, int i) => reader.GetString(i) is { Length: > 0 } value ? value : null;
 
     /// <summary>Requests and cost per bucket and group (<see cref="Groups"/>: model, provider or key), oldest bucket first.</summary>
     public IReadOnlyList<SeriesPoint> Series(string groupBy, BucketWidth width, DateTimeOffset? from, DateTimeOffset? to)
@@ -86,39 +99,8 @@ public sealed partial class RequestLogQuery
     /// Latency p50/p95/p99, time-to-first-token p50 (streamed requests only) and overhead p95 per group, and
     /// first a row over every request (group null); none when the range holds no request.
     /// </summary>
-    public IReadOnlyList<LatencyPercentiles> Percentiles(string groupBy, DateTimeOffset? from, DateTimeOffset? to)
-    {
-        var groups = Histograms(groupBy, from, to, RollupTiers.Histograms.Length);
-        if (groups.Count == 0) return [];
-        var all = new GroupHistograms(RollupTiers.Histograms.Length);
-        foreach (var group in groups.Values) all.Add(group);
-        return [Percentiles(null, all), .. groups.OrderBy(g => g.Key, GroupOrder).Select(g => Percentiles(g.Key, g.Value))];
-    }
-
-    private static LatencyPercentiles Percentiles(string? group, GroupHistograms counts)
-    {
-        var (latency, ttft, overhead) = (counts.Counts[0], counts.Counts[1], counts.Counts[2]);
-        return new LatencyPercentiles(group, counts.Requests, LatencyHistogram.Percentile(latency, 50) ?? 0, LatencyHistogram.Percentile(latency, 95) ?? 0,
-            LatencyHistogram.Percentile(latency, 99) ?? 0, LatencyHistogram.Percentile(ttft, 50), LatencyHistogram.Percentile(overhead, 95) ?? 0);
-    }
-
-    /// <summary>Groups in the order the reports list them: none first, then by ordinal.</summary>
-    private static readonly Comparer<string?> GroupOrder = Comparer<string?>.Create((a, b) => string.CompareOrdinal(a, b));
-
-    /// <summary>One group's request count and the bucket counts of its first measures.</summary>
-    private sealed class GroupHistograms(int measures)
-    {
-        public long Requests;
-        public readonly long[][] Counts = Enumerable.Range(0, measures).Select(_ => new long[LatencyHistogram.Buckets]).ToArray();
-
-        public void Add(GroupHistograms other)
-        {
-            Requests += other.Requests;
-            for (var m = 0; m < Counts.Length; m++)
-            for (var i = 0; i < LatencyHistogram.Buckets; i++)
-                Counts[m][i] += other.Counts[m][i];
-        }
-    }
+    public IReadOnlyList<LatencyPercentiles> Percentiles(string groupBy, DateTimeOffset? from, DateTimeOffset? to) =>
+        GroupHistograms.Percentiles(Histograms(groupBy, from, to, RollupTiers.Histograms.Length));
 
     /// <summary>
     /// Each group's request count and bucket counts of the first <paramref name="measures"/> of <see cref="RollupTiers.Histograms"/>
@@ -143,11 +125,8 @@ public sealed partial class RequestLogQuery
         return groups;
     }
 
-    /// <summary>
-    /// Totals per group (<see cref="Groups"/>), with the median latency (its bucket's bound, as for the percentiles);
-    /// without it (null) when <paramref name="withMedian"/> is false, which spares reading the latency histograms.
-    /// </summary>
-    public IReadOnlyList<SpendReportRow> Report(string groupBy, DateTimeOffset? from, DateTimeOffset? to, bool withMedian = true)
+    /// <summary>Totals per group (<see cref="Groups"/>), with the median latency (its bucket's bound, as for the percentiles).</summary>
+    public IReadOnlyList<SpendReportRow> Report(string groupBy, DateTimeOffset? from, DateTimeOffset? to)
     {
         using var connection = storage.OpenLogConnection();
         using var command = connection.CreateCommand();
@@ -161,33 +140,16 @@ public sealed partial class RequestLogQuery
         var rows = new List<SpendReportRow>();
         // Read apart from the sums (another statement, another snapshot): a group the sums show and the histograms
         // do not yet (a batch committed between the two) has no median rather than a wrong one.
-        var latency = withMedian ? Histograms(groupBy, from, to, measures: 1) : null;
+        var latency = Histograms(groupBy, from, to, measures: 1);
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
             var group = NullableString(reader, 0);
             rows.Add(new SpendReportRow(group, reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3),
                 Money(reader.GetDouble(4)), reader.GetInt64(5), reader.GetInt64(6), Money(reader.GetDouble(7)),
-                latency?.GetValueOrDefault(group ?? "") is { } counts ? LatencyHistogram.Percentile(counts.Counts[0], 50) : null));
+                latency.GetValueOrDefault(group ?? "") is { } counts ? LatencyHistogram.Percentile(counts.Counts[0], 50) : null));
         }
         return rows;
-    }
-
-    /// <summary>Failed requests (status 400 and up) by origin, status and provider, most frequent first.</summary>
-    public IReadOnlyList<ErrorCount> Errors(DateTimeOffset? from, DateTimeOffset? to)
-    {
-        using var connection = storage.OpenLogConnection();
-        using var command = connection.CreateCommand();
-        var source = Source(command, from, to, RollupTier.Day, "error_origin", "status", "provider", "requests");
-        command.CommandText = $"""
-            SELECT COALESCE(NULLIF(error_origin, ''), 'router') AS o, status, NULLIF(provider, '') AS p, {Count("requests")} AS n
-            FROM {source} WHERE status >= 400
-            GROUP BY o, status, p ORDER BY n DESC, o, status, p
-            """;
-        var errors = new List<ErrorCount>();
-        using var r = command.ExecuteReader();
-        while (r.Read()) errors.Add(new ErrorCount(r.GetString(0), r.GetInt32(1), NullableString(r, 2), r.GetInt64(3)));
-        return errors;
     }
 
     /// <summary>
