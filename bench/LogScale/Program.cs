@@ -5,7 +5,8 @@
 //     with 200 keys and 40 models on 8 providers. A console tool rather than a hidden router subcommand: the
 //     router's CLI stays what users see, and the tool calls the same classes the router's writer calls.
 //   parts <data-dir> <days> [repeats, default 5]
-//     times each read the overview makes over the last <days> days, in process, without a router: which part costs what.
+//     times each read the overview makes over the last <days> days, and the explorer's filter choices, in process, without a
+//     router: which part costs what.
 //   time <router-url> <master-key> [repeats, default 7]
 //     signs in to the dashboard and times the overview page (rendered HTML) for each range and /spend/report for
 //     each grouping and range; prints one line per URL: its median and worst time in ms.
@@ -98,6 +99,9 @@ static int Generate(string target, long rows, int days)
 static int Parts(string dataDir, int days, int repeats)
 {
     using var storage = new SqliteStorage(dataDir);
+    var prepared = Stopwatch.StartNew();
+    storage.Prepare(); // as the router does at start (a database from an older router is brought up to date here)
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"prepare",-24} ms={prepared.Elapsed.TotalMilliseconds:F1}"));
     var query = new RequestLogQuery(storage);
     var from = DateTimeOffset.UtcNow.AddDays(-days);
     var parts = new (string Name, Action Read)[]
@@ -107,6 +111,7 @@ static int Parts(string dataDir, int days, int repeats)
         ("percentiles model", () => query.Percentiles("model", from, null)),
         ("report model", () => query.Report("model", from, null)),
         ("report key", () => query.Report("key", from, null)),
+        ("explorer filter choices", () => query.Choices()),
     };
     foreach (var (name, read) in parts)
     {

@@ -6,11 +6,15 @@ namespace Router.Host.RequestLog;
 /// <summary>How a batch of request log entries becomes rows of <c>requests</c> and <c>request_attempts</c>.</summary>
 public static class RequestLogRows
 {
-    /// <summary>Inserts the entries and their attempts within <paramref name="transaction"/>, and adds them to <paramref name="rollups"/>.</summary>
+    /// <summary>
+    /// Inserts the entries and their attempts within <paramref name="transaction"/>, and adds them to <paramref name="rollups"/>
+    /// and to the filters' values (<see cref="LogValues"/>).
+    /// </summary>
     public static void Insert(DbConnection connection, DbTransaction transaction, IReadOnlyList<RequestLogEntry> batch, int rowsPerInsert,
         RollupWriter? rollups = null)
     {
         rollups?.Add(connection, transaction, batch);
+        LogValues.Add(connection, transaction, batch);
         RowInserter.Insert(connection, transaction, "requests", RequestColumns, batch, rowsPerInsert);
         var attempts = batch.SelectMany(e => e.Attempts.Select(a => (e.RequestId, Attempt: a))).ToList();
         RowInserter.Insert(connection, transaction, "request_attempts", AttemptColumns, attempts, rowsPerInsert);

@@ -203,19 +203,7 @@ public sealed partial class RequestLogQuery
     {
         using var connection = storage.OpenLogConnection();
         return new LogChoices(
-            Distinct(connection, "requested_model", limit), Distinct(connection, "COALESCE(key_alias, key_prefix)", limit),
-            Distinct(connection, "provider", limit),
-            Distinct(connection, "CAST(status AS TEXT)", limit).Select(s => int.Parse(s, System.Globalization.CultureInfo.InvariantCulture)).Order().ToList());
-    }
-
-    private static List<string> Distinct(DbConnection connection, string column, int limit)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT DISTINCT {column} AS v FROM requests WHERE {column} IS NOT NULL ORDER BY v LIMIT @limit";
-        command.AddParameter("@limit", limit);
-        var values = new List<string>();
-        using var r = command.ExecuteReader();
-        while (r.Read()) values.Add(r.GetString(0));
-        return values;
+            LogValues.Read(connection, "model", limit), LogValues.Read(connection, "key", limit), LogValues.Read(connection, "provider", limit),
+            LogValues.Read(connection, "status", limit).Select(s => int.Parse(s, CultureInfo.InvariantCulture)).Order().ToList());
     }
 }

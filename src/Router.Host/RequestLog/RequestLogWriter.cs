@@ -268,12 +268,17 @@ public sealed class RequestLogWriter(
         command.AddParameter("@cutoff", FormatTime(cutoff));
         command.AddParameter("@batch", batchRows);
         command.CommandText = "SELECT MAX(time) FROM (SELECT time FROM requests WHERE time < @cutoff ORDER BY time LIMIT @batch) oldest";
-        if (command.ExecuteScalar() is not string bound) return 0;
-        command.AddParameter("@bound", bound);
-        command.CommandText = "DELETE FROM request_attempts WHERE request_id IN (SELECT request_id FROM requests WHERE time <= @bound)";
-        command.ExecuteNonQuery();
-        command.CommandText = "DELETE FROM requests WHERE time <= @bound";
-        var deleted = command.ExecuteNonQuery();
+        var deleted = 0;
+        if (command.ExecuteScalar() is string bound)
+        {
+            command.AddParameter("@bound", bound);
+            command.CommandText = "DELETE FROM request_attempts WHERE request_id IN (SELECT request_id FROM requests WHERE time <= @bound)";
+            command.ExecuteNonQuery();
+            command.CommandText = "DELETE FROM requests WHERE time <= @bound";
+            deleted = command.ExecuteNonQuery();
+        }
+        // The pass is over: the filters' values last logged before the cutoff have no row left.
+        if (deleted < batchRows) LogValues.Prune(command, FormatTime(cutoff));
         transaction.Commit();
         return deleted;
     }

@@ -3,6 +3,8 @@ using Akka.Configuration;
 using Npgsql;
 using Router.Contracts.Configuration;
 
+using Router.Host.RequestLog;
+
 namespace Router.Host.Storage;
 
 /// <summary>
@@ -103,7 +105,8 @@ public sealed class PostgresStorage : RouterStorage
                                     END $$;
                                     """
                                   + "CREATE INDEX IF NOT EXISTS requests_time_id ON requests (time, id);"
-                                  + StorageSchema.RequestLogIndexes(rowIdTail: ", id");
+                                  + StorageSchema.RequestLogIndexes(rowIdTail: ", id")
+                                  + LogValues.Backfill;
             command.ExecuteNonQuery();
             RollupSchemaUpgrade.Run(command, real: "DOUBLE PRECISION", timeText: "TEXT COLLATE \"C\"", rowOptions: "", (table, column) => $"""
                 SELECT COUNT(*) FROM information_schema.columns

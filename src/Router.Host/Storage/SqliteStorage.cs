@@ -3,6 +3,8 @@ using Akka.Configuration;
 using Microsoft.Data.Sqlite;
 using Router.Contracts.Configuration;
 
+using Router.Host.RequestLog;
+
 namespace Router.Host.Storage;
 
 /// <summary>
@@ -70,7 +72,7 @@ public sealed class SqliteStorage(string dataDir) : RouterStorage
             logCommand.CommandText = $"ALTER TABLE requests ADD COLUMN {name} {definition}";
             logCommand.ExecuteNonQuery();
         }
-        logCommand.CommandText = StorageSchema.RequestLogIndexes(rowIdTail: "");
+        logCommand.CommandText = StorageSchema.RequestLogIndexes(rowIdTail: "") + LogValues.Backfill;
         logCommand.ExecuteNonQuery();
     }
 

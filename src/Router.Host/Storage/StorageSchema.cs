@@ -109,6 +109,13 @@ public static class StorageSchema
             verdict         TEXT NOT NULL
         );
         CREATE INDEX IF NOT EXISTS request_attempts_request_id ON request_attempts (request_id);
+        -- What the explorer's filters offer (LogValues); values compare as bytes, as times do.
+        CREATE TABLE IF NOT EXISTS request_log_values (
+            kind      TEXT NOT NULL,
+            value     {timeText} NOT NULL,
+            last_seen {timeText} NOT NULL,
+            PRIMARY KEY (kind, value)
+        );
         """;
 
     /// <summary>

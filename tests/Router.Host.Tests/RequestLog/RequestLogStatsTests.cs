@@ -101,6 +101,36 @@ public abstract class RequestLogStatsTests : StorageTests
     }
 
     [Fact]
+    public async Task Filter_values_are_kept_as_rows_are_logged_go_with_retention_and_are_rebuilt_from_an_older_log()
+    {
+        await WriteAsync([Entry(1, "a", 10), Entry(2, "old", 10, status: 502, origin: "provider", at: TimeSpan.FromDays(-40))]);
+        Assert.Equal(["a", "old"], Query.Choices().Models);
+        Assert.Equal([200, 502], Query.Choices().Statuses);
+
+        // A log written before the values were kept: preparing the schema fills them from it.
+        using (var connection = Storage.OpenLogConnection())
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "DELETE FROM request_log_values";
+            command.ExecuteNonQuery();
+        }
+        Assert.Empty(Query.Choices().Models);
+        Storage.Prepare();
+        Assert.Equal(["a", "old"], Query.Choices().Models);
+        Assert.Equal(["sk-bbbbbbb…", "sk-master…"], Query.Choices().Keys);
+
+        // Retention deletes the old row, and the values only it had go with it.
+        var writer = new RequestLogWriter(Storage, new RequestLogSettings(TimeSpan.FromDays(30), TimeSpan.FromHours(1)),
+            Path.Combine(DataDir, RequestLogOutbox.FileName), TimeProvider.System, new ListLogger<RequestLogWriter>());
+        Assert.Equal(1, writer.DeleteOlderThan(T0.AddDays(-30)));
+        var choices = Query.Choices();
+        Assert.Equal(["a"], choices.Models);
+        Assert.Equal(["sk-bbbbbbb…"], choices.Keys);
+        Assert.Equal(["p"], choices.Providers);
+        Assert.Equal([200], choices.Statuses);
+    }
+
+    [Fact]
     public async Task Series_sum_requests_and_cost_per_bucket_and_group()
     {
         await WriteAsync([
