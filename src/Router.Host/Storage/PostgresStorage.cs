@@ -105,9 +105,9 @@ public sealed class PostgresStorage : RouterStorage
                                     END $$;
                                     """
                                   + "CREATE INDEX IF NOT EXISTS requests_time_id ON requests (time, id);"
-                                  + StorageSchema.RequestLogIndexes(rowIdTail: ", id")
-                                  + LogValues.Backfill;
+                                  + StorageSchema.RequestLogIndexes(rowIdTail: ", id");
             command.ExecuteNonQuery();
+            LogValues.FillIfEmpty(command);
             RollupSchemaUpgrade.Run(command, real: "DOUBLE PRECISION", timeText: "TEXT COLLATE \"C\"", rowOptions: "", (table, column) => $"""
                 SELECT COUNT(*) FROM information_schema.columns
                 WHERE table_schema = current_schema() AND table_name = '{table}' AND column_name = '{column}'

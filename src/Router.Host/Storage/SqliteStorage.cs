@@ -72,8 +72,9 @@ public sealed class SqliteStorage(string dataDir) : RouterStorage
             logCommand.CommandText = $"ALTER TABLE requests ADD COLUMN {name} {definition}";
             logCommand.ExecuteNonQuery();
         }
-        logCommand.CommandText = StorageSchema.RequestLogIndexes(rowIdTail: "") + LogValues.Backfill;
+        logCommand.CommandText = StorageSchema.RequestLogIndexes(rowIdTail: "");
         logCommand.ExecuteNonQuery();
+        LogValues.FillIfEmpty(logCommand);
     }
 
     public override DbConnection OpenLogConnection()
