@@ -13,6 +13,7 @@ namespace Router.Host.RequestLog;
 /// </summary>
 public static class LogValues
 {
+    /// <summary>Each kind and where an entry has it; <c>RequestLogValuesFill</c> reads the same kinds from older rows.</summary>
     public static readonly (string Kind, Func<RequestLogEntry, string?> Value)[] Kinds =
     [
         ("model", e => e.RequestedModel),
@@ -20,32 +21,6 @@ public static class LogValues
         ("provider", e => e.Provider),
         ("status", e => e.Status.ToString(CultureInfo.InvariantCulture)),
     ];
-
-    /// <summary>The column (or expression) of <c>requests</c> each kind comes from, for <see cref="FillIfEmpty"/>.</summary>
-    private static readonly Dictionary<string, string> Columns = new()
-    {
-        ["model"] = "requested_model",
-        ["key"] = "COALESCE(key_alias, key_prefix)",
-        ["provider"] = "provider",
-        ["status"] = "CAST(status AS TEXT)",
-    };
-
-    /// <summary>
-    /// Fills the table from the log when it is empty and the log is not (a log written before the table existed), as the
-    /// schema is prepared: the same SQL on SQLite and PostgreSQL. The emptiness is asked first, on its own: inside the
-    /// <c>INSERT</c>, SQLite would group the whole log before finding it has nothing to do.
-    /// </summary>
-    public static void FillIfEmpty(DbCommand command)
-    {
-        command.CommandText = "SELECT COUNT(*) FROM (SELECT 1 FROM request_log_values LIMIT 1) kept";
-        if (Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) > 0) return;
-        command.CommandText = $"""
-            INSERT INTO request_log_values (kind, value, last_seen)
-            {string.Join("\nUNION ALL\n", Columns.Select(c =>
-                $"SELECT '{c.Key}', {c.Value}, MAX(time) FROM requests WHERE {c.Value} IS NOT NULL GROUP BY {c.Value}"))}
-            """;
-        command.ExecuteNonQuery();
-    }
 
     /// <summary>Records the values of a batch, each with the newest time it was logged at.</summary>
     public static void Add(DbConnection connection, DbTransaction transaction, IReadOnlyList<RequestLogEntry> batch)

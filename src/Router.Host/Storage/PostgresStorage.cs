@@ -3,7 +3,6 @@ using Akka.Configuration;
 using Npgsql;
 using Router.Contracts.Configuration;
 
-using Router.Host.RequestLog;
 
 namespace Router.Host.Storage;
 
@@ -107,7 +106,7 @@ public sealed class PostgresStorage : RouterStorage
                                   + "CREATE INDEX IF NOT EXISTS requests_time_id ON requests (time, id);"
                                   + StorageSchema.RequestLogIndexes(rowIdTail: ", id");
             command.ExecuteNonQuery();
-            LogValues.FillIfEmpty(command);
+            RequestLogValuesFill.FillIfEmpty(command);
             RollupSchemaUpgrade.Run(command, real: "DOUBLE PRECISION", timeText: "TEXT COLLATE \"C\"", rowOptions: "", (table, column) => $"""
                 SELECT COUNT(*) FROM information_schema.columns
                 WHERE table_schema = current_schema() AND table_name = '{table}' AND column_name = '{column}'

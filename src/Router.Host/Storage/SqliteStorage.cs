@@ -3,7 +3,6 @@ using Akka.Configuration;
 using Microsoft.Data.Sqlite;
 using Router.Contracts.Configuration;
 
-using Router.Host.RequestLog;
 
 namespace Router.Host.Storage;
 
@@ -74,7 +73,7 @@ public sealed class SqliteStorage(string dataDir) : RouterStorage
         }
         logCommand.CommandText = StorageSchema.RequestLogIndexes(rowIdTail: "");
         logCommand.ExecuteNonQuery();
-        LogValues.FillIfEmpty(logCommand);
+        RequestLogValuesFill.FillIfEmpty(logCommand);
     }
 
     public override DbConnection OpenLogConnection()

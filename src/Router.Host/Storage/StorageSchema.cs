@@ -1,5 +1,3 @@
-using Router.Host.RequestLog;
-
 namespace Router.Host.Storage;
 
 /// <summary>
@@ -130,7 +128,7 @@ public static class StorageSchema
     /// a table with row ids writes it to the table and to the key's index; PostgreSQL has no such option (<c>""</c>).
     /// </param>
     public static string RequestRollups(string real, string timeText, string rowOptions) =>
-        string.Concat(RollupTiers.All.Select(tier => RollupTable(RollupTiers.Table(tier), real, timeText, rowOptions))) + """
+        string.Concat(new[] { "minute", "hour", "day" }.Select(width => RollupTable($"request_rollups_{width}", real, timeText, rowOptions))) + """
             CREATE TABLE IF NOT EXISTS request_rollup_state (
                 name  TEXT PRIMARY KEY,
                 value TEXT NOT NULL
