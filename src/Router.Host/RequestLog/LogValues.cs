@@ -25,14 +25,11 @@ public static class LogValues
     /// <summary>Records the values of a batch, each with the newest time it was logged at.</summary>
     public static void Add(DbConnection connection, DbTransaction transaction, IReadOnlyList<RequestLogEntry> batch)
     {
-        var newest = new Dictionary<(string Kind, string Value), string>();
+        var newest = new Dictionary<(string Kind, string Value), DateTimeOffset>();
         foreach (var entry in batch)
-        {
-            var time = RequestLogWriter.FormatTime(entry.Time);
-            foreach (var (kind, value) in Kinds)
-                if (value(entry) is { } v && (!newest.TryGetValue((kind, v), out var seen) || string.CompareOrdinal(time, seen) > 0))
-                    newest[(kind, v)] = time;
-        }
+        foreach (var (kind, value) in Kinds)
+            if (value(entry) is { } v && (!newest.TryGetValue((kind, v), out var seen) || entry.Time > seen))
+                newest[(kind, v)] = entry.Time;
         if (newest.Count == 0) return;
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
@@ -43,7 +40,7 @@ public static class LogValues
             sql.Append(i == 0 ? "" : ", ").Append(CultureInfo.InvariantCulture, $"(@k{i}, @v{i}, @t{i})");
             command.AddParameter($"@k{i}", kind);
             command.AddParameter($"@v{i}", value);
-            command.AddParameter($"@t{i}", time);
+            command.AddParameter($"@t{i}", RequestLogWriter.FormatTime(time));
             i++;
         }
         // Each value once per statement (PostgreSQL refuses to update one row twice in a statement).

@@ -51,31 +51,18 @@ public sealed partial class RequestLogQuery
     /// <summary>Failed requests (status 400 and up) by origin, status and provider, most frequent first.</summary>
     public IReadOnlyList<ErrorCount> Errors(DateTimeOffset? from, DateTimeOffset? to) => Summary(from, to).Errors;
 
-    /// <summary>The range's rollups summed per model, provider, key, status, error origin and cache hit, in one read.</summary>
+    /// <summary>The range's rollups summed per model, provider, key, status and error origin, in one read.</summary>
     public RangeSummary Summary(DateTimeOffset? from, DateTimeOffset? to)
     {
         using var connection = storage.OpenLogConnection();
         using var command = connection.CreateCommand();
-        string[] columns =
-        [
-            "model", "provider", "key_id", "status", "error_origin", "cache_hit", "requests", "prompt_tokens", "completion_tokens", "cost",
-            "saved_cost", "errors", .. RollupTiers.Histograms,
-        ];
+        string[] columns = [.. RangeSummary.KeyColumns, .. GroupSums.Columns, .. RollupTiers.Histograms];
         command.CommandText = $"SELECT {string.Join(", ", columns)} FROM {Source(command, from, to, RollupTier.Day, ["bucket", .. columns])}";
         var summary = new RangeSummary();
-        var histograms = new string[RollupTiers.Histograms.Length];
         using var r = command.ExecuteReader();
-        while (r.Read())
-        {
-            for (var m = 0; m < histograms.Length; m++) histograms[m] = r.GetString(12 + m);
-            summary.Add(Blank(r, 0), Blank(r, 1), Blank(r, 2), r.GetInt32(3), Blank(r, 4), r.GetInt64(5) != 0, r.GetInt64(6), r.GetInt64(7),
-                r.GetInt64(8), r.GetDouble(9), r.GetDouble(10), r.GetInt64(11), histograms);
-        }
+        while (r.Read()) summary.AddRow(r);
         return summary;
     }
-
-    /// <summary>A key column's value, where '' stands for none.</summary>
-    private static string? Blank(DbDataReader reader, int i) => reader.GetString(i) is { Length: > 0 } value ? value : null;
 
     /// <summary>Requests and cost per bucket and group (<see cref="Groups"/>: model, provider or key), oldest bucket first.</summary>
     public IReadOnlyList<SeriesPoint> Series(string groupBy, BucketWidth width, DateTimeOffset? from, DateTimeOffset? to)
@@ -100,56 +87,32 @@ public sealed partial class RequestLogQuery
     /// first a row over every request (group null); none when the range holds no request.
     /// </summary>
     public IReadOnlyList<LatencyPercentiles> Percentiles(string groupBy, DateTimeOffset? from, DateTimeOffset? to) =>
-        GroupHistograms.Percentiles(Histograms(groupBy, from, to, RollupTiers.Histograms.Length));
+        GroupSums.Percentiles(SumGroups(groupBy, from, to, RollupTiers.Histograms.Length));
+
+    /// <summary>Totals per group (<see cref="Groups"/>), with the median latency (its bucket's bound, as for the percentiles).</summary>
+    public IReadOnlyList<SpendReportRow> Report(string groupBy, DateTimeOffset? from, DateTimeOffset? to) =>
+        GroupSums.Ordered(SumGroups(groupBy, from, to, measures: 1)).Select(g => g.Sums.ReportRow(g.Group)).ToList();
 
     /// <summary>
-    /// Each group's request count and bucket counts of the first <paramref name="measures"/> of <see cref="RollupTiers.Histograms"/>
-    /// (a null group keyed ""). The database cannot add histogram text up, so the rows are read and merged here.
+    /// Each group's sums and the bucket counts of the first <paramref name="measures"/> of <see cref="RollupTiers.Histograms"/>
+    /// (a null group keyed ""), from one read of the range's rollup rows.
     /// </summary>
-    private Dictionary<string, GroupHistograms> Histograms(string groupBy, DateTimeOffset? from, DateTimeOffset? to, int measures)
+    private Dictionary<string, GroupSums> SumGroups(string groupBy, DateTimeOffset? from, DateTimeOffset? to, int measures)
     {
-        var histograms = RollupTiers.Histograms[..measures];
+        string[] read = [.. GroupSums.Columns, .. RollupTiers.Histograms[..measures]];
         using var connection = storage.OpenLogConnection();
         using var command = connection.CreateCommand();
-        var source = Source(command, from, to, RollupTier.Day, ["bucket", "model", "provider", "key_id", "requests", .. histograms]);
-        command.CommandText = $"SELECT {RollupGroups[groupBy]}, requests, {string.Join(", ", histograms)} FROM {source}";
-        var groups = new Dictionary<string, GroupHistograms>(StringComparer.Ordinal);
+        var source = Source(command, from, to, RollupTier.Day, ["bucket", "model", "provider", "key_id", .. read]);
+        command.CommandText = $"SELECT {RollupGroups[groupBy]}, {string.Join(", ", read)} FROM {source}";
+        var groups = new Dictionary<string, GroupSums>(StringComparer.Ordinal);
         using var r = command.ExecuteReader();
         while (r.Read())
         {
             var name = r.IsDBNull(0) ? "" : r.GetString(0);
-            if (!groups.TryGetValue(name, out var group)) groups[name] = group = new GroupHistograms(measures);
-            group.Requests += r.GetInt64(1);
-            for (var m = 0; m < measures; m++) HistogramText.AddTo(r.GetString(2 + m), group.Counts[m]);
+            if (!groups.TryGetValue(name, out var group)) groups[name] = group = new GroupSums(measures);
+            group.AddRow(r, 1);
         }
         return groups;
-    }
-
-    /// <summary>Totals per group (<see cref="Groups"/>), with the median latency (its bucket's bound, as for the percentiles).</summary>
-    public IReadOnlyList<SpendReportRow> Report(string groupBy, DateTimeOffset? from, DateTimeOffset? to)
-    {
-        using var connection = storage.OpenLogConnection();
-        using var command = connection.CreateCommand();
-        var source = Source(command, from, to, RollupTier.Day,
-            "bucket", "model", "provider", "key_id", "requests", "prompt_tokens", "completion_tokens", "cost", "errors", "cache_hit", "saved_cost");
-        command.CommandText = $"""
-            SELECT {RollupGroups[groupBy]} AS g, {Count("requests")}, {Count("prompt_tokens")}, {Count("completion_tokens")}, SUM(cost), {Count("errors")},
-                   {Count("CASE WHEN cache_hit <> 0 THEN requests ELSE 0 END")}, SUM(saved_cost)
-            FROM {source} GROUP BY g ORDER BY g
-            """;
-        var rows = new List<SpendReportRow>();
-        // Read apart from the sums (another statement, another snapshot): a group the sums show and the histograms
-        // do not yet (a batch committed between the two) has no median rather than a wrong one.
-        var latency = Histograms(groupBy, from, to, measures: 1);
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            var group = NullableString(reader, 0);
-            rows.Add(new SpendReportRow(group, reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3),
-                Money(reader.GetDouble(4)), reader.GetInt64(5), reader.GetInt64(6), Money(reader.GetDouble(7)),
-                latency.GetValueOrDefault(group ?? "") is { } counts ? LatencyHistogram.Percentile(counts.Counts[0], 50) : null));
-        }
-        return rows;
     }
 
     /// <summary>
