@@ -99,7 +99,7 @@ public sealed class RollupReportTests
     {
         await using var connection = new NpgsqlConnection(postgres.ConnectionString);
         await connection.OpenAsync(Ct);
-        await using var command = new NpgsqlCommand("SELECT COUNT(*) FROM request_rollups_minute", connection);
+        await using var command = new NpgsqlCommand("SELECT COUNT(*) FROM request_rollups_minute_by_model", connection);
         return Convert.ToInt64(await command.ExecuteScalarAsync(Ct), CultureInfo.InvariantCulture);
     }
 }

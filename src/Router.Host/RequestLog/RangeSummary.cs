@@ -4,28 +4,40 @@ using Router.Contracts.Wire;
 namespace Router.Host.RequestLog;
 
 /// <summary>
-/// A range's rollups read once and summed per combination of model, provider, key, status, error origin and cache hit, with
-/// the latency histograms per model: the overview's totals, its tables per model, provider and key, its errors and its
+/// A range's rollups read once and summed per combination of model, provider, status and error origin, with the latency
+/// histograms per model, and per key: the overview's totals, its tables per model, provider and key, its errors and its
 /// percentiles all come from this one read, where each would otherwise read the range's rollups again. The rows are summed
-/// here rather than by the database: a <c>GROUP BY</c> over six columns sorts them, which costs several times the read.
+/// here rather than by the database: a <c>GROUP BY</c> over several columns sorts them, which costs several times the read.
 /// </summary>
 public sealed class RangeSummary
 {
-    /// <summary>The key columns <see cref="AddRow"/> reads first, then <see cref="GroupSums.Columns"/> and the histograms.</summary>
-    public static readonly string[] KeyColumns = ["model", "provider", "key_id", "status", "error_origin"];
+    /// <summary>The columns a row by model holds after its kind (0), before <see cref="GroupSums.Columns"/> and the histograms.</summary>
+    public static readonly string[] ModelColumns = ["model", "provider", "status", "error_origin"];
 
-    private readonly record struct Combination(string? Model, string? Provider, string? KeyId, int Status, string? ErrorOrigin);
+    private static readonly int SumsAt = 1 + ModelColumns.Length;
+    private static readonly int KeyAt = SumsAt + GroupSums.Columns.Length + RollupTiers.Histograms.Length;
+
+    private readonly record struct Combination(string? Model, string? Provider, int Status, string? ErrorOrigin);
 
     // Cache hits are counted in each combination's sums (GroupSums.CacheHits), so they need not split it.
     private readonly Dictionary<Combination, GroupSums> _combinations = [];
     private readonly Dictionary<string, GroupSums> _models = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, GroupSums> _keys = new(StringComparer.Ordinal);
 
-    /// <summary>Adds one rollup row read as <see cref="KeyColumns"/>, <see cref="GroupSums.Columns"/> and <see cref="RollupTiers.Histograms"/>.</summary>
+    /// <summary>
+    /// Adds one rollup row: its kind (0 by model, 1 by key), <see cref="ModelColumns"/>, <see cref="GroupSums.Columns"/>, the
+    /// histograms (of a row by model) and the key (of a row by key).
+    /// </summary>
     public void AddRow(DbDataReader row)
     {
-        var combination = new Combination(Blank(row, 0), Blank(row, 1), Blank(row, 2), row.GetInt32(3), Blank(row, 4));
-        Group(_combinations, combination, 0).AddRow(row, KeyColumns.Length);
-        Group(_models, combination.Model ?? "", RollupTiers.Histograms.Length).AddRow(row, KeyColumns.Length);
+        if (row.GetInt32(0) == 1)
+        {
+            Group(_keys, row.GetString(KeyAt), 0).AddRow(row, SumsAt);
+            return;
+        }
+        var combination = new Combination(Blank(row, 1), Blank(row, 2), row.GetInt32(3), Blank(row, 4));
+        Group(_combinations, combination, 0).AddRow(row, SumsAt);
+        Group(_models, combination.Model ?? "", RollupTiers.Histograms.Length).AddRow(row, SumsAt);
     }
 
     private static GroupSums Group<TKey>(Dictionary<TKey, GroupSums> groups, TKey key, int measures) where TKey : notnull =>
@@ -60,16 +72,18 @@ public sealed class RangeSummary
     /// <summary>Totals per model, provider or key, without the median latency (null), in <see cref="GroupSums.Ordered"/> order.</summary>
     public IReadOnlyList<SpendReportRow> Report(string groupBy)
     {
-        Func<Combination, string?> group = groupBy switch
+        var groups = groupBy switch
         {
-            "model" => c => c.Model,
-            "provider" => c => c.Provider,
-            "key" => c => c.KeyId,
+            "model" => SumBy(c => c.Model),
+            "provider" => SumBy(c => c.Provider),
+            "key" => _keys,
             _ => throw new ArgumentOutOfRangeException(nameof(groupBy), groupBy, "a summary groups by model, provider or key"),
         };
-        var groups = _combinations.GroupBy(c => group(c.Key) ?? "").ToDictionary(g => g.Key, g => Sum(g.Select(c => c.Value)));
         return GroupSums.Ordered(groups).Select(g => g.Sums.ReportRow(g.Group)).ToList();
     }
+
+    private Dictionary<string, GroupSums> SumBy(Func<Combination, string?> group) =>
+        _combinations.GroupBy(c => group(c.Key) ?? "").ToDictionary(g => g.Key, g => Sum(g.Select(c => c.Value)), StringComparer.Ordinal);
 
     private static GroupSums Sum(IEnumerable<GroupSums> groups)
     {

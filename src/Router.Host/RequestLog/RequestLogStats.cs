@@ -37,27 +37,41 @@ public enum BucketWidth { Minute = 16, Hour = 13, Day = 10 }
 /// </summary>
 public sealed partial class RequestLogQuery
 {
-    /// <summary>The groups of <see cref="Groups"/> in rollup columns ('' stored for none reads back as null).</summary>
-    private static readonly IReadOnlyDictionary<string, string> RollupGroups = new Dictionary<string, string>(StringComparer.Ordinal)
-    {
-        ["model"] = "NULLIF(model, '')",
-        ["provider"] = "NULLIF(provider, '')",
-        ["key"] = "NULLIF(key_id, '')",
-        ["day"] = "substr(bucket, 1, 10)",
-    };
+    /// <summary>
+    /// The groups of <see cref="Groups"/> in rollup columns ('' stored for none reads back as null): the expression, the
+    /// column it reads besides the bucket (null: none), and the tables that group by it.
+    /// </summary>
+    private static readonly IReadOnlyDictionary<string, (string Expression, string? Column, RollupGrouping Grouping)> RollupGroups =
+        new Dictionary<string, (string, string?, RollupGrouping)>(StringComparer.Ordinal)
+        {
+            ["model"] = ("NULLIF(model, '')", "model", RollupGrouping.Model),
+            ["provider"] = ("NULLIF(provider, '')", "provider", RollupGrouping.Model),
+            ["key"] = ("NULLIF(key_id, '')", "key_id", RollupGrouping.Key),
+            ["day"] = ("substr(bucket, 1, 10)", null, RollupGrouping.Model),
+        };
 
     public RequestTotals Totals(DateTimeOffset? from, DateTimeOffset? to) => Summary(from, to).Totals;
 
     /// <summary>Failed requests (status 400 and up) by origin, status and provider, most frequent first.</summary>
     public IReadOnlyList<ErrorCount> Errors(DateTimeOffset? from, DateTimeOffset? to) => Summary(from, to).Errors;
 
-    /// <summary>The range's rollups summed per model, provider, key, status and error origin, in one read.</summary>
+    /// <summary>
+    /// The range's rollups summed per model, provider, status and error origin, and per key, in one statement (so both
+    /// come from one snapshot): the rows by model, then those by key, told apart by the first column.
+    /// </summary>
     public RangeSummary Summary(DateTimeOffset? from, DateTimeOffset? to)
     {
         using var connection = storage.OpenLogConnection();
         using var command = connection.CreateCommand();
-        string[] columns = [.. RangeSummary.KeyColumns, .. GroupSums.Columns, .. RollupTiers.Histograms];
-        command.CommandText = $"SELECT {string.Join(", ", columns)} FROM {Source(command, from, to, RollupTier.Day, ["bucket", .. columns])}";
+        var pieces = Pieces(connection, from, to, RollupTier.Day);
+        string[] byModel = [.. RangeSummary.ModelColumns, .. GroupSums.Columns, .. RollupTiers.Histograms];
+        string[] byKey = ["key_id", .. GroupSums.Columns];
+        command.CommandText = $"""
+            SELECT 0, {string.Join(", ", byModel)}, '' FROM {Source(command, pieces, RollupGrouping.Model, "m", ["bucket", .. byModel])}
+            UNION ALL
+            SELECT 1, '', '', 0, '', {string.Join(", ", GroupSums.Columns)}, '', '', '', key_id
+            FROM {Source(command, pieces, RollupGrouping.Key, "k", ["bucket", .. byKey])}
+            """;
         var summary = new RangeSummary();
         using var r = command.ExecuteReader();
         while (r.Read()) summary.AddRow(r);
@@ -71,9 +85,10 @@ public sealed partial class RequestLogQuery
         var coarsest = width switch { BucketWidth.Minute => RollupTier.Minute, BucketWidth.Hour => RollupTier.Hour, _ => RollupTier.Day };
         using var connection = storage.OpenLogConnection();
         using var command = connection.CreateCommand();
-        var source = Source(command, from, to, coarsest, "bucket", "model", "provider", "key_id", "requests", "cost");
+        var source = Source(command, Pieces(connection, from, to, coarsest), group.Grouping, "s",
+            ["bucket", .. group.Column is { } column ? new[] { column } : [], "requests", "cost"]);
         command.CommandText = $"""
-            SELECT substr(bucket, 1, {(int)width}) AS b, {group} AS g, {Count("requests")}, SUM(cost)
+            SELECT substr(bucket, 1, {(int)width}) AS b, {group.Expression} AS g, {Count("requests")}, SUM(cost)
             FROM {source} GROUP BY b, g ORDER BY b, g
             """;
         var points = new List<SeriesPoint>();
@@ -99,61 +114,72 @@ public sealed partial class RequestLogQuery
     /// </summary>
     private Dictionary<string, GroupSums> SumGroups(string groupBy, DateTimeOffset? from, DateTimeOffset? to, int measures)
     {
+        var group = RollupGroups[groupBy];
         string[] read = [.. GroupSums.Columns, .. RollupTiers.Histograms[..measures]];
         using var connection = storage.OpenLogConnection();
         using var command = connection.CreateCommand();
-        var source = Source(command, from, to, RollupTier.Day, ["bucket", "model", "provider", "key_id", .. read]);
-        command.CommandText = $"SELECT {RollupGroups[groupBy]}, {string.Join(", ", read)} FROM {source}";
+        var source = Source(command, Pieces(connection, from, to, RollupTier.Day), group.Grouping, "g",
+            ["bucket", .. group.Column is { } column ? new[] { column } : [], .. read]);
+        command.CommandText = $"SELECT {group.Expression}, {string.Join(", ", read)} FROM {source}";
         var groups = new Dictionary<string, GroupSums>(StringComparer.Ordinal);
         using var r = command.ExecuteReader();
         while (r.Read())
         {
             var name = r.IsDBNull(0) ? "" : r.GetString(0);
-            if (!groups.TryGetValue(name, out var group)) groups[name] = group = new GroupSums(measures);
-            group.AddRow(r, 1);
+            if (!groups.TryGetValue(name, out var sums)) groups[name] = sums = new GroupSums(measures);
+            sums.AddRow(r, 1);
         }
         return groups;
     }
 
     /// <summary>
-    /// From when minute and hour totals are all there: retention deletes them a whole hour (day) at a time, so the
-    /// hour (day) of the oldest one left is whole, and so is every one after it. An empty table keeps nothing.
+    /// The pieces of a range each tier answers (<see cref="RollupRange"/>), each marked when it lies before the split and is
+    /// read from the combined tables (<see cref="RollupSplit"/>). Minute and hour totals are all there from the hour (day)
+    /// of the oldest one left: retention deletes them a whole hour (day) at a time, from every table of the tier at once.
     /// </summary>
-    private static (DateTime Minutes, DateTime Hours) KeptFrom(DbConnection connection)
+    private static IReadOnlyList<(RollupPiece Piece, bool Combined)> Pieces(DbConnection connection, DateTimeOffset? from, DateTimeOffset? to,
+        RollupTier coarsest)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT (SELECT MIN(bucket) FROM {RollupTiers.Table(RollupTier.Minute)}), (SELECT MIN(bucket) FROM {RollupTiers.Table(RollupTier.Hour)})";
+        command.CommandText = $"SELECT ({OldestBucket(RollupTier.Minute)}), ({OldestBucket(RollupTier.Hour)}), (SELECT value FROM request_rollup_state WHERE name = 'split')";
         using var r = command.ExecuteReader();
         r.Read();
-        DateTime From(int column, RollupTier unit) => r.IsDBNull(column)
+        DateTime KeptFrom(int column, RollupTier unit) => r.IsDBNull(column)
             ? new DateTime(9999, 1, 1, 0, 0, 0, DateTimeKind.Utc)
             : RollupTiers.Floor(unit, DateTime.Parse(r.GetString(column), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal));
-        return (From(0, RollupTier.Hour), From(1, RollupTier.Day));
+        var pieces = RollupRange.Split(from, to, KeptFrom(0, RollupTier.Hour), KeptFrom(1, RollupTier.Day), coarsest);
+        return RollupRange.CutAt(pieces, RollupSplit.FirstSplitTime(r.IsDBNull(2) ? "" : r.GetString(2)));
     }
 
+    /// <summary>SQL for the oldest bucket of a tier, combined or split.</summary>
+    private static string OldestBucket(RollupTier tier) =>
+        $"SELECT MIN(b) FROM (SELECT MIN(bucket) AS b FROM {new RollupTable(tier, RollupGrouping.Combined).Name} " +
+        $"UNION ALL SELECT MIN(bucket) FROM {new RollupTable(tier, RollupGrouping.Model).Name}) oldest";
+
     /// <summary>
-    /// The rollup rows of a range as one derived table, named <c>r</c>: a <c>UNION ALL</c> of the pieces each tier
-    /// answers (<see cref="RollupRange"/>), with only the columns asked for.
+    /// The rollup rows of a range's pieces as one derived table, named <c>r</c>: a <c>UNION ALL</c> of each piece's rows from
+    /// the tables grouped by <paramref name="grouping"/> (or the combined ones before the split), with only the columns asked for.
     /// </summary>
-    private string Source(DbCommand command, DateTimeOffset? from, DateTimeOffset? to, RollupTier coarsest, params string[] columns)
+    /// <param name="prefix">Makes the parameters' names unique when a command reads more than one source.</param>
+    private static string Source(DbCommand command, IReadOnlyList<(RollupPiece Piece, bool Combined)> pieces, RollupGrouping grouping, string prefix,
+        string[] columns)
     {
-        var (minutesKept, hoursKept) = KeptFrom(command.Connection!);
-        var pieces = RollupRange.Split(from, to, minutesKept, hoursKept, coarsest);
-        var selects = pieces.Select((piece, i) =>
+        var selects = pieces.Select((p, i) =>
         {
             var clauses = new List<string>();
-            if (piece.From is { } f)
+            if (p.Piece.From is { } f)
             {
-                clauses.Add($"bucket >= @rf{i}");
-                command.AddParameter($"@rf{i}", RequestLogWriter.FormatTime(f));
+                clauses.Add($"bucket >= @{prefix}f{i}");
+                command.AddParameter($"@{prefix}f{i}", RequestLogWriter.FormatTime(f));
             }
-            if (piece.To is { } t)
+            if (p.Piece.To is { } t)
             {
-                clauses.Add($"bucket < @rt{i}");
-                command.AddParameter($"@rt{i}", RequestLogWriter.FormatTime(t));
+                clauses.Add($"bucket < @{prefix}t{i}");
+                command.AddParameter($"@{prefix}t{i}", RequestLogWriter.FormatTime(t));
             }
             var where = clauses.Count == 0 ? "" : " WHERE " + string.Join(" AND ", clauses);
-            return $"SELECT {string.Join(", ", columns)} FROM {RollupTiers.Table(piece.Tier)}{where}";
+            var table = new RollupTable(p.Piece.Tier, p.Combined ? RollupGrouping.Combined : grouping);
+            return $"SELECT {string.Join(", ", columns)} FROM {table.Name}{where}";
         });
         return $"({string.Join(" UNION ALL ", selects)}) r";
     }

@@ -29,7 +29,11 @@ public sealed class RollupBackfill(RouterStorage storage, RollupWriter rollups, 
         if (state is null)
         {
             using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT (SELECT MAX(time) FROM requests), (SELECT COUNT(*) FROM (SELECT 1 FROM {RollupTiers.Table(RollupTier.Day)} LIMIT 1) x)";
+            command.CommandText = $"""
+                SELECT (SELECT MAX(time) FROM requests),
+                       (SELECT COUNT(*) FROM (SELECT 1 FROM {new RollupTable(RollupTier.Day, RollupGrouping.Combined).Name} LIMIT 1) x)
+                     + (SELECT COUNT(*) FROM (SELECT 1 FROM {new RollupTable(RollupTier.Day, RollupGrouping.Model).Name} LIMIT 1) y)
+                """;
             string? newest;
             long rollupRows;
             using (var r = command.ExecuteReader())

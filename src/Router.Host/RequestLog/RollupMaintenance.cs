@@ -84,26 +84,34 @@ public sealed class RollupMaintenance(
         }
     }
 
-    /// <summary>Deletes buckets of <paramref name="tier"/> before its horizon, one <paramref name="window"/> of them per statement.</summary>
+    /// <summary>
+    /// Deletes buckets of <paramref name="tier"/> before its horizon, one <paramref name="window"/> of them per transaction, from
+    /// every table of the tier at once: reads take the oldest bucket left in any of them as the start of whole windows.
+    /// </summary>
     private async Task DeleteOlderAsync(RollupTier tier, RollupTier window, TimeSpan retention, CancellationToken ct)
     {
-        var table = RollupTiers.Table(tier);
+        var tables = Enum.GetValues<RollupGrouping>().Select(g => new RollupTable(tier, g).Name).ToList();
         var horizon = RequestLogWriter.FormatTime(RollupTiers.Floor(window, (clock.GetUtcNow() - retention).UtcDateTime));
         long deleted = 0;
         while (!ct.IsCancellationRequested)
         {
             using (var connection = storage.OpenLogConnection())
+            using (var transaction = connection.BeginTransaction())
             using (var command = connection.CreateCommand())
             {
-                command.CommandText = $"SELECT MIN(bucket) FROM {table} WHERE bucket < @horizon";
+                command.Transaction = transaction;
+                command.CommandText = "SELECT MIN(b) FROM (" + string.Join(" UNION ALL ", tables.Select(t => $"SELECT MIN(bucket) AS b FROM {t} WHERE bucket < @horizon")) + ") oldest";
                 command.AddParameter("@horizon", horizon);
                 if (command.ExecuteScalar() is not string oldest) break;
                 var start = RollupTiers.Floor(window, DateTime.Parse(oldest, null, DateTimeStyles.AdjustToUniversal));
-                var end = RequestLogWriter.FormatTime(start + RollupTiers.Width(window));
-                command.CommandText = $"DELETE FROM {table} WHERE bucket >= @start AND bucket < @end AND bucket < @horizon";
                 command.AddParameter("@start", RequestLogWriter.FormatTime(start));
-                command.AddParameter("@end", end);
-                deleted += command.ExecuteNonQuery();
+                command.AddParameter("@end", RequestLogWriter.FormatTime(start + RollupTiers.Width(window)));
+                foreach (var table in tables)
+                {
+                    command.CommandText = $"DELETE FROM {table} WHERE bucket >= @start AND bucket < @end AND bucket < @horizon";
+                    deleted += command.ExecuteNonQuery();
+                }
+                transaction.Commit();
             }
             await Task.Delay(Pause, clock, ct);
         }

@@ -24,6 +24,22 @@ public static class RollupRange
         return pieces;
     }
 
+    /// <summary>
+    /// Cuts the pieces that span <paramref name="at"/> (a whole day, so every tier's bucket lies on one side) in two, and marks
+    /// each piece that lies before it; null cuts none and marks none.
+    /// </summary>
+    public static IReadOnlyList<(RollupPiece Piece, bool Before)> CutAt(IEnumerable<RollupPiece> pieces, DateTime? at)
+    {
+        var cut = new List<(RollupPiece, bool)>();
+        foreach (var piece in pieces)
+        {
+            if (at is not { } t || piece.From >= t) cut.Add((piece, false));
+            else if (piece.To <= t) cut.Add((piece, true));
+            else cut.AddRange([(piece with { To = t }, true), (piece with { From = t }, false)]);
+        }
+        return cut;
+    }
+
     private static void Cover(DateTime? lo, DateTime? hi, RollupTier tier, List<RollupPiece> pieces, DateTime? minutesKeptFrom, DateTime? hoursKeptFrom)
     {
         if (lo is { } l && hi is { } h && l >= h) return;

@@ -5,7 +5,7 @@ using Router.Host.Storage;
 namespace Router.Host.RequestLog;
 
 /// <summary>
-/// The three prepared statements that add one group's sums to a tier's table, the same SQL on SQLite and PostgreSQL:
+/// The three prepared statements that add one group's sums to a rollup table, the same SQL on SQLite and PostgreSQL:
 /// <see cref="Insert"/> makes the row when it is new (and says so by returning one); otherwise <see cref="AddSums"/> adds
 /// the sums in place and returns the stored histograms, which the database cannot add up itself, and
 /// <see cref="SetHistograms"/> writes them back merged. The <c>UPDATE</c> holds the row until commit, so no writer can
@@ -16,14 +16,16 @@ internal sealed class RollupStatements : IDisposable
     public readonly DbCommand Insert, AddSums, SetHistograms;
     private readonly DbParameter[] _insertKeys, _insertSums, _insertHistograms, _addKeys, _addSums, _setKeys, _setHistograms;
 
-    public RollupStatements(DbConnection connection, DbTransaction transaction, RollupTier tier)
+    private readonly string[] _keyColumns;
+
+    public RollupStatements(DbConnection connection, DbTransaction transaction, RollupTable rollups)
     {
-        var table = RollupTiers.Table(tier);
-        var where = string.Join(" AND ", RollupTiers.KeyColumns.Select((c, i) => $"{c} = @k{i}"));
+        var (table, keys) = (rollups.Name, _keyColumns = rollups.KeyColumns);
+        var where = string.Join(" AND ", keys.Select((c, i) => $"{c} = @k{i}"));
         Insert = Command(connection, transaction, $"""
-            INSERT INTO {table} ({string.Join(", ", [.. RollupTiers.KeyColumns, .. RollupTiers.SumColumns, .. RollupTiers.Histograms])})
-            VALUES ({string.Join(", ", [.. Names("@k", RollupTiers.KeyColumns), .. Names("@s", RollupTiers.SumColumns), .. Names("@h", RollupTiers.Histograms)])})
-            ON CONFLICT ({string.Join(", ", RollupTiers.KeyColumns)}) DO NOTHING RETURNING 1
+            INSERT INTO {table} ({string.Join(", ", [.. keys, .. RollupTiers.SumColumns, .. RollupTiers.Histograms])})
+            VALUES ({string.Join(", ", [.. Names("@k", keys), .. Names("@s", RollupTiers.SumColumns), .. Names("@h", RollupTiers.Histograms)])})
+            ON CONFLICT ({string.Join(", ", keys)}) DO NOTHING RETURNING 1
             """);
         AddSums = Command(connection, transaction, $"""
             UPDATE {table} SET {string.Join(", ", RollupTiers.SumColumns.Select((c, i) => $"{c} = {c} + @s{i}"))}
@@ -32,7 +34,7 @@ internal sealed class RollupStatements : IDisposable
         SetHistograms = Command(connection, transaction, $"""
             UPDATE {table} SET {string.Join(", ", RollupTiers.Histograms.Select((c, i) => $"{c} = @h{i}"))} WHERE {where}
             """);
-        (_insertKeys, _addKeys, _setKeys) = (KeyParameters(Insert), KeyParameters(AddSums), KeyParameters(SetHistograms));
+        (_insertKeys, _addKeys, _setKeys) = (KeyParameters(Insert, keys), KeyParameters(AddSums, keys), KeyParameters(SetHistograms, keys));
         (_insertSums, _addSums) = (SumParameters(Insert), SumParameters(AddSums));
         (_insertHistograms, _setHistograms) = (HistogramParameters(Insert), HistogramParameters(SetHistograms));
         foreach (var command in new[] { Insert, AddSums, SetHistograms }) command.Prepare();
@@ -48,7 +50,7 @@ internal sealed class RollupStatements : IDisposable
         return command;
     }
 
-    private static DbParameter[] KeyParameters(DbCommand command) => RollupTiers.KeyColumns
+    private static DbParameter[] KeyParameters(DbCommand command, string[] keys) => keys
         .Select((c, i) => command.AddParameter("@k" + i, c is "status" or "cache_hit" ? DbType.Int32 : DbType.String)).ToArray();
 
     private static DbParameter[] SumParameters(DbCommand command) => RollupTiers.SumColumns
@@ -60,8 +62,7 @@ internal sealed class RollupStatements : IDisposable
     /// <summary>Sets every statement's key, the sums to add, and the histograms of a new row.</summary>
     public void Bind(RollupKey key, RollupSums sums)
     {
-        object[] values = [key.Bucket, key.Node, key.Model, key.Provider, key.KeyId, key.Status, key.ErrorOrigin, key.CacheHit];
-        for (var i = 0; i < values.Length; i++) _insertKeys[i].Value = _addKeys[i].Value = _setKeys[i].Value = values[i];
+        for (var i = 0; i < _keyColumns.Length; i++) _insertKeys[i].Value = _addKeys[i].Value = _setKeys[i].Value = key.Column(_keyColumns[i]);
         for (var i = 0; i < _insertSums.Length; i++) _insertSums[i].Value = _addSums[i].Value = sums.Value(i);
         for (var i = 0; i < _insertHistograms.Length; i++) _insertHistograms[i].Value = HistogramText.Write(sums.Histogram(i));
     }

@@ -8,6 +8,7 @@ public static class RollupTiers
 {
     public static readonly RollupTier[] All = [RollupTier.Minute, RollupTier.Hour, RollupTier.Day];
 
+    /// <summary>The name of the tier's tables before their grouping (<see cref="RollupTable"/>).</summary>
     public static string Table(RollupTier tier) => tier switch
     {
         RollupTier.Minute => "request_rollups_minute",
@@ -43,9 +44,6 @@ public static class RollupTiers
 
     /// <summary>A bucket's key as stored: the log's own time text, so ranges compare the same way as on <c>requests</c>.</summary>
     public static string Key(RollupTier tier, DateTimeOffset time) => RequestLogWriter.FormatTime(Floor(tier, time.UtcDateTime));
-
-    /// <summary>The columns that say which requests a row counts; absent values are stored as '' (a key column cannot be NULL).</summary>
-    public static readonly string[] KeyColumns = ["bucket", "node", "model", "provider", "key_id", "status", "error_origin", "cache_hit"];
 
     /// <summary>The columns that hold a latency histogram each (<see cref="HistogramText"/>), in <see cref="RollupSums"/>' order.</summary>
     public static readonly string[] Histograms = ["lat", "ttft", "ovh"];

@@ -4,7 +4,22 @@ namespace Router.Host.RequestLog;
 
 /// <summary>Which requests one rollup row counts: a bucket of one tier, and the values requests are grouped by ('' for none).</summary>
 public readonly record struct RollupKey(
-    string Bucket, string Node, string Model, string Provider, string KeyId, int Status, string ErrorOrigin, int CacheHit);
+    string Bucket, string Node, string Model, string Provider, string KeyId, int Status, string ErrorOrigin, int CacheHit)
+{
+    /// <summary>The value of one of <see cref="RollupTable.KeyColumns"/>.</summary>
+    public object Column(string name) => name switch
+    {
+        "bucket" => Bucket,
+        "node" => Node,
+        "model" => Model,
+        "provider" => Provider,
+        "key_id" => KeyId,
+        "status" => Status,
+        "error_origin" => ErrorOrigin,
+        "cache_hit" => CacheHit,
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "not a rollup key column"),
+    };
+}
 
 /// <summary>What a rollup row adds up: its sums in <see cref="RollupTiers.SumColumns"/> order.</summary>
 public sealed class RollupSums
@@ -46,14 +61,16 @@ public sealed class RollupSums
 /// <summary>
 /// Adds a batch of request log rows to the rollups, in the transaction that inserts them: the rollups then hold
 /// exactly the rows the log holds, however a batch gets there (at once, or later from the outbox, whose replay
-/// writes a batch only when it is not in the database yet). Each row of each tier is inserted, or added to where it
+/// writes a batch only when it is not in the database yet). Each row of each table is inserted, or added to where it
 /// exists (<see cref="RollupStatements"/>, the same SQL on SQLite and PostgreSQL), keyed by this node's name, so the
 /// nodes of a pair never add to the same row. A batch is first summed in memory, so a busy minute costs one to three
-/// statements per group and tier, not one per request.
+/// statements per group and table, not one per request.
 /// </summary>
 /// <param name="node">This node's name in the rollups' key (the pair's host:port, or <c>local</c>).</param>
 public sealed class RollupWriter(string node)
 {
+    private static readonly RollupGrouping[] SplitGroupings = [RollupGrouping.Model, RollupGrouping.Key];
+
     public string Node => node;
 
     /// <summary>
@@ -71,28 +88,41 @@ public sealed class RollupWriter(string node)
             : batch.Where(e => string.CompareOrdinal(RequestLogWriter.FormatTime(e.Time), cutoff) > 0).ToList());
     }
 
-    /// <summary>Adds <paramref name="entries"/> to every tier, as rows of <paramref name="node"/>.</summary>
+    /// <summary>
+    /// Adds <paramref name="entries"/> to every tier, as rows of <paramref name="node"/>: to the tables by model and by key,
+    /// or, for the days before <see cref="RollupSplit"/>, to the combined ones that count those days.
+    /// </summary>
     public static void Add(DbConnection connection, DbTransaction transaction, string node, IReadOnlyList<RequestLogEntry> entries)
     {
+        if (entries.Count == 0) return;
+        var lastCombinedDay = RollupSplit.LastCombinedDay(connection, transaction);
+        var combined = entries.Where(e => RollupSplit.IsCombined(e.Time, lastCombinedDay)).ToList();
+        var split = combined.Count == 0 ? entries : entries.Where(e => !RollupSplit.IsCombined(e.Time, lastCombinedDay)).ToList();
         foreach (var tier in RollupTiers.All)
         {
-            var sums = new Dictionary<RollupKey, RollupSums>();
-            foreach (var e in entries)
-            {
-                var key = new RollupKey(RollupTiers.Key(tier, e.Time), node, e.RequestedModel ?? "", e.Provider ?? "", e.KeyId ?? "", e.Status,
-                    e.ErrorOrigin ?? "", e.CacheHit ? 1 : 0);
-                if (!sums.TryGetValue(key, out var row)) sums[key] = row = new RollupSums();
-                row.Add(e.Status, e.PromptTokens, e.CompletionTokens, (double)e.Cost, (double)e.SavedCost, e.LatencyMs, e.TtftMs, e.OverheadMs);
-            }
-            Upsert(connection, transaction, tier, sums);
+            Upsert(connection, transaction, new RollupTable(tier, RollupGrouping.Combined), Sum(new RollupTable(tier, RollupGrouping.Combined), combined, node));
+            foreach (var grouping in SplitGroupings)
+                Upsert(connection, transaction, new RollupTable(tier, grouping), Sum(new RollupTable(tier, grouping), split, node));
         }
     }
 
-    /// <summary>Adds summed rows to a tier's table.</summary>
-    public static void Upsert(DbConnection connection, DbTransaction transaction, RollupTier tier, IReadOnlyDictionary<RollupKey, RollupSums> rows)
+    private static Dictionary<RollupKey, RollupSums> Sum(RollupTable table, IEnumerable<RequestLogEntry> entries, string node)
+    {
+        var sums = new Dictionary<RollupKey, RollupSums>();
+        foreach (var e in entries)
+        {
+            var key = table.KeyOf(e, node);
+            if (!sums.TryGetValue(key, out var row)) sums[key] = row = new RollupSums();
+            row.Add(e.Status, e.PromptTokens, e.CompletionTokens, (double)e.Cost, (double)e.SavedCost, e.LatencyMs, e.TtftMs, e.OverheadMs);
+        }
+        return sums;
+    }
+
+    /// <summary>Adds summed rows to a table.</summary>
+    public static void Upsert(DbConnection connection, DbTransaction transaction, RollupTable table, IReadOnlyDictionary<RollupKey, RollupSums> rows)
     {
         if (rows.Count == 0) return;
-        using var statements = new RollupStatements(connection, transaction, tier);
+        using var statements = new RollupStatements(connection, transaction, table);
         // In key order, so that two writers sharing rows (two routers given the same node name) lock them in one order.
         foreach (var (key, row) in rows.OrderBy(r => r.Key, KeyOrder.Instance))
         {

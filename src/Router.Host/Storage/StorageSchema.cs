@@ -117,46 +117,60 @@ public static class StorageSchema
         """;
 
     /// <summary>
-    /// Request log totals per minute, hour and day (see <c>RollupWriter</c>), one table each, added to as rows are
-    /// written; <c>node</c> is in the key so that each node of a pair adds to rows of its own. Latencies are
-    /// counted in fixed buckets (<c>LatencyHistogram</c>), stored as text of the non-empty ones (<c>HistogramText</c>):
-    /// <c>lat</c> total, <c>ttft</c> time to first token (streamed requests only), <c>ovh</c> the router's overhead.
-    /// <c>request_rollup_state</c> remembers the one-time backfill from rows written before rollups existed.
+    /// Request log totals per minute, hour and day (see <c>RollupWriter</c>), added to as rows are written; <c>node</c> is
+    /// in the key so that each node of a pair adds to rows of its own. Each width has a table by model (provider, status,
+    /// error origin, cache) and one by key (and cache): a row per key and model made a day of a busy log thousands of
+    /// rows long. The tables that grouped by both at once (<c>request_rollups_minute</c> …) keep the days up to the one
+    /// named by <c>request_rollup_state</c>'s <c>split</c> row, the newest day they held when the split tables came ('' on a
+    /// new database), and are read only for those. Latencies are counted in fixed buckets (<c>LatencyHistogram</c>),
+    /// stored as text of the non-empty ones (<c>HistogramText</c>): <c>lat</c> total, <c>ttft</c> time to first token (streamed
+    /// requests only), <c>ovh</c> the router's overhead. <c>request_rollup_state</c> also remembers the one-time backfill from
+    /// rows written before rollups existed.
     /// </summary>
     /// <param name="rowOptions">
     /// What follows the table's definition: SQLite's <c>" WITHOUT ROWID"</c> keeps each row once, in its key's B-tree, where
     /// a table with row ids writes it to the table and to the key's index; PostgreSQL has no such option (<c>""</c>).
     /// </param>
     public static string RequestRollups(string real, string timeText, string rowOptions) =>
-        string.Concat(new[] { "minute", "hour", "day" }.Select(width => RollupTable($"request_rollups_{width}", real, timeText, rowOptions))) + """
+        string.Concat(new[] { "minute", "hour", "day" }.Select(width =>
+            RollupTable($"request_rollups_{width}", real, timeText, rowOptions)
+            + RollupTable($"request_rollups_{width}_by_model", real, timeText, rowOptions, ByModel)
+            + RollupTable($"request_rollups_{width}_by_key", real, timeText, rowOptions, ByKey))) + """
             CREATE TABLE IF NOT EXISTS request_rollup_state (
                 name  TEXT PRIMARY KEY,
                 value TEXT NOT NULL
             );
+            INSERT INTO request_rollup_state (name, value)
+            SELECT 'split', COALESCE(MAX(bucket), '') FROM request_rollups_day WHERE true
+            ON CONFLICT (name) DO NOTHING;
 
             """;
 
-    public static string RollupTable(string table, string real, string timeText, string rowOptions) => $"""
-        CREATE TABLE IF NOT EXISTS {table} (
-            bucket            {timeText} NOT NULL,
-            node              TEXT NOT NULL,
-            model             TEXT NOT NULL,
-            provider          TEXT NOT NULL,
-            key_id            TEXT NOT NULL,
-            status            INTEGER NOT NULL,
-            error_origin      TEXT NOT NULL,
-            cache_hit         INTEGER NOT NULL,
-            requests          INTEGER NOT NULL,
-            prompt_tokens     INTEGER NOT NULL,
-            completion_tokens INTEGER NOT NULL,
-            cost              {real} NOT NULL,
-            saved_cost        {real} NOT NULL,
-            errors            INTEGER NOT NULL,
-            lat               TEXT NOT NULL,
-            ttft              TEXT NOT NULL,
-            ovh               TEXT NOT NULL,
-            PRIMARY KEY (bucket, node, model, provider, key_id, status, error_origin, cache_hit)
-        ){rowOptions};
+    private static readonly string[] Combined = ["model", "provider", "key_id", "status", "error_origin", "cache_hit"];
+    private static readonly string[] ByModel = ["model", "provider", "status", "error_origin", "cache_hit"];
+    private static readonly string[] ByKey = ["key_id", "cache_hit"];
 
-        """;
+    /// <param name="keys">The columns a row is grouped by after its bucket and node; by default all of them.</param>
+    public static string RollupTable(string table, string real, string timeText, string rowOptions, string[]? keys = null)
+    {
+        keys ??= Combined;
+        var keyColumns = keys.Select(k => $"    {k,-18}{(k is "status" or "cache_hit" ? "INTEGER" : "TEXT")} NOT NULL,\n");
+        return $"""
+            CREATE TABLE IF NOT EXISTS {table} (
+                bucket            {timeText} NOT NULL,
+                node              TEXT NOT NULL,
+            {string.Concat(keyColumns)}    requests          INTEGER NOT NULL,
+                prompt_tokens     INTEGER NOT NULL,
+                completion_tokens INTEGER NOT NULL,
+                cost              {real} NOT NULL,
+                saved_cost        {real} NOT NULL,
+                errors            INTEGER NOT NULL,
+                lat               TEXT NOT NULL,
+                ttft              TEXT NOT NULL,
+                ovh               TEXT NOT NULL,
+                PRIMARY KEY (bucket, node, {string.Join(", ", keys)})
+            ){rowOptions};
+
+            """;
+    }
 }

@@ -106,6 +106,22 @@ public sealed class RollupMathTests
     }
 
     [Fact]
+    public void Pieces_are_cut_at_the_split_and_those_before_it_marked()
+    {
+        var pieces = RollupRange.Split(new DateTimeOffset(At(1, 22, 30)), null, null, null);
+        Assert.Equal(
+            [
+                (new RollupPiece(RollupTier.Minute, At(1, 22, 30), At(1, 23)), true),
+                (new RollupPiece(RollupTier.Hour, At(1, 23), At(2, 0)), true),
+                (new RollupPiece(RollupTier.Day, At(2, 0), At(3, 0)), true),
+                (new RollupPiece(RollupTier.Day, At(3, 0), null), false),
+            ],
+            RollupRange.CutAt(pieces, At(3, 0)));
+        Assert.Equal([.. pieces.Select(p => (p, false))], RollupRange.CutAt(pieces, null));
+        Assert.Equal([(pieces[0], true), (pieces[1], true)], RollupRange.CutAt(pieces.Take(2), At(2, 0))); // ends at the split: whole
+    }
+
+    [Fact]
     public void A_histogram_is_stored_as_its_non_empty_buckets_and_merges_by_adding_counts()
     {
         var counts = new long[LatencyHistogram.Buckets];

@@ -159,7 +159,8 @@ public abstract class RollupStoreTests : StorageTests
     {
         var old = Entries(800, seed: 5, T0);
         await WriteAsync(old);
-        Execute("DELETE FROM request_rollups_minute; DELETE FROM request_rollups_hour; DELETE FROM request_rollups_day; DELETE FROM request_rollup_state");
+        Execute(string.Concat(RollupTiers.All.SelectMany(t => Enum.GetValues<RollupGrouping>().Select(g => $"DELETE FROM {new RollupTable(t, g).Name}; "))) +
+            "DELETE FROM request_rollup_state");
 
         var rollups = new RollupWriter("local");
         var backfill = new RollupBackfill(Storage, rollups, new ListLogger<RollupMaintenance>());
@@ -187,9 +188,10 @@ public abstract class RollupStoreTests : StorageTests
     public async Task Rollup_tables_of_a_column_per_bucket_are_rewritten_with_text_histograms_and_read_the_same()
     {
         var entries = Entries(600, seed: 8, T0);
+        CountInCombinedTablesUpTo("9000-01-01T00:00:00.000Z"); // as they were written then
         await WriteAsync(entries);
         var percentiles = Query.Percentiles("model", null, null);
-        foreach (var tier in RollupTiers.All) RewriteWithColumnPerBucket(RollupTiers.Table(tier));
+        foreach (var tier in RollupTiers.All) RewriteWithColumnPerBucket(new RollupTable(tier, RollupGrouping.Combined).Name);
 
         Storage.Prepare();
 
@@ -203,7 +205,7 @@ public abstract class RollupStoreTests : StorageTests
     /// <summary>Puts a rollup table back in its first shape, <c>lat_0</c> … <c>ovh_63</c>, with the same rows.</summary>
     private void RewriteWithColumnPerBucket(string table)
     {
-        string[] copied = [.. RollupTiers.KeyColumns, .. RollupTiers.SumColumns];
+        string[] copied = [.. new RollupTable(RollupTier.Day, RollupGrouping.Combined).KeyColumns, .. RollupTiers.SumColumns];
         var rows = new List<object[]>();
         using var connection = Storage.OpenLogConnection();
         using var command = connection.CreateCommand();
@@ -241,6 +243,37 @@ public abstract class RollupStoreTests : StorageTests
         }
     }
 
+    /// <summary>Makes the days up to <paramref name="lastDay"/> counted in the combined tables, as on a database from before the split.</summary>
+    private void CountInCombinedTablesUpTo(string lastDay) =>
+        Execute($"UPDATE request_rollup_state SET value = '{lastDay}' WHERE name = 'split'");
+
+    [Fact]
+    public async Task Days_before_the_split_are_counted_and_read_in_the_combined_tables_and_later_days_in_those_by_model_and_key()
+    {
+        // Written when the combined tables counted every day, up to the end of T0's day; then split after that day.
+        var splitAt = T0.UtcDateTime.Date.AddDays(1);
+        var before = Entries(700, seed: 10, T0.AddDays(-2)).Where(e => e.Time.UtcDateTime < splitAt).ToList();
+        Assert.Equal("", LastCombinedDay()); // a new database has nothing to read from the combined tables
+        CountInCombinedTablesUpTo("9000-01-01T00:00:00.000Z");
+        await WriteAsync(before);
+        // The upgraded schema splits after the newest day the combined tables hold.
+        Execute("DELETE FROM request_rollup_state WHERE name = 'split'");
+        Storage.Prepare();
+        Assert.Equal(RollupTiers.Key(RollupTier.Day, T0), LastCombinedDay());
+        var after = Entries(700, seed: 11, T0); // T0's last three hours still go to the combined tables
+
+        await WriteAsync(after);
+
+        List<RequestLogEntry> all = [.. before, .. after];
+        Assert.Equal(0, Count($"request_rollups_minute WHERE bucket >= '{RequestLogWriter.FormatTime(splitAt)}'"));
+        Assert.Equal(all.Count(e => e.Time.UtcDateTime < splitAt), Sum("request_rollups_minute"));
+        foreach (var grouping in new[] { "by_model", "by_key" })
+        foreach (var tier in new[] { "minute", "hour", "day" })
+            Assert.Equal(all.Count(e => e.Time.UtcDateTime >= splitAt), Sum($"request_rollups_{tier}_{grouping}"));
+        foreach (var (from, to) in Ranges) AssertReportsMatch(all, from, to);
+        AssertReportsMatch(all, T0.AddDays(-1).AddMinutes(7), T0.AddHours(4).AddMinutes(1));
+    }
+
     [Fact]
     public async Task Retention_deletes_minute_totals_and_the_reports_then_read_the_hours()
     {
@@ -249,9 +282,10 @@ public abstract class RollupStoreTests : StorageTests
         var maintenance = new RollupMaintenance(Storage, new RollupSettings(TimeSpan.FromDays(7), TimeSpan.Zero), new RollupWriter("local"),
             () => 0, TimeProvider.System, new ListLogger<RollupMaintenance>());
         await maintenance.StartAsync(Ct);
-        await Eventually.True(() => Count("request_rollups_minute") == 0, "the minute totals to be deleted", TimeSpan.FromSeconds(30));
+        await Eventually.True(() => Count("request_rollups_minute_by_model") + Count("request_rollups_minute_by_key") == 0, "the minute totals to be deleted",
+            TimeSpan.FromSeconds(30));
         await maintenance.StopAsync(Ct);
-        Assert.True(Count("request_rollups_hour") > 0);
+        Assert.True(Count("request_rollups_hour_by_model") > 0 && Count("request_rollups_hour_by_key") > 0);
         // Whole hours now: a range that starts and ends on the hour is still exact.
         AssertReportsMatch(entries, null, null);
         AssertReportsMatch(entries, T0.AddHours(3), T0.AddDays(2).AddHours(5));
@@ -265,11 +299,19 @@ public abstract class RollupStoreTests : StorageTests
         command.ExecuteNonQuery();
     }
 
-    private long Count(string table)
+    private string LastCombinedDay()
+    {
+        using var connection = Storage.OpenLogConnection();
+        return RollupSplit.LastCombinedDay(connection);
+    }
+
+    private long Sum(string table) => Count(table, "COALESCE(SUM(requests), 0)");
+
+    private long Count(string table, string what = "COUNT(*)")
     {
         using var connection = Storage.OpenLogConnection();
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT COUNT(*) FROM {table}";
+        command.CommandText = $"SELECT {what} FROM {table}";
         return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 }
