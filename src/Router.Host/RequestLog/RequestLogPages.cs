@@ -49,7 +49,7 @@ public sealed partial class RequestLogQuery
     {
         using var connection = storage.OpenLogConnection();
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT COUNT(*) FROM (SELECT 1 FROM requests{Where(filter, command)} LIMIT @at_most) matching";
+        command.CommandText = $"SELECT COUNT(*) FROM (SELECT 1 FROM {FromWhere(filter, command)} LIMIT @at_most) matching";
         command.AddParameter("@at_most", atMost);
         return Convert.ToInt64(command.ExecuteScalar());
     }
@@ -74,7 +74,7 @@ public sealed partial class RequestLogQuery
     private long CountMatching(DbConnection connection, RequestLogFilter filter)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT COUNT(*) FROM requests{Where(filter, command)}";
+        command.CommandText = $"SELECT COUNT(*) FROM {FromWhere(filter, command)}";
         return (long)command.ExecuteScalar()!;
     }
 
@@ -105,16 +105,17 @@ public sealed partial class RequestLogQuery
 
     private string PageCommand(RequestLogFilter filter, RequestLogCursor? from, int limit, long offset, bool newestFirst, DbCommand command)
     {
-        var (clauses, alternatives) = Conditions(filter, command);
-        var id = storage.RequestRowId;
+        var source = Source(filter, command);
+        var (clauses, alternatives) = Conditions(filter, command, source.Time);
+        var (time, id) = (source.Time, source.RowId);
         if (from is not null)
         {
             command.AddParameter("@cursor_time", from.Time);
             command.AddParameter("@cursor_id", from.RowId);
             // The time bound alone is what the index ranges over; the id only breaks ties within one millisecond.
             clauses.Add(newestFirst
-                ? $"time <= @cursor_time AND (time < @cursor_time OR {id} < @cursor_id)"
-                : $"time >= @cursor_time AND (time > @cursor_time OR {id} > @cursor_id)");
+                ? $"{time} <= @cursor_time AND ({time} < @cursor_time OR {id} < @cursor_id)"
+                : $"{time} >= @cursor_time AND ({time} > @cursor_time OR {id} > @cursor_id)");
         }
         var order = newestFirst ? "DESC" : "ASC";
         command.AddParameter("@limit", limit);
@@ -124,7 +125,7 @@ public sealed partial class RequestLogQuery
         {
             List<string> all = alternative is null ? clauses : [alternative, .. clauses];
             var where = all.Count == 0 ? "" : " WHERE " + string.Join(" AND ", all);
-            return $"SELECT {Columns}, {id} AS row_id FROM requests{where} ORDER BY time {order}, {id} {order}";
+            return $"SELECT {Columns}, requests.{storage.RequestRowId} AS row_id FROM {source.From}{where} ORDER BY {time} {order}, {id} {order}";
         }
 
         if (alternatives.Count == 0) return Branch(null) + " LIMIT @limit OFFSET @offset";
@@ -135,10 +136,25 @@ public sealed partial class RequestLogQuery
     }
 
     /// <summary>
+    /// Where matching rows are read from, and the columns that order them (time, then row id): <c>requests</c> itself, or,
+    /// when tags are asked for, the rows of <c>request_tags</c> for the first of them, in the same order, each joined to its
+    /// request. A tag has no column of its own in <c>requests</c> to index (a request has any number), so its side table is
+    /// its index: a rare tag reads its few rows, where the time index would read every row of the range to find them.
+    /// </summary>
+    private (string From, string Time, string RowId) Source(RequestLogFilter filter, DbCommand command)
+    {
+        var id = storage.RequestRowId;
+        if (filter.Tags is not { Count: > 0 } tags) return ("requests", "time", id);
+        command.AddParameter("@tagged", tags[0]);
+        return ($"request_tags JOIN requests ON tag = @tagged AND requests.time = tagged_time AND requests.{id} = tagged_row", "tagged_time", "tagged_row");
+    }
+
+    /// <summary>
     /// The filter as conditions that all hold, and the alternatives of the one filter that matches any of several columns (the
     /// key, else the model), each read from its own index. The same conditions as <see cref="Where"/>, split for the index.
     /// </summary>
-    private (List<string> Clauses, List<string> Alternatives) Conditions(RequestLogFilter filter, DbCommand command)
+    /// <param name="time">The column the time bounds apply to: <c>requests.time</c>, or its copy in the table a page is read from.</param>
+    private (List<string> Clauses, List<string> Alternatives) Conditions(RequestLogFilter filter, DbCommand command, string time)
     {
         var clauses = new List<string>();
         var alternatives = new List<string>();
@@ -161,8 +177,8 @@ public sealed partial class RequestLogQuery
         }
         if (filter.Provider is { } provider) Add("provider = @provider", "@provider", provider);
         if (filter.Status is { } status) Add("status = @status", "@status", status);
-        if (filter.From is { } from) Add("time >= @from", "@from", RequestLogWriter.FormatTime(from));
-        if (filter.To is { } to) Add("time < @to", "@to", RequestLogWriter.FormatTime(to));
+        if (filter.From is { } from) Add($"{time} >= @from", "@from", RequestLogWriter.FormatTime(from));
+        if (filter.To is { } to) Add($"{time} < @to", "@to", RequestLogWriter.FormatTime(to));
         if (filter.RequestId is { } requestId) Add("request_id = @request_id", "@request_id", requestId);
         for (var i = 0; i < (filter.Tags?.Count ?? 0); i++) Add(storage.JsonArrayContains("tags", $"@tag{i}"), $"@tag{i}", filter.Tags![i]);
         return (clauses, alternatives);

@@ -56,23 +56,13 @@ public sealed partial class RequestLogQuery(RouterStorage storage)
         ["day"] = "substr(time, 1, 10)",
     };
 
-    private string Where(RequestLogFilter filter, DbCommand command)
+    /// <summary>The matching rows' source (<see cref="Source"/>) and conditions, as the <c>FROM</c> and <c>WHERE</c> of a count.</summary>
+    private string FromWhere(RequestLogFilter filter, DbCommand command)
     {
-        var clauses = new List<string>();
-        void Add(string clause, string name, object value)
-        {
-            clauses.Add(clause);
-            command.AddParameter(name, value);
-        }
-        if (filter.Key is { } key) Add("(key_id = @key OR key_alias = @key OR key_prefix = @key)", "@key", key);
-        if (filter.Model is { } model) Add("(requested_model = @model OR routed_model = @model)", "@model", model);
-        if (filter.Provider is { } provider) Add("provider = @provider", "@provider", provider);
-        if (filter.Status is { } status) Add("status = @status", "@status", status);
-        if (filter.From is { } from) Add("time >= @from", "@from", RequestLogWriter.FormatTime(from));
-        if (filter.To is { } to) Add("time < @to", "@to", RequestLogWriter.FormatTime(to));
-        if (filter.RequestId is { } id) Add("request_id = @request_id", "@request_id", id);
-        for (var i = 0; i < (filter.Tags?.Count ?? 0); i++) Add(storage.JsonArrayContains("tags", $"@tag{i}"), $"@tag{i}", filter.Tags![i]);
-        return clauses.Count == 0 ? "" : " WHERE " + string.Join(" AND ", clauses);
+        var source = Source(filter, command);
+        var (clauses, alternatives) = Conditions(filter, command, source.Time);
+        if (alternatives.Count > 0) clauses.Add("(" + string.Join(" OR ", alternatives) + ")");
+        return source.From + (clauses.Count == 0 ? "" : " WHERE " + string.Join(" AND ", clauses));
     }
 
     private static RequestLogRow Read(DbDataReader r) => new()

@@ -21,7 +21,7 @@ public static class RequestLogReplay
         using var transaction = connection.BeginTransaction();
         // A batch already written has been added to the rollups with it: it is neither inserted nor added again.
         if (IsWritten(connection, transaction, batch)) return false;
-        RequestLogRows.Insert(connection, transaction, batch, storage.RowsPerInsert, rollups);
+        RequestLogRows.Insert(connection, transaction, batch, storage, rollups);
         transaction.Commit();
         return true;
     }

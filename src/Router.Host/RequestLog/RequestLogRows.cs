@@ -1,5 +1,6 @@
 using System.Data;
 using System.Data.Common;
+using Router.Host.Storage;
 
 namespace Router.Host.RequestLog;
 
@@ -7,17 +8,43 @@ namespace Router.Host.RequestLog;
 public static class RequestLogRows
 {
     /// <summary>
-    /// Inserts the entries and their attempts within <paramref name="transaction"/>, and adds them to <paramref name="rollups"/>
-    /// and to the filters' values (<see cref="LogValues"/>).
+    /// Inserts the entries, their attempts and their tags within <paramref name="transaction"/>, and adds them to
+    /// <paramref name="rollups"/> and to the filters' values (<see cref="LogValues"/>).
     /// </summary>
-    public static void Insert(DbConnection connection, DbTransaction transaction, IReadOnlyList<RequestLogEntry> batch, int rowsPerInsert,
+    public static void Insert(DbConnection connection, DbTransaction transaction, IReadOnlyList<RequestLogEntry> batch, RouterStorage storage,
         RollupWriter? rollups = null)
     {
         rollups?.Add(connection, transaction, batch);
         LogValues.Add(connection, transaction, batch);
-        RowInserter.Insert(connection, transaction, "requests", RequestColumns, batch, rowsPerInsert);
+        RowInserter.Insert(connection, transaction, "requests", RequestColumns, batch, storage.RowsPerInsert);
         var attempts = batch.SelectMany(e => e.Attempts.Select(a => (e.RequestId, Attempt: a))).ToList();
-        RowInserter.Insert(connection, transaction, "request_attempts", AttemptColumns, attempts, rowsPerInsert);
+        RowInserter.Insert(connection, transaction, "request_attempts", AttemptColumns, attempts, storage.RowsPerInsert);
+        InsertTags(connection, transaction, batch, storage.RequestRowId);
+    }
+
+    /// <summary>
+    /// Adds a row of <c>request_tags</c> per tag of each tagged entry, with the row id its request was just given (read back by
+    /// request id and time, which its index finds); a row already there (a request id logged twice in one millisecond) is kept.
+    /// </summary>
+    private static void InsertTags(DbConnection connection, DbTransaction transaction, IReadOnlyList<RequestLogEntry> batch, string rowId)
+    {
+        if (!batch.Any(e => e.Tags.Count > 0)) return;
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"""
+            INSERT INTO request_tags (tag, tagged_time, tagged_row)
+            SELECT @tag, time, {rowId} FROM requests WHERE request_id = @request_id AND time = @time
+            ON CONFLICT DO NOTHING
+            """;
+        var (tag, requestId, time) = (command.AddParameter("@tag", DbType.String), command.AddParameter("@request_id", DbType.String),
+            command.AddParameter("@time", DbType.String));
+        command.Prepare();
+        foreach (var entry in batch)
+        foreach (var value in entry.Tags)
+        {
+            (tag.Value, requestId.Value, time.Value) = (value, entry.RequestId, RequestLogWriter.FormatTime(entry.Time));
+            command.ExecuteNonQuery();
+        }
     }
 
     // The alias is the one the key had when the request was authenticated: a key's alias may change or the key go later.

@@ -91,7 +91,7 @@ public sealed class RequestLogStore(RouterStorage storage, RequestLogOutbox outb
     {
         using var connection = storage.OpenLogConnection();
         using var transaction = connection.BeginTransaction();
-        RequestLogRows.Insert(connection, transaction, batch, storage.RowsPerInsert, rollups);
+        RequestLogRows.Insert(connection, transaction, batch, storage, rollups);
         transaction.Commit();
     }
 

@@ -274,6 +274,8 @@ public sealed class RequestLogWriter(
             command.AddParameter("@bound", bound);
             command.CommandText = "DELETE FROM request_attempts WHERE request_id IN (SELECT request_id FROM requests WHERE time <= @bound)";
             command.ExecuteNonQuery();
+            command.CommandText = "DELETE FROM request_tags WHERE tagged_time <= @bound";
+            command.ExecuteNonQuery();
             command.CommandText = "DELETE FROM requests WHERE time <= @bound";
             deleted = command.ExecuteNonQuery();
         }

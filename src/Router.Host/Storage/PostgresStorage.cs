@@ -92,6 +92,7 @@ public sealed class PostgresStorage : RouterStorage
                                   + StorageSchema.StoredResponses(timeText: "TEXT COLLATE \"C\"")
                                   + StorageSchema.RequestLog(real: "DOUBLE PRECISION", timeText: "TEXT COLLATE \"C\"")
                                   + StorageSchema.RequestRollups(real: "DOUBLE PRECISION", timeText: "TEXT COLLATE \"C\"", rowOptions: "")
+                                  + StorageSchema.RequestTags(timeText: "TEXT COLLATE \"C\"", rowOptions: "")
                                   + string.Concat(StorageSchema.AddedRequestColumns.Select(c =>
                                       $"ALTER TABLE requests ADD COLUMN IF NOT EXISTS {c.Name} {c.Definition};"))
                                   // Numbers the rows, the ones already written included, for the pages' (time, id) order.
@@ -107,6 +108,7 @@ public sealed class PostgresStorage : RouterStorage
                                   + StorageSchema.RequestLogIndexes(rowIdTail: ", id");
             command.ExecuteNonQuery();
             RequestLogValuesFill.FillIfEmpty(command);
+            RequestTagsFill.FillOnce(command, "jsonb_array_elements_text(requests.tags::jsonb) AS element(value)", RequestRowId);
             RollupSchemaUpgrade.Run(command, real: "DOUBLE PRECISION", timeText: "TEXT COLLATE \"C\"", rowOptions: "", (table, column) => $"""
                 SELECT COUNT(*) FROM information_schema.columns
                 WHERE table_schema = current_schema() AND table_name = '{table}' AND column_name = '{column}'

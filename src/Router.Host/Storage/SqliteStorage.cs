@@ -54,7 +54,8 @@ public sealed class SqliteStorage(string dataDir) : RouterStorage
         logCommand.CommandText = "PRAGMA journal_mode=WAL;";
         logCommand.ExecuteNonQuery();
         logCommand.CommandText = StorageSchema.RequestLog(real: "REAL", timeText: "TEXT") + StorageSchema.StoredResponses(timeText: "TEXT")
-                                 + StorageSchema.RequestRollups(real: "REAL", timeText: "TEXT", rowOptions: " WITHOUT ROWID");
+                                 + StorageSchema.RequestRollups(real: "REAL", timeText: "TEXT", rowOptions: " WITHOUT ROWID")
+                                 + StorageSchema.RequestTags(timeText: "TEXT", rowOptions: " WITHOUT ROWID");
         logCommand.ExecuteNonQuery();
         using (var upgrade = log.BeginTransaction())
         {
@@ -74,6 +75,7 @@ public sealed class SqliteStorage(string dataDir) : RouterStorage
         logCommand.CommandText = StorageSchema.RequestLogIndexes(rowIdTail: "");
         logCommand.ExecuteNonQuery();
         RequestLogValuesFill.FillIfEmpty(logCommand);
+        RequestTagsFill.FillOnce(logCommand, "json_each(requests.tags) AS element", RequestRowId);
     }
 
     public override DbConnection OpenLogConnection()

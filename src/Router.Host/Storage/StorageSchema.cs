@@ -117,6 +117,23 @@ public static class StorageSchema
         """;
 
     /// <summary>
+    /// The tags of each request, a row per tag, in the order of the log's pages: the index the tag filter reads (<c>requests</c>
+    /// keeps a request's tags as one JSON array, which no index can look into). <c>tagged_time</c> and <c>tagged_row</c> are the
+    /// request's time and row id (SQLite's <c>rowid</c>, PostgreSQL's <c>id</c>), named apart from <c>requests</c>' columns so
+    /// that a page joining the two names each column once. The time index serves retention's deletes.
+    /// </summary>
+    public static string RequestTags(string timeText, string rowOptions) => $"""
+        CREATE TABLE IF NOT EXISTS request_tags (
+            tag         TEXT NOT NULL,
+            tagged_time {timeText} NOT NULL,
+            tagged_row  BIGINT NOT NULL,
+            PRIMARY KEY (tag, tagged_time, tagged_row)
+        ){rowOptions};
+        CREATE INDEX IF NOT EXISTS request_tags_tagged_time ON request_tags (tagged_time);
+
+        """;
+
+    /// <summary>
     /// Request log totals per minute, hour and day (see <c>RollupWriter</c>), added to as rows are written; <c>node</c> is
     /// in the key so that each node of a pair adds to rows of its own. Each width has a table by model (provider, status,
     /// error origin, cache) and one by key (and cache): a row per key and model made a day of a busy log thousands of

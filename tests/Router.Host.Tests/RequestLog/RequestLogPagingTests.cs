@@ -32,6 +32,7 @@ public abstract class RequestLogPagingTests : StorageTests
         Provider = i % 5 == 0 ? "east" : "west",
         Deployment = "p/m",
         Status = i % 7 == 0 ? 500 : 200,
+        Tags = i % 3 == 1 ? ["batch", $"shard-{i % 2}"] : [],
         PromptTokens = 1,
         CompletionTokens = 1,
         LatencyMs = 1,
@@ -45,7 +46,7 @@ public abstract class RequestLogPagingTests : StorageTests
         await writer.StopAsync(Ct);
     }
 
-    public static TheoryData<string> Filters() => ["none", "key", "model", "provider", "status"];
+    public static TheoryData<string> Filters() => ["none", "key", "model", "provider", "status", "tag", "tags"];
 
     private static RequestLogFilter FilterOf(string name) => name switch
     {
@@ -54,6 +55,8 @@ public abstract class RequestLogPagingTests : StorageTests
         "model" => new RequestLogFilter(Model: "beta-2"),
         "provider" => new RequestLogFilter(Provider: "west"),
         "status" => new RequestLogFilter(Status: 200),
+        "tag" => new RequestLogFilter(Tags: ["batch"]),
+        "tags" => new RequestLogFilter(Key: "key_even", Tags: ["shard-0", "batch"]),
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 
@@ -105,7 +108,49 @@ public abstract class RequestLogPagingTests : StorageTests
     {
         await WriteAsync(Enumerable.Range(0, 50).Select(i => Entry(i)));
         var plan = Plan(FilterOf(filterName), new RequestLogCursor("2026-03-01T12:00:00.010Z", 20));
-        Assert.True(ReadsByIndexInOrder(plan, filterName is "key" or "model"), string.Join("\n", plan));
+        Assert.True(ReadsByIndexInOrder(plan, filterName is "key" or "model" or "tags"), string.Join("\n", plan));
+    }
+
+    [Fact]
+    public async Task A_tag_filter_gives_exactly_the_requests_with_every_tag_asked_for_also_from_a_log_older_than_its_index()
+    {
+        await WriteAsync(Enumerable.Range(0, 60).Select(i => Entry(i)));
+        var query = new RequestLogQuery(Storage);
+        void AssertMatches(RequestLogFilter filter, Func<int, bool> tagged)
+        {
+            var expected = Enumerable.Range(0, 60).Where(tagged).Reverse().Select(i => $"r{i:D4}").ToList();
+            var page = query.Page(filter, 1, 100, withAttempts: false);
+            Assert.Equal(expected, page.Rows.Select(r => r.RequestId));
+            Assert.Equal((expected.Count, (long)expected.Count), (page.Total, query.Count(filter, 1000)));
+        }
+        void AssertAll()
+        {
+            AssertMatches(new RequestLogFilter(Tags: ["batch"]), i => i % 3 == 1);
+            AssertMatches(new RequestLogFilter(Tags: ["shard-0", "batch"]), i => i % 3 == 1 && i % 2 == 0);
+            AssertMatches(new RequestLogFilter(Key: "key_odd", Tags: ["batch"]), i => i % 3 == 1 && i % 2 == 1);
+            AssertMatches(new RequestLogFilter(Tags: ["Batch"]), _ => false); // exactly, case and all
+            AssertMatches(new RequestLogFilter(Tags: ["batch"], From: Start.AddMilliseconds(10)), i => i % 3 == 1 && i >= 30);
+        }
+        AssertAll();
+
+        // A log written before the index: its tags are indexed once, as the schema is prepared.
+        Execute("DELETE FROM request_tags; DELETE FROM request_rollup_state WHERE name = 'tags'");
+        Storage.Prepare();
+        AssertAll();
+
+        // Retention deletes a request's tags with it.
+        Writer().DeleteBatchOlderThan(Start.AddDays(1), 1000);
+        Assert.Equal(0L, Convert.ToInt64(Scalar("SELECT COUNT(*) FROM request_tags"), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    private void Execute(string sql) => Scalar(sql);
+
+    private object? Scalar(string sql)
+    {
+        using var connection = Storage.OpenLogConnection();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
     }
 
     /// <summary>The database's plan of a page's query, one line a step.</summary>
@@ -143,7 +188,9 @@ public sealed class SqliteRequestLogPagingTests : RequestLogPagingTests
 
     // "SEARCH requests USING INDEX requests_provider_time (provider=? AND time<?)"; a scan of the table or a sort of its rows would show.
     protected override bool ReadsByIndexInOrder(List<string> plan, bool merged) =>
-        plan.Where(l => l.Contains("requests", StringComparison.Ordinal)).All(l => l.Contains("USING INDEX", StringComparison.Ordinal) || l.Contains("USING COVERING INDEX", StringComparison.Ordinal))
+        plan.Where(l => l.Contains("requests", StringComparison.Ordinal) || l.Contains("request_tags", StringComparison.Ordinal))
+            .All(l => l.Contains("USING INDEX", StringComparison.Ordinal) || l.Contains("USING COVERING INDEX", StringComparison.Ordinal)
+                      || l.Contains("USING PRIMARY KEY", StringComparison.Ordinal) || l.Contains("USING INTEGER PRIMARY KEY", StringComparison.Ordinal))
         && plan.Any(l => l.StartsWith("SEARCH requests", StringComparison.Ordinal))
         && (merged || !plan.Any(l => l.Contains("TEMP B-TREE", StringComparison.Ordinal)));
 }
