@@ -37,6 +37,39 @@ cleanup() {
 trap cleanup EXIT
 trap "exit 130" INT TERM  # so that Ctrl-C and kill also stop what was started
 
+# A throw-away PostgreSQL on a free loopback port (fsync off: a benchmark's data, not a user's). Sets PG_URL (an Npgsql
+# connection string) and pg_port and password (for psql); on failure sets PG_SKIP to why and returns 1.
+PG_URL=""
+PG_SKIP=""
+start_postgres() {
+  local bin as_pg=() deadline
+  bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+  [ -n "$bin" ] && [ -x "$bin/initdb" ] || { command -v initdb >/dev/null && bin=$(dirname "$(command -v initdb)"); }
+  [ -n "$bin" ] && [ -x "$bin/initdb" ] && [ -x "$bin/postgres" ] || { PG_SKIP="PostgreSQL is not installed (no initdb): apt-get install postgresql"; return 1; }
+  PG_ROOT=$(mktemp -d /tmp/router-bench-pg.XXXXXX)
+  password=$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  echo "$password" >"$PG_ROOT/pwfile"
+  if [ "$(id -u)" = 0 ]; then  # PostgreSQL refuses to run as root
+    id postgres >/dev/null 2>&1 && command -v runuser >/dev/null || { PG_SKIP="running as root without a postgres user or runuser"; return 1; }
+    chown -R postgres "$PG_ROOT"; as_pg=(runuser -u postgres --)
+  fi
+  "${as_pg[@]}" "$bin/initdb" -D "$PG_ROOT/data" -U postgres --pwfile "$PG_ROOT/pwfile" --auth-local=trust \
+    --auth-host=scram-sha-256 --no-locale --encoding=UTF8 --no-sync >"$WORK/initdb.log" 2>&1 \
+    || { PG_SKIP="initdb failed: $(tail -1 "$WORK/initdb.log")"; return 1; }
+  pg_port=$(free_port)
+  "${as_pg[@]}" "$bin/postgres" -D "$PG_ROOT/data" -p "$pg_port" -k "$PG_ROOT/data" -c listen_addresses=127.0.0.1 \
+    -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers="${PG_SHARED_BUFFERS:-16MB}" >"$WORK/postgres.log" 2>&1 &
+  PIDS+=($!)
+  deadline=$(( $(date +%s) + 30 ))
+  until "$bin/pg_isready" -h 127.0.0.1 -p "$pg_port" -q; do
+    [ "$(date +%s)" -lt "$deadline" ] || { PG_SKIP="postgres did not accept connections: $(tail -1 "$WORK/postgres.log")"; return 1; }
+    sleep 0.1
+  done
+  "${as_pg[@]}" "$bin/createdb" -h "$PG_ROOT/data" -p "$pg_port" -U postgres router >"$WORK/createdb.log" 2>&1 \
+    || { PG_SKIP="createdb failed: $(tail -1 "$WORK/createdb.log")"; return 1; }
+  PG_URL="Host=127.0.0.1;Port=$pg_port;Database=router;Username=postgres;Password=$password"
+}
+
 rss_kb() { awk -v k="$2" '$1==k":" {print $2}' "/proc/$1/status"; }
 mb() { echo $(( ($1 + 512) / 1024 )); }
 field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<<"$2"; }  # " name=": errors is not socket_errors

@@ -4,7 +4,7 @@
 //     (RequestLogStore: the rows and their rollups in one transaction per batch, as the router's writer does),
 //     with 200 keys and 40 models on 8 providers. A console tool rather than a hidden router subcommand: the
 //     router's CLI stays what users see, and the tool calls the same classes the router's writer calls.
-//   parts <data-dir> <days> [repeats, default 5]
+//   parts <data-dir | postgres connection string> <days> [repeats, default 5]
 //     times each read the overview makes over the last <days> days, and the explorer's filter choices, in process, without a
 //     router: which part costs what.
 //   time <router-url> <master-key> [repeats, default 7]
@@ -32,9 +32,12 @@ static int Usage()
     return 2;
 }
 
+// A data directory (SQLite) or a PostgreSQL connection string.
+static RouterStorage Open(string target) => target.Contains('=') ? new PostgresStorage(target) : new SqliteStorage(target);
+
 static int Generate(string target, long rows, int days)
 {
-    using RouterStorage storage = target.Contains('=') ? new PostgresStorage(target) : new SqliteStorage(target);
+    using var storage = Open(target);
     storage.Prepare();
     var outboxDir = Directory.CreateTempSubdirectory("log-scale-outbox-").FullName;
     var store = new RequestLogStore(storage, RequestLogOutbox.Open(Path.Combine(outboxDir, RequestLogOutbox.FileName)), NullLogger.Instance,
@@ -96,9 +99,9 @@ static int Generate(string target, long rows, int days)
     return 0;
 }
 
-static int Parts(string dataDir, int days, int repeats)
+static int Parts(string target, int days, int repeats)
 {
-    using var storage = new SqliteStorage(dataDir);
+    using var storage = Open(target);
     var prepared = Stopwatch.StartNew();
     storage.Prepare(); // as the router does at start (a database from an older router is brought up to date here)
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"prepare",-24} ms={prepared.Elapsed.TotalMilliseconds:F1}"));
