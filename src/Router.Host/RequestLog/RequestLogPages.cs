@@ -105,7 +105,7 @@ public sealed partial class RequestLogQuery
 
     private string PageCommand(RequestLogFilter filter, RequestLogCursor? from, int limit, long offset, bool newestFirst, DbCommand command)
     {
-        var source = Source(filter, command);
+        var source = PageSource(filter, command);
         var (clauses, alternatives) = Conditions(filter, command, source.Time);
         var (time, id) = (source.Time, source.RowId);
         if (from is not null)
@@ -141,7 +141,7 @@ public sealed partial class RequestLogQuery
     /// request. A tag has no column of its own in <c>requests</c> to index (a request has any number), so its side table is
     /// its index: a rare tag reads its few rows, where the time index would read every row of the range to find them.
     /// </summary>
-    private (string From, string Time, string RowId) Source(RequestLogFilter filter, DbCommand command)
+    private (string From, string Time, string RowId) PageSource(RequestLogFilter filter, DbCommand command)
     {
         var id = storage.RequestRowId;
         if (filter.Tags is not { Count: > 0 } tags) return ("requests", "time", id);
@@ -151,7 +151,7 @@ public sealed partial class RequestLogQuery
 
     /// <summary>
     /// The filter as conditions that all hold, and the alternatives of the one filter that matches any of several columns (the
-    /// key, else the model), each read from its own index. The same conditions as <see cref="Where"/>, split for the index.
+    /// key, else the model), each read from its own index. A count (<see cref="FromWhere"/>) ORs the alternatives back together.
     /// </summary>
     /// <param name="time">The column the time bounds apply to: <c>requests.time</c>, or its copy in the table a page is read from.</param>
     private (List<string> Clauses, List<string> Alternatives) Conditions(RequestLogFilter filter, DbCommand command, string time)

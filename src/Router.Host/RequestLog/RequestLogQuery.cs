@@ -56,10 +56,10 @@ public sealed partial class RequestLogQuery(RouterStorage storage)
         ["day"] = "substr(time, 1, 10)",
     };
 
-    /// <summary>The matching rows' source (<see cref="Source"/>) and conditions, as the <c>FROM</c> and <c>WHERE</c> of a count.</summary>
+    /// <summary>The matching rows' source (<see cref="PageSource"/>) and conditions, as the <c>FROM</c> and <c>WHERE</c> of a count.</summary>
     private string FromWhere(RequestLogFilter filter, DbCommand command)
     {
-        var source = Source(filter, command);
+        var source = PageSource(filter, command);
         var (clauses, alternatives) = Conditions(filter, command, source.Time);
         if (alternatives.Count > 0) clauses.Add("(" + string.Join(" OR ", alternatives) + ")");
         return source.From + (clauses.Count == 0 ? "" : " WHERE " + string.Join(" AND ", clauses));

@@ -63,14 +63,14 @@ public sealed partial class RequestLogQuery
     {
         using var connection = storage.OpenLogConnection();
         using var command = connection.CreateCommand();
-        var pieces = Pieces(connection, from, to, RollupTier.Day);
+        var pieces = Pieces(connection, from, to, RollupTier.Month);
         string[] byModel = [.. RangeSummary.ModelColumns, .. GroupSums.Columns, .. RollupTiers.Histograms];
         string[] byKey = ["key_id", .. GroupSums.Columns];
         command.CommandText = $"""
-            SELECT 0, {string.Join(", ", byModel)}, '' FROM {Source(command, pieces, RollupGrouping.Model, "m", ["bucket", .. byModel])}
+            SELECT 0, {string.Join(", ", byModel)}, '' FROM {RollupRows(command, pieces, RollupGrouping.Model, "m", ["bucket", .. byModel])}
             UNION ALL
             SELECT 1, '', '', 0, '', {string.Join(", ", GroupSums.Columns)}, '', '', '', key_id
-            FROM {Source(command, pieces, RollupGrouping.Key, "k", ["bucket", .. byKey])}
+            FROM {RollupRows(command, pieces, RollupGrouping.Key, "k", ["bucket", .. byKey])}
             """;
         var summary = new RangeSummary();
         using var r = command.ExecuteReader();
@@ -85,7 +85,7 @@ public sealed partial class RequestLogQuery
         var coarsest = width switch { BucketWidth.Minute => RollupTier.Minute, BucketWidth.Hour => RollupTier.Hour, _ => RollupTier.Day };
         using var connection = storage.OpenLogConnection();
         using var command = connection.CreateCommand();
-        var source = Source(command, Pieces(connection, from, to, coarsest), group.Grouping, "s",
+        var source = RollupRows(command, Pieces(connection, from, to, coarsest), group.Grouping, "s",
             ["bucket", .. group.Column is { } column ? new[] { column } : [], "requests", "cost"]);
         command.CommandText = $"""
             SELECT substr(bucket, 1, {(int)width}) AS b, {group.Expression} AS g, {Count("requests")}, SUM(cost)
@@ -118,7 +118,9 @@ public sealed partial class RequestLogQuery
         string[] read = [.. GroupSums.Columns, .. RollupTiers.Histograms[..measures]];
         using var connection = storage.OpenLogConnection();
         using var command = connection.CreateCommand();
-        var source = Source(command, Pieces(connection, from, to, RollupTier.Day), group.Grouping, "g",
+        // A report per day reads no month totals: their bucket is the month's first day.
+        var coarsest = groupBy == "day" ? RollupTier.Day : RollupTier.Month;
+        var source = RollupRows(command, Pieces(connection, from, to, coarsest), group.Grouping, "g",
             ["bucket", .. group.Column is { } column ? new[] { column } : [], .. read]);
         command.CommandText = $"SELECT {group.Expression}, {string.Join(", ", read)} FROM {source}";
         var groups = new Dictionary<string, GroupSums>(StringComparer.Ordinal);
@@ -141,14 +143,26 @@ public sealed partial class RequestLogQuery
         RollupTier coarsest)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT ({OldestBucket(RollupTier.Minute)}), ({OldestBucket(RollupTier.Hour)}), (SELECT value FROM request_rollup_state WHERE name = 'split')";
+        command.CommandText = $"""
+            SELECT ({OldestBucket(RollupTier.Minute)}), ({OldestBucket(RollupTier.Hour)}),
+                   (SELECT value FROM request_rollup_state WHERE name = 'split'), (SELECT value FROM request_rollup_state WHERE name = 'months')
+            """;
         using var r = command.ExecuteReader();
         r.Read();
         DateTime KeptFrom(int column, RollupTier unit) => r.IsDBNull(column)
             ? new DateTime(9999, 1, 1, 0, 0, 0, DateTimeKind.Utc)
             : RollupTiers.Floor(unit, DateTime.Parse(r.GetString(column), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal));
-        var pieces = RollupRange.Split(from, to, KeptFrom(0, RollupTier.Hour), KeptFrom(1, RollupTier.Day), coarsest);
-        return RollupRange.CutAt(pieces, RollupSplit.FirstSplitTime(r.IsDBNull(2) ? "" : r.GetString(2)));
+        string State(int column) => r.IsDBNull(column) ? "" : r.GetString(column);
+        var firstSplit = RollupSplit.FirstSplitTime(State(2));
+        // No month before the split: the combined tables have no month totals.
+        DateTime? wholeMonthsFrom = (RollupSplit.FirstWholeMonth(State(3)), firstSplit) switch
+        {
+            ({ } months, { } split) => months > split ? months : RollupTiers.Ceiling(RollupTier.Month, split),
+            (null, { } split) => RollupTiers.Ceiling(RollupTier.Month, split),
+            var (months, _) => months,
+        };
+        var pieces = RollupRange.Split(from, to, KeptFrom(0, RollupTier.Hour), KeptFrom(1, RollupTier.Day), coarsest, wholeMonthsFrom);
+        return RollupRange.CutAt(pieces, firstSplit);
     }
 
     /// <summary>SQL for the oldest bucket of a tier, combined or split.</summary>
@@ -161,7 +175,7 @@ public sealed partial class RequestLogQuery
     /// the tables grouped by <paramref name="grouping"/> (or the combined ones before the split), with only the columns asked for.
     /// </summary>
     /// <param name="prefix">Makes the parameters' names unique when a command reads more than one source.</param>
-    private static string Source(DbCommand command, IReadOnlyList<(RollupPiece Piece, bool Combined)> pieces, RollupGrouping grouping, string prefix,
+    private static string RollupRows(DbCommand command, IReadOnlyList<(RollupPiece Piece, bool Combined)> pieces, RollupGrouping grouping, string prefix,
         string[] columns)
     {
         var selects = pieces.Select((p, i) =>

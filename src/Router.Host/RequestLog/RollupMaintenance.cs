@@ -105,7 +105,7 @@ public sealed class RollupMaintenance(
                 if (command.ExecuteScalar() is not string oldest) break;
                 var start = RollupTiers.Floor(window, DateTime.Parse(oldest, null, DateTimeStyles.AdjustToUniversal));
                 command.AddParameter("@start", RequestLogWriter.FormatTime(start));
-                command.AddParameter("@end", RequestLogWriter.FormatTime(start + RollupTiers.Width(window)));
+                command.AddParameter("@end", RequestLogWriter.FormatTime(RollupTiers.Next(window, start)));
                 foreach (var table in tables)
                 {
                     command.CommandText = $"DELETE FROM {table} WHERE bucket >= @start AND bucket < @end AND bucket < @horizon";

@@ -4,8 +4,8 @@ namespace Router.Host.RequestLog;
 public sealed record RollupPiece(RollupTier Tier, DateTime? From, DateTime? To);
 
 /// <summary>
-/// Splits a time range into pieces each tier answers exactly: whole days from the day totals, the hours at
-/// either side from the hour totals, the minutes at the edges from the minute totals. A range is counted in
+/// Splits a time range into pieces each tier answers exactly: whole months from the month totals, the days at either side
+/// from the day totals, then hours, then the minutes at the edges. A range is counted in
 /// whole minutes: a <c>from</c> or <c>to</c> inside a minute counts that minute from its start. Where minute
 /// (or hour) totals are past their retention, the edge is read from the next tier up, to its whole hour (or day).
 /// </summary>
@@ -14,12 +14,20 @@ public static class RollupRange
     /// <param name="minutesKeptFrom">Minute totals before this time may have been deleted (retention); null: all kept.</param>
     /// <param name="hoursKeptFrom">The same for hour totals.</param>
     /// <param name="coarsest">No piece is wider than this (a series per hour cannot read day totals).</param>
+    /// <param name="wholeMonthsFrom">Months before this one are not all in the month totals (<see cref="RollupSplit"/>); null: all are.</param>
     public static IReadOnlyList<RollupPiece> Split(DateTimeOffset? from, DateTimeOffset? to, DateTime? minutesKeptFrom, DateTime? hoursKeptFrom,
-        RollupTier coarsest = RollupTier.Day)
+        RollupTier coarsest = RollupTier.Day, DateTime? wholeMonthsFrom = null)
     {
         var lo = from is { } f ? RollupTiers.Floor(RollupTier.Minute, f.UtcDateTime) : (DateTime?)null;
         var hi = to is { } t ? RollupTiers.Ceiling(RollupTier.Minute, t.UtcDateTime) : (DateTime?)null;
         var pieces = new List<RollupPiece>();
+        if (coarsest == RollupTier.Month && wholeMonthsFrom is { } months && (lo is null || lo < months))
+        {
+            // Before the month totals were whole: days at most.
+            var boundary = hi is { } end && end < months ? end : months;
+            Cover(lo, boundary, RollupTier.Day, pieces, minutesKeptFrom, hoursKeptFrom);
+            lo = boundary;
+        }
         Cover(lo, hi, coarsest, pieces, minutesKeptFrom, hoursKeptFrom);
         return pieces;
     }
@@ -67,7 +75,7 @@ public static class RollupRange
         }
         var start = lo is { } s ? RollupTiers.Ceiling(tier, s) : (DateTime?)null;
         var stop = hi is { } e ? RollupTiers.Floor(tier, e) : (DateTime?)null;
-        var finer = tier == RollupTier.Day ? RollupTier.Hour : RollupTier.Minute;
+        var finer = tier switch { RollupTier.Month => RollupTier.Day, RollupTier.Day => RollupTier.Hour, _ => RollupTier.Minute };
         if (start is { } a2 && stop is { } b2 && a2 >= b2)
         {
             Cover(lo, hi, finer, pieces, minutesKeptFrom, hoursKeptFrom);

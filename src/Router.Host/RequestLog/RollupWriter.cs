@@ -99,11 +99,10 @@ public sealed class RollupWriter(string node)
         var combined = entries.Where(e => RollupSplit.IsCombined(e.Time, lastCombinedDay)).ToList();
         var split = combined.Count == 0 ? entries : entries.Where(e => !RollupSplit.IsCombined(e.Time, lastCombinedDay)).ToList();
         foreach (var tier in RollupTiers.All)
-        {
             Upsert(connection, transaction, new RollupTable(tier, RollupGrouping.Combined), Sum(new RollupTable(tier, RollupGrouping.Combined), combined, node));
-            foreach (var grouping in SplitGroupings)
-                Upsert(connection, transaction, new RollupTable(tier, grouping), Sum(new RollupTable(tier, grouping), split, node));
-        }
+        foreach (var tier in RollupTiers.Split)
+        foreach (var grouping in SplitGroupings)
+            Upsert(connection, transaction, new RollupTable(tier, grouping), Sum(new RollupTable(tier, grouping), split, node));
     }
 
     private static Dictionary<RollupKey, RollupSums> Sum(RollupTable table, IEnumerable<RequestLogEntry> entries, string node)

@@ -137,21 +137,22 @@ public static class StorageSchema
     /// Request log totals per minute, hour and day (see <c>RollupWriter</c>), added to as rows are written; <c>node</c> is
     /// in the key so that each node of a pair adds to rows of its own. Each width has a table by model (provider, status,
     /// error origin, cache) and one by key (and cache): a row per key and model made a day of a busy log thousands of
-    /// rows long. The tables that grouped by both at once (<c>request_rollups_minute</c> …) keep the days up to the one
+    /// rows long; the month tables exist only so. The tables that grouped by both at once (<c>request_rollups_minute</c> …) keep the days up to the one
     /// named by <c>request_rollup_state</c>'s <c>split</c> row, the newest day they held when the split tables came ('' on a
     /// new database), and are read only for those. Latencies are counted in fixed buckets (<c>LatencyHistogram</c>),
     /// stored as text of the non-empty ones (<c>HistogramText</c>): <c>lat</c> total, <c>ttft</c> time to first token (streamed
-    /// requests only), <c>ovh</c> the router's overhead. <c>request_rollup_state</c> also remembers the one-time backfill from
-    /// rows written before rollups existed.
+    /// requests only), <c>ovh</c> the router's overhead. <c>request_rollup_state</c> also remembers the newest day counted before
+    /// the month tables came (<c>months</c>: only later months are whole in them) and the one-time backfill from rows written
+    /// before rollups existed.
     /// </summary>
     /// <param name="rowOptions">
     /// What follows the table's definition: SQLite's <c>" WITHOUT ROWID"</c> keeps each row once, in its key's B-tree, where
     /// a table with row ids writes it to the table and to the key's index; PostgreSQL has no such option (<c>""</c>).
     /// </param>
     public static string RequestRollups(string real, string timeText, string rowOptions) =>
-        string.Concat(new[] { "minute", "hour", "day" }.Select(width =>
-            RollupTable($"request_rollups_{width}", real, timeText, rowOptions)
-            + RollupTable($"request_rollups_{width}_by_model", real, timeText, rowOptions, ByModel)
+        string.Concat(new[] { "minute", "hour", "day" }.Select(width => RollupTable($"request_rollups_{width}", real, timeText, rowOptions)))
+        + string.Concat(new[] { "minute", "hour", "day", "month" }.Select(width =>
+            RollupTable($"request_rollups_{width}_by_model", real, timeText, rowOptions, ByModel)
             + RollupTable($"request_rollups_{width}_by_key", real, timeText, rowOptions, ByKey))) + """
             CREATE TABLE IF NOT EXISTS request_rollup_state (
                 name  TEXT PRIMARY KEY,
@@ -159,6 +160,11 @@ public static class StorageSchema
             );
             INSERT INTO request_rollup_state (name, value)
             SELECT 'split', COALESCE(MAX(bucket), '') FROM request_rollups_day WHERE true
+            ON CONFLICT (name) DO NOTHING;
+            INSERT INTO request_rollup_state (name, value)
+            SELECT 'months', COALESCE(MAX(bucket), '')
+            FROM (SELECT MAX(bucket) AS bucket FROM request_rollups_day UNION ALL SELECT MAX(bucket) FROM request_rollups_day_by_model) newest
+            WHERE true
             ON CONFLICT (name) DO NOTHING;
 
             """;

@@ -106,6 +106,37 @@ public sealed class RollupMathTests
     }
 
     [Fact]
+    public void Whole_months_are_read_from_the_month_totals_once_they_count_whole_months()
+    {
+        DateTime Day(int month, int day) => new(2026, month, day, 0, 0, 0, DateTimeKind.Utc);
+        var from = new DateTimeOffset(At(20, 22));
+        var to = new DateTimeOffset(Day(6, 2).AddHours(1));
+        Assert.Equal(
+            [
+                new RollupPiece(RollupTier.Hour, At(20, 22), At(21, 0)),
+                new RollupPiece(RollupTier.Day, At(21, 0), Day(4, 1)),
+                new RollupPiece(RollupTier.Month, Day(4, 1), Day(6, 1)),
+                new RollupPiece(RollupTier.Day, Day(6, 1), Day(6, 2)),
+                new RollupPiece(RollupTier.Hour, Day(6, 2), Day(6, 2).AddHours(1)),
+            ],
+            RollupRange.Split(from, to, null, null, RollupTier.Month));
+        // Month totals whole only from May: April is read in days.
+        Assert.Equal(
+            [
+                new RollupPiece(RollupTier.Hour, At(20, 22), At(21, 0)),
+                new RollupPiece(RollupTier.Day, At(21, 0), Day(5, 1)),
+                new RollupPiece(RollupTier.Month, Day(5, 1), Day(6, 1)),
+                new RollupPiece(RollupTier.Day, Day(6, 1), Day(6, 2)),
+                new RollupPiece(RollupTier.Hour, Day(6, 2), Day(6, 2).AddHours(1)),
+            ],
+            RollupRange.Split(from, to, null, null, RollupTier.Month, wholeMonthsFrom: Day(5, 1)));
+        Assert.Equal([new RollupPiece(RollupTier.Day, null, Day(5, 1)), new RollupPiece(RollupTier.Month, Day(5, 1), null)],
+            RollupRange.Split(null, null, null, null, RollupTier.Month, wholeMonthsFrom: Day(5, 1)));
+        Assert.Equal(Day(3, 1), RollupTiers.Floor(RollupTier.Month, At(31, 23)));
+        Assert.Equal(Day(4, 1), RollupTiers.Ceiling(RollupTier.Month, At(1, 0, 1)));
+    }
+
+    [Fact]
     public void Pieces_are_cut_at_the_split_and_those_before_it_marked()
     {
         var pieces = RollupRange.Split(new DateTimeOffset(At(1, 22, 30)), null, null, null);

@@ -159,8 +159,9 @@ public abstract class RollupStoreTests : StorageTests
     {
         var old = Entries(800, seed: 5, T0);
         await WriteAsync(old);
-        Execute(string.Concat(RollupTiers.All.SelectMany(t => Enum.GetValues<RollupGrouping>().Select(g => $"DELETE FROM {new RollupTable(t, g).Name}; "))) +
-            "DELETE FROM request_rollup_state");
+        Execute(string.Concat(RollupTiers.Split.SelectMany(t => Enum.GetValues<RollupGrouping>()
+                .Where(g => g != RollupGrouping.Combined || t != RollupTier.Month).Select(g => $"DELETE FROM {new RollupTable(t, g).Name}; ")))
+            + "DELETE FROM request_rollup_state");
 
         var rollups = new RollupWriter("local");
         var backfill = new RollupBackfill(Storage, rollups, new ListLogger<RollupMaintenance>());
@@ -245,7 +246,7 @@ public abstract class RollupStoreTests : StorageTests
 
     /// <summary>Makes the days up to <paramref name="lastDay"/> counted in the combined tables, as on a database from before the split.</summary>
     private void CountInCombinedTablesUpTo(string lastDay) =>
-        Execute($"UPDATE request_rollup_state SET value = '{lastDay}' WHERE name = 'split'");
+        Execute($"UPDATE request_rollup_state SET value = '{lastDay}' WHERE name IN ('split', 'months')");
 
     [Fact]
     public async Task Days_before_the_split_are_counted_and_read_in_the_combined_tables_and_later_days_in_those_by_model_and_key()
@@ -257,9 +258,10 @@ public abstract class RollupStoreTests : StorageTests
         CountInCombinedTablesUpTo("9000-01-01T00:00:00.000Z");
         await WriteAsync(before);
         // The upgraded schema splits after the newest day the combined tables hold.
-        Execute("DELETE FROM request_rollup_state WHERE name = 'split'");
+        Execute("DELETE FROM request_rollup_state WHERE name IN ('split', 'months')");
         Storage.Prepare();
         Assert.Equal(RollupTiers.Key(RollupTier.Day, T0), LastCombinedDay());
+        Assert.Equal(RollupTiers.Key(RollupTier.Day, T0), Scalar("SELECT value FROM request_rollup_state WHERE name = 'months'"));
         var after = Entries(700, seed: 11, T0); // T0's last three hours still go to the combined tables
 
         await WriteAsync(after);
@@ -268,10 +270,24 @@ public abstract class RollupStoreTests : StorageTests
         Assert.Equal(0, Count($"request_rollups_minute WHERE bucket >= '{RequestLogWriter.FormatTime(splitAt)}'"));
         Assert.Equal(all.Count(e => e.Time.UtcDateTime < splitAt), Sum("request_rollups_minute"));
         foreach (var grouping in new[] { "by_model", "by_key" })
-        foreach (var tier in new[] { "minute", "hour", "day" })
+        foreach (var tier in new[] { "minute", "hour", "day", "month" })
             Assert.Equal(all.Count(e => e.Time.UtcDateTime >= splitAt), Sum($"request_rollups_{tier}_{grouping}"));
         foreach (var (from, to) in Ranges) AssertReportsMatch(all, from, to);
         AssertReportsMatch(all, T0.AddDays(-1).AddMinutes(7), T0.AddHours(4).AddMinutes(1));
+    }
+
+    [Fact]
+    public async Task Months_are_read_from_the_month_totals_and_their_edges_from_days_hours_and_minutes()
+    {
+        var start = new DateTimeOffset(2026, 2, 26, 5, 0, 0, TimeSpan.Zero); // three days either side of March
+        var entries = Entries(900, seed: 12, start).Concat(Entries(300, seed: 13, start.AddMonths(1))).ToList();
+        await WriteAsync(entries);
+        Assert.Equal(entries.Count, Sum("request_rollups_month_by_model"));
+        Assert.Equal(2, Count("(SELECT DISTINCT bucket FROM request_rollups_month_by_key) months"));
+        AssertReportsMatch(entries, null, null);
+        AssertReportsMatch(entries, start.AddDays(1).AddMinutes(13), null);
+        AssertReportsMatch(entries, null, start.AddMonths(1).AddHours(7).AddMinutes(2));
+        AssertReportsMatch(entries, start.AddHours(2), start.AddMonths(1).AddDays(1));
     }
 
     [Fact]
@@ -297,6 +313,14 @@ public abstract class RollupStoreTests : StorageTests
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         command.ExecuteNonQuery();
+    }
+
+    private object? Scalar(string sql)
+    {
+        using var connection = Storage.OpenLogConnection();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
     }
 
     private string LastCombinedDay()
