@@ -14,7 +14,7 @@ public static class RequestLogRows
     public static void Insert(DbConnection connection, DbTransaction transaction, IReadOnlyList<RequestLogEntry> batch, RouterStorage storage,
         RollupWriter? rollups = null)
     {
-        rollups?.Add(connection, transaction, batch);
+        rollups?.Add(connection, transaction, batch, storage.RowsPerInsert);
         LogValues.Add(connection, transaction, batch);
         RowInserter.Insert(connection, transaction, "requests", RequestColumns, batch, storage.RowsPerInsert);
         var attempts = batch.SelectMany(e => e.Attempts.Select(a => (e.RequestId, Attempt: a))).ToList();

@@ -75,7 +75,7 @@ public sealed class RollupBackfill(RouterStorage storage, RollupWriter rollups, 
         {
             var hour = RollupTiers.Floor(RollupTier.Hour, DateTime.Parse(first, null, DateTimeStyles.AdjustToUniversal));
             var end = RequestLogWriter.FormatTime(hour + TimeSpan.FromHours(1));
-            RollupWriter.Add(connection, transaction, rollups.Node, Rows(command, RequestLogWriter.FormatTime(hour), end));
+            RollupWriter.Add(connection, transaction, rollups.Node, Rows(command, RequestLogWriter.FormatTime(hour), end), storage.RowsPerInsert);
             next = Cutoff + "|" + end;
         }
         else next = Done;

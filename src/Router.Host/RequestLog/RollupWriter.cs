@@ -62,9 +62,9 @@ public sealed class RollupSums
 /// Adds a batch of request log rows to the rollups, in the transaction that inserts them: the rollups then hold
 /// exactly the rows the log holds, however a batch gets there (at once, or later from the outbox, whose replay
 /// writes a batch only when it is not in the database yet). Each row of each table is inserted, or added to where it
-/// exists (<see cref="RollupStatements"/>, the same SQL on SQLite and PostgreSQL), keyed by this node's name, so the
-/// nodes of a pair never add to the same row. A batch is first summed in memory, so a busy minute costs one to three
-/// statements per group and table, not one per request.
+/// exists (<see cref="Upsert"/>, the same SQL on SQLite and PostgreSQL), keyed by this node's name, so the
+/// nodes of a pair never add to the same row. A batch is first summed in memory, and each table's rows are then written by
+/// one to three statements, not by one per request or per group.
 /// </summary>
 /// <param name="node">This node's name in the rollups' key (the pair's host:port, or <c>local</c>).</param>
 public sealed class RollupWriter(string node)
@@ -80,29 +80,31 @@ public sealed class RollupWriter(string node)
     public volatile string? BackfillCutoff;
 
     /// <summary>Adds the entries of a batch that was just inserted.</summary>
-    public void Add(DbConnection connection, DbTransaction transaction, IReadOnlyList<RequestLogEntry> batch)
+    /// <param name="rowsPerStatement">The storage's <c>RowsPerInsert</c>: more than one where a statement costs a round trip.</param>
+    public void Add(DbConnection connection, DbTransaction transaction, IReadOnlyList<RequestLogEntry> batch, int rowsPerStatement)
     {
         var cutoff = BackfillCutoff;
         Add(connection, transaction, node, cutoff is null
             ? batch
-            : batch.Where(e => string.CompareOrdinal(RequestLogWriter.FormatTime(e.Time), cutoff) > 0).ToList());
+            : batch.Where(e => string.CompareOrdinal(RequestLogWriter.FormatTime(e.Time), cutoff) > 0).ToList(), rowsPerStatement);
     }
 
     /// <summary>
     /// Adds <paramref name="entries"/> to every tier, as rows of <paramref name="node"/>: to the tables by model and by key,
     /// or, for the days before <see cref="RollupSplit"/>, to the combined ones that count those days.
     /// </summary>
-    public static void Add(DbConnection connection, DbTransaction transaction, string node, IReadOnlyList<RequestLogEntry> entries)
+    public static void Add(DbConnection connection, DbTransaction transaction, string node, IReadOnlyList<RequestLogEntry> entries, int rowsPerStatement)
     {
         if (entries.Count == 0) return;
         var lastCombinedDay = RollupSplit.LastCombinedDay(connection, transaction);
         var combined = entries.Where(e => RollupSplit.IsCombined(e.Time, lastCombinedDay)).ToList();
         var split = combined.Count == 0 ? entries : entries.Where(e => !RollupSplit.IsCombined(e.Time, lastCombinedDay)).ToList();
         foreach (var tier in RollupTiers.All)
-            Upsert(connection, transaction, new RollupTable(tier, RollupGrouping.Combined), Sum(new RollupTable(tier, RollupGrouping.Combined), combined, node));
+            Upsert(connection, transaction, new RollupTable(tier, RollupGrouping.Combined), Sum(new RollupTable(tier, RollupGrouping.Combined), combined, node),
+                rowsPerStatement);
         foreach (var tier in RollupTiers.Split)
         foreach (var grouping in SplitGroupings)
-            Upsert(connection, transaction, new RollupTable(tier, grouping), Sum(new RollupTable(tier, grouping), split, node));
+            Upsert(connection, transaction, new RollupTable(tier, grouping), Sum(new RollupTable(tier, grouping), split, node), rowsPerStatement);
     }
 
     private static Dictionary<RollupKey, RollupSums> Sum(RollupTable table, IEnumerable<RequestLogEntry> entries, string node)
@@ -117,13 +119,24 @@ public sealed class RollupWriter(string node)
         return sums;
     }
 
-    /// <summary>Adds summed rows to a table.</summary>
-    public static void Upsert(DbConnection connection, DbTransaction transaction, RollupTable table, IReadOnlyDictionary<RollupKey, RollupSums> rows)
+    /// <summary>
+    /// Adds summed rows to a table: a chunk of <paramref name="rowsPerStatement"/> rows per statement (<see cref="RollupUpsert"/>),
+    /// or, at one, a prepared statement run per row (<see cref="RollupStatements"/>). Measured on the same 20,000 generated
+    /// requests: PostgreSQL writes 2.3× the rows a second in chunks, SQLite (no round trips) 1.4–2× fewer.
+    /// </summary>
+    public static void Upsert(DbConnection connection, DbTransaction transaction, RollupTable table, IReadOnlyDictionary<RollupKey, RollupSums> rows,
+        int rowsPerStatement)
     {
         if (rows.Count == 0) return;
+        // In key order, so that two writers sharing rows (two routers given the same node name) meet them in one order.
+        var ordered = rows.OrderBy(r => r.Key, KeyOrder.Instance).ToList();
+        if (rowsPerStatement > 1)
+        {
+            RollupUpsert.Add(connection, transaction, table, ordered, rowsPerStatement);
+            return;
+        }
         using var statements = new RollupStatements(connection, transaction, table);
-        // In key order, so that two writers sharing rows (two routers given the same node name) lock them in one order.
-        foreach (var (key, row) in rows.OrderBy(r => r.Key, KeyOrder.Instance))
+        foreach (var (key, row) in ordered)
         {
             statements.Bind(key, row);
             if (statements.Insert.ExecuteScalar() is not null) continue;
