@@ -8,8 +8,9 @@
 //     times each read the overview makes over the last <days> days, and the explorer's filter choices, in process, without a
 //     router: which part costs what.
 //   time <router-url> <master-key> [repeats, default 7]
-//     signs in to the dashboard and times the overview page (rendered HTML) for each range and /spend/report for
-//     each grouping and range; prints one line per URL: its median and worst time in ms.
+//     signs in to the dashboard and times the overview page (rendered HTML) for each range, /spend/report for
+//     each grouping and range, and /spend/logs' first and 1,000th page (by number and by cursor) for each filter;
+//     prints one line per URL: its median and worst time in ms.
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -161,6 +162,24 @@ static async Task<int> TimeAsync(string router, string masterKey, int repeats)
     foreach (var group in new[] { "model", "provider", "key", "day" })
     foreach (var (name, query) in ranges)
         urls.Add(($"report {group} {name}", $"/spend/report?group_by={group}{query}", true));
+
+    // The explorer's pages (100 rows): the first, the 1,000th by number, and the 1,000th by cursor (page 999's next_before).
+    var filters = new (string Name, string Query)[]
+    {
+        ("none", ""), ("provider", "&provider=provider-3"), ("status", "&status=200"), ("key", "&key=team-0007"),
+        ("model", "&model=model-05"), ("tag", "&tag=batch"), ("tag absent", "&tag=absent"),
+    };
+    foreach (var (name, query) in filters)
+    {
+        urls.Add(($"logs {name} page 1", $"/spend/logs?size=100{query}", true));
+        urls.Add(($"logs {name} page 1000", $"/spend/logs?size=100&page=1000{query}", true));
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/spend/logs?size=100&page=999{query}");
+        request.Headers.Authorization = new("Bearer", masterKey);
+        using var response = await http.SendAsync(request);
+        using var page = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        if (page.RootElement.TryGetProperty("next_before", out var next) && next.GetString() is { } cursor)
+            urls.Add(($"logs {name} cursor 1000", $"/spend/logs?size=100&before={Uri.EscapeDataString(cursor)}{query}", true));
+    }
 
     foreach (var (name, url, bearer) in urls)
     {
