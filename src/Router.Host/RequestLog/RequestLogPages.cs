@@ -146,7 +146,8 @@ public sealed partial class RequestLogQuery
         var id = storage.RequestRowId;
         if (filter.Tags is not { Count: > 0 } tags) return ("requests", "time", id);
         command.AddParameter("@tagged", tags[0]);
-        return ($"request_tags JOIN requests ON tag = @tagged AND requests.time = tagged_time AND requests.{id} = tagged_row", "tagged_time", "tagged_row");
+        var from = $"request_tags JOIN requests ON tag = @tagged AND requests.time = tagged_time AND requests.{id} = tagged_row";
+        return (from, "tagged_time", "tagged_row");
     }
 
     /// <summary>

@@ -175,8 +175,8 @@ public sealed partial class RequestLogQuery
     /// the tables grouped by <paramref name="grouping"/> (or the combined ones before the split), with only the columns asked for.
     /// </summary>
     /// <param name="prefix">Makes the parameters' names unique when a command reads more than one source.</param>
-    private static string RollupRows(DbCommand command, IReadOnlyList<(RollupPiece Piece, bool Combined)> pieces, RollupGrouping grouping, string prefix,
-        string[] columns)
+    private static string RollupRows(DbCommand command, IReadOnlyList<(RollupPiece Piece, bool Combined)> pieces, RollupGrouping grouping,
+        string prefix, string[] columns)
     {
         var selects = pieces.Select((p, i) =>
         {

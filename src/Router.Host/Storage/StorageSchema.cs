@@ -134,12 +134,12 @@ public static class StorageSchema
         """;
 
     /// <summary>
-    /// Request log totals per minute, hour and day (see <c>RollupWriter</c>), added to as rows are written; <c>node</c> is
-    /// in the key so that each node of a pair adds to rows of its own. Each width has a table by model (provider, status,
-    /// error origin, cache) and one by key (and cache): a row per key and model made a day of a busy log thousands of
-    /// rows long; the month tables exist only so. The tables that grouped by both at once (<c>request_rollups_minute</c> …) keep the days up to the one
-    /// named by <c>request_rollup_state</c>'s <c>split</c> row, the newest day they held when the split tables came ('' on a
-    /// new database), and are read only for those. Latencies are counted in fixed buckets (<c>LatencyHistogram</c>),
+    /// Request log totals per minute, hour, day and month (see <c>RollupWriter</c>), added to as rows are written; <c>node</c>
+    /// is in the key so that each node of a pair adds to rows of its own. Each width has a table by model (provider, status,
+    /// error origin, cache) and one by key (and cache): a row per key and model made a day of a busy log thousands of rows
+    /// long. The tables that grouped by both at once (<c>request_rollups_minute</c>, <c>_hour</c>, <c>_day</c>) keep the days up
+    /// to the one named by <c>request_rollup_state</c>'s <c>split</c> row, the newest day they held when the split tables came
+    /// ('' on a new database), and are read only for those. Latencies are counted in fixed buckets (<c>LatencyHistogram</c>),
     /// stored as text of the non-empty ones (<c>HistogramText</c>): <c>lat</c> total, <c>ttft</c> time to first token (streamed
     /// requests only), <c>ovh</c> the router's overhead. <c>request_rollup_state</c> also remembers the newest day counted before
     /// the month tables came (<c>months</c>: only later months are whole in them) and the one-time backfill from rows written
