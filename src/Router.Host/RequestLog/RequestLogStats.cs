@@ -155,12 +155,8 @@ public sealed partial class RequestLogQuery
         string State(int column) => r.IsDBNull(column) ? "" : r.GetString(column);
         var firstSplit = RollupSplit.FirstSplitTime(State(2));
         // No month before the split: the combined tables have no month totals.
-        DateTime? wholeMonthsFrom = (RollupSplit.FirstWholeMonth(State(3)), firstSplit) switch
-        {
-            ({ } months, { } split) => months > split ? months : RollupTiers.Ceiling(RollupTier.Month, split),
-            (null, { } split) => RollupTiers.Ceiling(RollupTier.Month, split),
-            var (months, _) => months,
-        };
+        var firstMonthAfterSplit = firstSplit is { } split ? RollupTiers.Ceiling(RollupTier.Month, split) : (DateTime?)null;
+        var wholeMonthsFrom = new[] { RollupSplit.FirstWholeMonth(State(3)), firstMonthAfterSplit }.Max();
         var pieces = RollupRange.Split(from, to, KeptFrom(0, RollupTier.Hour), KeptFrom(1, RollupTier.Day), coarsest, wholeMonthsFrom);
         return RollupRange.CutAt(pieces, firstSplit);
     }

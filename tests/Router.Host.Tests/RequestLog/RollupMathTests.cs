@@ -111,25 +111,18 @@ public sealed class RollupMathTests
         DateTime Day(int month, int day) => new(2026, month, day, 0, 0, 0, DateTimeKind.Utc);
         var from = new DateTimeOffset(At(20, 22));
         var to = new DateTimeOffset(Day(6, 2).AddHours(1));
-        Assert.Equal(
-            [
-                new RollupPiece(RollupTier.Hour, At(20, 22), At(21, 0)),
-                new RollupPiece(RollupTier.Day, At(21, 0), Day(4, 1)),
-                new RollupPiece(RollupTier.Month, Day(4, 1), Day(6, 1)),
-                new RollupPiece(RollupTier.Day, Day(6, 1), Day(6, 2)),
-                new RollupPiece(RollupTier.Hour, Day(6, 2), Day(6, 2).AddHours(1)),
-            ],
-            RollupRange.Split(from, to, null, null, RollupTier.Month));
+        // Hours and days to the first whole month, months, then days and hours after the last.
+        List<RollupPiece> Expected(DateTime firstMonth) =>
+        [
+            new RollupPiece(RollupTier.Hour, At(20, 22), At(21, 0)),
+            new RollupPiece(RollupTier.Day, At(21, 0), firstMonth),
+            new RollupPiece(RollupTier.Month, firstMonth, Day(6, 1)),
+            new RollupPiece(RollupTier.Day, Day(6, 1), Day(6, 2)),
+            new RollupPiece(RollupTier.Hour, Day(6, 2), Day(6, 2).AddHours(1)),
+        ];
+        Assert.Equal(Expected(Day(4, 1)), RollupRange.Split(from, to, null, null, RollupTier.Month));
         // Month totals whole only from May: April is read in days.
-        Assert.Equal(
-            [
-                new RollupPiece(RollupTier.Hour, At(20, 22), At(21, 0)),
-                new RollupPiece(RollupTier.Day, At(21, 0), Day(5, 1)),
-                new RollupPiece(RollupTier.Month, Day(5, 1), Day(6, 1)),
-                new RollupPiece(RollupTier.Day, Day(6, 1), Day(6, 2)),
-                new RollupPiece(RollupTier.Hour, Day(6, 2), Day(6, 2).AddHours(1)),
-            ],
-            RollupRange.Split(from, to, null, null, RollupTier.Month, wholeMonthsFrom: Day(5, 1)));
+        Assert.Equal(Expected(Day(5, 1)), RollupRange.Split(from, to, null, null, RollupTier.Month, wholeMonthsFrom: Day(5, 1)));
         Assert.Equal([new RollupPiece(RollupTier.Day, null, Day(5, 1)), new RollupPiece(RollupTier.Month, Day(5, 1), null)],
             RollupRange.Split(null, null, null, null, RollupTier.Month, wholeMonthsFrom: Day(5, 1)));
         Assert.Equal(Day(3, 1), RollupTiers.Floor(RollupTier.Month, At(31, 23)));
