@@ -39,12 +39,7 @@ public sealed class RedisServer : IAsyncDisposable
     }
 
     /// <summary>A port nothing listens on, for a store that never reaches Redis.</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreePort() => LoopbackPort.Free();
 
     public async Task StartAsync()
     {

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text;
 using Router.MockUpstream;
 
@@ -62,7 +61,7 @@ public sealed class RouterProcess : IAsyncDisposable
         dataDir ??= Directory.CreateTempSubdirectory("router-e2e-").FullName;
         var configFile = Path.Combine(dataDir, "test.conf");
         await File.WriteAllTextAsync(configFile, ConfigText(dataDir, routerBlock));
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         var baseUrl = $"{(https is null ? "http" : "https")}://127.0.0.1:{port}";
 
         var start = new ProcessStartInfo("dotnet")
@@ -176,13 +175,6 @@ public sealed class RouterProcess : IAsyncDisposable
     {
         if (line is null) return;
         lock (_output) _output.AppendLine(line);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>The router built alongside these tests, in the same configuration (Debug/Release).</summary>
