@@ -17,7 +17,9 @@ internal sealed partial record KeyBudgetState
         var (refused, reservation) = Check(admit, now);
         if (refused is not null) return Admission.Refuse(refused);
         var admitted = new RequestAdmitted(admit.RequestId, reservation, now);
-        return Granted(Apply(admitted), admitted, admit.RequestId);
+        // What remains needs the budget side only. Not Apply: the actor applies the event to this same state, and a rate
+        // window appended to from two states copies itself (TimedLog), every request of the last minute per admission.
+        return Granted(Reserved(admitted), admitted, admit.RequestId);
     }
 
     private static Admission Granted(KeyBudgetState after, RequestAdmitted? admitted, string requestId)

@@ -19,11 +19,13 @@ internal sealed partial record KeyBudgetState(
     public KeyBudgetState Restored(RecoveredKey key) =>
         this with { Policy = key.Policy, Deleted = key.Deleted, Settled = key.Settled, Period = new BudgetPeriod(key.PeriodStart, key.PeriodSpend) };
 
-    public KeyBudgetState Apply(RequestAdmitted admitted) =>
+    public KeyBudgetState Apply(RequestAdmitted admitted) => Reserved(admitted) with { Rates = Rates.Slid(admitted.At).WithRequest(admitted.At) };
+
+    /// <summary>An admission's budget side alone: its period and its reservation, the rate window as it was.</summary>
+    private KeyBudgetState Reserved(RequestAdmitted admitted) =>
         this with
         {
             Period = Period.Rolled(Policy, admitted.At),
-            Rates = Rates.Slid(admitted.At).WithRequest(admitted.At),
             Reservations = Reservations.Admitted(admitted.RequestId, admitted.Reservation),
         };
 

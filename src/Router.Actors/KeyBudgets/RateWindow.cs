@@ -23,6 +23,9 @@ internal sealed class RateWindow
 
     public long Tokens { get; }
 
+    /// <summary>Whether this is its key's latest window, whose next request or tokens are written in place, not copied.</summary>
+    public bool IsNewest => _requests.IsNewest && _tokens.IsNewest;
+
     public RateWindow WithRequest(DateTimeOffset at) => new(_requests.With(at, true), _tokens, Tokens);
 
     public RateWindow WithTokens(DateTimeOffset at, long tokens) => new(_requests, _tokens.With(at, tokens), Tokens + tokens);

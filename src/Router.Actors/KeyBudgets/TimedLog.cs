@@ -22,6 +22,9 @@ internal readonly struct TimedLog<T>
 
     public (DateTimeOffset At, T Value) Oldest => _slots!.Items[_start];
 
+    /// <summary>Whether nothing was added after this run's values: adding to it writes in place rather than copying them.</summary>
+    public bool IsNewest => _slots is null || _slots.Used == _end;
+
     public TimedLog<T> WithoutOldest() => new(_slots!, _start + 1, _end);
 
     public TimedLog<T> With(DateTimeOffset at, T value)

@@ -26,6 +26,21 @@ public sealed class KeyBudgetStateLimitsTests
     }
 
     [Fact]
+    public void Deciding_leaves_the_rate_window_to_the_admission_so_it_grows_in_place()
+    {
+        // A decision that added to the window itself made the actor's own admission, applied to the state decided on,
+        // copy the whole minute of requests each time (bench/README.md, issue 24: 6,000 → 1,100 req/s as the minute filled).
+        var key = KeyWith(Policy() with { RpmLimit = 1_000 });
+        for (var i = 0; i < 100; i++)
+        {
+            var admitted = key.Decide(Admit($"r{i}"), T0.AddMilliseconds(i)).Admitted;
+            Assert.True(key.Rates.IsNewest, $"request {i}");
+            key = key.Apply(admitted!).Settled($"r{i}", 0, T0.AddMilliseconds(i), prompt: 1);
+        }
+        Assert.Equal((100, 100L), (key.Rates.Requests, key.Rates.Tokens));
+    }
+
+    [Fact]
     public void Settling_gives_back_no_rpm_slot_and_a_refusal_takes_none()
     {
         var key = KeyWith(Policy() with { RpmLimit = 1 }).Granted(Admit("r1"), T0).Settled("r1", 0, T0.AddSeconds(1));
