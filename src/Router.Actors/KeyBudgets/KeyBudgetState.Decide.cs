@@ -13,19 +13,19 @@ internal sealed partial record KeyBudgetState
     /// <summary>Whether <paramref name="admit"/> may go at <paramref name="now"/>, and on what terms. Changes nothing: apply its event.</summary>
     public Admission Decide(KeyBudget.Admit admit, DateTimeOffset now)
     {
-        if (Reservations.IsAdmitted(admit.RequestId)) return Granted(this, admitted: null, admit.RequestId);
+        if (Reservations.IsAdmitted(admit.RequestId)) return Granted(Period, Reservations.Of(admit.RequestId), admitted: null);
         var (refused, reservation) = Check(admit, now);
         if (refused is not null) return Admission.Refuse(refused);
-        var admitted = new RequestAdmitted(admit.RequestId, reservation, now);
-        // What remains needs the budget side only. Not Apply: the actor applies the event to this same state, and a rate
-        // window appended to from two states copies itself (TimedLog), every request of the last minute per admission.
-        return Granted(Reserved(admitted), admitted, admit.RequestId);
+        // Told from this state, not from the state after: the actor applies the event to this same state, and a rate window
+        // appended to from two states copies itself (TimedLog), every request of the last minute per admission.
+        return Granted(Period.Rolled(Policy, now), reservation, new RequestAdmitted(admit.RequestId, reservation, now));
     }
 
-    private static Admission Granted(KeyBudgetState after, RequestAdmitted? admitted, string requestId)
+    /// <summary>Granted: what is left beside the request's own reservation (a request asked again already holds it), and its limit.</summary>
+    private Admission Granted(BudgetPeriod period, Reservation own, RequestAdmitted? admitted)
     {
-        var own = after.Reservations.Of(requestId);
-        return new Admission(null, admitted, after.Policy!.MaxBudget - after.Period.Spend - (after.Reservations.Reserved - own.Cost), own.CappedMaxTokens);
+        var othersReserved = Reservations.Reserved - (admitted is null ? own.Cost : 0);
+        return new Admission(null, admitted, Policy!.MaxBudget - period.Spend - othersReserved, own.CappedMaxTokens);
     }
 
     /// <summary>Why the request may not go (null when it may), or what it reserves when it may.</summary>

@@ -19,13 +19,11 @@ internal sealed partial record KeyBudgetState(
     public KeyBudgetState Restored(RecoveredKey key) =>
         this with { Policy = key.Policy, Deleted = key.Deleted, Settled = key.Settled, Period = new BudgetPeriod(key.PeriodStart, key.PeriodSpend) };
 
-    public KeyBudgetState Apply(RequestAdmitted admitted) => Reserved(admitted) with { Rates = Rates.Slid(admitted.At).WithRequest(admitted.At) };
-
-    /// <summary>An admission's budget side alone: its period and its reservation, the rate window as it was.</summary>
-    private KeyBudgetState Reserved(RequestAdmitted admitted) =>
+    public KeyBudgetState Apply(RequestAdmitted admitted) =>
         this with
         {
             Period = Period.Rolled(Policy, admitted.At),
+            Rates = Rates.Slid(admitted.At).WithRequest(admitted.At),
             Reservations = Reservations.Admitted(admitted.RequestId, admitted.Reservation),
         };
 
@@ -63,5 +61,5 @@ internal sealed partial record KeyBudgetState(
     /// <summary>The key's policy, totals and current limits as the admin API shows them.</summary>
     public KeyBudget.State ToReply(string keyId) =>
         new(keyId, Policy, Deleted, Settled.Requests, Settled.PromptTokens, Settled.CompletionTokens, Settled.Cost, Period.Spend,
-            Period.End(Policy), Reservations.Reserved, Reservations.InFlight.Count, Rates.Requests, Rates.Tokens, Settled.EstimatedCost);
+            Period.End(Policy), Reservations.Reserved, Reservations.InFlight, Rates.Requests, Rates.Tokens, Settled.EstimatedCost);
 }

@@ -74,7 +74,7 @@ public sealed class KeyBudgetStateAdmissionTests
 
         Assert.Equal(new Reservation(0.25m, 100, null), admission.Admitted?.Reservation);
         Assert.Null(admission.CappedMaxTokens);
-        Assert.Equal((0.25m, 1, 1), (key.Reservations.Reserved, key.Reservations.InFlight.Count, key.Rates.Requests));
+        Assert.Equal((0.25m, 1, 1), (key.Reservations.Reserved, key.Reservations.InFlight, key.Rates.Requests));
     }
 
     [Fact]
@@ -123,6 +123,6 @@ public sealed class KeyBudgetStateAdmissionTests
         var (key, admission) = KeyWith(Policy(maxBudget: 0.10m)).Admitted(Admit("r1", cost: 0.5m, tokens: 100), T0);
 
         Assert.False(admission.IsGranted);
-        Assert.Equal((0m, 0, 0, 0L), (key.Reservations.Reserved, key.Reservations.InFlight.Count, key.Rates.Requests, key.Reservations.ReservedTokens));
+        Assert.Equal((0m, 0, 0, 0L), (key.Reservations.Reserved, key.Reservations.InFlight, key.Rates.Requests, key.Reservations.ReservedTokens));
     }
 }

@@ -137,7 +137,7 @@ public sealed class KeyBudgetStateCompletionCapTests
 
             Assert.True(key.Period.Spend + key.Reservations.Reserved <= budget, $"step {i}: {key.Period.Spend} spent and {key.Reservations.Reserved} reserved");
             Assert.Equal(key.Reservations.Held.Values.Sum(r => r.Cost), key.Reservations.Reserved);
-            Assert.Equal(inFlight.Count, key.Reservations.InFlight.Count);
+            Assert.Equal(inFlight.Count, key.Reservations.InFlight);
         }
     }
 }

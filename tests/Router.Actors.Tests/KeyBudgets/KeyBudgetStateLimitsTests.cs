@@ -83,7 +83,7 @@ public sealed class KeyBudgetStateLimitsTests
     {
         var key = KeyWith(Policy(maxBudget: 1m)).Granted(Admit("r1", cost: 0.5m), T0).Settled("r1", 0.2m, T0, prompt: 10, completion: 5);
 
-        Assert.Equal((0m, 0, 0.2m, 0.2m), (key.Reservations.Reserved, key.Reservations.InFlight.Count, key.Period.Spend, key.Settled.Cost));
+        Assert.Equal((0m, 0, 0.2m, 0.2m), (key.Reservations.Reserved, key.Reservations.InFlight, key.Period.Spend, key.Settled.Cost));
         Assert.Equal((1L, 10L, 5L), (key.Settled.Requests, key.Settled.PromptTokens, key.Settled.CompletionTokens));
         Assert.True(key.Decide(Admit("r2", cost: 0.8m), T0).IsGranted);
         Assert.False(key.Decide(Admit("r2", cost: 0.81m), T0).IsGranted);
@@ -95,9 +95,9 @@ public sealed class KeyBudgetStateLimitsTests
         var key = KeyWith(Policy(maxBudget: 1m)).Granted(Admit("r1", cost: 0.3m, tokens: 30), T0).Granted(Admit("r2", cost: 0.4m, tokens: 40), T0);
 
         key = key.Apply(new RequestEnded("unknown"));
-        Assert.Equal((0.7m, 70L, 2), (key.Reservations.Reserved, key.Reservations.ReservedTokens, key.Reservations.InFlight.Count));
+        Assert.Equal((0.7m, 70L, 2), (key.Reservations.Reserved, key.Reservations.ReservedTokens, key.Reservations.InFlight));
         key = key.Apply(new RequestEnded("r1")).Apply(new RequestEnded("r1"));
-        Assert.Equal((0.4m, 40L, 1), (key.Reservations.Reserved, key.Reservations.ReservedTokens, key.Reservations.InFlight.Count));
+        Assert.Equal((0.4m, 40L, 1), (key.Reservations.Reserved, key.Reservations.ReservedTokens, key.Reservations.InFlight));
     }
 
     [Fact]
