@@ -5,43 +5,51 @@ internal sealed class RateWindow
 {
     public static readonly TimeSpan Length = TimeSpan.FromMinutes(1);
 
-    public static readonly RateWindow Empty = new(default, default, 0);
+    public static readonly RateWindow Empty = new(default, default, 0, 0);
 
-    // Each request's time, and each answer's time and tokens. Not immutable queues: those cost two objects per
-    // request of the last minute (136,000 at 2,000 requests a second, bench/README.md, issue 24).
-    private readonly TimedLog<bool> _requests;
+    // Each request's time and each answer's time and tokens, those close in time merged (TimedLog). Not immutable
+    // queues: those cost two objects per request of the last minute (136,000 at 2,000 requests a second, bench/README.md, issue 24).
+    private readonly TimedLog<int> _requests;
     private readonly TimedLog<long> _tokens;
 
-    private RateWindow(TimedLog<bool> requests, TimedLog<long> tokens, long tokenCount)
+    private RateWindow(TimedLog<int> requests, TimedLog<long> tokens, int requestCount, long tokenCount)
     {
         _requests = requests;
         _tokens = tokens;
+        Requests = requestCount;
         Tokens = tokenCount;
     }
 
-    public int Requests => _requests.Count;
+    public int Requests { get; }
 
     public long Tokens { get; }
 
     /// <summary>Whether this is its key's latest window, whose next request or tokens are written in place, not copied.</summary>
     public bool IsNewest => _requests.IsNewest && _tokens.IsNewest;
 
-    public RateWindow WithRequest(DateTimeOffset at) => new(_requests.With(at, true), _tokens, Tokens);
+    /// <summary>Entries held for the last minute's requests and tokens: bounded by the window over <see cref="TimedLog{T}.MergeWithin"/>, whatever the rate.</summary>
+    public int Entries => _requests.Entries + _tokens.Entries;
 
-    public RateWindow WithTokens(DateTimeOffset at, long tokens) => new(_requests, _tokens.With(at, tokens), Tokens + tokens);
+    public RateWindow WithRequest(DateTimeOffset at) => new(_requests.With(at, 1), _tokens, Requests + 1, Tokens);
+
+    public RateWindow WithTokens(DateTimeOffset at, long tokens) => new(_requests, _tokens.With(at, tokens), Requests, Tokens + tokens);
 
     /// <summary>The window at <paramref name="now"/>: without the requests and tokens older than its length.</summary>
     public RateWindow Slid(DateTimeOffset now)
     {
-        var requests = _requests;
-        while (!requests.IsEmpty && now - requests.Oldest.At >= Length) requests = requests.WithoutOldest();
+        var (requests, requestCount) = (_requests, Requests);
+        while (!requests.IsEmpty && now - requests.Oldest.At >= Length)
+        {
+            requestCount -= requests.Oldest.Amount;
+            requests = requests.WithoutOldest();
+        }
         var (tokens, tokenCount) = (_tokens, Tokens);
         while (!tokens.IsEmpty && now - tokens.Oldest.At >= Length)
         {
-            tokenCount -= tokens.Oldest.Value;
+            tokenCount -= tokens.Oldest.Amount;
             tokens = tokens.WithoutOldest();
         }
-        return requests.Count == _requests.Count && tokens.Count == _tokens.Count ? this : new RateWindow(requests, tokens, tokenCount);
+        return requests.Entries == _requests.Entries && tokens.Entries == _tokens.Entries ? this : new RateWindow(requests, tokens, requestCount, tokenCount);
     }
 
     /// <summary>When the oldest request leaves the window; a whole window when there is none (a limit of 0).</summary>

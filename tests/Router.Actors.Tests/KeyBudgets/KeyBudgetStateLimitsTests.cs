@@ -41,6 +41,18 @@ public sealed class KeyBudgetStateLimitsTests
     }
 
     [Fact]
+    public void Requests_merged_in_the_window_leave_it_with_the_latest_of_them_so_a_limit_is_never_passed()
+    {
+        var key = KeyWith(Policy() with { RpmLimit = 2 }).Granted(Admit("r1"), T0).Granted(Admit("r2"), T0.AddMilliseconds(50));
+
+        var refused = key.Decide(Admit("r3"), T0.AddSeconds(60)).Refused;
+
+        Assert.Equal(TimeSpan.FromMilliseconds(50), refused?.RetryAfter);
+        Assert.True(key.Decide(Admit("r3"), T0.AddSeconds(60).AddMilliseconds(50)).IsGranted);
+        Assert.Equal(1, key.Rates.Entries);
+    }
+
+    [Fact]
     public void Settling_gives_back_no_rpm_slot_and_a_refusal_takes_none()
     {
         var key = KeyWith(Policy() with { RpmLimit = 1 }).Granted(Admit("r1"), T0).Settled("r1", 0, T0.AddSeconds(1));
