@@ -3,11 +3,7 @@ using System.Collections.Immutable;
 namespace Router.Actors.KeyBudgets;
 
 /// <summary>What an admitted request holds until it is settled, and the completion limit it was lowered to (null: not lowered).</summary>
-internal readonly record struct Reservation(decimal Cost, int Tokens, int? CappedMaxTokens)
-{
-    /// <summary>Holds nothing worth keeping: no cost, no tokens, no lowered limit.</summary>
-    public bool IsEmpty => Cost <= 0 && Tokens <= 0 && CappedMaxTokens is null;
-}
+internal readonly record struct Reservation(decimal Cost, int Tokens, int? CappedMaxTokens);
 
 /// <summary>
 /// A key's requests admitted and not yet settled, and what each holds (an empty reservation for one that holds nothing),
