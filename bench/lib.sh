@@ -85,6 +85,21 @@ wait_ready() { # url seconds pid
     sleep 0.05
   done
 }
+# One node on embedded defaults in front of the mock's OpenAI endpoint ($MOCK), one priced model, the breaker never
+# opening: the config bench/cache-full and bench/ab start. Extra HOCON (the second argument) goes inside router { }.
+single_node_conf() { # data-dir [extra HOCON]
+  cat <<CONF
+router {
+  master-key = "$MASTER_KEY"
+  data-dir = "$1"
+  providers { mock { type = openai-compatible, api-base = "$MOCK/v1" } }
+  models = [ { name = "bench-model", provider = mock } ]
+  prices { "bench-model" { input-cost-per-token = 0.000001, output-cost-per-token = 0.000002 } }
+  breaker.consecutive-failures-to-open = 1000000
+  ${2:-}
+}
+CONF
+}
 # A virtual key with a budget too large to run out, made with the master key through the key API.
 new_key() { # router-url alias; prints the generate answer (JSON)
   curl -fsS -X POST "$1/key/generate" -H "Authorization: Bearer $MASTER_KEY" -H 'Content-Type: application/json' \

@@ -28,7 +28,7 @@ public sealed class AlertHistoryRestartTests
                 attempts = 1
                 targets = [
                   { name = hook, url = "{{hooks.Root}}/generic" }
-                  { name = dead, url = "http://127.0.0.1:{{RedisServer.FreePort()}}/hook" }
+                  { name = dead, url = "http://127.0.0.1:{{LoopbackPort.Free()}}/hook" }
                 ]
               }
             """;

@@ -63,7 +63,7 @@ public sealed class AlertsTests
         await using var mock = await MockOpenAiServer.StartAsync(requiredKey: ProviderSecret);
         await using var redis = await RedisServer.StartNewAsync();
         await using var hooks = await WebhookReceiver.StartAsync(failFirst: 2);
-        await using var router = await RouterProcess.StartAsync(Config(mock, redis, hooks, RedisServer.FreePort()));
+        await using var router = await RouterProcess.StartAsync(Config(mock, redis, hooks, LoopbackPort.Free()));
         using var master = router.CreateClient(MasterKey);
 
         // router alerts test: every target, each in its format; the flaky one after two 503s.

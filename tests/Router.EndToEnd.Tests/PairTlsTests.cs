@@ -83,7 +83,7 @@ public sealed class PairTlsTests(TlsPairFixture fixture, ITestOutputHelper outpu
     /// <summary>A third node's config beside the pair (its own port, the pair's seeds and PostgreSQL), with <paramref name="tls"/>.</summary>
     private string ThirdNodeConfig(string tls)
     {
-        var self = $"127.0.0.1:{RedisServer.FreePort()}";
+        var self = $"127.0.0.1:{LoopbackPort.Free()}";
         return $$"""
               master-key = "sk-e2e-third-node-master-4c6e8a0b2d"
               storage { provider = postgres, connection-string = "{{Pair.Postgres.ConnectionString}}" }

@@ -57,7 +57,7 @@ public sealed class PostgresTlsTests : IAsyncLifetime
     private string Config(string root) => $$"""
           master-key = "{{MasterKey}}"
           storage { provider = postgres, connection-string = "{{ConnectionString(root)}}", password-file = "{{PasswordFile}}" }
-          cluster { enabled = true, hostname = "127.0.0.1", port = {{RedisServer.FreePort()}}, join-timeout = 1s, drain-delay = 0s }
+          cluster { enabled = true, hostname = "127.0.0.1", port = {{LoopbackPort.Free()}}, join-timeout = 1s, drain-delay = 0s }
           cache.enabled = false
           request-log.batch-interval = 200ms
           providers { mock { type = openai-compatible, api-base = "{{_mock.ApiBase}}" } }

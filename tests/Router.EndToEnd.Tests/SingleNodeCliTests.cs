@@ -46,7 +46,7 @@ public sealed class SingleNodeCliTests : IAsyncLifetime
     [Fact]
     public async Task A_node_that_is_down_exits_with_4_and_says_where()
     {
-        var port = Router.MockUpstream.RedisServer.FreePort();
+        var port = Router.MockUpstream.LoopbackPort.Free();
 
         var result = await RouterCliProcess.RunAsync(MasterKey, "breakers", "list", "--node", $"127.0.0.1:{port}", "--json");
 

@@ -67,7 +67,7 @@ public sealed class StartupTests
             RedirectStandardInput = true, // kept open: at its end script would end the session
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { "-qfec", $"dotnet '{RouterProcess.RouterDll()}' --config '{config}' --urls http://127.0.0.1:{RedisServer.FreePort()}", "/dev/null" })
+        foreach (var arg in new[] { "-qfec", $"dotnet '{RouterProcess.RouterDll()}' --config '{config}' --urls http://127.0.0.1:{LoopbackPort.Free()}", "/dev/null" })
             start.ArgumentList.Add(arg);
         foreach (var name in new[] { "ROUTER_MASTER_KEY", "ROUTER_DATA_DIR", "ROUTER_CONFIG" }) start.Environment.Remove(name);
         var output = new StringBuilder();

@@ -52,7 +52,7 @@ public sealed class PostgresServer : IAsyncDisposable
     public static async Task<PostgresServer> StartNewAsync(PostgresTls? tls = null)
     {
         var root = Directory.CreateTempSubdirectory("router-pg-").FullName;
-        var server = new PostgresServer(root, BinDirectory(), RedisServer.FreePort(), Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12)));
+        var server = new PostgresServer(root, BinDirectory(), LoopbackPort.Free(), Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12)));
         try
         {
             var passwordFile = Path.Combine(root, "pwfile");

@@ -26,7 +26,7 @@ public sealed class RedisSentinel : IAsyncDisposable
 
     public static async Task<RedisSentinel> StartAsync(RedisServer primary)
     {
-        var port = RedisServer.FreePort();
+        var port = LoopbackPort.Free();
         // Sentinel rewrites its configuration file, so it gets one of its own.
         var directory = Directory.CreateTempSubdirectory("router-sentinel-").FullName;
         var config = Path.Combine(directory, "sentinel.conf");

@@ -33,13 +33,10 @@ public sealed class RedisServer : IAsyncDisposable
 
     public static async Task<RedisServer> StartNewAsync(RedisSecurity? security = null)
     {
-        var server = new RedisServer(FreePort(), security ?? new RedisSecurity());
+        var server = new RedisServer(LoopbackPort.Free(), security ?? new RedisSecurity());
         await server.StartAsync();
         return server;
     }
-
-    /// <summary>A port nothing listens on, for a store that never reaches Redis.</summary>
-    public static int FreePort() => LoopbackPort.Free();
 
     public async Task StartAsync()
     {

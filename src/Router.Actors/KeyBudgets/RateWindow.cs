@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Router.Actors.KeyBudgets;
 
 /// <summary>A key's requests and tokens in the last minute, against its RPM and TPM limits. Immutable: each change is a new window.</summary>
@@ -37,19 +39,20 @@ internal sealed class RateWindow
     /// <summary>The window at <paramref name="now"/>: without the requests and tokens older than its length.</summary>
     public RateWindow Slid(DateTimeOffset now)
     {
-        var (requests, requestCount) = (_requests, Requests);
-        while (!requests.IsEmpty && now - requests.Oldest.At >= Length)
-        {
-            requestCount -= requests.Oldest.Amount;
-            requests = requests.WithoutOldest();
-        }
-        var (tokens, tokenCount) = (_tokens, Tokens);
-        while (!tokens.IsEmpty && now - tokens.Oldest.At >= Length)
-        {
-            tokenCount -= tokens.Oldest.Amount;
-            tokens = tokens.WithoutOldest();
-        }
+        var (requests, requestCount) = Slid(_requests, Requests, now);
+        var (tokens, tokenCount) = Slid(_tokens, Tokens, now);
         return requests.Entries == _requests.Entries && tokens.Entries == _tokens.Entries ? this : new RateWindow(requests, tokens, requestCount, tokenCount);
+    }
+
+    /// <summary>A log and its total without the entries older than the window.</summary>
+    private static (TimedLog<T> Log, T Total) Slid<T>(TimedLog<T> log, T total, DateTimeOffset now) where T : struct, INumber<T>
+    {
+        while (!log.IsEmpty && now - log.Oldest.At >= Length)
+        {
+            total -= log.Oldest.Amount;
+            log = log.WithoutOldest();
+        }
+        return (log, total);
     }
 
     /// <summary>When the oldest request leaves the window; a whole window when there is none (a limit of 0).</summary>

@@ -12,7 +12,7 @@ public sealed class CliPairFixture : IAsyncLifetime
 {
     public const string MasterKey = "sk-e2e-cli-master-5c1d9e7b3a-7e3c9a1";
 
-    private readonly int[] _remotingPorts = [RedisServer.FreePort(), RedisServer.FreePort()];
+    private readonly int[] _remotingPorts = [LoopbackPort.Free(), LoopbackPort.Free()];
     private readonly RouterProcess?[] _nodes = new RouterProcess?[2];
     private readonly string[] _dataDirs = [Directory.CreateTempSubdirectory("router-cli-a-").FullName, Directory.CreateTempSubdirectory("router-cli-b-").FullName];
 

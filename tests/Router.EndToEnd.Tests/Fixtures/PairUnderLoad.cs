@@ -34,7 +34,7 @@ public sealed class PairUnderLoad : IAsyncDisposable
     private readonly string _masterKey;
     private readonly string _extraConfig;
     private readonly Func<int, string>? _nodeConfig;
-    private readonly int[] _remotingPorts = [RedisServer.FreePort(), RedisServer.FreePort()];
+    private readonly int[] _remotingPorts = [LoopbackPort.Free(), LoopbackPort.Free()];
     private readonly RouterProcess?[] _nodes = new RouterProcess?[2];
     private readonly string[] _dataDirs = [Directory.CreateTempSubdirectory("router-pair-a-").FullName, Directory.CreateTempSubdirectory("router-pair-b-").FullName];
     private PostgresServer? _postgres;

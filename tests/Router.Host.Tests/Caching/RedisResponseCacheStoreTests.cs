@@ -137,7 +137,7 @@ public sealed class RedisResponseCacheStoreTests : ResponseCacheStoreContract
     public async Task A_redis_that_was_never_there_costs_each_call_little_and_throws_nothing()
     {
         var logger = new ListLogger<RedisResponseCacheStore>();
-        await using var store = Open($"127.0.0.1:{RedisServer.FreePort()}", logger, TimeProvider.System);
+        await using var store = Open($"127.0.0.1:{LoopbackPort.Free()}", logger, TimeProvider.System);
         var key = Key("default", "m", "never");
 
         for (var i = 0; i < 3; i++)
