@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 
 namespace Router.Host.RequestLog;
 
@@ -12,14 +11,20 @@ public static class HistogramText
 {
     public static string Write(ReadOnlySpan<long> counts)
     {
-        var text = new StringBuilder();
+        // Each pair at most "63:" and a count of 19 digits, and a comma.
+        Span<char> text = stackalloc char[counts.Length * 24];
+        var length = 0;
         for (var i = 0; i < counts.Length; i++)
         {
             if (counts[i] == 0) continue;
-            if (text.Length > 0) text.Append(',');
-            text.Append(CultureInfo.InvariantCulture, $"{i}:{counts[i]}");
+            if (length > 0) text[length++] = ',';
+            i.TryFormat(text[length..], out var written, provider: CultureInfo.InvariantCulture);
+            length += written;
+            text[length++] = ':';
+            counts[i].TryFormat(text[length..], out written, provider: CultureInfo.InvariantCulture);
+            length += written;
         }
-        return text.ToString();
+        return new string(text[..length]);
     }
 
     /// <summary>Adds the counts of <paramref name="text"/> to <paramref name="counts"/>.</summary>

@@ -1,6 +1,8 @@
 using System.Data;
 using System.Data.Common;
 using Router.Host.Storage;
+using AttemptColumn = Router.Host.RequestLog.LogColumn<(string RequestId, Router.Host.RequestLog.AttemptLogEntry Attempt)>;
+using RequestColumn = Router.Host.RequestLog.LogColumn<Router.Host.RequestLog.RequestLogEntry>;
 
 namespace Router.Host.RequestLog;
 
@@ -48,47 +50,47 @@ public static class RequestLogRows
     }
 
     // The alias is the one the key had when the request was authenticated: a key's alias may change or the key go later.
-    private static readonly LogColumn<RequestLogEntry>[] RequestColumns =
+    private static readonly RequestColumn[] RequestColumns =
     [
-        new("time", DbType.String, e => RequestLogWriter.FormatTime(e.Time)),
-        new("request_id", DbType.String, e => e.RequestId),
-        new("key_id", DbType.String, e => e.KeyId),
-        new("key_prefix", DbType.String, e => e.KeyPrefix),
-        new("key_alias", DbType.String, e => e.KeyAlias),
-        new("requested_model", DbType.String, e => e.RequestedModel),
-        new("routed_model", DbType.String, e => e.RoutedModel),
-        new("provider", DbType.String, e => e.Provider),
-        new("deployment", DbType.String, e => e.Deployment),
-        new("status", DbType.Int32, e => e.Status),
-        new("upstream_status", DbType.Int32, e => e.UpstreamStatus),
-        new("error_origin", DbType.String, e => e.ErrorOrigin),
-        new("prompt_tokens", DbType.Int32, e => e.PromptTokens),
-        new("completion_tokens", DbType.Int32, e => e.CompletionTokens),
-        new("cached_tokens", DbType.Int32, e => e.CachedTokens),
-        new("cost", DbType.Double, e => (double)e.Cost),
-        new("cache_hit", DbType.Int32, e => e.CacheHit ? 1 : 0),
-        new("saved_cost", DbType.Double, e => (double)e.SavedCost),
-        new("latency_ms", DbType.Double, e => e.LatencyMs),
-        new("ttft_ms", DbType.Double, e => e.TtftMs),
-        new("overhead_ms", DbType.Double, e => e.OverheadMs),
-        new("attempts", DbType.Int32, e => e.Attempts.Count),
-        new("upstream_error", DbType.String, e => e.UpstreamError),
-        new("estimated", DbType.Int32, e => e.Estimated ? 1 : 0),
-        new("metadata", DbType.String, e => e.Metadata),
-        new("tags", DbType.String, e => TagsColumn.Write(e.Tags)),
-        new("mocked", DbType.Int32, e => e.Mocked ? 1 : 0),
+        RequestColumn.Time("time", e => e.Time),
+        RequestColumn.Text("request_id", e => e.RequestId),
+        RequestColumn.Text("key_id", e => e.KeyId),
+        RequestColumn.Text("key_prefix", e => e.KeyPrefix),
+        RequestColumn.Text("key_alias", e => e.KeyAlias),
+        RequestColumn.Text("requested_model", e => e.RequestedModel),
+        RequestColumn.Text("routed_model", e => e.RoutedModel),
+        RequestColumn.Text("provider", e => e.Provider),
+        RequestColumn.Text("deployment", e => e.Deployment),
+        RequestColumn.Integer("status", e => e.Status),
+        RequestColumn.Integer("upstream_status", e => e.UpstreamStatus),
+        RequestColumn.Text("error_origin", e => e.ErrorOrigin),
+        RequestColumn.Integer("prompt_tokens", e => e.PromptTokens),
+        RequestColumn.Integer("completion_tokens", e => e.CompletionTokens),
+        RequestColumn.Integer("cached_tokens", e => e.CachedTokens),
+        RequestColumn.Real("cost", e => (double)e.Cost),
+        RequestColumn.Integer("cache_hit", e => e.CacheHit ? 1 : 0),
+        RequestColumn.Real("saved_cost", e => (double)e.SavedCost),
+        RequestColumn.Real("latency_ms", e => e.LatencyMs),
+        RequestColumn.Real("ttft_ms", e => e.TtftMs),
+        RequestColumn.Real("overhead_ms", e => e.OverheadMs),
+        RequestColumn.Integer("attempts", e => e.Attempts.Count),
+        RequestColumn.Text("upstream_error", e => e.UpstreamError),
+        RequestColumn.Integer("estimated", e => e.Estimated ? 1 : 0),
+        RequestColumn.Text("metadata", e => e.Metadata),
+        RequestColumn.Text("tags", e => TagsColumn.Write(e.Tags)),
+        RequestColumn.Integer("mocked", e => e.Mocked ? 1 : 0),
     ];
 
-    private static readonly LogColumn<(string RequestId, AttemptLogEntry Attempt)>[] AttemptColumns =
+    private static readonly AttemptColumn[] AttemptColumns =
     [
-        new("request_id", DbType.String, r => r.RequestId),
-        new("attempt", DbType.Int32, r => r.Attempt.Number),
-        new("provider", DbType.String, r => r.Attempt.Provider),
-        new("deployment", DbType.String, r => r.Attempt.Deployment),
-        new("status", DbType.Int32, r => r.Attempt.Status),
-        new("upstream_status", DbType.Int32, r => r.Attempt.UpstreamStatus),
-        new("latency_ms", DbType.Double, r => r.Attempt.LatencyMs),
-        new("error_origin", DbType.String, r => r.Attempt.ErrorOrigin),
-        new("verdict", DbType.String, r => r.Attempt.Verdict),
+        AttemptColumn.Text("request_id", r => r.RequestId),
+        AttemptColumn.Integer("attempt", r => r.Attempt.Number),
+        AttemptColumn.Text("provider", r => r.Attempt.Provider),
+        AttemptColumn.Text("deployment", r => r.Attempt.Deployment),
+        AttemptColumn.Integer("status", r => r.Attempt.Status),
+        AttemptColumn.Integer("upstream_status", r => r.Attempt.UpstreamStatus),
+        AttemptColumn.Real("latency_ms", r => r.Attempt.LatencyMs),
+        AttemptColumn.Text("error_origin", r => r.Attempt.ErrorOrigin),
+        AttemptColumn.Text("verdict", r => r.Attempt.Verdict),
     ];
 }

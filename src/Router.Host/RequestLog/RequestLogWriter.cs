@@ -286,6 +286,8 @@ public sealed class RequestLogWriter(
     }
 
     /// <summary>Sortable as text, so time ranges are plain string comparisons.</summary>
-    public static string FormatTime(DateTimeOffset time) =>
-        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+    public static string FormatTime(DateTimeOffset time) => time.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture);
+
+    /// <summary>The format of <see cref="FormatTime"/>: 24 characters.</summary>
+    public const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
 }

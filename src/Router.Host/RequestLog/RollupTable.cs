@@ -38,10 +38,9 @@ public readonly record struct RollupTable(RollupTier Tier, RollupGrouping Groupi
         _ => KeyKeys,
     };
 
-    /// <summary>The row of this table that counts <paramref name="entry"/>, logged by <paramref name="node"/>.</summary>
-    public RollupKey KeyOf(RequestLogEntry entry, string node)
+    /// <summary>The row of this table that counts <paramref name="entry"/>, logged by <paramref name="node"/>, in <paramref name="bucket"/> (<see cref="RollupTiers.Key"/> of its time).</summary>
+    public RollupKey KeyOf(RequestLogEntry entry, string node, string bucket)
     {
-        var bucket = RollupTiers.Key(Tier, entry.Time);
         var cacheHit = entry.CacheHit ? 1 : 0;
         return Grouping == RollupGrouping.Key
             ? new RollupKey(bucket, node, "", "", entry.KeyId ?? "", 0, "", cacheHit)

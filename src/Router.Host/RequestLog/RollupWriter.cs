@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Microsoft.Data.Sqlite;
 
 namespace Router.Host.RequestLog;
 
@@ -110,9 +111,13 @@ public sealed class RollupWriter(string node)
     private static Dictionary<RollupKey, RollupSums> Sum(RollupTable table, IEnumerable<RequestLogEntry> entries, string node)
     {
         var sums = new Dictionary<RollupKey, RollupSums>();
+        // A batch's requests mostly share their bucket: its text is made once, not once per request.
+        var (floor, bucket) = (DateTime.MinValue, "");
         foreach (var e in entries)
         {
-            var key = table.KeyOf(e, node);
+            var time = RollupTiers.Floor(table.Tier, e.Time.UtcDateTime);
+            if (time != floor) (floor, bucket) = (time, RequestLogWriter.FormatTime(time));
+            var key = table.KeyOf(e, node, bucket);
             if (!sums.TryGetValue(key, out var row)) sums[key] = row = new RollupSums();
             row.Add(e.Status, e.PromptTokens, e.CompletionTokens, (double)e.Cost, (double)e.SavedCost, e.LatencyMs, e.TtftMs, e.OverheadMs);
         }
@@ -121,7 +126,7 @@ public sealed class RollupWriter(string node)
 
     /// <summary>
     /// Adds summed rows to a table: a chunk of <paramref name="rowsPerStatement"/> rows per statement (<see cref="RollupUpsert"/>),
-    /// or, at one, a prepared statement run per row (<see cref="RollupStatements"/>). Measured on the same 20,000 generated
+    /// or, on SQLite, statements run per row (<see cref="RollupStatements"/>). Measured on the same 20,000 generated
     /// requests: PostgreSQL writes about 3× the rows a second in chunks, SQLite (no round trips) 1.4–2× fewer.
     /// </summary>
     public static void Upsert(DbConnection connection, DbTransaction transaction, RollupTable table, IReadOnlyDictionary<RollupKey, RollupSums> rows,
@@ -130,23 +135,13 @@ public sealed class RollupWriter(string node)
         if (rows.Count == 0) return;
         // In key order, so that two writers sharing rows (two routers given the same node name) meet them in one order.
         var ordered = rows.OrderBy(r => r.Key, KeyOrder.Instance).ToList();
-        if (rowsPerStatement > 1)
+        if (connection is not SqliteConnection sqlite)
         {
             RollupUpsert.Add(connection, transaction, table, ordered, rowsPerStatement);
             return;
         }
-        using var statements = new RollupStatements(connection, transaction, table);
-        foreach (var (key, row) in ordered)
-        {
-            statements.Bind(key, row);
-            if (statements.Insert.ExecuteScalar() is not null) continue;
-            using (var stored = statements.AddSums.ExecuteReader())
-            {
-                stored.Read();
-                statements.BindMerged(stored, row);
-            }
-            statements.SetHistograms.ExecuteNonQuery();
-        }
+        using var statements = new RollupStatements(sqlite, table);
+        foreach (var (key, row) in ordered) statements.Add(key, row);
     }
 
     private sealed class KeyOrder : IComparer<RollupKey>

@@ -1,0 +1,63 @@
+using System.Data;
+using System.Globalization;
+using Router.Host.Storage;
+
+namespace Router.Host.RequestLog;
+
+/// <summary>
+/// One column of a table the request log writes: its name, its type, and where its value comes from. The value is read
+/// typed, so that SQLite's statements bind it without boxing or copying it to a new string (<see cref="SqliteRowInserter"/>);
+/// other databases take it boxed as a command parameter's value (<see cref="Value"/>).
+/// </summary>
+public sealed class LogColumn<T>
+{
+    private Func<T, string?>? _text;
+    private Func<T, int?>? _integer;
+    private Func<T, double?>? _real;
+    private Func<T, DateTimeOffset>? _time;
+
+    private LogColumn(string name, DbType type) => (Name, Type) = (name, type);
+
+    public string Name { get; }
+
+    public DbType Type { get; }
+
+    public static LogColumn<T> Text(string name, Func<T, string?> value) => new(name, DbType.String) { _text = value };
+
+    public static LogColumn<T> Integer(string name, Func<T, int?> value) => new(name, DbType.Int32) { _integer = value };
+
+    public static LogColumn<T> Real(string name, Func<T, double?> value) => new(name, DbType.Double) { _real = value };
+
+    /// <summary>A time kept as sortable text (<see cref="RequestLogWriter.FormatTime"/>).</summary>
+    public static LogColumn<T> Time(string name, Func<T, DateTimeOffset> value) => new(name, DbType.String) { _time = value };
+
+    /// <summary>The row's value as a command parameter takes it (null for SQL NULL).</summary>
+    public object? Value(T row) =>
+        _text is not null ? _text(row)
+        : _integer is not null ? _integer(row)
+        : _real is not null ? _real(row)
+        : RequestLogWriter.FormatTime(_time!(row));
+
+    /// <summary>Binds the row's value to parameter <paramref name="index"/> (from 1) of a SQLite statement.</summary>
+    internal void Bind(SqliteStatement statement, int index, T row)
+    {
+        if (_time is not null)
+        {
+            Span<char> time = stackalloc char[24];
+            _time(row).UtcDateTime.TryFormat(time, out var written, RequestLogWriter.TimeFormat, CultureInfo.InvariantCulture);
+            statement.BindText(index, time[..written]);
+        }
+        else if (_text is not null)
+        {
+            if (_text(row) is { } text) statement.BindText(index, text);
+            else statement.BindNull(index);
+        }
+        else if (_integer is not null)
+        {
+            if (_integer(row) is { } integer) statement.BindInteger(index, integer);
+            else statement.BindNull(index);
+        }
+        else if (_real!(row) is { } real) statement.BindReal(index, real);
+        else statement.BindNull(index);
+    }
+}

@@ -1,0 +1,32 @@
+using System.Text;
+using Microsoft.Data.Sqlite;
+using Router.Host.Storage;
+
+namespace Router.Host.RequestLog;
+
+/// <summary>
+/// Inserts rows into SQLite through one <see cref="SqliteStatement"/> per batch, bound column by column from typed values.
+/// Through Microsoft.Data.Sqlite's parameters the request log's writer allocated as much as all the requests it logged, which
+/// doubled the garbage collections every request may wait on (bench/README, issue 24).
+/// </summary>
+internal static class SqliteRowInserter
+{
+    public static void Insert<T>(SqliteConnection connection, string table, IReadOnlyList<LogColumn<T>> columns, IReadOnlyList<T> rows)
+    {
+        if (rows.Count == 0) return;
+        using var statement = new SqliteStatement(connection, Sql(table, columns));
+        foreach (var row in rows)
+        {
+            for (var column = 0; column < columns.Count; column++) columns[column].Bind(statement, column + 1, row);
+            statement.Step();
+            statement.Reset();
+        }
+    }
+
+    private static string Sql<T>(string table, IReadOnlyList<LogColumn<T>> columns)
+    {
+        var sql = new StringBuilder($"INSERT INTO {table} ({string.Join(", ", columns.Select(c => c.Name))}) VALUES (");
+        for (var column = 1; column <= columns.Count; column++) sql.Append(column == 1 ? "?1" : $", ?{column}");
+        return sql.Append(')').ToString();
+    }
+}
