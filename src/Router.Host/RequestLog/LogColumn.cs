@@ -11,25 +11,27 @@ namespace Router.Host.RequestLog;
 /// </summary>
 public sealed class LogColumn<T>
 {
-    private Func<T, string?>? _text;
-    private Func<T, int?>? _integer;
-    private Func<T, double?>? _real;
-    private Func<T, DateTimeOffset>? _time;
+    // Exactly one of these is set: the column's kind.
+    private readonly Func<T, string?>? _text;
+    private readonly Func<T, int?>? _integer;
+    private readonly Func<T, double?>? _real;
+    private readonly Func<T, DateTimeOffset>? _time;
 
-    private LogColumn(string name, DbType type) => (Name, Type) = (name, type);
+    private LogColumn(string name, DbType type, Func<T, string?>? text = null, Func<T, int?>? integer = null, Func<T, double?>? real = null,
+        Func<T, DateTimeOffset>? time = null) => (Name, Type, _text, _integer, _real, _time) = (name, type, text, integer, real, time);
 
     public string Name { get; }
 
     public DbType Type { get; }
 
-    public static LogColumn<T> Text(string name, Func<T, string?> value) => new(name, DbType.String) { _text = value };
+    public static LogColumn<T> Text(string name, Func<T, string?> value) => new(name, DbType.String, text: value);
 
-    public static LogColumn<T> Integer(string name, Func<T, int?> value) => new(name, DbType.Int32) { _integer = value };
+    public static LogColumn<T> Integer(string name, Func<T, int?> value) => new(name, DbType.Int32, integer: value);
 
-    public static LogColumn<T> Real(string name, Func<T, double?> value) => new(name, DbType.Double) { _real = value };
+    public static LogColumn<T> Real(string name, Func<T, double?> value) => new(name, DbType.Double, real: value);
 
     /// <summary>A time kept as sortable text (<see cref="RequestLogWriter.FormatTime"/>).</summary>
-    public static LogColumn<T> Time(string name, Func<T, DateTimeOffset> value) => new(name, DbType.String) { _time = value };
+    public static LogColumn<T> Time(string name, Func<T, DateTimeOffset> value) => new(name, DbType.String, time: value);
 
     /// <summary>The row's value as a command parameter takes it (null for SQL NULL).</summary>
     public object? Value(T row) =>

@@ -34,7 +34,8 @@ public sealed class SqliteStatement : IDisposable
         switch (value)
         {
             case string text: BindText(index, text); break;
-            case int or long: BindInteger(index, Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture)); break;
+            case int integer: BindInteger(index, integer); break;
+            case long integer: BindInteger(index, integer); break;
             case double real: BindReal(index, real); break;
             default: throw new ArgumentException($"A {value.GetType().Name} is not bound to SQLite here", nameof(value));
         }

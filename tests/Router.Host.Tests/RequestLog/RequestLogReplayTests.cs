@@ -1,3 +1,4 @@
+using System.Globalization;
 using Router.Contracts.Configuration;
 using Router.Host.RequestLog;
 using Router.Host.Tests.Caching;
@@ -84,6 +85,44 @@ public abstract class RequestLogReplayTests : StorageTests
         Assert.Equal(3, Count("requests"));
         Assert.Equal(4, Count("request_attempts"));
         Assert.Equal(0, RequestLogOutbox.Open(OutboxPath).Rows);
+    }
+
+    [Fact]
+    public async Task A_batch_the_database_refuses_halfway_is_kept_whole_and_written_once_it_takes_it()
+    {
+        // The requests insert goes through and the attempts insert fails in the same transaction: nothing may stay half-written.
+        Execute("ALTER TABLE request_attempts RENAME TO request_attempts_away");
+        var writer = new RequestLogWriter(Storage, new RequestLogSettings(TimeSpan.FromDays(3650), TimeSpan.FromMilliseconds(50)), OutboxPath,
+            TimeProvider.System, new ListLogger<RequestLogWriter>());
+        await writer.StartAsync(Ct);
+        Assert.True(writer.TryWrite(Entry("a", 1, attempts: 2)));
+        Assert.True(writer.TryWrite(Entry("b", 2)));
+        await Eventually.True(() => writer.OutboxRows == 5, "the refused batch in the outbox");
+        Assert.Equal(0, Count("requests"));
+
+        Execute("ALTER TABLE request_attempts_away RENAME TO request_attempts");
+        await Eventually.True(() => writer.OutboxRows == 0, "the outbox to drain");
+        await writer.StopAsync(Ct);
+
+        Assert.Equal(2, Count("requests"));
+        Assert.Equal(3, Count("request_attempts"));
+        Assert.Equal(2L, Convert.ToInt64(Scalar("SELECT SUM(requests) FROM request_rollups_minute_by_key"), CultureInfo.InvariantCulture));
+    }
+
+    private object? Scalar(string sql)
+    {
+        using var connection = Storage.OpenLogConnection();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+
+    private void Execute(string sql)
+    {
+        using var connection = Storage.OpenLogConnection();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
     }
 
     [Fact]
