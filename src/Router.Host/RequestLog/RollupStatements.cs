@@ -10,7 +10,7 @@ namespace Router.Host.RequestLog;
 /// database cannot add up itself, and <c>SetHistograms</c> writes them back merged. The <c>UPDATE</c> holds the row until
 /// commit, so no writer can change the histograms between the read and the write back. Statements of SQLite's own
 /// (<see cref="SqliteStatement"/>), their SQL made once per table: prepared per batch through Microsoft.Data.Sqlite, the
-/// rollups' statements and parameters were a fifth of what the request log's writer allocated. (PostgreSQL, a round trip away,
+/// rollups' statements and parameters were about a sixth of what the request log's writer allocated. (PostgreSQL, a round trip away,
 /// writes chunks of rows per statement instead: <see cref="RollupUpsert"/>.)
 /// </summary>
 internal sealed class RollupStatements : IDisposable
