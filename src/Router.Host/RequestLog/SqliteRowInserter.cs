@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using Router.Host.Storage;
@@ -11,10 +12,13 @@ namespace Router.Host.RequestLog;
 /// </summary>
 internal static class SqliteRowInserter
 {
+    // Each table's column list is one static array (RequestLogRows), so its statement's text is made once, not per batch.
+    private static readonly ConditionalWeakTable<object, string> SqlByColumns = new();
+
     public static void Insert<T>(SqliteConnection connection, string table, IReadOnlyList<LogColumn<T>> columns, IReadOnlyList<T> rows)
     {
         if (rows.Count == 0) return;
-        using var statement = new SqliteStatement(connection, Sql(table, columns));
+        using var statement = new SqliteStatement(connection, SqlByColumns.GetValue(columns, _ => Sql(table, columns)));
         foreach (var row in rows)
         {
             for (var column = 0; column < columns.Count; column++) columns[column].Bind(statement, column + 1, row);
