@@ -1,7 +1,8 @@
 // Issue 26's figures. Two commands:
-//   generate <data-dir | postgres connection string> <rows> [days, default 90]
+//   generate <data-dir | postgres connection string> <rows> [days, default 90] [batch, default the writer's 100]
 //     writes <rows> synthetic requests, spread over the last <days> days, through the request log's own store
-//     (RequestLogStore: the rows and their rollups in one transaction per batch, as the router's writer does),
+//     (RequestLogStore: the rows and their rollups in one transaction per batch, as the router's writer does; a
+//     larger batch writes the same rows and totals sooner, for the largest logs),
 //     with 200 keys and 40 models on 8 providers. A console tool rather than a hidden router subcommand: the
 //     router's CLI stays what users see, and the tool calls the same classes the router's writer calls.
 //   parts <data-dir | postgres connection string> <days> [repeats, default 5]
@@ -21,7 +22,9 @@ using Router.Host.Storage;
 
 return args.FirstOrDefault() switch
 {
-    "generate" => Generate(args[1], long.Parse(args[2], CultureInfo.InvariantCulture), args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 90),
+    "generate" => Generate(args[1], long.Parse(args[2], CultureInfo.InvariantCulture),
+        args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 90,
+        args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : RequestLogWriter.BatchRows),
     "parts" => Parts(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 5),
     "time" => await TimeAsync(args[1], args[2], args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 7),
     _ => Usage(),
@@ -29,14 +32,14 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: LogScale generate <data-dir|postgres-connection-string> <rows> [days] | time <router-url> <master-key> [repeats]");
+    Console.Error.WriteLine("usage: LogScale generate <data-dir|postgres-connection-string> <rows> [days] [batch] | parts <target> <days> [repeats] | time <router-url> <master-key> [repeats]");
     return 2;
 }
 
 // A data directory (SQLite) or a PostgreSQL connection string.
 static RouterStorage Open(string target) => target.Contains('=') ? new PostgresStorage(target) : new SqliteStorage(target);
 
-static int Generate(string target, long rows, int days)
+static int Generate(string target, long rows, int days, int batchSize)
 {
     using var storage = Open(target);
     storage.Prepare();
@@ -48,8 +51,7 @@ static int Generate(string target, long rows, int days)
     var start = end - TimeSpan.FromDays(days);
     var step = (end - start).Ticks / rows;
     var keyModels = Enumerable.Range(0, 200).Select(_ => Enumerable.Range(0, 3).Select(_ => random.Next(40)).ToArray()).ToArray();
-    const int BatchSize = 100; // the writer's own batch (RequestLogWriter.BatchRows)
-    var batch = new List<RequestLogEntry>(BatchSize);
+    var batch = new List<RequestLogEntry>(batchSize);
     var clock = Stopwatch.StartNew();
     for (long i = 0; i < rows; i++)
     {
@@ -86,7 +88,7 @@ static int Generate(string target, long rows, int days)
             Attempts = hit || status == 429 ? [] : [new AttemptLogEntry(1, $"provider-{model % 8}", $"provider-{model % 8}/model-{model:D2}", status, status, 100, null, "final")],
             Tags = random.Next(4) == 0 ? ["batch"] : [],
         });
-        if (batch.Count == BatchSize || i == rows - 1)
+        if (batch.Count == batchSize || i == rows - 1)
         {
             store.Store(batch);
             batch.Clear();
