@@ -62,7 +62,9 @@ public sealed class RouteTable
 
     public RouteMatch? Resolve(string model)
     {
-        if (_exact.TryGetValue(model, out var exact)) return new RouteMatch(exact, model);
+        // The table's own string, equal to the request's: what keeps the name (the request log's row, waiting for its
+        // writer) then holds a string that lives as long as the configuration, not one more object per request.
+        if (_exact.TryGetValue(model, out var exact)) return new RouteMatch(exact, exact.ModelName);
         foreach (var pattern in _patternsLongestFirst)
         {
             // 'ollama/' alone names no model: a pattern must capture something.

@@ -76,6 +76,7 @@ public sealed class ProxyHandler(
             // The configuration in force now serves this request to its end, whatever a reload does meanwhile.
             var routing = config.Current;
             var route = routing.Routes.Resolve(model) ?? throw RouterError.ModelNotFound(model);
+            model = route.RequestedModel;
 
             if (liteLlm.MockResponse is { } mock)
             {
@@ -132,10 +133,7 @@ public sealed class ProxyHandler(
             // One row for all three: the request log, metrics (even when the log is off) and the request's span.
             if (requestLog is not null || metrics is not null || trace.Span is not null)
             {
-                var entry = LogEntry(context, trace, requestId, key, model, result, failure, streaming, served) with
-                {
-                    Metadata = liteLlm.Metadata, Tags = liteLlm.Tags, Mocked = liteLlm.MockResponse is not null,
-                };
+                var entry = LogEntry(context, trace, requestId, key, model, liteLlm, result, failure, streaming, served);
                 requestLog?.TryWrite(entry);
                 metrics?.Record(entry);
                 if (trace.Span is { } span)
@@ -150,8 +148,8 @@ public sealed class ProxyHandler(
     /// <summary>The request log's row for a finished request.</summary>
     /// <param name="served">The cached answer, when the request was a hit.</param>
     private static RequestLogEntry LogEntry(
-        HttpContext context, RequestTrace trace, string requestId, AuthenticatedKey? key, string? model, AttemptsResult? result,
-        RouterError? failure, bool streaming, CachedResponse? served)
+        HttpContext context, RequestTrace trace, string requestId, AuthenticatedKey? key, string? model, LiteLlmFields liteLlm,
+        AttemptsResult? result, RouterError? failure, bool streaming, CachedResponse? served)
     {
         string? cache = context.Response.Headers[ResponseCaching.Header];
         var usage = result?.Outcome.Usage ?? TokenUsage.None;
@@ -189,6 +187,9 @@ public sealed class ProxyHandler(
             OverheadMs = Math.Max(0, trace.ElapsedMs() - trace.Attempts.Sum(a => a.LatencyMs)),
             UpstreamError = failure?.Body.UpstreamBody is { } body ? body.GetRawText() : null,
             Attempts = trace.Attempts,
+            Metadata = liteLlm.Metadata,
+            Tags = liteLlm.Tags,
+            Mocked = liteLlm.MockResponse is not null,
         };
     }
 
