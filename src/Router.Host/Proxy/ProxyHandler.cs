@@ -76,7 +76,7 @@ public sealed class ProxyHandler(
             // The configuration in force now serves this request to its end, whatever a reload does meanwhile.
             var routing = config.Current;
             var route = routing.Routes.Resolve(model) ?? throw RouterError.ModelNotFound(model);
-            model = route.RequestedModel;
+            model = route.RequestedModel; // the configuration's own string for an exact name (RouteTable.Resolve)
 
             if (liteLlm.MockResponse is { } mock)
             {
