@@ -105,7 +105,7 @@ public sealed partial class RequestLogQuery
 
     private string PageCommand(RequestLogFilter filter, RequestLogCursor? from, int limit, long offset, bool newestFirst, DbCommand command)
     {
-        var source = PageSource(filter, command);
+        var source = PageSource(filter, command, inOrder: true);
         var (clauses, alternatives) = Conditions(filter, command, source.Time);
         var (time, id) = (source.Time, source.RowId);
         if (from is not null)
@@ -141,13 +141,12 @@ public sealed partial class RequestLogQuery
     /// request. A tag has no column of its own in <c>requests</c> to index (a request has any number), so its side table is
     /// its index: a rare tag reads its few rows, where the time index would read every row of the range to find them.
     /// </summary>
-    private (string From, string Time, string RowId) PageSource(RequestLogFilter filter, DbCommand command)
+    /// <param name="inOrder">For a page, read in order until it is full, rather than for a count of every match.</param>
+    private (string From, string Time, string RowId) PageSource(RequestLogFilter filter, DbCommand command, bool inOrder)
     {
-        var id = storage.RequestRowId;
-        if (filter.Tags is not { Count: > 0 } tags) return ("requests", "time", id);
+        if (filter.Tags is not { Count: > 0 } tags) return ("requests", "time", storage.RequestRowId);
         command.AddParameter("@tagged", tags[0]);
-        var from = $"request_tags JOIN requests ON tag = @tagged AND requests.time = tagged_time AND requests.{id} = tagged_row";
-        return (from, "tagged_time", "tagged_row");
+        return (inOrder ? storage.TaggedRequestsInOrder("@tagged") : storage.TaggedRequests("@tagged"), "tagged_time", "tagged_row");
     }
 
     /// <summary>

@@ -59,7 +59,7 @@ public sealed partial class RequestLogQuery(RouterStorage storage)
     /// <summary>The matching rows' source (<see cref="PageSource"/>) and conditions, as the <c>FROM</c> and <c>WHERE</c> of a count.</summary>
     private string FromWhere(RequestLogFilter filter, DbCommand command)
     {
-        var source = PageSource(filter, command);
+        var source = PageSource(filter, command, inOrder: false);
         var (clauses, alternatives) = Conditions(filter, command, source.Time);
         if (alternatives.Count > 0) clauses.Add("(" + string.Join(" OR ", alternatives) + ")");
         return source.From + (clauses.Count == 0 ? "" : " WHERE " + string.Join(" AND ", clauses));

@@ -163,6 +163,14 @@ public sealed class PostgresStorage : RouterStorage
     public override string JsonArrayContains(string column, string parameter) =>
         $"EXISTS (SELECT 1 FROM jsonb_array_elements_text({column}::jsonb) AS element(value) WHERE element.value = {parameter})";
 
+    // PostgreSQL estimates the join of a tag's rows to their requests at one row, and so hashes every tagged row against
+    // every request and sorts them all for a page (2.5 s a page at 3.3M rows). Looked up one by one (a LIMIT keeps the lookup
+    // from being turned back into a join), each tagged row's request is read in the tag index's order until the page is
+    // full: 0.5 ms against 120 ms at 300k rows. A count reads every tagged row either way, and is faster hashed.
+    public override string TaggedRequestsInOrder(string tagParameter) =>
+        "request_tags JOIN LATERAL (SELECT * FROM requests WHERE requests.time = tagged_time AND requests.id = tagged_row LIMIT 1) requests"
+        + $" ON tag = {tagParameter}";
+
     // PostgreSQL has no row id of its own that lasts: the request log has an id column (see Prepare).
     public override string RequestRowId => "id";
 

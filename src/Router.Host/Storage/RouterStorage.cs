@@ -55,6 +55,19 @@ public abstract class RouterStorage : IDisposable
     public abstract string JsonArrayContains(string column, string parameter);
 
     /// <summary>
+    /// The rows of <c>request_tags</c> for the tag in <paramref name="tagParameter"/>, each joined to its request (as
+    /// <c>requests</c>): what a count filtered by a tag reads.
+    /// </summary>
+    public string TaggedRequests(string tagParameter) =>
+        $"request_tags JOIN requests ON tag = {tagParameter} AND requests.time = tagged_time AND requests.{RequestRowId} = tagged_row";
+
+    /// <summary>
+    /// The same rows for a page, to be read in <c>request_tags</c>' order (tagged_time, tagged_row) until the page is full:
+    /// by default the same join, which SQLite reads that way.
+    /// </summary>
+    public virtual string TaggedRequestsInOrder(string tagParameter) => TaggedRequests(tagParameter);
+
+    /// <summary>
     /// The expression of a request row's id, unique and growing as rows are written: the order of rows written in the same
     /// millisecond, and the second half of a page's cursor (<c>RequestLogCursor</c>).
     /// </summary>
