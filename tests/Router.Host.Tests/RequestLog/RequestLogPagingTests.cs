@@ -143,7 +143,7 @@ public abstract class RequestLogPagingTests : StorageTests
         Assert.Equal(0L, Convert.ToInt64(Scalar("SELECT COUNT(*) FROM request_tags"), System.Globalization.CultureInfo.InvariantCulture));
     }
 
-    private void Execute(string sql) => Scalar(sql);
+    protected void Execute(string sql) => Scalar(sql);
 
     private object? Scalar(string sql)
     {
@@ -216,4 +216,29 @@ public sealed class PostgresRequestLogPagingTests(PostgresFixture postgres) : Re
         !plan.Any(l => l.Contains("Seq Scan", StringComparison.Ordinal))
         && plan.Any(l => l.Contains("Index Scan", StringComparison.Ordinal) && l.Contains("requests_", StringComparison.Ordinal))
         && (merged || !plan.Any(l => l.Contains("Sort", StringComparison.Ordinal)));
+
+    [Fact]
+    public void A_tag_page_is_read_in_the_tag_index_order_when_the_planner_is_left_to_choose()
+    {
+        // 20,000 requests, a quarter tagged, analysed. Joined plainly, PostgreSQL estimates a tag's rows and their requests at one
+        // row, hashes every tagged row against every request and sorts them all for each page (2.5 s a page at 3.3M rows).
+        Execute("""
+            INSERT INTO requests (time, request_id, status, prompt_tokens, completion_tokens, cached_tokens, cost, cache_hit,
+                                  saved_cost, latency_ms, overhead_ms, attempts, tags)
+            SELECT to_char(timestamp '2026-03-01 12:00' + n * interval '1 millisecond', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+                   'r' || n, 200, 1, 1, 0, 0, 0, 0, 1, 0, 0, CASE WHEN n % 4 = 0 THEN '["batch"]' END
+            FROM generate_series(1, 20000) AS n;
+            INSERT INTO request_tags (tag, tagged_time, tagged_row) SELECT 'batch', time, id FROM requests WHERE tags IS NOT NULL;
+            ANALYZE requests; ANALYZE request_tags;
+            """);
+        using var connection = Storage.OpenLogConnection();
+        using var command = connection.CreateCommand();
+        var sql = new RequestLogQuery(Storage).PageSql(new RequestLogFilter(Tags: ["batch"]), new RequestLogCursor("2026-03-01T12:00:10.000Z", 10000), command);
+        command.CommandText = "EXPLAIN " + sql;
+        var plan = Lines(command, 0);
+
+        Assert.True(plan.Any(l => l.Contains("Backward using request_tags_pkey", StringComparison.Ordinal))
+                    && !plan.Any(l => l.Contains("Hash", StringComparison.Ordinal) || l.Contains("Sort", StringComparison.Ordinal)),
+            string.Join("\n", plan));
+    }
 }
