@@ -180,7 +180,8 @@ public sealed partial class RequestLogQuery
         if (filter.From is { } from) Add($"{time} >= @from", "@from", RequestLogWriter.FormatTime(from));
         if (filter.To is { } to) Add($"{time} < @to", "@to", RequestLogWriter.FormatTime(to));
         if (filter.RequestId is { } requestId) Add("request_id = @request_id", "@request_id", requestId);
-        for (var i = 0; i < (filter.Tags?.Count ?? 0); i++) Add(storage.JsonArrayContains("tags", $"@tag{i}"), $"@tag{i}", filter.Tags![i]);
+        // The first tag is the rows' source (PageSource reads request_tags for it): only the others are looked for in each row's JSON.
+        for (var i = 1; i < (filter.Tags?.Count ?? 0); i++) Add(storage.JsonArrayContains("tags", $"@tag{i}"), $"@tag{i}", filter.Tags![i]);
         return (clauses, alternatives);
     }
 }
