@@ -85,16 +85,17 @@ public sealed class AlertMonitor(AlertsSettings settings, string node, TimeProvi
 
     private void Backlog(string subject, long waiting, int limit, string overEvent, string clearedEvent, string what, List<AlertEvent> events)
     {
-        var over = waiting > limit;
-        if (!_gate.Changed(subject, over ? "over" : "ok", "ok", out _)) return;
+        // The all-clear tells whoever was paged that the store caught up and nothing more is to be done: it waits for an empty
+        // backlog, not one merely back under its limit and still draining (between the two the last state stands).
+        var state = waiting > limit ? "over" : waiting == 0 ? "ok" : null;
+        if (state is null || !_gate.Changed(subject, state, "ok", out _)) return;
         Dictionary<string, string> details = new()
         {
             ["waiting"] = waiting.ToString(CultureInfo.InvariantCulture), ["limit"] = limit.ToString(CultureInfo.InvariantCulture),
         };
-        // The all-clear tells whoever was paged that the store caught up and nothing more is to be done.
-        events.Add(over
+        events.Add(state == "over"
             ? Event(overEvent, AlertSeverity.Warning, subject, $"{waiting} {what} (limit {limit})", details)
-            : Event(clearedEvent, AlertSeverity.Info, subject, $"{subject} backlog back under its limit: {waiting} waiting (limit {limit})", details));
+            : Event(clearedEvent, AlertSeverity.Info, subject, $"{subject} backlog drained: nothing waiting (limit {limit})", details));
     }
 
     private void Members(IReadOnlyList<MemberSample> members, List<AlertEvent> events)

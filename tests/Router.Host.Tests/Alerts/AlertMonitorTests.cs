@@ -97,6 +97,8 @@ public sealed class AlertMonitorTests
         Assert.Equal([AlertEvents.RequestLogBacklog, AlertEvents.SettlementBacklog], Observe(new AlertSnapshot { RequestLogBacklog = 1001, SettlementBacklog = 101 }));
         Assert.Empty(Observe(new AlertSnapshot { RequestLogBacklog = 5000, SettlementBacklog = 500 }));
         _clock.Advance(TimeSpan.FromMinutes(1));
+        // Under its limit but still draining: not yet the all-clear.
+        Assert.Empty(Observe(new AlertSnapshot { RequestLogBacklog = 2, SettlementBacklog = 1 }));
         Assert.Equal([AlertEvents.RequestLogBacklogCleared, AlertEvents.SettlementBacklogCleared], Observe(new AlertSnapshot()));
         Assert.Empty(Observe(new AlertSnapshot()));
         _clock.Advance(TimeSpan.FromMinutes(1));
