@@ -25,9 +25,9 @@ public sealed class CostEstimator(
     /// The tokens counted against a TPM limit assume the client's limit, else <c>router.estimate-completion-tokens</c>:
     /// a model's longest completion (16,384 tokens for gpt-4o-mini) would refuse every request of a key with a small limit.
     /// </summary>
-    public ReservationEstimate Estimate(ProxyRequest request, ProxyOperation operation, RouteMatch match)
+    public ReservationEstimate Estimate(ProxyRequest request, string keyId, ProxyOperation operation, RouteMatch match)
     {
-        var promptTokens = PromptTokenBound.Count(request);
+        var promptTokens = PromptTokenBound.Count(request, keyId);
         var clientLimit = ChatRequestReader.MaxTokens(request);
         decimal inputPrice = 0, outputPrice = 0;
         var completionTokens = 0;

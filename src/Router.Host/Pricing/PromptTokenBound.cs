@@ -27,60 +27,69 @@ public static class PromptTokenBound
     /// <summary>Every reply is primed with <c>&lt;|start|&gt;assistant&lt;|message|&gt;</c>.</summary>
     private const int ReplyPriming = 3;
 
-    public static int Count(ProxyRequest request)
+    /// <summary>
+    /// The bound for a request of the key <paramref name="keyId"/>: long texts a key sent before are
+    /// looked up in <paramref name="memo"/> (<see cref="TokenCountMemo.Shared"/> unless given) rather than counted again.
+    /// </summary>
+    public static int Count(ProxyRequest request, string keyId, TokenCountMemo? memo = null)
     {
+        var counting = new Counting(memo ?? TokenCountMemo.Shared, keyId);
         if (request.Field("messages") is { ValueKind: JsonValueKind.Array } messages)
-            return Messages(messages) + System(request.Field("system"))
-                   + Raw(request.Field("tools")) + Raw(request.Field("functions")) + Raw(request.Field("response_format"))
+            return counting.Messages(messages) + counting.System(request.Field("system"))
+                   + counting.Raw(request.Field("tools")) + counting.Raw(request.Field("functions")) + counting.Raw(request.Field("response_format"))
                    + ReplyPriming;
         // A Responses request's items: their JSON as written, with its instructions, tools and output schema.
         if (request.Field("input") is { } items
             && (request.Field("instructions") is not null || items.ValueKind == JsonValueKind.Array && items.EnumerateArray().Any(i => i.ValueKind == JsonValueKind.Object)))
-            return Raw(items) + Raw(request.Field("instructions")) + Raw(request.Field("tools")) + Raw(request.Field("text")) + ReplyPriming;
+            return counting.Raw(items) + counting.Raw(request.Field("instructions")) + counting.Raw(request.Field("tools")) + counting.Raw(request.Field("text")) + ReplyPriming;
         return (request.Field("prompt") ?? request.Field("input")) is { } text ? TokenCounter.CountText(text) : 0;
     }
 
-    private static int Messages(JsonElement messages)
+    /// <summary>One request's counting: its key's memo entries.</summary>
+    private readonly record struct Counting(TokenCountMemo Memo, string KeyId)
     {
-        var count = 0;
-        foreach (var message in messages.EnumerateArray())
+        public int Messages(JsonElement messages)
         {
-            count += MessageFraming;
-            if (message.ValueKind != JsonValueKind.Object) continue;
-            foreach (var field in message.EnumerateObject())
-                count += field.Name switch
-                {
-                    "role" => 0, // in the framing
-                    "content" => Content(field.Value),
-                    "name" or "tool_call_id" => Text(field.Value),
-                    // tool_calls, function_call, audio: what the model wrote before, read back in full
-                    _ => Raw(field.Value),
-                };
-        }
-        return count;
-    }
-
-    private static int Content(JsonElement content)
-    {
-        if (content.ValueKind != JsonValueKind.Array) return Text(content);
-        var count = 0;
-        foreach (var part in content.EnumerateArray())
-            count += part.ValueKind == JsonValueKind.Object && part.TryGetProperty("type", out var type) ? type.GetString() switch
+            var count = 0;
+            foreach (var message in messages.EnumerateArray())
             {
-                "text" or "input_text" => part.TryGetProperty("text", out var text) ? Text(text) : 0,
-                "image_url" or "input_image" or "image" => ImageTokens,
-                // Audio, files and what comes next: their JSON, base64 and all, which tokenizes to more than any provider bills.
-                _ => Raw(part),
-            } : Raw(part);
-        return count;
+                count += MessageFraming;
+                if (message.ValueKind != JsonValueKind.Object) continue;
+                foreach (var field in message.EnumerateObject())
+                    count += field.Name switch
+                    {
+                        "role" => 0, // in the framing
+                        "content" => Content(field.Value),
+                        "name" or "tool_call_id" => Text(field.Value),
+                        // tool_calls, function_call, audio: what the model wrote before, read back in full
+                        _ => Raw(field.Value),
+                    };
+            }
+            return count;
+        }
+
+        private int Content(JsonElement content)
+        {
+            if (content.ValueKind != JsonValueKind.Array) return Text(content);
+            var count = 0;
+            foreach (var part in content.EnumerateArray())
+                count += part.ValueKind == JsonValueKind.Object && part.TryGetProperty("type", out var type) ? type.GetString() switch
+                {
+                    "text" or "input_text" => part.TryGetProperty("text", out var text) ? Text(text) : 0,
+                    "image_url" or "input_image" or "image" => ImageTokens,
+                    // Audio, files and what comes next: their JSON, base64 and all, which tokenizes to more than any provider bills.
+                    _ => Raw(part),
+                } : Raw(part);
+            return count;
+        }
+
+        /// <summary>Anthropic's top-level <c>system</c> (a Messages request): a string or text blocks.</summary>
+        public int System(JsonElement? system) => system is { } present ? Content(present) : 0;
+
+        private int Text(JsonElement text) => text.ValueKind == JsonValueKind.String ? Memo.OfString(text, KeyId) : 0;
+
+        /// <summary>The tokens of a field's JSON as written: a schema or a call's arguments read as the provider renders them, or more.</summary>
+        public int Raw(JsonElement? value) =>
+            value is { ValueKind: not (JsonValueKind.Null or JsonValueKind.Undefined) } present ? Memo.OfJson(present, KeyId) : 0;
     }
-
-    /// <summary>Anthropic's top-level <c>system</c> (a Messages request): a string or text blocks.</summary>
-    private static int System(JsonElement? system) => system is { } present ? Content(present) : 0;
-
-    private static int Text(JsonElement text) => text.ValueKind == JsonValueKind.String ? TokenCounter.CountTokens(text.GetString()!) : 0;
-
-    /// <summary>The tokens of a field's JSON as written: a schema or a call's arguments read as the provider renders them, or more.</summary>
-    private static int Raw(JsonElement? value) =>
-        value is { ValueKind: not (JsonValueKind.Null or JsonValueKind.Undefined) } present ? TokenCounter.CountTokens(present.GetRawText()) : 0;
 }

@@ -11,7 +11,8 @@ namespace Router.Host.Pricing;
 /// from a provider that reports no usage. Such usage is marked <see cref="TokenUsage.Estimated"/>.
 /// Nothing is counted until it is needed: most answers carry the provider's own usage.
 /// </summary>
-public sealed class UsageEstimate(ProxyRequest request)
+/// <param name="keyId">The key the request came with: whose counts of long texts are looked up (<see cref="TokenCountMemo"/>).</param>
+public sealed class UsageEstimate(ProxyRequest request, string keyId)
 {
     private List<byte[]>? _relayed;
 
@@ -45,7 +46,7 @@ public sealed class UsageEstimate(ProxyRequest request)
     private IEnumerable<byte[]> Relayed() => _relayed ?? (IEnumerable<byte[]>)[];
 
     private TokenUsage Estimate(TokenUsage? reported, int completionTokens) =>
-        new(reported is { PromptTokens: > 0 } ? reported.PromptTokens : PromptTokenBound.Count(request),
+        new(reported is { PromptTokens: > 0 } ? reported.PromptTokens : PromptTokenBound.Count(request, keyId),
             Math.Max(reported?.CompletionTokens ?? 0, completionTokens),
             reported?.CachedPromptTokens ?? 0, reported?.CacheWriteTokens ?? 0, reported?.ReasoningTokens ?? 0)
         {

@@ -209,7 +209,7 @@ public sealed class AttemptLoop(
         var (key, model, ct) = (exchange.Key, exchange.Route.RequestedModel, exchange.Aborted);
         if (key.IsMaster) return await admission.AdmitAsync(key, attempt.BudgetId, model, circuit, ct);
         var settings = exchange.Routing.Settings;
-        var estimate = exchange.Routing.Costs.Estimate(exchange.Request, exchange.Operation, match);
+        var estimate = exchange.Routing.Costs.Estimate(exchange.Request, key.KeyId, exchange.Operation, match);
         var permit = await admission.AdmitAsync(key, attempt.BudgetId, model, circuit, ct, estimate.Cost, estimate.Tokens,
             estimate.LowerableTo(settings.BudgetMinCompletionTokens), unpriced: !estimate.Priced && settings.Unpriced == UnpricedModels.Refuse);
         if (permit.CappedMaxTokens is { } limit)

@@ -19,7 +19,7 @@ public sealed class MockResponder(Admission admission)
         HttpContext context, ProxyOperation operation, AuthenticatedKey key, ProxyRequest request, string model, string requestId, string text,
         RequestTrace trace)
     {
-        var usage = new TokenUsage(PromptTokenBound.Count(request), TokenCounter.CountTokens(text), 0);
+        var usage = new TokenUsage(PromptTokenBound.Count(request, key.KeyId), TokenCounter.CountTokens(text), 0);
         decimal? keyRemaining = null;
         // The master key may use every model and has no limits: for it there is nothing to decide.
         if (!key.IsMaster)

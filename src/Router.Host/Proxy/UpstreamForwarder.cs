@@ -43,7 +43,7 @@ public sealed class UpstreamForwarder(ShutdownDrain? stop = null)
         phase.CancelAfter(timeouts.FirstByte);
         var started = Stopwatch.GetTimestamp();
         context.Response.Headers["x-router-deployment"] = deployment.Id;
-        var usage = new UsageEstimate(request);
+        var usage = new UsageEstimate(request, exchange.Key.KeyId);
         var providerAnswering = false;
 
         try

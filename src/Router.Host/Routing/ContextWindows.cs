@@ -1,4 +1,4 @@
-using System.Text;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Router.Actors.Routing;
 using Router.Contracts.Configuration;
@@ -23,7 +23,7 @@ public sealed class ContextWindows(ModelCatalog catalog, IReadOnlyDictionary<str
     {
         if (LimitOf(deployment, upstreamModel) is not { } limit) return false;
         if (request.Field("messages") is not { ValueKind: JsonValueKind.Array } messages) return false;
-        if (Encoding.UTF8.GetByteCount(messages.GetRawText()) <= limit) return false;
+        if (JsonMarshal.GetRawUtf8Value(messages).Length <= limit) return false;
         return TokenCounter.CountTokens(messages) > limit;
     }
 }

@@ -15,6 +15,7 @@ namespace Router.Host.Tests.Pricing;
 /// </summary>
 public sealed class CostEstimatorTests
 {
+    private const string KeyId = "key-estimates";
     private static readonly ProviderTimeouts Timeouts =
         new(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(120), TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(600));
 
@@ -53,7 +54,7 @@ public sealed class CostEstimatorTests
         new(new CostCalculator(Catalog, Prices), Providers.ToDictionary(p => p.Name), Catalog, defaultCompletionTokens: 1000);
 
     private static ReservationEstimate Estimate(string model, string body, ProxyOperation? operation = null) =>
-        Estimator.Estimate(Request(model, body), operation ?? ProxyOperation.ChatCompletions, Routes.Resolve(model)!);
+        Estimator.Estimate(Request(model, body), KeyId, operation ?? ProxyOperation.ChatCompletions, Routes.Resolve(model)!);
 
     private static ProxyRequest Request(string model, string body) =>
         JsonSerializer.Deserialize($$"""{"model":"{{model}}",{{body}}}""", WireJsonContext.Wire.ProxyRequest)!;
@@ -110,7 +111,7 @@ public sealed class CostEstimatorTests
 
     [Fact]
     public void A_legacy_completion_is_billed_for_best_of_completions() =>
-        Assert.Equal(5, Estimator.Estimate(Request("paid", "\"prompt\":\"once upon\",\"max_tokens\":10,\"best_of\":5,\"n\":2"),
+        Assert.Equal(5, Estimator.Estimate(Request("paid", "\"prompt\":\"once upon\",\"max_tokens\":10,\"best_of\":5,\"n\":2"), KeyId,
             ProxyOperation.Completions, Routes.Resolve("paid")!).Choices);
 
     [Fact]
@@ -167,7 +168,7 @@ public sealed class CostEstimatorTests
     [Fact]
     public void An_embedding_has_a_prompt_and_no_completion()
     {
-        var estimate = Estimator.Estimate(Request("paid", "\"input\":[\"one\",\"two\"]"), ProxyOperation.Embeddings, Routes.Resolve("paid")!);
+        var estimate = Estimator.Estimate(Request("paid", "\"input\":[\"one\",\"two\"]"), KeyId, ProxyOperation.Embeddings, Routes.Resolve("paid")!);
 
         Assert.Equal((2, 0, 2m, 2), (estimate.PromptTokens, estimate.CompletionTokens, estimate.Cost, estimate.Tokens));
         Assert.Null(estimate.LowerableTo(16));
@@ -175,7 +176,7 @@ public sealed class CostEstimatorTests
 
     [Fact]
     public void Token_ids_count_one_each() =>
-        Assert.Equal(4, Estimator.Estimate(Request("paid", "\"prompt\":[[1,2],[3,4]],\"max_tokens\":1"), ProxyOperation.Completions,
+        Assert.Equal(4, Estimator.Estimate(Request("paid", "\"prompt\":[[1,2],[3,4]],\"max_tokens\":1"), KeyId, ProxyOperation.Completions,
             Routes.Resolve("paid")!).PromptTokens);
 
     [Fact]

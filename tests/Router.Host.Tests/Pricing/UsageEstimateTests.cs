@@ -12,7 +12,7 @@ public sealed class UsageEstimateTests
     private const string Prompt = "How many moons does Jupiter have?";
 
     private static UsageEstimate For(string prompt = Prompt) => new(JsonSerializer.Deserialize(
-        $$"""{"model":"m","messages":[{"role":"user","content":"{{prompt}}"}]}""", WireJsonContext.Wire.ProxyRequest)!);
+        $$"""{"model":"m","messages":[{"role":"user","content":"{{prompt}}"}]}""", WireJsonContext.Wire.ProxyRequest)!, "key-usage");
 
     private static int PromptTokens => 4 + TokenCounter.CountTokens(Prompt) + 3; // one message framed, and the reply primed
 

@@ -50,7 +50,7 @@ public static class CountTokensEndpoint
             var counted = TranslationJson.Write(json =>
             {
                 json.WriteStartObject();
-                json.WriteNumber("input_tokens", PromptTokenBound.Count(request));
+                json.WriteNumber("input_tokens", PromptTokenBound.Count(request, key.KeyId));
                 json.WriteEndObject();
             });
             context.Response.ContentType = "application/json";
