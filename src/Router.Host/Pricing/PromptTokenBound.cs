@@ -41,7 +41,7 @@ public static class PromptTokenBound
         // A Responses request's items: their JSON as written, with its instructions, tools and output schema.
         if (request.Field("input") is { } items
             && (request.Field("instructions") is not null || items.ValueKind == JsonValueKind.Array && items.EnumerateArray().Any(i => i.ValueKind == JsonValueKind.Object)))
-            return counting.Raw(items) + counting.Raw(request.Field("instructions")) + counting.Raw(request.Field("tools")) + counting.Raw(request.Field("text")) + ReplyPriming;
+            return counting.Items(items) + counting.Raw(request.Field("instructions")) + counting.Raw(request.Field("tools")) + counting.Raw(request.Field("text")) + ReplyPriming;
         return (request.Field("prompt") ?? request.Field("input")) is { } text ? TokenCounter.CountText(text) : 0;
     }
 
@@ -80,6 +80,19 @@ public static class PromptTokenBound
                     // Audio, files and what comes next: their JSON, base64 and all, which tokenizes to more than any provider bills.
                     _ => Raw(part),
                 } : Raw(part);
+            return count;
+        }
+
+        /// <summary>
+        /// A Responses request's input items, each item's JSON counted on its own (an agent sends its items again every turn,
+        /// and each is then found as it was counted) with a token for each bracket and comma between them. Counted apart, no
+        /// token spans two items, so the sum comes to at least the array's own count (a test holds it to that).
+        /// </summary>
+        public int Items(JsonElement items)
+        {
+            if (items.ValueKind != JsonValueKind.Array) return Raw(items);
+            var count = 1; // the opening bracket; each item adds itself and the comma or bracket after it
+            foreach (var item in items.EnumerateArray()) count += Raw(item) + 1;
             return count;
         }
 

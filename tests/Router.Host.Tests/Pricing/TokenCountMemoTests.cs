@@ -76,4 +76,32 @@ public sealed class TokenCountMemoTests
         Assert.Equal(PromptTokenBound.Count(request, "key-a", memo), PromptTokenBound.Count(request, "key-a", memo));
         Assert.Equal((0, 0), (memo.Hits, memo.Misses));
     }
+
+    private static object[] AgentItems(int turns) => Enumerable.Range(0, turns).SelectMany(turn => new object[]
+    {
+        new { type = "message", role = "user", content = new[] { new { type = "input_text", text = $"turn {turn}: read the file" } } },
+        new { type = "function_call", call_id = $"call-{turn}", name = "read_file", arguments = $$"""{"path":"src/file{{turn}}.cs"}""" },
+        new { type = "function_call_output", call_id = $"call-{turn}", output = $"turn {turn}: {Long}" },
+    }).ToArray();
+
+    private static ProxyRequest Responses(object[] input) => JsonSerializer.Deserialize(
+        JsonSerializer.Serialize(new { model = "m", input }), WireJsonContext.Wire.ProxyRequest)!;
+
+    [Fact]
+    public void Responses_items_counted_one_by_one_come_to_at_least_the_array_counted_whole()
+    {
+        var request = Responses(AgentItems(6));
+        var whole = TokenCounter.CountTokens(request.Field("input")!.Value.GetRawText()) + 3; // and the reply primed
+        Assert.InRange(Fresh(request), whole, whole + 2 * 3 * 6 + 1); // a bracket or comma, and an edge split, an item at most
+    }
+
+    [Fact]
+    public void Responses_items_sent_again_with_a_new_turn_count_only_the_new_long_item()
+    {
+        var memo = new TokenCountMemo();
+        Assert.Equal(Fresh(Responses(AgentItems(3))), PromptTokenBound.Count(Responses(AgentItems(3)), "key-a", memo));
+        Assert.Equal((0, 3), (memo.Hits, memo.Misses));
+        Assert.Equal(Fresh(Responses(AgentItems(4))), PromptTokenBound.Count(Responses(AgentItems(4)), "key-a", memo));
+        Assert.Equal((3, 4), (memo.Hits, memo.Misses));
+    }
 }
