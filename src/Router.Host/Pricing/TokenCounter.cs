@@ -26,20 +26,23 @@ public static class TokenCounter
     /// <summary>The tokens of a text, as OpenAI's current models count them.</summary>
     public static int CountTokens(string text) => text.Length == 0 ? 0 : O200k.Value.CountTokens(text);
 
-    /// <summary>The tokens of the messages' text, as OpenAI's current models count them.</summary>
-    public static int CountTokens(JsonElement messages)
+    /// <summary>
+    /// The tokens of the messages' text, as OpenAI's current models count them; each text (a JSON string) counted by
+    /// <paramref name="countText"/> when given, which may find it counted before (<see cref="TokenCountMemo"/>).
+    /// </summary>
+    public static int CountTokens(JsonElement messages, Func<JsonElement, int>? countText = null)
     {
-        var tokenizer = O200k.Value;
+        countText ??= static text => CountTokens(text.GetString()!);
         var count = 0;
         foreach (var message in messages.EnumerateArray())
         {
             count += 4; // each message's role and framing
             if (message.ValueKind != JsonValueKind.Object || !message.TryGetProperty("content", out var content)) continue;
-            if (content.ValueKind == JsonValueKind.String) count += tokenizer.CountTokens(content.GetString()!);
+            if (content.ValueKind == JsonValueKind.String) count += countText(content);
             else if (content.ValueKind == JsonValueKind.Array)
                 foreach (var part in content.EnumerateArray())
                     if (part.ValueKind == JsonValueKind.Object && part.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String)
-                        count += tokenizer.CountTokens(text.GetString()!);
+                        count += countText(text);
         }
         return count;
     }

@@ -110,7 +110,7 @@ public sealed class AttemptLoop(
             var order = selector.Order(match);
 
             if (policy.ContextWindowFallbacks!.Count > 0
-                && order.All(d => attempt.Exchange.Routing.ContextWindows.Exceeds(attempt.Exchange.Request, d, match.UpstreamModelFor(d))))
+                && order.All(d => attempt.Exchange.Routing.ContextWindows.Exceeds(attempt.Exchange.Request, attempt.Exchange.Key.KeyId, d, match.UpstreamModelFor(d))))
             {
                 Prepend(attempt.Exchange.Routing, pending, policy.ContextWindowFallbacks);
                 continue;

@@ -56,7 +56,7 @@ public sealed class ContextWindowsTests
     public void A_model_the_table_does_not_know_has_no_limit()
     {
         Assert.Null(Shipped.LimitOf(On("local"), "my-finetune"));
-        Assert.False(Shipped.Exceeds(Request(UserSays(Chatter)), On("local"), "my-finetune"));
+        Assert.False(Shipped.Exceeds(Request(UserSays(Chatter)), "key-windows", On("local"), "my-finetune"));
     }
 
     [Fact]
@@ -66,16 +66,16 @@ public sealed class ContextWindowsTests
         var messages = Json("[{},{},{}]");
         Assert.Equal(12, TokenCounter.CountTokens(messages));
 
-        Assert.False(Shipped.Exceeds(Request(messages), On("local", maxInputTokens: 10), "m"));
+        Assert.False(Shipped.Exceeds(Request(messages), "key-windows", On("local", maxInputTokens: 10), "m"));
     }
 
     [Fact]
     public void A_short_prompt_fits_a_small_limit() =>
-        Assert.False(Small.Exceeds(Request(UserSays("hi")), On("local"), "tiny"));
+        Assert.False(Small.Exceeds(Request(UserSays("hi")), "key-windows", On("local"), "tiny"));
 
     [Fact]
     public void A_long_prompt_over_a_small_limit_exceeds_it() =>
-        Assert.True(Small.Exceeds(Request(UserSays(Chatter)), On("local"), "tiny"));
+        Assert.True(Small.Exceeds(Request(UserSays(Chatter)), "key-windows", On("local"), "tiny"));
 
     [Fact]
     public void A_prompt_with_more_bytes_than_the_limit_but_fewer_tokens_fits()
@@ -83,12 +83,25 @@ public sealed class ContextWindowsTests
         var messages = UserSays(Chatter);
         Assert.True(Encoding.UTF8.GetByteCount(messages.GetRawText()) > 1000);
 
-        Assert.False(Shipped.Exceeds(Request(messages), On("local", maxInputTokens: 1000), "m"));
+        Assert.False(Shipped.Exceeds(Request(messages), "key-windows", On("local", maxInputTokens: 1000), "m"));
+    }
+
+    [Fact]
+    public void A_long_prompt_checked_again_is_judged_alike_from_the_counts_kept_for_its_key()
+    {
+        var memo = new TokenCountMemo();
+        var windows = new ContextWindows(ModelCatalog.Parse(new MemoryStream("""{ "tiny": { "max_input_tokens": 50 } }"""u8.ToArray())), Providers, memo);
+        var request = Request(UserSays(Chatter));
+        Assert.True(windows.Exceeds(request, "key-windows", On("local"), "tiny"));
+        Assert.True(windows.Exceeds(request, "key-windows", On("local"), "tiny"));
+        Assert.Equal((1, 1), (memo.Hits, memo.Misses));
+        Assert.True(windows.Exceeds(request, "another-key", On("local"), "tiny"));
+        Assert.Equal((1, 2), (memo.Hits, memo.Misses));
     }
 
     [Fact]
     public void A_request_without_messages_never_exceeds() =>
-        Assert.False(Small.Exceeds(new ProxyRequest { Model = "m" }, On("local"), "tiny"));
+        Assert.False(Small.Exceeds(new ProxyRequest { Model = "m" }, "key-windows", On("local"), "tiny"));
 
     [Fact]
     public void Counting_a_string_content_gives_a_plausible_number_of_tokens() =>
