@@ -86,7 +86,7 @@ public static class PromptTokenBound
         /// <summary>
         /// A Responses request's input items, each item's JSON counted on its own (an agent sends its items again every turn,
         /// and each is then found as it was counted) with a token for each bracket and comma between them. Counted apart, no
-        /// token spans two items, so the sum comes to at least the array's own count (a test holds it to that).
+        /// token spans two items, and the sum stays at or above the array's own count: a test holds an agent's items to that.
         /// </summary>
         public int Items(JsonElement items)
         {
