@@ -167,7 +167,9 @@ public sealed class PostgresStorageTests : IAsyncLifetime
         }
 
         await _postgres.StartAsync();
-        var up = await ReadinessAsync(http, HttpStatusCode.OK, storage: "ok");
+        // Ready once the database answers and the refused request's log row, kept in the outbox meanwhile, is in it
+        // (the outbox is tried again every second): until then "degraded", naming the rows that wait.
+        var up = await ReadinessAsync(http, HttpStatusCode.OK, storage: "ok", overall: "ready");
         Assert.Equal("ready", up["status"]!.GetValue<string>());
 
         // And the router serves from the database again.
@@ -190,14 +192,18 @@ public sealed class PostgresStorageTests : IAsyncLifetime
     }
 
     /// <summary>Polls readiness until it answers <paramref name="status"/> with the storage check <paramref name="storage"/> (within 20 s); its body.</summary>
-    private static async Task<JsonNode> ReadinessAsync(HttpClient http, HttpStatusCode status, string storage)
+    /// <summary>Waits (20 s at most) for readiness to answer <paramref name="status"/> with its storage check and, when given, its overall status.</summary>
+    private static async Task<JsonNode> ReadinessAsync(HttpClient http, HttpStatusCode status, string storage, string? overall = null)
     {
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (true)
         {
             using var response = await http.GetAsync("/health/readiness", Ct);
             var body = await response.Content.ReadAsStringAsync(Ct);
-            if (response.StatusCode == status && JsonNode.Parse(body)!["checks"]?["storage"]?.GetValue<string>() == storage) return JsonNode.Parse(body)!;
+            var readiness = JsonNode.Parse(body)!;
+            if (response.StatusCode == status && readiness["checks"]?["storage"]?.GetValue<string>() == storage
+                && (overall is null || readiness["status"]?.GetValue<string>() == overall))
+                return readiness;
             if (DateTime.UtcNow > deadline) Assert.Fail($"readiness stayed {(int)response.StatusCode}: {body}");
             await Task.Delay(200, Ct);
         }
