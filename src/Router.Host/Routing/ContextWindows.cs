@@ -17,6 +17,8 @@ namespace Router.Host.Routing;
 /// <param name="memo">Where counts are kept: <see cref="TokenCountMemo.Shared"/> unless a test gives its own.</param>
 public sealed class ContextWindows(ModelCatalog catalog, IReadOnlyDictionary<string, ProviderSettings> providers, TokenCountMemo? memo = null)
 {
+    private readonly TokenCountMemo _memo = memo ?? TokenCountMemo.Shared;
+
     public int? LimitOf(Deployment deployment, string upstreamModel) =>
         deployment.MaxInputTokens
         ?? catalog.Find(CostCalculator.PrefixOf(providers[deployment.ProviderName]), upstreamModel)?.MaxInputTokens;
@@ -26,6 +28,6 @@ public sealed class ContextWindows(ModelCatalog catalog, IReadOnlyDictionary<str
         if (LimitOf(deployment, upstreamModel) is not { } limit) return false;
         if (request.Field("messages") is not { ValueKind: JsonValueKind.Array } messages) return false;
         if (JsonMarshal.GetRawUtf8Value(messages).Length <= limit) return false;
-        return TokenCounter.CountTokens(messages, text => (memo ?? TokenCountMemo.Shared).OfString(text, keyId)) > limit;
+        return TokenCounter.CountTokens(messages, text => _memo.OfString(text, keyId)) > limit;
     }
 }
