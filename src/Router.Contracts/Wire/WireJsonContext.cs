@@ -5,7 +5,7 @@ using System.Text.Json.Serialization;
 namespace Router.Contracts.Wire;
 
 /// <summary>Source-generated (de)serialisation for everything the HTTP edge reads or writes.</summary>
-[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, Converters = [typeof(RawJsonElementConverter)])]
 [JsonSerializable(typeof(ProxyRequest))]
 [JsonSerializable(typeof(ErrorEnvelope))]
 [JsonSerializable(typeof(ModelList))]
@@ -28,5 +28,6 @@ public sealed partial class WireJsonContext : JsonSerializerContext
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Converters = { new RawJsonElementConverter() },
     });
 }

@@ -73,6 +73,22 @@ public sealed class ProxyRequestRoundTripTests
     }
 
     [Fact]
+    public void Strings_keep_the_escapes_the_client_wrote()
+    {
+        // Unescaped and escaped again, "a\/b" would reach the provider as "a/b" and "\u00e9" as "é": the same text, not the same bytes.
+        const string json = """{"model":"m","messages":[{"role":"user","content":"a\/b \u00e9 \u2028 \ud83d\ude00"}],"stop":["\n"]}""";
+
+        var written = Write(Parse(json));
+
+        Assert.Contains("""
+            "content":"a\/b \u00e9 \u2028 \ud83d\ude00"
+            """, written, StringComparison.Ordinal);
+        Assert.Contains("""
+            "stop":["\n"]
+            """, written, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Field_gives_the_raw_value_of_an_unknown_field()
     {
         var request = Parse(ChatRequest);

@@ -3,6 +3,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Router.Contracts.Wire;
 using Router.Host.Storage;
 using Router.Host.Translation;
 
@@ -123,7 +124,7 @@ public sealed class ResponseStore(RouterStorage storage, TimeProvider clock, Tim
         command.AddParameter("@conversation", Encoding.UTF8.GetString(TranslationJson.Write(json =>
         {
             json.WriteStartArray();
-            foreach (var item in conversation) item.WriteTo(json);
+            foreach (var item in conversation) item.WriteAsWritten(json);
             json.WriteEndArray();
         })));
         await command.ExecuteNonQueryAsync(ct);

@@ -53,11 +53,11 @@ public static class ResponsesConversation
                         continue;
                     case "input":
                         json.WriteStartArray("input");
-                        foreach (var item in conversation.Concat(InputItems(root))) item.WriteTo(json);
+                        foreach (var item in conversation.Concat(InputItems(root))) item.WriteAsWritten(json);
                         json.WriteEndArray();
                         continue;
                     default:
-                        field.WriteTo(json);
+                        field.WriteAsWritten(json);
                         continue;
                 }
             }
