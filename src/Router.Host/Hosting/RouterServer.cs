@@ -46,7 +46,15 @@ public static class RouterServer
         // Read before anything listens, so a bad certificate stops the start with its setting's name.
         var certificate = settings.HttpTls is { } tls ? TlsCertificateFile.Load(tls) : null;
         var intermediates = certificate is null ? null : TlsCertificateFile.Intermediates(settings.HttpTls!, certificate);
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { WebRootPath = DashboardSetup.WebRoot });
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            // The router's settings are HOCON, not appsettings.json: its content root is its own directory, not wherever it was
+            // started, and no file there is watched. The default watched every directory under the working directory for a
+            // change to appsettings.json, and woke for each write below it: the request log's, with ./data as the data directory.
+            ContentRootPath = AppContext.BaseDirectory,
+            WebRootPath = DashboardSetup.WebRoot,
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+        });
         builder.WebHost.UseUrls(settings.HttpUrls);
         // The slim builder leaves https:// addresses unsupported until asked.
         if (certificate is not null) builder.WebHost.UseKestrelHttpsConfiguration();
