@@ -198,6 +198,8 @@ public static class RouterServer
             return new ModelListRefresh(Now, sp.GetRequiredService<DiscoveredModels>(), TimeProvider.System, sp.GetRequiredService<ILogger<ModelListRefresh>>());
         });
 
+        services.AddHostedService<StartupTrim>();
+
         var app = builder.Build();
         // Made now, not on the first request: a Redis cache starts connecting while the router starts.
         app.Services.GetRequiredService<IResponseCacheStore>();
