@@ -200,7 +200,9 @@ public sealed class ProxyHandler(
         ProxyRequest? request;
         try
         {
-            request = await JsonSerializer.DeserializeAsync(context.Request.Body, WireJsonContext.Wire.ProxyRequest, context.RequestAborted);
+            // Every field the router does not type is copied out of the buffer as it is parsed: it goes back to the pool after.
+            using var body = await PooledBody.ReadAsync(context.Request, context.RequestAborted);
+            request = JsonSerializer.Deserialize(body.Span, WireJsonContext.Wire.ProxyRequest);
         }
         catch (JsonException e)
         {

@@ -1,0 +1,51 @@
+using Microsoft.AspNetCore.Http;
+using Router.Host.Http;
+
+namespace Router.Host.Tests.Http;
+
+public sealed class PooledBodyTests
+{
+    [Theory]
+    [InlineData(0, false)]
+    [InlineData(10, true)]
+    [InlineData(16 * 1024, false)] // exactly the first buffer of a body of unknown length: one more read finds its end
+    [InlineData(200 * 1024, false)] // grown four times
+    [InlineData(3 * 1024 * 1024, true)] // declared longer than the most reserved before it arrives
+    public async Task The_whole_body_is_read_whatever_its_length(int length, bool declared)
+    {
+        var sent = new byte[length];
+        new Random(length).NextBytes(sent);
+
+        using var body = await PooledBody.ReadAsync(Request(sent, declared), CancellationToken.None);
+
+        Assert.True(body.Span.SequenceEqual(sent));
+    }
+
+    [Fact]
+    public async Task A_body_that_arrives_in_small_pieces_is_read_whole()
+    {
+        var sent = new byte[50_000];
+        new Random(7).NextBytes(sent);
+        var request = new DefaultHttpContext().Request;
+        request.Body = new TrickleStream(sent, 333);
+
+        using var body = await PooledBody.ReadAsync(request, CancellationToken.None);
+
+        Assert.True(body.Span.SequenceEqual(sent));
+    }
+
+    private static HttpRequest Request(byte[] body, bool declared)
+    {
+        var request = new DefaultHttpContext().Request;
+        request.Body = new MemoryStream(body);
+        if (declared) request.ContentLength = body.Length;
+        return request;
+    }
+
+    /// <summary>Gives at most a few bytes a read, as a slow client's packets come.</summary>
+    private sealed class TrickleStream(byte[] data, int piece) : MemoryStream(data)
+    {
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            base.ReadAsync(buffer[..Math.Min(piece, buffer.Length)], cancellationToken);
+    }
+}
