@@ -212,6 +212,8 @@ public sealed partial class KeyBudgetActor : ReceiveActor, IWithTimers, IWithUnb
             return;
         }
         if (admission.Admitted is { } admitted) _state = _state.Apply(admitted);
+        // Counted against the key's rate limits as any request, and over already: nothing reserved stays behind.
+        if (admit.EndsAtOnce) _state = _state.Apply(new RequestEnded(admit.RequestId));
         var (remaining, capped) = (admission.Remaining, admission.CappedMaxTokens);
         // No deployment: the answer comes from the cache, or the asker saw the circuit closed: no breaker to ask.
         if (admit.DeploymentId.Length == 0) Sender.Tell(new ProviderBreaker.Permit("", remaining, capped));

@@ -23,9 +23,10 @@ public static partial class KeyBudget
     /// <param name="Completion">How much of the estimate is its completion limit, so that a budget that cannot cover the
     /// whole estimate may lower that limit instead of refusing; null: the request is admitted whole or refused.</param>
     /// <param name="Unpriced">No price is known for the model: a key with a budget is refused it, as its spend could not be counted.</param>
+    /// <param name="EndsAtOnce">The request ends as it is admitted, at no cost (an answer from the cache): no <see cref="Settle"/> follows.</param>
     public sealed record Admit(
         string KeyId, string RequestId, string Model, string DeploymentId, string SecretHash,
-        decimal EstimatedCost = 0, int EstimatedTokens = 0, CompletionLimit? Completion = null, bool Unpriced = false)
+        decimal EstimatedCost = 0, int EstimatedTokens = 0, CompletionLimit? Completion = null, bool Unpriced = false, bool EndsAtOnce = false)
         : IKeyBudgetCommand, IPersistedMessage;
 
     /// <summary>

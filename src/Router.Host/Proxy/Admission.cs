@@ -36,9 +36,10 @@ public sealed class Admission(
     /// </summary>
     /// <param name="completion">The completion part of the estimate, which the key's budget may lower (see <see cref="KeyBudget.CompletionLimit"/>).</param>
     /// <param name="unpriced">The model has no price: a key with a budget is refused it.</param>
+    /// <param name="endsAtOnce">The request is over once admitted, at no cost (an answer from the cache): it is not settled.</param>
     public async Task<PermitDecision> AdmitAsync(
         AuthenticatedKey key, string requestId, string model, string deploymentId, CancellationToken ct, decimal estimatedCost = 0, int estimatedTokens = 0,
-        KeyBudget.CompletionLimit? completion = null, bool unpriced = false)
+        KeyBudget.CompletionLimit? completion = null, bool unpriced = false, bool endsAtOnce = false)
     {
         // An empty deployment tells the key's actor that no breaker needs asking.
         var askBreaker = deploymentId.Length > 0 && !board.ClosedForSure(deploymentId);
@@ -48,7 +49,7 @@ public sealed class Admission(
         {
             reply = await keyAsks.AskAsync<object>(KeyBudgets,
                 new KeyBudget.Admit(key.KeyId, requestId, model, askBreaker ? deploymentId : "", key.SecretHash, estimatedCost, estimatedTokens,
-                    completion, unpriced),
+                    completion, unpriced, endsAtOnce),
                 waiting?.Token ?? ct);
         }
         catch (Exception e) when (e is AskTimeoutException or OperationCanceledException)

@@ -88,14 +88,13 @@ public sealed class ResponseCaching(IResponseCacheStore store, CacheSettings set
         // fresh answer replaces it.
         if (hit is null || !hit.Producer.CouldBeProducedBy(plan.Route) || clock.GetUtcNow() - hit.StoredAt > plan.Directives.MaxAge) return null;
 
-        // No deployment to ask: the key's actor alone decides, then the request settles at no cost. The
-        // master key may use every model and has no limits, so for it there is nothing to decide.
+        // No deployment to ask: the key's actor alone decides, and the request ends there at no cost (one message, no
+        // settlement after it). The master key may use every model and has no limits, so for it there is nothing to decide.
         decimal? keyRemaining = null;
         if (!key.IsMaster)
         {
             var budgetId = RequestIds.ForKeyBudget(context, requestId); // the key counts each id once: not the caller's own
-            keyRemaining = (await admission.AdmitAsync(key, budgetId, model, deploymentId: "", context.RequestAborted)).KeyRemaining;
-            admission.SettleKey(key, budgetId, model, TokenUsage.None);
+            keyRemaining = (await admission.AdmitAsync(key, budgetId, model, deploymentId: "", context.RequestAborted, endsAtOnce: true)).KeyRemaining;
         }
 
         headers[Header] = "hit";

@@ -46,6 +46,20 @@ public sealed class KeyBudgetSettlementTests(ITestOutputHelper output) : KeyBudg
     }
 
     [Fact]
+    public void A_request_that_ends_as_it_is_admitted_counts_against_the_rate_and_leaves_nothing_in_flight()
+    {
+        var budget = Sys.ActorOf(KeyBudgetActor.Props(KeyId));
+        Provision(budget, KeyId, "*");
+
+        // An answer from the cache: admitted by the key's actor alone, with no settlement to follow.
+        budget.Tell(AdmitOf(KeyId, "hit", "gpt-4o", "") with { EndsAtOnce = true });
+        ExpectMsg<ProviderBreaker.Permit>(TimeSpan.FromSeconds(3), cancellationToken: TestContext.Current.CancellationToken);
+
+        var state = StateOf(budget, KeyId);
+        Assert.Equal((0, 1, 0L, 0m), (state.InFlight, state.RequestsLastMinute, state.Requests, state.Reserved));
+    }
+
+    [Fact]
     public void The_in_flight_count_never_drops_below_zero()
     {
         var budget = Sys.ActorOf(KeyBudgetActor.Props(KeyId));
