@@ -72,10 +72,10 @@ public abstract class KeyBudgetTestKit : Akka.TestKit.Xunit.TestKit
     }
 
     /// <summary>Settlements are persisted asynchronously: their totals show once the journal has them.</summary>
-    protected KeyBudget.State AwaitState(IActorRef target, string keyId, Func<KeyBudget.State, bool> condition)
+    protected KeyBudget.State AwaitState(IActorRef target, string keyId, Func<KeyBudget.State, bool> condition, TimeSpan? within = null)
     {
         KeyBudget.State? last = null;
-        AwaitCondition(() => condition(last = StateOf(target, keyId)), TimeSpan.FromSeconds(3), TimeSpan.FromMilliseconds(10));
+        AwaitCondition(() => condition(last = StateOf(target, keyId)), within ?? TimeSpan.FromSeconds(3), TimeSpan.FromMilliseconds(10));
         return last!;
     }
 

@@ -54,6 +54,37 @@ public sealed class KeyJournalCompactionTests(ITestOutputHelper output) : KeyBud
         Assert.Equal(Requests * 0.001m, recovered.Spend);
     }
 
+    [Fact]
+    public void A_busy_keys_journal_is_snapshotted_by_the_request_ids_its_events_carry_long_before_a_thousand_events()
+    {
+        var budget = Sys.ActorOf(KeyBudgetActor.Props(KeyId, _clock));
+        Provision(budget, KeyId, "ollama/*");
+        // Settled without confirmation, as a busy key's requests are: each write of the key's actor carries all those since
+        // the one before, so a few dozen events carry more ids than a snapshot lets follow it.
+        var requests = KeyJournalActor.RequestIdsPerSnapshot + KeyBudgetActor.RememberedRequests;
+        for (var i = 0; i < requests; i++) budget.Tell(new KeyBudget.Settle(KeyId, $"r{i}", Model, new TokenUsage(10, 3, 0), 0.001m));
+        var shown = AwaitState(budget, KeyId, s => s.Requests == requests, TimeSpan.FromSeconds(30));
+
+        var latest = AwaitSnapshot();
+        Assert.True(latest.Metadata.SequenceNr < KeyJournalActor.EventsPerSnapshot, $"the snapshot came at event {latest.Metadata.SequenceNr}");
+        // The events the snapshot covers are deleted after it.
+        AwaitCondition(() => ReadBack() is var (first, count) && (count == 0 || first > latest.Metadata.SequenceNr), TimeSpan.FromSeconds(5),
+            TimeSpan.FromMilliseconds(50), cancellationToken: Ct);
+
+        StopAndAwait(budget);
+        var recovered = StateOf(Sys.ActorOf(KeyBudgetActor.Props(KeyId, _clock)), KeyId);
+        Assert.Equal((shown.Requests, shown.PromptTokens, shown.Spend), (recovered.Requests, recovered.PromptTokens, recovered.Spend));
+        Assert.Equal(requests * 0.001m, recovered.Spend);
+    }
+
+    private SelectedSnapshot AwaitSnapshot()
+    {
+        SelectedSnapshot? latest = null;
+        AwaitCondition(() => (latest = LatestSnapshot(long.MaxValue)) is not null, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100),
+            cancellationToken: Ct);
+        return latest!;
+    }
+
     /// <summary>The first sequence number and the number of events the journal reads back, once <paramref name="settled"/> holds.</summary>
     private (long First, int Count) AwaitEvents(Func<int, bool> settled)
     {
