@@ -134,13 +134,14 @@ public sealed class ProxyHandler(
             if (requestLog is not null || metrics is not null || trace.Span is not null)
             {
                 var entry = LogEntry(context, trace, requestId, key, model, liteLlm, result, failure, streaming, served);
-                requestLog?.TryWrite(entry);
                 metrics?.Record(entry);
                 if (trace.Span is { } span)
                 {
                     trace.AbandonAttemptSpan(); // one the walk left open
                     spans?.Finish(span, context, entry, key, failure);
                 }
+                // Last: while the log's writer is behind, this waits for it (the answer has been written already).
+                if (requestLog is not null) await requestLog.WriteAsync(entry);
             }
         }
     }

@@ -21,6 +21,22 @@ public sealed class RequestLogGaugeTests : IDisposable
     }
 
     [Fact]
+    public async Task The_dropped_rows_counter_counts_what_a_full_log_could_not_take()
+    {
+        using var storage = new SqliteStorage(_dataDir);
+        var writer = new RequestLogWriter(storage, new RequestLogSettings(TimeSpan.FromDays(30), TimeSpan.FromHours(1)),
+            Path.Combine(_dataDir, RequestLogOutbox.FileName), TimeProvider.System, new ListLogger<RequestLogWriter>(), capacity: 1);
+        var routes = RouteTable.Build([], new HashSet<string>());
+        var metrics = new RouterMetrics(() => routes, new DeploymentBoard(), requestLog: () => writer);
+        Assert.Equal(0, (await Scrape.OfAsync(metrics))["router_request_log_dropped_total"]);
+
+        // Never started: the first row fills the channel, the next two find no room.
+        for (var i = 0; i < 3; i++) writer.TryWrite(new RequestLogEntry { Time = DateTimeOffset.UtcNow, RequestId = $"r{i}", Status = 200 });
+
+        Assert.Equal(2, (await Scrape.OfAsync(metrics))["router_request_log_dropped_total"]);
+    }
+
+    [Fact]
     public async Task The_outbox_rows_gauge_counts_what_waits_for_the_database_until_it_has_taken_it()
     {
         var ct = TestContext.Current.CancellationToken;

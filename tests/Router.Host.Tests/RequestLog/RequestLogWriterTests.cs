@@ -64,16 +64,31 @@ public abstract class RequestLogWriterTests : StorageTests
         const int full = RequestLogWriter.BatchRows;
         var writer = Writer(TimeSpan.FromHours(1));
         await writer.StartAsync(Ct);
-        for (var i = 0; i < 2 * full + full / 2; i++) Assert.True(writer.TryWrite(Entry($"r{i}")));
+        for (var i = 0; i < full; i++) Assert.True(writer.TryWrite(Entry($"r{i}")));
+        await Eventually(() => Count() == full, "a full batch");
+        for (var i = full; i < full + full / 2; i++) Assert.True(writer.TryWrite(Entry($"r{i}")));
 
-        await Eventually(() => Count() == 2 * full, "two full batches");
         await Task.Delay(200, Ct);
-        Assert.Equal(2 * full, Count()); // the last half batch waits for the interval (an hour)
-        Assert.Equal(2, writer.Batches);
+        Assert.Equal(full, Count()); // the half batch waits for the interval (an hour)
+        Assert.Equal(1, writer.Batches);
 
         await writer.StopAsync(Ct);
-        Assert.Equal(2 * full + full / 2, Count());
-        Assert.Equal(3, writer.Batches);
+        Assert.Equal(full + full / 2, Count());
+        Assert.Equal(2, writer.Batches);
+    }
+
+    [Fact]
+    public async Task A_backlog_is_written_in_larger_transactions_and_none_of_it_waits_for_the_interval()
+    {
+        var writer = Writer(TimeSpan.FromHours(1));
+        var waiting = 2 * RequestLogWriter.BacklogBatchRows + RequestLogWriter.BacklogBatchRows / 2;
+        for (var i = 0; i < waiting; i++) Assert.True(writer.TryWrite(Entry($"r{i}")));
+        await writer.StartAsync(Ct);
+
+        await Eventually(() => Count() == waiting, "the backlog");
+        Assert.Equal(3, writer.Batches); // two of the larger size, then the rest, which was more than a batch
+
+        await writer.StopAsync(Ct);
     }
 
     [Fact]
@@ -146,6 +161,37 @@ public abstract class RequestLogWriterTests : StorageTests
         writer.TryWrite(Entry("r6"));
         Assert.Equal(2, logger.Count(LogLevel.Warning));
         Assert.Equal(5, writer.Dropped);
+    }
+
+    [Fact]
+    public async Task A_request_waits_for_room_in_a_full_channel_rather_than_lose_its_row()
+    {
+        var writer = Writer(TimeSpan.FromMilliseconds(50), capacity: 2);
+        Assert.True(writer.TryWrite(Entry("r0")));
+        Assert.True(writer.TryWrite(Entry("r1")));
+
+        var waiting = writer.WriteAsync(Entry("r2")).AsTask();
+        await Task.Delay(200, Ct);
+        Assert.False(waiting.IsCompleted); // nothing drains until the writer starts
+        await writer.StartAsync(Ct);
+
+        Assert.True(await waiting);
+        await writer.StopAsync(Ct);
+        Assert.Equal(3, Count());
+        Assert.Equal(0, writer.Dropped);
+    }
+
+    [Fact]
+    public async Task A_row_that_finds_no_room_within_the_wait_is_dropped_and_counted()
+    {
+        var writer = Writer(TimeSpan.FromHours(1), capacity: 1); // never started: nothing drains
+        Assert.True(writer.TryWrite(Entry("r0")));
+
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        Assert.False(await writer.WriteAsync(Entry("r1")));
+
+        Assert.True(System.Diagnostics.Stopwatch.GetElapsedTime(started) >= RequestLogWriter.FullWait * 0.9);
+        Assert.Equal(1, writer.Dropped);
     }
 
     [Fact]
