@@ -140,9 +140,26 @@ public sealed class ProxyHandler(
                     trace.AbandonAttemptSpan(); // one the walk left open
                     spans?.Finish(span, context, entry, key, failure);
                 }
-                // Last: while the log's writer is behind, this waits for it (the answer has been written already).
-                if (requestLog is not null) await requestLog.WriteAsync(entry);
+                // Last: while the log's writer is behind, the row waits for room, after the answer (a stream's last
+                // chunk too) has gone out; the connection's next request waits with it.
+                if (requestLog?.WriteAsync(entry) is { IsCompleted: false } waiting)
+                {
+                    await CompleteResponseAsync(context);
+                    await waiting;
+                }
             }
+        }
+    }
+
+    private static async Task CompleteResponseAsync(HttpContext context)
+    {
+        try
+        {
+            await context.Response.CompleteAsync();
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException or OperationCanceledException)
+        {
+            // The client has left, or the answer broke off: nothing more goes out either way.
         }
     }
 
