@@ -34,7 +34,7 @@ public sealed class LowPriorityThreadTests
     }
 
     [Fact]
-    public async Task On_linux_the_thread_runs_at_nice_10_and_the_rest_of_the_process_does_not()
+    public async Task On_linux_the_thread_runs_as_SCHED_IDLE_at_nice_10_and_the_rest_of_the_process_does_not()
     {
         Assert.SkipUnless(OperatingSystem.IsLinux(), "thread nice values are read from Linux's /proc");
         using var thread = new LowPriorityThread("test-low");
@@ -44,8 +44,12 @@ public sealed class LowPriorityThreadTests
         var nice = NiceOf($"/proc/self/task/{tid}/stat");
         Assert.True(nice > 0, $"the thread runs at nice {nice}");
         Assert.Equal(LowPriorityThread.Nice, nice);
+        Assert.Equal(SchedIdle, PolicyOf($"/proc/self/task/{tid}/stat"));
         Assert.Equal(0, NiceOf("/proc/self/stat"));
+        Assert.Equal(SchedOther, PolicyOf("/proc/self/stat"));
     }
+
+    private const int SchedOther = 0, SchedIdle = 5;
 
     [Fact]
     public async Task Work_queued_after_dispose_fails_instead_of_waiting_for_ever()
@@ -56,11 +60,15 @@ public sealed class LowPriorityThreadTests
         await Assert.ThrowsAsync<ObjectDisposedException>(() => thread.RunAsync(() => { }));
     }
 
-    // Field 19 of /proc/.../stat, counted after the command name in parentheses (which may hold spaces).
-    private static int NiceOf(string statPath)
+    // Fields 19 (nice) and 41 (policy) of /proc/.../stat, counted after the command name in parentheses (which may hold spaces).
+    private static int NiceOf(string statPath) => StatField(statPath, 19);
+
+    private static int PolicyOf(string statPath) => StatField(statPath, 41);
+
+    private static int StatField(string statPath, int field)
     {
         var stat = File.ReadAllText(statPath);
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return int.Parse(fields[16], System.Globalization.CultureInfo.InvariantCulture);
+        return int.Parse(fields[field - 3], System.Globalization.CultureInfo.InvariantCulture);
     }
 }
