@@ -20,8 +20,11 @@ public sealed class PooledBody : IDisposable
 
     public ReadOnlySpan<byte> Span => _buffer.AsSpan(0, _length);
 
-    /// <summary>The whole body. Kestrel refuses one past the router's limit while it is read (a 413 <see cref="BadHttpRequestException"/>).</summary>
-    public static async Task<PooledBody> ReadAsync(HttpRequest request, CancellationToken cancellation)
+    /// <summary>
+    /// The whole body. Kestrel refuses one past the router's limit, <paramref name="maxBodyBytes"/>, by its declared length
+    /// or while a chunked one is read: the router's 413 then says what the limit is.
+    /// </summary>
+    public static async Task<PooledBody> ReadAsync(HttpRequest request, long maxBodyBytes, CancellationToken cancellation)
     {
         var declared = request.ContentLength;
         var body = new PooledBody(ArrayPool<byte>.Shared.Rent((int)Math.Clamp(declared ?? UnknownLengthStart, 1, DeclaredLengthCap)));
@@ -36,9 +39,10 @@ public sealed class PooledBody : IDisposable
             }
             return body;
         }
-        catch
+        catch (Exception e)
         {
             body.Dispose();
+            if (e is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }) throw RouterError.BodyTooLarge(maxBodyBytes);
             throw;
         }
     }

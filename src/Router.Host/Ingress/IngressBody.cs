@@ -24,17 +24,10 @@ public static class IngressBody
         return new ProxyRequest { Model = request.Model, Stream = request.Stream, StreamOptions = request.StreamOptions, Rest = request.Rest, Source = body };
     }
 
-    public static async Task<byte[]> ReadAsync(HttpContext context, long maxBodyBytes)
+    /// <summary>The body's bytes, read as the chat path reads them (<see cref="PooledBody"/>) and copied out once: they travel on.</summary>
+    private static async Task<byte[]> ReadAsync(HttpContext context, long maxBodyBytes)
     {
-        try
-        {
-            using var body = new MemoryStream();
-            await context.Request.Body.CopyToAsync(body, context.RequestAborted);
-            return body.ToArray();
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            throw RouterError.BodyTooLarge(maxBodyBytes);
-        }
+        using var body = await PooledBody.ReadAsync(context.Request, maxBodyBytes, context.RequestAborted);
+        return body.Span.ToArray();
     }
 }

@@ -219,17 +219,12 @@ public sealed class ProxyHandler(
         try
         {
             // Every field the router does not type is copied out of the buffer as it is parsed: it goes back to the pool after.
-            using var body = await PooledBody.ReadAsync(context.Request, context.RequestAborted);
+            using var body = await PooledBody.ReadAsync(context.Request, maxBodyBytes, context.RequestAborted);
             request = JsonSerializer.Deserialize(body.Span, WireJsonContext.Wire.ProxyRequest);
         }
         catch (JsonException e)
         {
             throw RouterError.InvalidRequest($"The request body is not valid JSON for this endpoint: {e.Message}", code: "invalid_json");
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            // Kestrel enforces router.max-request-body-bytes, by Content-Length or while reading a chunked body.
-            throw RouterError.BodyTooLarge(maxBodyBytes);
         }
         if (request is null) throw RouterError.InvalidRequest("The request body must be a JSON object.", code: "invalid_json");
         RequestBodyEncoding.RequireValidUtf8(request);

@@ -5,6 +5,8 @@ namespace Router.Host.Tests.Http;
 
 public sealed class PooledBodyTests
 {
+    private const long MaxBodyBytes = 16 * 1024 * 1024;
+
     [Theory]
     [InlineData(0, false)]
     [InlineData(10, true)]
@@ -16,7 +18,7 @@ public sealed class PooledBodyTests
         var sent = new byte[length];
         new Random(length).NextBytes(sent);
 
-        using var body = await PooledBody.ReadAsync(Request(sent, declared), CancellationToken.None);
+        using var body = await PooledBody.ReadAsync(Request(sent, declared), MaxBodyBytes, CancellationToken.None);
 
         Assert.True(body.Span.SequenceEqual(sent));
     }
@@ -29,9 +31,21 @@ public sealed class PooledBodyTests
         var request = new DefaultHttpContext().Request;
         request.Body = new TrickleStream(sent, 333);
 
-        using var body = await PooledBody.ReadAsync(request, CancellationToken.None);
+        using var body = await PooledBody.ReadAsync(request, MaxBodyBytes, CancellationToken.None);
 
         Assert.True(body.Span.SequenceEqual(sent));
+    }
+
+    [Fact]
+    public async Task A_body_kestrel_finds_past_the_limit_is_the_routers_413_naming_the_limit()
+    {
+        var request = new DefaultHttpContext().Request;
+        request.Body = new RefusingStream();
+
+        var error = await Assert.ThrowsAsync<RouterError>(() => PooledBody.ReadAsync(request, MaxBodyBytes, CancellationToken.None));
+
+        Assert.Equal(413, error.Status);
+        Assert.Contains($"{MaxBodyBytes} bytes", error.Body.Message);
     }
 
     private static HttpRequest Request(byte[] body, bool declared)
@@ -40,6 +54,13 @@ public sealed class PooledBodyTests
         request.Body = new MemoryStream(body);
         if (declared) request.ContentLength = body.Length;
         return request;
+    }
+
+    /// <summary>Refuses the read as Kestrel does a body past router.max-request-body-bytes.</summary>
+    private sealed class RefusingStream : MemoryStream
+    {
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            ValueTask.FromException<int>(new BadHttpRequestException("Request body too large.", StatusCodes.Status413PayloadTooLarge));
     }
 
     /// <summary>Gives at most a few bytes a read, as a slow client's packets come.</summary>
