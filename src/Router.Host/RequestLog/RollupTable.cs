@@ -38,13 +38,19 @@ public readonly record struct RollupTable(RollupTier Tier, RollupGrouping Groupi
         _ => KeyKeys,
     };
 
-    /// <summary>The row of this table that counts <paramref name="entry"/>, logged by <paramref name="node"/>, in <paramref name="bucket"/> (<see cref="RollupTiers.Key"/> of its time).</summary>
-    public RollupKey KeyOf(RequestLogEntry entry, string node, string bucket)
+    /// <summary>
+    /// The row of this table, in <paramref name="bucket"/> (<see cref="RollupTiers.Key"/> of its time), that counts the requests
+    /// of <paramref name="minute"/>: a key of the minute tier grouped by every column (<see cref="MinuteOf"/>).
+    /// </summary>
+    public RollupKey Of(RollupKey minute, string bucket) => Grouping switch
     {
-        var cacheHit = entry.CacheHit ? 1 : 0;
-        return Grouping == RollupGrouping.Key
-            ? new RollupKey(bucket, node, "", "", entry.KeyId ?? "", 0, "", cacheHit)
-            : new RollupKey(bucket, node, entry.RequestedModel ?? "", entry.Provider ?? "",
-                Grouping == RollupGrouping.Combined ? entry.KeyId ?? "" : "", entry.Status, entry.ErrorOrigin ?? "", cacheHit);
-    }
+        RollupGrouping.Combined => minute with { Bucket = bucket },
+        RollupGrouping.Model => minute with { Bucket = bucket, KeyId = "" },
+        _ => new RollupKey(bucket, minute.Node, "", "", minute.KeyId, 0, "", minute.CacheHit),
+    };
+
+    /// <summary>The minute tier's row, grouped by every column, that counts <paramref name="entry"/>, logged by <paramref name="node"/>.</summary>
+    public static RollupKey MinuteOf(RequestLogEntry entry, string node, string bucket) =>
+        new(bucket, node, entry.RequestedModel ?? "", entry.Provider ?? "", entry.KeyId ?? "", entry.Status, entry.ErrorOrigin ?? "",
+            entry.CacheHit ? 1 : 0);
 }
