@@ -133,7 +133,7 @@ public sealed class RollupWriter(string node)
 
     /// <summary>
     /// The entries summed once, by minute and every key column: each table's rows are then sums of these few groups, not a pass
-    /// of their own over every request (a hash and three histogram buckets per request and table were 2 of a row's 14 µs).
+    /// of their own over every request (a hash and three histogram buckets per request and table: half of what the rollups cost).
     /// </summary>
     private static Dictionary<RollupKey, (DateTime Minute, RollupSums Sums)> ByMinute(IEnumerable<RequestLogEntry> entries, string node)
     {

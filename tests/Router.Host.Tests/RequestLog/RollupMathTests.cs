@@ -178,4 +178,24 @@ public sealed class RollupMathTests
     {
         Assert.Throws<FormatException>(() => HistogramText.AddTo(text, new long[LatencyHistogram.Buckets]));
     }
+
+    [Fact]
+    public void A_row_added_to_another_counts_the_requests_of_both()
+    {
+        var (first, second) = (new RollupSums(), new RollupSums());
+        first.Add(200, 10, 5, 0.5, 0, 1, ttftMs: null, overheadMs: 0.2);
+        second.Add(502, 20, 0, 0, 0.25, 1000, ttftMs: 2, overheadMs: 0.2);
+        second.Add(200, 1, 1, 0.125, 0, 1, ttftMs: 2, overheadMs: 0.2);
+
+        first.Add(second);
+
+        Assert.Equal((3L, 31L, 6L, 1L), (first.Requests, first.PromptTokens, first.CompletionTokens, first.Errors));
+        Assert.Equal((0.625, 0.25), (first.Cost, first.SavedCost));
+        Assert.Equal(2, first.Latency[LatencyHistogram.Index(1)]);
+        Assert.Equal(1, first.Latency[LatencyHistogram.Index(1000)]);
+        Assert.Equal(2, first.Ttft[LatencyHistogram.Index(2)]);
+        Assert.Equal(3, first.Overhead[LatencyHistogram.Index(0.2)]);
+        Assert.Equal(3, first.Latency.Sum());
+        Assert.Equal((2L, 1L, 0.125), (second.Requests, second.Errors, second.Cost)); // the row added from is left as it was
+    }
 }
