@@ -106,6 +106,24 @@ router {
 }
 CONF
 }
+# Two routers on the mock ($MOCK), $A_DLL and $B_DLL, each with a virtual key of its own: URL, KEY and PID by side (A, B).
+# B alone gets B_CONF's HOCON inside router { } and B_ENV's environment. For the interleaved A/B scripts (bench/ab, bench/ab-cpu).
+start_ab_routers() {
+  declare -gA URL KEY PID
+  local side dll_var
+  for side in A B; do
+    URL[$side]="http://127.0.0.1:$(free_port)"
+    dll_var="${side}_DLL"
+    single_node_conf "$WORK/$side" "$([ "$side" = B ] && echo "${B_CONF:-}")" >"$WORK/$side.conf"
+    env $([ "$side" = B ] && echo "${B_ENV:-}") dotnet "${!dll_var}" --config "$WORK/$side.conf" --urls "${URL[$side]}" >"$WORK/$side.log" 2>&1 &
+    PID[$side]=$!
+    PIDS+=($!)
+  done
+  for side in A B; do
+    wait_ready "${URL[$side]}" 60 "${PID[$side]}" || { log "router $side did not become ready:"; tail -20 "$WORK/$side.log" >&2; exit 1; }
+    KEY[$side]=$(new_key "${URL[$side]}" "ab-$side" | json key)
+  done
+}
 # A virtual key with a budget too large to run out, made with the master key through the key API.
 new_key() { # router-url alias; prints the generate answer (JSON)
   curl -fsS -X POST "$1/key/generate" -H "Authorization: Bearer $MASTER_KEY" -H 'Content-Type: application/json' \
