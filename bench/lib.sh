@@ -106,6 +106,16 @@ router {
 }
 CONF
 }
+# One router ($1, a router.dll) over the data directory $2 (single_node_conf, with $3 as extra HOCON), in front of the mock, on
+# a free loopback port, ROUTER_ENV in its environment; waits until it is ready. Sets ROUTER (its base URL) and ROUTER_PID.
+start_router() { # router.dll data-dir [extra HOCON]
+  ROUTER="http://127.0.0.1:$(free_port)"
+  single_node_conf "$2" "${3:-}" >"$WORK/router.conf"
+  env ${ROUTER_ENV:-} dotnet "$1" --config "$WORK/router.conf" --urls "$ROUTER" >"$WORK/router.log" 2>&1 &
+  ROUTER_PID=$!
+  PIDS+=($!)
+  wait_ready "$ROUTER" 60 "$ROUTER_PID" || { log "the router did not become ready:"; tail -20 "$WORK/router.log" >&2; exit 1; }
+}
 # Two routers on the mock ($MOCK), $A_DLL and $B_DLL, each with a virtual key of its own: URL, KEY and PID by side (A, B).
 # B alone gets B_CONF's HOCON inside router { } and B_ENV's environment. For the interleaved A/B scripts (bench/ab, bench/ab-cpu).
 start_ab_routers() {
@@ -124,6 +134,13 @@ start_ab_routers() {
     KEY[$side]=$(new_key "${URL[$side]}" "ab-$side" | json key)
   done
 }
+# 32 connections for a number of seconds: one cached answer again and again (hit), or distinct budgeted requests named by
+# run-name (miss). BENCH_KEY from the environment.
+load32() { # chat-completions-url hit|miss run-name seconds
+  if [ "$2" = hit ]; then BENCH_CACHE=1 measure "$1" 32 "$4"; else BENCH_DISTINCT="$3" measure "$1" 32 "$4"; fi
+}
+# A process's CPU time so far (user and system), in clock ticks (getconf CLK_TCK a second).
+cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
 # A virtual key with a budget too large to run out, made with the master key through the key API.
 new_key() { # router-url alias; prints the generate answer (JSON)
   curl -fsS -X POST "$1/key/generate" -H "Authorization: Bearer $MASTER_KEY" -H 'Content-Type: application/json' \
