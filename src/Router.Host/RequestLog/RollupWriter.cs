@@ -138,13 +138,11 @@ public sealed class RollupWriter(string node)
     private static Dictionary<RollupKey, (DateTime Minute, RollupSums Sums)> ByMinute(IEnumerable<RequestLogEntry> entries, string node)
     {
         var minutes = new Dictionary<RollupKey, (DateTime Minute, RollupSums Sums)>();
-        // A batch's requests mostly share their minute: its text is made once, not once per request.
-        var (floor, bucket) = (DateTime.MinValue, "");
+        var bucket = new BucketText();
         foreach (var e in entries)
         {
             var time = RollupTiers.Floor(RollupTier.Minute, e.Time.UtcDateTime);
-            if (time != floor) (floor, bucket) = (time, RequestLogWriter.FormatTime(time));
-            var key = RollupTable.MinuteOf(e, node, bucket);
+            var key = RollupTable.MinuteOf(e, node, bucket.Of(time));
             if (!minutes.TryGetValue(key, out var minute)) minutes[key] = minute = (time, new RollupSums());
             minute.Sums.Add(e.Status, e.PromptTokens, e.CompletionTokens, (double)e.Cost, (double)e.SavedCost, e.LatencyMs, e.TtftMs, e.OverheadMs);
         }
@@ -155,16 +153,23 @@ public sealed class RollupWriter(string node)
     private static Dictionary<RollupKey, RollupSums> Sum(RollupTable table, Dictionary<RollupKey, (DateTime Minute, RollupSums Sums)> minutes)
     {
         var rows = new Dictionary<RollupKey, RollupSums>();
-        var (floor, bucket) = (DateTime.MinValue, "");
+        var bucket = new BucketText();
         foreach (var (minuteKey, (minute, sums)) in minutes)
         {
-            var time = RollupTiers.Floor(table.Tier, minute);
-            if (time != floor) (floor, bucket) = (time, RequestLogWriter.FormatTime(time));
-            var key = table.Of(minuteKey, bucket);
+            var key = table.Of(minuteKey, bucket.Of(RollupTiers.Floor(table.Tier, minute)));
             if (!rows.TryGetValue(key, out var row)) rows[key] = row = new RollupSums();
             row.Add(sums);
         }
         return rows;
+    }
+
+    /// <summary>A bucket's key text, made again only when the bucket changes: a batch's rows mostly share theirs.</summary>
+    private struct BucketText
+    {
+        private DateTime _time;
+        private string? _text;
+
+        public string Of(DateTime time) => _text is not null && time == _time ? _text : _text = RequestLogWriter.FormatTime(_time = time);
     }
 
     /// <summary>
