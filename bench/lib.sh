@@ -8,6 +8,19 @@ RUN_START=$(date +%s)
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 log() { echo "bench: +$(( $(date +%s) - RUN_START ))s $*" >&2; }
 
+# Release builds of the projects given, one after the other.
+build_release() { # project...
+  local project
+  log "building (Release): ${*##*/}"
+  for project in "$@"; do dotnet build -c Release -v quiet -nologo "$project" >/dev/null; done
+}
+# The router a script measures: the router.dll given, else this tree's Release build, built now. Sets DLL.
+router_dll() { # [router.dll]
+  if [ -n "${1:-}" ]; then DLL=$(realpath "$1"); return; fi
+  build_release src/Router.Host/Router.Host.csproj
+  DLL=$(realpath src/Router.Host/bin/Release/net10.0/router.dll)
+}
+
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 json() { python3 -c 'import json,sys; v=json.load(sys.stdin)
 for k in sys.argv[1].split("."): v=v[k]
