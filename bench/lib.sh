@@ -84,6 +84,8 @@ start_postgres() {
 }
 
 rss_kb() { awk -v k="$2" '$1==k":" {print $2}' "/proc/$1/status"; }
+# A process's resident memory in kB, on one line: VmRSS, RssAnon (private), RssFile (mapped files), RssShmem (shared).
+rss_parts_kb() { echo "$(rss_kb "$1" VmRSS) $(rss_kb "$1" RssAnon) $(rss_kb "$1" RssFile) $(rss_kb "$1" RssShmem)"; }
 mb() { echo $(( ($1 + 512) / 1024 )); }
 field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<<"$2"; }  # " name=": errors is not socket_errors
 measure() { # url connections seconds; BENCH_KEY, BENCH_MODEL, BENCH_CACHE, BENCH_WIRE from the environment
