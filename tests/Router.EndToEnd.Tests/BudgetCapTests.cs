@@ -103,6 +103,24 @@ public sealed class BudgetCapTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_long_prompt_whose_tokens_fit_goes_whole_though_its_bytes_would_not()
+    {
+        await using var router = await RouterProcess.StartAsync(Config());
+        // 500 words: 3,000 bytes and about 500 tokens. $1 and 1,000 tokens a minute cover its tokens and its 10 completion
+        // tokens whole; not its bytes, the bound admission tries first ($3, 3,000 tokens).
+        var key = await router.GenerateKeyAsync(MasterKey, new { max_budget = 1.0, tpm_limit = 1000 }, Ct);
+        using var http = router.CreateClient(key);
+        var words = string.Concat(Enumerable.Repeat("hello ", 500));
+
+        using var response = await http.PostAsync("/v1/chat/completions",
+            Json($$"""{"model":"budget/echo","max_tokens":10,"messages":[{"role":"user","content":"{{words}}"}]}"""), Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.False(response.Headers.Contains("x-router-max-tokens-capped"));
+        Assert.Equal(10, LastSent("echo")["max_tokens"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task A_key_with_too_little_left_for_the_minimum_completion_is_refused()
     {
         await using var router = await RouterProcess.StartAsync(Config());

@@ -6,7 +6,8 @@ namespace Router.Actors.KeyBudgets;
 /// <summary>
 /// Admission: the policy's checks, the RPM and TPM limits, then the budget. A request's estimate is an upper bound of its
 /// cost; when the budget cannot cover it, the request may still go with a lower completion limit
-/// (<see cref="KeyBudget.CompletionLimit"/>), and then reserves exactly what that limit may cost.
+/// (<see cref="KeyBudget.CompletionLimit"/>), and then reserves exactly what that limit may cost. A rough estimate
+/// (<see cref="KeyBudget.Admit.Rough"/>) is admitted only whole: a request near the key's limits is asked for its exact count.
 /// </summary>
 internal sealed partial record KeyBudgetState
 {
@@ -50,13 +51,16 @@ internal sealed partial record KeyBudgetState
                 rates.RequestsFreeIn(now));
         var reservedTokens = Reservations.ReservedTokens;
         if (policy.TpmLimit is { } tpm && rates.Tokens + reservedTokens + admit.EstimatedTokens > tpm)
-            return Refuse(RefusalReason.RateLimited,
+            return admit.Rough ? CountExactly() : Refuse(RefusalReason.RateLimited,
                 $"This key is limited to {tpm} tokens per minute: {rates.Tokens} used and {reservedTokens} reserved in the last minute, and this request may take {admit.EstimatedTokens}.",
                 rates.TokensFreeIn(now));
 
         var period = Period.Rolled(policy, now);
         var reserved = Reservations.Reserved;
-        if (Fit(policy.MaxBudget - period.Spend - reserved, admit) is { } reservation) return (null, reservation);
+        var fit = Fit(policy.MaxBudget - period.Spend - reserved, admit);
+        // A rough estimate goes only whole: lowered or refused, the request's exact count may have fitted.
+        if (admit.Rough && fit is not { CappedMaxTokens: null }) return CountExactly();
+        if (fit is { } reservation) return (null, reservation);
         // Only a budget refuses here (without one the whole estimate fits).
         return Refuse(RefusalReason.BudgetExceeded,
             $"Budget exceeded: this key has spent ${period.Spend:0.######} of its ${policy.MaxBudget.GetValueOrDefault():0.######} budget"
@@ -69,6 +73,9 @@ internal sealed partial record KeyBudgetState
 
         (KeyBudget.Refused?, Reservation) Refuse(RefusalReason reason, string message, TimeSpan? retryAfter = null) =>
             (new KeyBudget.Refused(admit.KeyId, reason, message, retryAfter), default);
+
+        (KeyBudget.Refused?, Reservation) CountExactly() =>
+            Refuse(RefusalReason.EstimateTooRough, "The request's rough estimate does not fit whole: count its prompt's tokens and ask again.");
     }
 
     /// <summary>

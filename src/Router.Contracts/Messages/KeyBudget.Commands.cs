@@ -24,9 +24,13 @@ public static partial class KeyBudget
     /// whole estimate may lower that limit instead of refusing; null: the request is admitted whole or refused.</param>
     /// <param name="Unpriced">No price is known for the model: a key with a budget is refused it, as its spend could not be counted.</param>
     /// <param name="EndsAtOnce">The request ends as it is admitted, at no cost (an answer from the cache): no <see cref="Settle"/> follows.</param>
+    /// <param name="Rough">The prompt in the estimate is counted as its bytes, a bound above its tokens that costs nothing to
+    /// count: the actor admits it when it fits the key's limits and budget whole, and otherwise refuses it
+    /// with <see cref="RefusalReason.EstimateTooRough"/>, for the asker to count the prompt's tokens and ask again.</param>
     public sealed record Admit(
         string KeyId, string RequestId, string Model, string DeploymentId, string SecretHash,
-        decimal EstimatedCost = 0, int EstimatedTokens = 0, CompletionLimit? Completion = null, bool Unpriced = false, bool EndsAtOnce = false)
+        decimal EstimatedCost = 0, int EstimatedTokens = 0, CompletionLimit? Completion = null, bool Unpriced = false, bool EndsAtOnce = false,
+        bool Rough = false)
         : IKeyBudgetCommand, IPersistedMessage;
 
     /// <summary>

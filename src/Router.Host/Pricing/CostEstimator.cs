@@ -24,10 +24,11 @@ public sealed class CostEstimator(
     /// <c>default-max-tokens</c>); else the model's output limit in the price table; else <c>router.estimate-completion-tokens</c>.
     /// The tokens counted against a TPM limit assume the client's limit, else <c>router.estimate-completion-tokens</c>:
     /// a model's longest completion (16,384 tokens for gpt-4o-mini) would refuse every request of a key with a small limit.
+    /// A <paramref name="rough"/> estimate counts the prompt as its bytes (<see cref="PromptTokenBound.RoughCount"/>), no tokenizer.
     /// </summary>
-    public ReservationEstimate Estimate(ProxyRequest request, string keyId, ProxyOperation operation, RouteMatch match)
+    public ReservationEstimate Estimate(ProxyRequest request, string keyId, ProxyOperation operation, RouteMatch match, bool rough = false)
     {
-        var promptTokens = PromptTokenBound.Count(request, keyId);
+        var promptTokens = rough ? PromptTokenBound.RoughCount(request) : PromptTokenBound.Count(request, keyId);
         var clientLimit = ChatRequestReader.MaxTokens(request);
         decimal inputPrice = 0, outputPrice = 0;
         var completionTokens = 0;

@@ -37,9 +37,11 @@ public sealed class Admission(
     /// <param name="completion">The completion part of the estimate, which the key's budget may lower (see <see cref="KeyBudget.CompletionLimit"/>).</param>
     /// <param name="unpriced">The model has no price: a key with a budget is refused it.</param>
     /// <param name="endsAtOnce">The request is over once admitted, at no cost (an answer from the cache): it is not settled.</param>
+    /// <param name="rough">The estimate's prompt is a rough bound (<see cref="KeyBudget.Admit.Rough"/>): the answer may be
+    /// <see cref="PermitDecision.AskWithExactEstimate"/>.</param>
     public async Task<PermitDecision> AdmitAsync(
         AuthenticatedKey key, string requestId, string model, string deploymentId, CancellationToken ct, decimal estimatedCost = 0, int estimatedTokens = 0,
-        KeyBudget.CompletionLimit? completion = null, bool unpriced = false, bool endsAtOnce = false)
+        KeyBudget.CompletionLimit? completion = null, bool unpriced = false, bool endsAtOnce = false, bool rough = false)
     {
         // An empty deployment tells the key's actor that no breaker needs asking.
         var askBreaker = deploymentId.Length > 0 && !board.ClosedForSure(deploymentId);
@@ -49,7 +51,7 @@ public sealed class Admission(
         {
             reply = await keyAsks.AskAsync<object>(KeyBudgets,
                 new KeyBudget.Admit(key.KeyId, requestId, model, askBreaker ? deploymentId : "", key.SecretHash, estimatedCost, estimatedTokens,
-                    completion, unpriced, endsAtOnce),
+                    completion, unpriced, endsAtOnce, rough),
                 waiting?.Token ?? ct);
         }
         catch (Exception e) when (e is AskTimeoutException or OperationCanceledException)
@@ -67,6 +69,7 @@ public sealed class Admission(
             ProviderBreaker.Permit { KeyRemaining: null, CappedMaxTokens: null } => PermitDecision.Grant,
             ProviderBreaker.Permit permit => new PermitDecision(true, TimeSpan.Zero, permit.KeyRemaining, permit.CappedMaxTokens),
             ProviderBreaker.Refused open => new PermitDecision(false, open.RetryAfter, open.KeyRemaining, open.CappedMaxTokens),
+            KeyBudget.Refused { Reason: RefusalReason.EstimateTooRough } => PermitDecision.AskWithExactEstimate,
             KeyBudget.Refused { Reason: RefusalReason.ModelNotPriced } => throw RouterError.ModelNotPriced(model),
             KeyBudget.Refused refused => throw RefusalError(refused),
             _ => throw new InvalidOperationException($"Unexpected admission reply {reply.GetType().Name}"),

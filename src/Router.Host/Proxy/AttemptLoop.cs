@@ -200,18 +200,18 @@ public sealed class AttemptLoop(
 
     /// <summary>
     /// The first attempt admits the key, reserving the most the request may cost; the master key has no
-    /// budget or limits, so its requests skip the tokenizer. A budget that covers less lowers the request's
-    /// completion limit: every attempt then sends the lowered request, and the answer says so.
+    /// budget or limits, so its requests skip the estimate. The prompt is first bounded by its bytes, which needs no
+    /// tokenizer; only a request that bound does not fit whole is counted in tokens and asked again (its key is near a
+    /// limit or its budget). A budget that covers less lowers the request's completion limit: every attempt then sends the
+    /// lowered request, and the answer says so.
     /// </summary>
     private async Task<PermitDecision> AdmitAsync(RequestAttempts attempt, RouteMatch match, Deployment deployment, string circuit)
     {
         var exchange = attempt.Exchange;
         var (key, model, ct) = (exchange.Key, exchange.Route.RequestedModel, exchange.Aborted);
         if (key.IsMaster) return await admission.AdmitAsync(key, attempt.BudgetId, model, circuit, ct);
-        var settings = exchange.Routing.Settings;
-        var estimate = exchange.Routing.Costs.Estimate(exchange.Request, key.KeyId, exchange.Operation, match);
-        var permit = await admission.AdmitAsync(key, attempt.BudgetId, model, circuit, ct, estimate.Cost, estimate.Tokens,
-            estimate.LowerableTo(settings.BudgetMinCompletionTokens), unpriced: !estimate.Priced && settings.Unpriced == UnpricedModels.Refuse);
+        var permit = await AdmitWithEstimateAsync(attempt, match, circuit, rough: true);
+        if (permit.EstimateTooRough) permit = await AdmitWithEstimateAsync(attempt, match, circuit, rough: false);
         if (permit.CappedMaxTokens is { } limit)
         {
             var provider = exchange.Routing.Providers.Get(deployment.ProviderName).Settings;
@@ -219,6 +219,14 @@ public sealed class AttemptLoop(
             exchange.Context.Response.Headers[CompletionCap.Header] = CompletionCap.Format(limit);
         }
         return permit;
+    }
+
+    private Task<PermitDecision> AdmitWithEstimateAsync(RequestAttempts attempt, RouteMatch match, string circuit, bool rough)
+    {
+        var (exchange, settings) = (attempt.Exchange, attempt.Exchange.Routing.Settings);
+        var estimate = exchange.Routing.Costs.Estimate(exchange.Request, exchange.Key.KeyId, exchange.Operation, match, rough);
+        return admission.AdmitAsync(exchange.Key, attempt.BudgetId, exchange.Route.RequestedModel, circuit, exchange.Aborted, estimate.Cost, estimate.Tokens,
+            estimate.LowerableTo(settings.BudgetMinCompletionTokens), unpriced: !estimate.Priced && settings.Unpriced == UnpricedModels.Refuse, rough: rough);
     }
 
     // The breaker starts the provider's pause when its report arrives, a moment after the wait begins here.
