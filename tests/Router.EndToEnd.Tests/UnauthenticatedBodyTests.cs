@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.Json.Nodes;
 using Router.EndToEnd.Tests.Fixtures;
 using Router.MockUpstream;
 
@@ -75,8 +76,40 @@ public sealed class UnauthenticatedBodyTests(UnauthenticatedBodyFixture fixture)
         Assert.StartsWith("HTTP/1.1 400 ", statusLine);
     }
 
-    /// <summary>Sends the head of a 6 MB request and its first 64 KB, and reads the status line of the answer.</summary>
-    private async Task<string> PostStartAsync(string path, string contentType, string? credentials)
+    /// <param name="logged">Whether the request has a row in the request log: Anthropic's ingress reads its body before the walk
+    /// starts, and a request it cannot read has none there, as one it refuses before the walk.</param>
+    [Theory]
+    [InlineData("/v1/chat/completions", "Authorization: Bearer " + UnauthenticatedBodyFixture.MasterKey, true)]
+    [InlineData("/v1/messages", "x-api-key: " + UnauthenticatedBodyFixture.MasterKey, false)]
+    public async Task A_client_that_stops_sending_its_body_halfway_has_left_and_the_router_has_not_failed(string path, string credentials, bool logged)
+    {
+        var received = fixture.Mock.Received.Count;
+        var requestId = $"cut-short-{Guid.NewGuid():N}";
+
+        // 6 MB declared, 64 KB sent, and then the client's side of the connection closed: the body can never be whole.
+        var statusLine = await PostStartAsync(path, "application/json", $"{credentials}\r\nx-request-id: {requestId}", thenStopSending: true);
+
+        Assert.Equal("", statusLine); // no answer to a client that has gone
+        using var admin = fixture.Router.CreateClient(UnauthenticatedBodyFixture.MasterKey);
+        for (var deadline = DateTime.UtcNow.AddSeconds(15); logged; await Task.Delay(100, Ct))
+        {
+            var rows = JsonNode.Parse(await admin.GetStringAsync($"/spend/logs?request_id={requestId}", Ct))!["data"]!.AsArray();
+            if (rows is [{ } row])
+            {
+                Assert.Equal(499, row["status"]!.GetValue<int>()); // nginx's "client closed request", as for one that leaves later
+                break;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"request {requestId} never reached the request log");
+        }
+        Assert.Equal(received, fixture.Mock.Received.Count);
+        Assert.DoesNotContain("failed inside the router", fixture.Router.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Sends the head of a 6 MB request and its first 64 KB, and reads the status line of the answer; with
+    /// <paramref name="thenStopSending"/>, closes its sending side after them.
+    /// </summary>
+    private async Task<string> PostStartAsync(string path, string contentType, string? credentials, bool thenStopSending = false)
     {
         using var tcp = new TcpClient();
         var address = new Uri(fixture.Router.BaseUrl);
@@ -90,6 +123,7 @@ public sealed class UnauthenticatedBodyTests(UnauthenticatedBodyFixture fixture)
             .Append(CultureInfo.InvariantCulture, $"Content-Length: {DeclaredLength}\r\n\r\n");
         await stream.WriteAsync(Encoding.ASCII.GetBytes(head.ToString()), Ct);
         await stream.WriteAsync(BodyStart(), Ct);
+        if (thenStopSending) tcp.Client.Shutdown(SocketShutdown.Send);
 
         // The rest is never sent: a router that waited for it would not answer.
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(Ct);

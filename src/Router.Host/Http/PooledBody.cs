@@ -42,7 +42,12 @@ public sealed class PooledBody : IDisposable
         catch (Exception e)
         {
             body.Dispose();
-            if (e is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }) throw RouterError.BodyTooLarge(maxBodyBytes);
+            // Kestrel's refusals of a body are the client's doing, not the router's: a client that left halfway (then the
+            // request is abandoned, as when it leaves later), or one whose body is too large, too slow or badly chunked.
+            if (e is BadHttpRequestException bad)
+                throw cancellation.IsCancellationRequested ? new OperationCanceledException(bad.Message, bad, cancellation)
+                    : bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? RouterError.BodyTooLarge(maxBodyBytes)
+                    : RouterError.BrokenBody(bad.StatusCode, bad.Message);
             throw;
         }
     }

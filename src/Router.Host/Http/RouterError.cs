@@ -75,6 +75,10 @@ public sealed class RouterError(int status, ErrorBody body, TimeSpan? retryAfter
         Refusal(413, "invalid_request_error", "request_too_large",
             $"The request body is larger than this router accepts ({limit} bytes; router.max-request-body-bytes).");
 
+    /// <summary>A body the client did not send whole or in time (Kestrel's status and words: 400, or 408 for one too slow).</summary>
+    public static RouterError BrokenBody(int status, string cause) =>
+        Refusal(status, "invalid_request_error", "invalid_body", $"The request body could not be read: {cause}");
+
     public static RouterError Unavailable(string message, string code, TimeSpan? retryAfter = null, string? deployment = null) =>
         new(503, new ErrorBody
         {

@@ -36,11 +36,36 @@ public sealed class PooledBodyTests
         Assert.True(body.Span.SequenceEqual(sent));
     }
 
+    [Theory]
+    [InlineData("Unexpected end of request content.", StatusCodes.Status400BadRequest)]
+    [InlineData("Reading the request body timed out due to data arriving too slowly. See MinRequestBodyDataRate.", StatusCodes.Status408RequestTimeout)]
+    public async Task A_body_kestrel_refuses_is_the_clients_error_with_kestrels_status_and_words(string cause, int status)
+    {
+        var request = new DefaultHttpContext().Request;
+        request.Body = new RefusingStream(cause, status);
+
+        var error = await Assert.ThrowsAsync<RouterError>(() => PooledBody.ReadAsync(request, MaxBodyBytes, CancellationToken.None));
+
+        Assert.Equal((status, "invalid_body"), (error.Status, error.Body.Code));
+        Assert.EndsWith(cause, error.Body.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_body_cut_short_by_a_client_that_has_gone_is_a_request_abandoned()
+    {
+        var request = new DefaultHttpContext().Request;
+        request.Body = new RefusingStream("Unexpected end of request content.", StatusCodes.Status400BadRequest);
+        using var gone = new CancellationTokenSource();
+        await gone.CancelAsync();
+
+        await Assert.ThrowsAsync<OperationCanceledException>(() => PooledBody.ReadAsync(request, MaxBodyBytes, gone.Token));
+    }
+
     [Fact]
     public async Task A_body_kestrel_finds_past_the_limit_is_the_routers_413_naming_the_limit()
     {
         var request = new DefaultHttpContext().Request;
-        request.Body = new RefusingStream();
+        request.Body = new RefusingStream("Request body too large.", StatusCodes.Status413PayloadTooLarge);
 
         var error = await Assert.ThrowsAsync<RouterError>(() => PooledBody.ReadAsync(request, MaxBodyBytes, CancellationToken.None));
 
@@ -56,11 +81,11 @@ public sealed class PooledBodyTests
         return request;
     }
 
-    /// <summary>Refuses the read as Kestrel does a body past router.max-request-body-bytes.</summary>
-    private sealed class RefusingStream : MemoryStream
+    /// <summary>Refuses the read as Kestrel does a body past router.max-request-body-bytes, cut short, or too slow.</summary>
+    private sealed class RefusingStream(string cause, int status) : MemoryStream
     {
         public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            ValueTask.FromException<int>(new BadHttpRequestException("Request body too large.", StatusCodes.Status413PayloadTooLarge));
+            ValueTask.FromException<int>(new BadHttpRequestException(cause, status));
     }
 
     /// <summary>Gives at most a few bytes a read, as a slow client's packets come.</summary>
