@@ -54,6 +54,18 @@ public sealed class StartupTests
     }
 
     [Fact]
+    public async Task The_heap_is_held_to_sixty_percent_of_the_memory_and_the_start_says_how_much_that_is()
+    {
+        // The runtime's own default, 75% of a container's limit, left too little for the rest in a 200 MB one (bench/README).
+        var runtimeConfig = JsonNode.Parse(await File.ReadAllTextAsync(Path.ChangeExtension(RouterProcess.RouterDll(), ".runtimeconfig.json"), Ct))!;
+        Assert.Equal(60, runtimeConfig["runtimeOptions"]!["configProperties"]!["System.GC.HeapHardLimitPercent"]!.GetValue<int>());
+
+        await using var router = await RouterProcess.StartAsync("");
+
+        Assert.Matches(@"Memory: the heap may use [1-9]\d* MB", router.Output);
+    }
+
+    [Fact]
     public async Task On_a_terminal_the_generated_master_key_is_printed()
     {
         var dataDir = Directory.CreateTempSubdirectory("router-e2e-key-tty-").FullName;

@@ -25,6 +25,7 @@ public static class StartupReport
             routes.Deployments.Count, string.Join(", ", routes.Deployments.Select(d => d.ProviderName).Distinct()));
         UnpricedRoutes.Warn(logger, config);
         logger.LogInformation("Data directory {DataDir}", settings.DataDir);
+        MemoryReport.Log(logger, settings.Cache, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
         logger.LogInformation("Storage: {Storage}", RouterStorage.Describe(settings));
         RemotingSecurityReport.Log(logger, settings.Cluster);
         if (certificate is not null)
