@@ -87,9 +87,8 @@ public sealed class UnauthenticatedBodyTests(UnauthenticatedBodyFixture fixture)
         var requestId = $"cut-short-{Guid.NewGuid():N}";
 
         // 6 MB declared, 64 KB sent, and then the client's side of the connection closed: the body can never be whole.
-        var statusLine = await PostStartAsync(path, "application/json", $"{credentials}\r\nx-request-id: {requestId}", thenStopSending: true);
+        await PostStartAsync(path, "application/json", $"{credentials}\r\nx-request-id: {requestId}", thenStopSending: true);
 
-        Assert.Equal("", statusLine); // no answer to a client that has gone
         using var admin = fixture.Router.CreateClient(UnauthenticatedBodyFixture.MasterKey);
         for (var deadline = DateTime.UtcNow.AddSeconds(15); logged; await Task.Delay(100, Ct))
         {
