@@ -81,7 +81,7 @@ public sealed class UnauthenticatedBodyTests(UnauthenticatedBodyFixture fixture)
     [Theory]
     [InlineData("/v1/chat/completions", "Authorization: Bearer " + UnauthenticatedBodyFixture.MasterKey, true)]
     [InlineData("/v1/messages", "x-api-key: " + UnauthenticatedBodyFixture.MasterKey, false)]
-    public async Task A_client_that_stops_sending_its_body_halfway_has_left_and_the_router_has_not_failed(string path, string credentials, bool logged)
+    public async Task A_client_that_stops_sending_its_body_halfway_is_at_fault_and_the_router_has_not_failed(string path, string credentials, bool logged)
     {
         var received = fixture.Mock.Received.Count;
         var requestId = $"cut-short-{Guid.NewGuid():N}";
@@ -95,7 +95,9 @@ public sealed class UnauthenticatedBodyTests(UnauthenticatedBodyFixture fixture)
             var rows = JsonNode.Parse(await admin.GetStringAsync($"/spend/logs?request_id={requestId}", Ct))!["data"]!.AsArray();
             if (rows is [{ } row])
             {
-                Assert.Equal(499, row["status"]!.GetValue<int>()); // nginx's "client closed request", as for one that leaves later
+                // The client's fault either way: 499 (nginx's "client closed request") when the router had seen it go by
+                // then, else the 400 of a body shorter than its length; never the router's 500.
+                Assert.Contains(row["status"]!.GetValue<int>(), new[] { 400, 499 });
                 break;
             }
             Assert.True(DateTime.UtcNow < deadline, $"request {requestId} never reached the request log");
@@ -106,7 +108,7 @@ public sealed class UnauthenticatedBodyTests(UnauthenticatedBodyFixture fixture)
 
     /// <summary>
     /// Sends the head of a 6 MB request and its first 64 KB, and reads the status line of the answer; with
-    /// <paramref name="thenStopSending"/>, closes its sending side after them.
+    /// <paramref name="thenStopSending"/>, closes its sending side after them, and waits for the router to close the connection.
     /// </summary>
     private async Task<string> PostStartAsync(string path, string contentType, string? credentials, bool thenStopSending = false)
     {
@@ -127,7 +129,14 @@ public sealed class UnauthenticatedBodyTests(UnauthenticatedBodyFixture fixture)
         // The rest is never sent: a router that waited for it would not answer.
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         wait.CancelAfter(TimeSpan.FromSeconds(10));
-        return await ReadLineAsync(stream, wait.Token);
+        try
+        {
+            return await ReadLineAsync(stream, wait.Token);
+        }
+        catch (IOException) when (thenStopSending)
+        {
+            return ""; // the router reset the connection it would read no more from: it is done with the request
+        }
     }
 
     /// <summary>The start of a plausible request: a model the router routes, and a message that goes on and on.</summary>
