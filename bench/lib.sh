@@ -100,12 +100,14 @@ wait_ready() { # url seconds pid
     sleep 0.05
   done
 }
-# The mock provider (its Release build) on a free loopback port; sets MOCK to its base URL.
-start_mock() {
-  MOCK="http://127.0.0.1:$(free_port)"
+# The mock provider (its Release build) at the base URL given, else on a free loopback port; sets MOCK to its base URL.
+start_mock() { # [url]
+  MOCK="${1:-http://127.0.0.1:$(free_port)}"
   dotnet tests/Router.MockUpstream/bin/Release/net10.0/Router.MockUpstream.dll "$MOCK" >"$WORK/mock.log" 2>&1 &
   PIDS+=($!)
 }
+# Waits until the mock at $MOCK answers a chat completion.
+mock_ready() { until curl -fs -o /dev/null -X POST "$MOCK/v1/chat/completions" -d '{"model":"x","messages":[]}'; do sleep 0.05; done; }
 # One node on embedded defaults in front of the mock's OpenAI endpoint ($MOCK), one priced model, the breaker never
 # opening: the config bench/cache-full and bench/ab start. Extra HOCON (the second argument) goes inside router { }.
 single_node_conf() { # data-dir [extra HOCON]
