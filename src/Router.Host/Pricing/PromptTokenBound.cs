@@ -33,14 +33,14 @@ public static class PromptTokenBound
     /// looked up in <paramref name="memo"/> (<see cref="TokenCountMemo.Shared"/> unless given) rather than counted again.
     /// </summary>
     public static int Count(ProxyRequest request, string keyId, TokenCountMemo? memo = null) =>
-        Count(request, new Counting(memo ?? TokenCountMemo.Shared, keyId, Rough: false));
+        Count(request, new Counting(memo ?? TokenCountMemo.Shared, keyId));
 
     /// <summary>
     /// A bound at or above <see cref="Count"/> that needs no tokenizer: each text counted as the bytes of its JSON, since a
     /// token is never shorter than a byte (in o200k, and in every provider's byte-level tokenizer). About four times the
     /// tokens of English text; what most requests' admission needs, when the key's limits and budget are far away.
     /// </summary>
-    public static int RoughCount(ProxyRequest request) => Count(request, new Counting(TokenCountMemo.Shared, "", Rough: true));
+    public static int RoughCount(ProxyRequest request) => Count(request, new Counting(Memo: null, KeyId: ""));
 
     private static int Count(ProxyRequest request, Counting counting)
     {
@@ -55,11 +55,11 @@ public static class PromptTokenBound
         return (request.Field("prompt") ?? request.Field("input")) is { } text ? counting.Prompt(text) : 0;
     }
 
-    /// <summary>One request's counting: its key's memo entries, or <paramref name="Rough"/>ly, each text as its JSON's bytes.</summary>
-    private readonly record struct Counting(TokenCountMemo Memo, string KeyId, bool Rough)
+    /// <summary>One request's counting: in tokens, with its key's memo entries; or without a memo, roughly: each text as its JSON's bytes.</summary>
+    private readonly record struct Counting(TokenCountMemo? Memo, string KeyId)
     {
         /// <summary>A legacy prompt or an embedding input: a string, token ids, or an array of either.</summary>
-        public int Prompt(JsonElement text) => Rough ? Bytes(text) : TokenCounter.CountText(text);
+        public int Prompt(JsonElement text) => Memo is null ? Bytes(text) : TokenCounter.CountText(text);
 
         public int Messages(JsonElement messages)
         {
@@ -112,11 +112,11 @@ public static class PromptTokenBound
         /// <summary>Anthropic's top-level <c>system</c> (a Messages request): a string or text blocks.</summary>
         public int System(JsonElement? system) => system is { } present ? Content(present) : 0;
 
-        private int Text(JsonElement text) => text.ValueKind != JsonValueKind.String ? 0 : Rough ? Bytes(text) : Memo.OfString(text, KeyId);
+        private int Text(JsonElement text) => text.ValueKind != JsonValueKind.String ? 0 : Memo?.OfString(text, KeyId) ?? Bytes(text);
 
         /// <summary>The tokens of a field's JSON as written: a schema or a call's arguments read as the provider renders them, or more.</summary>
         public int Raw(JsonElement? value) =>
-            value is { ValueKind: not (JsonValueKind.Null or JsonValueKind.Undefined) } present ? Rough ? Bytes(present) : Memo.OfJson(present, KeyId) : 0;
+            value is { ValueKind: not (JsonValueKind.Null or JsonValueKind.Undefined) } present ? Memo?.OfJson(present, KeyId) ?? Bytes(present) : 0;
 
         /// <summary>A value's JSON as written, in bytes: escapes and quotes only add to what its text tokenizes to.</summary>
         private static int Bytes(JsonElement value) => JsonMarshal.GetRawUtf8Value(value).Length;
