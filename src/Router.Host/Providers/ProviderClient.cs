@@ -17,7 +17,10 @@ namespace Router.Host.Providers;
 public sealed class ProviderClient : IDisposable
 {
     private static readonly MediaTypeHeaderValue Json = new("application/json");
-    private readonly HttpClient _http;
+    // The handler through an invoker, as a reverse proxy sends: HttpClient would add a linked cancellation source, its
+    // registrations and an async frame to every call, for a timeout and a base address the router does not use (timeouts
+    // are enforced per phase by the caller: first byte, stream idle, total).
+    private readonly HttpMessageInvoker _http;
     // One parsed URI per endpoint path, not a string concatenation and a URI parse per request. Paths
     // can hold the client's model name (Gemini), so the cache is bounded.
     private const int MaxCachedEndpoints = 256;
@@ -28,11 +31,7 @@ public sealed class ProviderClient : IDisposable
     {
         Settings = settings;
         Credentials = new ProviderCredentials(settings);
-        _http = new HttpClient(handler ?? ProviderConnections.CreateHandler(settings))
-        {
-            // Timeouts are enforced per phase by the caller (first byte, stream idle, total).
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
+        _http = new HttpMessageInvoker(handler ?? ProviderConnections.CreateHandler(settings));
         var definition = ProviderRegistry.Of(settings.Type);
         Dialect = definition.CreateDialect(settings);
         _messages = definition.CreateMessagesDialect?.Invoke(settings) ?? new MessagesBridge(Dialect, new ChatTarget(definition.ChatTakesTopK, definition.ChatTakesUser));
@@ -74,7 +73,8 @@ public sealed class ProviderClient : IDisposable
         foreach (var (name, value) in call.Headers) request.Headers.TryAddWithoutValidation(name, value);
         // Only a deployment with its own connect timeout needs the option (and its per-request dictionary).
         if (connectTimeout != Settings.Timeouts.Connect) request.Options.Set(ProviderConnections.ConnectTimeout, connectTimeout);
-        return _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        // Answered once the headers are in: the caller reads the body, or relays it as it arrives.
+        return _http.SendAsync(request, ct);
     }
 
     /// <summary>
@@ -82,13 +82,23 @@ public sealed class ProviderClient : IDisposable
     /// <paramref name="headers"/> the configuration already sets is left to the configuration. Buffered: the answer
     /// is small, and read whole. Bounded by <paramref name="ct"/> alone, so the caller sets the time limit.
     /// </summary>
-    public Task<HttpResponseMessage> GetAsync(Uri uri, IReadOnlyList<KeyValuePair<string, string>> headers, CancellationToken ct)
+    public async Task<HttpResponseMessage> GetAsync(Uri uri, IReadOnlyList<KeyValuePair<string, string>> headers, CancellationToken ct)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, uri);
         AddCredentialsAndHeaders(request);
         foreach (var (name, value) in headers)
             if (!request.Headers.Contains(name)) request.Headers.TryAddWithoutValidation(name, value);
-        return _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, ct);
+        var response = await _http.SendAsync(request, ct);
+        try
+        {
+            await response.Content.LoadIntoBufferAsync(ct);
+            return response;
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
     }
 
     private void AddCredentialsAndHeaders(HttpRequestMessage request)
