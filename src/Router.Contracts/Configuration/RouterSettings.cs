@@ -302,8 +302,8 @@ public sealed record CacheSettings(
 
     /// <summary>
     /// A model's own settings: by its exact name, else by the longest pattern (<c>ollama/*</c>) that matches it (the first
-    /// of equal length). Asked twice a request: a loop, where a LINQ query allocated 270 bytes a request though no model
-    /// had settings (bench/README, issue 24).
+    /// of equal length). Asked twice a request: a loop, where a LINQ query allocated 270 bytes a call though no model had
+    /// settings (bench/README, issue 24).
     /// </summary>
     private ModelCacheSettings? SettingsOf(string model)
     {
