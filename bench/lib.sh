@@ -106,8 +106,10 @@ start_mock() { # [url]
   dotnet tests/Router.MockUpstream/bin/Release/net10.0/Router.MockUpstream.dll "$MOCK" >"$WORK/mock.log" 2>&1 &
   PIDS+=($!)
 }
-# Waits until the mock at $MOCK answers a chat completion.
-mock_ready() { until curl -fs -o /dev/null -X POST "$MOCK/v1/chat/completions" -d '{"model":"x","messages":[]}'; do sleep 0.05; done; }
+# Waits until the mock at $MOCK, or a proxy in front of it at the base URL given, answers a chat completion.
+mock_ready() { # [base url]
+  until curl -fs -o /dev/null -X POST "${1:-$MOCK}/v1/chat/completions" -d '{"model":"x","messages":[]}'; do sleep 0.05; done
+}
 # One node on embedded defaults in front of the mock's OpenAI endpoint ($MOCK), one priced model, the breaker never
 # opening: the config bench/cache-full and bench/ab start. Extra HOCON (the second argument) goes inside router { }.
 single_node_conf() { # data-dir [extra HOCON]
