@@ -201,4 +201,28 @@ public sealed class TranslationFidelityTests(GatewayFixture gateway)
         Assert.Equal("messages", error["param"]!.GetValue<string>());
         Assert.Equal("invalid_utf8", error["code"]!.GetValue<string>());
     }
+
+    [Theory]
+    [InlineData("/v1/chat/completions", "claude/claude-sonnet-4-5", "messages")]
+    [InlineData("/v1/chat/completions", "mock/gpt-4o-mini", "messages")]
+    [InlineData("/v1/messages", "claude/claude-sonnet-4-5", "messages")]
+    [InlineData("/v1/responses", "mock/gpt-4o-mini", "input")]
+    public async Task Half_a_surrogate_pair_in_the_body_is_a_400_naming_the_field_and_reaches_no_provider(string path, string model, string field)
+    {
+        // Valid JSON and valid UTF-8, but "\ud800" is half of a UTF-16 pair: no string can hold it, so nothing could read it on.
+        var text = "\"caf\\ud800\"";
+        var body = field == "input"
+            ? $$"""{"model":"{{model}}","input":{{text}}}"""
+            : $$"""{"model":"{{model}}","max_tokens":16,"messages":[{"role":"user","content":{{text}}}]}""";
+        var before = gateway.Mock.Received.Count;
+        using var content = new StringContent(body, Encoding.UTF8, "application/json");
+
+        using var response = await gateway.Http().PostAsync(path, content, Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var error = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!["error"]!;
+        Assert.Equal(field, error["param"]!.GetValue<string>());
+        Assert.Equal("invalid_unicode", error["code"]!.GetValue<string>());
+        Assert.Equal(before, gateway.Mock.Received.Count);
+    }
 }

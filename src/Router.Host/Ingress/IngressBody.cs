@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Router.Contracts.Wire;
 using Router.Host.Http;
+using Router.Host.Proxy;
 
 namespace Router.Host.Ingress;
 
@@ -21,6 +22,7 @@ public static class IngressBody
             throw RouterError.InvalidRequest($"The request body is not valid JSON: {e.Message}", code: "invalid_json");
         }
         if (request is null) throw RouterError.InvalidRequest("The request body must be a JSON object.", code: "invalid_json");
+        RequestBodyEncoding.RequireValidText(request);
         return new ProxyRequest { Model = request.Model, Stream = request.Stream, StreamOptions = request.StreamOptions, Rest = request.Rest, Source = body };
     }
 

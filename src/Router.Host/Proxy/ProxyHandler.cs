@@ -227,7 +227,7 @@ public sealed class ProxyHandler(
             throw RouterError.InvalidRequest($"The request body is not valid JSON for this endpoint: {e.Message}", code: "invalid_json");
         }
         if (request is null) throw RouterError.InvalidRequest("The request body must be a JSON object.", code: "invalid_json");
-        RequestBodyEncoding.RequireValidUtf8(request);
+        RequestBodyEncoding.RequireValidText(request);
         return request;
     }
 
