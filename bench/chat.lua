@@ -18,7 +18,15 @@ end
 -- BENCH_API=responses sends the same prompt as an OpenAI Responses request instead (bench/responses),
 -- with "store":false unless BENCH_STORE=1 asks the router to keep each response.
 local model = os.getenv("BENCH_MODEL") or "bench-model"
+-- BENCH_PROMPT_KB=<n>: the prompt carries about n KB more of source text (its quotes and newlines escaped), as an agent's does.
+local padding = ""
+local prompt_kb = tonumber(os.getenv("BENCH_PROMPT_KB") or "0")
+if prompt_kb > 0 then
+  local line = 'if (name == \\"bench\\") {\\n    return parts[i] + 1; // a line of source\\n}\\n'
+  padding = " " .. string.rep(line, math.ceil(prompt_kb * 1024 / #line))
+end
 local function body(content)
+  content = content .. padding
   if os.getenv("BENCH_API") == "responses" then
     local store = os.getenv("BENCH_STORE") == "1" and "true" or "false"
     return '{"model":"' .. model .. '","input":"' .. content .. '","max_output_tokens":16,"store":' .. store .. '}'

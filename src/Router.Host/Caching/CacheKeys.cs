@@ -68,14 +68,17 @@ public static class CacheKeys
         {
             case JsonValueKind.Object:
                 json.WriteStartObject();
-                var properties = new List<JsonProperty>();
-                foreach (var property in value.EnumerateObject()) properties.Add(property);
-                properties.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
-                foreach (var property in properties)
+                // Rented, not a list per object: a conversation is an object per message.
+                var properties = ArrayPool<KeyValuePair<string, JsonElement>>.Shared.Rent(value.GetPropertyCount());
+                var count = 0;
+                foreach (var property in value.EnumerateObject()) properties[count++] = new(property.Name, property.Value);
+                Array.Sort(properties, 0, count, ByName);
+                for (var i = 0; i < count; i++)
                 {
-                    json.WritePropertyName(property.Name);
-                    WriteCanonical(json, property.Value);
+                    json.WritePropertyName(properties[i].Key);
+                    WriteCanonical(json, properties[i].Value);
                 }
+                ArrayPool<KeyValuePair<string, JsonElement>>.Shared.Return(properties, clearArray: true);
                 json.WriteEndObject();
                 break;
             case JsonValueKind.Array:
@@ -83,11 +86,10 @@ public static class CacheKeys
                 foreach (var item in value.EnumerateArray()) WriteCanonical(json, item);
                 json.WriteEndArray();
                 break;
-            case JsonValueKind.String:
-                json.WriteStringValue(value.GetString());
-                break;
             default:
-                value.WriteTo(json); // numbers as written, true, false, null
+                // Strings unescaped and written again in the writer's one spelling, from the request's own bytes (no string of
+                // their text, which in a long conversation is most of the request); numbers as written; true, false, null.
+                value.WriteTo(json);
                 break;
         }
     }
