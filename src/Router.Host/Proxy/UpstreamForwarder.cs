@@ -60,7 +60,7 @@ public sealed class UpstreamForwarder(ShutdownDrain? stop = null)
             providerAnswering = true;
             if (!streaming)
             {
-                var received = await response.Content.ReadAsByteArrayAsync(total.Token);
+                var received = await PooledBody.ReadAllAsync(response.Content, total.Token);
                 TranslatedResponse translated;
                 try
                 {

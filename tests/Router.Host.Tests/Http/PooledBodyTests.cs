@@ -73,6 +73,34 @@ public sealed class PooledBodyTests
         Assert.Contains($"{MaxBodyBytes} bytes", error.Body.Message);
     }
 
+    [Theory]
+    [InlineData(0, true)]
+    [InlineData(300, true)]
+    [InlineData(200 * 1024, true)]
+    [InlineData(200 * 1024, false)] // chunked, or decompressed: no length to go by
+    public async Task A_providers_answer_is_read_whole_into_an_array_of_its_length(int length, bool declared)
+    {
+        var sent = new byte[length];
+        new Random(length).NextBytes(sent);
+        using var content = new StreamContent(new TrickleStream(sent, 4_000));
+        content.Headers.ContentLength = declared ? length : null;
+
+        var answer = await PooledBody.ReadAllAsync(content, CancellationToken.None);
+
+        Assert.Equal(sent, answer);
+    }
+
+    [Fact]
+    public async Task An_answer_shorter_than_its_declared_length_is_cut_short_not_returned()
+    {
+        using var content = new StreamContent(new MemoryStream(new byte[100]));
+        content.Headers.ContentLength = 101;
+
+        var cut = await Assert.ThrowsAsync<IOException>(() => PooledBody.ReadAllAsync(content, CancellationToken.None));
+
+        Assert.Contains("100 of its 101 bytes", cut.Message);
+    }
+
     private static HttpRequest Request(byte[] body, bool declared)
     {
         var request = new DefaultHttpContext().Request;
