@@ -110,16 +110,23 @@ start_mock() { # [url]
 mock_ready() { # [base url]
   until curl -fs -o /dev/null -X POST "${1:-$MOCK}/v1/chat/completions" -d '{"model":"x","messages":[]}'; do sleep 0.05; done
 }
-# One node on embedded defaults in front of the mock's OpenAI endpoint ($MOCK), one priced model, the breaker never
-# opening: the config bench/cache-full and bench/ab start. Extra HOCON (the second argument) goes inside router { }.
+# One node on embedded defaults in front of the mock's OpenAI endpoint ($MOCK), one priced model (and bench-claude, the same
+# through the mock's Anthropic endpoint, translated both ways), the breaker never opening: the config bench/cache-full and
+# bench/ab start. Extra HOCON (the second argument) goes inside router { }.
 single_node_conf() { # data-dir [extra HOCON]
   cat <<CONF
 router {
   master-key = "$MASTER_KEY"
   data-dir = "$1"
-  providers { mock { type = openai-compatible, api-base = "$MOCK/v1" } }
-  models = [ { name = "bench-model", provider = mock } ]
-  prices { "bench-model" { input-cost-per-token = 0.000001, output-cost-per-token = 0.000002 } }
+  providers {
+    mock { type = openai-compatible, api-base = "$MOCK/v1" }
+    claude { type = anthropic, api-base = "$MOCK/anthropic/v1", key-required = false }
+  }
+  models = [ { name = "bench-model", provider = mock }, { name = "bench-claude", provider = claude, model = "bench-model" } ]
+  prices {
+    "bench-model" { input-cost-per-token = 0.000001, output-cost-per-token = 0.000002 }
+    "bench-claude" { input-cost-per-token = 0.000001, output-cost-per-token = 0.000002 }
+  }
   breaker.consecutive-failures-to-open = 1000000
   ${2:-}
 }
