@@ -17,8 +17,8 @@ public static class AnthropicResponseReader
         using var document = JsonDocument.Parse(body);
         var root = document.RootElement;
         var choice = new OpenAiChoice { Index = 0 };
-        StringBuilder? text = null;
-        StringBuilder? thinking = null;
+        var text = new JoinedText();
+        var thinking = new JoinedText();
         var answeredByTool = false;
         if (root.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.Array)
         {
@@ -27,14 +27,14 @@ public static class AnthropicResponseReader
                 switch (String(block, "type"))
                 {
                     case "text":
-                        (text ??= new()).Append(String(block, "text"));
+                        text.Append(String(block, "text"));
                         break;
                     case "thinking":
-                        (thinking ??= new()).Append(String(block, "thinking"));
+                        thinking.Append(String(block, "thinking"));
                         break;
                     case "tool_use" when response.ContentTool is { } contentTool && String(block, "name") == contentTool:
                         // The forced tool of a response_format: its input is the answer.
-                        (text ??= new()).Append(ArgumentsText(block.TryGetProperty("input", out var answer) ? answer : default));
+                        text.Append(ArgumentsText(block.TryGetProperty("input", out var answer) ? answer : default));
                         answeredByTool = true;
                         break;
                     case "tool_use":
@@ -46,8 +46,8 @@ public static class AnthropicResponseReader
                 }
             }
         }
-        choice.Content = text?.ToString() ?? (choice.ToolCalls.Count > 0 ? null : "");
-        choice.Reasoning = thinking?.ToString();
+        choice.Content = text.Joined ?? (choice.ToolCalls.Count > 0 ? null : "");
+        choice.Reasoning = thinking.Joined;
         var stopReason = String(root, "stop_reason");
         // Claude stopped to call the forced tool; for the client the JSON is a finished answer.
         choice.FinishReason = answeredByTool && stopReason == "tool_use" && choice.ToolCalls.Count == 0
@@ -62,6 +62,25 @@ public static class AnthropicResponseReader
     /// <summary>A tool call's input as OpenAI's arguments: the object's compact JSON text.</summary>
     public static string ArgumentsText(JsonElement input) =>
         input.ValueKind == JsonValueKind.Object ? Encoding.UTF8.GetString(TranslationJson.Write(input.WriteTo)) : "{}";
+
+    /// <summary>
+    /// Blocks of text joined in order; null when there were none. One block, as most answers are, is its own string: a builder
+    /// would copy a long answer twice more (its buffer, then the string made from it).
+    /// </summary>
+    private struct JoinedText
+    {
+        private string? _first;
+        private StringBuilder? _more;
+
+        public void Append(string? block)
+        {
+            block ??= "";
+            if (_first is null) _first = block;
+            else (_more ??= new StringBuilder(_first)).Append(block);
+        }
+
+        public readonly string? Joined => _more?.ToString() ?? _first;
+    }
 
     private static string? String(JsonElement element, string name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String

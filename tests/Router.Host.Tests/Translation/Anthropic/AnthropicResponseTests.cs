@@ -84,6 +84,34 @@ public sealed class AnthropicResponseTests
             """, message.ToJsonString());
     }
 
+    [Fact]
+    public void Text_and_thinking_blocks_are_each_joined_in_order_and_one_without_text_adds_none()
+    {
+        var translated = Translate("""
+            {"type":"message","role":"assistant","model":"claude-sonnet-4-5","stop_reason":"end_turn",
+             "content":[
+               {"type":"thinking","thinking":"First, "},
+               {"type":"text","text":"The answer "},
+               {"type":"thinking","thinking":"then."},
+               {"type":"text"},
+               {"type":"text","text":"is 42."}],
+             "usage":{"input_tokens":10,"output_tokens":20}}
+            """);
+
+        var message = System.Text.Json.Nodes.JsonNode.Parse(translated.Body)!["choices"]![0]!["message"]!;
+        AssertJson("""{"role":"assistant","content":"The answer is 42.","reasoning_content":"First, then."}""", message.ToJsonString());
+    }
+
+    [Fact]
+    public void A_text_block_without_text_is_empty_content_not_none()
+    {
+        var translated = Translate("""
+            {"type":"message","role":"assistant","model":"m","stop_reason":"end_turn","content":[{"type":"text"}],"usage":{"input_tokens":1,"output_tokens":1}}
+            """);
+
+        Assert.Equal("", System.Text.Json.Nodes.JsonNode.Parse(translated.Body)!["choices"]![0]!["message"]!["content"]!.GetValue<string>());
+    }
+
     [Theory]
     [InlineData("end_turn", "stop")]
     [InlineData("stop_sequence", "stop")]
