@@ -31,30 +31,34 @@ public static class RequestBodyEncoding
     }
 
     /// <summary>
-    /// Whether <paramref name="json"/> (one value of a parsed document, so every backslash starts an escape inside a string)
-    /// escapes a high surrogate not followed at once by an escaped low one, or a low one on its own.
+    /// Whether <paramref name="json"/> (one value of a parsed document) escapes a high surrogate not followed at once by an
+    /// escaped low one, or a low one on its own. Only <c>\u</c> is looked for, so a prompt's many <c>\n</c> and <c>\"</c> are
+    /// passed over at the speed of a search.
     /// </summary>
     private static bool HasLoneSurrogateEscape(ReadOnlySpan<byte> json)
     {
-        for (var at = json.IndexOf((byte)'\\'); at >= 0;)
+        for (var from = 0; ;)
         {
-            var next = at + 2; // \n, \", \\ and the like
-            if (json[at + 1] == (byte)'u')
-            {
-                var unit = CodeUnit(json, at);
-                next = at + 6;
-                if (char.IsLowSurrogate(unit)) return true;
-                if (char.IsHighSurrogate(unit))
-                {
-                    if (next + 6 > json.Length || json[next] != (byte)'\\' || json[next + 1] != (byte)'u' || !char.IsLowSurrogate(CodeUnit(json, next)))
-                        return true;
-                    next += 6;
-                }
-            }
-            var further = json[next..].IndexOf((byte)'\\');
-            at = further < 0 ? -1 : next + further;
+            var found = json[from..].IndexOf("\\u"u8);
+            if (found < 0) return false;
+            var at = from + found;
+            from = at + 2;
+            if (!StartsEscape(json, at)) continue; // "\\u": an escaped backslash, then the letter u
+            var unit = CodeUnit(json, at);
+            if (char.IsLowSurrogate(unit)) return true;
+            if (!char.IsHighSurrogate(unit)) continue;
+            var low = at + 6;
+            if (low + 6 > json.Length || !json[low..].StartsWith("\\u"u8) || !char.IsLowSurrogate(CodeUnit(json, low))) return true;
+            from = low + 6;
         }
-        return false;
+    }
+
+    /// <summary>Whether the backslash at <paramref name="at"/> starts an escape: it follows an even number of backslashes.</summary>
+    private static bool StartsEscape(ReadOnlySpan<byte> json, int at)
+    {
+        var before = at;
+        while (before > 0 && json[before - 1] == (byte)'\\') before--;
+        return (at - before) % 2 == 0;
     }
 
     /// <summary>The UTF-16 code unit of the <c>\uXXXX</c> escape at <paramref name="at"/> (the parser has checked its four hex digits).</summary>

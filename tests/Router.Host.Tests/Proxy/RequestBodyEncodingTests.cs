@@ -45,6 +45,7 @@ public sealed class RequestBodyEncodingTests
     [InlineData("""\ud83d\u0041""")]
     [InlineData("""\ud83d\n\ude00""")]
     [InlineData("""ok \ud83d\ude00 then \ude00""")]
+    [InlineData("""an escaped backslash, then one: \\\ud800""")]
     public void Half_a_surrogate_pair_escaped_is_refused_naming_the_field(string content)
     {
         var error = Assert.Throws<RouterError>(() => RequestBodyEncoding.RequireValidText(Chat(content)));
@@ -58,6 +59,7 @@ public sealed class RequestBodyEncodingTests
     [InlineData("""\ud83d\ude00""")]
     [InlineData("""\uD83D\uDE00 and \u00e9""")]
     [InlineData("""a backslash then text: \\ud800""")]
+    [InlineData("""two backslashes then text: \\\\ud800 \\\\udc00""")]
     [InlineData("""\"quoted\" \\ \n\t\u0000""")]
     public void Escaped_text_that_is_whole_passes(string content) => RequestBodyEncoding.RequireValidText(Chat(content));
 
