@@ -40,16 +40,11 @@ public static class CacheKeys
         json.WriteStartObject("request");
         if (request.Rest is { Count: > 0 } rest)
         {
-            var fields = new KeyValuePair<string, JsonElement>[rest.Count];
+            var fields = Members.Rent(rest.Count);
             var count = 0;
             foreach (var field in rest)
                 if (!Ignored.Contains(field.Key)) fields[count++] = field;
-            Array.Sort(fields, 0, count, ByName);
-            for (var i = 0; i < count; i++)
-            {
-                json.WritePropertyName(fields[i].Key);
-                WriteCanonical(json, fields[i].Value);
-            }
+            WriteSortedAndReturn(json, fields, count);
         }
         json.WriteEndObject();
         json.WriteEndObject();
@@ -57,6 +52,21 @@ public static class CacheKeys
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(buffer.WrittenSpan, hash);
         return new CacheEntryKey(ns, routedModel, Convert.ToHexStringLower(hash));
+    }
+
+    // An object's members are sorted in a rented array, not a list of their own: a conversation is an object per message.
+    private static readonly ArrayPool<KeyValuePair<string, JsonElement>> Members = ArrayPool<KeyValuePair<string, JsonElement>>.Shared;
+
+    /// <summary>Writes the first <paramref name="count"/> members sorted by name, each canonically, and gives the array back to the pool.</summary>
+    private static void WriteSortedAndReturn(Utf8JsonWriter json, KeyValuePair<string, JsonElement>[] members, int count)
+    {
+        Array.Sort(members, 0, count, ByName);
+        for (var i = 0; i < count; i++)
+        {
+            json.WritePropertyName(members[i].Key);
+            WriteCanonical(json, members[i].Value);
+        }
+        Members.Return(members, clearArray: true);
     }
 
     private static readonly Comparer<KeyValuePair<string, JsonElement>> ByName =
@@ -68,17 +78,10 @@ public static class CacheKeys
         {
             case JsonValueKind.Object:
                 json.WriteStartObject();
-                // Rented, not a list per object: a conversation is an object per message.
-                var properties = ArrayPool<KeyValuePair<string, JsonElement>>.Shared.Rent(value.GetPropertyCount());
+                var members = Members.Rent(value.GetPropertyCount());
                 var count = 0;
-                foreach (var property in value.EnumerateObject()) properties[count++] = new(property.Name, property.Value);
-                Array.Sort(properties, 0, count, ByName);
-                for (var i = 0; i < count; i++)
-                {
-                    json.WritePropertyName(properties[i].Key);
-                    WriteCanonical(json, properties[i].Value);
-                }
-                ArrayPool<KeyValuePair<string, JsonElement>>.Shared.Return(properties, clearArray: true);
+                foreach (var property in value.EnumerateObject()) members[count++] = new(property.Name, property.Value);
+                WriteSortedAndReturn(json, members, count);
                 json.WriteEndObject();
                 break;
             case JsonValueKind.Array:
