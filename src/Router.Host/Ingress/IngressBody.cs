@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Router.Contracts.Wire;
 using Router.Host.Http;
 using Router.Host.Proxy;
@@ -12,17 +11,7 @@ public static class IngressBody
     public static async Task<ProxyRequest> ReadRequestAsync(HttpContext context, long maxBodyBytes)
     {
         var body = await ReadAsync(context, maxBodyBytes);
-        ProxyRequest? request;
-        try
-        {
-            request = JsonSerializer.Deserialize(body, WireJsonContext.Wire.ProxyRequest);
-        }
-        catch (JsonException e)
-        {
-            throw RouterError.InvalidRequest($"The request body is not valid JSON: {e.Message}", code: "invalid_json");
-        }
-        if (request is null) throw RouterError.InvalidRequest("The request body must be a JSON object.", code: "invalid_json");
-        RequestBodyEncoding.RequireValidText(request);
+        var request = ProxyRequestBody.Parse(body);
         return new ProxyRequest { Model = request.Model, Stream = request.Stream, StreamOptions = request.StreamOptions, Rest = request.Rest, Source = body };
     }
 

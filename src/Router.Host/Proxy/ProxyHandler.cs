@@ -215,20 +215,8 @@ public sealed class ProxyHandler(
 
     private static async Task<ProxyRequest> ReadRequestAsync(HttpContext context, long maxBodyBytes)
     {
-        ProxyRequest? request;
-        try
-        {
-            // Every field the router does not type is copied out of the buffer as it is parsed: it goes back to the pool after.
-            using var body = await PooledBody.ReadAsync(context.Request, maxBodyBytes, context.RequestAborted);
-            request = JsonSerializer.Deserialize(body.Span, WireJsonContext.Wire.ProxyRequest);
-        }
-        catch (JsonException e)
-        {
-            throw RouterError.InvalidRequest($"The request body is not valid JSON for this endpoint: {e.Message}", code: "invalid_json");
-        }
-        if (request is null) throw RouterError.InvalidRequest("The request body must be a JSON object.", code: "invalid_json");
-        RequestBodyEncoding.RequireValidText(request);
-        return request;
+        using var body = await PooledBody.ReadAsync(context.Request, maxBodyBytes, context.RequestAborted);
+        return ProxyRequestBody.Parse(body.Span);
     }
 
     /// <summary>What every request needs before it is routed: a model, and the field its operation cannot do without.</summary>
