@@ -196,10 +196,7 @@ public sealed class TranslationFidelityTests(GatewayFixture gateway)
 
         using var response = await gateway.Http().PostAsync("/v1/chat/completions", content, Ct);
 
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        var error = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!["error"]!;
-        Assert.Equal("messages", error["param"]!.GetValue<string>());
-        Assert.Equal("invalid_utf8", error["code"]!.GetValue<string>());
+        await AssertRefusedAsync(response, "messages", "invalid_utf8");
     }
 
     [Theory]
@@ -219,10 +216,16 @@ public sealed class TranslationFidelityTests(GatewayFixture gateway)
 
         using var response = await gateway.Http().PostAsync(path, content, Ct);
 
+        await AssertRefusedAsync(response, field, "invalid_unicode");
+        Assert.Equal(before, gateway.Mock.Received.Count);
+    }
+
+    /// <summary>A 400 whose error names the field and says why.</summary>
+    private static async Task AssertRefusedAsync(HttpResponseMessage response, string param, string code)
+    {
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var error = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!["error"]!;
-        Assert.Equal(field, error["param"]!.GetValue<string>());
-        Assert.Equal("invalid_unicode", error["code"]!.GetValue<string>());
-        Assert.Equal(before, gateway.Mock.Received.Count);
+        Assert.Equal(param, error["param"]!.GetValue<string>());
+        Assert.Equal(code, error["code"]!.GetValue<string>());
     }
 }
