@@ -110,6 +110,11 @@ start_mock() { # [url]
 mock_ready() { # [base url]
   until curl -fs -o /dev/null -X POST "${1:-$MOCK}/v1/chat/completions" -d '{"model":"x","messages":[]}'; do sleep 0.05; done
 }
+# The bench models' prices: each routed request is charged, so spend is recorded as for real clients.
+PRICES='prices {
+    "bench-model" { input-cost-per-token = 0.000001, output-cost-per-token = 0.000002 }
+    "bench-claude" { input-cost-per-token = 0.000001, output-cost-per-token = 0.000002 }
+  }'
 # One node on embedded defaults in front of the mock's OpenAI endpoint ($MOCK), one priced model (and bench-claude, the same
 # through the mock's Anthropic endpoint, translated both ways), the breaker never opening: the config bench/cache-full and
 # bench/ab start. Extra HOCON (the second argument) goes inside router { }.
@@ -123,10 +128,7 @@ router {
     claude { type = anthropic, api-base = "$MOCK/anthropic/v1", key-required = false }
   }
   models = [ { name = "bench-model", provider = mock }, { name = "bench-claude", provider = claude, model = "bench-model" } ]
-  prices {
-    "bench-model" { input-cost-per-token = 0.000001, output-cost-per-token = 0.000002 }
-    "bench-claude" { input-cost-per-token = 0.000001, output-cost-per-token = 0.000002 }
-  }
+  $PRICES
   breaker.consecutive-failures-to-open = 1000000
   ${2:-}
 }
