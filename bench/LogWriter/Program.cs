@@ -2,7 +2,7 @@
 // through the writer's own RequestLogRows.Insert into a fresh database, a transaction a batch, in one thread. Parts:
 //   all        the writer as it is (rows, attempts, tags, the filters' values, the rollups)
 //   norollup   without the rollups
-//   noindex    without the rollups and the seven indexes of the log's filters (requests_<column>_time)
+//   noindex    without the rollups and the indexes of the log's filters (requests_<column>_time)
 //   bare       without those and the time and request id indexes either
 // Usage: dotnet bench/LogWriter/bin/Release/net10.0/LogWriter.dll [rows, default 300000] [rows a batch, default 1000] [part, default all]
 using System.Diagnostics;
@@ -52,7 +52,7 @@ static void DropIndexes(RouterStorage storage, bool timeAndRequestIdToo)
 {
     using var connection = storage.OpenLogConnection();
     using var command = connection.CreateCommand();
-    foreach (var column in new[] { "key_id", "key_alias", "key_prefix", "requested_model", "routed_model", "provider", "status" })
+    foreach (var column in new[] { "key_id", "routed_model", "rerouted_model", "provider_set", "failed_status" })
     {
         command.CommandText = $"DROP INDEX requests_{column}_time";
         command.ExecuteNonQuery();

@@ -28,23 +28,39 @@ public static class LogValues
         var newest = new Dictionary<(string Kind, string Value), DateTimeOffset>();
         foreach (var entry in batch)
         foreach (var (kind, value) in Kinds)
-            if (value(entry) is { } v && (!newest.TryGetValue((kind, v), out var seen) || entry.Time > seen))
-                newest[(kind, v)] = entry.Time;
+            if (value(entry) is { } v) KeepNewest(newest, (kind, v), entry.Time);
+        Upsert(connection, transaction, "request_log_values", ("kind", "value"), newest);
+    }
+
+    /// <summary>Keeps <paramref name="time"/> for <paramref name="pair"/> when it is the newest yet.</summary>
+    internal static void KeepNewest(Dictionary<(string, string), DateTimeOffset> newest, (string, string) pair, DateTimeOffset time)
+    {
+        if (!newest.TryGetValue(pair, out var seen) || time > seen) newest[pair] = time;
+    }
+
+    /// <summary>
+    /// Writes each pair of <paramref name="newest"/> into <paramref name="table"/> (keyed by <paramref name="columns"/>, with a
+    /// <c>last_seen</c> time), in one statement; a pair already there keeps the later of its two times.
+    /// </summary>
+    internal static void Upsert(DbConnection connection, DbTransaction transaction, string table, (string First, string Second) columns,
+        Dictionary<(string, string), DateTimeOffset> newest)
+    {
         if (newest.Count == 0) return;
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        var sql = new StringBuilder("INSERT INTO request_log_values (kind, value, last_seen) VALUES ");
+        var sql = new StringBuilder($"INSERT INTO {table} ({columns.First}, {columns.Second}, last_seen) VALUES ");
         var i = 0;
-        foreach (var ((kind, value), time) in newest)
+        foreach (var ((first, second), time) in newest)
         {
-            sql.Append(i == 0 ? "" : ", ").Append(CultureInfo.InvariantCulture, $"(@k{i}, @v{i}, @t{i})");
-            command.AddParameter($"@k{i}", kind);
-            command.AddParameter($"@v{i}", value);
+            sql.Append(i == 0 ? "" : ", ").Append(CultureInfo.InvariantCulture, $"(@a{i}, @b{i}, @t{i})");
+            command.AddParameter($"@a{i}", first);
+            command.AddParameter($"@b{i}", second);
             command.AddParameter($"@t{i}", RequestLogWriter.FormatTime(time));
             i++;
         }
-        // Each value once per statement (PostgreSQL refuses to update one row twice in a statement).
-        sql.Append(" ON CONFLICT (kind, value) DO UPDATE SET last_seen = excluded.last_seen WHERE excluded.last_seen > request_log_values.last_seen");
+        // Each pair once per statement (PostgreSQL refuses to update one row twice in a statement).
+        sql.Append(CultureInfo.InvariantCulture, $" ON CONFLICT ({columns.First}, {columns.Second}) DO UPDATE SET last_seen = excluded.last_seen")
+            .Append(CultureInfo.InvariantCulture, $" WHERE excluded.last_seen > {table}.last_seen");
         command.CommandText = sql.ToString();
         command.ExecuteNonQuery();
     }

@@ -16,8 +16,8 @@ public sealed record NumberedPage(IReadOnlyList<RequestLogRow> Rows, long Total,
 /// <summary>
 /// Pages of the request log in (time, row id) order. Each filter has an index that ends with the time
 /// (<see cref="StorageSchema.RequestLogIndexes"/>), so a page is one index range read from its cursor: a filter that
-/// matches one of several columns (a key's id, alias or prefix; a requested or routed model) reads each column's index
-/// and merges the few rows each gives, rather than sorting every match.
+/// matches one of several (a key by its id, or each key logged under the alias or prefix asked for; a routed model, or a
+/// requested one routed elsewhere) reads each range and merges the few rows each gives, rather than sorting every match.
 /// </summary>
 public sealed partial class RequestLogQuery
 {
@@ -166,17 +166,26 @@ public sealed partial class RequestLogQuery
         if (filter.Key is { } key)
         {
             command.AddParameter("@key", key);
-            alternatives.AddRange(["key_id = @key", "key_alias = @key", "key_prefix = @key"]);
+            alternatives.Add("key_id = @key");
+            // An alias or a prefix has no index: the rows of each key logged under it, by the key id's, that still carry it.
+            var named = LogKeyNames.KeyIds(command.Connection!, key).Where(id => id != key).ToList();
+            for (var i = 0; i < named.Count; i++)
+            {
+                command.AddParameter($"@named_key{i}", named[i]);
+                alternatives.Add($"key_id = @named_key{i} AND (key_alias = @key OR key_prefix = @key)");
+            }
         }
         if (filter.Model is { } model)
         {
             command.AddParameter("@model", model);
-            string[] models = ["requested_model = @model", "routed_model = @model"];
+            // The requested model's index holds only the rows routed to another model (the others are in the routed model's).
+            string[] models = ["routed_model = @model", $"requested_model = @model AND {StorageSchema.Rerouted}"];
             if (alternatives.Count == 0) alternatives.AddRange(models);
-            else clauses.Add("(" + string.Join(" OR ", models) + ")");
+            else clauses.Add("(" + string.Join(" OR ", models.Select(m => $"({m})")) + ")");
         }
         if (filter.Provider is { } provider) Add("provider = @provider", "@provider", provider);
-        if (filter.Status is { } status) Add("status = @status", "@status", status);
+        // The status's index holds only the failures; the successes are read from the time index, where they are most rows.
+        if (filter.Status is { } status) Add(status == 200 ? "status = @status" : $"status = @status AND {StorageSchema.NotOk}", "@status", status);
         if (filter.From is { } from) Add($"{time} >= @from", "@from", RequestLogWriter.FormatTime(from));
         if (filter.To is { } to) Add($"{time} < @to", "@to", RequestLogWriter.FormatTime(to));
         if (filter.RequestId is { } requestId) Add("request_id = @request_id", "@request_id", requestId);

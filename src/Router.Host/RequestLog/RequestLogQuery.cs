@@ -61,7 +61,7 @@ public sealed partial class RequestLogQuery(RouterStorage storage)
     {
         var source = PageSource(filter, command, inOrder: false);
         var (clauses, alternatives) = Conditions(filter, command, source.Time);
-        if (alternatives.Count > 0) clauses.Add("(" + string.Join(" OR ", alternatives) + ")");
+        if (alternatives.Count > 0) clauses.Add("(" + string.Join(" OR ", alternatives.Select(a => $"({a})")) + ")");
         return source.From + (clauses.Count == 0 ? "" : " WHERE " + string.Join(" AND ", clauses));
     }
 

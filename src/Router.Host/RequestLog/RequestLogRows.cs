@@ -11,13 +11,14 @@ public static class RequestLogRows
 {
     /// <summary>
     /// Inserts the entries, their attempts and their tags within <paramref name="transaction"/>, and adds them to
-    /// <paramref name="rollups"/> and to the filters' values (<see cref="LogValues"/>).
+    /// <paramref name="rollups"/>, to the filters' values (<see cref="LogValues"/>) and to the names of the keys (<see cref="LogKeyNames"/>).
     /// </summary>
     public static void Insert(DbConnection connection, DbTransaction transaction, IReadOnlyList<RequestLogEntry> batch, RouterStorage storage,
         RollupWriter? rollups = null)
     {
         rollups?.Add(connection, transaction, batch, storage.RowsPerInsert);
         LogValues.Add(connection, transaction, batch);
+        LogKeyNames.Add(connection, transaction, batch);
         RowInserter.Insert(connection, transaction, "requests", RequestColumns, batch, storage.RowsPerInsert);
         var attempts = batch.SelectMany(e => e.Attempts.Select(a => (e.RequestId, Attempt: a))).ToList();
         RowInserter.Insert(connection, transaction, "request_attempts", AttemptColumns, attempts, storage.RowsPerInsert);

@@ -318,8 +318,12 @@ public sealed class RequestLogWriter(
             command.CommandText = "DELETE FROM requests WHERE time <= @bound";
             deleted = command.ExecuteNonQuery();
         }
-        // The pass is over: the filters' values last logged before the cutoff have no row left.
-        if (deleted < batchRows) LogValues.Prune(command, FormatTime(cutoff));
+        // The pass is over: the filters' values and the keys' names last logged before the cutoff have no row left.
+        if (deleted < batchRows)
+        {
+            LogValues.Prune(command, FormatTime(cutoff));
+            LogKeyNames.Prune(command, FormatTime(cutoff));
+        }
         transaction.Commit();
         return deleted;
     }

@@ -109,6 +109,7 @@ public sealed class PostgresStorage : RouterStorage
             command.ExecuteNonQuery();
             RequestLogValuesFill.FillIfEmpty(command);
             RequestTagsFill.FillOnce(command, "jsonb_array_elements_text(requests.tags::jsonb) AS element(value)", RequestRowId);
+            RequestLogKeysFill.FillOnce(command);
             RollupSchemaUpgrade.Run(command, real: "DOUBLE PRECISION", timeText: "TEXT COLLATE \"C\"", rowOptions: "", (table, column) => $"""
                 SELECT COUNT(*) FROM information_schema.columns
                 WHERE table_schema = current_schema() AND table_name = '{table}' AND column_name = '{column}'

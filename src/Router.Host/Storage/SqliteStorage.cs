@@ -76,6 +76,7 @@ public sealed class SqliteStorage(string dataDir) : RouterStorage
         logCommand.ExecuteNonQuery();
         RequestLogValuesFill.FillIfEmpty(logCommand);
         RequestTagsFill.FillOnce(logCommand, "json_each(requests.tags) AS element", RequestRowId);
+        RequestLogKeysFill.FillOnce(logCommand);
     }
 
     public override DbConnection OpenLogConnection()

@@ -52,14 +52,50 @@ public static class StorageSchema
     ];
 
     /// <summary>
-    /// An index for each filter of <c>/spend/logs</c> and the request explorer, the time (then the row id) last: a filter and the
-    /// time order are one range of one index, so a page costs the same however deep. <paramref name="rowIdTail"/> adds the row id
-    /// where the database does not end every index with it (PostgreSQL: <c>", id"</c>; SQLite: empty). Tags have none: a tag is
-    /// looked for in the rows the time index gives.
+    /// The indexes of the filters of <c>/spend/logs</c> and the request explorer, the time (then the row id) last: a filter and
+    /// the time order are one range of one index, so a page costs the same however deep. <paramref name="rowIdTail"/> adds the
+    /// row id where the database does not end every index with it (PostgreSQL: <c>", id"</c>; SQLite: empty). Every index is a
+    /// B-tree insert for each row the writer adds, the largest part of a row's cost (<c>bench/LogWriter</c>), so a row is kept
+    /// out of those its filters can do without:
+    /// <list type="bullet">
+    /// <item>a key's alias and display prefix have none: the filter finds the key's ids in <c>request_log_keys</c> and reads
+    /// <c>requests_key_id_time</c> for each;</item>
+    /// <item>the requested model only where it is not the routed one (<see cref="Rerouted"/>): the model filter reads the
+    /// routed model's index and this one;</item>
+    /// <item>the provider only where there is one (a cache hit has none); the status only where it is not 200 (<see
+    /// cref="NotOk"/>): the successes are most rows, and a filter for them reads the time index, where they are dense.</item>
+    /// </list>
+    /// Tags have none: a tag is looked for in <c>request_tags</c>.
     /// </summary>
-    public static string RequestLogIndexes(string rowIdTail) => string.Concat(
-        new[] { "key_id", "key_alias", "key_prefix", "requested_model", "routed_model", "provider", "status" }.Select(column =>
-            $"CREATE INDEX IF NOT EXISTS requests_{column}_time ON requests ({column}, time{rowIdTail});\n"));
+    public static string RequestLogIndexes(string rowIdTail) =>
+        string.Concat(RetiredRequestLogIndexes.Select(name => $"DROP INDEX IF EXISTS {name};\n"))
+        + $"""
+          CREATE INDEX IF NOT EXISTS requests_key_id_time ON requests (key_id, time{rowIdTail});
+          CREATE INDEX IF NOT EXISTS requests_routed_model_time ON requests (routed_model, time{rowIdTail});
+          CREATE INDEX IF NOT EXISTS requests_rerouted_model_time ON requests (requested_model, time{rowIdTail}) WHERE {Rerouted};
+          CREATE INDEX IF NOT EXISTS requests_provider_set_time ON requests (provider, time{rowIdTail}) WHERE provider IS NOT NULL;
+          CREATE INDEX IF NOT EXISTS requests_failed_status_time ON requests (status, time{rowIdTail}) WHERE {NotOk};
+
+          """;
+
+    /// <summary>
+    /// The condition of the requested model's partial index, which a query must state as written for the database to use it
+    /// (neither SQLite nor PostgreSQL proves it from <c>requested_model = @model</c>).
+    /// </summary>
+    public const string Rerouted = "requested_model IS DISTINCT FROM routed_model";
+
+    /// <summary>The condition of the status's partial index, stated by a query for any other status than 200.</summary>
+    public const string NotOk = "status <> 200";
+
+    /// <summary>
+    /// Indexes earlier versions made, which a row no longer pays for: the key's alias and prefix (<c>request_log_keys</c> instead)
+    /// and the full indexes the partial ones replace.
+    /// </summary>
+    private static readonly string[] RetiredRequestLogIndexes =
+    [
+        "requests_key_alias_time", "requests_key_prefix_time", "requests_requested_model_time", "requests_provider_time",
+        "requests_status_time",
+    ];
 
     /// <summary>One row per request and one per attempt (see <c>RequestLogWriter</c>).</summary>
     public static string RequestLog(string real, string timeText) => $"""
@@ -107,6 +143,13 @@ public static class StorageSchema
             verdict         TEXT NOT NULL
         );
         CREATE INDEX IF NOT EXISTS request_attempts_request_id ON request_attempts (request_id);
+        -- Which keys were logged under a name (an alias or a display prefix), for the key filter (LogKeyNames).
+        CREATE TABLE IF NOT EXISTS request_log_keys (
+            name      TEXT NOT NULL,
+            key_id    TEXT NOT NULL,
+            last_seen {timeText} NOT NULL,
+            PRIMARY KEY (name, key_id)
+        );
         -- What the explorer's filters offer (LogValues); values compare as bytes, as times do.
         CREATE TABLE IF NOT EXISTS request_log_values (
             kind      TEXT NOT NULL,

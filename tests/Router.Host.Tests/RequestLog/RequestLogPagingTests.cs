@@ -29,7 +29,7 @@ public abstract class RequestLogPagingTests : StorageTests
         KeyPrefix = "sk-…abcd",
         RequestedModel = i % 3 == 0 ? "alpha" : "beta",
         RoutedModel = i % 3 == 0 ? "alpha" : "beta-2",
-        Provider = i % 5 == 0 ? "east" : "west",
+        Provider = i % 5 == 0 ? "east" : i % 11 == 10 ? null : "west", // none: a cache hit's
         Deployment = "p/m",
         Status = i % 7 == 0 ? 500 : 200,
         Tags = i % 3 == 1 ? ["batch", $"shard-{i % 2}"] : [],
@@ -46,15 +46,20 @@ public abstract class RequestLogPagingTests : StorageTests
         await writer.StopAsync(Ct);
     }
 
-    public static TheoryData<string> Filters() => ["none", "key", "model", "provider", "status", "tag", "tags"];
+    public static TheoryData<string> Filters() =>
+        ["none", "key", "alias", "prefix", "model", "requested model", "provider", "status", "failed", "tag", "tags"];
 
     private static RequestLogFilter FilterOf(string name) => name switch
     {
         "none" => new RequestLogFilter(),
         "key" => new RequestLogFilter(Key: "key_odd"),
+        "alias" => new RequestLogFilter(Key: "odd-alias"),
+        "prefix" => new RequestLogFilter(Key: "sk-…abcd"),
         "model" => new RequestLogFilter(Model: "beta-2"),
+        "requested model" => new RequestLogFilter(Model: "beta"),
         "provider" => new RequestLogFilter(Provider: "west"),
         "status" => new RequestLogFilter(Status: 200),
+        "failed" => new RequestLogFilter(Status: 500),
         "tag" => new RequestLogFilter(Tags: ["batch"]),
         "tags" => new RequestLogFilter(Key: "key_even", Tags: ["shard-0", "batch"]),
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
@@ -108,7 +113,36 @@ public abstract class RequestLogPagingTests : StorageTests
     {
         await WriteAsync(Enumerable.Range(0, 50).Select(i => Entry(i)));
         var plan = Plan(FilterOf(filterName), new RequestLogCursor("2026-03-01T12:00:00.010Z", 20));
-        Assert.True(ReadsByIndexInOrder(plan, filterName is "key" or "model" or "tags"), string.Join("\n", plan));
+        Assert.True(ReadsByIndexInOrder(plan, filterName is "key" or "alias" or "prefix" or "model" or "requested model" or "tags"),
+            string.Join("\n", plan));
+    }
+
+    [Fact]
+    public async Task Each_filter_gives_exactly_the_requests_it_names()
+    {
+        await WriteAsync(Enumerable.Range(0, 90).Select(i => Entry(i)));
+        var query = new RequestLogQuery(Storage);
+
+        AssertMatches(query, 90, new RequestLogFilter(Key: "key_odd"), i => i % 2 == 1);
+        AssertMatches(query, 90, new RequestLogFilter(Key: "odd-alias"), i => i % 4 == 1); // the alias a key had for some of its rows
+        AssertMatches(query, 90, new RequestLogFilter(Key: "sk-…abcd"), _ => true);        // a prefix two keys share
+        AssertMatches(query, 90, new RequestLogFilter(Key: "nobody"), _ => false);
+        AssertMatches(query, 90, new RequestLogFilter(Model: "beta"), i => i % 3 != 0);   // requested, routed to beta-2
+        AssertMatches(query, 90, new RequestLogFilter(Model: "beta-2"), i => i % 3 != 0);
+        AssertMatches(query, 90, new RequestLogFilter(Model: "alpha"), i => i % 3 == 0);  // requested and routed
+        AssertMatches(query, 90, new RequestLogFilter(Key: "odd-alias", Model: "beta"), i => i % 4 == 1 && i % 3 != 0);
+        AssertMatches(query, 90, new RequestLogFilter(Provider: "west"), i => i % 5 != 0 && i % 11 != 10);
+        AssertMatches(query, 90, new RequestLogFilter(Status: 500), i => i % 7 == 0);
+        AssertMatches(query, 90, new RequestLogFilter(Status: 200), i => i % 7 != 0);
+    }
+
+    /// <summary>The requests among the first <paramref name="rows"/> of <see cref="Entry"/> that match: the page, and the count.</summary>
+    private static void AssertMatches(RequestLogQuery query, int rows, RequestLogFilter filter, Func<int, bool> matches)
+    {
+        var expected = Enumerable.Range(0, rows).Where(matches).Reverse().Select(i => $"r{i:D4}").ToList();
+        var page = query.Page(filter, 1, rows + 10, withAttempts: false);
+        Assert.Equal(expected, page.Rows.Select(r => r.RequestId));
+        Assert.Equal((expected.Count, (long)expected.Count), (page.Total, query.Count(filter, 1000)));
     }
 
     [Fact]
@@ -116,13 +150,7 @@ public abstract class RequestLogPagingTests : StorageTests
     {
         await WriteAsync(Enumerable.Range(0, 60).Select(i => Entry(i)));
         var query = new RequestLogQuery(Storage);
-        void AssertMatches(RequestLogFilter filter, Func<int, bool> tagged)
-        {
-            var expected = Enumerable.Range(0, 60).Where(tagged).Reverse().Select(i => $"r{i:D4}").ToList();
-            var page = query.Page(filter, 1, 100, withAttempts: false);
-            Assert.Equal(expected, page.Rows.Select(r => r.RequestId));
-            Assert.Equal((expected.Count, (long)expected.Count), (page.Total, query.Count(filter, 1000)));
-        }
+        void AssertMatches(RequestLogFilter filter, Func<int, bool> tagged) => RequestLogPagingTests.AssertMatches(query, 60, filter, tagged);
         void AssertAll()
         {
             AssertMatches(new RequestLogFilter(Tags: ["batch"]), i => i % 3 == 1);

@@ -1,0 +1,48 @@
+using System.Data.Common;
+using Router.Host.Storage;
+
+namespace Router.Host.RequestLog;
+
+/// <summary>
+/// The names each key was logged under, its alias and its display prefix, in <c>request_log_keys</c> with the time each was last
+/// logged: the key filter, which matches a key's id, alias or prefix, finds the ids a name stands for here and reads the rows of
+/// each from the key id's index, so that a row pays for no index on its alias or its prefix. A name keeps every key it was
+/// logged for (an alias another key had before; a prefix two keys share); retention forgets the names of deleted rows. A log
+/// written before the table existed fills it once (<see cref="RequestLogKeysFill"/>).
+/// </summary>
+public static class LogKeyNames
+{
+    /// <summary>Records the names of a batch's keys, each with the newest time it was logged at.</summary>
+    public static void Add(DbConnection connection, DbTransaction transaction, IReadOnlyList<RequestLogEntry> batch)
+    {
+        var newest = new Dictionary<(string Name, string KeyId), DateTimeOffset>();
+        foreach (var entry in batch)
+        {
+            if (entry.KeyId is not { } keyId) continue;
+            if (entry.KeyAlias is { } alias) LogValues.KeepNewest(newest, (alias, keyId), entry.Time);
+            if (entry.KeyPrefix is { } prefix) LogValues.KeepNewest(newest, (prefix, keyId), entry.Time);
+        }
+        LogValues.Upsert(connection, transaction, "request_log_keys", ("name", "key_id"), newest);
+    }
+
+    /// <summary>The ids of the keys logged under <paramref name="name"/>, as an alias or a prefix.</summary>
+    public static List<string> KeyIds(DbConnection connection, string name)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT key_id FROM request_log_keys WHERE name = @name ORDER BY key_id";
+        command.AddParameter("@name", name);
+        var ids = new List<string>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read()) ids.Add(reader.GetString(0));
+        return ids;
+    }
+
+    /// <summary>Forgets the names last logged before <paramref name="cutoff"/>: retention has deleted all their rows.</summary>
+    public static void Prune(DbCommand command, string cutoff)
+    {
+        command.Parameters.Clear();
+        command.CommandText = "DELETE FROM request_log_keys WHERE last_seen < @cutoff";
+        command.AddParameter("@cutoff", cutoff);
+        command.ExecuteNonQuery();
+    }
+}
