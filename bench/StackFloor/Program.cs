@@ -25,9 +25,13 @@ builder.Services.AddAkka("floor", akka => akka.AddHocon(persistence, HoconAddMod
 var app = builder.Build();
 app.MapGet("/health/readiness", async (IRequiredActor<Written> written) =>
     await written.ActorRef.Ask<bool>(Written.Ask.Instance, TimeSpan.FromSeconds(5)) ? Results.Ok() : Results.StatusCode(503));
-// As the router's StartupTrim: what the start allocated given back once, five seconds after it listens.
+// As the router's MemoryTrim: what the start allocated given back once, five seconds after it listens, the C library's free
+// pages with it.
 app.Lifetime.ApplicationStarted.Register(() => Task.Delay(TimeSpan.FromSeconds(5)).ContinueWith(_ =>
-    GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true), TaskScheduler.Default));
+{
+    GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+    MallocTrim(0);
+}, TaskScheduler.Default));
 app.Run(args[1]);
 
 /// <summary>Recovers, writes one event, and answers whether it is written.</summary>
@@ -48,4 +52,10 @@ sealed class Written : ReceivePersistentActor
     public override string PersistenceId => "stack-floor";
 
     private sealed class Write { public static readonly Write Instance = new(); }
+}
+
+static partial class Program
+{
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "malloc_trim")]
+    private static extern int MallocTrim(nuint pad);
 }

@@ -201,7 +201,7 @@ public static class RouterServer
             return new ModelListRefresh(Now, sp.GetRequiredService<DiscoveredModels>(), TimeProvider.System, sp.GetRequiredService<ILogger<ModelListRefresh>>());
         });
 
-        services.AddHostedService<StartupTrim>();
+        services.AddHostedService<MemoryTrim>();
 
         var app = builder.Build();
         // Made now, not on the first request: a Redis cache starts connecting while the router starts.
