@@ -40,6 +40,16 @@ public sealed class LogColumn<T>
         : _real is not null ? _real(row)
         : RequestLogWriter.FormatTime(_time!(row));
 
+    /// <summary>Whether two rows have the same value in this column, so that one bound for the first serves the second.</summary>
+    internal bool Same(T row, T other) =>
+        _text is not null ? string.Equals(_text(row), _text(other), StringComparison.Ordinal)
+        : _integer is not null ? _integer(row) == _integer(other)
+        : _real is not null ? Bits(_real(row)) == Bits(_real(other))
+        : _time!(row).UtcTicks == _time(other).UtcTicks;
+
+    // Bit for bit: 0.0 and -0.0 are equal numbers but not the same value to bind.
+    private static long? Bits(double? value) => value is { } v ? BitConverter.DoubleToInt64Bits(v) : null;
+
     /// <summary>Binds the row's value to parameter <paramref name="index"/> (from 1) of a SQLite statement.</summary>
     internal void Bind(SqliteStatement statement, int index, T row)
     {

@@ -19,9 +19,12 @@ internal static class SqliteRowInserter
     {
         if (rows.Count == 0) return;
         using var statement = new SqliteStatement(connection, SqlByColumns.GetValue(columns, _ => Sql(table, columns)));
-        foreach (var row in rows)
+        for (var i = 0; i < rows.Count; i++)
         {
-            for (var column = 0; column < columns.Count; column++) columns[column].Bind(statement, column + 1, row);
+            // A statement keeps its values from one run to the next: only those that differ from the row before are bound
+            // again. A batch's rows mostly share their key, models, provider and more (a bind is a native call and a copy).
+            for (var column = 0; column < columns.Count; column++)
+                if (i == 0 || !columns[column].Same(rows[i], rows[i - 1])) columns[column].Bind(statement, column + 1, rows[i]);
             statement.Step();
             statement.Reset();
         }
