@@ -16,12 +16,8 @@ public static class LogKeyNames
     public static void Add(DbConnection connection, DbTransaction transaction, IReadOnlyList<RequestLogEntry> batch)
     {
         var newest = new Dictionary<(string Name, string KeyId), DateTimeOffset>();
-        foreach (var entry in batch)
-        {
-            if (entry.KeyId is not { } keyId) continue;
-            if (entry.KeyAlias is { } alias) LogValues.KeepNewest(newest, (alias, keyId), entry.Time);
-            if (entry.KeyPrefix is { } prefix) LogValues.KeepNewest(newest, (prefix, keyId), entry.Time);
-        }
+        LogValues.KeepNewest(newest, batch, e => e is { KeyId: { } id, KeyAlias: { } alias } ? (alias, id) : null);
+        LogValues.KeepNewest(newest, batch, e => e is { KeyId: { } id, KeyPrefix: { } prefix } ? (prefix, id) : null);
         LogValues.Upsert(connection, transaction, "request_log_keys", ("name", "key_id"), newest);
     }
 

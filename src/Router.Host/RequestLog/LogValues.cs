@@ -26,16 +26,39 @@ public static class LogValues
     public static void Add(DbConnection connection, DbTransaction transaction, IReadOnlyList<RequestLogEntry> batch)
     {
         var newest = new Dictionary<(string Kind, string Value), DateTimeOffset>();
-        foreach (var entry in batch)
         foreach (var (kind, value) in Kinds)
-            if (value(entry) is { } v) KeepNewest(newest, (kind, v), entry.Time);
+            KeepNewest(newest, batch, e => value(e) is { } v ? (kind, v) : null);
         Upsert(connection, transaction, "request_log_values", ("kind", "value"), newest);
     }
 
-    /// <summary>Keeps <paramref name="time"/> for <paramref name="pair"/> when it is the newest yet.</summary>
-    internal static void KeepNewest(Dictionary<(string, string), DateTimeOffset> newest, (string, string) pair, DateTimeOffset time)
+    /// <summary>
+    /// Keeps, for each pair <paramref name="pairOf"/> gives the batch's entries (none where it gives null), the newest time an
+    /// entry had it. Looked up once per run of entries with the same pair, not once per entry: a batch's rows mostly share
+    /// their key and model, and the lookups (two strings hashed each) were 2.5 µs of a row's 10 in batches of 100.
+    /// </summary>
+    public static void KeepNewest(Dictionary<(string, string), DateTimeOffset> newest, IReadOnlyList<RequestLogEntry> batch,
+        Func<RequestLogEntry, (string, string)?> pairOf)
     {
-        if (!newest.TryGetValue(pair, out var seen) || time > seen) newest[pair] = time;
+        (string First, string Second)? run = null;
+        var runNewest = DateTimeOffset.MinValue;
+        foreach (var entry in batch)
+        {
+            if (pairOf(entry) is not { } pair) continue;
+            if (run is { } same && string.Equals(same.First, pair.Item1, StringComparison.Ordinal)
+                                && string.Equals(same.Second, pair.Item2, StringComparison.Ordinal))
+            {
+                if (entry.Time > runNewest) runNewest = entry.Time;
+                continue;
+            }
+            if (run is { } ended) Keep(ended, runNewest);
+            (run, runNewest) = (pair, entry.Time);
+        }
+        if (run is { } last) Keep(last, runNewest);
+
+        void Keep((string, string) pair, DateTimeOffset time)
+        {
+            if (!newest.TryGetValue(pair, out var seen) || time > seen) newest[pair] = time;
+        }
     }
 
     /// <summary>
