@@ -27,18 +27,9 @@ public static class LogKeyNames
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT key_id FROM request_log_keys WHERE name = @name ORDER BY key_id";
         command.AddParameter("@name", name);
-        var ids = new List<string>();
-        using var reader = command.ExecuteReader();
-        while (reader.Read()) ids.Add(reader.GetString(0));
-        return ids;
+        return command.ReadStrings();
     }
 
     /// <summary>Forgets the names last logged before <paramref name="cutoff"/>: retention has deleted all their rows.</summary>
-    public static void Prune(DbCommand command, string cutoff)
-    {
-        command.Parameters.Clear();
-        command.CommandText = "DELETE FROM request_log_keys WHERE last_seen < @cutoff";
-        command.AddParameter("@cutoff", cutoff);
-        command.ExecuteNonQuery();
-    }
+    public static void Prune(DbCommand command, string cutoff) => LogValues.Prune(command, "request_log_keys", cutoff);
 }

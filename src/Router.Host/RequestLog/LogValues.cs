@@ -89,10 +89,13 @@ public static class LogValues
     }
 
     /// <summary>Forgets the values last logged before <paramref name="cutoff"/>: retention has deleted all their rows.</summary>
-    public static void Prune(DbCommand command, string cutoff)
+    public static void Prune(DbCommand command, string cutoff) => Prune(command, "request_log_values", cutoff);
+
+    /// <summary>Deletes the pairs of <paramref name="table"/> (as <see cref="Upsert"/> writes them) last seen before <paramref name="cutoff"/>.</summary>
+    internal static void Prune(DbCommand command, string table, string cutoff)
     {
         command.Parameters.Clear();
-        command.CommandText = "DELETE FROM request_log_values WHERE last_seen < @cutoff";
+        command.CommandText = $"DELETE FROM {table} WHERE last_seen < @cutoff";
         command.AddParameter("@cutoff", cutoff);
         command.ExecuteNonQuery();
     }
@@ -104,9 +107,6 @@ public static class LogValues
         command.CommandText = "SELECT value FROM request_log_values WHERE kind = @kind ORDER BY value LIMIT @limit";
         command.AddParameter("@kind", kind);
         command.AddParameter("@limit", limit);
-        var values = new List<string>();
-        using var r = command.ExecuteReader();
-        while (r.Read()) values.Add(r.GetString(0));
-        return values;
+        return command.ReadStrings();
     }
 }

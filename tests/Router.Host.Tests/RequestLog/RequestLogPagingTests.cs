@@ -166,9 +166,11 @@ public abstract class RequestLogPagingTests : StorageTests
         Storage.Prepare();
         AssertAll();
 
-        // Retention deletes a request's tags with it.
+        // Retention deletes a request's tags with it, and the names its key was logged under once no row has them.
+        Assert.NotEqual(0L, Convert.ToInt64(Scalar("SELECT COUNT(*) FROM request_log_keys"), System.Globalization.CultureInfo.InvariantCulture));
         Writer().DeleteBatchOlderThan(Start.AddDays(1), 1000);
         Assert.Equal(0L, Convert.ToInt64(Scalar("SELECT COUNT(*) FROM request_tags"), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(0L, Convert.ToInt64(Scalar("SELECT COUNT(*) FROM request_log_keys"), System.Globalization.CultureInfo.InvariantCulture));
     }
 
     protected void Execute(string sql) => Scalar(sql);
