@@ -15,7 +15,8 @@ namespace Router.Host.Cluster;
 /// <param name="EachAsk">How long one ask waits for its answer before it is sent again.</param>
 /// <param name="Bound">How long the asks may go on in all.</param>
 /// <param name="BoundSetting">The setting that bounds them, for the message of a request refused when they time out.</param>
-public sealed record KeyActorAsks(TimeSpan EachAsk, TimeSpan Bound, string BoundSetting)
+/// <param name="AnsweredHere">Every answer comes from this node (a single node): asked as <see cref="AskedHere"/> does.</param>
+public sealed record KeyActorAsks(TimeSpan EachAsk, TimeSpan Bound, string BoundSetting, bool AnsweredHere = false)
 {
     /// <summary>How long a lost message holds a request up in a pair: a key is answered at most this long after it has moved.</summary>
     public static readonly TimeSpan AskAgainAfter = TimeSpan.FromSeconds(1);
@@ -25,7 +26,7 @@ public sealed record KeyActorAsks(TimeSpan EachAsk, TimeSpan Bound, string Bound
 
     /// <summary>Admission's asks, and those of anything else on the request path that reads a key's actor.</summary>
     public static KeyActorAsks For(RouterSettings settings) =>
-        !settings.Cluster.Enabled ? Once(settings.AdmissionTimeout, "router.admission-timeout")
+        !settings.Cluster.Enabled ? Once(settings.AdmissionTimeout, "router.admission-timeout") with { AnsweredHere = true }
         : settings.AdmissionTimeout > settings.Cluster.HandoverTimeout ? new(AskAgainAfter, settings.AdmissionTimeout, "router.admission-timeout")
         : new(AskAgainAfter, settings.Cluster.HandoverTimeout, "router.cluster.handover-timeout");
 
@@ -39,10 +40,14 @@ public sealed record KeyActorAsks(TimeSpan EachAsk, TimeSpan Bound, string Bound
     /// next would never hear any answer.
     /// </para>
     /// </summary>
-    public async Task<T> AskAsync<T>(IActorRef actor, object message, CancellationToken ct)
+    public Task<T> AskAsync<T>(IActorRef actor, object message, CancellationToken ct) =>
+        // One ask (on a single node, every request's): nothing to listen to but it, and no state of its own to keep.
+        AnsweredHere ? AskedHere.AskAsync<T>(actor, message, Bound, ct)
+        : EachAsk >= Bound ? actor.Ask<T>(message, Bound, ct)
+        : AskAgainAsync<T>(actor, message, ct);
+
+    private async Task<T> AskAgainAsync<T>(IActorRef actor, object message, CancellationToken ct)
     {
-        // One ask (a single node, on every request): nothing to listen to but it.
-        if (EachAsk >= Bound) return await actor.Ask<T>(message, Bound, ct);
         var started = Stopwatch.GetTimestamp();
         using var answered = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var asks = new List<Task<T>>();

@@ -86,7 +86,7 @@ public sealed class KeyActorAsksTests : IAsyncDisposable
         var settings = RouterSettingsReader.Read(HoconConfigLoader.LoadRouterConfig(null));
         var pair = settings with { Cluster = ClusterSettings.Off with { Enabled = true } };
 
-        Assert.Equal(KeyActorAsks.Once(TimeSpan.FromSeconds(5), "router.admission-timeout"), KeyActorAsks.For(settings));
+        Assert.Equal(KeyActorAsks.Once(TimeSpan.FromSeconds(5), "router.admission-timeout") with { AnsweredHere = true }, KeyActorAsks.For(settings));
         Assert.Equal(new KeyActorAsks(KeyActorAsks.AskAgainAfter, TimeSpan.FromSeconds(15), "router.cluster.handover-timeout"), KeyActorAsks.For(pair));
         Assert.Equal(new KeyActorAsks(KeyActorAsks.AskAgainAfter, TimeSpan.FromSeconds(20), "router.admission-timeout"),
             KeyActorAsks.For(pair with { AdmissionTimeout = TimeSpan.FromSeconds(20) }));
