@@ -207,12 +207,12 @@ public static class RouterServer
         // Made now, not on the first request: a Redis cache starts connecting while the router starts.
         app.Services.GetRequiredService<IResponseCacheStore>();
         // Statuses ASP.NET answers by itself with an empty body (404 unknown path, 405 wrong method) get the envelope too.
-        app.UseStatusCodePages(async pages =>
+        app.UseWhen(context => !AnswersEveryError.For(context), pages => pages.UseStatusCodePages(async page =>
         {
-            var context = pages.HttpContext;
+            var context = page.HttpContext;
             var requestId = RequestIds.Assign(context);
             await ErrorWriter.WriteAsync(context, RouterError.FromStatus(context.Response.StatusCode, context.Request.Method, context.Request.Path), requestId);
-        });
+        }));
         MapEndpoints(app);
         StartupReport.Log(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Router"), settings,
             app.Services.GetRequiredService<LiveConfig>().Current, certificate);
@@ -222,12 +222,12 @@ public static class RouterServer
     private static void MapEndpoints(WebApplication app)
     {
         var proxy = app.Services.GetRequiredService<ProxyHandler>();
-        app.MapClientPost("/v1/chat/completions", context => proxy.HandleAsync(context, ProxyOperation.ChatCompletions));
-        app.MapClientPost("/v1/completions", context => proxy.HandleAsync(context, ProxyOperation.Completions));
-        app.MapClientPost("/v1/embeddings", context => proxy.HandleAsync(context, ProxyOperation.Embeddings));
+        app.MapProxyPost("/v1/chat/completions", context => proxy.HandleAsync(context, ProxyOperation.ChatCompletions));
+        app.MapProxyPost("/v1/completions", context => proxy.HandleAsync(context, ProxyOperation.Completions));
+        app.MapProxyPost("/v1/embeddings", context => proxy.HandleAsync(context, ProxyOperation.Embeddings));
         var maxBodyBytes = app.Services.GetRequiredService<RouterSettings>().MaxRequestBodyBytes;
         var authenticator = app.Services.GetRequiredService<KeyAuthenticator>();
-        app.MapClientPost("/v1/messages", context => MessagesEndpoint.HandleAsync(context, proxy, authenticator, maxBodyBytes));
+        app.MapProxyPost("/v1/messages", context => MessagesEndpoint.HandleAsync(context, proxy, authenticator, maxBodyBytes));
         app.MapClientPost("/v1/responses", (HttpContext context, ResponseStore store) =>
             ResponsesEndpoint.HandleAsync(context, proxy, authenticator, store, maxBodyBytes));
         app.MapClientGet("/v1/responses/{id}", StoredResponsesEndpoint.GetAsync);

@@ -16,6 +16,12 @@ public static class ClientRoutes
         foreach (var pattern in Both(path)) app.MapPost(pattern, handler);
     }
 
+    /// <summary>As <see cref="MapClientPost(IEndpointRouteBuilder, string, RequestDelegate)"/>, for a handler that answers every error itself.</summary>
+    public static void MapProxyPost(this IEndpointRouteBuilder app, string path, RequestDelegate handler)
+    {
+        foreach (var pattern in Both(path)) app.MapPost(pattern, handler).WithMetadata(AnswersEveryError.Instance);
+    }
+
     /// <summary><c>GET</c> <paramref name="path"/> (written with its <c>/v1</c>) and the same path without it.</summary>
     public static void MapClientGet(this IEndpointRouteBuilder app, string path, RequestDelegate handler)
     {
