@@ -20,7 +20,9 @@ public static class RequestLogRows
         LogValues.Add(connection, transaction, batch);
         LogKeyNames.Add(connection, transaction, batch);
         RowInserter.Insert(connection, transaction, "requests", RequestColumns, batch, storage.RowsPerInsert);
-        var attempts = batch.SelectMany(e => e.Attempts.Select(a => (e.RequestId, Attempt: a))).ToList();
+        var attempts = new List<(string RequestId, AttemptLogEntry Attempt)>(batch.Count);
+        foreach (var entry in batch)
+        foreach (var attempt in entry.Attempts) attempts.Add((entry.RequestId, attempt));
         RowInserter.Insert(connection, transaction, "request_attempts", AttemptColumns, attempts, storage.RowsPerInsert);
         InsertTags(connection, transaction, batch, storage.RequestRowId);
     }
