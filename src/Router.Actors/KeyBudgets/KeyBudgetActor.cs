@@ -211,9 +211,8 @@ public sealed partial class KeyBudgetActor : ReceiveActor, IWithTimers, IWithUnb
             Sender.Tell(refused);
             return;
         }
-        if (admission.Admitted is { } admitted) _state = _state.Apply(admitted);
-        // Counted against the key's rate limits as any request, and over already: nothing reserved stays behind.
-        if (admit.EndsAtOnce) _state = _state.Apply(new RequestEnded(admit.RequestId));
+        // A request that ends at once is counted against the key's rate limits as any, and reserves nothing.
+        if (admission.Admitted is { } admitted) _state = admit.EndsAtOnce ? _state.ApplyEndedAtOnce(admitted) : _state.Apply(admitted);
         var (remaining, capped) = (admission.Remaining, admission.CappedMaxTokens);
         // No deployment: the answer comes from the cache, or the asker saw the circuit closed: no breaker to ask.
         if (admit.DeploymentId.Length == 0) Sender.Tell(new ProviderBreaker.Permit("", remaining, capped));

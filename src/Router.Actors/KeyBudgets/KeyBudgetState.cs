@@ -27,6 +27,13 @@ internal sealed partial record KeyBudgetState(
             Reservations = Reservations.Admitted(admitted.RequestId, admitted.Reservation),
         };
 
+    /// <summary>
+    /// A request over as it was admitted (an answer from the cache, at no cost): counted against the rate limits as any,
+    /// with no reservation made only to be given back at once (two copies of the reservations a cache hit, for nothing).
+    /// </summary>
+    public KeyBudgetState ApplyEndedAtOnce(RequestAdmitted admitted) =>
+        this with { Period = Period.Rolled(Policy, admitted.At), Rates = Rates.Slid(admitted.At).WithRequest(admitted.At) };
+
     public KeyBudgetState Apply(RequestEnded ended) => this with { Reservations = Reservations.Ended(ended.RequestId) };
 
     public KeyBudgetState Apply(TokensUsed used) => this with { Rates = Rates.Slid(used.At).WithTokens(used.At, used.Tokens) };
