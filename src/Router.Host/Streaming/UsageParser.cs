@@ -9,17 +9,32 @@ public static class UsageParser
     /// <summary>What one streamed chunk means to the router.</summary>
     public readonly record struct ChunkFacts(TokenUsage? Usage, bool IsUsageOnly, JsonElement? Error);
 
-    /// <summary>The usage of a complete (non-streamed) response, if it reported one.</summary>
+    /// <summary>
+    /// The usage of a complete (non-streamed) response, if it reported one: read as the response's members go by, the others
+    /// only checked and passed over, so no document of the whole answer is built nor its bytes copied (an answer is most of a
+    /// request's bytes). The last <c>usage</c> counts, as in a parsed document; a response that is no JSON has none.
+    /// </summary>
     public static TokenUsage? FromResponse(ReadOnlySpan<byte> json)
     {
         if (json.IndexOf("\"usage\""u8) < 0) return null;
         try
         {
             var reader = new Utf8JsonReader(json);
-            using var document = JsonDocument.ParseValue(ref reader);
-            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("usage", out var usage)
-                ? Read(usage)
-                : null;
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
+            TokenUsage? found = null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isUsage = reader.ValueTextEquals("usage"u8);
+                reader.Read();
+                if (!isUsage)
+                {
+                    reader.Skip();
+                    continue;
+                }
+                using var usage = JsonDocument.ParseValue(ref reader);
+                found = Read(usage.RootElement);
+            }
+            return found;
         }
         catch (JsonException)
         {

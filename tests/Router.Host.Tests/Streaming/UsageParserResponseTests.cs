@@ -4,6 +4,7 @@ using Router.Host.Streaming;
 
 namespace Router.Host.Tests.Streaming;
 
+/// <summary>The usage of a complete answer, read from its top level only, or none when the answer holds no usable one.</summary>
 public sealed class UsageParserResponseTests
 {
     private static TokenUsage? FromResponse(string json) => UsageParser.FromResponse(Encoding.UTF8.GetBytes(json));
@@ -74,5 +75,12 @@ public sealed class UsageParserResponseTests
     [InlineData("""[{"usage":{"prompt_tokens":1}}]""")]
     [InlineData("""{"usage":{"prompt_tokens":1""")]
     [InlineData("not json \"usage\"")]
+    [InlineData("""{"choices":[{"usage":{"prompt_tokens":1,"completion_tokens":1}}]}""")]
+    [InlineData("""{"usage":{"prompt_tokens":1,"completion_tokens":1},"choices":[""")]
     public void No_usable_usage_gives_null(string body) => Assert.Null(FromResponse(body));
+
+    [Fact]
+    public void The_last_usage_of_the_response_counts_as_in_a_parsed_document() =>
+        Assert.Equal(new TokenUsage(2, 3, 0),
+            FromResponse("""{"usage":{"prompt_tokens":1,"completion_tokens":1},"choices":[{"usage":{"prompt_tokens":9}}],"usage":{"prompt_tokens":2,"completion_tokens":3}}"""));
 }
