@@ -139,12 +139,19 @@ public sealed class RollupWriter(string node)
     {
         var minutes = new Dictionary<RollupKey, (DateTime Minute, RollupSums Sums)>();
         var bucket = new BucketText();
+        // A row mostly falls in the group of the row before it: comparing its key with that one's (the same strings) is cheaper
+        // than hashing its six strings again.
+        (RollupKey Key, RollupSums? Sums) last = default;
         foreach (var e in entries)
         {
             var time = RollupTiers.Floor(RollupTier.Minute, e.Time.UtcDateTime);
             var key = RollupTable.MinuteOf(e, node, bucket.Of(time));
-            if (!minutes.TryGetValue(key, out var minute)) minutes[key] = minute = (time, new RollupSums());
-            minute.Sums.Add(e.Status, e.PromptTokens, e.CompletionTokens, (double)e.Cost, (double)e.SavedCost, e.LatencyMs, e.TtftMs, e.OverheadMs);
+            if (last.Sums is null || !key.Equals(last.Key))
+            {
+                if (!minutes.TryGetValue(key, out var minute)) minutes[key] = minute = (time, new RollupSums());
+                last = (key, minute.Sums);
+            }
+            last.Sums.Add(e.Status, e.PromptTokens, e.CompletionTokens, (double)e.Cost, (double)e.SavedCost, e.LatencyMs, e.TtftMs, e.OverheadMs);
         }
         return minutes;
     }
