@@ -25,7 +25,9 @@ public static class KeySecrets
     {
         var maxBytes = Encoding.UTF8.GetMaxByteCount(secret.Length);
         Span<byte> utf8 = maxBytes <= 1024 ? stackalloc byte[maxBytes] : new byte[maxBytes];
-        return Convert.ToHexString(SHA256.HashData(utf8[..Encoding.UTF8.GetBytes(secret, utf8)]));
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(utf8[..Encoding.UTF8.GetBytes(secret, utf8)], hash);
+        return Convert.ToHexString(hash);
     }
 
     /// <summary>Constant-time comparison of two hashes, so timing says nothing about how much matched.</summary>
