@@ -24,7 +24,7 @@ public sealed class PooledBody : IDisposable
     /// The whole body. Kestrel refuses one past the router's limit, <paramref name="maxBodyBytes"/>, by its declared length
     /// or while a chunked one is read: the router's 413 then says what the limit is.
     /// </summary>
-    public static async Task<PooledBody> ReadAsync(HttpRequest request, long maxBodyBytes, CancellationToken cancellation)
+    public static async ValueTask<PooledBody> ReadAsync(HttpRequest request, long maxBodyBytes, CancellationToken cancellation)
     {
         try
         {
@@ -53,7 +53,7 @@ public sealed class PooledBody : IDisposable
 
     /// <summary>Reads <paramref name="source"/> to its end, or to <paramref name="declared"/> bytes: one that ends sooner is cut short
     /// (Kestrel and HttpClient say so first, for a request and an answer).</summary>
-    private static async Task<PooledBody> ReadAsync(Stream source, long? declared, CancellationToken cancellation)
+    private static async ValueTask<PooledBody> ReadAsync(Stream source, long? declared, CancellationToken cancellation)
     {
         var body = new PooledBody(ArrayPool<byte>.Shared.Rent((int)Math.Clamp(declared ?? UnknownLengthStart, 1, DeclaredLengthCap)));
         try

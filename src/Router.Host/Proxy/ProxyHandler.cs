@@ -213,7 +213,7 @@ public sealed class ProxyHandler(
 
     public const int MaxModelNameLength = 256;
 
-    private static async Task<ProxyRequest> ReadRequestAsync(HttpContext context, long maxBodyBytes)
+    private static async ValueTask<ProxyRequest> ReadRequestAsync(HttpContext context, long maxBodyBytes)
     {
         using var body = await PooledBody.ReadAsync(context.Request, maxBodyBytes, context.RequestAborted);
         return ProxyRequestBody.Parse(body.Span);

@@ -44,7 +44,7 @@ public sealed class PooledBodyTests
         var request = new DefaultHttpContext().Request;
         request.Body = new RefusingStream(cause, status);
 
-        var error = await Assert.ThrowsAsync<RouterError>(() => PooledBody.ReadAsync(request, MaxBodyBytes, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<RouterError>(() => PooledBody.ReadAsync(request, MaxBodyBytes, CancellationToken.None).AsTask());
 
         Assert.Equal((status, "invalid_body"), (error.Status, error.Body.Code));
         Assert.EndsWith(cause, error.Body.Message, StringComparison.Ordinal);
@@ -58,7 +58,7 @@ public sealed class PooledBodyTests
         using var gone = new CancellationTokenSource();
         await gone.CancelAsync();
 
-        await Assert.ThrowsAsync<OperationCanceledException>(() => PooledBody.ReadAsync(request, MaxBodyBytes, gone.Token));
+        await Assert.ThrowsAsync<OperationCanceledException>(() => PooledBody.ReadAsync(request, MaxBodyBytes, gone.Token).AsTask());
     }
 
     [Fact]
@@ -67,7 +67,7 @@ public sealed class PooledBodyTests
         var request = new DefaultHttpContext().Request;
         request.Body = new RefusingStream("Request body too large.", StatusCodes.Status413PayloadTooLarge);
 
-        var error = await Assert.ThrowsAsync<RouterError>(() => PooledBody.ReadAsync(request, MaxBodyBytes, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<RouterError>(() => PooledBody.ReadAsync(request, MaxBodyBytes, CancellationToken.None).AsTask());
 
         Assert.Equal(413, error.Status);
         Assert.Contains($"{MaxBodyBytes} bytes", error.Body.Message);
