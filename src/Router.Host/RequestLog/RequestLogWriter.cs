@@ -341,20 +341,14 @@ public sealed class RequestLogWriter(
     public static void WriteTime(Span<char> text, DateTimeOffset time)
     {
         var utc = time.UtcDateTime;
+        "0000-00-00T00:00:00.000Z".CopyTo(text);
         Digits(text[..4], utc.Year);
-        text[4] = '-';
         Digits(text[5..7], utc.Month);
-        text[7] = '-';
         Digits(text[8..10], utc.Day);
-        text[10] = 'T';
         Digits(text[11..13], utc.Hour);
-        text[13] = ':';
         Digits(text[14..16], utc.Minute);
-        text[16] = ':';
         Digits(text[17..19], utc.Second);
-        text[19] = '.';
         Digits(text[20..23], utc.Millisecond);
-        text[23] = 'Z';
     }
 
     /// <summary>Writes <paramref name="value"/> in decimal, zero-padded to the span's length.</summary>
