@@ -26,7 +26,7 @@ public static class KeySecrets
         var maxBytes = Encoding.UTF8.GetMaxByteCount(secret.Length);
         Span<byte> utf8 = maxBytes <= 1024 ? stackalloc byte[maxBytes] : new byte[maxBytes];
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(utf8[..Encoding.UTF8.GetBytes(secret, utf8)], hash);
+        Sha256.Hash(utf8[..Encoding.UTF8.GetBytes(secret, utf8)], hash);
         return Convert.ToHexString(hash);
     }
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Router.Contracts.Wire;
+using Router.Host.Auth;
 
 namespace Router.Host.Caching;
 
@@ -50,7 +51,7 @@ public static class CacheKeys
         json.WriteEndObject();
         json.Flush();
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(buffer.WrittenSpan, hash);
+        Sha256.Hash(buffer.WrittenSpan, hash);
         return new CacheEntryKey(ns, routedModel, Convert.ToHexStringLower(hash));
     }
 

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text.Json;
 using BitFaster.Caching.Lru;
+using Router.Host.Auth;
 
 namespace Router.Host.Pricing;
 
@@ -47,7 +48,7 @@ public sealed class TokenCountMemo(int capacity = TokenCountMemo.DefaultCapacity
         var json = JsonMarshal.GetRawUtf8Value(value);
         if (json.Length < MinimumBytes) return count(value);
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(json, hash);
+        Sha256.Hash(json, hash);
         var entry = new Entry(scope, asWritten, MemoryMarshal.Read<UInt128>(hash));
         if (_counts.TryGet(entry, out var known))
         {
