@@ -20,7 +20,8 @@ public static class RequestLogRows
         LogValues.Add(connection, transaction, batch);
         LogKeyNames.Add(connection, transaction, batch);
         RowInserter.Insert(connection, transaction, "requests", RequestColumns, batch, storage.RowsPerInsert);
-        var attempts = new List<(string RequestId, AttemptLogEntry Attempt)>(batch.Count);
+        // No capacity asked: a batch of cache hits has no attempts, and an array the batch's size would be made for none.
+        var attempts = new List<(string RequestId, AttemptLogEntry Attempt)>();
         foreach (var entry in batch)
         foreach (var attempt in entry.Attempts) attempts.Add((entry.RequestId, attempt));
         RowInserter.Insert(connection, transaction, "request_attempts", AttemptColumns, attempts, storage.RowsPerInsert);
