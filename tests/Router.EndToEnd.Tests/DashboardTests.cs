@@ -113,7 +113,7 @@ public sealed class DashboardTests
         // The master key signs in and goes back to the page that asked for it.
         await page.FillAsync("[data-testid=master-key]", MasterKey);
         await page.ClickAsync("[data-testid=sign-in]");
-        await page.WaitForURLAsync("**/ui/requests");
+        await DashboardBrowser.ArrivedAtAsync(page, "/ui/requests");
         var session = Assert.Single(await context.CookiesAsync(), c => c.Name == "router_ui");
         Assert.True(session.HttpOnly);
         Assert.Equal(SameSiteAttribute.Strict, session.SameSite);
@@ -151,7 +151,7 @@ public sealed class DashboardTests
         Assert.Equal("1 requests", (await Text(page, "request-count")).Trim());
         var id = failed["request_id"]!.GetValue<string>();
         await page.Locator($"[data-testid=\"request-{id}\"] a").ClickAsync();
-        await page.WaitForURLAsync($"**/ui/requests/{id}");
+        await DashboardBrowser.ArrivedAtAsync(page, $"/ui/requests/{id}");
         Assert.Equal(id, await Text(page, "detail-id"));
         Assert.Equal("400", await Text(page, "detail-status"));
         Assert.Equal("provider", await Text(page, "detail-origin"));
@@ -173,7 +173,7 @@ public sealed class DashboardTests
         Assert.Equal("2 requests", (await Text(page, "request-count")).Trim());
         Assert.Equal("nightly", await page.InputValueAsync("[data-testid=tag-filter]"));
         await page.Locator("[data-testid=requests] tbody tr [data-col=tags] a", new PageLocatorOptions { HasText = "canned" }).ClickAsync();
-        await page.WaitForURLAsync("**/ui/requests?tag=canned");
+        await DashboardBrowser.ArrivedAtAsync(page, "/ui/requests?tag=canned");
         Assert.Equal("1 requests", (await Text(page, "request-count")).Trim());
         Assert.EndsWith("mock", (await page.Locator("[data-testid=requests] tbody tr [data-col=cost]").InnerTextAsync()).Trim());
 
@@ -200,7 +200,7 @@ public sealed class DashboardTests
 
         // Signing out ends the session.
         await page.ClickAsync("form[action='/ui/logout'] button");
-        await page.WaitForURLAsync("**/ui/login");
+        await DashboardBrowser.ArrivedAtAsync(page, "/ui/login");
         await page.GotoAsync(router.BaseUrl + "/ui");
         Assert.StartsWith(router.BaseUrl + "/ui/login", page.Url);
     }

@@ -52,7 +52,7 @@ public sealed class KeysPageTests
         await page.GotoAsync(router.BaseUrl + "/ui/keys");
         await page.FillAsync("[data-testid=master-key]", MasterKey);
         await page.ClickAsync("[data-testid=sign-in]");
-        await page.WaitForURLAsync("**/ui/keys");
+        await DashboardBrowser.ArrivedAtAsync(page, "/ui/keys");
 
         // A key with a model list, a budget per period and a rate limit.
         await page.FillAsync("[data-testid=Create-key_alias]", "laptop");
@@ -92,13 +92,13 @@ public sealed class KeysPageTests
 
         // Blocked from its page: the next request is refused; unblocked, it works again.
         await page.ClickAsync($"[data-testid=\"key-{id}\"] a");
-        await page.WaitForURLAsync($"**/ui/keys/{id}");
+        await DashboardBrowser.ArrivedAtAsync(page, $"/ui/keys/{id}");
         await page.ClickAsync("[data-testid=block]");
-        await page.WaitForURLAsync($"**/ui/keys/{id}?saved=blocked");
+        await DashboardBrowser.ArrivedAtAsync(page, $"/ui/keys/{id}?saved=blocked");
         Assert.Equal("blocked", (await page.Locator("[data-testid=key-title] [data-testid=state]").InnerTextAsync()).Trim());
         Assert.Equal(401, await RefusedAsync(secret, "alpha"));
         await page.ClickAsync("[data-testid=block]");
-        await page.WaitForURLAsync($"**/ui/keys/{id}?saved=unblocked");
+        await DashboardBrowser.ArrivedAtAsync(page, $"/ui/keys/{id}?saved=unblocked");
         Assert.Equal("active", (await page.Locator("[data-testid=key-title] [data-testid=state]").InnerTextAsync()).Trim());
         await Sdk(router, secret).GetChatClient("alpha").CompleteChatAsync([new UserChatMessage("four five")], cancellationToken: Ct);
 
@@ -106,7 +106,7 @@ public sealed class KeysPageTests
         Assert.Equal("alpha", await page.InputValueAsync("[data-testid=Edit-models]"));
         await page.FillAsync("[data-testid=Edit-models]", "beta");
         await page.ClickAsync("[data-testid=save]");
-        await page.WaitForURLAsync($"**/ui/keys/{id}?saved=saved");
+        await DashboardBrowser.ArrivedAtAsync(page, $"/ui/keys/{id}?saved=saved");
         Assert.Equal(403, await RefusedAsync(secret, "alpha"));
         await Sdk(router, secret).GetChatClient("beta").CompleteChatAsync([new UserChatMessage("six")], cancellationToken: Ct);
 
@@ -148,11 +148,11 @@ public sealed class KeysPageTests
         // Deleted after a confirmation step: asking does not delete, confirming does.
         await page.GotoAsync(router.BaseUrl + $"/ui/keys/{id}");
         await page.ClickAsync("[data-testid=delete]");
-        await page.WaitForURLAsync($"**/ui/keys/{id}?delete=1");
+        await DashboardBrowser.ArrivedAtAsync(page, $"/ui/keys/{id}?delete=1");
         Assert.True(await page.Locator("[data-testid=confirm-delete]").IsVisibleAsync());
         Assert.Contains(await ListAsync(admin), k => k!["key_id"]!.GetValue<string>() == id);
         await page.ClickAsync("[data-testid=delete-confirm]");
-        await page.WaitForURLAsync("**/ui/keys");
+        await DashboardBrowser.ArrivedAtAsync(page, "/ui/keys");
         Assert.DoesNotContain(await ListAsync(admin), k => k!["key_id"]!.GetValue<string>() == id);
         Assert.Equal(0, await page.Locator($"[data-testid=\"key-{id}\"]").CountAsync());
         Assert.Equal(401, await RefusedAsync(renewed, "beta"));

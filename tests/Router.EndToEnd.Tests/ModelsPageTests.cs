@@ -75,7 +75,7 @@ public sealed partial class ModelsPageTests
         Assert.StartsWith(router.BaseUrl + "/ui/login", page.Url);
         await page.FillAsync("[data-testid=master-key]", MasterKey);
         await page.ClickAsync("[data-testid=sign-in]");
-        await page.WaitForURLAsync("**/ui/models");
+        await DashboardBrowser.ArrivedAtAsync(page, "/ui/models");
 
         // The names, in /v1/models' order; each with the request log's last hour.
         var shown = await page.Locator("[data-testid=models] tbody[data-model]").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.model)");
@@ -110,7 +110,7 @@ public sealed partial class ModelsPageTests
 
         // Trip the first deployment of "duo": the page shows it open, and the SDK's next requests all go to the other mock.
         await page.ClickAsync("[data-testid=\"trip-a:duo\"]");
-        await page.WaitForURLAsync("**/ui/models?tripped=a%3Aduo");
+        await DashboardBrowser.ArrivedAtAsync(page, "/ui/models?tripped=a%3Aduo");
         Assert.Equal("open", await Cell(Circuit(page, "a:duo"), "circuit"));
         Assert.Equal("closed", await Cell(Circuit(page, "b:duo"), "circuit"));
         Assert.Equal("open", await HealthCircuitAsync(admin, "a:duo"));
@@ -122,7 +122,7 @@ public sealed partial class ModelsPageTests
 
         // Reset it: closed again, and the first mock takes its share once more.
         await page.ClickAsync("[data-testid=\"reset-a:duo\"]");
-        await page.WaitForURLAsync("**/ui/models?reset=a%3Aduo");
+        await DashboardBrowser.ArrivedAtAsync(page, "/ui/models?reset=a%3Aduo");
         Assert.Equal("closed", await Cell(Circuit(page, "a:duo"), "circuit"));
         Assert.Equal("closed", await HealthCircuitAsync(admin, "a:duo"));
         for (var i = 0; i < 4; i++) await AskAsync(sdk, "duo");

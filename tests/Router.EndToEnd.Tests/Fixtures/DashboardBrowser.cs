@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 
 namespace Router.EndToEnd.Tests.Fixtures;
@@ -56,6 +57,23 @@ public sealed class DashboardBrowser : IAsyncDisposable
         var docs = Path.Combine(RouterProcess.RepositoryRoot(), "docs");
         Directory.CreateDirectory(docs);
         await File.WriteAllBytesAsync(Path.Combine(docs, name), shot, ct);
+    }
+
+    /// <summary>
+    /// Waits until the page's address ends with <paramref name="pathAndQuery"/> and its document has loaded. Not
+    /// Playwright's <c>WaitForURLAsync</c>: once the address matches, that waits for the load event as Playwright's client
+    /// heard of it, and in CI it once waited out its 30 s with the page there and the network idle (a known intermittent
+    /// timeout, playwright-dotnet#2897). The document is asked for its own state instead.
+    /// </summary>
+    public static async Task ArrivedAtAsync(IPage page, string pathAndQuery)
+    {
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex(Regex.Escape(pathAndQuery) + "$"), new() { Timeout = 30_000 });
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (await page.EvaluateAsync<string>("document.readyState") != "complete")
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{page.Url} did not finish loading in 30 s");
+            await Task.Delay(50);
+        }
     }
 
     /// <summary>Waits for the log writer's batch, then returns every row of <c>/spend/logs</c> (asserting exactly <paramref name="count"/>).</summary>
