@@ -33,7 +33,7 @@ public sealed class StreamRelay(
     private string? _unreadable;
 
     /// <param name="events">The provider's stream as its dialect reads it (the caller disposes it).</param>
-    public async Task<CallOutcome> RelayAsync(IUpstreamEventReader events, CancellationTokenSource phase, long started)
+    public async Task<CallOutcome> RelayAsync(IUpstreamEventReader events, AttemptDeadline deadline, long started)
     {
         var ct = exchange.Context.RequestAborted;
         var frames = new List<byte[]>();
@@ -45,7 +45,7 @@ public sealed class StreamRelay(
         {
             do
             {
-                var next = await events.ReadAsync(phase.Token);
+                var next = await events.ReadAsync(deadline.Token);
                 latency = Stopwatch.GetElapsedTime(started);
                 signal = Translate(next);
                 if (signal == StreamSignal.Failed)
@@ -81,8 +81,8 @@ public sealed class StreamRelay(
                 await writer.FlushAsync(ct);
                 if (finished is not null) return new CallOutcome(finished, CallResult.Answered, latency, null);
 
-                phase.CancelAfter(streamIdle);
-                var next = await events.ReadAsync(phase.Token);
+                deadline.Phase(streamIdle);
+                var next = await events.ReadAsync(deadline.Token);
                 signal = Translate(next);
                 if (signal == StreamSignal.Failed)
                 {

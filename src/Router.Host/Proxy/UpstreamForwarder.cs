@@ -37,10 +37,7 @@ public sealed class UpstreamForwarder(ShutdownDrain? stop = null)
         else context.Response.Headers.Remove(UpstreamCall.DroppedParamsHeader);
 
         var stopping = stop?.AnswersCut ?? CancellationToken.None;
-        using var total = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
-        total.CancelAfter(timeouts.Total);
-        using var phase = CancellationTokenSource.CreateLinkedTokenSource(total.Token);
-        phase.CancelAfter(timeouts.FirstByte);
+        using var deadline = new AttemptDeadline(context.RequestAborted, stopping, timeouts.Total, timeouts.FirstByte);
         var started = Stopwatch.GetTimestamp();
         context.Response.Headers["x-router-deployment"] = deployment.Id;
         var usage = new UsageEstimate(request, exchange.Key.KeyId);
@@ -48,11 +45,11 @@ public sealed class UpstreamForwarder(ShutdownDrain? stop = null)
 
         try
         {
-            using var response = await client.SendAsync(call, timeouts.Connect, phase.Token);
+            using var response = await client.SendAsync(call, timeouts.Connect, deadline.Token);
             var status = (int)response.StatusCode;
             if (status is < 200 or > 299)
             {
-                var errorBody = await ReadLimitedAsync(response.Content, phase.Token);
+                var errorBody = await ReadLimitedAsync(response.Content, deadline.Token);
                 var error = ProviderErrors.FromResponse(status, client.Credentials.MaskIn(errorBody), deployment.ProviderName, deployment.Id, RetryAfterOf(response));
                 return CallOutcome.Failed(error, AttemptVerdicts.IsProviderFault(status), Stopwatch.GetElapsedTime(started));
             }
@@ -60,7 +57,8 @@ public sealed class UpstreamForwarder(ShutdownDrain? stop = null)
             providerAnswering = true;
             if (!streaming)
             {
-                var received = await PooledBody.ReadAllAsync(response.Content, total.Token);
+                deadline.TotalOnly();
+                var received = await PooledBody.ReadAllAsync(response.Content, deadline.Token);
                 TranslatedResponse translated;
                 try
                 {
@@ -86,8 +84,8 @@ public sealed class UpstreamForwarder(ShutdownDrain? stop = null)
 
             var relay = new StreamRelay(exchange, deployment, timeouts.StreamIdle, dialect.CreateStreamTranslator(answer), usage, sink, stopping,
                 client.Credentials);
-            await using var events = dialect.CreateEventReader(await response.Content.ReadAsStreamAsync(phase.Token));
-            return await relay.RelayAsync(events, phase, started);
+            await using var events = dialect.CreateEventReader(await response.Content.ReadAsStreamAsync(deadline.Token));
+            return await relay.RelayAsync(events, deadline, started);
         }
         catch (Exception e) when (e is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)
         {
@@ -100,7 +98,7 @@ public sealed class UpstreamForwarder(ShutdownDrain? stop = null)
         }
         catch (OperationCanceledException)
         {
-            var limit = total.IsCancellationRequested
+            var limit = deadline.TotalArmed
                 ? $"its total timeout of {timeouts.Total.TotalSeconds:0.#} s"
                 : $"its first-byte timeout of {timeouts.FirstByte.TotalSeconds:0.#} s";
             return TimedOut($"Provider '{deployment.ProviderName}' did not answer within {limit}.", deployment, started);

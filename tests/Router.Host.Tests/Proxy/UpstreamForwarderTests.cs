@@ -37,9 +37,9 @@ public sealed class UpstreamForwarderTests : IDisposable
 
     /// <summary>Forwards <paramref name="request"/> (model "m" by default) to a provider that answers <paramref name="answer"/>.</summary>
     private async Task<(CallOutcome Outcome, RecordingSink Sink)> ForwardAsync(
-        Func<HttpResponseMessage> answer, ProxyRequest? request = null, Action<byte[]>? observe = null)
+        Func<HttpResponseMessage> answer, ProxyRequest? request = null, Action<byte[]>? observe = null, string config = Config)
     {
-        using var routing = new DisposableRouting(Exchanges.Routing(Config, _ => new FakeProvider(answer)));
+        using var routing = new DisposableRouting(Exchanges.Routing(config, _ => new FakeProvider(answer)));
         var exchange = Exchanges.For(routing.Config, _client, request ?? Exchanges.Request("m"), observe);
         var sink = new RecordingSink(_client);
         var deployment = exchange.Route.Deployment;
@@ -122,6 +122,34 @@ public sealed class UpstreamForwarderTests : IDisposable
             () => FakeProvider.Stream(FakeProvider.Chunk("hel"), ScriptedStream.Hang), Exchanges.Request("m", stream: true));
 
         AssertBrokenOff(outcome, "stream-idle timeout");
+    }
+
+    [Fact]
+    public async Task A_stream_with_no_first_event_within_the_first_byte_timeout_is_a_504_naming_that_limit()
+    {
+        var config = Config.Replace("first-byte = 5s, stream-idle = 300ms, total = 30s", "first-byte = 300ms, stream-idle = 20s, total = 30s");
+        var (outcome, _) = await ForwardAsync(() => FakeProvider.Stream(ScriptedStream.Hang), Exchanges.Request("m", stream: true), config: config);
+
+        Assert.Equal(CallResult.ProviderFailed, outcome.Result);
+        Assert.Equal(504, outcome.Error!.Status);
+        Assert.Contains("its first-byte timeout of 0.3 s", outcome.Error.Body.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_answer_whose_body_stops_coming_is_cut_by_the_total_timeout_not_the_first_bytes_limit()
+    {
+        // The headers came at once: from then on only the total bounds the read (3 s), not the first byte's limit (1 s).
+        var config = Config.Replace("first-byte = 5s, stream-idle = 300ms, total = 30s", "first-byte = 1s, stream-idle = 20s, total = 3s");
+        var started = DateTime.UtcNow;
+        var (outcome, _) = await ForwardAsync(() => new HttpResponseMessage(HttpStatusCode.OK)
+        {
+            Content = new StreamContent(new ScriptedStream(["{\"id\":", ScriptedStream.Hang])) { Headers = { ContentType = new("application/json") } },
+        }, config: config);
+
+        Assert.Equal(CallResult.ProviderFailed, outcome.Result);
+        Assert.Equal(504, outcome.Error!.Status);
+        Assert.Contains("its total timeout of 3 s", outcome.Error.Body.Message, StringComparison.Ordinal);
+        Assert.True(DateTime.UtcNow - started >= TimeSpan.FromSeconds(2.9), "the read outlived the first byte's limit");
     }
 
     private void AssertBrokenOff(CallOutcome outcome, string cause)
