@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Router.Contracts.Wire;
 
 namespace Router.Host.Translation;
@@ -7,5 +6,5 @@ namespace Router.Host.Translation;
 public static class ClientBytes
 {
     public static ReadOnlyMemory<byte> Of(ProxyRequest request) =>
-        request.Source ?? JsonSerializer.SerializeToUtf8Bytes(request, WireJsonContext.Wire.ProxyRequest);
+        request.Source ?? ProxyRequestWriter.Write(request);
 }

@@ -14,7 +14,7 @@ public static class ModelField
     {
         if (request.Source is { } source && Splice(source.Span, upstreamModel) is { } spliced) return spliced;
         var copy = new ProxyRequest { Model = upstreamModel, Stream = request.Stream, StreamOptions = request.StreamOptions, Rest = request.Rest };
-        return JsonSerializer.SerializeToUtf8Bytes(copy, WireJsonContext.Wire.ProxyRequest);
+        return ProxyRequestWriter.Write(copy);
     }
 
     /// <summary>The body with its top-level model's value replaced; null when it has no single string <c>model</c>.</summary>

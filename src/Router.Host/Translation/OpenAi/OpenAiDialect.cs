@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Text.Json;
 using Router.Contracts.Wire;
 using Router.Host.Streaming;
 
@@ -26,7 +25,7 @@ public sealed class OpenAiDialect : IProviderDialect
             StreamOptions = StreamOptionsFor(request, call.Streaming),
             Rest = request.Rest,
         };
-        return new UpstreamCall(operation.UpstreamPath, JsonSerializer.SerializeToUtf8Bytes(upstream, WireJsonContext.Wire.ProxyRequest),
+        return new UpstreamCall(operation.UpstreamPath, ProxyRequestWriter.Write(upstream),
             UpstreamCall.NoHeaders);
     }
 
