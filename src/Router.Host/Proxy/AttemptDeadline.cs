@@ -24,6 +24,8 @@ public sealed class AttemptDeadline : IDisposable
 
     public CancellationToken Token => _source.Token;
 
+    public TimeSpan Total => _total;
+
     /// <summary>Whether the limit armed last is the total's: the phase's own was longer than what the total had left.</summary>
     public bool TotalArmed { get; private set; }
 

@@ -103,8 +103,9 @@ public sealed class StreamRelay(
         }
         catch (OperationCanceledException)
         {
-            await EndWithErrorAsync(Unreachable(
-                $"Provider '{deployment.ProviderName}' sent nothing for {streamIdle.TotalSeconds:0.#} s (stream-idle timeout) or ran past its total timeout."));
+            await EndWithErrorAsync(Unreachable(deadline.TotalArmed
+                ? $"Provider '{deployment.ProviderName}' was still streaming at its total timeout of {deadline.Total.TotalSeconds:0.#} s."
+                : $"Provider '{deployment.ProviderName}' sent nothing for {streamIdle.TotalSeconds:0.#} s (stream-idle timeout)."));
             return BrokenOff();
         }
         catch (Exception e) when (e is IOException or HttpRequestException)

@@ -125,6 +125,16 @@ public sealed class UpstreamForwarderTests : IDisposable
     }
 
     [Fact]
+    public async Task A_stream_still_going_at_its_total_timeout_ends_the_same_way_naming_that_limit()
+    {
+        var config = Config.Replace("first-byte = 5s, stream-idle = 300ms, total = 30s", "first-byte = 5s, stream-idle = 20s, total = 1s");
+        var (outcome, _) = await ForwardAsync(
+            () => FakeProvider.Stream(FakeProvider.Chunk("hel"), ScriptedStream.Hang), Exchanges.Request("m", stream: true), config: config);
+
+        AssertBrokenOff(outcome, "still streaming at its total timeout of 1 s");
+    }
+
+    [Fact]
     public async Task A_stream_with_no_first_event_within_the_first_byte_timeout_is_a_504_naming_that_limit()
     {
         var config = Config.Replace("first-byte = 5s, stream-idle = 300ms, total = 30s", "first-byte = 300ms, stream-idle = 20s, total = 30s");
