@@ -57,8 +57,12 @@ public sealed class KeyAuthenticator
         var presented = Presented(authorizationHeader);
         if (presented.IsEmpty) return null;
         if (IsMasterKey(presented)) return _master;
-        var hash = KeySecrets.Hash(presented);
-        return _directory?.FindByHash(hash) is { } entry ? new AuthenticatedKey(entry.KeyId, entry.DisplayPrefix, hash, entry.Alias) : null;
+        if (_directory is null) return null;
+        Span<char> hash = stackalloc char[KeySecrets.HashChars];
+        KeySecrets.Hash(presented, hash);
+        // Most keys are in the index: found there, the hash needs no string (the entry holds one).
+        var entry = _directory.FindInIndex(hash) ?? _directory.FindByHash(new string(hash));
+        return entry is null ? null : new AuthenticatedKey(entry.KeyId, entry.DisplayPrefix, entry.SecretHash, entry.Alias);
     }
 
     /// <summary>Whether the header carries the master key; never looks in the key directory (so it answers while the database is down).</summary>

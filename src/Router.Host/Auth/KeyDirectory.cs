@@ -141,6 +141,10 @@ public sealed class KeyDirectory(RouterStorage storage, TimeProvider clock, KeyI
 
     public string? FindKeyId(string secretHash) => FindByHash(secretHash)?.KeyId;
 
+    /// <summary>The entry of a hash this node's index holds, looked up without a string of it (a request's path); null when it lacks it.</summary>
+    public KeyEntry? FindInIndex(ReadOnlySpan<char> secretHash) =>
+        _byHash.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(secretHash, out var entry) ? entry : null;
+
     public KeyEntry? FindByHash(string secretHash)
     {
         if (_byHash.TryGetValue(secretHash, out var cached)) return cached;

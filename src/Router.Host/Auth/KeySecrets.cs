@@ -20,14 +20,25 @@ public static class KeySecrets
         return "sk-" + new string(text);
     }
 
+    /// <summary>The length of a key's hash in hex.</summary>
+    public const int HashChars = SHA256.HashSizeInBytes * 2;
+
     /// <summary>The hex SHA-256 of a presented key, the only form in which keys are stored and compared.</summary>
     public static string Hash(ReadOnlySpan<char> secret)
+    {
+        Span<char> hex = stackalloc char[HashChars];
+        Hash(secret, hex);
+        return new string(hex);
+    }
+
+    /// <summary>The same hash written into <paramref name="hex"/> (<see cref="HashChars"/> long): a request looks its key up without a string of it.</summary>
+    public static void Hash(ReadOnlySpan<char> secret, Span<char> hex)
     {
         var maxBytes = Encoding.UTF8.GetMaxByteCount(secret.Length);
         Span<byte> utf8 = maxBytes <= 1024 ? stackalloc byte[maxBytes] : new byte[maxBytes];
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         Sha256.Hash(utf8[..Encoding.UTF8.GetBytes(secret, utf8)], hash);
-        return Convert.ToHexString(hash);
+        Convert.TryToHexString(hash, hex, out _);
     }
 
     /// <summary>Constant-time comparison of two hashes, so timing says nothing about how much matched.</summary>

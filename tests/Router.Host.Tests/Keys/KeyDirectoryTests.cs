@@ -92,6 +92,25 @@ public abstract class KeyDirectoryTests : StorageTests
     }
 
     [Fact]
+    public void A_virtual_key_authenticates_from_the_index_and_one_made_on_the_other_node_from_the_table()
+    {
+        var node = new KeyDirectory(Storage, TimeProvider.System);
+        var other = new KeyDirectory(Storage, TimeProvider.System);
+        var authenticator = new KeyAuthenticator("sk-master-0123456789abcdef0123456789", node);
+        var (here, there) = (KeySecrets.NewSecret(), KeySecrets.NewSecret());
+        Assert.True(node.Add(new KeyEntry("key_0000000000000001", KeySecrets.Hash(here), KeySecrets.DisplayPrefix(here), "here", Created)));
+        Assert.True(other.Add(new KeyEntry("key_0000000000000002", KeySecrets.Hash(there), KeySecrets.DisplayPrefix(there), null, Created)));
+
+        var fromIndex = authenticator.Authenticate(new Microsoft.Extensions.Primitives.StringValues("Bearer " + here));
+        Assert.Equal(new AuthenticatedKey("key_0000000000000001", KeySecrets.DisplayPrefix(here), KeySecrets.Hash(here), "here"), fromIndex);
+        Assert.Null(node.FindInIndex(KeySecrets.Hash(there)));
+        var fromTable = authenticator.Authenticate(new Microsoft.Extensions.Primitives.StringValues("Bearer " + there));
+        Assert.Equal(new AuthenticatedKey("key_0000000000000002", KeySecrets.DisplayPrefix(there), KeySecrets.Hash(there)), fromTable);
+        Assert.NotNull(node.FindInIndex(KeySecrets.Hash(there))); // found in the table, then kept in the index
+        Assert.Null(authenticator.Authenticate(new Microsoft.Extensions.Primitives.StringValues("Bearer " + KeySecrets.NewSecret())));
+    }
+
+    [Fact]
     public void The_list_is_oldest_first()
     {
         var directory = new KeyDirectory(Storage, TimeProvider.System);
