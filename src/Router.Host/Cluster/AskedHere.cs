@@ -6,8 +6,9 @@ namespace Router.Host.Cluster;
 /// An ask whose answer comes from this node (a single node, where every key's actor lives), answered through Akka's own
 /// <see cref="FutureActorRef{T}"/> as its <c>Ask</c> is, without what makes that answer reachable from another node: a
 /// temporary actor registered under a path of its own, and the continuation and callbacks that unregister it. On a cache hit
-/// Akka's ask was about 950 of the 6,750 bytes a request allocated; this one, its timeout included, is about 470. The answer's reference shares one path with every other (nothing
-/// resolves it: no other node sends to it); the actor that answers sees a sender on this node, as it would with Akka's ask.
+/// Akka's ask was about 950 of the 6,750 bytes a request allocated; this one, its timeout included, is about 470. The
+/// answer's reference shares one path with every other (nothing resolves it: no other node sends to it); the actor that
+/// answers sees a sender on this node, as it would with Akka's ask.
 /// </summary>
 public static class AskedHere
 {
