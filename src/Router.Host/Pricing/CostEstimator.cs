@@ -33,8 +33,10 @@ public sealed class CostEstimator(
         decimal inputPrice = 0, outputPrice = 0;
         var completionTokens = 0;
         var priced = true;
-        foreach (var deployment in match.Group.Deployments)
+        var deployments = match.Group.Deployments;
+        for (var i = 0; i < deployments.Count; i++)
         {
+            var deployment = deployments[i];
             var provider = providers[deployment.ProviderName];
             var upstream = match.UpstreamModelFor(deployment);
             completionTokens = Math.Max(completionTokens, clientLimit ?? DefaultLimit(provider, upstream));

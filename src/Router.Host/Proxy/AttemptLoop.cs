@@ -86,7 +86,17 @@ public sealed class AttemptLoop(
         public Deployment? LastDeployment { get; set; }
         public string? ServedBy { get; set; }
         public TimeSpan ShortestRefusal { get; set; } = TimeSpan.MaxValue;
-        public HashSet<Deployment> Tried { get; } = [];
+        // Most requests make one attempt: a set is made for a second deployment.
+        private Deployment? _firstTried;
+        private HashSet<Deployment>? _alsoTried;
+
+        public bool HasTried(Deployment deployment) => Equals(deployment, _firstTried) || _alsoTried?.Contains(deployment) == true;
+
+        public void Tried(Deployment deployment)
+        {
+            if (_firstTried is null) _firstTried = deployment;
+            else if (!Equals(deployment, _firstTried)) (_alsoTried ??= []).Add(deployment);
+        }
 
         public AttemptsResult Result() => new(Last!, Count, ServedBy)
         {
@@ -97,22 +107,17 @@ public sealed class AttemptLoop(
     private async Task<AttemptsResult> RunAttemptsAsync(RequestAttempts attempt)
     {
         var route = attempt.Exchange.Route;
-        var pending = new LinkedList<RouteMatch>([route]);
-        var visited = new HashSet<string>(StringComparer.Ordinal);
+        var models = new ModelQueue(attempt.Exchange.Routing.Routes, route);
         var fallbacksQueued = false;
 
-        while (pending.First is { } next)
+        while (models.TryTake(out var match))
         {
-            pending.RemoveFirst();
-            var match = next.Value;
-            if (!visited.Add(match.Group.ModelName)) continue;
             var policy = match.Group.Policy;
             var order = selector.Order(match);
 
-            if (policy.ContextWindowFallbacks!.Count > 0
-                && order.All(d => attempt.Exchange.Routing.ContextWindows.Exceeds(attempt.Exchange.Request, attempt.Exchange.Key.KeyId, d, match.UpstreamModelFor(d))))
+            if (policy.ContextWindowFallbacks!.Count > 0 && ExceedsEveryContextWindow(attempt.Exchange, match, order))
             {
-                Prepend(attempt.Exchange.Routing, pending, policy.ContextWindowFallbacks);
+                models.Prepend(policy.ContextWindowFallbacks);
                 continue;
             }
 
@@ -121,10 +126,10 @@ public sealed class AttemptLoop(
                 case AttemptVerdict.Final or AttemptVerdict.CallerError:
                     return attempt.Result();
                 case AttemptVerdict.ContextWindowExceeded:
-                    Prepend(attempt.Exchange.Routing, pending, policy.ContextWindowFallbacks!);
+                    models.Prepend(policy.ContextWindowFallbacks!);
                     break;
                 case AttemptVerdict.ContentPolicy:
-                    Prepend(attempt.Exchange.Routing, pending, policy.ContentPolicyFallbacks!);
+                    models.Prepend(policy.ContentPolicyFallbacks!);
                     break;
             }
 
@@ -132,7 +137,7 @@ public sealed class AttemptLoop(
             {
                 // Only the requested model's fallbacks: a fallback's own fallbacks could loop.
                 fallbacksQueued = true;
-                foreach (var name in route.Group.Policy.Fallbacks!) Append(attempt.Exchange.Routing, pending, name);
+                foreach (var name in route.Group.Policy.Fallbacks!) models.Append(name);
             }
         }
 
@@ -158,7 +163,7 @@ public sealed class AttemptLoop(
         {
             // Every attempt after the first is a retry, and the model's retry budget must allow it.
             if (attempt.Count > 0 && !attempt.Budget.TryRetry()) return AttemptVerdict.Final;
-            if (attempt.Tried.Contains(deployment))
+            if (attempt.HasTried(deployment))
             {
                 // A second try of a deployment waits: its Retry-After when it gave a short one, else a backoff.
                 var wait = pauses?.TryGetValue(deployment, out var pause) == true
@@ -237,7 +242,7 @@ public sealed class AttemptLoop(
         var headers = attempt.Exchange.Context.Response.Headers;
         var circuit = match.CircuitOf(deployment);
         attempt.Count++;
-        attempt.Tried.Add(deployment);
+        attempt.Tried(deployment);
         attempt.ServedBy = match.Group.ModelName;
         // Set before the attempt: a successful one starts the response, after which headers are fixed.
         headers["x-router-attempts"] = attempt.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -315,7 +320,7 @@ public sealed class AttemptLoop(
     /// </summary>
     private static Deployment? PickNext(IReadOnlyList<Deployment> order, HashSet<Deployment>? skip, Deployment? previous)
     {
-        var usable = skip is null ? order : order.Where(d => !skip.Contains(d)).ToList();
+        var usable = skip is null ? order : Without(order, skip);
         if (usable.Count == 0) return null;
         if (previous is null) return usable[0];
         var after = -1;
@@ -324,15 +329,14 @@ public sealed class AttemptLoop(
         return usable[(after + 1) % usable.Count];
     }
 
-    private static void Prepend(RoutingConfig config, LinkedList<RouteMatch> pending, IReadOnlyList<string> models)
-    {
-        for (var i = models.Count - 1; i >= 0; i--)
-            if (config.Routes.Resolve(models[i]) is { } match) pending.AddFirst(match);
-    }
+    private static List<Deployment> Without(IReadOnlyList<Deployment> order, HashSet<Deployment> skip) => order.Where(d => !skip.Contains(d)).ToList();
 
-    private static void Append(RoutingConfig config, LinkedList<RouteMatch> pending, string model)
+    /// <summary>Whether the prompt is too long for every deployment of the model: then only its context-window fallbacks may take it.</summary>
+    private static bool ExceedsEveryContextWindow(ProxyExchange exchange, RouteMatch match, IReadOnlyList<Deployment> order)
     {
-        if (config.Routes.Resolve(model) is { } match) pending.AddLast(match);
+        for (var i = 0; i < order.Count; i++)
+            if (!exchange.Routing.ContextWindows.Exceeds(exchange.Request, exchange.Key.KeyId, order[i], match.UpstreamModelFor(order[i]))) return false;
+        return true;
     }
 
     private static RouterError AllCircuitsOpen(RouteMatch route, TimeSpan retryAfter) => RouterError.Unavailable(

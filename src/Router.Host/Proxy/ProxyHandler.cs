@@ -42,11 +42,7 @@ public sealed class ProxyHandler(
         var requestId = RequestIds.Assign(context);
         // Request log: the trace of this request, and the overhead header when the response starts.
         var trace = new RequestTrace();
-        context.Response.OnStarting(() =>
-        {
-            context.Response.Headers[RequestTrace.OverheadHeader] = RequestTrace.Format(trace.OverheadMs());
-            return Task.CompletedTask;
-        });
+        context.Response.OnStarting(WriteOverheadHeader, (context.Response, trace));
         AuthenticatedKey? key = null;
         string? model = null;
         AttemptsResult? result = null;
@@ -92,8 +88,6 @@ public sealed class ProxyHandler(
             }
 
             var assembler = plan is { Streaming: true, Store: true } ? new ChatStreamAssembler() : null;
-            Action<byte[]>? observe = assembler is null ? null : frame => assembler.Add(frame);
-            if (streaming) observe = assembler is null ? _ => trace.FrameSent() : frame => { trace.FrameSent(); assembler.Add(frame); };
             result = await attempts.RunAsync(new ProxyExchange
             {
                 Context = context,
@@ -104,7 +98,7 @@ public sealed class ProxyHandler(
                 Routing = routing,
                 Route = route,
                 Trace = trace,
-                ObserveFrames = observe,
+                ObserveFrames = streaming ? FrameObserver(trace, assembler) : null,
             });
             if (result.Outcome.Error is { } upstreamError)
             {
@@ -202,7 +196,7 @@ public sealed class ProxyHandler(
             SavedCost = served?.Cost ?? 0m,
             LatencyMs = trace.ElapsedMs(),
             TtftMs = streaming ? trace.TtftMs : null,
-            OverheadMs = Math.Max(0, trace.ElapsedMs() - trace.Attempts.Sum(a => a.LatencyMs)),
+            OverheadMs = Math.Max(0, trace.ElapsedMs() - trace.AttemptsMs),
             UpstreamError = failure?.Body.UpstreamBody is { } body ? body.GetRawText() : null,
             Attempts = trace.Attempts,
             Metadata = liteLlm.Metadata,
@@ -210,6 +204,18 @@ public sealed class ProxyHandler(
             Mocked = liteLlm.MockResponse is not null,
         };
     }
+
+    // Static, with the response and trace as its state: a lambda would make a closure and a delegate for every request.
+    private static readonly Func<object, Task> WriteOverheadHeader = static state =>
+    {
+        var (response, trace) = ((HttpResponse, RequestTrace))state;
+        response.Headers[RequestTrace.OverheadHeader] = RequestTrace.Format(trace.OverheadMs());
+        return Task.CompletedTask;
+    };
+
+    /// <summary>What sees each frame a stream sends the client: the trace (its first token's time), and the assembler of an answer to keep.</summary>
+    private static Action<byte[]> FrameObserver(RequestTrace trace, ChatStreamAssembler? assembler) =>
+        assembler is null ? _ => trace.FrameSent() : frame => { trace.FrameSent(); assembler.Add(frame); };
 
     public const int MaxModelNameLength = 256;
 

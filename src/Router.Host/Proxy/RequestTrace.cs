@@ -81,6 +81,9 @@ public sealed class RequestTrace
 
     public double ElapsedMs() => Stopwatch.GetElapsedTime(Started).TotalMilliseconds;
 
+    /// <summary>The time of the attempts that ended, together (each attempt's latency, as its entry has it).</summary>
+    public double AttemptsMs => _providerTime.TotalMilliseconds;
+
     public static string Format(double ms) => ms.ToString("0.###", CultureInfo.InvariantCulture);
 
     private static string Name(AttemptVerdict verdict) => verdict switch

@@ -23,7 +23,7 @@ public static class RequestLogRows
         // No capacity asked: a batch of cache hits has no attempts, and an array the batch's size would be made for none.
         var attempts = new List<(string RequestId, AttemptLogEntry Attempt)>();
         foreach (var entry in batch)
-        foreach (var attempt in entry.Attempts) attempts.Add((entry.RequestId, attempt));
+            for (var i = 0; i < entry.Attempts.Count; i++) attempts.Add((entry.RequestId, entry.Attempts[i]));
         RowInserter.Insert(connection, transaction, "request_attempts", AttemptColumns, attempts, storage.RowsPerInsert);
         InsertTags(connection, transaction, batch, storage.RequestRowId);
     }
