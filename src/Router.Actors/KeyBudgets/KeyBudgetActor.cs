@@ -222,12 +222,11 @@ public sealed partial class KeyBudgetActor : ReceiveActor, IWithTimers, IWithUnb
     private void Settle(KeyBudget.Settle settle)
     {
         _state = _state.Apply(new RequestEnded(settle.RequestId));
-        var sender = Sender;
-        var settled = new KeyBudget.Settled(_keyId, settle.RequestId);
+        var confirm = settle.Confirm ? Confirmation(Sender, settle.RequestId) : null;
         // A request that used no tokens (refused, failed, abandoned) only frees its slot: nothing to record.
         if (settle.Usage.TotalTokens == 0 && settle.Cost == 0)
         {
-            if (settle.Confirm) sender.Tell(settled);
+            confirm?.Invoke();
             return;
         }
         if (_counted.Contains(settle.RequestId))
@@ -235,13 +234,13 @@ public sealed partial class KeyBudgetActor : ReceiveActor, IWithTimers, IWithUnb
             // Counted before (asked again): confirmed once its write is done. It rides on the next write if it may not
             // have had one yet, else on those under way; it never starts one of its own, which under a slow peer would
             // put every ask behind a new write and answer none in time.
-            if (!settle.Confirm) return;
+            if (confirm is null) return;
             if (_unwritten.Requests > 0)
             {
-                _unconfirmed.Add(() => sender.Tell(settled));
+                _unconfirmed.Add(confirm);
                 if (_writes.IsEmpty) WriteUnwritten(toBoth: true);
             }
-            else _writes.AfterAll(() => sender.Tell(settled));
+            else _writes.AfterAll(confirm);
             return;
         }
         var now = _clock.GetUtcNow();
@@ -260,14 +259,24 @@ public sealed partial class KeyBudgetActor : ReceiveActor, IWithTimers, IWithUnb
             _ownRun.Add(usage, settle.Cost, _state.Period.Start);
             _ownRun.Remember(settle.RequestId);
         }
-        if (settle.Confirm)
+        if (confirm is not null)
         {
-            _unconfirmed.Add(() => sender.Tell(settled));
+            _unconfirmed.Add(confirm);
             // Group commit still: while a write is under way, this one waits to go with the next.
             if (_writes.IsEmpty) WriteUnwritten(toBoth: true);
         }
         if (_unwritten.Requests > 0 && !Timers.IsTimerActive(nameof(FlushTick)))
             Timers.StartSingleTimer(nameof(FlushTick), FlushTick.Instance, UsageFlushInterval);
+    }
+
+    /// <summary>
+    /// Tells <paramref name="asker"/> its request is settled, when called (the caller asked to be told, router.settlement.confirm).
+    /// Made only then: a closure over the asker in <see cref="Settle"/> would be made for every settlement.
+    /// </summary>
+    private Action Confirmation(IActorRef asker, string requestId)
+    {
+        var settled = new KeyBudget.Settled(_keyId, requestId);
+        return () => asker.Tell(settled);
     }
 
     // ---- Reading.

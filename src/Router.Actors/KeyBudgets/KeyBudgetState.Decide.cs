@@ -38,7 +38,7 @@ internal sealed partial record KeyBudgetState
         if (policy.Blocked) return Refuse(RefusalReason.Blocked, "This key is blocked.");
         if (policy.Expires is { } expires && expires <= now)
             return Refuse(RefusalReason.Expired, $"This key expired at {expires:u}.");
-        if (policy.AllowedModels.Count > 0 && !policy.AllowedModels.Any(pattern => ModelPattern.Matches(pattern, admit.Model)))
+        if (!MayUse(policy.AllowedModels, admit.Model))
             return Refuse(RefusalReason.ModelNotAllowed, $"This key may not use the model '{admit.Model}'.");
         // A budget is only as good as the costs counted against it: a model without a price would spend nothing.
         if (admit.Unpriced && policy.MaxBudget is not null)
@@ -76,6 +76,15 @@ internal sealed partial record KeyBudgetState
 
         (KeyBudget.Refused?, Reservation) CountExactly() =>
             Refuse(RefusalReason.EstimateTooRough, "The request's rough estimate does not fit whole: count its prompt's tokens and ask again.");
+    }
+
+    /// <summary>Whether a key allowed <paramref name="allowed"/> (names or globs; none: every model) may use <paramref name="model"/>.</summary>
+    private static bool MayUse(IReadOnlyList<string> allowed, string model)
+    {
+        if (allowed.Count == 0) return true;
+        for (var i = 0; i < allowed.Count; i++)
+            if (ModelPattern.Matches(allowed[i], model)) return true;
+        return false;
     }
 
     /// <summary>

@@ -45,9 +45,16 @@ public static class AttemptVerdicts
             return result == CallResult.ProviderFailed ? AttemptVerdict.Retryable : AttemptVerdict.CallerError;
         if (IsProviderFault(error.UpstreamStatus ?? status)) return AttemptVerdict.Retryable;
         var text = Describe(error);
-        if (ContextWindowWords.Any(w => text.Contains(w, StringComparison.OrdinalIgnoreCase))) return AttemptVerdict.ContextWindowExceeded;
-        if (ContentPolicyWords.Any(w => text.Contains(w, StringComparison.OrdinalIgnoreCase))) return AttemptVerdict.ContentPolicy;
+        if (MentionsAny(text, ContextWindowWords)) return AttemptVerdict.ContextWindowExceeded;
+        if (MentionsAny(text, ContentPolicyWords)) return AttemptVerdict.ContentPolicy;
         return AttemptVerdict.CallerError;
+    }
+
+    private static bool MentionsAny(string text, string[] words)
+    {
+        foreach (var word in words)
+            if (text.Contains(word, StringComparison.OrdinalIgnoreCase)) return true;
+        return false;
     }
 
     private static string Describe(ErrorBody error) =>

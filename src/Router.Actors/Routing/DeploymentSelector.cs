@@ -15,10 +15,16 @@ public sealed class DeploymentSelector(DeploymentBoard board, TimeProvider clock
 
     public IReadOnlyList<Deployment> Order(RouteMatch match)
     {
+        var deployments = match.Group.Deployments;
+        return deployments.Count == 1 ? deployments : OrderSeveral(match);
+    }
+
+    // Apart from Order: a closure is made where the method that declares what it captures starts, so one-deployment models
+    // would pay for these on every request.
+    private List<Deployment> OrderSeveral(RouteMatch match)
+    {
         var group = match.Group;
         var deployments = group.Deployments;
-        if (deployments.Count == 1) return deployments;
-
         var now = clock.GetUtcNow();
         var open = deployments.Where(d => board.Health(match.CircuitOf(d)).RefusesAt(now)).ToList();
         var available = deployments.Where(d => !open.Contains(d)).ToList();

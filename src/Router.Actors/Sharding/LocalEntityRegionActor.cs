@@ -25,6 +25,9 @@ public sealed class LocalEntityRegionActor : ReceiveActor
     private readonly Func<string, Props> _entityProps;
     // Entities passivating, with the messages that arrived for them since (and who sent them).
     private readonly Dictionary<string, List<(object Message, IActorRef Sender)>> _stopping = [];
+    // Each entity's child name, its id escaped for an actor path, made once rather than for every message ("openai:gpt-4o"
+    // escapes to a new string); forgotten when the entity passivates.
+    private readonly Dictionary<string, string> _childNames = [];
 
     public LocalEntityRegionActor(IMessageExtractor extractor, Func<string, Props> entityProps)
     {
@@ -53,10 +56,16 @@ public sealed class LocalEntityRegionActor : ReceiveActor
             waiting.Add((message, sender));
             return;
         }
-        var name = Uri.EscapeDataString(entityId);
+        var name = ChildName(entityId);
         var child = Context.Child(name);
         if (child.IsNobody()) child = Context.ActorOf(_entityProps(entityId), name);
         child.Tell(message, sender);
+    }
+
+    private string ChildName(string entityId)
+    {
+        if (!_childNames.TryGetValue(entityId, out var name)) _childNames[entityId] = name = Uri.EscapeDataString(entityId);
+        return name;
     }
 
     private void StartPassivating(IActorRef entity, object stopMessage)
@@ -72,6 +81,7 @@ public sealed class LocalEntityRegionActor : ReceiveActor
     private void Passivated(string entityId)
     {
         if (!_stopping.Remove(entityId, out var waiting)) return;
+        _childNames.Remove(entityId);
         foreach (var (message, sender) in waiting) Deliver(entityId, message, sender);
     }
 
