@@ -18,7 +18,7 @@ namespace Router.Actors.Breakers;
 /// caller gave up) is replaced after another cooldown, so the circuit cannot stay half-open for good.
 /// Every change is published to this node's <see cref="DeploymentBoard"/>.
 /// </summary>
-public sealed class ProviderBreakerActor : ReceiveActor
+public sealed class ProviderBreakerActor : ReceiveActor, IWithTimers
 {
     private const double LatencyEwmaWeight = 0.2;
 
@@ -36,6 +36,12 @@ public sealed class ProviderBreakerActor : ReceiveActor
     private DateTimeOffset _probeStartedAt;
     private double _latencyEwmaMs;
     private ProviderBreaker.State? _published;
+    // When the last caller's message arrived (Environment.TickCount64). Idleness is looked at on a timer
+    // rather than with a receive timeout, which Akka schedules anew on every message: four objects for each permit and
+    // each report, every request.
+    private long _lastMessageAt = Environment.TickCount64;
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     public ProviderBreakerActor(string deploymentId, BreakerSettings settings, TimeProvider clock, DeploymentBoard board, TimeSpan idleAfter)
     {
@@ -59,9 +65,10 @@ public sealed class ProviderBreakerActor : ReceiveActor
             if (outcome.Result == CallResult.ProviderFailed) _board.FailureRead(_deploymentId);
         });
         // Idle with nothing to remember: its region stops it (a new one starts untried, its latency average anew).
-        Receive<ReceiveTimeout>(_ =>
+        Receive<IdleLook>(_ =>
         {
-            if (HasNothingToRemember()) Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+            if (Environment.TickCount64 - _lastMessageAt >= _idleAfter.TotalMilliseconds && HasNothingToRemember())
+                Context.Parent.Tell(new Passivate(PoisonPill.Instance));
         });
         Receive<ProviderBreaker.GetState>(_ =>
         {
@@ -92,7 +99,15 @@ public sealed class ProviderBreakerActor : ReceiveActor
     protected override void PreStart()
     {
         Publish();
-        Context.SetReceiveTimeout(_idleAfter);
+        // Twice per idleAfter: a breaker idle with nothing to remember stops between one and one and a half idleAfter on.
+        Timers.StartPeriodicTimer(nameof(IdleLook), IdleLook.Instance, _idleAfter / 2);
+    }
+
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        // A caller's message (a timer's comes wrapped, whatever it carries).
+        if (message is IProviderBreakerMessage) _lastMessageAt = Environment.TickCount64;
+        return base.AroundReceive(receive, message);
     }
 
     /// <summary>A stopped breaker leaves no state on the board: the next one starts closed and untried, as this one was.</summary>
@@ -235,4 +250,9 @@ public sealed class ProviderBreakerActor : ReceiveActor
 
     public static Props Props(string deploymentId, BreakerSettings settings, TimeProvider clock, DeploymentBoard board, TimeSpan? idleAfter = null) =>
         Akka.Actor.Props.Create(() => new ProviderBreakerActor(deploymentId, settings, clock, board, idleAfter ?? ProviderBreakersActor.DefaultIdleAfter));
+
+    private sealed class IdleLook
+    {
+        public static readonly IdleLook Instance = new();
+    }
 }

@@ -99,6 +99,29 @@ public sealed class ProviderBreakersActorTests(ITestOutputHelper output) : Akka.
     }
 
     [Fact]
+    public void A_breaker_asked_more_often_than_its_idle_time_stays_and_stops_once_the_asking_stops()
+    {
+        var board = new DeploymentBoard();
+        var breakers = Sys.ActorOf(ProviderBreakersActor.Props(Settings, new ManualClock(), board, idleAfter: TimeSpan.FromMilliseconds(400)));
+        ProviderBreaker.State Published() => board.All.Single(state => state.DeploymentId == "busy:model");
+        breakers.Tell(new ProviderBreaker.RequestPermit("busy:model", "r0"));
+        ExpectMsg<ProviderBreaker.Permit>(cancellationToken: Ct);
+        var first = Published();
+
+        var asking = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 1; asking.Elapsed < TimeSpan.FromSeconds(2); i++)
+        {
+            Thread.Sleep(100);
+            breakers.Tell(new ProviderBreaker.RequestPermit("busy:model", $"r{i}"));
+            ExpectMsg<ProviderBreaker.Permit>(cancellationToken: Ct);
+            // Still the first breaker: a breaker publishes only a changed state, and a new one publishes its own as it starts.
+            Assert.Same(first, Published());
+        }
+
+        AwaitCondition(() => board.All.All(state => state.DeploymentId != "busy:model"), TimeSpan.FromSeconds(5), cancellationToken: Ct);
+    }
+
+    [Fact]
     public void A_breaker_with_failures_to_remember_stays_and_one_asked_again_after_stopping_starts_fresh()
     {
         var board = new DeploymentBoard();
