@@ -92,7 +92,7 @@ public sealed class AttemptLoop(
 
         public bool HasTried(Deployment deployment) => Equals(deployment, _firstTried) || _alsoTried?.Contains(deployment) == true;
 
-        public void Tried(Deployment deployment)
+        public void AddTried(Deployment deployment)
         {
             if (_firstTried is null) _firstTried = deployment;
             else if (!Equals(deployment, _firstTried)) (_alsoTried ??= []).Add(deployment);
@@ -242,7 +242,7 @@ public sealed class AttemptLoop(
         var headers = attempt.Exchange.Context.Response.Headers;
         var circuit = match.CircuitOf(deployment);
         attempt.Count++;
-        attempt.Tried(deployment);
+        attempt.AddTried(deployment);
         attempt.ServedBy = match.Group.ModelName;
         // Set before the attempt: a successful one starts the response, after which headers are fixed.
         headers["x-router-attempts"] = attempt.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -329,6 +329,7 @@ public sealed class AttemptLoop(
         return usable[(after + 1) % usable.Count];
     }
 
+    // Apart from PickNext: a closure over skip would be made on every call, skip or none.
     private static List<Deployment> Without(IReadOnlyList<Deployment> order, HashSet<Deployment> skip) => order.Where(d => !skip.Contains(d)).ToList();
 
     /// <summary>Whether the prompt is too long for every deployment of the model: then only its context-window fallbacks may take it.</summary>
