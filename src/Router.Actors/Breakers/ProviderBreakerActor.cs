@@ -36,8 +36,9 @@ public sealed class ProviderBreakerActor : ReceiveActor, IWithTimers
     private DateTimeOffset _probeStartedAt;
     private double _latencyEwmaMs;
     private ProviderBreaker.State? _published;
-    // When the last caller's message arrived (Environment.TickCount64). Idleness is looked at on a timer rather than with a
-    // receive timeout, which Akka schedules anew on every message: four objects for each permit and each report, every request.
+    // When the last caller's message arrived, in real time as a receive timeout counts it (not the breaker's clock, which
+    // decides its circuit). Idleness is looked at on a timer rather than with a receive timeout, which Akka schedules anew on
+    // every message: four objects for each permit and each report, every request.
     private long _lastMessageAt = Environment.TickCount64;
 
     public ITimerScheduler Timers { get; set; } = null!;

@@ -12,19 +12,18 @@ public sealed class AttemptDeadline : IDisposable
 {
     private readonly CancellationTokenSource _source;
     private readonly long _started = Stopwatch.GetTimestamp();
-    private readonly TimeSpan _total;
 
     /// <param name="firstByte">The first phase's limit: until the provider's answer begins.</param>
     public AttemptDeadline(CancellationToken clientGone, CancellationToken stopping, TimeSpan total, TimeSpan firstByte)
     {
         _source = CancellationTokenSource.CreateLinkedTokenSource(clientGone, stopping);
-        _total = total;
+        Total = total;
         Phase(firstByte);
     }
 
     public CancellationToken Token => _source.Token;
 
-    public TimeSpan Total => _total;
+    public TimeSpan Total { get; }
 
     /// <summary>Whether the limit armed last is the total's: the phase's own was longer than what the total had left.</summary>
     public bool TotalArmed { get; private set; }
@@ -32,7 +31,7 @@ public sealed class AttemptDeadline : IDisposable
     /// <summary>A new phase with its own limit, cut short by what is left of the total.</summary>
     public void Phase(TimeSpan limit)
     {
-        var left = _total - Stopwatch.GetElapsedTime(_started);
+        var left = Total - Stopwatch.GetElapsedTime(_started);
         TotalArmed = left <= limit;
         _source.CancelAfter(TotalArmed ? Clamp(left) : limit);
     }
@@ -41,7 +40,7 @@ public sealed class AttemptDeadline : IDisposable
     public void TotalOnly()
     {
         TotalArmed = true;
-        _source.CancelAfter(Clamp(_total - Stopwatch.GetElapsedTime(_started)));
+        _source.CancelAfter(Clamp(Total - Stopwatch.GetElapsedTime(_started)));
     }
 
     private static TimeSpan Clamp(TimeSpan left) => left > TimeSpan.Zero ? left : TimeSpan.Zero;

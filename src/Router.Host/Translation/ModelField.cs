@@ -13,8 +13,7 @@ public static class ModelField
     public static byte[] Replace(ProxyRequest request, string upstreamModel)
     {
         if (request.Source is { } source && Splice(source.Span, upstreamModel) is { } spliced) return spliced;
-        var copy = new ProxyRequest { Model = upstreamModel, Stream = request.Stream, StreamOptions = request.StreamOptions, Rest = request.Rest };
-        return ProxyRequestWriter.Write(copy);
+        return ProxyRequestWriter.Write(request, upstreamModel, request.StreamOptions);
     }
 
     /// <summary>The body with its top-level model's value replaced; null when it has no single string <c>model</c>.</summary>

@@ -12,14 +12,21 @@ namespace Router.Host.Translation;
 /// </summary>
 public static class ProxyRequestWriter
 {
-    public static byte[] Write(ProxyRequest request) => TranslationJson.Write(request, static (json, request) => Write(json, request));
+    public static byte[] Write(ProxyRequest request) => Write(request, request.Model, request.StreamOptions);
 
-    private static void Write(Utf8JsonWriter json, ProxyRequest request)
+    /// <summary>
+    /// <paramref name="request"/> written with <paramref name="model"/> and <paramref name="streamOptions"/> in place of its own
+    /// (a provider's model name, the usage a stream must report): no copy of the request is made to be written once.
+    /// </summary>
+    public static byte[] Write(ProxyRequest request, string? model, StreamOptions? streamOptions) =>
+        TranslationJson.Write((request, model, streamOptions), static (json, body) => Write(json, body.request, body.model, body.streamOptions));
+
+    private static void Write(Utf8JsonWriter json, ProxyRequest request, string? model, StreamOptions? streamOptions)
     {
         json.WriteStartObject();
-        if (request.Model is { } model) json.WriteString("model"u8, model);
+        if (model is not null) json.WriteString("model"u8, model);
         if (request.Stream is { } stream) json.WriteBoolean("stream"u8, stream);
-        if (request.StreamOptions is { } options)
+        if (streamOptions is { } options)
         {
             json.WriteStartObject("stream_options"u8);
             if (options.IncludeUsage is { } includeUsage) json.WriteBoolean("include_usage"u8, includeUsage);

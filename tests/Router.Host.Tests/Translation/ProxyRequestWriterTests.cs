@@ -37,6 +37,19 @@ public sealed class ProxyRequestWriterTests
         Assert.Equal(Serialized(new ProxyRequest()), Encoding.UTF8.GetString(ProxyRequestWriter.Write(new ProxyRequest())));
     }
 
+    [Theory]
+    [InlineData("""{"model":"client-name","stream":true,"temperature":0.2,"messages":[]}""")]
+    [InlineData("""{"stream_options":{"include_usage":false,"chunk_size":3},"messages":[]}""")]
+    public void A_request_written_with_its_model_and_stream_options_replaced_is_what_a_copy_with_them_serializes_to(string json)
+    {
+        var request = Parse(json);
+        var options = new StreamOptions { IncludeUsage = true, Rest = request.StreamOptions?.Rest };
+        var copy = new ProxyRequest { Model = "upstream-name", Stream = request.Stream, StreamOptions = options, Rest = request.Rest };
+
+        Assert.Equal(Serialized(copy), Encoding.UTF8.GetString(ProxyRequestWriter.Write(request, "upstream-name", options)));
+        Assert.Equal(Serialized(Parse(json)), Serialized(request)); // the request itself is as it came
+    }
+
     [Fact]
     public void A_long_prompt_is_written_whole_and_the_next_request_after_it_too()
     {

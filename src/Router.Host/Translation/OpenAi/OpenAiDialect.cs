@@ -13,21 +13,12 @@ public sealed class OpenAiDialect : IProviderDialect
     public static readonly OpenAiDialect Instance = new();
 
     /// <remarks>
-    /// The body is a shallow copy with the upstream model: the client's request is left as it came, since the
+    /// The body is the request written with the upstream model: the client's request is left as it came, since the
     /// retry loop sends it to the next deployment and the cache and the request log read it.
     /// </remarks>
-    public UpstreamCall BuildCall(ProxyOperation operation, ProxyRequest request, CallContext call)
-    {
-        var upstream = new ProxyRequest
-        {
-            Model = call.UpstreamModel,
-            Stream = request.Stream,
-            StreamOptions = StreamOptionsFor(request, call.Streaming),
-            Rest = request.Rest,
-        };
-        return new UpstreamCall(operation.UpstreamPath, ProxyRequestWriter.Write(upstream),
+    public UpstreamCall BuildCall(ProxyOperation operation, ProxyRequest request, CallContext call) =>
+        new(operation.UpstreamPath, ProxyRequestWriter.Write(request, call.UpstreamModel, StreamOptionsFor(request, call.Streaming)),
             UpstreamCall.NoHeaders);
-    }
 
     /// <summary>Usage is recorded for every stream: ask for it; the translator keeps the extra chunk from the client.</summary>
     private static StreamOptions? StreamOptionsFor(ProxyRequest request, bool streaming) =>
