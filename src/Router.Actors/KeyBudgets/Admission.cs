@@ -8,7 +8,8 @@ namespace Router.Actors.KeyBudgets;
 /// </summary>
 /// <param name="Remaining">Besides the request's own reservation: what the caller is told is left once its cost is known (null without a budget).</param>
 /// <param name="CappedMaxTokens">The completion limit the request was lowered to; null when it goes as it was sent.</param>
-internal sealed record Admission(KeyBudget.Refused? Refused, RequestAdmitted? Admitted, decimal? Remaining, int? CappedMaxTokens)
+/// <remarks>A struct: one is made for every admission and read once, never kept.</remarks>
+internal readonly record struct Admission(KeyBudget.Refused? Refused, RequestAdmitted? Admitted, decimal? Remaining, int? CappedMaxTokens)
 {
     public bool IsGranted => Refused is null;
 

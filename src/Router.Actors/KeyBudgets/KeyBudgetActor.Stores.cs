@@ -36,10 +36,9 @@ public sealed partial class KeyBudgetActor
     private void WriteUnwritten(bool toBoth)
     {
         if (_unwritten.Requests == 0) return;
-        // Stamped with when the usage was settled, not written: a write may come after the period ended.
-        var usage = _unwritten with { At = _lastUnwrittenAt, RequestIds = _unwrittenIds };
+        var usage = _unwritten.Take();
         var confirmations = _unconfirmed;
-        (_unwritten, _unwrittenIds, _unconfirmed) = (KeyUsage.None, [], []);
+        _unconfirmed = [];
         // A confirmation is owed once both nodes have it, whichever write takes it.
         toBoth |= confirmations.Count > 0;
         // Without a journal to write to, a write is done once the replica has it; with neither, once a journal is back.
@@ -104,7 +103,7 @@ public sealed partial class KeyBudgetActor
     /// </summary>
     private bool CatchUpJournal(KeyBudget.UsageRecorded journaled)
     {
-        var missing = KeyUsage.Beyond(KeyUsage.Beyond(_state.Settled, _unwritten), journaled);
+        var missing = KeyUsage.Beyond(KeyUsage.Beyond(_state.Settled, _unwritten.Sums), journaled);
         if (KeyUsage.IsNone(missing)) return false;
         var generation = _writes.Start(journalDone: false, replicaDone: true, null);
         _journal!.Tell(new KeyJournalActor.WriteUsage(missing with { At = _clock.GetUtcNow(), RequestIds = [.. _counted.JournaledIds().TakeLast(CaughtUpRequestIds)] }, generation));

@@ -50,9 +50,7 @@ public sealed partial class KeyBudgetActor : ReceiveActor, IWithTimers, IWithUnb
     private KeyBudgetState _state = KeyBudgetState.Empty;
 
     // What no write has taken yet.
-    private KeyBudget.UsageRecorded _unwritten = KeyUsage.None;
-    private DateTimeOffset _lastUnwrittenAt;
-    private List<string> _unwrittenIds = [];
+    private readonly UnwrittenUsage _unwritten = new();
     // Senders waiting for the unwritten usage to be written.
     private List<Action> _unconfirmed = [];
 
@@ -221,16 +219,17 @@ public sealed partial class KeyBudgetActor : ReceiveActor, IWithTimers, IWithUnb
 
     private void Settle(KeyBudget.Settle settle)
     {
-        _state = _state.Apply(new RequestEnded(settle.RequestId));
         var confirm = settle.Confirm ? Confirmation(Sender, settle.RequestId) : null;
         // A request that used no tokens (refused, failed, abandoned) only frees its slot: nothing to record.
         if (settle.Usage.TotalTokens == 0 && settle.Cost == 0)
         {
+            _state = _state.Apply(new RequestEnded(settle.RequestId));
             confirm?.Invoke();
             return;
         }
         if (_counted.Contains(settle.RequestId))
         {
+            _state = _state.Apply(new RequestEnded(settle.RequestId));
             // Counted before (asked again): confirmed once its write is done. It rides on the next write if it may not
             // have had one yet, else on those under way; it never starts one of its own, which under a slow peer would
             // put every ask behind a new write and answer none in time.
@@ -246,14 +245,12 @@ public sealed partial class KeyBudgetActor : ReceiveActor, IWithTimers, IWithUnb
         var now = _clock.GetUtcNow();
         // A write carries one time, which places its cost in a budget period on recovery: usage of an
         // earlier period goes out before this one counts in the next.
-        if (_unwritten.Requests > 0 && _state.PeriodStartAt(now) is { } start && _lastUnwrittenAt < start) WriteUnwritten(toBoth: false);
+        if (_unwritten.Requests > 0 && _state.PeriodStartAt(now) is { } start && _unwritten.LastAt < start) WriteUnwritten(toBoth: false);
         var usage = new KeyBudget.UsageRecorded(1, settle.Usage.PromptTokens, settle.Usage.CompletionTokens, settle.Cost, At: now,
             EstimatedCost: settle.Usage.Estimated ? settle.Cost : 0);
-        _state = _state.Apply(new TokensUsed(settle.Usage.TotalTokens, now)).Apply(usage);
-        _unwritten = KeyUsage.Add(_unwritten, usage);
-        _lastUnwrittenAt = now;
+        _state = _state.ApplySettled(settle.RequestId, settle.Usage.TotalTokens, usage);
+        _unwritten.Add(usage, settle.RequestId);
         _counted.Add(settle.RequestId);
-        _unwrittenIds.Add(settle.RequestId);
         if (_replica is not null)
         {
             _ownRun.Add(usage, settle.Cost, _state.Period.Start);

@@ -36,17 +36,31 @@ internal sealed partial record KeyBudgetState(
 
     public KeyBudgetState Apply(RequestEnded ended) => this with { Reservations = Reservations.Ended(ended.RequestId) };
 
-    public KeyBudgetState Apply(TokensUsed used) => this with { Rates = Rates.Slid(used.At).WithTokens(used.At, used.Tokens) };
-
     public KeyBudgetState Apply(JournalHeldMore more) => this with { Settled = KeyUsage.Add(Settled, more.Usage) };
 
     /// <summary>Settled usage, counted in the budget period its time (<see cref="KeyBudget.UsageRecorded.At"/>) falls in.</summary>
     public KeyBudgetState Apply(KeyBudget.UsageRecorded usage) =>
-        this with
+        this with { Settled = KeyUsage.Add(Settled, usage), Period = Period.Counted(Policy, usage.Cost, TimeOf(usage)) };
+
+    /// <summary>
+    /// A request settled with what it used: it ends (<see cref="Apply(RequestEnded)"/>), its <paramref name="tokens"/> count
+    /// against the TPM limit for a minute from the usage's time, and the usage as <see cref="Apply(KeyBudget.UsageRecorded)"/>
+    /// counts it. One state for the three, as every request that used tokens is settled.
+    /// </summary>
+    public KeyBudgetState ApplySettled(string requestId, long tokens, KeyBudget.UsageRecorded usage)
+    {
+        var at = TimeOf(usage);
+        return this with
         {
+            Reservations = Reservations.Ended(requestId),
+            Rates = Rates.Slid(at).WithTokens(at, tokens),
             Settled = KeyUsage.Add(Settled, usage),
-            Period = Period.Counted(Policy, usage.Cost, usage.At ?? throw new ArgumentException("Usage to count needs its time", nameof(usage))),
+            Period = Period.Counted(Policy, usage.Cost, at),
         };
+    }
+
+    private static DateTimeOffset TimeOf(KeyBudget.UsageRecorded usage) =>
+        usage.At ?? throw new ArgumentException("Usage to count needs its time", nameof(usage));
 
     /// <summary>A new policy: a key provisioned again after its deletion is a key again; a new budget duration counts its periods afresh.</summary>
     public KeyBudgetState Apply(KeyBudget.KeyPolicySet set) =>

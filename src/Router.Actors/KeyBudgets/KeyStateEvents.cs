@@ -10,8 +10,5 @@ internal sealed record RequestAdmitted(string RequestId, Reservation Reservation
 /// <summary>A request was settled (or abandoned): it frees its slot and what it reserved.</summary>
 internal sealed record RequestEnded(string RequestId);
 
-/// <summary>A settled request used <paramref name="Tokens"/> at <paramref name="At"/>: they count against the TPM limit for a minute.</summary>
-internal sealed record TokensUsed(long Tokens, DateTimeOffset At);
-
 /// <summary>The journal read back more usage than the key counted (written by its actor on the other side of a network cut).</summary>
 internal sealed record JournalHeldMore(Router.Contracts.Messages.KeyBudget.UsageRecorded Usage);

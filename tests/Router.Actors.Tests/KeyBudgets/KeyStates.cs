@@ -35,7 +35,5 @@ internal static class KeyStates
 
     /// <summary>Settles a request as the key's actor does: it ends, and what it used counts.</summary>
     public static KeyBudgetState Settled(this KeyBudgetState state, string requestId, decimal cost, DateTimeOffset at, int prompt = 0, int completion = 0, bool estimated = false) =>
-        state.Apply(new RequestEnded(requestId))
-            .Apply(new TokensUsed(prompt + completion, at))
-            .Apply(new KeyBudget.UsageRecorded(1, prompt, completion, cost, at, EstimatedCost: estimated ? cost : 0));
+        state.ApplySettled(requestId, prompt + completion, new KeyBudget.UsageRecorded(1, prompt, completion, cost, at, EstimatedCost: estimated ? cost : 0));
 }
