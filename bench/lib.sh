@@ -92,13 +92,13 @@ measure() { # url connections seconds; BENCH_KEY, BENCH_MODEL, BENCH_CACHE, BENC
   local threads=$(( $2 < 2 ? 1 : 2 ))
   wrk -t"$threads" -c"$2" -d"$3s" --latency -s bench/chat.lua "$1" | grep '^BENCH'
 }
-# One connection timed by a client that times only its own write and read (bench/OneConnection): the requests' own
+# A closed-loop load timed by a client that times only each request's write and read (bench/ExactLoad): the requests' own
 # percentiles, where wrk's are corrected for coordinated omission. Built on first use with the C compiler; prints
 # EXACT p50_us=… p99_us=… wrk_p99_us=… rps=… requests=… errors=….
-measure_exact() { # url seconds; BENCH_KEY, BENCH_MODEL, BENCH_CACHE, BENCH_DISTINCT from the environment
-  [ -x "$WORK/one-connection" ] || cc -O2 -Wall -Werror -o "$WORK/one-connection" bench/OneConnection/one_connection.c \
-    || { echo "bench needs a C compiler for bench/OneConnection: apt-get install -y gcc" >&2; exit 1; }
-  "$WORK/one-connection" "$1" "$2"
+measure_exact() { # url connections seconds; BENCH_KEY, BENCH_MODEL, BENCH_CACHE, BENCH_DISTINCT from the environment
+  [ -x "$WORK/exact-load" ] || cc -O2 -Wall -Werror -pthread -o "$WORK/exact-load" bench/ExactLoad/exact_load.c \
+    || { echo "bench needs a C compiler for bench/ExactLoad: apt-get install -y gcc" >&2; exit 1; }
+  "$WORK/exact-load" "$1" "$3" "$2"
 }
 wait_ready() { # url seconds pid
   local deadline=$(( $(date +%s) + $2 ))
