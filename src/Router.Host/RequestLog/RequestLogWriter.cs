@@ -9,7 +9,7 @@ namespace Router.Host.RequestLog;
 /// once while the bounded channel has room; when it is full, it waits for room (up to <see cref="FullWait"/>, then the
 /// entry is dropped and counted, one warning a minute saying how many). A background task writes what waits in one
 /// transaction every batch interval, or as soon as <see cref="BatchRows"/> rows wait; the writing itself runs on a
-/// <see cref="LowPriorityThread"/>, so that it takes the CPU requests leave rather than showing in their latency, until
+/// <see cref="WorkThread"/> of low priority, so that it takes the CPU requests leave rather than showing in their latency, until
 /// a backlog builds: then in larger batches at the requests' own priority (a saturated CPU leaves a low-priority
 /// thread too little to keep up, and at 36,000 cache hits a second 63% of the rows were lost). A batch the database does
 /// not take goes to the outbox in the data directory, and so does every batch after it until the outbox has
@@ -56,7 +56,11 @@ public sealed class RequestLogWriter(
         SingleReader = true,
     });
 
-    private LowPriorityThread? _writer;
+    // Batches are written on the low-priority thread, and on the catch-up thread at the requests' priority once a backlog
+    // builds: a thread of its own rather than a thread-pool worker, which a batch (about 10 ms of CPU) would take from the
+    // requests for its whole length (bench/README.md, issue 24).
+    private WorkThread? _writer;
+    private WorkThread? _catchUp;
     private Task? _loop;
     private long _dropped;
     private long _droppedSinceWarning;
@@ -127,7 +131,8 @@ public sealed class RequestLogWriter(
         _nextDrain = clock.GetUtcNow();
         _store = new RequestLogStore(storage, RequestLogOutbox.Open(outboxPath), logger, Rollups);
         _store.Resume();
-        _writer = new LowPriorityThread("request-log-writer");
+        _writer = new WorkThread("request-log-writer", lowPriority: true);
+        _catchUp = new WorkThread("request-log-catch-up", lowPriority: false);
         _loop = Task.Run(RunAsync, CancellationToken.None);
         return Task.CompletedTask;
     }
@@ -189,7 +194,8 @@ public sealed class RequestLogWriter(
             }
         }
         await _writer!.RunAsync(DrainBeforeStopping);
-        _writer.Dispose(); // nothing is queued to it any more
+        _writer.Dispose(); // nothing is queued to either any more
+        _catchUp!.Dispose();
     }
 
     /// <summary>Takes waiting rows into <paramref name="batch"/> until it is full or <paramref name="deadline"/> has passed.</summary>
@@ -223,8 +229,9 @@ public sealed class RequestLogWriter(
         }
 
         // A tenth of the channel waiting: the low-priority thread gets too little of a saturated CPU to keep up, and the
-        // channel would fill. The batch is written at the requests' own priority instead, so that the log takes its share.
-        if (_channel.Reader.Count >= capacity / 10) await Task.Run(Store);
+        // channel would fill. The batch is written on the catch-up thread instead, at the requests' own priority, so that the
+        // log takes its share.
+        if (_channel.Reader.Count >= capacity / 10) await _catchUp!.RunAsync(Store);
         else await _writer!.RunAsync(Store);
         batch.Clear();
     }

@@ -4,13 +4,14 @@ using System.Runtime.InteropServices;
 namespace Router.Host.RequestLog;
 
 /// <summary>
-/// One background thread that runs work queued to it, at a lower scheduling priority than the request
-/// path (SCHED_IDLE and nice 10 on Linux): work that may wait, such as the request log's batches, then takes the CPU a
-/// request does not need instead of stalling requests while it runs. On a 2-core box a batch of
-/// SQLite inserts otherwise shows up in the requests' p99 (at nice 10 alone, the one-connection p99 was 2.4-2.7 ms, as
-/// SCHED_IDLE 1.8-2.2 ms: bench/README, issue 24). Work that must not wait behind a saturated CPU is run elsewhere.
+/// One background thread that runs work queued to it, in order. Made with <c>lowPriority</c>, it runs below the request path
+/// (SCHED_IDLE and nice 10 on Linux): work that may wait, such as the request log's batches, then takes the CPU a request
+/// does not need instead of stalling requests while it runs. On a 2-core box a batch of SQLite inserts otherwise shows up in
+/// the requests' p99 (at nice 10 alone, the one-connection p99 was 2.4-2.7 ms, as SCHED_IDLE 1.8-2.2 ms: bench/README,
+/// issue 24). Without it, the thread runs at the process's priority: work that must not wait behind a saturated CPU, kept
+/// off the thread pool's workers, which a long piece of work would take from the requests.
 /// </summary>
-public sealed class LowPriorityThread : IDisposable
+public sealed class WorkThread : IDisposable
 {
     /// <summary>The nice value of the thread: 0 is the process's, 19 the lowest.</summary>
     public const int Nice = 10;
@@ -19,8 +20,11 @@ public sealed class LowPriorityThread : IDisposable
     private readonly Thread _thread;
     private readonly TaskCompletionSource<int> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public LowPriorityThread(string name)
+    private readonly bool _lowPriority;
+
+    public WorkThread(string name, bool lowPriority)
     {
+        _lowPriority = lowPriority;
         _thread = new Thread(Run) { IsBackground = true, Name = name };
         _thread.Start();
     }
@@ -38,14 +42,14 @@ public sealed class LowPriorityThread : IDisposable
         }
         catch (InvalidOperationException)
         {
-            done.SetException(new ObjectDisposedException(nameof(LowPriorityThread)));
+            done.SetException(new ObjectDisposedException(nameof(WorkThread)));
         }
         return done.Task;
     }
 
     private void Run()
     {
-        _started.SetResult(LowerPriority());
+        _started.SetResult(_lowPriority ? LowerPriority() : KernelId());
         foreach (var (work, done) in _queue.GetConsumingEnumerable())
         {
             try
@@ -57,6 +61,20 @@ public sealed class LowPriorityThread : IDisposable
             {
                 done.SetException(e);
             }
+        }
+    }
+
+    /// <summary>The calling thread's id in the kernel (Linux); 0 elsewhere, or where the C library has no gettid.</summary>
+    private static int KernelId()
+    {
+        if (!OperatingSystem.IsLinux()) return 0;
+        try
+        {
+            return GetTid();
+        }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
+        {
+            return 0;
         }
     }
 

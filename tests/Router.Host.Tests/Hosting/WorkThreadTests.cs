@@ -3,12 +3,12 @@ using Router.Host.RequestLog;
 
 namespace Router.Host.Tests.Hosting;
 
-public sealed class LowPriorityThreadTests
+public sealed class WorkThreadTests
 {
     [Fact]
     public async Task Work_runs_in_the_order_it_was_queued_on_one_thread_other_than_the_callers()
     {
-        using var thread = new LowPriorityThread("test-low");
+        using var thread = new WorkThread("test-low", lowPriority: true);
         var seen = new List<(int Item, int Thread)>();
         var tasks = Enumerable.Range(0, 20).Select(i => thread.RunAsync(() => seen.Add((i, Environment.CurrentManagedThreadId)))).ToList();
 
@@ -22,7 +22,7 @@ public sealed class LowPriorityThreadTests
     [Fact]
     public async Task An_exception_of_the_work_reaches_its_caller_and_the_thread_goes_on()
     {
-        using var thread = new LowPriorityThread("test-low");
+        using var thread = new WorkThread("test-low", lowPriority: true);
 
         var failed = thread.RunAsync(() => throw new InvalidOperationException("disk full"));
         var after = 0;
@@ -37,16 +37,29 @@ public sealed class LowPriorityThreadTests
     public async Task On_linux_the_thread_runs_as_SCHED_IDLE_at_nice_10_and_the_rest_of_the_process_does_not()
     {
         Assert.SkipUnless(OperatingSystem.IsLinux(), "thread nice values are read from Linux's /proc");
-        using var thread = new LowPriorityThread("test-low");
+        using var thread = new WorkThread("test-low", lowPriority: true);
 
         var tid = await thread.KernelThreadId;
 
         var nice = NiceOf($"/proc/self/task/{tid}/stat");
         Assert.True(nice > 0, $"the thread runs at nice {nice}");
-        Assert.Equal(LowPriorityThread.Nice, nice);
+        Assert.Equal(WorkThread.Nice, nice);
         Assert.Equal(SchedIdle, PolicyOf($"/proc/self/task/{tid}/stat"));
         Assert.Equal(0, NiceOf("/proc/self/stat"));
         Assert.Equal(SchedOther, PolicyOf("/proc/self/stat"));
+    }
+
+    [Fact]
+    public async Task A_thread_not_of_low_priority_runs_as_the_process_does()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "thread nice values are read from Linux's /proc");
+        using var thread = new WorkThread("test-normal", lowPriority: false);
+
+        var tid = await thread.KernelThreadId;
+
+        Assert.True(tid > 0);
+        Assert.Equal(0, NiceOf($"/proc/self/task/{tid}/stat"));
+        Assert.Equal(SchedOther, PolicyOf($"/proc/self/task/{tid}/stat"));
     }
 
     private const int SchedOther = 0, SchedIdle = 5;
@@ -54,7 +67,7 @@ public sealed class LowPriorityThreadTests
     [Fact]
     public async Task Work_queued_after_dispose_fails_instead_of_waiting_for_ever()
     {
-        var thread = new LowPriorityThread("test-low");
+        var thread = new WorkThread("test-low", lowPriority: true);
         thread.Dispose();
 
         await Assert.ThrowsAsync<ObjectDisposedException>(() => thread.RunAsync(() => { }));
