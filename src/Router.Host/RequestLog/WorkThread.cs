@@ -88,20 +88,14 @@ public sealed class WorkThread : IDisposable
         // Linux keeps a nice value per thread: setpriority on the thread's own id changes this thread alone.
         // Lowering one's own priority needs no privilege; if it fails anyway (or a C library older than
         // glibc 2.30 has no gettid) the work runs at normal priority.
-        try
-        {
-            var tid = GetTid();
-            _ = SetPriority(PrioProcess, tid, Nice);
-            // SCHED_IDLE: the thread runs only on a CPU nothing else wants, and a request's thread that wakes takes the CPU
-            // from it at once, where a nice 10 thread kept its slice (a few ms, in a request's p99 at one connection).
-            var policy = new SchedParam();
-            _ = SetScheduler(tid, SchedIdle, ref policy);
-            return tid;
-        }
-        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
-        {
-            return 0;
-        }
+        var tid = KernelId();
+        if (tid == 0) return 0;
+        _ = SetPriority(PrioProcess, tid, Nice);
+        // SCHED_IDLE: the thread runs only on a CPU nothing else wants, and a request's thread that wakes takes the CPU
+        // from it at once, where a nice 10 thread kept its slice (a few ms, in a request's p99 at one connection).
+        var policy = new SchedParam();
+        _ = SetScheduler(tid, SchedIdle, ref policy);
+        return tid;
     }
 
     private const int PrioProcess = 0;
