@@ -58,13 +58,6 @@ response = function(status, headers, body)
 end
 
 done = function(summary, latency, requests)
-  -- BENCH_PERCENTILES=1 (bench/ab): the shape of the tail rather than two points of it.
-  if os.getenv("BENCH_PERCENTILES") == "1" then
-    local out = "PERCENTILES"
-    for _, p in ipairs({50, 90, 95, 99, 99.9}) do out = out .. string.format(" p%s %.0f µs,", p, latency:percentile(p)) end
-    io.write(out .. string.format(" %.0f req/s\n", summary.requests / (summary.duration / 1e6)))
-    return
-  end
   io.write(string.format("BENCH p50_us=%.1f p99_us=%.1f rps=%.1f requests=%d errors=%d socket_errors=%d\n",
     latency:percentile(50), latency:percentile(99), summary.requests / (summary.duration / 1e6),
     summary.requests, summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,

@@ -109,7 +109,7 @@ static void *drive(void *argument)
     for (int i = w->first; i < w->first + w->count; i++) {
         struct epoll_event interest = { .events = EPOLLIN, .data.ptr = &connections[i] };
         epoll_ctl(poll, EPOLL_CTL_ADD, connections[i].fd, &interest);
-        if (send_request(&connections[i]) != 0) { w->errors++; return NULL; }
+        if (send_request(&connections[i]) != 0) { fprintf(stderr, "exact-load: a write failed\n"); exit(1); }
     }
     struct epoll_event ready[64];
     while (now_ns() < deadline) {
