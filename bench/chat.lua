@@ -25,13 +25,15 @@ if prompt_kb > 0 then
   local line = 'if (name == \\"bench\\") {\\n    return parts[i] + 1; // a line of source\\n}\\n'
   padding = " " .. string.rep(line, math.ceil(prompt_kb * 1024 / #line))
 end
+-- BENCH_STREAM=1: the chat is streamed (wrk times each answer to its last chunk).
+local stream = os.getenv("BENCH_STREAM") == "1" and ',"stream":true' or ""
 local function body(content)
   content = content .. padding
   if os.getenv("BENCH_API") == "responses" then
     local store = os.getenv("BENCH_STORE") == "1" and "true" or "false"
     return '{"model":"' .. model .. '","input":"' .. content .. '","max_output_tokens":16,"store":' .. store .. '}'
   end
-  return '{"model":"' .. model .. '","messages":[{"role":"user","content":"' .. content .. '"}],"max_tokens":16}'
+  return '{"model":"' .. model .. '","messages":[{"role":"user","content":"' .. content .. '"}],"max_tokens":16' .. stream .. '}'
 end
 wrk.body = body("Say hello to the benchmark")
 
