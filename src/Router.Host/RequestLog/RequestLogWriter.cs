@@ -28,9 +28,12 @@ public sealed class RequestLogWriter(
     /// <summary>Old rows one retention statement deletes: a few tens of milliseconds of work on SQLite.</summary>
     public const int RetentionBatchRows = 5_000;
 
-    // Small batches: rows waiting in memory outlive the garbage collections of their wait, and every one
-    // of those copies them. At 500 rows a request's p99 on one connection was twice what it is at 100.
-    public const int BatchRows = 100;
+    // Rows a batch waits for before the interval is up. Small enough that rows do not wait in memory through many garbage
+    // collections (each copies them) nor make one long batch; large enough that at one connection's pace (about 500 rows
+    // each PollInterval) the rows found after a batch are not written at once in a small transaction of their own, whose
+    // fixed cost (the rollups' upserts, the commit and its fsync) the requests' tail pays: 300 against 100 lowered the
+    // one-connection p99 in 12 of 16 interleaved rounds (bench/README, issue 24).
+    public const int BatchRows = 300;
 
     // Rows already waiting beyond a batch (the writer fell behind a burst) go in larger transactions, up to this many: a
     // transaction's own cost (its rollup upserts, its commit) is then shared by more rows, and no row waits longer for it.
