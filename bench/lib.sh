@@ -87,6 +87,7 @@ rss_kb() { awk -v k="$2" '$1==k":" {print $2}' "/proc/$1/status"; }
 # A process's resident memory in kB, on one line: VmRSS, RssAnon (private), RssFile (mapped files), RssShmem (shared).
 rss_parts_kb() { echo "$(rss_kb "$1" VmRSS) $(rss_kb "$1" RssAnon) $(rss_kb "$1" RssFile) $(rss_kb "$1" RssShmem)"; }
 mb() { echo $(( ($1 + 512) / 1024 )); }
+minus() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", a - b }'; } # a − b, rounded: an added figure
 field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<<"$2"; }  # " name=": errors is not socket_errors
 measure() { # url connections seconds; BENCH_KEY, BENCH_MODEL, BENCH_CACHE, BENCH_WIRE from the environment
   local threads=$(( $2 < 2 ? 1 : 2 ))
