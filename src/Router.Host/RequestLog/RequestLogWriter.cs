@@ -6,11 +6,11 @@ namespace Router.Host.RequestLog;
 
 /// <summary>
 /// Writes the request log off the request path. A request only calls <see cref="WriteAsync"/>, which returns at
-/// once while the bounded channel has room; when it is full, it waits for room (up to <see cref="FullWait"/>, then the
-/// entry is dropped and counted, one warning a minute saying how many). A background task writes what waits in one
-/// transaction every batch interval, or as soon as <see cref="BatchRows"/> rows wait; the writing itself runs on a
-/// <see cref="WorkThread"/> of low priority, so that it takes the CPU requests leave rather than showing in their latency, until
-/// a backlog builds: then in larger batches at the requests' own priority (a saturated CPU leaves a low-priority
+/// once while <see cref="WaitingRows"/> (bounded; entries wait there as bytes) has room; when it is full, it waits for room
+/// (up to <see cref="FullWait"/>, then the entry is dropped and counted, one warning a minute saying how many). A background
+/// task writes what waits in one transaction every batch interval, or as soon as <see cref="BatchRows"/> rows wait; the writing
+/// itself runs on a <see cref="WorkThread"/> of low priority, so that it takes the CPU requests leave rather than showing in
+/// their latency, until a backlog builds: then in larger batches at the requests' own priority (a saturated CPU leaves a low-priority
 /// thread too little to keep up, and at 36,000 cache hits a second 63% of the rows were lost). A batch the database does
 /// not take goes to the outbox in the data directory, and so does every batch after it until the outbox has
 /// drained, which is tried every <see cref="DrainRetry"/> (see <see cref="RequestLogStore"/>); an outbox a
@@ -53,11 +53,7 @@ public sealed class RequestLogWriter(
     // What the outbox holds when stopping waits for the next start rather than hold up the shutdown.
     private static readonly TimeSpan StopDrainBudget = TimeSpan.FromSeconds(5);
 
-    private readonly Channel<RequestLogEntry> _channel = Channel.CreateBounded<RequestLogEntry>(new BoundedChannelOptions(capacity)
-    {
-        FullMode = BoundedChannelFullMode.Wait, // TryWrite returns false instead of waiting
-        SingleReader = true,
-    });
+    private readonly WaitingRows _waiting = new(capacity);
 
     // Batches are written on the low-priority thread, and on the catch-up thread at the requests' priority once a backlog
     // builds: a thread of its own rather than a thread-pool worker, which a batch (about 10 ms of CPU) would take from the
@@ -88,26 +84,36 @@ public sealed class RequestLogWriter(
     public long OutboxRows => _store?.OutboxRows ?? 0;
 
     /// <summary>Hands an entry to the writer; never blocks. False when it was dropped.</summary>
-    public bool TryWrite(RequestLogEntry entry) => _channel.Writer.TryWrite(entry) || Dropping();
+    public bool TryWrite(RequestLogEntry entry)
+    {
+        var encoded = _waiting.Encode(entry);
+        if (_waiting.TryAdd(encoded)) return true;
+        _waiting.Release(encoded);
+        return Dropping();
+    }
 
     /// <summary>
     /// Hands an entry to the writer: at once while the channel has room. When it is full (the writer is behind a saturated
     /// CPU), waits up to <see cref="FullWait"/> for room, so that requests slow to the pace the log is written at rather
     /// than lose rows (at 36,000 cache hits a second, 63% of them were lost); dropped, and counted, only after that.
     /// </summary>
-    public ValueTask<bool> WriteAsync(RequestLogEntry entry) =>
-        _channel.Writer.TryWrite(entry) ? ValueTask.FromResult(true) : WaitForRoomAsync(entry);
+    public ValueTask<bool> WriteAsync(RequestLogEntry entry)
+    {
+        var encoded = _waiting.Encode(entry);
+        return _waiting.TryAdd(encoded) ? ValueTask.FromResult(true) : WaitForRoomAsync(encoded);
+    }
 
-    private async ValueTask<bool> WaitForRoomAsync(RequestLogEntry entry)
+    private async ValueTask<bool> WaitForRoomAsync(WaitingRows.Encoded entry)
     {
         using var timeout = new CancellationTokenSource(FullWait, clock);
         try
         {
-            await _channel.Writer.WriteAsync(entry, timeout.Token);
+            await _waiting.AddAsync(entry, timeout.Token);
             return true;
         }
         catch (Exception e) when (e is OperationCanceledException or ChannelClosedException)
         {
+            _waiting.Release(entry);
             return Dropping();
         }
     }
@@ -143,7 +149,7 @@ public sealed class RequestLogWriter(
     /// <summary>Writes everything still waiting, then ends.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        _channel.Writer.TryComplete();
+        _waiting.Complete();
         _stopping.TrySetResult();
         if (_loop is null) return;
         try
@@ -160,7 +166,6 @@ public sealed class RequestLogWriter(
 
     private async Task RunAsync()
     {
-        var reader = _channel.Reader;
         var batch = new List<RequestLogEntry>();
         while (true)
         {
@@ -173,23 +178,23 @@ public sealed class RequestLogWriter(
                 try
                 {
                     using var timeout = new CancellationTokenSource(idle, clock);
-                    more = await reader.WaitToReadAsync(timeout.Token);
+                    more = await _waiting.WaitAsync(timeout.Token);
                 }
                 catch (OperationCanceledException)
                 {
                     continue;
                 }
                 if (!more) break;
-                await TakeBatchAsync(reader, batch, clock.GetUtcNow() + settings.BatchInterval);
+                await TakeBatchAsync(batch, clock.GetUtcNow() + settings.BatchInterval);
                 await StoreAsync(batch);
             }
             else
             {
-                if (reader.Completion.IsCompleted) break;
+                if (_waiting.Completion.IsCompleted) break;
                 // The outbox is catching up (or old rows are being deleted): what waits now is written at once, and the drain goes on.
-                for (var waiting = reader.Count; waiting > 0;)
+                for (var waiting = _waiting.Count; waiting > 0;)
                 {
-                    await TakeBatchAsync(reader, batch, deadline: DateTimeOffset.MinValue);
+                    await TakeBatchAsync(batch, deadline: DateTimeOffset.MinValue);
                     if (batch.Count == 0) break;
                     waiting -= batch.Count;
                     await StoreAsync(batch);
@@ -202,13 +207,13 @@ public sealed class RequestLogWriter(
     }
 
     /// <summary>Takes waiting rows into <paramref name="batch"/> until it is full or <paramref name="deadline"/> has passed.</summary>
-    private async Task TakeBatchAsync(ChannelReader<RequestLogEntry> reader, List<RequestLogEntry> batch, DateTimeOffset deadline)
+    private async Task TakeBatchAsync(List<RequestLogEntry> batch, DateTimeOffset deadline)
     {
         var rows = 0;
-        var limit = reader.Count > BatchRows ? BacklogBatchRows : BatchRows;
+        var limit = _waiting.Count > BatchRows ? BacklogBatchRows : BatchRows;
         while (true)
         {
-            while (rows < limit && reader.TryRead(out var entry))
+            while (rows < limit && _waiting.TryTake(out var entry))
             {
                 batch.Add(entry);
                 rows += entry.RowCount;
@@ -234,7 +239,7 @@ public sealed class RequestLogWriter(
         // A tenth of the channel waiting: the low-priority thread gets too little of a saturated CPU to keep up, and the
         // channel would fill. The batch is written on the catch-up thread instead, at the requests' own priority, so that the
         // log takes its share.
-        if (_channel.Reader.Count >= capacity / 10) await _catchUp!.RunAsync(Store);
+        if (_waiting.Count >= capacity / 10) await _catchUp!.RunAsync(Store);
         else await _writer!.RunAsync(Store);
         batch.Clear();
     }
