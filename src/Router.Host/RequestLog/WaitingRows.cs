@@ -15,6 +15,7 @@ public sealed class WaitingRows(int capacity)
 {
     // An entry is a few hundred bytes; one larger than this (a long error body, large metadata) gets an array of its own.
     private const int ArrayBytes = 1024;
+    private const int MaxScratchBytes = 16 * 1024;
 
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? _scratch;
@@ -51,7 +52,10 @@ public sealed class WaitingRows(int capacity)
         RequestLogEntryCodec.Write(entry, scratch);
         var bytes = Rent(scratch.WrittenCount);
         scratch.WrittenSpan.CopyTo(bytes);
-        return new Encoded(bytes, scratch.WrittenCount);
+        var encoded = new Encoded(bytes, scratch.WrittenCount);
+        // A thread does not keep what one large entry (a long error body, large metadata) made its scratch grow to.
+        if (scratch.Capacity > MaxScratchBytes) _scratch = null;
+        return encoded;
     }
 
     /// <summary>Adds the entry if there is room now; false when it is full or complete (the entry is then still the caller's).</summary>

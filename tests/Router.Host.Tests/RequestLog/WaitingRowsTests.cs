@@ -1,0 +1,69 @@
+using Router.Host.RequestLog;
+
+namespace Router.Host.Tests.RequestLog;
+
+/// <summary>The request log's entries between a request and the writer: taken in order, as they were handed over, within the bound.</summary>
+public sealed class WaitingRowsTests
+{
+    private static RequestLogEntry Entry(int n, string? metadata = null) => new()
+    {
+        Time = DateTimeOffset.UnixEpoch.AddSeconds(n), RequestId = $"req_{n}", Status = 200, RoutedModel = "m", Metadata = metadata,
+        Attempts = [new AttemptLogEntry(1, "p", "p:m", 200, 200, n, null, "answered")],
+    };
+
+    private static bool Add(WaitingRows rows, RequestLogEntry entry)
+    {
+        var encoded = rows.Encode(entry);
+        if (rows.TryAdd(encoded)) return true;
+        rows.Release(encoded);
+        return false;
+    }
+
+    [Fact]
+    public void Entries_are_taken_in_order_as_they_were_added_a_large_one_too()
+    {
+        var rows = new WaitingRows(capacity: 10);
+        var large = "{\"note\":\"" + new string('x', 100_000) + "\"}";
+        Assert.True(Add(rows, Entry(1)));
+        Assert.True(Add(rows, Entry(2, large)));
+        Assert.True(Add(rows, Entry(3)));
+        Assert.Equal(3, rows.Count);
+        for (var n = 1; n <= 3; n++)
+        {
+            Assert.True(rows.TryTake(out var entry));
+            Assert.Equal($"req_{n}", entry.RequestId);
+            Assert.Equal(n == 2 ? large : null, entry.Metadata);
+            Assert.Equal(n, Assert.Single(entry.Attempts).LatencyMs);
+        }
+        Assert.False(rows.TryTake(out _));
+    }
+
+    [Fact]
+    public void A_full_queue_refuses_until_an_entry_is_taken()
+    {
+        var rows = new WaitingRows(capacity: 2);
+        Assert.True(Add(rows, Entry(1)));
+        Assert.True(Add(rows, Entry(2)));
+        Assert.False(Add(rows, Entry(3)));
+        Assert.True(rows.TryTake(out _));
+        Assert.True(Add(rows, Entry(4)));
+        Assert.True(rows.TryTake(out var second));
+        Assert.Equal("req_2", second.RequestId);
+        Assert.True(rows.TryTake(out var fourth));
+        Assert.Equal("req_4", fourth.RequestId);
+    }
+
+    [Fact]
+    public async Task Once_complete_nothing_is_added_and_what_waits_is_still_taken()
+    {
+        var rows = new WaitingRows(capacity: 10);
+        Assert.True(Add(rows, Entry(1)));
+        rows.Complete();
+        Assert.False(Add(rows, Entry(2)));
+        Assert.False(rows.Completion.IsCompleted);
+        Assert.True(rows.TryTake(out var entry));
+        Assert.Equal("req_1", entry.RequestId);
+        await rows.Completion.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+        Assert.False(await rows.WaitAsync(TestContext.Current.CancellationToken));
+    }
+}
