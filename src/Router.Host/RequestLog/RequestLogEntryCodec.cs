@@ -35,8 +35,7 @@ public static class RequestLogEntryCodec
         w.Text(entry.Cache);
         w.Decimal(entry.SavedCost);
         w.Double(entry.LatencyMs);
-        w.Double(entry.TtftMs ?? double.NaN);
-        w.Flags(entry.TtftMs is not null);
+        w.NullableDouble(entry.TtftMs);
         w.Double(entry.OverheadMs);
         w.Text(entry.UpstreamError);
         w.Text(entry.Metadata);
@@ -70,8 +69,7 @@ public static class RequestLogEntryCodec
         var (status, upstreamStatus, errorOrigin) = (r.Int(), r.NullableInt(), r.Repeated());
         var (promptTokens, completionTokens, cachedTokens, cost) = (r.Int(), r.Int(), r.Int(), r.Decimal());
         var flags = r.Byte();
-        var (cache, savedCost, latencyMs, ttftMs) = (r.Repeated(), r.Decimal(), r.Double(), r.Double());
-        var hasTtft = r.Byte() != 0;
+        var (cache, savedCost, latencyMs, ttftMs) = (r.Repeated(), r.Decimal(), r.Double(), r.NullableDouble());
         var (overheadMs, upstreamError, metadata) = (r.Double(), r.Text(), r.Text());
         var tags = r.Int() is var tagCount and > 0 ? new string[tagCount] : [];
         for (var i = 0; i < tags.Length; i++) tags[i] = r.Text()!;
@@ -88,7 +86,7 @@ public static class RequestLogEntryCodec
             Status = status, UpstreamStatus = upstreamStatus, ErrorOrigin = errorOrigin,
             PromptTokens = promptTokens, CompletionTokens = completionTokens, CachedTokens = cachedTokens, Cost = cost,
             Estimated = (flags & 1) != 0, CacheHit = (flags & 2) != 0, Mocked = (flags & 4) != 0,
-            Cache = cache, SavedCost = savedCost, LatencyMs = latencyMs, TtftMs = hasTtft ? ttftMs : null, OverheadMs = overheadMs,
+            Cache = cache, SavedCost = savedCost, LatencyMs = latencyMs, TtftMs = ttftMs, OverheadMs = overheadMs,
             UpstreamError = upstreamError, Metadata = metadata, Tags = tags, Attempts = attempts,
         };
     }
@@ -113,6 +111,12 @@ public static class RequestLogEntryCodec
         {
             Flags(value is not null);
             Int(value ?? 0);
+        }
+
+        public void NullableDouble(double? value)
+        {
+            Flags(value is not null);
+            Double(value ?? 0);
         }
 
         public void Decimal(decimal value)
@@ -159,6 +163,13 @@ public static class RequestLogEntryCodec
         {
             var present = Byte() != 0;
             var value = Int();
+            return present ? value : null;
+        }
+
+        public double? NullableDouble()
+        {
+            var present = Byte() != 0;
+            var value = Double();
             return present ? value : null;
         }
 

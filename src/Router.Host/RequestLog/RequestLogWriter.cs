@@ -10,8 +10,8 @@ namespace Router.Host.RequestLog;
 /// (up to <see cref="FullWait"/>, then the entry is dropped and counted, one warning a minute saying how many). A background
 /// task writes what waits in one transaction every batch interval, or as soon as <see cref="BatchRows"/> rows wait; the writing
 /// itself runs on a <see cref="WorkThread"/> of low priority, so that it takes the CPU requests leave rather than showing in
-/// their latency, until a backlog builds: then in larger batches at the requests' own priority (a saturated CPU leaves a low-priority
-/// thread too little to keep up, and at 36,000 cache hits a second 63% of the rows were lost). A batch the database does
+/// their latency, until a backlog builds: then in larger batches at the requests' own priority (a saturated CPU leaves a
+/// low-priority thread too little to keep up, and at 36,000 cache hits a second 63% of the rows were lost). A batch the database does
 /// not take goes to the outbox in the data directory, and so does every batch after it until the outbox has
 /// drained, which is tried every <see cref="DrainRetry"/> (see <see cref="RequestLogStore"/>); an outbox a
 /// previous run left drains at start. Stopping (after Kestrel drained, hosted services stopping in
@@ -87,9 +87,7 @@ public sealed class RequestLogWriter(
     public bool TryWrite(RequestLogEntry entry)
     {
         var encoded = _waiting.Encode(entry);
-        if (_waiting.TryAdd(encoded)) return true;
-        _waiting.Release(encoded);
-        return Dropping();
+        return _waiting.TryAdd(encoded) || Refused(encoded);
     }
 
     /// <summary>
@@ -113,9 +111,15 @@ public sealed class RequestLogWriter(
         }
         catch (Exception e) when (e is OperationCanceledException or ChannelClosedException)
         {
-            _waiting.Release(entry);
-            return Dropping();
+            return Refused(entry);
         }
+    }
+
+    /// <summary>An entry that found no room: its bytes go back, and it is counted as dropped; false.</summary>
+    private bool Refused(WaitingRows.Encoded entry)
+    {
+        _waiting.Release(entry);
+        return Dropping();
     }
 
     /// <summary>Counts a dropped entry and warns, once a minute, how many were; false.</summary>
