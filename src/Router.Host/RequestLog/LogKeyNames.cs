@@ -12,14 +12,16 @@ namespace Router.Host.RequestLog;
 /// </summary>
 public static class LogKeyNames
 {
-    /// <summary>Records the names of a batch's keys, each with the newest time it was logged at.</summary>
-    public static void Add(DbConnection connection, DbTransaction transaction, IReadOnlyList<RequestLogEntry> batch)
+    /// <summary>Adds the names of some of a batch's keys to <paramref name="newest"/> (<see cref="LogValues.Newest"/>).</summary>
+    public static void Collect(Dictionary<(string Name, string KeyId), DateTimeOffset> newest, IReadOnlyList<RequestLogEntry> entries)
     {
-        var newest = new Dictionary<(string Name, string KeyId), DateTimeOffset>();
-        LogValues.KeepNewest(newest, batch, e => e is { KeyId: { } id, KeyAlias: { } alias } ? (alias, id) : null);
-        LogValues.KeepNewest(newest, batch, e => e is { KeyId: { } id, KeyPrefix: { } prefix } ? (prefix, id) : null);
-        LogValues.Upsert(connection, transaction, "request_log_keys", ("name", "key_id"), newest);
+        LogValues.KeepNewest(newest, entries, e => e is { KeyId: { } id, KeyAlias: { } alias } ? (alias, id) : null);
+        LogValues.KeepNewest(newest, entries, e => e is { KeyId: { } id, KeyPrefix: { } prefix } ? (prefix, id) : null);
     }
+
+    /// <summary>Records the names <see cref="Collect"/> gathered from a batch.</summary>
+    public static void Write(DbConnection connection, DbTransaction transaction, Dictionary<(string Name, string KeyId), DateTimeOffset> newest) =>
+        LogValues.Upsert(connection, transaction, "request_log_keys", ("name", "key_id"), newest);
 
     /// <summary>The ids of the keys logged under <paramref name="name"/>, as an alias or a prefix.</summary>
     public static List<string> KeyIds(DbConnection connection, string name)

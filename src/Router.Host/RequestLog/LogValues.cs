@@ -22,14 +22,19 @@ public static class LogValues
         ("status", e => e.Status.ToString(CultureInfo.InvariantCulture)),
     ];
 
-    /// <summary>Records the values of a batch, each with the newest time it was logged at.</summary>
-    public static void Add(DbConnection connection, DbTransaction transaction, IReadOnlyList<RequestLogEntry> batch)
+    /// <summary>Pairs (a kind and a value here, a name and a key id in <see cref="LogKeyNames"/>), each with the newest time it was logged at.</summary>
+    public static Dictionary<(string, string), DateTimeOffset> Newest() => [];
+
+    /// <summary>Adds the values of some of a batch's entries to <paramref name="newest"/>.</summary>
+    public static void Collect(Dictionary<(string, string), DateTimeOffset> newest, IReadOnlyList<RequestLogEntry> entries)
     {
-        var newest = new Dictionary<(string Kind, string Value), DateTimeOffset>();
         foreach (var (kind, value) in Kinds)
-            KeepNewest(newest, batch, e => value(e) is { } v ? (kind, v) : null);
-        Upsert(connection, transaction, "request_log_values", ("kind", "value"), newest);
+            KeepNewest(newest, entries, e => value(e) is { } v ? (kind, v) : null);
     }
+
+    /// <summary>Records the values <see cref="Collect"/> gathered from a batch.</summary>
+    public static void Write(DbConnection connection, DbTransaction transaction, Dictionary<(string, string), DateTimeOffset> newest) =>
+        Upsert(connection, transaction, "request_log_values", ("kind", "value"), newest);
 
     /// <summary>
     /// Keeps, for each pair <paramref name="pairOf"/> gives the batch's entries (none where it gives null), the newest time an

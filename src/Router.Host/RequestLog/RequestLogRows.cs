@@ -14,18 +14,34 @@ public static class RequestLogRows
     /// <paramref name="rollups"/>, to the filters' values (<see cref="LogValues"/>) and to the names of the keys (<see cref="LogKeyNames"/>).
     /// </summary>
     public static void Insert(DbConnection connection, DbTransaction transaction, IReadOnlyList<RequestLogEntry> batch, RouterStorage storage,
-        RollupWriter? rollups = null)
+        RollupWriter? rollups = null) => Insert(connection, transaction, [batch], storage, rollups);
+
+    /// <summary>
+    /// The same for a batch given a chunk at a time (<see cref="TakenBatch"/>): each chunk's rows are inserted and it is summed
+    /// before the next is asked for; the sums, values and names of the whole batch are written after its last chunk.
+    /// </summary>
+    public static void Insert(DbConnection connection, DbTransaction transaction, IEnumerable<IReadOnlyList<RequestLogEntry>> chunks,
+        RouterStorage storage, RollupWriter? rollups = null)
     {
-        rollups?.Add(connection, transaction, batch, storage.RowsPerInsert);
-        LogValues.Add(connection, transaction, batch);
-        LogKeyNames.Add(connection, transaction, batch);
-        RowInserter.Insert(connection, transaction, "requests", RequestColumns, batch, storage.RowsPerInsert);
+        var sums = rollups?.Begin();
+        var (values, keyNames) = (LogValues.Newest(), LogValues.Newest());
         // No capacity asked: a batch of cache hits has no attempts, and an array the batch's size would be made for none.
         var attempts = new List<(string RequestId, AttemptLogEntry Attempt)>();
-        foreach (var entry in batch)
-            for (var i = 0; i < entry.Attempts.Count; i++) attempts.Add((entry.RequestId, entry.Attempts[i]));
-        RowInserter.Insert(connection, transaction, "request_attempts", AttemptColumns, attempts, storage.RowsPerInsert);
-        InsertTags(connection, transaction, batch, storage.RequestRowId);
+        foreach (var chunk in chunks)
+        {
+            sums?.Add(connection, transaction, chunk);
+            LogValues.Collect(values, chunk);
+            LogKeyNames.Collect(keyNames, chunk);
+            RowInserter.Insert(connection, transaction, "requests", RequestColumns, chunk, storage.RowsPerInsert);
+            attempts.Clear();
+            foreach (var entry in chunk)
+                for (var i = 0; i < entry.Attempts.Count; i++) attempts.Add((entry.RequestId, entry.Attempts[i]));
+            RowInserter.Insert(connection, transaction, "request_attempts", AttemptColumns, attempts, storage.RowsPerInsert);
+            InsertTags(connection, transaction, chunk, storage.RequestRowId);
+        }
+        sums?.Write(connection, transaction, storage.RowsPerInsert);
+        LogValues.Write(connection, transaction, values);
+        LogKeyNames.Write(connection, transaction, keyNames);
     }
 
     /// <summary>

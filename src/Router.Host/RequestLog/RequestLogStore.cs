@@ -35,15 +35,20 @@ public sealed class RequestLogStore(RouterStorage storage, RequestLogOutbox outb
     }
 
     /// <summary>Writes the batch to the database, or keeps it in the outbox when it cannot (or when older batches wait there).</summary>
-    public void Store(IReadOnlyList<RequestLogEntry> batch)
+    public void Store(IReadOnlyList<RequestLogEntry> batch) => Store(batch.Count, [batch], () => batch);
+
+    /// <summary>The same for a batch taken from the waiting rows, made entries again a chunk at a time as it is written.</summary>
+    public void Store(TakenBatch batch) => Store(batch.Count, batch.Chunks(), batch.Entries);
+
+    private void Store(int count, IEnumerable<IReadOnlyList<RequestLogEntry>> chunks, Func<IReadOnlyList<RequestLogEntry>> entries)
     {
-        if (batch.Count == 0) return;
+        if (count == 0) return;
         Exception? failure = null;
         if (outbox.IsEmpty)
         {
             try
             {
-                Write(batch);
+                Write(chunks);
                 Interlocked.Increment(ref _batches);
                 return;
             }
@@ -53,7 +58,7 @@ public sealed class RequestLogStore(RouterStorage storage, RequestLogOutbox outb
                 failure = e;
             }
         }
-        Keep(batch, failure);
+        Keep(entries(), failure);
     }
 
     /// <summary>
@@ -87,11 +92,11 @@ public sealed class RequestLogStore(RouterStorage storage, RequestLogOutbox outb
         return true;
     }
 
-    private void Write(IReadOnlyList<RequestLogEntry> batch)
+    private void Write(IEnumerable<IReadOnlyList<RequestLogEntry>> chunks)
     {
         using var connection = storage.OpenLogConnection();
         using var transaction = connection.BeginTransaction();
-        RequestLogRows.Insert(connection, transaction, batch, storage, rollups);
+        RequestLogRows.Insert(connection, transaction, chunks, storage, rollups);
         transaction.Commit();
     }
 

@@ -170,7 +170,7 @@ public sealed class RequestLogWriter(
 
     private async Task RunAsync()
     {
-        var batch = new List<RequestLogEntry>();
+        var batch = new TakenBatch(_waiting);
         while (true)
         {
             await RetainIfDueAsync();
@@ -211,26 +211,21 @@ public sealed class RequestLogWriter(
     }
 
     /// <summary>Takes waiting rows into <paramref name="batch"/> until it is full or <paramref name="deadline"/> has passed.</summary>
-    private async Task TakeBatchAsync(List<RequestLogEntry> batch, DateTimeOffset deadline)
+    private async Task TakeBatchAsync(TakenBatch batch, DateTimeOffset deadline)
     {
-        var rows = 0;
         var limit = _waiting.Count > BatchRows ? BacklogBatchRows : BatchRows;
         while (true)
         {
-            while (rows < limit && _waiting.TryTake(out var entry))
-            {
-                batch.Add(entry);
-                rows += entry.RowCount;
-            }
+            while (batch.Rows < limit && _waiting.TryTake(out var entry)) batch.Add(entry);
             var remaining = deadline - clock.GetUtcNow();
-            if (rows >= BatchRows || remaining <= TimeSpan.Zero || _stopping.Task.IsCompleted) return;
+            if (batch.Rows >= BatchRows || remaining <= TimeSpan.Zero || _stopping.Task.IsCompleted) return;
             // Look again every PollInterval rather than wake for each row: a wake-up per request would
             // cost the request path a thread-pool dispatch each, at thousands of requests a second.
             await Task.WhenAny(Task.Delay(remaining < PollInterval ? remaining : PollInterval, clock), _stopping.Task);
         }
     }
 
-    private async Task StoreAsync(List<RequestLogEntry> batch)
+    private async Task StoreAsync(TakenBatch batch)
     {
         void Store()
         {

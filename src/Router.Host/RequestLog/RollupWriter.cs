@@ -97,15 +97,8 @@ public sealed class RollupWriter(string node)
     /// </summary>
     public volatile string? BackfillCutoff;
 
-    /// <summary>Adds the entries of a batch that was just inserted.</summary>
-    /// <param name="rowsPerStatement">The storage's <c>RowsPerInsert</c>: more than one where a statement costs a round trip.</param>
-    public void Add(DbConnection connection, DbTransaction transaction, IReadOnlyList<RequestLogEntry> batch, int rowsPerStatement)
-    {
-        var cutoff = BackfillCutoff;
-        Add(connection, transaction, node, cutoff is null
-            ? batch
-            : batch.Where(e => string.CompareOrdinal(RequestLogWriter.FormatTime(e.Time), cutoff) > 0).ToList(), rowsPerStatement);
-    }
+    /// <summary>A batch's sums, added to as its entries are inserted and written to the tables after its last.</summary>
+    public RollupBatch Begin() => new(node, BackfillCutoff);
 
     /// <summary>
     /// Adds <paramref name="entries"/> to every tier, as rows of <paramref name="node"/>: to the tables by model and by key,
@@ -113,47 +106,71 @@ public sealed class RollupWriter(string node)
     /// </summary>
     public static void Add(DbConnection connection, DbTransaction transaction, string node, IReadOnlyList<RequestLogEntry> entries, int rowsPerStatement)
     {
-        if (entries.Count == 0) return;
-        var lastCombinedDay = RollupSplit.LastCombinedDay(connection, transaction);
-        var combined = entries.Where(e => RollupSplit.IsCombined(e.Time, lastCombinedDay)).ToList();
-        var split = combined.Count == 0 ? entries : entries.Where(e => !RollupSplit.IsCombined(e.Time, lastCombinedDay)).ToList();
-        var (combinedMinutes, splitMinutes) = (ByMinute(combined, node), ByMinute(split, node));
-        foreach (var tier in RollupTiers.All)
-        {
-            var table = new RollupTable(tier, RollupGrouping.Combined);
-            Upsert(connection, transaction, table, Sum(table, combinedMinutes), rowsPerStatement);
-        }
-        foreach (var tier in RollupTiers.Split)
-        foreach (var grouping in SplitGroupings)
-        {
-            var table = new RollupTable(tier, grouping);
-            Upsert(connection, transaction, table, Sum(table, splitMinutes), rowsPerStatement);
-        }
+        var batch = new RollupBatch(node, backfillCutoff: null);
+        batch.Add(connection, transaction, entries);
+        batch.Write(connection, transaction, rowsPerStatement);
     }
 
     /// <summary>
-    /// The entries summed once, by minute and every key column: each table's rows are then sums of these few groups, not a pass
-    /// of their own over every request (a hash and three histogram buckets per request and table: half of what the rollups cost).
+    /// A batch's entries summed by minute and every key column, apart for the days <see cref="RollupSplit"/> keeps combined: each
+    /// table's rows are then sums of these few groups, not a pass of their own over every request (a hash and three histogram
+    /// buckets per request and table: half of what the rollups cost).
     /// </summary>
-    private static Dictionary<RollupKey, (DateTime Minute, RollupSums Sums)> ByMinute(IEnumerable<RequestLogEntry> entries, string node)
+    /// <param name="backfillCutoff">Entries at or before it are left to the backfill under way (<see cref="BackfillCutoff"/>).</param>
+    public sealed class RollupBatch(string node, string? backfillCutoff)
     {
-        var minutes = new Dictionary<RollupKey, (DateTime Minute, RollupSums Sums)>();
-        var bucket = new BucketText();
+        private readonly MinuteSums _combined = new(), _split = new();
+        private string _lastCombinedDay = "";
+        private bool _started;
+
+        public void Add(DbConnection connection, DbTransaction transaction, IReadOnlyList<RequestLogEntry> entries)
+        {
+            if (entries.Count == 0) return;
+            if (!_started) (_lastCombinedDay, _started) = (RollupSplit.LastCombinedDay(connection, transaction), true);
+            foreach (var e in entries)
+            {
+                if (backfillCutoff is not null && string.CompareOrdinal(RequestLogWriter.FormatTime(e.Time), backfillCutoff) <= 0) continue;
+                (RollupSplit.IsCombined(e.Time, _lastCombinedDay) ? _combined : _split).Add(e, node);
+            }
+        }
+
+        public void Write(DbConnection connection, DbTransaction transaction, int rowsPerStatement)
+        {
+            if (!_started) return;
+            foreach (var tier in RollupTiers.All)
+            {
+                var table = new RollupTable(tier, RollupGrouping.Combined);
+                Upsert(connection, transaction, table, Sum(table, _combined.Minutes), rowsPerStatement);
+            }
+            foreach (var tier in RollupTiers.Split)
+            foreach (var grouping in SplitGroupings)
+            {
+                var table = new RollupTable(tier, grouping);
+                Upsert(connection, transaction, table, Sum(table, _split.Minutes), rowsPerStatement);
+            }
+        }
+    }
+
+    /// <summary>Entries summed by minute and every key column.</summary>
+    private sealed class MinuteSums
+    {
+        public readonly Dictionary<RollupKey, (DateTime Minute, RollupSums Sums)> Minutes = [];
+        private BucketText _bucket;
         // A row mostly falls in the group of the row before it: comparing its key with that one's (the same strings) is cheaper
         // than hashing its six strings again.
-        (RollupKey Key, RollupSums? Sums) last = default;
-        foreach (var e in entries)
+        private (RollupKey Key, RollupSums? Sums) _last;
+
+        public void Add(RequestLogEntry e, string node)
         {
             var time = RollupTiers.Floor(RollupTier.Minute, e.Time.UtcDateTime);
-            var key = RollupTable.MinuteOf(e, node, bucket.Of(time));
-            if (last.Sums is null || !key.Equals(last.Key))
+            var key = RollupTable.MinuteOf(e, node, _bucket.Of(time));
+            if (_last.Sums is null || !key.Equals(_last.Key))
             {
-                if (!minutes.TryGetValue(key, out var minute)) minutes[key] = minute = (time, new RollupSums());
-                last = (key, minute.Sums);
+                if (!Minutes.TryGetValue(key, out var minute)) Minutes[key] = minute = (time, new RollupSums());
+                _last = (key, minute.Sums);
             }
-            last.Sums.Add(e.Status, e.PromptTokens, e.CompletionTokens, (double)e.Cost, (double)e.SavedCost, e.LatencyMs, e.TtftMs, e.OverheadMs);
+            _last.Sums.Add(e.Status, e.PromptTokens, e.CompletionTokens, (double)e.Cost, (double)e.SavedCost, e.LatencyMs, e.TtftMs, e.OverheadMs);
         }
-        return minutes;
     }
 
     /// <summary>A table's rows: the minutes' groups, each added to the row of the table that counts it.</summary>

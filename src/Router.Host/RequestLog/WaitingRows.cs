@@ -6,10 +6,10 @@ namespace Router.Host.RequestLog;
 
 /// <summary>
 /// The request log's entries between a request and the writer's next batch, bounded at <c>capacity</c>. An entry waits as bytes
-/// (<see cref="RequestLogEntryCodec"/>) in an array kept from entry to entry, and is made an entry again as its batch is taken:
-/// entries waiting as objects, through the writer's poll interval and any backlog, outlived each garbage collection under load,
-/// which copied them: at 32 connections 650 of the 890 KB a gen0 collection kept, its pause 4.4 ms against 1.6 with the log off
-/// (bench/README, issue 24). Arrays of bytes hold nothing the collector follows, and those kept in the pool are no longer young.
+/// (<see cref="RequestLogEntryCodec"/>) in an array kept from entry to entry, and is made an entry again only as its batch is
+/// written (<see cref="TakenBatch"/>): entries waiting as objects, through the writer's poll interval and any backlog,
+/// outlived each garbage collection under load, which copied them: at 32 connections 650 of the 890 KB a gen0 collection
+/// kept, its pause 4.4 ms against 1.6 with the log off (bench/README, issue 24). Arrays of bytes hold nothing the collector follows, and those kept in the pool are no longer young.
 /// </summary>
 public sealed class WaitingRows(int capacity)
 {
@@ -35,8 +35,11 @@ public sealed class WaitingRows(int capacity)
     private int _kept;
     private readonly LogStrings _strings = new();
 
-    /// <summary>An entry as it waits: its bytes are the first <see cref="Length"/> of <see cref="Bytes"/>, an array of the pool's.</summary>
-    public readonly record struct Encoded(byte[] Bytes, int Length);
+    /// <summary>
+    /// An entry as it waits: its bytes are the first <see cref="Length"/> of <see cref="Bytes"/>, an array of the pool's; it
+    /// writes <see cref="Rows"/> rows (<see cref="RequestLogEntry.RowCount"/>).
+    /// </summary>
+    public readonly record struct Encoded(byte[] Bytes, int Length, int Rows);
 
     /// <summary>How many entries wait.</summary>
     public int Count => _channel.Reader.Count;
@@ -52,7 +55,7 @@ public sealed class WaitingRows(int capacity)
         RequestLogEntryCodec.Write(entry, scratch);
         var bytes = Rent(scratch.WrittenCount);
         scratch.WrittenSpan.CopyTo(bytes);
-        var encoded = new Encoded(bytes, scratch.WrittenCount);
+        var encoded = new Encoded(bytes, scratch.WrittenCount, entry.RowCount);
         // A thread does not keep what one large entry (a long error body, large metadata) made its scratch grow to.
         if (scratch.Capacity > MaxScratchBytes) _scratch = null;
         return encoded;
@@ -64,21 +67,14 @@ public sealed class WaitingRows(int capacity)
     /// <summary>Adds the entry once there is room; throws when <paramref name="ct"/> is cancelled or no entry is taken any more.</summary>
     public ValueTask AddAsync(Encoded entry, CancellationToken ct) => _channel.Writer.WriteAsync(entry, ct);
 
-    /// <summary>Gives an entry that was not added back to the pool.</summary>
+    /// <summary>Gives an entry's bytes back to the pool: one that was not added, or one taken and made an entry again.</summary>
     public void Release(Encoded entry) => Return(entry.Bytes);
 
-    /// <summary>The next waiting entry, made an entry again; false when none waits. One reader at a time.</summary>
-    public bool TryTake(out RequestLogEntry entry)
-    {
-        if (!_channel.Reader.TryRead(out var encoded))
-        {
-            entry = null!;
-            return false;
-        }
-        entry = RequestLogEntryCodec.Read(encoded.Bytes.AsSpan(0, encoded.Length), _strings);
-        Return(encoded.Bytes);
-        return true;
-    }
+    /// <summary>The next waiting entry, still as bytes (<see cref="Decode"/>, then <see cref="Release"/>); false when none waits. One reader at a time.</summary>
+    public bool TryTake(out Encoded entry) => _channel.Reader.TryRead(out entry);
+
+    /// <summary>A taken entry made an entry again; its bytes are still to be released. One thread at a time.</summary>
+    public RequestLogEntry Decode(Encoded entry) => RequestLogEntryCodec.Read(entry.Bytes.AsSpan(0, entry.Length), _strings);
 
     /// <summary>Waits until an entry waits (true) or none will come any more (false).</summary>
     public ValueTask<bool> WaitAsync(CancellationToken ct) => _channel.Reader.WaitToReadAsync(ct);

@@ -118,6 +118,31 @@ public abstract class RequestLogWriterTests : StorageTests
     }
 
     [Fact]
+    public async Task A_batch_read_back_in_chunks_writes_every_row_attempt_tag_value_and_key_name_of_each_chunk()
+    {
+        // More entries than a batch's rows, so that the writer takes them all as one backlog batch, of several chunks.
+        const int count = RequestLogWriter.BatchRows + 7;
+        Assert.True(count > 3 * TakenBatch.ChunkEntries);
+        var entries = Enumerable.Range(0, count).Select(i => Entry($"r{i}", attempts: i % 2, key: $"key_{i % 7}") with
+        {
+            KeyAlias = $"alias-{i % 7}", RequestedModel = $"model-{i:D3}", Tags = i % 5 == 0 ? ["five"] : [],
+        }).ToList();
+        var writer = Writer(TimeSpan.FromHours(1));
+        foreach (var entry in entries) Assert.True(writer.TryWrite(entry));
+        await writer.StartAsync(Ct);
+        await writer.StopAsync(Ct);
+
+        Assert.Equal(1, writer.Batches);
+        Assert.Equal(count, Count());
+        Assert.Equal(entries.Sum(e => e.Attempts.Count), Count("request_attempts"));
+        Assert.Equal(entries.Count(e => e.Tags.Count > 0), Count("request_tags"));
+        Assert.Equal(count, new RequestLogQuery(Storage).Totals(null, null).Requests);
+        using var connection = Storage.OpenLogConnection();
+        Assert.Equal(entries.Select(e => e.RequestedModel!), LogValues.Read(connection, "model", 1_000));
+        for (var key = 0; key < 7; key++) Assert.Equal([$"key_{key}"], LogKeyNames.KeyIds(connection, $"alias-{key}"));
+    }
+
+    [Fact]
     public async Task Stopping_writes_every_waiting_row_with_its_attempts_and_the_keys_alias()
     {
         var writer = Writer(TimeSpan.FromHours(1));
