@@ -25,18 +25,21 @@ public static class RequestLogRows
     {
         var sums = rollups?.Begin();
         var (values, keyNames) = (LogValues.Newest(), LogValues.Newest());
-        // No capacity asked: a batch of cache hits has no attempts, and an array the batch's size would be made for none.
+        using var requests = new RowInserter<RequestLogEntry>(connection, transaction, "requests", RequestColumns, storage.RowsPerInsert);
+        using var attemptRows = new RowInserter<(string, AttemptLogEntry)>(connection, transaction, "request_attempts", AttemptColumns,
+            storage.RowsPerInsert);
+        // No capacity asked: a batch of cache hits has no attempts, and an array the chunk's size would be made for none.
         var attempts = new List<(string RequestId, AttemptLogEntry Attempt)>();
         foreach (var chunk in chunks)
         {
             sums?.Add(connection, transaction, chunk);
             LogValues.Collect(values, chunk);
             LogKeyNames.Collect(keyNames, chunk);
-            RowInserter.Insert(connection, transaction, "requests", RequestColumns, chunk, storage.RowsPerInsert);
+            requests.Insert(chunk);
             attempts.Clear();
             foreach (var entry in chunk)
                 for (var i = 0; i < entry.Attempts.Count; i++) attempts.Add((entry.RequestId, entry.Attempts[i]));
-            RowInserter.Insert(connection, transaction, "request_attempts", AttemptColumns, attempts, storage.RowsPerInsert);
+            attemptRows.Insert(attempts);
             InsertTags(connection, transaction, chunk, storage.RequestRowId);
         }
         sums?.Write(connection, transaction, storage.RowsPerInsert);

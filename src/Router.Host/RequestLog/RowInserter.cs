@@ -7,44 +7,38 @@ using Router.Host.Storage;
 namespace Router.Host.RequestLog;
 
 /// <summary>
-/// Inserts rows several at a time where the database gains by it (<c>INSERT … VALUES (…), (…), …</c>: one
-/// round trip to PostgreSQL per chunk instead of per row). The statement for a full chunk is prepared once
-/// per batch and reused. SQLite, a call away rather than a round trip, takes its rows through <see cref="SqliteRowInserter"/>.
+/// Inserts a batch's rows into one table, a chunk at a time (<see cref="TakenBatch"/>), several rows a statement where the database
+/// gains by it (<c>INSERT … VALUES (…), (…), …</c>: one round trip to PostgreSQL per chunk of rows instead of per row). The
+/// statement for a full chunk is prepared once per batch and reused. SQLite, a call away rather than a round trip, takes its rows
+/// through <see cref="SqliteRowInserter"/>. Disposed at the end of the batch.
 /// </summary>
-public static class RowInserter
+public sealed class RowInserter<T>(DbConnection connection, DbTransaction transaction, string table, IReadOnlyList<LogColumn<T>> columns,
+    int rowsPerStatement) : IDisposable
 {
-    public static void Insert<T>(DbConnection connection, DbTransaction transaction, string table, IReadOnlyList<LogColumn<T>> columns,
-        IReadOnlyList<T> rows, int rowsPerStatement)
+    private readonly SqliteRowInserter<T>? _sqlite = connection is SqliteConnection sqlite ? new(sqlite, table, columns) : null;
+    private DbCommand? _full;
+
+    public void Insert(IReadOnlyList<T> rows)
     {
-        if (connection is SqliteConnection sqlite)
+        if (_sqlite is not null)
         {
-            SqliteRowInserter.Insert(sqlite, table, columns, rows);
+            _sqlite.Insert(rows);
             return;
         }
-        DbCommand? full = null;
-        try
+        for (var start = 0; start < rows.Count; start += rowsPerStatement)
         {
-            for (var start = 0; start < rows.Count; start += rowsPerStatement)
-            {
-                var count = Math.Min(rowsPerStatement, rows.Count - start);
-                var command = count == rowsPerStatement
-                    ? full ??= Prepare(connection, transaction, table, columns, count)
-                    : Prepare(connection, transaction, table, columns, count);
-                var parameters = command.Parameters;
-                for (var row = 0; row < count; row++)
-                for (var column = 0; column < columns.Count; column++)
-                    parameters[row * columns.Count + column].Value = columns[column].Value(rows[start + row]) ?? DBNull.Value;
-                command.ExecuteNonQuery();
-                if (!ReferenceEquals(command, full)) command.Dispose();
-            }
-        }
-        finally
-        {
-            full?.Dispose();
+            var count = Math.Min(rowsPerStatement, rows.Count - start);
+            var command = count == rowsPerStatement ? _full ??= Prepare(count) : Prepare(count);
+            var parameters = command.Parameters;
+            for (var row = 0; row < count; row++)
+            for (var column = 0; column < columns.Count; column++)
+                parameters[row * columns.Count + column].Value = columns[column].Value(rows[start + row]) ?? DBNull.Value;
+            command.ExecuteNonQuery();
+            if (!ReferenceEquals(command, _full)) command.Dispose();
         }
     }
 
-    private static DbCommand Prepare<T>(DbConnection connection, DbTransaction transaction, string table, IReadOnlyList<LogColumn<T>> columns, int rows)
+    private DbCommand Prepare(int rows)
     {
         var command = connection.CreateCommand();
         command.Transaction = transaction;
@@ -64,5 +58,11 @@ public static class RowInserter
         command.CommandText = sql.ToString();
         command.Prepare();
         return command;
+    }
+
+    public void Dispose()
+    {
+        _sqlite?.Dispose();
+        _full?.Dispose();
     }
 }

@@ -6,19 +6,21 @@ using Router.Host.Storage;
 namespace Router.Host.RequestLog;
 
 /// <summary>
-/// Inserts rows into SQLite through one <see cref="SqliteStatement"/> per batch, bound column by column from typed values.
+/// Inserts a batch's rows into SQLite through one <see cref="SqliteStatement"/>, bound column by column from typed values.
 /// Through Microsoft.Data.Sqlite's parameters the request log's writer allocated as much as all the requests it logged, which
 /// doubled the garbage collections every request may wait on (bench/README, issue 24).
 /// </summary>
-internal static class SqliteRowInserter
+internal sealed class SqliteRowInserter<T>(SqliteConnection connection, string table, IReadOnlyList<LogColumn<T>> columns) : IDisposable
 {
     // Each table's column list is one static array (RequestLogRows), so its statement's text is made once, not per batch.
     private static readonly ConditionalWeakTable<object, string> SqlByColumns = new();
 
-    public static void Insert<T>(SqliteConnection connection, string table, IReadOnlyList<LogColumn<T>> columns, IReadOnlyList<T> rows)
+    private SqliteStatement? _statement;
+
+    public void Insert(IReadOnlyList<T> rows)
     {
         if (rows.Count == 0) return;
-        using var statement = new SqliteStatement(connection, SqlByColumns.GetValue(columns, _ => Sql(table, columns)));
+        var statement = _statement ??= new SqliteStatement(connection, SqlByColumns.GetValue(columns, _ => Sql()));
         for (var i = 0; i < rows.Count; i++)
         {
             // A statement keeps its values from one run to the next: only those that differ from the row before are bound
@@ -30,10 +32,12 @@ internal static class SqliteRowInserter
         }
     }
 
-    private static string Sql<T>(string table, IReadOnlyList<LogColumn<T>> columns)
+    private string Sql()
     {
         var sql = new StringBuilder($"INSERT INTO {table} ({string.Join(", ", columns.Select(c => c.Name))}) VALUES (");
         for (var column = 1; column <= columns.Count; column++) sql.Append(column == 1 ? "?1" : $", ?{column}");
         return sql.Append(')').ToString();
     }
+
+    public void Dispose() => _statement?.Dispose();
 }
