@@ -9,7 +9,8 @@ namespace Router.Host.RequestLog;
 /// (<see cref="RequestLogEntryCodec"/>) in an array kept from entry to entry, and is made an entry again only as its batch is
 /// written (<see cref="TakenBatch"/>): entries waiting as objects, through the writer's poll interval and any backlog,
 /// outlived each garbage collection under load, which copied them: at 32 connections 650 of the 890 KB a gen0 collection
-/// kept, its pause 4.4 ms against 1.6 with the log off (bench/README, issue 24). Arrays of bytes hold nothing the collector follows, and those kept in the pool are no longer young.
+/// kept, its pause 4.4 ms against 1.6 with the log off (bench/README, issue 24). Arrays of bytes hold nothing the collector
+/// follows, and the pool's are made where a young collection never copies them.
 /// </summary>
 public sealed class WaitingRows(int capacity)
 {
@@ -28,8 +29,9 @@ public sealed class WaitingRows(int capacity)
 
     // Arrays of one size, taken and given back without a lock. With ArrayPool's configurable pool, which locks a size's arrays
     // on each rent and return (the writer gives back a batch's thousand at once), 32 connections served 10% fewer requests a
-    // second in 10 rounds of 10; with this one, as many as before. At most a quarter of the bound is kept: enough for the
-    // backlogs of a busy router (a thousand or two entries).
+    // second in 10 rounds of 10; with this one, as many as before. At most a quarter of the bound is kept: beyond it, the
+    // arrays a backlog needs are made anew (at 32 connections a backlog swung up to 8,000 entries, and 1,200 arrays a second
+    // were made) and given up once it is written.
     private readonly ConcurrentQueue<byte[]> _arrays = new();
     private readonly int _maxKept = Math.Max(1, capacity / 4);
     private int _kept;
@@ -82,7 +84,10 @@ public sealed class WaitingRows(int capacity)
     private byte[] Rent(int length)
     {
         if (length > ArrayBytes) return new byte[length];
-        if (!_arrays.TryDequeue(out var array)) return new byte[ArrayBytes];
+        // On the pinned object heap, which only a full collection looks at: an array waits for the writer, often through a young
+        // collection, and one made on the young heap was copied out of it then (at 32 connections, 120-250 KB of the 360-470 KB
+        // a young collection kept; with these, 262-265 KB, the log off's 235-238: bench/README, issue 24).
+        if (!_arrays.TryDequeue(out var array)) return GC.AllocateUninitializedArray<byte>(ArrayBytes, pinned: true);
         Interlocked.Decrement(ref _kept);
         return array;
     }

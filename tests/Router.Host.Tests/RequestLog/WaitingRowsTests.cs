@@ -52,6 +52,18 @@ public sealed class WaitingRowsTests
     }
 
     [Fact]
+    public void An_entry_waits_in_bytes_a_young_collection_never_copies()
+    {
+        var rows = new WaitingRows(capacity: 10);
+        var fresh = rows.Encode(Entry(1));
+        Assert.Equal(GC.MaxGeneration, GC.GetGeneration(fresh.Bytes)); // made on the pinned object heap
+        rows.Release(fresh);
+        var reused = rows.Encode(Entry(2));
+        Assert.Same(fresh.Bytes, reused.Bytes);
+        Assert.Equal(2, rows.Decode(reused).Attempts[0].LatencyMs);
+    }
+
+    [Fact]
     public void A_full_queue_refuses_until_an_entry_is_taken()
     {
         var rows = new WaitingRows(capacity: 2);
