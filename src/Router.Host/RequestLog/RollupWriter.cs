@@ -120,23 +120,23 @@ public sealed class RollupWriter(string node)
     public sealed class RollupBatch(string node, string? backfillCutoff)
     {
         private readonly MinuteSums _combined = new(), _split = new();
-        private string _lastCombinedDay = "";
-        private bool _started;
+        // Read at the first entry; null while the batch has none, and then nothing is written.
+        private string? _lastCombinedDay;
 
         public void Add(DbConnection connection, DbTransaction transaction, IReadOnlyList<RequestLogEntry> entries)
         {
             if (entries.Count == 0) return;
-            if (!_started) (_lastCombinedDay, _started) = (RollupSplit.LastCombinedDay(connection, transaction), true);
+            var lastCombinedDay = _lastCombinedDay ??= RollupSplit.LastCombinedDay(connection, transaction);
             foreach (var e in entries)
             {
                 if (backfillCutoff is not null && string.CompareOrdinal(RequestLogWriter.FormatTime(e.Time), backfillCutoff) <= 0) continue;
-                (RollupSplit.IsCombined(e.Time, _lastCombinedDay) ? _combined : _split).Add(e, node);
+                (RollupSplit.IsCombined(e.Time, lastCombinedDay) ? _combined : _split).Add(e, node);
             }
         }
 
         public void Write(DbConnection connection, DbTransaction transaction, int rowsPerStatement)
         {
-            if (!_started) return;
+            if (_lastCombinedDay is null) return;
             foreach (var tier in RollupTiers.All)
             {
                 var table = new RollupTable(tier, RollupGrouping.Combined);

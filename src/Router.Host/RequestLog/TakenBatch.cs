@@ -28,8 +28,8 @@ public sealed class TakenBatch(WaitingRows from)
     }
 
     /// <summary>
-    /// The entries in order, <see cref="ChunkEntries"/> at a time, in one list made again for each chunk: what reads a chunk
-    /// keeps none of it once it asks for the next.
+    /// The entries in order, <see cref="ChunkEntries"/> at a time, in one list emptied and filled again for each chunk: what
+    /// reads a chunk keeps none of it once it asks for the next.
     /// </summary>
     public IEnumerable<IReadOnlyList<RequestLogEntry>> Chunks()
     {
