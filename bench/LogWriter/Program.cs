@@ -14,11 +14,12 @@ using Router.Host.Storage;
 var rows = args.Length > 0 ? int.Parse(args[0]) : 300_000;
 var batchRows = args.Length > 1 ? int.Parse(args[1]) : 1_000;
 var part = args.Length > 2 ? args[2] : "all";
-Func<DateTimeOffset, int, RequestLogEntry> make = (args.Length > 3 ? args[3] : "hit") switch
+var kind = args.Length > 3 ? args[3] : "hit";
+Func<DateTimeOffset, int, RequestLogEntry> make = kind switch
 {
     "hit" => Hit,
     "miss" => Miss,
-    var kind => throw new ArgumentException($"rows of '{kind}': hit or miss"),
+    _ => throw new ArgumentException($"rows of '{kind}': hit or miss"),
 };
 var dataDir = Directory.CreateTempSubdirectory("router-bench-logwriter-").FullName;
 try
@@ -39,7 +40,7 @@ try
         transaction.Commit();
     }
     var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
-    Console.WriteLine($"{part}, {args.ElementAtOrDefault(3) ?? "hit"} rows, batches of {batchRows}: {wall.Elapsed.TotalMicroseconds / rows:F1} µs a row elapsed, " +
+    Console.WriteLine($"{part}, {kind} rows, batches of {batchRows}: {wall.Elapsed.TotalMicroseconds / rows:F1} µs a row elapsed, " +
                       $"{cpu.TotalMicroseconds / rows:F1} µs CPU, making the rows included; {rows} rows");
 }
 finally
