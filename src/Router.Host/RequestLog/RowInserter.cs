@@ -29,12 +29,13 @@ public sealed class RowInserter<T>(DbConnection connection, DbTransaction transa
         {
             var count = Math.Min(rowsPerStatement, rows.Count - start);
             var command = count == rowsPerStatement ? _full ??= Prepare(count) : Prepare(count);
+            // A shorter last chunk's statement is used once; the full one lives for the batch (Dispose).
+            using var once = ReferenceEquals(command, _full) ? null : command;
             var parameters = command.Parameters;
             for (var row = 0; row < count; row++)
             for (var column = 0; column < columns.Count; column++)
                 parameters[row * columns.Count + column].Value = columns[column].Value(rows[start + row]) ?? DBNull.Value;
             command.ExecuteNonQuery();
-            if (!ReferenceEquals(command, _full)) command.Dispose();
         }
     }
 
