@@ -9,7 +9,7 @@ public sealed class IdleWatchTests
     [Fact]
     public void Traffic_stops_once_per_busy_while_at_the_first_idle_look()
     {
-        var watch = new IdleWatch(Idle, allocated: 0);
+        var watch = new IdleWatch(Idle, quietLooks: 1, allocated: 0);
         var allocated = 0L;
         bool Look(long bytes) => watch.TrafficStopped(allocated += bytes);
 
@@ -25,5 +25,27 @@ public sealed class IdleWatchTests
         // Busy again, then idle again: a second stop.
         Assert.False(Look(80_000));
         Assert.True(Look(0));
+    }
+
+    [Fact]
+    public void Traffic_stops_only_after_as_many_idle_looks_in_a_row_as_asked()
+    {
+        var watch = new IdleWatch(Idle, quietLooks: 3, allocated: 0);
+        var allocated = 0L;
+        bool Look(long bytes) => watch.TrafficStopped(allocated += bytes);
+
+        Assert.False(Look(0)); // idle from the start: nothing to stop
+        Assert.False(Look(50_000));
+        Assert.False(Look(0));
+        Assert.False(Look(Idle));
+        // A busy look between idle ones starts the count again: a pause between a client's requests is not a stop.
+        Assert.False(Look(Idle + 1));
+        Assert.False(Look(0));
+        Assert.False(Look(0));
+        Assert.True(Look(0));
+        // Stopped once: quiet looks after it stop nothing.
+        Assert.False(Look(0));
+        Assert.False(Look(0));
+        Assert.False(Look(0));
     }
 }
