@@ -19,8 +19,8 @@ public sealed class MemoryTrim(IHostApplicationLifetime lifetime, ILogger<Memory
 
     // How often the allocations are looked at, and how many quiet looks in a row say traffic has stopped: a trim 3-4 s after
     // the last request. Looks 5 s apart, each enough alone, trimmed 5-15 s after it, as the last look of traffic fell and the
-    // request log's writer finished the rows that waited: half of bench/run's figures 13 s after its load were taken before
-    // the trim (283 against 240 MB, bench/README, issue 24).
+    // request log's writer finished the rows that waited: four of bench/run's last fourteen figures 13 s after its load
+    // were taken before the trim (282-284 against 235-245 MB, bench/README, issue 24).
     private static readonly TimeSpan Every = TimeSpan.FromSeconds(1);
     private const int QuietLooks = 3;
 
