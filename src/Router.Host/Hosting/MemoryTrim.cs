@@ -11,7 +11,9 @@ namespace Router.Host.Hosting;
 /// the 64 MB response cache full: bench/README), taken only when the last <see cref="QuietLooks"/> looks, a second apart, each
 /// found almost nothing allocated: no request is there to wait for it, or a few.
 /// </summary>
-public sealed class MemoryTrim(IHostApplicationLifetime lifetime, ILogger<MemoryTrim> logger) : BackgroundService
+/// <param name="keepers">What keeps memory for traffic (the request log's pool): asked to let it go when traffic stops.</param>
+public sealed class MemoryTrim(IHostApplicationLifetime lifetime, IEnumerable<IReleasesWhenIdle> keepers, ILogger<MemoryTrim> logger)
+    : BackgroundService
 {
     // The work a start sets going once the server listens (the first readiness checks, the key directory's first refresh,
     // the journal's recovery) is over by then. The start allocates about 170 MB, of which the collector keeps 16 MB committed.
@@ -42,7 +44,14 @@ public sealed class MemoryTrim(IHostApplicationLifetime lifetime, ILogger<Memory
         using var timer = new PeriodicTimer(Every);
         var watch = new IdleWatch(IdleBytes, QuietLooks, GC.GetTotalAllocatedBytes());
         while (await timer.WaitForNextTickAsync(stoppingToken))
-            if (watch.TrafficStopped(GC.GetTotalAllocatedBytes()) && SpareBytes() >= WorthTrimmingBytes) Trim();
+            if (watch.TrafficStopped(GC.GetTotalAllocatedBytes())) TrafficStopped();
+    }
+
+    /// <summary>What was kept for traffic is let go, and the heap trimmed if it holds enough room to be worth a collection.</summary>
+    public void TrafficStopped()
+    {
+        foreach (var keeper in keepers) keeper.ReleaseIdleMemory();
+        if (SpareBytes() >= WorthTrimmingBytes) Trim();
     }
 
     /// <summary>What the collector holds committed beyond the objects its last collection kept (free space inside the heap included).</summary>

@@ -188,6 +188,7 @@ public static class RouterServer
         if (settings.RequestLog.Enabled) services.AddHostedService(sp => sp.GetRequiredService<RollupMaintenance>());
         // After MasterKeyBudget, so it stops before it: hosted services stop in reverse order, once Kestrel has drained.
         services.AddHostedService(sp => sp.GetRequiredService<RequestLogWriter>());
+        services.AddSingleton<IReleasesWhenIdle>(sp => sp.GetRequiredService<RequestLogWriter>());
         services.AddSingleton<DiscoveredModels>();
         services.AddHostedService(sp =>
         {

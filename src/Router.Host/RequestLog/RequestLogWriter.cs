@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Router.Contracts.Configuration;
+using Router.Host.Hosting;
 using Router.Host.Storage;
 
 namespace Router.Host.RequestLog;
@@ -23,7 +24,7 @@ namespace Router.Host.RequestLog;
 public sealed class RequestLogWriter(
     RouterStorage storage, RequestLogSettings settings, string outboxPath, TimeProvider clock, ILogger<RequestLogWriter> logger,
     int capacity = 10_000, int retentionBatchRows = RequestLogWriter.RetentionBatchRows)
-    : IHostedService
+    : IHostedService, IReleasesWhenIdle
 {
     /// <summary>Old rows one retention statement deletes: a few tens of milliseconds of work on SQLite.</summary>
     public const int RetentionBatchRows = 5_000;
@@ -82,6 +83,9 @@ public sealed class RequestLogWriter(
 
     /// <summary>Rows kept in the outbox on this node's disk, waiting for the database to take them.</summary>
     public long OutboxRows => _store?.OutboxRows ?? 0;
+
+    /// <summary>The arrays kept for entries to wait in are given up when traffic stops (<see cref="WaitingRows.ReleaseKept"/>).</summary>
+    public void ReleaseIdleMemory() => _waiting.ReleaseKept();
 
     /// <summary>Hands an entry to the writer; never blocks. False when it was dropped.</summary>
     public bool TryWrite(RequestLogEntry entry)

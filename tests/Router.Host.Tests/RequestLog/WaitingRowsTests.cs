@@ -64,6 +64,22 @@ public sealed class WaitingRowsTests
     }
 
     [Fact]
+    public void Arrays_kept_for_entries_are_given_up_when_traffic_stops_those_still_waiting_come_back()
+    {
+        var rows = new WaitingRows(capacity: 10);
+        var kept = rows.Encode(Entry(1));
+        var waiting = rows.Encode(Entry(2));
+        rows.Release(kept);
+        rows.ReleaseKept();
+        var next = rows.Encode(Entry(3));
+        Assert.NotSame(kept.Bytes, next.Bytes);
+        Assert.NotSame(waiting.Bytes, next.Bytes);
+        // An entry that waited through the release gives its array back as before.
+        rows.Release(waiting);
+        Assert.Same(waiting.Bytes, rows.Encode(Entry(4)).Bytes);
+    }
+
+    [Fact]
     public void A_full_queue_refuses_until_an_entry_is_taken()
     {
         var rows = new WaitingRows(capacity: 2);
