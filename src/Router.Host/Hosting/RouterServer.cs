@@ -20,6 +20,7 @@ using Router.Host.Ingress.Anthropic;
 using Router.Host.Ingress.Responses;
 using Router.Host.Keys;
 using Router.Host.Lifetime;
+using Router.Host.Memory;
 using Router.Host.Metrics;
 using Router.Host.Pricing;
 using Router.Host.Providers;

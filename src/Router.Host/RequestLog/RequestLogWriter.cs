@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 using Router.Contracts.Configuration;
-using Router.Host.Hosting;
+using Router.Host.Memory;
 using Router.Host.Storage;
 
 namespace Router.Host.RequestLog;

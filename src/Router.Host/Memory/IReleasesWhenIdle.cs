@@ -1,4 +1,4 @@
-namespace Router.Host.Hosting;
+namespace Router.Host.Memory;
 
 /// <summary>
 /// Keeps memory ready for traffic (a pool of buffers) and lets it go when traffic stops: <see cref="MemoryTrim"/> asks before its

@@ -1,6 +1,6 @@
-using Router.Host.Hosting;
+using Router.Host.Memory;
 
-namespace Router.Host.Tests.Hosting;
+namespace Router.Host.Tests.Memory;
 
 public sealed class IdleWatchTests
 {

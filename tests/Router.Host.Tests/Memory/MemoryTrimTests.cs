@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Logging.Abstractions;
-using Router.Host.Hosting;
+using Router.Host.Memory;
 
-namespace Router.Host.Tests.Hosting;
+namespace Router.Host.Tests.Memory;
 
 public sealed class MemoryTrimTests
 {

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 
-namespace Router.Host.Hosting;
+namespace Router.Host.Memory;
 
 /// <summary>
 /// Gives memory the router holds but does not use back to the system when it has no traffic: once its start is over, and each

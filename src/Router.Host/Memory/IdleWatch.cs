@@ -1,4 +1,4 @@
-namespace Router.Host.Hosting;
+namespace Router.Host.Memory;
 
 /// <summary>
 /// Tells, from how many bytes the process had allocated at each look, when its traffic has stopped after a busy while: once
