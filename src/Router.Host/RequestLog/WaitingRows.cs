@@ -104,9 +104,9 @@ public sealed class WaitingRows(int capacity)
     }
 
     /// <summary>
-    /// Gives up the arrays the pool keeps. They are on the pinned object heap, which is never compacted: a kept array
-    /// scattered in each of its regions kept them all, and 44 MB of it (41 of them free) stayed after a load and its trim
-    /// (bench/README, issue 24). Arrays still waiting come back to the pool as usual.
+    /// Gives up the arrays the pool keeps. They are on the pinned object heap, which is never compacted: kept arrays
+    /// scattered over its regions kept every region they were in, and 44 MB of it (41 MB free) stayed after a load and its
+    /// trim (bench/README, issue 24). Arrays still waiting come back to the pool as usual.
     /// </summary>
     public void ReleaseKept()
     {
