@@ -49,22 +49,24 @@ finally
     Directory.Delete(dataDir, recursive: true);
 }
 
-// A cache hit 260 µs after the one before it (about what 32 connections send), all of one key and model.
-static RequestLogEntry Hit(DateTimeOffset start, int n) => new()
+// What every row shares: one key and model, a success of 14 prompt and 9 completion tokens.
+static RequestLogEntry Row(DateTimeOffset time, int n) => new()
 {
-    Time = start.AddTicks(n * 2_600L), RequestId = $"req_0123456789abcdef{n:x12}", KeyId = "key_0123456789abcdef", KeyPrefix = "sk-...abcd",
-    KeyAlias = "bench", RequestedModel = "bench-model", RoutedModel = "bench-model", Status = 200, CacheHit = true, Cache = "hit",
-    SavedCost = 0.000042m, LatencyMs = 0.3, OverheadMs = 0.3, PromptTokens = 14, CompletionTokens = 9,
+    Time = time, RequestId = $"req_0123456789abcdef{n:x12}", KeyId = "key_0123456789abcdef", KeyPrefix = "sk-...abcd",
+    KeyAlias = "bench", RequestedModel = "bench-model", RoutedModel = "bench-model", Status = 200, PromptTokens = 14, CompletionTokens = 9,
+};
+
+// A cache hit 260 µs after the one before it (about what 32 connections send).
+static RequestLogEntry Hit(DateTimeOffset start, int n) => Row(start.AddTicks(n * 2_600L), n) with
+{
+    CacheHit = true, Cache = "hit", SavedCost = 0.000042m, LatencyMs = 0.3, OverheadMs = 0.3,
 };
 
 // A provider's answer at the first attempt, as 32 connections of distinct budgeted requests make them.
-static RequestLogEntry Miss(DateTimeOffset start, int n) => new()
+static RequestLogEntry Miss(DateTimeOffset start, int n) => Row(start.AddTicks(n * 620L), n) with
 {
-    Time = start.AddTicks(n * 620L), RequestId = $"req_0123456789abcdef{n:x12}", KeyId = "key_0123456789abcdef", KeyPrefix = "sk-...abcd",
-    KeyAlias = "bench", RequestedModel = "bench-model", RoutedModel = "bench-model", Provider = "mock", Deployment = "mock:bench-model",
-    Status = 200, UpstreamStatus = 200, Cache = "bypass", Cost = 0.000006m, LatencyMs = 1.7, OverheadMs = 0.4, PromptTokens = 14,
-    CompletionTokens = 9,
-    Attempts = [new AttemptLogEntry(1, "mock", "mock:bench-model", 200, 200, 1.3, null, "final")],
+    Provider = "mock", Deployment = "mock:bench-model", UpstreamStatus = 200, Cache = "bypass", Cost = 0.000006m, LatencyMs = 1.7,
+    OverheadMs = 0.4, Attempts = [new AttemptLogEntry(1, "mock", "mock:bench-model", 200, 200, 1.3, null, "final")],
 };
 
 static void DropIndexes(RouterStorage storage, bool timeAndRequestIdToo)
